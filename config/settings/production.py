@@ -1,0 +1,23 @@
+"""Production: PostgreSQL, Redis, Celery workers, gunicorn. Refuses to start without its settings."""
+
+from .base import *  # noqa: F403
+from .env import env_bool, env_int, env_required
+
+DEBUG = False
+SECRET_KEY = env_required("SECRET_KEY", "Django secret key, 50+ random characters")
+ALLOWED_HOSTS = [h.strip() for h in env_required("ALLOWED_HOSTS", "comma-separated host names").split(",") if h.strip()]
+_database_url = env_required("DATABASE_URL", "e.g. postgres://user:pass@host:5432/techmarket")
+DATABASES = {
+    "default": dj_database_url.parse(  # noqa: F405
+        _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from techmarket.api.api import api
+
+admin.site.site_header = "科技大市场 · 运营后台"
+admin.site.site_title = "科技大市场"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", include("techmarket.core.urls")),
+    path("accounts/", include("techmarket.accounts.urls")),
+    path("orgs/", include("techmarket.orgs.urls")),
+    path("audit/", include("techmarket.audit.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "techmarket.core.views.error_403"
+handler404 = "techmarket.core.views.error_404"
+handler500 = "techmarket.core.views.error_500"

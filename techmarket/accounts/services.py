@@ -1,0 +1,176 @@
+"""Writes on users: registration, e-mail verification, login with lockout, API tokens."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techmarket.audit.services import audit_record, client_ip
+from techmarket.core.ratelimit import hit
+
+from .models import ApiToken, User
+
+_VERIFY_SALT = "techmarket.accounts.verify-email"
+
+
+def user_register(
+    *, username: str, email: str, password: str, real_name: str = "", phone: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Create an account whose e-mail still needs verifying, and send the verification mail."""
+    email = email.strip().lower()
+    errors = {}
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("用户名“%(name)s”已被使用，请换一个。") % {"name": username}
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = _("该邮箱已注册。如果忘记了密码，请使用“找回密码”。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        user = User(username=username, email=email, real_name=real_name, phone=phone)
+        user.set_password(password)
+        user.save()
+        audit_record(actor=user, action="accounts.user.register", target=user,
+                     after={"username": username, "email": email}, request=request)
+        transaction.on_commit(lambda: send_verification_email(user))
+    return user
+
+
+def email_verification_token(user: User) -> str:
+    return signing.TimestampSigner(salt=_VERIFY_SALT).sign(f"{user.pk}:{user.email}")
+
+
+def send_verification_email(user: User) -> None:
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "accounts:verify_email", kwargs={"token": email_verification_token(user)}
+    )
+    context = {"user": user, "link": link, "site_name": settings.SITE_NAME,
+               "hours": settings.EMAIL_VERIFICATION_MAX_AGE_HOURS}
+    send_mail(
+        subject=_("【%(site)s】请验证您的邮箱") % {"site": settings.SITE_NAME},
+        message=render_to_string("accounts/email/verify_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def user_verify_email(*, token: str) -> User:
+    """Mark the e-mail verified. Raises ValidationError with a message a person understands."""
+    max_age = settings.EMAIL_VERIFICATION_MAX_AGE_HOURS * 3600
+    try:
+        value = signing.TimestampSigner(salt=_VERIFY_SALT).unsign(token, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise ValidationError(_("验证链接已过期，请登录后重新发送验证邮件。")) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(_("验证链接无效，请检查邮件中的链接是否完整。")) from exc
+    pk, _sep, email = value.partition(":")
+    user = User.objects.filter(pk=pk, email=email).first()
+    if user is None:
+        raise ValidationError(_("验证链接对应的账户不存在或邮箱已更改。"))
+    if user.email_verified_at is None:
+        with transaction.atomic():
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at", "updated_at"])
+            audit_record(actor=user, action="accounts.user.verify_email", target=user)
+    return user
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str = ""
+
+
+def user_login_attempt(*, request: HttpRequest, username: str, password: str) -> LoginResult:
+    """Check credentials with per-IP rate limiting and per-account lockout after repeated failures."""
+    ip = client_ip(request) or "unknown"
+    if not hit(f"login-ip:{ip}", limit=settings.LOGIN_RATE_PER_IP, window_seconds=60):
+        return LoginResult(None, _("登录尝试过于频繁，请一分钟后再试。"))
+    account = User.objects.filter(username__iexact=username.strip()).first() or User.objects.filter(
+        email__iexact=username.strip()
+    ).first()
+    now = timezone.now()
+    if account is not None and account.is_locked(now):
+        minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)  # type: ignore[operator]
+        return LoginResult(None, _("连续登录失败次数过多，账户已锁定，请 %(m)d 分钟后再试或找回密码。") % {"m": minutes})
+    user = authenticate(request, username=account.username if account else username, password=password)
+    if user is None:
+        if account is not None:
+            _register_failure(account, request)
+            if account.is_locked():
+                return LoginResult(None, _("连续登录失败次数过多，账户已锁定 %(m)d 分钟。") % {
+                    "m": settings.LOGIN_LOCKOUT_MINUTES})
+        return LoginResult(None, _("用户名或密码错误。"))
+    assert isinstance(user, User)
+    if not user.email_verified:
+        return LoginResult(None, _("邮箱尚未验证：请点击注册邮件中的链接完成验证。"))
+    if user.failed_login_count or user.locked_until:
+        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        user.failed_login_count, user.locked_until = 0, None
+    return LoginResult(user)
+
+
+def _register_failure(account: User, request: HttpRequest) -> None:
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=account.pk)
+        locked.failed_login_count += 1
+        if locked.failed_login_count >= settings.LOGIN_MAX_FAILURES:
+            locked.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            locked.failed_login_count = 0
+            audit_record(actor=None, action="accounts.user.lock", target=locked,
+                         note=_("连续登录失败，账户锁定 %(m)d 分钟") % {"m": settings.LOGIN_LOCKOUT_MINUTES},
+                         request=request)
+        locked.save(update_fields=["failed_login_count", "locked_until"])
+    account.failed_login_count, account.locked_until = locked.failed_login_count, locked.locked_until
+
+
+def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token; returns it and the secret, which is never stored and shown only once."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请为令牌起一个名称，例如“数据同步脚本”。")})
+    if user.api_tokens.filter(revoked_at__isnull=True).count() >= 20:
+        raise ValidationError({"name": _("有效令牌最多 20 个，请先吊销不用的令牌。")})
+    secret = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name[:64], key_prefix=secret[:10], key_hash=ApiToken.hash_key(secret),
+            expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        audit_record(actor=user, action="accounts.api_token.create", target=token,
+                     after={"name": token.name, "key_prefix": token.key_prefix})
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
+    if token.user_id != acting_user.pk:
+        raise ValidationError(_("只能吊销自己的令牌。"))
+    if token.revoked_at is None:
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(actor=acting_user, action="accounts.api_token.revoke", target=token)
+    return token
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    if not secret or not secret.startswith(ApiToken.PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(secret)).first()
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,39 @@
+"""The JSON API under /api/: OpenAPI schema at /api/openapi.json, docs at /api/docs."""
+
+from django.conf import settings
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from techmarket.accounts.api import router as accounts_router
+from techmarket.orgs.api import router as orgs_router
+from techmarket.reference.api import router as reference_router
+
+from .auth import authenticated
+from .errors import install_error_handlers
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
+    title="科技大市场 API",
+    version="1",
+    description=(
+        "科技成果转化平台的 JSON 接口。浏览器使用会话登录（需 CSRF 令牌）；程序使用个人 API 令牌："
+        "`Authorization: Bearer tm_…`。所有列表返回 `{count, page, page_size, items}`；"
+        "所有错误返回 `{error: {code, message, fields}}`。"
+    ),
+    auth=authenticated,
+    throttle=[
+        AnonRateThrottle(f"{settings.API_RATE_ANONYMOUS_PER_MINUTE}/m"),
+        AuthRateThrottle("1200/m"),
+    ],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/accounts", accounts_router)
+api.add_router("/organizations", orgs_router)
+api.add_router("/reference", reference_router)

@@ -1,0 +1,31 @@
+"""One page format for every list endpoint: {"count": N, "page": p, "page_size": s, "items": [...]}."""
+
+from typing import Any
+
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+
+class PagePagination(PaginationBase):
+    max_page_size = 100
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="页码，从 1 开始")
+        page_size: int = Field(20, ge=1, le=100, description="每页条数（1–100）")
+
+    class Output(Schema):
+        count: int
+        page: int
+        page_size: int
+        items: list[Any]
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset: Any, pagination: Input, **params: Any) -> dict[str, Any]:
+        start = (pagination.page - 1) * pagination.page_size
+        return {
+            "count": self._items_count(queryset),
+            "page": pagination.page,
+            "page_size": pagination.page_size,
+            "items": queryset[start : start + pagination.page_size],
+        }

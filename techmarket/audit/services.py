@@ -1,0 +1,68 @@
+"""The one helper every write service calls to leave an audit record."""
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AuditLog
+
+# Audit actions are dotted names, "<app>.<object>.<verb>", e.g. "orgs.organization.approve".
+SECRET_FIELDS = {"password", "key_hash"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """A JSON-serialisable dict of an object's concrete fields (foreign keys as ids, secrets left out)."""
+    names = list(fields) if fields is not None else [f.attname for f in obj._meta.concrete_fields]
+    return {name: _jsonable(getattr(obj, name)) for name in names if name not in SECRET_FIELDS}
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> AuditLog:
+    """Record one write. Call inside the service's transaction so the record and the change commit together."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditLog.objects.create(
+        actor=actor if is_user else None,
+        actor_label=(getattr(actor, "username", "") if is_user else "系统")[:150],
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:200] if target is not None else "",
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        note=note[:500],
+        ip_address=client_ip(request),
+    )

@@ -1,0 +1,48 @@
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from techmarket.accounts import roles
+from techmarket.orgs import selectors as org_selectors
+from techmarket.orgs.models import Organization, Role
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    approved = Organization.objects.filter(status=Organization.Status.APPROVED)
+    stats = {
+        "enterprises": approved.filter(kind=Organization.Kind.ENTERPRISE).count(),
+        "universities": approved.filter(kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE]).count(),
+        "services": approved.filter(kind__in=[Organization.Kind.SERVICE, Organization.Kind.INVESTOR]).count(),
+    }
+    return render(request, "core/home.html", {"stats": stats})
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {
+        "memberships": org_selectors.memberships_of(user),
+        "join_requests_sent": user.join_requests.select_related("organization")[:10],  # type: ignore[union-attr]
+        "join_requests_to_decide": org_selectors.join_requests_to_decide(user)[:20],
+        "roles": [Role(r).label for r in sorted(roles.user_roles(user))],
+    }
+    if roles.is_operator(user):
+        context["review_queue_count"] = org_selectors.organization_review_queue(user).count()
+    return render(request, "core/workspace.html", context)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

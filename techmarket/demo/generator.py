@@ -1,0 +1,26 @@
+"""The deterministic demo-data generator. Later features add their builders to STEPS."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from .builders import chains, orgs
+from .context import DemoContext
+
+DEFAULT_SEED = 20261125
+DEFAULT_PASSWORD = "demo-2026"  # noqa: S105 - demo accounts only; printed by `make run`
+
+STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
+    ("产业链", chains.build),
+    ("机构与账户", orgs.build),
+]
+
+
+def generate(*, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD,
+             progress: Callable[[str], None] = lambda _msg: None) -> DemoContext:
+    ctx = DemoContext(seed=seed, password=password)
+    with transaction.atomic():
+        for label, step in STEPS:
+            progress(label)
+            step(ctx)
+    return ctx

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("", views.organization_list, name="list"),
+    path("<int:org_id>/", views.organization_detail, name="detail"),
+    path("<int:org_id>/join/", views.join, name="join"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("<int:org_id>/approve/", views.approve, name="approve"),
+    path("<int:org_id>/reject/", views.reject, name="reject"),
+    path("join-requests/<int:request_id>/decide/", views.decide_join_request, name="decide_join_request"),
+]

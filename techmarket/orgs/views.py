@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from techmarket.accounts import roles
+from techmarket.accounts.roles import operator_required
+
+from . import selectors, services
+from .forms import JoinDecisionForm, RejectForm
+from .models import JoinRequest, Organization
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    qs = selectors.organization_list_visible_to(request.user, q=q, kind=kind,
+                                                status=request.GET.get("status", ""))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "orgs/organization_list.html",
+                  {"page": page, "q": q, "kind": kind, "kinds": Organization.Kind.choices})
+
+
+def organization_detail(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = get_object_or_404(selectors.organization_list_visible_to(request.user), pk=org_id)
+    return render(request, "orgs/organization_detail.html", {
+        "org": org,
+        "members": selectors.organization_members(request.user, org),
+        "can_admin": roles.is_org_admin(request.user, org),
+        "reject_form": RejectForm(),
+    })
+
+
+@operator_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.organization_review_queue(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "orgs/review_queue.html", {"page": page, "reject_form": RejectForm()})
+
+
+@operator_required
+@require_POST
+def approve(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = get_object_or_404(Organization, pk=org_id)
+    services.organization_approve(organization=org, acting_user=request.user)
+    messages.success(request, _("已通过“%(name)s”的注册审核。") % {"name": org.name})
+    return redirect(request.POST.get("next") or "orgs:review_queue")
+
+
+@operator_required
+@require_POST
+def reject(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = get_object_or_404(Organization, pk=org_id)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("驳回时必须填写原因。"))
+    else:
+        services.organization_reject(organization=org, acting_user=request.user,
+                                     reason=form.cleaned_data["reason"])
+        messages.success(request, _("已驳回“%(name)s”，原因已通知申请人。") % {"name": org.name})
+    return redirect(request.POST.get("next") or "orgs:review_queue")
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = get_object_or_404(Organization, pk=org_id, status=Organization.Status.APPROVED)
+    try:
+        services.join_request_create(user=request.user, organization=org, role=request.POST.get("role", "member"),
+                                     message=request.POST.get("message", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已向“%(name)s”提交加入申请，等待机构管理员审批。") % {"name": org.name})
+    return redirect("orgs:detail", org_id=org.pk)
+
+
+@login_required
+@require_POST
+def decide_join_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    jr = get_object_or_404(JoinRequest.objects.select_related("organization", "user"), pk=request_id)
+    if not roles.is_org_admin(request.user, jr.organization):
+        raise Http404
+    form = JoinDecisionForm(request.POST)
+    form.is_valid()
+    try:
+        services.join_request_decide(
+            join_request=jr, acting_user=request.user, approve=form.cleaned_data.get("approve", False),
+            note=form.cleaned_data.get("note", ""), broker_level=form.cleaned_data.get("broker_level", ""),
+            certificate_number=form.cleaned_data.get("certificate_number", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已处理 %(user)s 的加入申请。") % {"user": jr.user})
+    return redirect("core:workspace")
