@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "techmarket.reference",
     "techmarket.orgs",
     "techmarket.audit",
+    "techmarket.catalog",
+    "techmarket.needs",
     "techmarket.api",
     "techmarket.demo",
 ]
@@ -159,3 +161,6 @@ LOGGING = {
 
 # Region codes (GB/T 2260 prefixes) offered first in forms; the platform's home province.
 PLATFORM_REGION_PREFIXES = env_list("PLATFORM_REGION_PREFIXES", ["37"])
+
+# Published needs and achievements leave the catalogue after this many days unless renewed.
+LISTING_EXPIRY_DAYS = env_int("LISTING_EXPIRY_DAYS", 180)

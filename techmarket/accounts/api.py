@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from techmarket.accounts import roles
 
@@ -68,11 +68,11 @@ def token_list(request):  # type: ignore[no-untyped-def]
 def token_create(request, payload: TokenIn):  # type: ignore[no-untyped-def]
     token, secret = services.api_token_create(user=request.user, name=payload.name,
                                               expires_in_days=payload.expires_in_days)
-    return 201, {**TokenOut.from_orm(token).dict(), "secret": secret}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销 API 令牌")
 def token_revoke(request, token_id: int):  # type: ignore[no-untyped-def]
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     services.api_token_revoke(token=token, acting_user=request.user)
-    return 204, None
+    return Status(204, None)

@@ -6,6 +6,7 @@ from ninja.renderers import JSONRenderer
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from techmarket.accounts.api import router as accounts_router
+from techmarket.needs.api import router as needs_router
 from techmarket.orgs.api import router as orgs_router
 from techmarket.reference.api import router as reference_router
 
@@ -37,3 +38,4 @@ install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organizations", orgs_router)
 api.add_router("/reference", reference_router)
+api.add_router("/needs", needs_router)

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
@@ -91,7 +91,7 @@ def organization_create(request, payload: OrganizationIn):  # type: ignore[no-un
         industry=industry, tags=tags, address=payload.address, website=payload.website,
         description=payload.description, request=request,
     )
-    return 201, org
+    return Status(201, org)
 
 
 @router.post("/{org_id}/approve", response=OrganizationOut, summary="审核通过（平台运营）")
@@ -111,4 +111,4 @@ def organization_join(request, org_id: int, payload: JoinIn):  # type: ignore[no
     org = get_object_or_404(selectors.organization_list_visible_to(request.user), pk=org_id)
     jr = services.join_request_create(user=request.user, organization=org, role=payload.role,
                                       message=payload.message)
-    return 201, jr
+    return Status(201, jr)

@@ -13,20 +13,27 @@ def organization_list_visible_to(user: Any, *, q: str = "", kind: str = "", stat
                                  region: str = "") -> QuerySet[Organization]:
     """Approved organisations for everybody; operators also see pending, rejected and suspended ones."""
     qs = Organization.objects.select_related("region", "industry").prefetch_related("tags")
-    if roles.is_operator(user):
-        if status:
-            qs = qs.filter(status=status)
-    else:
+    if not roles.is_operator(user):
         mine = [o.pk for o in roles.user_organizations(user)]
         own = Membership.objects.filter(user=user).values("organization_id") if user.is_authenticated else []
         qs = qs.filter(Q(status=Organization.Status.APPROVED) | Q(pk__in=mine) | Q(pk__in=own))
+    if status:
+        qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(uscc=q.upper()))
     if kind:
         qs = qs.filter(kind=kind)
     if region:
-        qs = qs.filter(region_id__startswith=region.rstrip("0") or region)
+        qs = qs.filter(region__code__startswith=region_prefix(region))
     return qs
+
+
+def region_prefix(code: str) -> str:
+    """GB/T 2260 codes pad with "00" per level: 370000 → "37", 371000 → "3710", 371302 → "371302"."""
+    code = code.strip()
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
 
 
 def organization_review_queue(user: Any) -> QuerySet[Organization]:

@@ -1,0 +1,70 @@
+"""The one place that decides who may see which catalogue item, and which parts of it.
+
+Rules (DESIGN.md, "Visibility"):
+- operators see everything (they review it);
+- members of the owner organisation see their own items in every status;
+- everyone else sees only listed items (published / in progress) whose visibility level admits them:
+  公开 anybody, 注册用户 any logged-in user, 仅经纪人与平台 brokers, 仅本单位 nobody else;
+- anonymous items hide the owner's name from everybody but the owner, brokers and operators;
+- confidential details need a granted AccessGrant for one of the user's organisations.
+"""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q
+from django.utils.translation import gettext as _
+
+from techmarket.accounts import roles
+
+from .models import LISTED_STATUSES, AccessGrant, Visibility
+
+
+def visible_levels(user: Any) -> list[str]:
+    levels = [Visibility.PUBLIC]
+    if getattr(user, "is_authenticated", False):
+        levels.append(Visibility.REGISTERED)
+        if roles.is_broker(user):
+            levels.append(Visibility.BROKERS)
+    return levels
+
+
+def listing_visible_q(user: Any) -> Q:
+    """A filter for any Listing subclass's queryset: the items this user may see at all."""
+    if roles.is_operator(user):
+        return Q()
+    listed = Q(status__in=LISTED_STATUSES, visibility__in=visible_levels(user))
+    own_orgs = [org.pk for org in roles.user_organizations(user)]
+    return listed | Q(owner_id__in=own_orgs) if own_orgs else listed
+
+
+def is_owner_member(user: Any, item: Any) -> bool:
+    return any(org.pk == item.owner_id for org in roles.user_organizations(user))
+
+
+def can_see_owner(user: Any, item: Any) -> bool:
+    if not item.is_anonymous:
+        return True
+    return roles.is_operator(user) or roles.is_broker(user) or is_owner_member(user, item)
+
+
+def owner_label(user: Any, item: Any) -> str:
+    return item.owner.name if can_see_owner(user, item) else _("匿名发布机构")
+
+
+def can_view_confidential(user: Any, item: Model) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if roles.is_operator(user) or is_owner_member(user, item):
+        return True
+    org_ids = [org.pk for org in roles.user_organizations(user)]
+    if not org_ids:
+        return False
+    return AccessGrant.objects.filter(
+        content_type=ContentType.objects.get_for_model(item), object_id=item.pk,
+        organization_id__in=org_ids, status=AccessGrant.Status.GRANTED,
+    ).exists()
+
+
+def can_edit(user: Any, item: Any) -> bool:
+    return roles.is_operator(user) or is_owner_member(user, item)
