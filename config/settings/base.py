@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "techmarket.audit",
     "techmarket.catalog",
     "techmarket.needs",
+    "techmarket.experts",
+    "techmarket.achievements",
     "techmarket.api",
     "techmarket.demo",
 ]
