@@ -12,6 +12,7 @@ admin.site.index_title = "数据管理"
 urlpatterns = [
     path("", include("techmarket.core.urls")),
     path("accounts/", include("techmarket.accounts.urls")),
+    path("needs/", include("techmarket.needs.urls")),
     path("orgs/", include("techmarket.orgs.urls")),
     path("audit/", include("techmarket.audit.urls")),
     path("api/", api.urls),

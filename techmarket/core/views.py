@@ -3,6 +3,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts import roles
 from techmarket.orgs import selectors as org_selectors
@@ -30,7 +32,38 @@ def workspace(request: HttpRequest) -> HttpResponse:
     }
     if roles.is_operator(user):
         context["review_queue_count"] = org_selectors.organization_review_queue(user).count()
+    context["panels"] = [panel for panel in (build(user) for build in WORKSPACE_PANELS) if panel]
     return render(request, "core/workspace.html", context)
+
+
+def _needs_panel(user: Any) -> dict[str, Any] | None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from techmarket.catalog.models import ListingStatus
+    from techmarket.needs.selectors import need_list_visible_to
+
+    orgs = roles.user_organizations(user)
+    panel: dict[str, Any] = {"title": _("技术需求"), "links": []}
+    if orgs:
+        mine = need_list_visible_to(user).filter(owner__in=orgs)
+        soon = timezone.now() + timedelta(days=30)
+        panel["links"] += [
+            (_("本机构的需求"), reverse("needs:mine"), mine.count()),
+            (_("需整改"), reverse("needs:mine") + "?status=changes_requested",
+             mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
+            (_("30 天内到期"), reverse("needs:mine") + "?status=published",
+             mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
+        ]
+    if roles.is_operator(user):
+        panel["links"].append((_("待审核的需求"), reverse("needs:review"),
+                               need_list_visible_to(user, status=ListingStatus.PENDING).count()))
+    return panel if panel["links"] else None
+
+
+# Each installed catalogue contributes a panel to the workspace: (title, links with counts).
+WORKSPACE_PANELS = [_needs_panel]
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -16,6 +16,7 @@ class DemoContext:
     orgs: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
     users: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, organisation)
+    notes: list[str] = field(default_factory=list)
     _usccs: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:

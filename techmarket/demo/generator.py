@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from .builders import chains, orgs
+from .builders import chains, needs, orgs
 from .context import DemoContext
 
 DEFAULT_SEED = 20261125
@@ -13,6 +13,7 @@ DEFAULT_PASSWORD = "demo-2026"  # noqa: S105 - demo accounts only; printed by `m
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("产业链", chains.build),
     ("机构与账户", orgs.build),
+    ("技术需求", needs.build),
 ]
 
 

@@ -57,3 +57,8 @@ class Need(Listing):
                 name="need_budget_range_ordered",
             ),
         ]
+
+    @property
+    def cooperation_labels(self) -> list[str]:
+        labels = dict(CooperationMode.choices)
+        return [str(labels.get(mode, mode)) for mode in self.cooperation_modes]

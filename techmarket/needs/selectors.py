@@ -35,7 +35,7 @@ def need_list_visible_to(
         qs = qs.filter(Q(industry_id=industry) | Q(industry__parent_id=industry) | Q(industry__section=industry))
     if region:
         prefix = region.rstrip("0") or region
-        qs = qs.filter(region_id__startswith=prefix)
+        qs = qs.filter(region__code__startswith=prefix)
     if chain_node:
         qs = qs.filter(Q(chain_node_id=chain_node) | Q(chain_node__parent_id=chain_node))
     if status:

@@ -1,0 +1,81 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.catalog.forms import ParameterLinesField
+from techmarket.catalog.models import ListingStatus
+from techmarket.core.forms import StyledForm, StyledFormMixin
+from techmarket.reference.forms import IndustryChoiceField, RegionChoiceField
+from techmarket.reference.models import ChainNode
+
+from .models import CooperationMode, Need, NeedKind
+
+
+class NeedForm(StyledFormMixin, forms.ModelForm):
+    parameters = ParameterLinesField(label=_("技术指标"), required=False,
+                                     help_text=_("每行一项：指标|目标值|单位。指标越具体，匹配越准确。"))
+    cooperation_modes = forms.MultipleChoiceField(label=_("合作方式"), choices=CooperationMode.choices,
+                                                  required=False, widget=forms.CheckboxSelectMultiple)
+    industry = IndustryChoiceField(label=_("所属行业"), required=False)
+    region = RegionChoiceField(label=_("所在地区"), required=False)
+    deadline = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Need
+        fields = ["kind", "title", "summary", "background", "problem", "parameters", "current_solution",
+                  "expected_outcome", "budget_min", "budget_max", "rd_cycle_months", "cooperation_modes",
+                  "industry", "chain_node", "region", "deadline", "visibility", "is_anonymous",
+                  "confidential_detail", "contact_name", "contact_phone"]
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in
+                   ["summary", "background", "problem", "current_solution", "expected_outcome",
+                    "confidential_detail"]}
+
+    def __init__(self, *args: Any, owner_choices: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chain_node"].queryset = ChainNode.objects.select_related("chain").filter(
+            chain__is_active=True)
+        if owner_choices is not None:
+            self.fields["owner"] = forms.ModelChoiceField(label=_("发布机构"), queryset=owner_choices,
+                                                          initial=owner_choices.first())
+            self.fields["owner"].widget.attrs["class"] = "form-select"
+            self.order_fields(["owner"])
+
+    def _post_clean(self) -> None:  # services validate; the model's own validation runs there
+        pass
+
+
+class NeedFilterForm(StyledForm):
+    q = forms.CharField(label=_("关键词"), required=False)
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型"))] + NeedKind.choices)
+    industry = IndustryChoiceField(label=_("行业"), required=False, empty_label=_("全部行业"),
+                                   to_field_name="code")
+    region = forms.ChoiceField(label=_("地区"), required=False)
+    chain_node = forms.ModelChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"),
+                                        queryset=ChainNode.objects.none())
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态"))] + ListingStatus.choices)
+    date_from = forms.DateField(label=_("发布起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("发布止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ordering = forms.ChoiceField(label=_("排序"), required=False, choices=[
+        ("newest", _("最新发布")), ("deadline", _("截止日期")), ("budget", _("预算从高到低")), ("updated", _("最近更新"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from techmarket.reference.forms import region_queryset
+        from techmarket.reference.models import Region
+
+        prefectures = region_queryset().filter(level=Region.Level.PREFECTURE)
+        self.fields["region"].choices = [("", _("全部地区"))] + [(r.code, r.name) for r in prefectures]
+        self.fields["chain_node"].queryset = ChainNode.objects.select_related("chain").filter(chain__is_active=True)
+
+    def selector_filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or "", "kind": data.get("kind") or "",
+            "industry": data["industry"].code if data.get("industry") else "",
+            "region": data.get("region") or "", "chain_node": data["chain_node"].pk if data.get("chain_node") else None,
+            "status": data.get("status") or "", "date_from": data.get("date_from"), "date_to": data.get("date_to"),
+            "ordering": data.get("ordering") or "newest",
+        }

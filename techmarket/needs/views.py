@@ -1,0 +1,199 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from techmarket.accounts import roles
+from techmarket.accounts.roles import operator_required
+from techmarket.catalog.forms import AccessRequestForm, ActionForm
+from techmarket.catalog.models import AccessGrant, ListingStatus
+from techmarket.catalog.services import access_decide, access_request, confidential_detail_read
+from techmarket.catalog.visibility import can_edit, can_view_confidential, is_owner_member, owner_label
+from techmarket.catalog.workflow import available_actions, listing_transition
+from techmarket.orgs.models import Organization
+
+from . import selectors, services
+from .forms import NeedFilterForm, NeedForm
+from .models import Need
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def need_list(request: HttpRequest) -> HttpResponse:
+    form = NeedFilterForm(request.GET or None)
+    qs = selectors.need_list_visible_to(request.user, **form.selector_filters())
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    rows = [(need, owner_label(request.user, need)) for need in page]
+    return render(request, "needs/need_list.html", {
+        "form": form, "page": page, "rows": rows, "query": _query_without_page(request),
+        "title": _("技术需求"),
+    })
+
+
+@login_required
+def my_needs(request: HttpRequest) -> HttpResponse:
+    orgs = roles.user_organizations(request.user)
+    qs = selectors.need_list_visible_to(request.user, ordering="updated").filter(owner__in=orgs)
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    rows = [(need, need.owner.name) for need in page]
+    return render(request, "needs/need_list.html", {
+        "page": page, "rows": rows, "query": _query_without_page(request), "title": _("本机构的需求"),
+        "mine": True, "statuses": ListingStatus.choices, "status": status,
+    })
+
+
+@operator_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    qs = selectors.need_list_visible_to(request.user, status=ListingStatus.PENDING).order_by("submitted_at", "pk")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    rows = [(need, need.owner.name) for need in page]
+    return render(request, "needs/need_list.html", {
+        "page": page, "rows": rows, "query": "", "title": _("待审核的需求"), "review": True,
+    })
+
+
+def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = selectors.need_get_visible(request.user, need_id)
+    context: dict[str, Any] = {
+        "need": need,
+        "owner_label": owner_label(request.user, need),
+        "confidential": confidential_detail_read(item=need, user=request.user, request=request)
+        if need.confidential_detail else None,
+        "can_edit": can_edit(request.user, need),
+        "actions": available_actions(request.user, need) if request.user.is_authenticated else [],
+        "action_form": ActionForm(),
+    }
+    if need.confidential_detail and request.user.is_authenticated and not can_view_confidential(request.user, need):
+        context["access_form"] = AccessRequestForm()
+        context["request_orgs"] = [o for o in roles.user_organizations(request.user) if o.pk != need.owner_id]
+    if is_owner_member(request.user, need) or roles.is_operator(request.user):
+        context["grants"] = AccessGrant.objects.filter(
+            content_type=ContentType.objects.get_for_model(Need), object_id=need.pk
+        ).select_related("organization", "requested_by")
+    return render(request, "needs/need_detail.html", context)
+
+
+def _owner_choices(user: Any) -> Any:
+    if roles.is_operator(user):
+        return Organization.objects.filter(status=Organization.Status.APPROVED)
+    ids = [o.pk for o in roles.user_organizations(user)]
+    return Organization.objects.filter(pk__in=ids)
+
+
+@login_required
+def need_create(request: HttpRequest) -> HttpResponse:
+    owners = _owner_choices(request.user)
+    if not owners.exists():
+        messages.warning(request, _("您所在的机构通过审核后才能发布需求。"))
+        return redirect("core:workspace")
+    form = NeedForm(request.POST or None, owner_choices=owners)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        owner = data.pop("owner")
+        try:
+            need = services.need_create(acting_user=request.user, owner=owner, **data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            if "submit" in request.POST:
+                listing_transition(item=need, action="submit", acting_user=request.user)
+                messages.success(request, _("需求已提交审核。"))
+            else:
+                messages.success(request, _("需求已保存为草稿。"))
+            return redirect("needs:detail", need_id=need.pk)
+    return render(request, "needs/need_form.html", {"form": form, "title": _("发布技术需求")})
+
+
+@login_required
+def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = selectors.need_get_visible(request.user, need_id)
+    if not can_edit(request.user, need):
+        raise PermissionDenied
+    form = NeedForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(need=need, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            if "submit" in request.POST and need.status in {ListingStatus.DRAFT, ListingStatus.CHANGES_REQUESTED}:
+                listing_transition(item=need, action="submit", acting_user=request.user)
+                messages.success(request, _("修改已保存并提交审核。"))
+            else:
+                messages.success(request, _("修改已保存。"))
+            return redirect("needs:detail", need_id=need.pk)
+    return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("修改需求")})
+
+
+def _attach(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_POST
+def need_action(request: HttpRequest, need_id: int, action: str) -> HttpResponse:
+    need = selectors.need_get_visible(request.user, need_id)
+    form = ActionForm(request.POST)
+    form.is_valid()
+    try:
+        listing_transition(item=need, action=action, acting_user=request.user,
+                           reason=form.cleaned_data.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您无权执行此操作。"))
+    else:
+        messages.success(request, _("操作成功：需求当前状态为“%(s)s”。") % {"s": need.get_status_display()})
+    if request.POST.get("next") == "review":
+        return redirect("needs:review")
+    return redirect("needs:detail", need_id=need.pk)
+
+
+@login_required
+@require_POST
+def need_request_access(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = selectors.need_get_visible(request.user, need_id)
+    form = AccessRequestForm(request.POST)
+    org = Organization.objects.filter(pk=request.POST.get("organization")).first()
+    if org is None or not form.is_valid():
+        messages.error(request, _("请选择申请机构、填写用途并确认保密承诺。"))
+    else:
+        try:
+            access_request(item=need, acting_user=request.user, organization=org,
+                           purpose=form.cleaned_data["purpose"], nda_accepted=form.cleaned_data["nda_accepted"])
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("已提交查看申请，需求方授权后即可查看保密详情。"))
+    return redirect("needs:detail", need_id=need.pk)
+
+
+@login_required
+@require_POST
+def need_decide_access(request: HttpRequest, need_id: int, grant_id: int) -> HttpResponse:
+    need = selectors.need_get_visible(request.user, need_id)
+    grant = get_object_or_404(AccessGrant, pk=grant_id, object_id=need.pk,
+                              content_type=ContentType.objects.get_for_model(Need))
+    if not can_edit(request.user, need):
+        raise Http404
+    access_decide(grant=grant, acting_user=request.user, grant_access=request.POST.get("grant") == "1")
+    messages.success(request, _("已处理“%(org)s”的查看申请。") % {"org": grant.organization.name})
+    return redirect("needs:detail", need_id=need.pk)

@@ -1,0 +1,86 @@
+"""The needs pages: list with filters, create, review queue, detail with confidential part."""
+
+import pytest
+from factories import MembershipFactory, OrganizationFactory, UserFactory, make_operator
+
+from techmarket.catalog.models import ListingStatus
+from techmarket.needs.models import Need
+from techmarket.orgs.models import Role
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"kind": "technology", "title": "高韧性立方氮化硼单晶研制", "summary": "开发高韧性 CBN 新牌号",
+        "problem": "抗冲击韧性不足", "parameters": "抗冲击韧性|≥67|%\n堆积密度|≥1.80|g/cm³",
+        "cooperation_modes": ["joint", "commissioned"], "budget_min": "50", "budget_max": "100",
+        "rd_cycle_months": "12", "region": "371302", "industry": "30", "visibility": "public",
+        "confidential_detail": "现有触媒配方与合成压力窗口", "contact_name": "李工", "contact_phone": "13805390001"}
+
+
+@pytest.fixture
+def member():
+    org = OrganizationFactory()
+    user = UserFactory()
+    MembershipFactory(user=user, organization=org, role=Role.MEMBER)
+    return user, org
+
+
+def test_member_creates_and_submits_a_need_through_the_form(client, member):
+    user, org = member
+    client.force_login(user)
+    response = client.post("/needs/new/", {**FORM, "owner": org.pk, "submit": "1"})
+    need = Need.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/needs/{need.pk}/"
+    assert need.status == ListingStatus.PENDING
+    assert need.parameters[1] == {"indicator": "堆积密度", "target": "≥1.80", "unit": "g/cm³"}
+    assert need.cooperation_modes == ["joint", "commissioned"] and need.industry_id == "30"
+
+
+def test_form_reports_a_malformed_parameter_line_and_keeps_the_input(client, member):
+    user, org = member
+    client.force_login(user)
+    response = client.post("/needs/new/", {**FORM, "owner": org.pk, "parameters": "只有指标没有目标值"})
+    assert response.status_code == 200
+    assert "第 1 行" in response.content.decode() and "指标|目标值|单位" in response.content.decode()
+    assert "高韧性立方氮化硼单晶研制" in response.content.decode()
+    assert Need.objects.count() == 0
+
+
+def test_operator_sends_back_with_reason_and_the_owner_sees_it(client, member):
+    user, org = member
+    need = Need.objects.create(owner=org, title="生活垃圾三相同步处理", summary="摘要", problem="难题",
+                               status=ListingStatus.PENDING)
+    operator = make_operator()
+    client.force_login(operator)
+    assert "生活垃圾三相同步处理" in client.get("/needs/review/").content.decode()
+    response = client.post(f"/needs/{need.pk}/actions/request_changes/", {"reason": ""})
+    need.refresh_from_db()
+    assert need.status == ListingStatus.PENDING  # refused without a reason
+    client.post(f"/needs/{need.pk}/actions/request_changes/", {"reason": "请补充处理量和排放指标"})
+    need.refresh_from_db()
+    assert need.status == ListingStatus.CHANGES_REQUESTED
+    client.force_login(user)
+    page = client.get(f"/needs/{need.pk}/").content.decode()
+    assert "请补充处理量和排放指标" in page and response.status_code == 302
+
+
+def test_visitor_sees_the_public_summary_but_not_the_confidential_detail(client, member):
+    _user, org = member
+    need = Need.objects.create(owner=org, title="陶瓷膜低成本制备", summary="公开摘要文字", problem="难题",
+                               confidential_detail="保密的烧结曲线", status=ListingStatus.PUBLISHED)
+    page = client.get(f"/needs/{need.pk}/").content.decode()
+    assert "公开摘要文字" in page and "保密的烧结曲线" not in page and "登录" in page
+
+
+def test_list_filters_by_keyword_and_region_with_bounded_queries(client, member, django_assert_max_num_queries):
+    _user, org = member
+    for index in range(25):
+        Need.objects.create(owner=org, title=f"磷酸铁锂电池正极材料改性 {index}", summary="摘要", problem="难题",
+                            status=ListingStatus.PUBLISHED, region_id="371302", industry_id="26")
+    Need.objects.create(owner=org, title="木材阻燃处理", summary="摘要", problem="难题",
+                        status=ListingStatus.PUBLISHED, region_id="370102")
+    with django_assert_max_num_queries(12):
+        page = client.get("/needs/", {"q": "锂电池", "region": "371300"}).content.decode()
+    assert "共 25 条需求" in page and "木材阻燃处理" not in page
+    assert "第 1 / 2 页" in page
+    assert "共 1 条需求" in client.get("/needs/", {"q": "阻燃"}).content.decode()
+    assert "没有符合条件的需求" in client.get("/needs/", {"q": "不存在的词"}).content.decode()
