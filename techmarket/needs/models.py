@@ -42,6 +42,7 @@ class Need(Listing):
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    search_text = models.TextField(_("检索文本"), blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
@@ -57,6 +58,12 @@ class Need(Listing):
                 name="need_budget_range_ordered",
             ),
         ]
+
+    def compute_search_text(self) -> str:
+        from techmarket.catalog.search import search_text
+
+        return search_text(self.title, self.summary, self.problem, self.background, self.expected_outcome,
+                           [p.get("indicator", "") for p in self.parameters or []])
 
     @property
     def cooperation_labels(self) -> list[str]:

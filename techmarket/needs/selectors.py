@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
+from techmarket.catalog.search import keyword_filter
 from techmarket.catalog.visibility import listing_visible_q
 
 from .models import Need
@@ -26,9 +27,8 @@ def need_list_visible_to(
 ) -> QuerySet[Need]:
     qs = Need.objects.filter(listing_visible_q(user)).select_related("owner", "industry", "region")
     if q:
-        # Substring search finds 锂电池 inside 磷酸铁锂电池正极材料 without segmentation.
-        for term in q.split()[:5]:
-            qs = qs.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(problem__icontains=term))
+        # Finds 锂电池 inside 磷酸铁锂电池正极材料: see catalog.search.
+        qs = keyword_filter(qs, q, ["title", "summary", "problem"])
     if kind:
         qs = qs.filter(kind=kind)
     if industry:

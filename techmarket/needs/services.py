@@ -93,7 +93,9 @@ def need_create(*, acting_user: Any, owner: Organization, **data: Any) -> Need:
         if not data.get(field):
             raise ValidationError({field: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[field]}})
     with transaction.atomic():
-        need = Need.objects.create(owner=owner, created_by=acting_user, **data)
+        need = Need(owner=owner, created_by=acting_user, **data)
+        need.search_text = need.compute_search_text()
+        need.save()
         audit_record(actor=acting_user, action="needs.need.create", target=need, after=snapshot(need, AUDITED))
     return need
 
@@ -114,6 +116,7 @@ def need_update(*, need: Need, acting_user: Any, **changes: Any) -> Need:
             need.status = ListingStatus.PENDING
             need.submitted_at = timezone.now()
         need.full_clean(exclude=["owner", "created_by"], validate_unique=False)
+        need.search_text = need.compute_search_text()
         need.save()
         audit_record(actor=acting_user, action="needs.need.update", target=need, before=before,
                      after=snapshot(need, AUDITED))

@@ -9,6 +9,13 @@ from techmarket.orgs.models import Role
 
 pytestmark = pytest.mark.django_db
 
+
+def listed_need(**fields):
+    need = Need(summary="摘要", problem="难题", status=ListingStatus.PUBLISHED, **fields)
+    need.search_text = need.compute_search_text()
+    need.save()
+    return need
+
 FORM = {"kind": "technology", "title": "高韧性立方氮化硼单晶研制", "summary": "开发高韧性 CBN 新牌号",
         "problem": "抗冲击韧性不足", "parameters": "抗冲击韧性|≥67|%\n堆积密度|≥1.80|g/cm³",
         "cooperation_modes": ["joint", "commissioned"], "budget_min": "50", "budget_max": "100",
@@ -74,10 +81,8 @@ def test_visitor_sees_the_public_summary_but_not_the_confidential_detail(client,
 def test_list_filters_by_keyword_and_region_with_bounded_queries(client, member, django_assert_max_num_queries):
     _user, org = member
     for index in range(25):
-        Need.objects.create(owner=org, title=f"磷酸铁锂电池正极材料改性 {index}", summary="摘要", problem="难题",
-                            status=ListingStatus.PUBLISHED, region_id="371302", industry_id="26")
-    Need.objects.create(owner=org, title="木材阻燃处理", summary="摘要", problem="难题",
-                        status=ListingStatus.PUBLISHED, region_id="370102")
+        listed_need(owner=org, title=f"磷酸铁锂电池正极材料改性 {index}", region_id="371302", industry_id="26")
+    listed_need(owner=org, title="木材阻燃处理", region_id="370102")
     with django_assert_max_num_queries(12):
         page = client.get("/needs/", {"q": "锂电池", "region": "371300"}).content.decode()
     assert "共 25 条需求" in page and "木材阻燃处理" not in page

@@ -81,6 +81,8 @@ def build(ctx: DemoContext) -> None:
             contact_name=ctx.person_name(), contact_phone=f"0539-{rng.randrange(10**7):07d}",
             external_key=f"DEMO-N{index + 1:04d}",
         ))
+    for need in needs:
+        need.search_text = need.compute_search_text()
     Need.objects.bulk_create(needs, batch_size=200)
     # A few owned by the demo enterprise, so its workspace has something in every state.
     demo_org = ctx.users["demo_enterprise"].memberships.first().organization
