@@ -3,7 +3,14 @@
 import itertools
 
 import pytest
-from factories import MembershipFactory, OrganizationFactory, UserFactory, make_broker, make_bureau, make_operator
+from factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+    make_broker,
+    make_bureau,
+    make_operator,
+)
 
 from techmarket.audit.models import AuditLog
 from techmarket.catalog.models import AccessGrant, ListingStatus, Visibility
