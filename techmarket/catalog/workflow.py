@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
 
+from . import events
 from .models import ListingStatus as S
 from .visibility import is_owner_member
 
@@ -98,4 +99,6 @@ def listing_transition(*, item: Any, action: str, acting_user: Any, reason: str 
         audit_record(actor=acting_user, action=f"{item._meta.app_label}.{item._meta.model_name}.{action}",
                      target=item, before=before, after={"status": item.status, "expires_at": item.expires_at},
                      note=reason)
+        if action == "publish":
+            transaction.on_commit(lambda: events.listing_published(item))
     return item

@@ -1,0 +1,24 @@
+"""Explicit hooks for what follows a catalogue change (notifications now, re-matching later).
+
+Apps register a callable with ``on_listing_published``; catalog.workflow calls ``listing_published``
+after the publishing transaction commits, so a failing listener never undoes a publication. Listeners
+should schedule a Celery task with the item's primary key rather than do slow work inline.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+_published: list[Callable[[str, int], None]] = []
+
+
+def on_listing_published(listener: Callable[[str, int], None]) -> Callable[[str, int], None]:
+    """Register listener(model_label, pk); model_label is e.g. "needs.need"."""
+    if listener not in _published:
+        _published.append(listener)
+    return listener
+
+
+def listing_published(item: Any) -> None:
+    label = f"{item._meta.app_label}.{item._meta.model_name}"
+    for listener in list(_published):
+        listener(label, item.pk)
