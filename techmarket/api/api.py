@@ -1,17 +1,19 @@
 """The JSON API under /api/: OpenAPI schema at /api/openapi.json, docs at /api/docs."""
 
-from django.conf import settings
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from techmarket.accounts.api import router as accounts_router
+from techmarket.achievements.api import router as achievements_router
+from techmarket.experts.api import router as experts_router
 from techmarket.needs.api import router as needs_router
 from techmarket.orgs.api import router as orgs_router
+from techmarket.orgs.profile_api import router as profile_router
 from techmarket.reference.api import router as reference_router
 
 from .auth import authenticated
 from .errors import install_error_handlers
+from .throttling import AccountRateThrottle, AnonymousRateThrottle
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -29,8 +31,8 @@ api = NinjaAPI(
     ),
     auth=authenticated,
     throttle=[
-        AnonRateThrottle(f"{settings.API_RATE_ANONYMOUS_PER_MINUTE}/m"),
-        AuthRateThrottle("1200/m"),
+        AnonymousRateThrottle(),
+        AccountRateThrottle("1200/m"),
     ],
     urls_namespace="api",
 )
@@ -39,3 +41,6 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/organizations", orgs_router)
 api.add_router("/reference", reference_router)
 api.add_router("/needs", needs_router)
+api.add_router("/achievements", achievements_router)
+api.add_router("/experts", experts_router)
+api.add_router("/organizations", profile_router)

@@ -51,3 +51,33 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.affiliation}）"
+
+
+class ContactPermission(models.Model):
+    """A user's request to see an expert's contact details, and the expert's answer."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待专家确认")
+        ACCEPTED = "accepted", _("已同意")
+        DECLINED = "declined", _("已谢绝")
+
+    expert = models.ForeignKey(Expert, verbose_name=_("专家"), on_delete=models.CASCADE,
+                               related_name="contact_permissions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE,
+                             related_name="expert_contact_permissions")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    message = models.CharField(_("申请说明"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("联系方式授权")
+        verbose_name_plural = _("联系方式授权")
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "user"], name="expert_contact_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.expert.name}（{self.get_status_display()}）"

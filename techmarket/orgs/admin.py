@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from techmarket.audit.admin import AuditedModelAdmin
 
-from .models import JoinRequest, Membership, Organization, OrganizationTag
+from .models import (
+    CertificationRecord,
+    EnterpriseProfile,
+    JoinRequest,
+    Membership,
+    Organization,
+    OrganizationTag,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,3 +46,21 @@ class MembershipAdmin(AuditedModelAdmin):
 class JoinRequestAdmin(admin.ModelAdmin):
     list_display = ["user", "organization", "role", "status", "created_at"]
     list_filter = ["status", "role"]
+
+
+@admin.register(EnterpriseProfile)
+class EnterpriseProfileAdmin(AuditedModelAdmin):
+    list_display = ["organization", "total_staff", "rd_staff_count", "annual_revenue_range", "rd_spending_ratio",
+                    "updated_at"]
+    list_filter = ["annual_revenue_range"]
+    search_fields = ["organization__name", "main_products", "core_capabilities"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(CertificationRecord)
+class CertificationRecordAdmin(AuditedModelAdmin):
+    list_display = ["organization", "tag", "certificate_number", "valid_until"]
+    list_filter = ["tag"]
+    search_fields = ["organization__name", "certificate_number"]
+    autocomplete_fields = ["organization"]

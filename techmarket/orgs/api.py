@@ -38,7 +38,7 @@ class OrganizationIn(Schema):
     kind: str = Field(..., description="enterprise / university / institute / service / investor / government")
     uscc: str = Field(..., description="18 位统一社会信用代码")
     region: str = Field(..., description="GB/T 2260 行政区划代码，例如 371302")
-    industry: str | None = Field(None, description="GB/T 4754-2017 行业代码，例如 C26")
+    industry: str | None = Field(None, description="GB/T 4754-2017 行业代码（不带门类字母），例如 26")
     tags: list[str] = Field(default_factory=list, description="资质标签名称，例如 高新技术企业")
     address: str = ""
     website: str = ""

@@ -174,3 +174,74 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.organization}"
+
+
+class RevenueRange(models.TextChoices):
+    """Annual revenue bands (万元), coarse enough that enterprises are willing to state them."""
+
+    UNDER_500 = "lt500", _("500 万元以下")
+    FROM_500 = "500_2000", _("500–2000 万元")
+    FROM_2000 = "2000_5000", _("2000–5000 万元")
+    FROM_5000 = "5000_20000", _("5000 万元–2 亿元")
+    FROM_20000 = "20000_100000", _("2–10 亿元")
+    OVER_100000 = "gte100000", _("10 亿元以上")
+
+
+class EnterpriseProfile(models.Model):
+    """What an enterprise makes and can do, used for matching and targeted policy push."""
+
+    organization = models.OneToOneField(Organization, verbose_name=_("机构"), on_delete=models.CASCADE,
+                                        related_name="enterprise_profile")
+    main_products = models.TextField(_("主营产品"), max_length=2000, blank=True)
+    core_capabilities = models.TextField(_("核心技术能力"), max_length=2000, blank=True)
+    rd_staff_count = models.PositiveIntegerField(_("研发人员数"), null=True, blank=True)
+    total_staff = models.PositiveIntegerField(_("职工总数"), null=True, blank=True)
+    annual_revenue_range = models.CharField(_("年营业收入"), max_length=16, choices=RevenueRange.choices,
+                                            blank=True)
+    rd_spending_ratio = models.DecimalField(_("研发投入占比（%）"), max_digits=5, decimal_places=2, null=True,
+                                            blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["organization__name"]
+        verbose_name = _("企业画像")
+        verbose_name_plural = _("企业画像")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rd_spending_ratio__isnull=True)
+                | models.Q(rd_spending_ratio__gte=0, rd_spending_ratio__lte=100),
+                name="enterprise_profile_rd_ratio_percent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rd_staff_count__isnull=True) | models.Q(total_staff__isnull=True)
+                | models.Q(rd_staff_count__lte=models.F("total_staff")),
+                name="enterprise_profile_rd_staff_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class CertificationRecord(models.Model):
+    """Evidence for a qualification tag (e.g. 高新技术企业): certificate number and validity."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("机构"), on_delete=models.CASCADE,
+                                     related_name="certifications")
+    tag = models.ForeignKey(OrganizationTag, verbose_name=_("资质"), on_delete=models.PROTECT, related_name="+")
+    certificate_number = models.CharField(_("证书编号"), max_length=64, blank=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["organization__name", "tag__sort_order", "pk"]
+        verbose_name = _("资质证书")
+        verbose_name_plural = _("资质证书")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "tag"], name="certification_one_per_tag"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.tag}"

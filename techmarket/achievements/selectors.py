@@ -1,0 +1,72 @@
+"""Reads on achievements. Every list, count, search and export goes through achievement_list_visible_to."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from techmarket.catalog.visibility import listing_visible_q
+
+from .models import Achievement
+
+ORDERINGS = {
+    "newest": F("published_at").desc(nulls_last=True),
+    "oldest": F("published_at").asc(nulls_last=True),
+    "trl": F("trl").desc(nulls_last=True),
+    "price": F("asking_price_wan").asc(nulls_last=True),
+    "updated": F("updated_at").desc(),
+}
+
+
+def achievement_list_visible_to(
+    user: Any, *, q: str = "", discipline: str = "", industry: str = "", region: str = "",
+    chain_node: int | None = None, trl_min: int | None = None, trl_max: int | None = None, stage: str = "",
+    transfer_mode: str = "", status: str = "", owner: int | None = None, date_from: date | None = None,
+    date_to: date | None = None, ordering: str = "newest",
+) -> QuerySet[Achievement]:
+    qs = (Achievement.objects.filter(listing_visible_q(user))
+          .select_related("owner", "discipline", "region").prefetch_related("industries"))
+    if q:
+        # Substring search finds 锂电池 inside 磷酸铁锂电池正极材料 without segmentation. Keywords are stored
+        # as UTF-8 JSON text on both backends (models.UnicodeJSONEncoder), so icontains sees the characters.
+        for term in q.split()[:5]:
+            qs = qs.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(keywords__icontains=term))
+    if discipline:
+        qs = qs.filter(discipline__code__startswith=discipline)
+    if industry:
+        through = Achievement.industries.through.objects.filter(
+            Q(industry_id=industry) | Q(industry__parent_id=industry) | Q(industry__section=industry))
+        qs = qs.filter(pk__in=through.values("achievement_id"))
+    if region:
+        prefix = region.rstrip("0") or region
+        qs = qs.filter(region__code__startswith=prefix)
+    if chain_node:
+        qs = qs.filter(Q(chain_node_id=chain_node) | Q(chain_node__parent_id=chain_node))
+    if trl_min is not None:
+        qs = qs.filter(trl__gte=trl_min)
+    if trl_max is not None:
+        qs = qs.filter(trl__lte=trl_max)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if transfer_mode:
+        # The quoted code matches one whole element of the JSON list on SQLite and PostgreSQL alike
+        # (SQLite has no JSON __contains); "license" would otherwise match "exclusive_license".
+        qs = qs.filter(transfer_modes__icontains=f'"{transfer_mode}"')
+    if status:
+        qs = qs.filter(status=status)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if date_from:
+        qs = qs.filter(published_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(published_at__date__lte=date_to)
+    return qs.order_by(ORDERINGS.get(ordering, ORDERINGS["newest"]), "-pk")
+
+
+def achievement_get_visible(user: Any, pk: int) -> Achievement:
+    achievement = (achievement_list_visible_to(user).filter(pk=pk)
+                   .prefetch_related("ip_rights", "team__affiliation").first())
+    if achievement is None:
+        raise Http404
+    return achievement

@@ -1,0 +1,302 @@
+"""Writes on achievements. The review workflow itself lives in catalog.workflow."""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techmarket.accounts import roles
+from techmarket.audit.services import audit_record, snapshot
+from techmarket.catalog.models import ListingStatus
+from techmarket.catalog.text import reject_html
+from techmarket.catalog.workflow import listing_transition
+from techmarket.experts.models import Expert
+from techmarket.orgs.models import Organization
+from techmarket.reference.models import Industry
+
+from .models import PATENT_TYPES, Achievement, AchievementIP, IPType, LegalStatus, Stage, TransferMode
+from .validators import validate_patent_number
+
+TEXT_FIELDS = {"title": _("标题"), "summary": _("公开摘要"), "confidential_detail": _("保密详情"),
+               "advantages": _("技术优势"), "route_to_market": _("产业化路径")}
+EDITABLE = [*TEXT_FIELDS, "keywords", "discipline", "industries", "trl", "stage", "transfer_modes",
+            "asking_price_wan", "price_negotiable", "team", "region", "chain_node", "visibility", "is_anonymous",
+            "external_key"]
+M2M = {"industries", "team"}
+AUDITED = [f if f not in {"discipline", "region", "chain_node"} else f + "_id" for f in EDITABLE if f not in M2M]
+AUDITED.append("status")
+MAX_KEYWORDS, MAX_KEYWORD_LENGTH, MAX_IP_RIGHTS = 20, 30, 100
+_KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
+FROZEN = {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED}
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+
+    def err(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for field, label in TEXT_FIELDS.items():
+        if field in data and data[field] is not None:
+            data[field] = str(data[field]).strip()
+            try:
+                reject_html(data[field], str(label))
+            except ValidationError as exc:
+                err(field, exc.messages[0])
+    if "title" in data and len(data["title"] or "") < 4:
+        err("title", _("标题至少 4 个字，请写清成果解决什么问题。"))
+    if data.get("keywords") is not None:
+        words = data["keywords"]
+        if isinstance(words, str):
+            words = _KEYWORD_SPLIT.split(words)
+        if not isinstance(words, list | tuple):
+            err("keywords", _("关键词应为字符串列表。"))
+        else:
+            cleaned: list[str] = []
+            for word in (str(w).strip() for w in words):
+                if not word or word in cleaned:
+                    continue
+                if len(word) > MAX_KEYWORD_LENGTH or "<" in word or ">" in word:
+                    err("keywords", _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字，且不能含 < >。")
+                        % {"w": word[:40], "n": MAX_KEYWORD_LENGTH})
+                cleaned.append(word)
+            if len(cleaned) > MAX_KEYWORDS:
+                err("keywords", _("关键词最多 %(n)d 个（当前 %(m)d 个）。") % {"n": MAX_KEYWORDS, "m": len(cleaned)})
+            data["keywords"] = cleaned
+    if "trl" in data and data["trl"] is not None:
+        try:
+            trl = int(data["trl"])
+            if str(trl) != str(data["trl"]).strip():
+                raise ValueError
+        except (TypeError, ValueError):
+            trl = 0
+        if not 1 <= trl <= 9:
+            err("trl", _("技术成熟度（TRL）应为 1–9 的整数（当前为“%(v)s”）。") % {"v": data["trl"]})
+        data["trl"] = trl
+    if "stage" in data and data["stage"] not in Stage.values:
+        err("stage", _("所处阶段只能是：%(v)s。") % {"v": "、".join(str(label) for label in Stage.labels)})
+    if data.get("transfer_modes") is not None:
+        modes = data["transfer_modes"]
+        if not isinstance(modes, list | tuple):
+            err("transfer_modes", _("转化方式应为列表。"))
+        else:
+            unknown = [str(m) for m in modes if m not in TransferMode.values]
+            if unknown:
+                err("transfer_modes", _("未知的转化方式：%(v)s。可选：%(ok)s。") % {
+                    "v": "、".join(unknown), "ok": "、".join(str(label) for label in TransferMode.labels)})
+            data["transfer_modes"] = [m for m in TransferMode.values if m in modes]
+    if data.get("asking_price_wan") is not None:
+        try:
+            price = Decimal(str(data["asking_price_wan"]))
+            if not price.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            err("asking_price_wan", _("报价应为数字（单位：万元）。"))
+        else:
+            if price < 0:
+                err("asking_price_wan", _("报价不能为负数。"))
+            elif price >= Decimal("1e10"):
+                err("asking_price_wan", _("报价过大：请以“万元”为单位填写。"))
+            data["asking_price_wan"] = price
+    if data.get("industries") is not None:
+        codes = [getattr(i, "pk", i) for i in data["industries"]]
+        found = {i.pk: i for i in Industry.objects.filter(pk__in=codes)}
+        missing = [str(c) for c in codes if c not in found]
+        if missing:
+            err("industries", _("行业代码不存在：%(v)s（应为 GB/T 4754-2017 代码）。") % {"v": "、".join(missing)})
+        data["industries"] = list(found.values())
+    if data.get("team") is not None:
+        ids = [getattr(e, "pk", e) for e in data["team"]]
+        experts = {e.pk: e for e in Expert.objects.filter(pk__in=ids)}
+        missing = [str(i) for i in ids if i not in experts]
+        if missing:
+            err("team", _("专家不存在：%(v)s。") % {"v": "、".join(missing)})
+        data["team"] = list(experts.values())
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
+    """Validate an IP list row by row; every message starts with the row number."""
+    if not isinstance(rows, list | tuple):
+        raise ValidationError({"ip_rights": _("知识产权应为列表。")})
+    if len(rows) > MAX_IP_RIGHTS:
+        raise ValidationError({"ip_rights": _("知识产权最多 %(n)d 项。") % {"n": MAX_IP_RIGHTS}})
+    messages: list[str] = []
+    cleaned: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows, start=1):
+        problems: list[str] = []
+        row = dict(row) if isinstance(row, dict) else {}
+        ip_type = str(row.get("ip_type") or "").strip()
+        title = str(row.get("title") or "").strip()
+        number = str(row.get("number") or "").strip()
+        legal_status = str(row.get("legal_status") or LegalStatus.GRANTED)
+        if ip_type not in IPType.values:
+            problems.append(_("类型“%(v)s”无效，可选：%(ok)s") % {
+                "v": ip_type, "ok": "、".join(str(label) for label in IPType.labels)})
+        if not title:
+            problems.append(_("请填写名称"))
+        elif len(title) > 200:
+            problems.append(_("名称最多 200 个字"))
+        else:
+            try:
+                reject_html(title, str(_("名称")))
+            except ValidationError as exc:
+                problems.append(exc.messages[0])
+        if legal_status not in LegalStatus.values:
+            problems.append(_("法律状态“%(v)s”无效，可选：%(ok)s") % {
+                "v": legal_status, "ok": "、".join(str(label) for label in LegalStatus.labels)})
+        if ip_type in PATENT_TYPES:
+            if not number:
+                problems.append(_("专利须填写申请号或专利号"))
+            else:
+                try:
+                    number = validate_patent_number(number, ip_type=ip_type)
+                except ValidationError as exc:
+                    problems.append(exc.messages[0])
+        elif len(number) > 64 or "<" in number:
+            problems.append(_("编号最多 64 个字符，且不能含 < >"))
+        if number and number in seen:
+            problems.append(_("编号 %(v)s 与第 %(m)d 项重复") % {"v": number, "m": seen[number]})
+        elif number:
+            seen[number] = n
+        expiry = row.get("expiry_date") or None
+        if isinstance(expiry, str):
+            try:
+                expiry = datetime.date.fromisoformat(expiry.strip())
+            except ValueError:
+                problems.append(_("到期日“%(v)s”无效，应为 2033-06-30 这样的日期") % {"v": expiry[:20]})
+        if problems:
+            messages.extend(_("第 %(n)d 项知识产权：%(msg)s") % {"n": n, "msg": p} for p in problems)
+            continue
+        cleaned.append({"ip_type": ip_type, "number": number, "title": title, "legal_status": legal_status,
+                        "expiry_date": expiry, "sort_order": n})
+    if messages:
+        raise ValidationError({"ip_rights": messages})
+    return cleaned
+
+
+def review_errors(achievement: Achievement) -> dict[str, str]:
+    """What must be filled in before an achievement can be reviewed."""
+    errors = {}
+    if achievement.asking_price_wan is None and not achievement.price_negotiable:
+        errors["asking_price_wan"] = _("提交审核前请填写报价（万元）或勾选“面议”。")
+    if achievement.trl is None:
+        errors["trl"] = _("提交审核前请填写技术成熟度（TRL 1–9）。")
+    if not achievement.transfer_modes:
+        errors["transfer_modes"] = _("提交审核前请至少选择一种转化方式。")
+    return errors
+
+
+def _check_owner(acting_user: Any, owner: Organization) -> None:
+    if roles.is_operator(acting_user):
+        return
+    if not roles.is_org_member(acting_user, owner):
+        raise PermissionDenied(_("只能以自己所在机构的名义发布成果。"))
+    if owner.status != Organization.Status.APPROVED:
+        raise PermissionDenied(_("机构通过审核后才能发布成果。"))
+
+
+def _snapshot(achievement: Achievement) -> dict[str, Any]:
+    data = snapshot(achievement, AUDITED)
+    data["industries"] = sorted(i.pk for i in achievement.industries.all())
+    data["team"] = sorted(e.pk for e in achievement.team.all())
+    data["ip_rights"] = [snapshot(ip, ["ip_type", "number", "title", "legal_status", "expiry_date"])
+                         for ip in achievement.ip_rights.all()]
+    return data
+
+
+def _write_ip_rights(achievement: Achievement, rows: list[dict[str, Any]]) -> None:
+    achievement.ip_rights.all().delete()
+    AchievementIP.objects.bulk_create(AchievementIP(achievement=achievement, **row) for row in rows)
+
+
+def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any = None, **data: Any) -> Achievement:
+    """A new achievement in 草稿; the IP list may come with it (validated before anything is written)."""
+    _check_owner(acting_user, owner)
+    data = _clean({k: v for k, v in data.items() if k in EDITABLE})
+    for field in ("title", "summary"):
+        if not data.get(field):
+            raise ValidationError({field: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[field]}})
+    rows = _clean_ip_rights(ip_rights) if ip_rights is not None else []
+    m2m = {field: data.pop(field) for field in M2M if field in data}
+    with transaction.atomic():
+        achievement = Achievement(owner=owner, created_by=acting_user, **data)
+        achievement.full_clean(exclude=["owner", "created_by"], validate_unique=False)
+        achievement.save()
+        for field, values in m2m.items():
+            getattr(achievement, field).set(values)
+        _write_ip_rights(achievement, rows)
+        audit_record(actor=acting_user, action="achievements.achievement.create", target=achievement,
+                     after=_snapshot(achievement))
+    return achievement
+
+
+def _check_editable(achievement: Achievement, acting_user: Any) -> None:
+    if not (roles.is_operator(acting_user) or roles.is_org_member(acting_user, achievement.owner)):
+        raise PermissionDenied(_("只有成果所属机构的成员可以修改。"))
+    if achievement.status in FROZEN:
+        raise ValidationError(_("“%(s)s”的成果不能再修改。") % {"s": achievement.get_status_display()})
+
+
+def _back_to_review(achievement: Achievement, acting_user: Any) -> None:
+    """An owner's edit of a listed item goes through review again; an operator's edit does not."""
+    if achievement.status in {ListingStatus.PUBLISHED, ListingStatus.IN_PROGRESS, ListingStatus.PENDING} \
+            and not roles.is_operator(acting_user):
+        achievement.status = ListingStatus.PENDING
+        achievement.submitted_at = timezone.now()
+    if achievement.status == ListingStatus.PENDING and (errors := review_errors(achievement)):
+        raise ValidationError(errors)
+
+
+def achievement_update(*, achievement: Achievement, acting_user: Any, **changes: Any) -> Achievement:
+    """Owners edit drafts and items sent back for changes; editing a listed item sends it to review again."""
+    _check_editable(achievement, acting_user)
+    changes = _clean({k: v for k, v in changes.items() if k in EDITABLE})
+    if "title" in changes and not changes["title"] or "summary" in changes and not changes["summary"]:
+        raise ValidationError({f: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[f]}
+                               for f in ("title", "summary") if f in changes and not changes[f]})
+    m2m = {field: changes.pop(field) for field in M2M if field in changes}
+    with transaction.atomic():
+        before = _snapshot(achievement)
+        for field, value in changes.items():
+            setattr(achievement, field, value)
+        _back_to_review(achievement, acting_user)
+        achievement.full_clean(exclude=["owner", "created_by"], validate_unique=False)
+        achievement.save()
+        for field, values in m2m.items():
+            getattr(achievement, field).set(values)
+        audit_record(actor=acting_user, action="achievements.achievement.update", target=achievement,
+                     before=before, after=_snapshot(achievement))
+    return achievement
+
+
+def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights: Any) -> list[AchievementIP]:
+    """Replace the whole IP list at once: every row is checked first, and nothing changes if one is wrong."""
+    _check_editable(achievement, acting_user)
+    rows = _clean_ip_rights(ip_rights)
+    with transaction.atomic():
+        before = _snapshot(achievement)
+        _write_ip_rights(achievement, rows)
+        status_before = achievement.status
+        _back_to_review(achievement, acting_user)
+        if achievement.status != status_before:
+            achievement.save(update_fields=["status", "submitted_at", "updated_at"])
+        audit_record(actor=acting_user, action="achievements.achievement.ip_set", target=achievement,
+                     before=before, after=_snapshot(achievement))
+    return list(achievement.ip_rights.all())
+
+
+def achievement_transition(*, achievement: Achievement, action: str, acting_user: Any,
+                           reason: str = "") -> Achievement:
+    """The shared review workflow, after checking that a submitted achievement is complete enough to review."""
+    if action in {"submit", "publish"} and (errors := review_errors(achievement)):
+        raise ValidationError(errors)
+    return listing_transition(item=achievement, action=action, acting_user=acting_user, reason=reason)
