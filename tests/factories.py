@@ -89,3 +89,10 @@ def make_org_admin(organization: Organization | None = None, **user_kwargs) -> U
     user = UserFactory(**user_kwargs)
     MembershipFactory(user=user, organization=org, role=Role.ORG_ADMIN)
     return user
+
+
+def with_search_text(item):
+    """Items made directly with the ORM get the search column the services would have filled."""
+    item.search_text = item.compute_search_text()
+    item.save(update_fields=["search_text"])
+    return item

@@ -6,8 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 def env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+    value = (os.environ.get(name) or "").strip()
+    return value or default
 
 
 def env_required(name: str, purpose: str) -> str:

@@ -1,5 +1,6 @@
 """Users and their personal API tokens."""
 
+import datetime
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
@@ -35,7 +36,7 @@ class User(AbstractUser):
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
 
-    def is_locked(self, now: "timezone.datetime | None" = None) -> bool:
+    def is_locked(self, now: datetime.datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 

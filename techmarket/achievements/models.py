@@ -76,6 +76,7 @@ class Achievement(Listing):
     transfer_modes = models.JSONField(_("转化方式"), default=list, blank=True)
     asking_price_wan = models.DecimalField(_("报价（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
     price_negotiable = models.BooleanField(_("面议"), default=False)
+    search_text = models.TextField(_("检索文本"), blank=True, editable=False)
     team = models.ManyToManyField("experts.Expert", verbose_name=_("团队成员"), blank=True,
                                   related_name="achievements")
 
@@ -95,6 +96,11 @@ class Achievement(Listing):
                 name="achievement_price_not_negative",
             ),
         ]
+
+    def compute_search_text(self) -> str:
+        from techmarket.catalog.search import search_text
+
+        return search_text(self.title, self.summary, self.keywords or [], self.advantages)
 
 
 class AchievementIP(models.Model):

@@ -6,6 +6,8 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
+from techmarket.catalog.filters import industry_q, region_q
+from techmarket.catalog.search import keyword_filter
 from techmarket.catalog.visibility import listing_visible_q
 
 from .models import Achievement
@@ -30,17 +32,14 @@ def achievement_list_visible_to(
     if q:
         # Substring search finds 锂电池 inside 磷酸铁锂电池正极材料 without segmentation. Keywords are stored
         # as UTF-8 JSON text on both backends (models.UnicodeJSONEncoder), so icontains sees the characters.
-        for term in q.split()[:5]:
-            qs = qs.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(keywords__icontains=term))
+        qs = keyword_filter(qs, q, ["title", "summary", "keywords"])
     if discipline:
         qs = qs.filter(discipline__code__startswith=discipline)
     if industry:
-        through = Achievement.industries.through.objects.filter(
-            Q(industry_id=industry) | Q(industry__parent_id=industry) | Q(industry__section=industry))
+        through = Achievement.industries.through.objects.filter(industry_q(industry))
         qs = qs.filter(pk__in=through.values("achievement_id"))
     if region:
-        prefix = region.rstrip("0") or region
-        qs = qs.filter(region__code__startswith=prefix)
+        qs = qs.filter(region_q(region))
     if chain_node:
         qs = qs.filter(Q(chain_node_id=chain_node) | Q(chain_node__parent_id=chain_node))
     if trl_min is not None:

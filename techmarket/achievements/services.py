@@ -230,6 +230,7 @@ def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any 
     with transaction.atomic():
         achievement = Achievement(owner=owner, created_by=acting_user, **data)
         achievement.full_clean(exclude=["owner", "created_by"], validate_unique=False)
+        achievement.search_text = achievement.compute_search_text()
         achievement.save()
         for field, values in m2m.items():
             getattr(achievement, field).set(values)
@@ -270,6 +271,7 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
             setattr(achievement, field, value)
         _back_to_review(achievement, acting_user)
         achievement.full_clean(exclude=["owner", "created_by"], validate_unique=False)
+        achievement.search_text = achievement.compute_search_text()
         achievement.save()
         for field, values in m2m.items():
             getattr(achievement, field).set(values)

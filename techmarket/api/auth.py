@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from techmarket.accounts.services import api_token_authenticate
@@ -25,9 +26,11 @@ class OptionalAuth:
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
             user = api_token_authenticate(header[7:].strip())
-            if user is not None:
-                request.user = user
-                return user
+            if user is None:
+                # A wrong or revoked token is an error, not a silent downgrade to anonymous.
+                raise AuthenticationError()
+            request.user = user
+            return user
         return request.user if request.user.is_authenticated else True
 
 

@@ -75,3 +75,18 @@ def create_index_sql(table: str) -> str:
     """The GIN index matching the expression Django generates for SearchVector('search_text', config='simple')."""
     return (f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING GIN "
             f"(to_tsvector('simple'::regconfig, COALESCE(search_text, '')))")
+
+
+def gin_index_operation(table: str) -> Any:
+    """A migration operation creating the search index on PostgreSQL (nothing elsewhere)."""
+    from django.db import migrations
+
+    def create(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(create_index_sql(table))
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
+
+    return migrations.RunPython(create, drop)

@@ -12,6 +12,7 @@ from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.visibility import owner_label
 from techmarket.catalog.workflow import listing_transition
 from techmarket.orgs.models import Organization
+from techmarket.reference.codes import normalize_industry_code
 from techmarket.reference.models import ChainNode, Industry, Region
 
 from . import selectors, services
@@ -139,6 +140,8 @@ def _resolve_codes(payload: dict[str, Any]) -> dict[str, Any]:
             if value in (None, ""):
                 payload[field] = None
                 continue
+            if field == "industry":
+                value = normalize_industry_code(str(value))
             obj = model.objects.filter(pk=value).first()
             if obj is None:
                 errors[field] = f"代码“{value}”不存在。"

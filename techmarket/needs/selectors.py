@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
+from techmarket.catalog.filters import industry_q, region_q
 from techmarket.catalog.search import keyword_filter
 from techmarket.catalog.visibility import listing_visible_q
 
@@ -32,10 +33,9 @@ def need_list_visible_to(
     if kind:
         qs = qs.filter(kind=kind)
     if industry:
-        qs = qs.filter(Q(industry_id=industry) | Q(industry__parent_id=industry) | Q(industry__section=industry))
+        qs = qs.filter(industry_q(industry))
     if region:
-        prefix = region.rstrip("0") or region
-        qs = qs.filter(region__code__startswith=prefix)
+        qs = qs.filter(region_q(region))
     if chain_node:
         qs = qs.filter(Q(chain_node_id=chain_node) | Q(chain_node__parent_id=chain_node))
     if status:

@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
 from techmarket.api.pagination import PagePagination
+from techmarket.reference.codes import normalize_industry_code
 from techmarket.reference.models import Industry, Region
 
 from . import selectors, services
@@ -38,7 +39,7 @@ class OrganizationIn(Schema):
     kind: str = Field(..., description="enterprise / university / institute / service / investor / government")
     uscc: str = Field(..., description="18 位统一社会信用代码")
     region: str = Field(..., description="GB/T 2260 行政区划代码，例如 371302")
-    industry: str | None = Field(None, description="GB/T 4754-2017 行业代码（不带门类字母），例如 26")
+    industry: str | None = Field(None, description="GB/T 4754-2017 行业代码，例如 C26 或 26")
     tags: list[str] = Field(default_factory=list, description="资质标签名称，例如 高新技术企业")
     address: str = ""
     website: str = ""
@@ -79,7 +80,7 @@ def organization_create(request, payload: OrganizationIn):  # type: ignore[no-un
         raise ValidationError({"region": f"行政区划代码“{payload.region}”不存在，请使用 GB/T 2260 六位代码。"})
     industry = None
     if payload.industry:
-        industry = Industry.objects.filter(pk=payload.industry).first()
+        industry = Industry.objects.filter(pk=normalize_industry_code(payload.industry)).first()
         if industry is None:
             raise ValidationError({"industry": f"行业代码“{payload.industry}”不存在，请使用 GB/T 4754-2017 代码。"})
     tags = list(OrganizationTag.objects.filter(name__in=payload.tags))

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from factories import OrganizationFactory
+from factories import OrganizationFactory, with_search_text
 
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.selectors import achievement_list_visible_to
@@ -24,7 +24,7 @@ def _listed(org, title, **extra):
     item = Achievement.objects.create(owner=org, title=title, summary=extra.pop("summary", "摘要"),
                                       status=ListingStatus.PUBLISHED, published_at=timezone.now(), **extra)
     item.industries.set(industries)
-    return item
+    return with_search_text(item)
 
 
 @pytest.fixture
@@ -40,8 +40,8 @@ def catalogue():
         "coating": _listed(org, "水性工业防腐涂料", summary="VOC 低于 50 g/L 的锂电池壳体涂层", trl=8,
                            stage="industrial", discipline_id="530", transfer_modes=["transfer"],
                            industries=[Industry.objects.get(pk="264")]),
-        "draft": Achievement.objects.create(owner=org, title="磷酸铁锂电池回收", summary="草稿", trl=5,
-                                            transfer_modes=["transfer"]),
+        "draft": with_search_text(Achievement.objects.create(owner=org, title="磷酸铁锂电池回收", summary="草稿",
+                                                             trl=5, transfer_modes=["transfer"])),
     }
 
 

@@ -12,6 +12,7 @@ from factories import (
     make_broker,
     make_bureau,
     make_operator,
+    with_search_text,
 )
 
 from techmarket.achievements.models import Achievement
@@ -54,11 +55,11 @@ def world():
              "operator": make_operator()}
     items = {}
     for visibility, status in itertools.product(Visibility.values, ListingStatus.values):
-        items[(visibility, status)] = Achievement.objects.create(
+        items[(visibility, status)] = with_search_text(Achievement.objects.create(
             owner=owner_org, title=f"成果 {visibility} {status}", summary="公开摘要", trl=5,
             keywords=["高熵合金"], confidential_detail="保密：工艺配方与热处理曲线",
             visibility=visibility, status=status,
-        )
+        ))
     return users, items
 
 

@@ -2,10 +2,11 @@
 
 import pytest
 from django.test import Client
-from factories import UserFactory
+from factories import MembershipFactory, OrganizationFactory, UserFactory
 
 from techmarket.accounts import services
 from techmarket.accounts.models import ApiToken
+from techmarket.orgs.models import Organization, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -98,10 +99,14 @@ def test_bearer_post_needs_no_csrf_token(user):
     assert ApiToken.objects.filter(user=user).count() == 2
 
 
-def test_public_endpoint_accepts_anonymous_and_recognises_a_token(user):
-    assert Client().get("/api/reference/trl").status_code == 200
+def test_public_endpoint_serves_anonymous_visitors_and_recognises_a_token(user):
+    own_pending = OrganizationFactory(status=Organization.Status.PENDING)
+    MembershipFactory(user=user, organization=own_pending, role=Role.ORG_ADMIN)
     _token, secret = services.api_token_create(user=user, name="script")
-    assert Client().get("/api/organizations", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+    anonymous = Client().get("/api/organizations")
+    assert anonymous.status_code == 200 and anonymous.json()["count"] == 0
+    as_user = Client().get("/api/organizations", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert [o["id"] for o in as_user.json()["items"]] == [own_pending.pk]
 
 
 def test_anonymous_requests_over_the_limit_get_429_with_the_error_body(client, settings):
@@ -129,3 +134,11 @@ def test_tokens_endpoint_validates_the_name_with_field_errors(user_client):
     response = user_client.post("/api/accounts/tokens", {"name": "x", "expires_in_days": 0},
                                 content_type="application/json")
     assert list(_assert_error_body(response, 422, "invalid")["fields"]) == ["expires_in_days"]
+
+
+@pytest.mark.django_db
+def test_a_wrong_token_on_a_public_endpoint_is_refused_not_downgraded_to_anonymous(client):
+    response = client.get("/api/needs", HTTP_AUTHORIZATION="Bearer tm_not-a-real-token")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+    assert client.get("/api/needs").status_code == 200

@@ -118,8 +118,8 @@ def build(ctx: DemoContext) -> None:
     _member(expert, university, Role.EXPERT)
     ctx.logins += [("高校成果转化办公室", "demo_university", university.name),
                    ("专家/科研人员", "demo_expert", university.name)]
-    for org in ctx.orgs[K.UNIVERSITY][1:] + ctx.orgs[K.INSTITUTE]:
-        _member(_user(ctx, f"tto{org.pk:03d}"), org, Role.ORG_ADMIN)
+    for number, org in enumerate(ctx.orgs[K.UNIVERSITY][1:] + ctx.orgs[K.INSTITUTE], start=1):
+        _member(_user(ctx, f"tto{number:03d}"), org, Role.ORG_ADMIN)
 
     agency = ctx.orgs[K.SERVICE][1]  # ctx.orgs[K.SERVICE][0] is the operator's own organisation
     broker = _user(ctx, "demo_broker")
