@@ -15,6 +15,7 @@ urlpatterns = [
     path("needs/", include("techmarket.needs.urls")),
     path("orgs/", include("techmarket.orgs.urls")),
     path("audit/", include("techmarket.audit.urls")),
+    path("imports/", include("techmarket.imports.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

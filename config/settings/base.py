@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "techmarket.needs",
     "techmarket.experts",
     "techmarket.achievements",
+    "techmarket.imports",
     "techmarket.api",
     "techmarket.demo",
 ]
@@ -166,3 +167,9 @@ PLATFORM_REGION_PREFIXES = env_list("PLATFORM_REGION_PREFIXES", ["37"])
 
 # Published needs and achievements leave the catalogue after this many days unless renewed.
 LISTING_EXPIRY_DAYS = env_int("LISTING_EXPIRY_DAYS", 180)
+
+# Excel/CSV imports: uploads above IMPORT_MAX_BYTES or IMPORT_MAX_ROWS data rows are refused;
+# files above IMPORT_INLINE_ROWS rows are imported by a background task with a progress bar.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 500)

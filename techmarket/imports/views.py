@@ -1,0 +1,105 @@
+"""Thin views: template download, upload → preview → confirm, job progress, exports."""
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from techmarket.accounts import roles
+
+from . import services
+from .export import export_csv, export_xlsx
+from .forms import UploadForm
+from .models import ImportJob
+from .specs import get_spec
+from .template import build_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def template_download(request: HttpRequest, spec_key: str) -> HttpResponse:
+    spec = get_spec(spec_key)
+    return _download(build_template(spec), XLSX, _("%(title)s导入模板.xlsx") % {"title": spec.title})
+
+
+@login_required
+def upload(request: HttpRequest, spec_key: str) -> HttpResponse:
+    spec = get_spec(spec_key)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job, _preview = services.import_job_create(spec=spec, upload=form.cleaned_data["file"],
+                                                   acting_user=request.user, owner=form.cleaned_data["owner"])
+        return redirect("imports:job", job_id=job.pk)
+    return render(request, "imports/upload.html", {"spec": spec, "form": form,
+                                                    "no_orgs": not roles.user_organizations(request.user)})
+
+
+def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("owner", "created_by"), pk=job_id)
+    if not (roles.is_operator(request.user) or roles.is_org_member(request.user, job.owner)):
+        raise Http404  # don't reveal other organisations' uploads
+    return job
+
+
+@login_required
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_for(request, job_id)
+    return render(request, "imports/job.html", {
+        "job": job, "spec": get_spec(job.spec_key), "processed": services.job_processed_rows(job),
+        "error_rows": len({e["row"] for e in job.error_report}), "inline_rows": settings.IMPORT_INLINE_ROWS,
+    })
+
+
+@login_required
+@require_POST
+def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_for(request, job_id)
+    try:
+        job = services.import_job_start(job=job, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        if job.status == ImportJob.Status.SUCCEEDED:
+            messages.success(request, _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
+                             % {"new": job.new_rows, "update": job.update_rows})
+    return redirect("imports:job", job_id=job.pk)
+
+
+@login_required
+def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_for(request, job_id)
+    response = render(request, "imports/_job_progress.html", {"job": job, "processed": services.job_processed_rows(job)})
+    if job.is_finished:
+        response["HX-Refresh"] = "true"  # show the full result (counts or the error table)
+    return response
+
+
+@login_required
+def export(request: HttpRequest, spec_key: str, fmt: str) -> HttpResponse:
+    spec = get_spec(spec_key)
+    if spec.list_visible is None:
+        raise Http404
+    rows = spec.list_visible(request.user, request.GET)[: settings.IMPORT_MAX_ROWS]
+    confidential = request.GET.get("confidential") == "1"
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        return _download(export_csv(spec, rows, user=request.user, include_confidential=confidential),
+                         "text/csv; charset=utf-8", f"{spec.title}-{stamp}.csv")
+    return _download(export_xlsx(spec, rows, user=request.user, include_confidential=confidential),
+                     XLSX, f"{spec.title}-{stamp}.xlsx")
