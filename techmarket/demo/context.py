@@ -17,6 +17,7 @@ class DemoContext:
     users: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, organisation)
     notes: list[str] = field(default_factory=list)
+    experts: list[Any] = field(default_factory=list)
     _usccs: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:

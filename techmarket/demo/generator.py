@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from .builders import chains, needs, orgs
+from .builders import achievements, chains, experts, needs, orgs
 from .context import DemoContext
 
 DEFAULT_SEED = 20261125
@@ -14,6 +14,8 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("产业链", chains.build),
     ("机构与账户", orgs.build),
     ("技术需求", needs.build),
+    ("专家人才", experts.build),
+    ("科技成果", achievements.build),
 ]
 
 

@@ -21,6 +21,8 @@ class Command(BaseCommand):
             ctx = generate(seed=options["seed"], password=options["password"],
                            progress=lambda label: self.stdout.write(f"  生成{label}…"))
             logins = ctx.logins
+            for note in ctx.notes:
+                self.stdout.write(f"  {note}")
         self._print_logins(logins, options["password"])
 
     def _print_logins(self, logins: list[tuple[str, str, str]] | None, password: str) -> None:
