@@ -6,7 +6,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from techmarket.achievements.models import Achievement, AchievementIP, IPType, LegalStatus, Stage, TransferMode
+from techmarket.achievements.models import (
+    Achievement,
+    AchievementIP,
+    IPType,
+    LegalStatus,
+    Stage,
+    TransferMode,
+)
 from techmarket.achievements.validators import make_patent_application_number
 from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.orgs.models import Organization
