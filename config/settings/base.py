@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "techmarket.orgs",
     "techmarket.audit",
     "techmarket.catalog",
+    "techmarket.notifications",
     "techmarket.needs",
     "techmarket.experts",
     "techmarket.achievements",
@@ -65,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "techmarket.core.context_processors.navigation",
+                "techmarket.notifications.context_processors.unread",
             ],
         },
     },
@@ -173,3 +175,7 @@ LISTING_EXPIRY_DAYS = env_int("LISTING_EXPIRY_DAYS", 180)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 500)
+
+# Saved searches (订阅): at most one e-mail per saved search per this many minutes; items matching
+# inside the interval are notified in-site at once and listed in the next e-mail.
+NOTIFY_EMAIL_MIN_INTERVAL_MINUTES = env_int("NOTIFY_EMAIL_MIN_INTERVAL_MINUTES", 60)

@@ -1,0 +1,21 @@
+"""Background work of notifications. Tasks take primary keys and call a service (inline without a broker)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def notify_saved_searches(model_label: str, pk: int) -> dict[str, int]:
+    return services.saved_search_notify(model_label=model_label, pk=pk)
+
+
+@shared_task(acks_late=True)
+def flush_saved_search_emails() -> int:
+    """Periodic (e.g. every 15 minutes with celery beat): e-mail items that waited out the rate limit."""
+    return services.saved_search_flush_due_emails()
+
+
+def schedule_saved_search_notifications(model_label: str, pk: int) -> None:
+    """catalog.events listener: runs after the publishing transaction commits."""
+    notify_saved_searches.delay(model_label, pk)
