@@ -179,3 +179,14 @@ IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 500)
 # Saved searches (订阅): at most one e-mail per saved search per this many minutes; items matching
 # inside the interval are notified in-site at once and listed in the next e-mail.
 NOTIFY_EMAIL_MIN_INTERVAL_MINUTES = env_int("NOTIFY_EMAIL_MIN_INTERVAL_MINUTES", 60)
+
+# Owners are reminded this many days before a listing expires.
+LISTING_EXPIRY_REMINDER_DAYS = env_int("LISTING_EXPIRY_REMINDER_DAYS", 14)
+
+# Periodic tasks (run `celery -A config beat` next to the workers in production).
+CELERY_BEAT_SCHEDULE = {
+    "expire-and-remind-listings": {"task": "techmarket.catalog.tasks.expire_and_remind_listings",
+                                   "schedule": 3600.0},
+    "flush-saved-search-emails": {"task": "techmarket.notifications.tasks.flush_saved_search_emails",
+                                  "schedule": 900.0},
+}

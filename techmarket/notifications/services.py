@@ -232,3 +232,20 @@ def saved_search_flush_due_emails() -> int:
         if saved.pending_item_ids and _can_email(saved):
             sent += _email_or_queue(saved, None)
     return sent
+
+
+def notify_users(*, users: Any, title: str, body: str = "", url: str = "", item_key: str = "",
+                 email: bool = False) -> int:
+    """System notifications to several users; with item_key each user gets it once. Returns how many were new."""
+    created = 0
+    for user in users:
+        if item_key and Notification.objects.filter(user=user, item_key=item_key).exists():
+            continue
+        Notification.objects.create(user=user, kind=NotificationKind.SYSTEM, title=title[:200], body=body[:2000],
+                                    url=url[:500], item_key=item_key[:64])
+        created += 1
+        if email and user.email and user.email_verified_at:
+            link = settings.SITE_URL.rstrip("/") + url if url else settings.SITE_URL
+            send_mail(subject=f"【{settings.SITE_NAME}】{title}", message=f"{body}\n\n{link}\n", from_email=None,
+                      recipient_list=[user.email], fail_silently=True)
+    return created
