@@ -96,3 +96,5 @@ def with_search_text(item):
     item.search_text = item.compute_search_text()
     item.save(update_fields=["search_text"])
     return item
+
+PASSWORD_FOR_BROWSER = DEFAULT_PASSWORD

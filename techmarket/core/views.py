@@ -62,8 +62,50 @@ def _needs_panel(user: Any) -> dict[str, Any] | None:
     return panel if panel["links"] else None
 
 
+def _experts_panel(user: Any) -> dict[str, Any] | None:
+    from techmarket.experts.models import ContactPermission, Expert
+
+    profile = Expert.objects.filter(user=user).only("pk").first()
+    pending = ContactPermission.objects.filter(expert__user=user, status=ContactPermission.Status.REQUESTED).count()
+    researcher = any(o.kind in (Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE)
+                     for o in roles.user_organizations(user))
+    if profile is None and not pending and not researcher:
+        return None
+    profile_url = reverse("experts:detail", args=[profile.pk]) if profile else reverse("experts:create")
+    return {"title": _("专家人才"), "links": [
+        (_("我的专家档案"), profile_url, 1 if profile else 0),
+        (_("待处理的联系申请"), reverse("experts:my_requests"), pending),
+    ]}
+
+
+def _achievements_panel(user: Any) -> dict[str, Any] | None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from techmarket.achievements.selectors import achievement_list_visible_to
+    from techmarket.catalog.models import ListingStatus
+
+    orgs = roles.user_organizations(user)
+    panel: dict[str, Any] = {"title": _("科技成果"), "links": []}
+    if orgs:
+        mine = achievement_list_visible_to(user).filter(owner__in=orgs)
+        soon = timezone.now() + timedelta(days=30)
+        panel["links"] += [
+            (_("本机构的成果"), reverse("achievements:mine"), mine.count()),
+            (_("需整改"), reverse("achievements:mine") + "?status=changes_requested",
+             mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
+            (_("30 天内到期"), reverse("achievements:mine") + "?status=published",
+             mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
+        ]
+    if roles.is_operator(user):
+        panel["links"].append((_("待审核的成果"), reverse("achievements:review"),
+                               achievement_list_visible_to(user, status=ListingStatus.PENDING).count()))
+    return panel if panel["links"] else None
+
+
 # Each installed catalogue contributes a panel to the workspace: (title, links with counts).
-WORKSPACE_PANELS = [_needs_panel]
+WORKSPACE_PANELS = [_needs_panel, _achievements_panel, _experts_panel]
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

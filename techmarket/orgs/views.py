@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +12,10 @@ from django.views.decorators.http import require_POST
 from techmarket.accounts import roles
 from techmarket.accounts.roles import operator_required
 
-from . import selectors, services
+from . import profile_selectors, profile_services, selectors, services
 from .forms import JoinDecisionForm, RejectForm
 from .models import JoinRequest, Organization
+from .profile_forms import EnterpriseProfileForm
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
@@ -32,6 +35,7 @@ def organization_detail(request: HttpRequest, org_id: int) -> HttpResponse:
         "members": selectors.organization_members(request.user, org),
         "can_admin": roles.is_org_admin(request.user, org),
         "reject_form": RejectForm(),
+        **_enterprise_profile_context(request.user, org),
     })
 
 
@@ -97,3 +101,39 @@ def decide_join_request(request: HttpRequest, request_id: int) -> HttpResponse:
     else:
         messages.success(request, _("已处理 %(user)s 的加入申请。") % {"user": jr.user})
     return redirect("core:workspace")
+
+
+# --- enterprise profile (企业画像) ---------------------------------------------------------------
+
+def _enterprise_profile_context(user: Any, org: Organization) -> dict[str, Any]:
+    if org.kind != Organization.Kind.ENTERPRISE:
+        return {}
+    return {"enterprise_profile": profile_selectors.enterprise_profile_get(org),
+            "profile_figures": profile_selectors.can_see_enterprise_figures(user, org),
+            "certifications": list(org.certifications.select_related("tag").order_by("tag__sort_order", "tag__name"))}
+
+
+@login_required
+def enterprise_profile_edit(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = get_object_or_404(selectors.organization_list_visible_to(request.user), pk=org_id)
+    if org.kind != Organization.Kind.ENTERPRISE:
+        raise Http404
+    if not roles.is_org_admin(request.user, org):
+        raise PermissionDenied
+    context = _enterprise_profile_context(request.user, org)
+    form = EnterpriseProfileForm(request.POST or None, profile=context["enterprise_profile"],
+                                 certifications=context["certifications"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_services.enterprise_profile_update(organization=org, acting_user=request.user,
+                                                       **form.service_data())
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("企业画像已更新。"))
+            return redirect("orgs:detail", org_id=org.pk)
+    return render(request, "orgs/profile_form.html", {"org": org, "form": form})

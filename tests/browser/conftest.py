@@ -51,3 +51,19 @@ def screenshot(page):  # type: ignore[no-untyped-def]
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):  # type: ignore[no-untyped-def]
+    """Transactional tests flush the database afterwards, migration data included: load it again."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.core.management import call_command
+
+    call_command("load_reference", verbosity=0)
+    from techmarket.orgs.models import OrganizationTag
+
+    if not OrganizationTag.objects.exists():
+        for order, name in enumerate(["高新技术企业", "科技型中小企业", "专精特新中小企业"]):
+            OrganizationTag.objects.create(name=name, sort_order=order)

@@ -7,10 +7,10 @@ from ..spec import ImportSpec
 
 def all_specs() -> dict[str, ImportSpec]:
     from .achievements import ACHIEVEMENTS
+    from .experts import EXPERTS
     from .needs import NEEDS
 
-    # TODO(imports): an experts spec (specs/experts.py) on techmarket.experts.services.
-    return {spec.key: spec for spec in (NEEDS, ACHIEVEMENTS)}
+    return {spec.key: spec for spec in (NEEDS, ACHIEVEMENTS, EXPERTS)}
 
 
 def get_spec(key: str) -> ImportSpec:
