@@ -1,6 +1,7 @@
 """Catalogue journeys in Chromium: review with send-back, Excel import with a bad row, confidentiality."""
 
 import io
+from pathlib import Path
 
 import pytest
 from factories import PASSWORD_FOR_BROWSER, MembershipFactory, OrganizationFactory, UserFactory, make_operator
@@ -85,7 +86,7 @@ def test_university_imports_achievements_after_fixing_the_bad_row(live_server, p
     page.goto(base + "/imports/achievements/")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载科技成果导入模板（.xlsx）").click()
-    workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = workbook.worksheets[0]
     headers = [c.value for c in sheet[1]]
 
