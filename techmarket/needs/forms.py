@@ -79,3 +79,20 @@ class NeedFilterForm(StyledForm):
             "status": data.get("status") or "", "date_from": data.get("date_from"), "date_to": data.get("date_to"),
             "ordering": data.get("ordering") or "newest",
         }
+
+
+class NeedRefineForm(NeedForm):
+    """The part of a need a broker may propose to rewrite, plus why."""
+
+    note = forms.CharField(label=_("凝练说明"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("说明为什么这样改，例如“把‘性能好’量化为可验收的指标”。需求方会看到。"))
+
+    class Meta(NeedForm.Meta):
+        fields = ["title", "summary", "background", "problem", "parameters", "current_solution",
+                  "expected_outcome", "budget_min", "budget_max", "rd_cycle_months", "cooperation_modes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ["industry", "region", "deadline", "chain_node"]:
+            self.fields.pop(name, None)

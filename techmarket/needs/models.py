@@ -69,3 +69,55 @@ class Need(Listing):
     def cooperation_labels(self) -> list[str]:
         labels = dict(CooperationMode.choices)
         return [str(labels.get(mode, mode)) for mode in self.cooperation_modes]
+
+
+class NeedVersion(models.Model):
+    """A snapshot of a need's content after each change, so every edit can be compared."""
+
+    need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本号"))
+    snapshot = models.JSONField(_("内容快照"))
+    reason = models.CharField(_("变更原因"), max_length=200, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name=_("修改人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["need", "-number"]
+        verbose_name = _("需求版本")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["need", "number"], name="need_version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.need} v{self.number}"
+
+
+class NeedRevision(models.Model):
+    """需求凝练: a broker's or operator's proposed edit, accepted or rejected by the owner."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待确认")
+        ACCEPTED = "accepted", _("已采纳")
+        REJECTED = "rejected", _("未采纳")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="revisions")
+    proposed_by = models.ForeignKey("accounts.User", verbose_name=_("提出人"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    changes = models.JSONField(_("建议修改"))
+    base = models.JSONField(_("提出时的原文"))
+    note = models.TextField(_("凝练说明"), blank=True, max_length=2000)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey("accounts.User", verbose_name=_("处理人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.CharField(_("处理意见"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("需求凝练建议")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.need} · {self.get_status_display()}"

@@ -14,7 +14,7 @@ from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.text import reject_html
 from techmarket.orgs.models import Organization
 
-from .models import CooperationMode, Need, NeedKind
+from .models import CooperationMode, Need, NeedKind, NeedRevision, NeedVersion
 
 TEXT_FIELDS = {"title": _("标题"), "summary": _("公开摘要"), "confidential_detail": _("保密详情"),
                "background": _("需求背景"), "problem": _("技术难题"), "current_solution": _("现有方案及不足"),
@@ -96,11 +96,12 @@ def need_create(*, acting_user: Any, owner: Organization, **data: Any) -> Need:
         need = Need(owner=owner, created_by=acting_user, **data)
         need.search_text = need.compute_search_text()
         need.save()
+        record_version(need=need, acting_user=acting_user, reason=_("创建"))
         audit_record(actor=acting_user, action="needs.need.create", target=need, after=snapshot(need, AUDITED))
     return need
 
 
-def need_update(*, need: Need, acting_user: Any, **changes: Any) -> Need:
+def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **changes: Any) -> Need:
     """Owners edit drafts and items sent back for changes; editing a listed item sends it to review again."""
     if not (roles.is_operator(acting_user) or roles.is_org_member(acting_user, need.owner)):
         raise PermissionDenied(_("只有需求所属机构的成员可以修改。"))
@@ -118,6 +119,75 @@ def need_update(*, need: Need, acting_user: Any, **changes: Any) -> Need:
         need.full_clean(exclude=["owner", "created_by"], validate_unique=False)
         need.search_text = need.compute_search_text()
         need.save()
+        record_version(need=need, acting_user=acting_user, reason=version_reason or _("修改"))
         audit_record(actor=acting_user, action="needs.need.update", target=need, before=before,
                      after=snapshot(need, AUDITED))
     return need
+
+
+# Content a version snapshot keeps and a refinement may change (labels in display order).
+VERSIONED = {"title": _("标题"), "summary": _("公开摘要"), "background": _("需求背景"), "problem": _("技术难题"),
+             "parameters": _("技术指标"), "current_solution": _("现有方案及不足"),
+             "expected_outcome": _("预期成果"), "budget_min": _("预算下限（万元）"),
+             "budget_max": _("预算上限（万元）"), "rd_cycle_months": _("研发周期（月）"),
+             "cooperation_modes": _("合作方式")}
+REFINABLE = ["title", "summary", "background", "problem", "parameters", "current_solution", "expected_outcome",
+             "budget_min", "budget_max", "rd_cycle_months", "cooperation_modes"]
+
+
+def need_content(need: Need) -> dict[str, Any]:
+    return {f: (str(v) if isinstance(v := getattr(need, f), Decimal) else v) for f in VERSIONED}
+
+
+def record_version(*, need: Need, acting_user: Any, reason: str) -> NeedVersion | None:
+    snapshot = need_content(need)
+    last = need.versions.order_by("-number").first()
+    if last is not None and last.snapshot == snapshot:
+        return None
+    return NeedVersion.objects.create(need=need, number=(last.number + 1) if last else 1, snapshot=snapshot,
+                                      reason=str(reason)[:200],
+                                      created_by=acting_user if getattr(acting_user, "is_authenticated", False)
+                                      else None)
+
+
+def need_refinement_propose(*, need: Need, acting_user: Any, changes: dict[str, Any], note: str = "") -> NeedRevision:
+    """A broker or operator proposes clearer wording, parameters or budget; the owner decides."""
+    if not (roles.is_broker(acting_user) or roles.is_operator(acting_user)):
+        raise PermissionDenied(_("只有技术经纪人和平台运营人员可以提出凝练建议。"))
+    if need.status in {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED, ListingStatus.EXPIRED}:
+        raise ValidationError(_("“%(s)s”的需求不能再凝练。") % {"s": need.get_status_display()})
+    note = reject_html(note.strip(), str(_("凝练说明")))
+    current = need_content(need)
+    proposed = _clean({k: v for k, v in changes.items() if k in REFINABLE})
+    proposed = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in proposed.items()}
+    changed = {k: v for k, v in proposed.items() if v != current.get(k)}
+    if not changed:
+        raise ValidationError(_("建议内容与当前需求相同，没有需要修改的地方。"))
+    with transaction.atomic():
+        revision = NeedRevision.objects.create(need=need, proposed_by=acting_user, changes=changed,
+                                               base={k: current.get(k) for k in changed}, note=note)
+        audit_record(actor=acting_user, action="needs.refinement.propose", target=need,
+                     before=revision.base, after=changed, note=note[:200])
+    return revision
+
+
+def need_refinement_decide(*, revision: NeedRevision, acting_user: Any, accept: bool, note: str = "") -> NeedRevision:
+    need = revision.need
+    if not (roles.is_org_member(acting_user, need.owner) or roles.is_operator(acting_user)):
+        raise PermissionDenied(_("只有需求所属机构可以采纳或拒绝凝练建议。"))
+    if revision.status != NeedRevision.Status.PROPOSED:
+        raise ValidationError(_("该建议已经处理过了。"))
+    with transaction.atomic():
+        if accept:
+            stale = [k for k, v in revision.base.items() if need_content(need).get(k) != v]
+            if stale:
+                labels = "、".join(str(VERSIONED[k]) for k in stale)
+                raise ValidationError(_("提出建议后需求的“%(f)s”已被修改，请让经纪人基于最新内容重新提出。") % {"f": labels})
+            need_update(need=need, acting_user=acting_user, version_reason=_("采纳凝练建议"), **revision.changes)
+        revision.status = NeedRevision.Status.ACCEPTED if accept else NeedRevision.Status.REJECTED
+        revision.decided_by, revision.decided_at = acting_user, timezone.now()
+        revision.decision_note = note.strip()[:500]
+        revision.save()
+        audit_record(actor=acting_user, action="needs.refinement." + ("accept" if accept else "reject"),
+                     target=need, after={"revision": revision.pk, "status": revision.status}, note=note[:200])
+    return revision

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:need_id>/actions/<slug:action>/", views.need_action, name="action"),
     path("<int:need_id>/access/", views.need_request_access, name="request_access"),
     path("<int:need_id>/access/<int:grant_id>/", views.need_decide_access, name="decide_access"),
+    path("<int:need_id>/refine/", views.need_refine, name="refine"),
+    path("<int:need_id>/refinements/<int:revision_id>/", views.refinement_decide, name="refinement_decide"),
+    path("<int:need_id>/versions/", views.need_versions, name="versions"),
 ]

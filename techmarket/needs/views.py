@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
 from techmarket.accounts.roles import operator_required
+from techmarket.catalog.diff import diff_fields
 from techmarket.catalog.forms import AccessRequestForm, ActionForm
 from techmarket.catalog.models import AccessGrant, ListingStatus
 from techmarket.catalog.services import access_decide, access_request, confidential_detail_read
@@ -20,8 +21,8 @@ from techmarket.catalog.workflow import available_actions, listing_transition
 from techmarket.orgs.models import Organization
 
 from . import selectors, services
-from .forms import NeedFilterForm, NeedForm
-from .models import Need
+from .forms import NeedFilterForm, NeedForm, NeedRefineForm
+from .models import Need, NeedRevision
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -80,6 +81,12 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
     if need.confidential_detail and request.user.is_authenticated and not can_view_confidential(request.user, need):
         context["access_form"] = AccessRequestForm()
         context["request_orgs"] = [o for o in roles.user_organizations(request.user) if o.pk != need.owner_id]
+    context["can_refine"] = roles.is_broker(request.user) or roles.is_operator(request.user)
+    context["can_see_versions"] = can_edit(request.user, need) or roles.is_broker(request.user)
+    if can_edit(request.user, need) or context["can_refine"]:
+        pending = need.revisions.filter(status=NeedRevision.Status.PROPOSED).select_related("proposed_by")
+        context["revisions"] = [(r, diff_fields(r.base, r.changes, services.VERSIONED)) for r in pending]
+        context["can_decide_revisions"] = can_edit(request.user, need)
     if is_owner_member(request.user, need) or roles.is_operator(request.user):
         context["grants"] = AccessGrant.objects.filter(
             content_type=ContentType.objects.get_for_model(Need), object_id=need.pk
@@ -197,3 +204,52 @@ def need_decide_access(request: HttpRequest, need_id: int, grant_id: int) -> Htt
     access_decide(grant=grant, acting_user=request.user, grant_access=request.POST.get("grant") == "1")
     messages.success(request, _("已处理“%(org)s”的查看申请。") % {"org": grant.organization.name})
     return redirect("needs:detail", need_id=need.pk)
+
+
+@login_required
+def need_refine(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = selectors.need_get_visible(request.user, need_id)
+    if not (roles.is_broker(request.user) or roles.is_operator(request.user)):
+        raise PermissionDenied
+    form = NeedRefineForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        note = data.pop("note", "")
+        try:
+            services.need_refinement_propose(need=need, acting_user=request.user, changes=data, note=note)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("凝练建议已提交，等待需求方确认。"))
+            return redirect("needs:detail", need_id=need.pk)
+    return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("提出凝练建议"),
+                                                    "refine": True})
+
+
+@login_required
+@require_POST
+def refinement_decide(request: HttpRequest, need_id: int, revision_id: int) -> HttpResponse:
+    need = selectors.need_get_visible(request.user, need_id)
+    revision = get_object_or_404(NeedRevision, pk=revision_id, need=need)
+    try:
+        services.need_refinement_decide(revision=revision, acting_user=request.user,
+                                        accept=request.POST.get("accept") == "1",
+                                        note=request.POST.get("note", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("已采纳凝练建议，修改已生效。") if revision.status == NeedRevision.Status.ACCEPTED
+                         else _("已拒绝该凝练建议。"))
+    return redirect("needs:detail", need_id=need.pk)
+
+
+def need_versions(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = selectors.need_get_visible(request.user, need_id)
+    if not (can_edit(request.user, need) or roles.is_broker(request.user)):
+        raise PermissionDenied
+    versions = list(need.versions.select_related("created_by").order_by("-number"))
+    rows = []
+    for index, version in enumerate(versions):
+        previous = versions[index + 1].snapshot if index + 1 < len(versions) else {}
+        rows.append((version, diff_fields(previous, version.snapshot, services.VERSIONED)))
+    return render(request, "needs/need_versions.html", {"need": need, "rows": rows})
