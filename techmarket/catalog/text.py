@@ -5,7 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+# A tag name followed by attributes or the closing bracket; "P<O.001)…>" in an abstract is not a tag.
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s+[^<>]*)?\s*/?>")
 
 
 def reject_html(value: str, field_label: str) -> str:
