@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.forms import StyledForm
@@ -34,12 +35,10 @@ class ExpertForm(StyledForm):
                           widget=forms.Textarea(attrs={"rows": 4}))
     disciplines = _DisciplineMultiField(label=_("学科"), required=False,
                                         queryset=Discipline.objects.order_by("code"),
-                                        widget=forms.SelectMultiple(attrs={"size": 6}),
-                                        help_text=_("GB/T 13745 学科，可按住 Ctrl 多选。"))
+                                        widget=forms.CheckboxSelectMultiple, help_text=_("GB/T 13745 一级学科，可多选。"))
     industries = _IndustryMultiField(label=_("服务行业"), required=False,
                                      queryset=Industry.objects.filter(level=2).order_by("code"),
-                                     widget=forms.SelectMultiple(attrs={"size": 6}),
-                                     help_text=_("GB/T 4754 行业大类，可按住 Ctrl 多选。"))
+                                     widget=forms.CheckboxSelectMultiple, help_text=_("GB/T 4754 行业大类，可多选。"))
     availability = forms.MultipleChoiceField(label=_("合作意向"), choices=Availability.choices, required=False,
                                              widget=forms.CheckboxSelectMultiple)
     panel_eligible = forms.BooleanField(label=_("可担任评审专家"), required=False)
@@ -49,8 +48,9 @@ class ExpertForm(StyledForm):
                             help_text=_("手机号或带区号的座机号，例如 0539-8766123；显示范围同电子邮箱。"))
     related_organizations = forms.ModelMultipleChoiceField(
         label=_("申报的关联单位"), required=False, queryset=Organization.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("用于评审回避：曾任职、兼职、持股或近三年合作的单位（所在单位无需填写）。"))
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("用于评审回避：曾任职、兼职、持股或近三年合作的单位（所在单位无需填写）。"
+                    "按住 Ctrl（Mac 上为 ⌘）点击可多选或取消。"))
     is_active = forms.BooleanField(label=_("在专家目录中展示"), required=False, initial=True)
 
     def __init__(self, *args: Any, affiliation_choices: Any, organization_choices: Any, operator: bool,
@@ -68,6 +68,11 @@ class ExpertForm(StyledForm):
         self.fields["affiliation"].queryset = affiliation_choices
         if instance is None and affiliation_choices.count() == 1:
             self.fields["affiliation"].initial = affiliation_choices.first().pk
+        if instance is not None:
+            # Declared relations first, so a multi-select shows what is chosen without scrolling.
+            chosen = [o.pk for o in self.initial.get("related_organizations", [])]
+            organization_choices = organization_choices.order_by(
+                Case(When(pk__in=chosen, then=0), default=1), "name")
         self.fields["related_organizations"].queryset = organization_choices
         # Review panels decide on money and awards: eligibility is set by operators only.
         if not operator:

@@ -1,5 +1,6 @@
 """The enterprise profile (企业画像) form: figures, products, and one certificate row per qualification tag."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -27,15 +28,17 @@ class EnterpriseProfileForm(StyledForm):
     FIGURES = ("total_staff", "rd_staff_count", "annual_revenue_range", "rd_spending_ratio")
 
     def __init__(self, *args: Any, profile: EnterpriseProfile | None, certifications: list[CertificationRecord],
-                 **kwargs: Any) -> None:
+                 tag_ids: Iterable[int] = (), **kwargs: Any) -> None:
         initial: dict[str, Any] = {}
         if profile is not None:
             initial = {f: getattr(profile, f) for f in ("main_products", "core_capabilities", *self.FIGURES)}
         held = {c.tag_id: c for c in certifications}
+        tag_ids = set(tag_ids)
         self.tags = list(OrganizationTag.objects.all())
         for tag in self.tags:
             cert = held.get(tag.pk)
-            initial[f"cert_{tag.pk}"] = cert is not None
+            # A tag set at registration without a certificate record yet is shown as held, ready for its number.
+            initial[f"cert_{tag.pk}"] = cert is not None or tag.pk in tag_ids
             initial[f"cert_{tag.pk}_number"] = cert.certificate_number if cert else ""
             initial[f"cert_{tag.pk}_until"] = cert.valid_until if cert else None
         super().__init__(*args, initial=initial, **kwargs)

@@ -122,7 +122,8 @@ def enterprise_profile_edit(request: HttpRequest, org_id: int) -> HttpResponse:
         raise PermissionDenied
     context = _enterprise_profile_context(request.user, org)
     form = EnterpriseProfileForm(request.POST or None, profile=context["enterprise_profile"],
-                                 certifications=context["certifications"])
+                                 certifications=context["certifications"],
+                                 tag_ids=set(org.tags.values_list("pk", flat=True)))
     if request.method == "POST" and form.is_valid():
         try:
             profile_services.enterprise_profile_update(organization=org, acting_user=request.user,

@@ -98,3 +98,12 @@ def test_empty_profile_invites_the_admin_to_fill_it_in(client):
     client.force_login(make_org_admin(org))
     page = _page(client, org)
     assert "尚未填写企业画像" in page and f"/orgs/{org.pk}/profile/edit/" in page
+
+
+def test_edit_form_shows_tags_from_registration_as_held(client):
+    org = OrganizationFactory()
+    tag = OrganizationTag.objects.get(name="瞪羚企业")
+    org.tags.add(tag)
+    client.force_login(make_org_admin(org))
+    form = client.get(f"/orgs/{org.pk}/profile/edit/").context["form"]
+    assert form[f"cert_{tag.pk}"].value() is True

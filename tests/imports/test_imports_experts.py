@@ -83,3 +83,15 @@ def test_plain_member_may_not_bulk_import_experts(espec, university):
     f = upload(build_xlsx(espec, [_row("ZJ-1"), _row("ZJ-2")]))
     result = services.import_commit(espec, f, acting_user=member, owner=university)
     assert "机构管理员" in result.file_error and not Expert.objects.exists()
+
+
+def test_export_follows_the_list_filters_and_keeps_contacts_to_profile_managers(client, university):
+    Expert.objects.create(name="王立新", affiliation=university, research_fields="磷酸铁锂电池正极材料",
+                          email="wanglx@lyu.edu.cn", external_key="ZJ-1")
+    Expert.objects.create(name="刘海波", affiliation=university, research_fields="农产品冷链保鲜")
+    client.force_login(UserFactory())
+    text = client.get("/imports/experts/export.csv", {"q": "锂电池", "confidential": "1"}).content.decode("utf-8-sig")
+    assert "王立新" in text and "刘海波" not in text and "wanglx@lyu.edu.cn" not in text
+    client.force_login(make_org_admin(university))
+    text = client.get("/imports/experts/export.csv", {"q": "锂电池", "confidential": "1"}).content.decode("utf-8-sig")
+    assert "wanglx@lyu.edu.cn" in text and "ZJ-1" in text
