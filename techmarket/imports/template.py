@@ -81,8 +81,9 @@ def _instructions(ws, spec: ImportSpec) -> None:  # type: ignore[no-untyped-def]
         % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024), "rows": settings.IMPORT_MAX_ROWS,
            "inline": settings.IMPORT_INLINE_ROWS},
         _("5. 请填写数值或文字，不要使用公式；带公式的单元格会被拒绝。"),
-        _("6. 导入后的条目为“草稿”，需要在平台上提交审核后才会发布。"),
     ]
+    if spec.key in {"needs", "achievements"}:
+        rules.append(_("6. 导入后的条目为“草稿”，需要在平台上提交审核后才会发布。"))
     for rule in rules:
         ws.append([rule])
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=4)
