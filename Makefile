@@ -76,6 +76,7 @@ messages: install
 bench: install
 	$(PY) -m bench.quality --judged $(JUDGED)
 	$(PY) -m bench.speed
+	$(PY) -m bench.catalog
 
 bench-quality: install
 	@$(PY) -m bench.quality --judged $(JUDGED)
