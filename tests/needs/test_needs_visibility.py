@@ -131,3 +131,24 @@ def test_anonymous_listing_hides_owner_from_everyone_but_brokers_operators_and_o
             assert body["owner"] == "临沂沂河新材料科技有限公司", role
         else:
             assert body["owner"] == "匿名发布机构", role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_keyword_search_and_csv_export_match_the_visibility_rules(world, client, role):
+    users, needs = world
+    for need in needs.values():
+        need.search_text = need.compute_search_text()
+        need.save(update_fields=["search_text"])
+    client = _as(client, users[role])
+    want = {n.title for (vis, status), n in needs.items() if expected(role, vis, status)}
+    found = {item["title"] for item in client.get("/api/needs", {"q": "需求", "page_size": 100}).json()["items"]}
+    assert found == want
+    response = client.get("/imports/needs/export.csv")
+    if users[role] is None:
+        assert response.status_code == 302  # export needs a login
+        return
+    text = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else \
+        response.content.decode("utf-8-sig")
+    exported = {title for title in (n.title for n in needs.values()) if title in text}
+    assert exported == want
+    assert "保密：客户名单与工艺窗口" not in text
