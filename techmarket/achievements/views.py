@@ -4,29 +4,32 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
 from techmarket.accounts.roles import operator_required
-from techmarket.catalog.forms import AccessRequestForm, ActionForm
-from techmarket.catalog.models import AccessGrant, ListingStatus
-from techmarket.catalog.services import access_decide, access_request, confidential_detail_read
+from techmarket.catalog.models import ListingStatus
+from techmarket.catalog.services import confidential_detail_read
+from techmarket.catalog.views import (
+    access_context,
+    attach_errors,
+    owner_choices,
+    run_access_decision,
+    run_access_request,
+    run_action,
+)
 from techmarket.catalog.visibility import (
     can_edit,
     can_see_owner,
-    can_view_confidential,
-    is_owner_member,
     owner_label,
 )
 from techmarket.catalog.workflow import available_actions
-from techmarket.orgs.models import Organization
 from techmarket.reference.models import TechnologyReadinessLevel
 
 from . import selectors, services
@@ -102,32 +105,8 @@ def achievement_detail(request: HttpRequest, achievement_id: int) -> HttpRespons
         "can_edit": can_edit(request.user, achievement) and achievement.status not in services.FROZEN,
         "actions": available_actions(request.user, achievement) if request.user.is_authenticated else [],
     }
-    if achievement.confidential_detail and request.user.is_authenticated \
-            and not can_view_confidential(request.user, achievement):
-        context["access_form"] = AccessRequestForm()
-        context["request_orgs"] = [o for o in roles.user_organizations(request.user) if o.pk != achievement.owner_id]
-    if is_owner_member(request.user, achievement) or roles.is_operator(request.user):
-        context["grants"] = AccessGrant.objects.filter(
-            content_type=ContentType.objects.get_for_model(Achievement), object_id=achievement.pk
-        ).select_related("organization", "requested_by")
+    context.update(access_context(request, achievement))
     return render(request, "achievements/achievement_detail.html", context)
-
-
-def _owner_choices(user: Any) -> Any:
-    if roles.is_operator(user):
-        return Organization.objects.filter(status=Organization.Status.APPROVED)
-    ids = [o.pk for o in roles.user_organizations(user)]
-    return Organization.objects.filter(pk__in=ids)
-
-
-def _attach(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("您无权执行此操作。"))
-    elif hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _fields(form: AchievementForm) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -137,7 +116,7 @@ def _fields(form: AchievementForm) -> tuple[dict[str, Any], list[dict[str, Any]]
 
 @login_required
 def achievement_create(request: HttpRequest) -> HttpResponse:
-    owners = _owner_choices(request.user)
+    owners = owner_choices(request.user)
     if not owners.exists():
         messages.warning(request, _("您所在的机构通过审核后才能发布成果。"))
         return redirect("core:workspace")
@@ -155,7 +134,7 @@ def achievement_create(request: HttpRequest) -> HttpResponse:
                     services.achievement_transition(achievement=achievement, action="submit",
                                                     acting_user=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             if "submit" in request.POST:
                 messages.success(request, _("成果已提交审核。"))
@@ -199,7 +178,7 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
                                                     acting_user=request.user)
         except (ValidationError, PermissionDenied) as exc:
             achievement.refresh_from_db()
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             if submitted:
                 messages.success(request, _("修改已保存并提交审核。"))
@@ -216,17 +195,9 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
 @require_POST
 def achievement_action(request: HttpRequest, achievement_id: int, action: str) -> HttpResponse:
     achievement = selectors.achievement_get_visible(request.user, achievement_id)
-    form = ActionForm(request.POST)
-    form.is_valid()
-    try:
-        services.achievement_transition(achievement=achievement, action=action, acting_user=request.user,
-                                        reason=form.cleaned_data.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您无权执行此操作。"))
-    else:
-        messages.success(request, _("操作成功：成果当前状态为“%(s)s”。") % {"s": achievement.get_status_display()})
+    run_action(request, item=achievement, noun=_("成果"),
+               transition=lambda **kw: services.achievement_transition(achievement=achievement,
+                                                                       acting_user=request.user, **kw))
     if request.POST.get("next") == "review":
         return redirect("achievements:review")
     return redirect("achievements:detail", achievement_id=achievement.pk)
@@ -236,18 +207,7 @@ def achievement_action(request: HttpRequest, achievement_id: int, action: str) -
 @require_POST
 def achievement_request_access(request: HttpRequest, achievement_id: int) -> HttpResponse:
     achievement = selectors.achievement_get_visible(request.user, achievement_id)
-    form = AccessRequestForm(request.POST)
-    org = Organization.objects.filter(pk=request.POST.get("organization")).first()
-    if org is None or not form.is_valid():
-        messages.error(request, _("请选择申请机构、填写用途并确认保密承诺。"))
-    else:
-        try:
-            access_request(item=achievement, acting_user=request.user, organization=org,
-                           purpose=form.cleaned_data["purpose"], nda_accepted=form.cleaned_data["nda_accepted"])
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, _("已提交查看申请，成果方授权后即可查看保密详情。"))
+    run_access_request(request, achievement, owner_noun=_("成果方"))
     return redirect("achievements:detail", achievement_id=achievement.pk)
 
 
@@ -255,10 +215,5 @@ def achievement_request_access(request: HttpRequest, achievement_id: int) -> Htt
 @require_POST
 def achievement_decide_access(request: HttpRequest, achievement_id: int, grant_id: int) -> HttpResponse:
     achievement = selectors.achievement_get_visible(request.user, achievement_id)
-    grant = get_object_or_404(AccessGrant, pk=grant_id, object_id=achievement.pk,
-                              content_type=ContentType.objects.get_for_model(Achievement))
-    if not can_edit(request.user, achievement):
-        raise Http404
-    access_decide(grant=grant, acting_user=request.user, grant_access=request.POST.get("grant") == "1")
-    messages.success(request, _("已处理“%(org)s”的查看申请。") % {"org": grant.organization.name})
+    run_access_decision(request, achievement, grant_id)
     return redirect("achievements:detail", achievement_id=achievement.pk)

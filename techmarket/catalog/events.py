@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 _published: list[Callable[[str, int], None]] = []
+_changed: list[Callable[[str, int], None]] = []
 
 
 def on_listing_published(listener: Callable[[str, int], None]) -> Callable[[str, int], None]:
@@ -21,4 +22,17 @@ def on_listing_published(listener: Callable[[str, int], None]) -> Callable[[str,
 def listing_published(item: Any) -> None:
     label = f"{item._meta.app_label}.{item._meta.model_name}"
     for listener in list(_published):
+        listener(label, item.pk)
+
+
+def on_listing_changed(listener: Callable[[str, int], None]) -> Callable[[str, int], None]:
+    """Register listener(model_label, pk) for any committed change of a catalogue item (edit, transition)."""
+    if listener not in _changed:
+        _changed.append(listener)
+    return listener
+
+
+def listing_changed(item: Any) -> None:
+    label = f"{item._meta.app_label}.{item._meta.model_name}"
+    for listener in list(_changed):
         listener(label, item.pk)

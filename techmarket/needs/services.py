@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
+from techmarket.catalog import events
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.text import reject_html
 from techmarket.orgs.models import Organization
@@ -122,6 +123,7 @@ def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **cha
         record_version(need=need, acting_user=acting_user, reason=version_reason or _("修改"))
         audit_record(actor=acting_user, action="needs.need.update", target=need, before=before,
                      after=snapshot(need, AUDITED))
+        transaction.on_commit(lambda: events.listing_changed(need))
     return need
 
 

@@ -2,10 +2,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,16 +12,23 @@ from django.views.decorators.http import require_POST
 from techmarket.accounts import roles
 from techmarket.accounts.roles import operator_required
 from techmarket.catalog.diff import diff_fields
-from techmarket.catalog.forms import AccessRequestForm, ActionForm
-from techmarket.catalog.models import AccessGrant, ListingStatus
-from techmarket.catalog.services import access_decide, access_request, confidential_detail_read
-from techmarket.catalog.visibility import can_edit, can_view_confidential, is_owner_member, owner_label
+from techmarket.catalog.forms import ActionForm
+from techmarket.catalog.models import ListingStatus
+from techmarket.catalog.services import confidential_detail_read
+from techmarket.catalog.views import (
+    access_context,
+    attach_errors,
+    owner_choices,
+    run_access_decision,
+    run_access_request,
+    run_action,
+)
+from techmarket.catalog.visibility import can_edit, owner_label
 from techmarket.catalog.workflow import available_actions, listing_transition
-from techmarket.orgs.models import Organization
 
 from . import selectors, services
 from .forms import NeedFilterForm, NeedForm, NeedRefineForm
-from .models import Need, NeedRevision
+from .models import NeedRevision
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -78,32 +84,19 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
         "actions": available_actions(request.user, need) if request.user.is_authenticated else [],
         "action_form": ActionForm(),
     }
-    if need.confidential_detail and request.user.is_authenticated and not can_view_confidential(request.user, need):
-        context["access_form"] = AccessRequestForm()
-        context["request_orgs"] = [o for o in roles.user_organizations(request.user) if o.pk != need.owner_id]
+    context.update(access_context(request, need))
     context["can_refine"] = roles.is_broker(request.user) or roles.is_operator(request.user)
     context["can_see_versions"] = can_edit(request.user, need) or roles.is_broker(request.user)
     if can_edit(request.user, need) or context["can_refine"]:
         pending = need.revisions.filter(status=NeedRevision.Status.PROPOSED).select_related("proposed_by")
         context["revisions"] = [(r, diff_fields(r.base, r.changes, services.VERSIONED)) for r in pending]
         context["can_decide_revisions"] = can_edit(request.user, need)
-    if is_owner_member(request.user, need) or roles.is_operator(request.user):
-        context["grants"] = AccessGrant.objects.filter(
-            content_type=ContentType.objects.get_for_model(Need), object_id=need.pk
-        ).select_related("organization", "requested_by")
     return render(request, "needs/need_detail.html", context)
-
-
-def _owner_choices(user: Any) -> Any:
-    if roles.is_operator(user):
-        return Organization.objects.filter(status=Organization.Status.APPROVED)
-    ids = [o.pk for o in roles.user_organizations(user)]
-    return Organization.objects.filter(pk__in=ids)
 
 
 @login_required
 def need_create(request: HttpRequest) -> HttpResponse:
-    owners = _owner_choices(request.user)
+    owners = owner_choices(request.user)
     if not owners.exists():
         messages.warning(request, _("您所在的机构通过审核后才能发布需求。"))
         return redirect("core:workspace")
@@ -114,7 +107,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
         try:
             need = services.need_create(acting_user=request.user, owner=owner, **data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             if "submit" in request.POST:
                 listing_transition(item=need, action="submit", acting_user=request.user)
@@ -135,7 +128,7 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
         try:
             services.need_update(need=need, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             if "submit" in request.POST and need.status in {ListingStatus.DRAFT, ListingStatus.CHANGES_REQUESTED}:
                 listing_transition(item=need, action="submit", acting_user=request.user)
@@ -146,29 +139,12 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
     return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("修改需求")})
 
 
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_POST
 def need_action(request: HttpRequest, need_id: int, action: str) -> HttpResponse:
     need = selectors.need_get_visible(request.user, need_id)
-    form = ActionForm(request.POST)
-    form.is_valid()
-    try:
-        listing_transition(item=need, action=action, acting_user=request.user,
-                           reason=form.cleaned_data.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您无权执行此操作。"))
-    else:
-        messages.success(request, _("操作成功：需求当前状态为“%(s)s”。") % {"s": need.get_status_display()})
+    run_action(request, item=need, noun=_("需求"),
+               transition=lambda **kw: listing_transition(item=need, acting_user=request.user, **kw))
     if request.POST.get("next") == "review":
         return redirect("needs:review")
     return redirect("needs:detail", need_id=need.pk)
@@ -178,18 +154,7 @@ def need_action(request: HttpRequest, need_id: int, action: str) -> HttpResponse
 @require_POST
 def need_request_access(request: HttpRequest, need_id: int) -> HttpResponse:
     need = selectors.need_get_visible(request.user, need_id)
-    form = AccessRequestForm(request.POST)
-    org = Organization.objects.filter(pk=request.POST.get("organization")).first()
-    if org is None or not form.is_valid():
-        messages.error(request, _("请选择申请机构、填写用途并确认保密承诺。"))
-    else:
-        try:
-            access_request(item=need, acting_user=request.user, organization=org,
-                           purpose=form.cleaned_data["purpose"], nda_accepted=form.cleaned_data["nda_accepted"])
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, _("已提交查看申请，需求方授权后即可查看保密详情。"))
+    run_access_request(request, need, owner_noun=_("需求方"))
     return redirect("needs:detail", need_id=need.pk)
 
 
@@ -197,12 +162,7 @@ def need_request_access(request: HttpRequest, need_id: int) -> HttpResponse:
 @require_POST
 def need_decide_access(request: HttpRequest, need_id: int, grant_id: int) -> HttpResponse:
     need = selectors.need_get_visible(request.user, need_id)
-    grant = get_object_or_404(AccessGrant, pk=grant_id, object_id=need.pk,
-                              content_type=ContentType.objects.get_for_model(Need))
-    if not can_edit(request.user, need):
-        raise Http404
-    access_decide(grant=grant, acting_user=request.user, grant_access=request.POST.get("grant") == "1")
-    messages.success(request, _("已处理“%(org)s”的查看申请。") % {"org": grant.organization.name})
+    run_access_decision(request, need, grant_id)
     return redirect("needs:detail", need_id=need.pk)
 
 
@@ -218,7 +178,7 @@ def need_refine(request: HttpRequest, need_id: int) -> HttpResponse:
         try:
             services.need_refinement_propose(need=need, acting_user=request.user, changes=data, note=note)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("凝练建议已提交，等待需求方确认。"))
             return redirect("needs:detail", need_id=need.pk)
