@@ -19,6 +19,7 @@ urlpatterns = [
     path("orgs/", include("techmarket.orgs.urls")),
     path("audit/", include("techmarket.audit.urls")),
     path("imports/", include("techmarket.imports.urls")),
+    path("matching/", include("techmarket.matching.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

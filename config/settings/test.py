@@ -1,5 +1,8 @@
 """Test settings: SQLite in memory by default, PostgreSQL when DATABASE_URL is set."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .env import env
 
@@ -13,3 +16,5 @@ CELERY_BROKER_URL = ""
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if not env("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# Catalogue changes in any test re-index after commit: keep those index files out of var/.
+MATCHING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techmatch-test-"))

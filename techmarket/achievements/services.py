@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
+from techmarket.catalog import events
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.text import reject_html
 from techmarket.catalog.workflow import listing_transition
@@ -277,6 +278,7 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
             getattr(achievement, field).set(values)
         audit_record(actor=acting_user, action="achievements.achievement.update", target=achievement,
                      before=before, after=_snapshot(achievement))
+        transaction.on_commit(lambda: events.listing_changed(achievement))
     return achievement
 
 
@@ -293,6 +295,7 @@ def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights:
             achievement.save(update_fields=["status", "submitted_at", "updated_at"])
         audit_record(actor=acting_user, action="achievements.achievement.ip_set", target=achievement,
                      before=before, after=_snapshot(achievement))
+        transaction.on_commit(lambda: events.listing_changed(achievement))
     return list(achievement.ip_rights.all())
 
 

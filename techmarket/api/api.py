@@ -6,6 +6,7 @@ from ninja.renderers import JSONRenderer
 from techmarket.accounts.api import router as accounts_router
 from techmarket.achievements.api import router as achievements_router
 from techmarket.experts.api import router as experts_router
+from techmarket.matching.api import router as matching_router
 from techmarket.needs.api import router as needs_router
 from techmarket.orgs.api import router as orgs_router
 from techmarket.orgs.profile_api import router as profile_router
@@ -44,3 +45,4 @@ api.add_router("/needs", needs_router)
 api.add_router("/achievements", achievements_router)
 api.add_router("/experts", experts_router)
 api.add_router("/organizations", profile_router)
+api.add_router("/matching", matching_router)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
+from techmarket.catalog import events
 from techmarket.catalog.text import reject_html
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Discipline, Industry
@@ -149,6 +150,7 @@ def expert_create(*, acting_user: Any, affiliation: Organization, user: Any = No
         expert = Expert(affiliation=affiliation, user=user, **data)
         _save(expert, m2m)
         audit_record(actor=acting_user, action="experts.expert.create", target=expert, after=_snapshot(expert))
+        transaction.on_commit(lambda: events.listing_changed(expert))
     return expert
 
 
@@ -170,6 +172,7 @@ def expert_update(*, expert: Expert, acting_user: Any, **changes: Any) -> Expert
         _save(expert, m2m)
         audit_record(actor=acting_user, action="experts.expert.update", target=expert, before=before,
                      after=_snapshot(expert))
+        transaction.on_commit(lambda: events.listing_changed(expert))
     return expert
 
 

@@ -1,0 +1,120 @@
+"""Reads on matching: suggestions for one item, always intersected with what the user may see.
+
+The engine knows nothing about users. It returns document ids; every id goes through the catalogue's
+visibility selector (and must still be listed) before it is shown, counted or used in a notification.
+We ask the engine for CANDIDATE_FACTOR × k candidates so that dropping invisible ones still leaves k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Model, QuerySet
+
+from techmarket.achievements.selectors import achievement_list_visible_to
+from techmarket.catalog.models import LISTED_STATUSES
+from techmarket.experts.selectors import expert_list_visible_to
+from techmarket.needs.selectors import need_list_visible_to
+from techmatch import Document, Filters, Result
+
+from .documents import MODE_FILTERS, parse_doc_id, to_document
+from .engine import get_engine
+
+CANDIDATE_FACTOR = 5
+TARGETS = {"achievements": "achievement", "needs": "need", "experts": "expert"}
+DIRECTIONS = {("need", "achievement"): "need->achievements", ("need", "expert"): "need->experts",
+              ("achievement", "need"): "achievement->needs"}
+
+
+@dataclass
+class Suggestion:
+    obj: Model
+    result: Result
+    rank: int
+
+
+@dataclass
+class Suggestions:
+    """Ranked, visible suggestions. ``nothing_good``: the engine found candidates, none relevant enough
+    (the UI says 暂无足够相关的推荐 instead of listing unrelated items)."""
+
+    items: list[Suggestion] = field(default_factory=list)
+    nothing_good: bool = False
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def visible_queryset(user: Any, kind: str) -> QuerySet[Any]:
+    """Listed items of ``kind`` the user may see (the catalogue selectors decide)."""
+    if kind == "need":
+        return need_list_visible_to(user).filter(status__in=LISTED_STATUSES)
+    if kind == "achievement":
+        return achievement_list_visible_to(user).filter(status__in=LISTED_STATUSES)
+    return expert_list_visible_to(user).filter(is_active=True)
+
+
+def is_relevant(result: Result, *, engine_cutoff: bool) -> bool:
+    """With the full model the engine's similarity cutoff already decided. Lexical ranks (RRF) carry no
+    absolute relevance, so here a result must share MATCHING_MIN_SHARED_TERMS key terms with the query,
+    or one specific term (4+ characters, e.g. 磷酸铁锂)."""
+    if engine_cutoff:
+        return True
+    need = max(1, int(getattr(settings, "MATCHING_MIN_SHARED_TERMS", 2)))
+    return len(result.terms) >= need or any(len(t) >= 4 for t in result.terms)
+
+
+def build_filters(kind: str, *, min_trl: int | None = None, region: str = "", modes: tuple[str, ...] = (),
+                  exclude: tuple[str, ...] = ()) -> Filters:
+    labels = tuple(MODE_FILTERS.get(m, m) for m in modes if m)
+    return Filters(kinds=(kind,), min_trl=min_trl, region_prefix=region.strip() or None, modes=labels,
+                   exclude_ids=exclude)
+
+
+def engine_search(query: Document, kind: str, *, k: int, filters: Filters) -> tuple[list[Result], bool]:
+    """Relevant results of the engine (no visibility yet) and whether the cutoff removed everything."""
+    engine = get_engine()
+    direction = DIRECTIONS.get((query.kind, kind))
+    results = engine.search(query, k=k, filters=filters, direction=direction)
+    engine_cutoff = engine.config.min_similarity is not None
+    kept = [r for r in results if is_relevant(r, engine_cutoff=engine_cutoff)]
+    nothing_good = bool(results.nothing_good) or (bool(results) and not kept)
+    return kept, nothing_good
+
+
+def visible_objects(user: Any, kind: str, results: list[Result]) -> dict[int, Model]:
+    pks = [p[1] for r in results if (p := parse_doc_id(r.id)) is not None and p[0] == kind]
+    return visible_queryset(user, kind).in_bulk(pks) if pks else {}
+
+
+def suggestions_for(user: Any, item: Model, *, target: str, k: int = 10, min_trl: int | None = None,
+                    region: str = "", modes: tuple[str, ...] = ()) -> Suggestions:
+    """Up to ``k`` items of ``target`` ("achievements" | "needs" | "experts") matching ``item``, visible
+    to ``user``, best first, with the engine's explanation in ``result``."""
+    kind = TARGETS[target]
+    query = to_document(item)
+    filters = build_filters(kind, min_trl=min_trl, region=region, modes=modes)
+    results, _nothing_good = engine_search(query, kind, k=k * CANDIDATE_FACTOR, filters=filters)
+    objects = visible_objects(user, kind, results)
+    out = Suggestions()
+    for r in results:
+        parsed = parse_doc_id(r.id)
+        obj = objects.get(parsed[1]) if parsed else None
+        if obj is None:
+            continue
+        out.items.append(Suggestion(obj, r, len(out.items) + 1))
+        if len(out.items) >= k:
+            break
+    # Also when every relevant candidate was invisible: the user learns nothing about hidden items.
+    out.nothing_good = not out.items
+    return out
+
+
+def indexed_document(result: Result) -> Document | None:
+    """The document as indexed (public text only): highlight offsets refer to its fields."""
+    return get_engine().docs.get(result.id)

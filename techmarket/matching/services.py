@@ -1,0 +1,266 @@
+"""Writes of matching: keeping the index fresh, re-matching published items, feedback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techmarket.accounts import roles
+from techmarket.accounts.models import User
+from techmarket.audit.services import audit_record
+from techmarket.catalog.visibility import is_owner_member
+from techmarket.needs.models import Need
+from techmarket.notifications.models import Notification
+from techmarket.notifications.services import notify_users
+from techmarket.orgs.models import Organization, Role
+from techmatch import Engine
+
+from . import engine as handle
+from .documents import BY_LABEL, KINDS, doc_id, indexable_queryset, is_indexable, to_document
+from .models import Decision, MatchFeedback
+from .selectors import build_filters, engine_search, visible_queryset
+
+logger = logging.getLogger(__name__)
+
+INDEXED_LABELS = frozenset(BY_LABEL)
+REMATCHED_LABELS = frozenset({"needs.need", "achievements.achievement"})
+NOTIFY_KEY_PREFIX = "match:"
+REMATCH_DEPTH = 20  # candidates considered when a new item is offered to the other side
+
+
+# --- index ------------------------------------------------------------------------------------------
+
+def index_item(*, label: str, pk: int) -> str:
+    """Add or update the item's document, or delete it when it is no longer listed. Returns what happened."""
+    kind = BY_LABEL[label]
+    item = kind.model.objects.filter(pk=pk).first()
+    did = f"{kind.name}:{pk}"
+    if item is not None and is_indexable(item):
+        doc = to_document(item)
+        stamp = item.updated_at.isoformat()
+
+        def add(snap: handle.Snapshot) -> str:
+            snap.engine.add(doc)
+            snap.stamps[did] = stamp
+            return "indexed"
+
+        return str(handle.write(add))
+    if did not in handle.get_engine().docs:
+        return "absent"
+
+    def delete(snap: handle.Snapshot) -> str:
+        snap.engine.delete(did)
+        snap.stamps.pop(did, None)
+        return "deleted"
+
+    return str(handle.write(delete))
+
+
+def rebuild_index(progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Index every listed item from scratch (keeps the static encoder when the index has one)."""
+    encoder = handle.get_engine().encoder
+    fresh = Engine(encoder=encoder)
+    counts: dict[str, int] = {}
+
+    def fill(snap: handle.Snapshot) -> None:
+        total = sum(indexable_queryset(k).count() for k in KINDS)
+        done = 0
+        batch: list[Any] = []
+
+        def flush() -> None:
+            nonlocal done
+            snap.engine.add_many([d for _i, d in batch], merge=False)
+            done += len(batch)
+            batch.clear()
+            if progress:
+                progress(done, total)
+
+        for name in KINDS:
+            for item in indexable_queryset(name).order_by("pk").iterator(chunk_size=500):
+                doc = to_document(item)
+                snap.stamps[doc.id] = item.updated_at.isoformat()
+                counts[name] = counts.get(name, 0) + 1
+                batch.append((item, doc))
+                if len(batch) >= 500:
+                    flush()
+        flush()
+
+    handle.write(fill, fresh=fresh)
+    return {"documents": sum(counts.values()), "kinds": counts, "generation": handle.current_generation()}
+
+
+def index_health() -> dict[str, Any]:
+    """Size, age and lag: listed items missing from the index or changed after they were indexed."""
+    snap = handle.get_snapshot()
+    info = handle.status()
+    lag: dict[str, dict[str, int]] = {}
+    for name in KINDS:
+        missing = stale = 0
+        listed = set()
+        for pk, updated in indexable_queryset(name).values_list("pk", "updated_at"):
+            did = f"{name}:{pk}"
+            listed.add(did)
+            stamp = snap.stamps.get(did)
+            if stamp is None or did not in snap.engine.docs:
+                missing += 1
+            elif datetime.fromisoformat(stamp) < updated:
+                stale += 1
+        orphans = sum(1 for d in snap.engine.docs.values() if d.kind == name and d.id not in listed)
+        lag[name] = {"listed": len(listed), "missing": missing, "stale": stale, "orphans": orphans}
+    info["lag"] = lag
+    info["lagging"] = sum(v["missing"] + v["stale"] + v["orphans"] for v in lag.values())
+    info["written_at_dt"] = datetime.fromisoformat(snap.written_at) if snap.written_at else None
+    return info
+
+
+# --- re-matching and notifications -------------------------------------------------------------------
+
+def _detail_url(item: Model) -> str:
+    name = {"need": "needs:detail", "achievement": "achievements:detail", "expert": "experts:detail"}
+    return reverse(name[doc_id(item).split(":")[0]], args=[item.pk])
+
+
+def _members(organization_id: int) -> list[User]:
+    return list(User.objects.filter(
+        is_active=True, memberships__organization_id=organization_id, memberships__is_active=True,
+        memberships__organization__status=Organization.Status.APPROVED).distinct())
+
+
+def _brokers() -> list[User]:
+    return list(User.objects.filter(
+        is_active=True, memberships__role=Role.BROKER, memberships__is_active=True,
+        memberships__organization__status=Organization.Status.APPROVED).distinct())
+
+
+def _day_start() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
+def notifications_left_today(user: Any) -> int:
+    limit = int(getattr(settings, "MATCH_NOTIFY_PER_USER_PER_DAY", 5))
+    sent = Notification.objects.filter(user=user, item_key__startswith=NOTIFY_KEY_PREFIX,
+                                       created_at__gte=_day_start()).count()
+    return max(0, limit - sent)
+
+
+def _can_see(user: Any, item: Model) -> bool:
+    kind = doc_id(item).split(":")[0]
+    return visible_queryset(user, kind).filter(pk=item.pk).exists()
+
+
+def _matches(item: Model, kind: str) -> list[Model]:
+    """Relevant listed items of ``kind`` for ``item`` (not yet filtered per recipient)."""
+    results, _nothing = engine_search(to_document(item), kind, k=REMATCH_DEPTH, filters=build_filters(kind))
+    pks = [int(r.id.split(":")[1]) for r in results]
+    objs = indexable_queryset(kind).in_bulk(pks)
+    return [objs[pk] for pk in pks if pk in objs]
+
+
+def _notify(user: Any, *, item: Model, title: str, body: str) -> bool:
+    """One match notification about ``item`` per user (item_key), within the user's daily limit."""
+    if notifications_left_today(user) <= 0:
+        return False
+    label = f"{item._meta.app_label}.{item._meta.model_name}"
+    return notify_users(users=[user], title=title, body=body, url=_detail_url(item),
+                        item_key=f"{NOTIFY_KEY_PREFIX}{label}:{item.pk}", email=True) > 0
+
+
+def rematch_published(*, label: str, pk: int) -> dict[str, int]:
+    """A new achievement is offered to the owners (and brokers) of matching open needs; a new need's owner
+    hears about matching achievements. Nobody hears about an item they may not see."""
+    kind = BY_LABEL.get(label)
+    item = kind.model.objects.filter(pk=pk).first() if kind else None
+    if item is None or not is_indexable(item) or label not in REMATCHED_LABELS:
+        return {"matches": 0, "notified": 0}
+    notified = 0
+    if isinstance(item, Need):
+        matches = _matches(item, "achievement")
+        for user in _members(item.owner_id):
+            visible = [a for a in matches if _can_see(user, a)]
+            if visible and _can_see(user, item):
+                titles = "、".join(f"“{a.title}”" for a in visible[:5])
+                notified += _notify(user, item=item, title=_("您的需求“%(title)s”有 %(n)s 项匹配的科技成果") % {
+                    "title": item.title, "n": len(visible)}, body=_("匹配成果：%(titles)s") % {"titles": titles})
+    else:
+        needs = _matches(item, "need")
+        brokers = _brokers() if needs else []
+        per_user: dict[int, tuple[Any, list[Need]]] = {}
+        for need in needs:
+            for user in _members(need.owner_id) + brokers:
+                if user.pk not in per_user:
+                    per_user[user.pk] = (user, [])
+                per_user[user.pk][1].append(need)
+        for user, user_needs in per_user.values():
+            if not _can_see(user, item):
+                continue
+            visible = [n for n in user_needs if _can_see(user, n)]
+            if visible:
+                titles = "、".join(f"“{n.title}”" for n in visible[:5])
+                notified += _notify(user, item=item, title=_("新成果“%(title)s”可能满足 %(n)s 项需求") % {
+                    "title": item.title, "n": len(visible)}, body=_("相关需求：%(titles)s") % {"titles": titles})
+        matches = needs
+    with transaction.atomic():
+        audit_record(actor=None, action="matching.rematch", target=item,
+                     after={"matches": len(matches), "notified": notified})
+    return {"matches": len(matches), "notified": notified}
+
+
+# --- feedback ------------------------------------------------------------------------------------------
+
+def _can_decide(user: Any, source: Model) -> bool:
+    if roles.is_operator(user) or roles.is_broker(user):
+        return True
+    return hasattr(source, "owner_id") and is_owner_member(user, source)
+
+
+def feedback_record(*, acting_user: Any, source: Model, target: Model, decision: str, reason: str = "",
+                    score: float | None = None, rank: int | None = None) -> MatchFeedback:
+    """Store a decision about a suggestion; ``recommend`` also tells the need's organisation."""
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("未知的决定“%(d)s”，应为 accept、reject 或 recommend。") % {
+            "d": decision}})
+    if not getattr(acting_user, "is_authenticated", False) or not _can_decide(acting_user, source):
+        raise PermissionDenied(_("只有经纪人、平台运营或条目所属机构的成员可以处理匹配推荐。"))
+    if decision == Decision.RECOMMEND and not (roles.is_broker(acting_user) or roles.is_operator(acting_user)):
+        raise PermissionDenied(_("只有经纪人和平台运营可以向企业推荐。"))
+    if not (_can_see(acting_user, source) and _can_see(acting_user, target)):
+        raise PermissionDenied(_("您无权查看该条目。"))
+    reason = (reason or "").strip()[:500]
+    if decision == Decision.REJECT and not reason:
+        raise ValidationError({"reason": _("标记为不相关时请填写原因，例如“技术路线不同”，它会用于改进匹配。")})
+    need = source if isinstance(source, Need) else target if isinstance(target, Need) else None
+    if decision == Decision.RECOMMEND and need is None:
+        raise ValidationError({"decision": _("推荐给企业需要其中一方是技术需求。")})
+    with transaction.atomic():
+        feedback = MatchFeedback.objects.create(
+            user=acting_user, source_type=ContentType.objects.get_for_model(source), source_id=source.pk,
+            target_type=ContentType.objects.get_for_model(target), target_id=target.pk, decision=decision,
+            reason=reason, score=score, rank=rank)
+        audit_record(actor=acting_user, action=f"matching.matchfeedback.{decision}", target=feedback,
+                     after={"source": doc_id(source), "target": doc_id(target), "decision": decision,
+                            "reason": reason, "score": score, "rank": rank})
+        if decision == Decision.RECOMMEND and need is not None:
+            other = target if need is source else source
+            transaction.on_commit(lambda: _recommend(need, other, acting_user, feedback.pk))
+    return feedback
+
+
+def _recommend(need: Need, other: Model, broker: Any, feedback_pk: int) -> int:
+    users = [u for u in _members(need.owner_id) if _can_see(u, other)]
+    title = _("经纪人向您推荐：%(title)s") % {"title": str(getattr(other, "title", "") or other)}
+    body = _("针对需求“%(need)s”，%(broker)s 推荐了该%(kind)s，请查看详情并决定是否对接。") % {
+        "need": need.title, "broker": getattr(broker, "display_name", "") or broker.get_username(),
+        "kind": other._meta.verbose_name}
+    return notify_users(users=users, title=title, body=body, url=_detail_url(other),
+                        item_key=f"recommend:{feedback_pk}", email=True)

@@ -1,0 +1,87 @@
+"""The index holds public text only, follows catalogue changes after commit, and is shared across processes."""
+
+import pytest
+from conftest import make_achievement, make_filler, make_need
+
+from techmarket.catalog.workflow import listing_transition
+from techmarket.matching import engine as handle
+from techmarket.matching import services
+from techmarket.matching.selectors import suggestions_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_confidential_detail_is_never_indexed(enterprise, university, enterprise_user):
+    need = make_need(enterprise, confidential_detail="配方采用钛酸锶钡陶瓷前驱体，供应商为某某化工。")
+    make_filler(university)
+    query = make_achievement(university, title="钛酸锶钡陶瓷前驱体制备", summary="钛酸锶钡陶瓷前驱体低温合成。",
+                             keywords=["钛酸锶钡"])
+    services.rebuild_index()
+    indexed = handle.get_engine().docs[f"need:{need.pk}"]
+    assert "钛酸锶钡" not in indexed.text() and "磷酸铁锂" in indexed.text()
+    assert not [s for s in suggestions_for(enterprise_user, query, target="needs") if s.obj.pk == need.pk]
+
+
+def test_publishing_indexes_after_commit_and_closing_removes(enterprise, university, enterprise_user, operator_user,
+                                                           django_capture_on_commit_callbacks):
+    need = make_need(enterprise)
+    make_filler(university)
+    services.rebuild_index()
+    item = make_achievement(university, status="pending")
+    assert not suggestions_for(enterprise_user, need, target="achievements").items
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_transition(item=item, action="publish", acting_user=operator_user)
+    assert [s.obj.pk for s in suggestions_for(enterprise_user, need, target="achievements")] == [item.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_transition(item=item, action="close", acting_user=operator_user)
+    assert f"achievement:{item.pk}" not in handle.get_engine().docs
+    assert suggestions_for(enterprise_user, need, target="achievements").nothing_good
+
+
+def test_owner_edit_of_a_listed_need_unlists_it_from_the_index(enterprise, enterprise_user,
+                                                              django_capture_on_commit_callbacks):
+    from techmarket.needs.services import need_update
+
+    need = make_need(enterprise)
+    services.index_item(label="needs.need", pk=need.pk)
+    assert f"need:{need.pk}" in handle.get_engine().docs
+    with django_capture_on_commit_callbacks(execute=True):
+        need_update(need=need, acting_user=enterprise_user, summary="改为钠离子电池正极材料需求。")
+    assert need.status == "pending" and f"need:{need.pk}" not in handle.get_engine().docs
+
+
+def test_a_reader_reloads_when_another_handle_wrote_a_new_generation(enterprise, university):
+    make_filler(university)
+    services.rebuild_index()
+    reader = handle.get_engine()
+    generation = handle.current_generation()
+    assert handle.get_engine() is reader  # nothing written: no reload
+    item = make_achievement(university)
+    services.index_item(label="achievements.achievement", pk=item.pk)  # the writer loads its own copy
+    assert handle.current_generation() == generation + 1
+    assert f"achievement:{item.pk}" not in reader.docs
+    fresh = handle.get_engine()
+    assert fresh is not reader and f"achievement:{item.pk}" in fresh.docs
+
+
+def test_health_reports_size_and_lag(enterprise, university):
+    need = make_need(enterprise)
+    make_filler(university, n=2)
+    services.rebuild_index()
+    info = services.index_health()
+    assert info["size"] == 3 and info["kinds"] == {"need": 1, "achievement": 2} and info["lagging"] == 0
+    make_achievement(university)  # listed but not indexed (e.g. written by the ORM, no hook ran)
+    need.title = "磷酸铁锂正极材料低温改性（修订）"
+    need.save()
+    info = services.index_health()
+    assert info["lag"]["achievement"]["missing"] == 1 and info["lag"]["need"]["stale"] == 1
+
+
+def test_rebuild_command_prints_progress_on_stderr(enterprise, capsys):
+    from django.core.management import call_command
+
+    make_need(enterprise)
+    call_command("matching_rebuild")
+    out = capsys.readouterr()
+    assert "1/1" in out.err and "索引已重建" in out.out
+    assert len(handle.get_engine()) == 1
