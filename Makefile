@@ -27,11 +27,13 @@ run: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py compilemessages_if_possible
 	$(PY) manage.py seed_demo
+	$(PY) manage.py matching_rebuild
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 demo: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
+	$(PY) manage.py matching_rebuild
 
 # The whole suite on SQLite, then on PostgreSQL (a fresh database). Without a reachable
 # PostgreSQL the second run is skipped with a notice, except under CI=true, where it fails.
