@@ -45,3 +45,22 @@ class MatchFeedback(models.Model):
     def __str__(self) -> str:
         return f"{self.source_type.model}#{self.source_id} → {self.target_type.model}#{self.target_id} · " \
                f"{self.get_decision_display()}"
+
+
+class DomainTerm(models.Model):
+    """An operator-maintained domain term (领域词典): segmented as one word and highlighted whole.
+
+    Changing the dictionary changes how every text is tokenised, so a save schedules a full rebuild.
+    """
+
+    term = models.CharField(_("术语"), max_length=32, unique=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("领域术语")
+        verbose_name_plural = _("领域词典")
+
+    def __str__(self) -> str:
+        return self.term

@@ -24,7 +24,7 @@ from techmarket.needs.models import Need
 from techmarket.notifications.models import Notification
 from techmarket.notifications.services import notify_users
 from techmarket.orgs.models import Organization, Role
-from techmatch import Engine
+from techmatch import Analyzer, Engine
 
 from . import engine as handle
 from .documents import BY_LABEL, KINDS, doc_id, indexable_queryset, is_indexable, to_document
@@ -67,10 +67,17 @@ def index_item(*, label: str, pk: int) -> str:
     return str(handle.write(delete))
 
 
+def domain_terms() -> set[str]:
+    """The operators' dictionary (admin: 匹配推荐 › 领域词典), normalised as the analyser expects."""
+    from .models import DomainTerm
+
+    return {t.strip() for t in DomainTerm.objects.values_list("term", flat=True) if t.strip()}
+
+
 def rebuild_index(progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Index every listed item from scratch (keeps the static encoder when the index has one)."""
     encoder = handle.get_engine().encoder
-    fresh = Engine(encoder=encoder)
+    fresh = Engine(analyzer=Analyzer(domain_terms()), encoder=encoder)
     counts: dict[str, int] = {}
 
     def fill(snap: handle.Snapshot) -> None:

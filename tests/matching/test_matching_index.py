@@ -85,3 +85,15 @@ def test_rebuild_command_prints_progress_on_stderr(enterprise, capsys):
     out = capsys.readouterr()
     assert "1/1" in out.err and "索引已重建" in out.out
     assert len(handle.get_engine()) == 1
+
+
+def test_domain_terms_from_the_operators_dictionary_are_used_by_a_rebuild(db):
+    from techmarket.matching.models import DomainTerm
+    from techmarket.matching.services import domain_terms, rebuild_index
+
+    DomainTerm.objects.create(term="磷酸铁锂", note="电池正极材料")
+    assert domain_terms() == {"磷酸铁锂"}
+    rebuild_index()
+    from techmarket.matching.engine import get_engine
+
+    assert "磷酸铁锂" in get_engine().analyzer.words("磷酸铁锂电池正极材料")
