@@ -8,7 +8,7 @@ single-character queries and other databases fall back to a substring scan (``ic
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*")
 _IS_CJK = re.compile(rf"[{_CJK}]")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
 MAX_TERMS = 5
 
 
@@ -42,13 +43,17 @@ def search_text(*parts: str | Iterable[str] | None) -> str:
             chunks.append(part)
         else:
             chunks.extend(str(p) for p in part)
-    # A separator keeps bigrams from spanning two fields.
-    return " | ".join(" ".join(_units(chunk)) for chunk in chunks if chunk)
+    # A separator keeps bigrams from spanning two fields. The distinct single characters come last,
+    # so that a one-character query (钢, 膜, 锂) is an index look-up too, without breaking the
+    # adjacency of the bigram phrases.
+    text = " | ".join(" ".join(_units(chunk)) for chunk in chunks if chunk)
+    singles = sorted({ch for chunk in chunks for run in _CJK_RUN.findall(chunk or "") for ch in run})
+    return f"{text} || {' '.join(singles)}" if singles else text
 
 
 def _tsquery(term: str) -> str | None:
     units = _units(term)
-    if not units or any(len(u) < 2 and _IS_CJK.match(u) for u in units):
+    if not units:
         return None
     safe = [re.sub(r"[^\w.\-]", "", u) for u in units]
     return " <-> ".join(u for u in safe if u) or None
@@ -90,3 +95,38 @@ def gin_index_operation(table: str) -> Any:
             schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
 
     return migrations.RunPython(create, drop)
+
+
+def listing_order_index_operation(table: str) -> Any:
+    """PostgreSQL index matching the catalogue's default order (newest first, drafts last), so a page of a
+    100k-row list reads 20 index entries instead of sorting every visible row."""
+    from django.db import migrations
+
+    def create(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {table}_newest ON {table} "
+                                  f"(published_at DESC NULLS LAST, id DESC)")
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {table}_newest")
+
+    return migrations.RunPython(create, drop)
+
+
+def recompute_operation(app_label: str, model_name: str, fields: Callable[[Any], list[Any]]) -> Any:
+    """Data migration recomputing ``search_text`` after the analysis changed; ``fields`` picks the texts."""
+    from django.db import migrations
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        model = apps.get_model(app_label, model_name)
+        batch = []
+        for item in model.objects.all().iterator(chunk_size=500):
+            item.search_text = search_text(*fields(item))
+            batch.append(item)
+            if len(batch) == 500:
+                model.objects.bulk_update(batch, ["search_text"])
+                batch = []
+        model.objects.bulk_update(batch, ["search_text"])
+
+    return migrations.RunPython(run, migrations.RunPython.noop)

@@ -11,13 +11,13 @@ from techmarket.needs.selectors import need_list_visible_to
 
 
 def test_search_text_is_bigrams_of_chinese_runs_and_lowercased_words():
-    assert search_text("磷酸铁锂", "IGBT模块 3.5kV") == "磷酸 酸铁 铁锂 | igbt 模块 3.5kv"
-    assert search_text("钢") == "钢"
+    assert search_text("磷酸铁锂", "IGBT模块 3.5kV") == "磷酸 酸铁 铁锂 | igbt 模块 3.5kv || 块 模 磷 酸 铁 锂"
+    assert search_text("钢") == "钢 || 钢"
 
 
-def test_query_becomes_a_phrase_of_bigrams_and_single_characters_fall_back():
+def test_query_becomes_a_phrase_of_bigrams_and_a_single_character_a_lexeme():
     assert _tsquery("锂电池") == "锂电 <-> 电池"
-    assert _tsquery("锂") is None
+    assert _tsquery("锂") == "锂"
 
 
 @pytest.mark.django_db

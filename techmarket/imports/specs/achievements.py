@@ -12,6 +12,7 @@ from techmarket.achievements.services import achievement_create, achievement_ip_
 from techmarket.catalog.models import Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
 from techmarket.orgs.models import Organization
+from techmarket.reference.codes import code_object
 from techmarket.reference.models import Discipline, Region
 
 from ..spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
@@ -64,8 +65,8 @@ def load_existing(owner: Organization, keys: list[str]) -> dict[str, Achievement
 
 def save(data: dict[str, Any], existing: Achievement | None, acting_user: Any, owner: Organization) -> Achievement:
     data = dict(data)
-    data["discipline"] = Discipline.objects.get(pk=data["discipline"]) if data.get("discipline") else None
-    data["region"] = Region.objects.get(pk=data["region"]) if data.get("region") else None
+    data["discipline"] = code_object(Discipline, data["discipline"]) if data.get("discipline") else None
+    data["region"] = code_object(Region, data["region"]) if data.get("region") else None
     ip_rights = data.pop("ip_rights", [])
     if existing is None:
         return achievement_create(acting_user=acting_user, owner=owner, ip_rights=ip_rights, **data)

@@ -13,6 +13,7 @@ from techmarket.needs.models import CooperationMode, Need, NeedKind
 from techmarket.needs.selectors import need_list_visible_to
 from techmarket.needs.services import need_create, need_update
 from techmarket.orgs.models import Organization
+from techmarket.reference.codes import code_object
 from techmarket.reference.models import Industry, Region
 
 from ..spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
@@ -79,8 +80,8 @@ def load_existing(owner: Organization, keys: list[str]) -> dict[str, Need]:
 
 def save(data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization) -> Need:
     data = dict(data)
-    data["industry"] = Industry.objects.get(pk=data["industry"]) if data.get("industry") else None
-    data["region"] = Region.objects.get(pk=data["region"]) if data.get("region") else None
+    data["industry"] = code_object(Industry, data["industry"]) if data.get("industry") else None
+    data["region"] = code_object(Region, data["region"]) if data.get("region") else None
     if existing is None:
         return need_create(acting_user=acting_user, owner=owner, **data)
     return need_update(need=existing, acting_user=acting_user, **data)
