@@ -1,0 +1,1 @@
+"""Benchmarks for the techmatch engine (run as modules from the repository root)."""

@@ -1,0 +1,50 @@
+"""Corpus adapters and engine construction shared by the benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bench.common import CACHE, log
+from techmatch.analysis import Analyzer
+from techmatch.dense import E5Encoder, EmbeddingCache, StaticEncoder, build_static_encoder, frequent_tokens
+from techmatch.documents import Document
+
+STATIC_VOCAB = 40000
+
+
+def doc_text(d: dict[str, Any]) -> str:
+    return "\n".join([d.get("title") or "", " ".join(d.get("keywords") or []), d.get("abstract") or ""])
+
+
+def static_vocab(tokenized: Sequence[Sequence[str]]) -> tuple[list[str], list[int]]:
+    return frequent_tokens(tokenized, STATIC_VOCAB)
+
+
+def to_document(d: dict[str, Any]) -> Document:
+    return Document(id=d["id"], kind="achievement", title=d.get("title") or "", body=d.get("abstract") or "",
+                    keywords=list(d.get("keywords") or []))
+
+
+def need_document(n: dict[str, Any]) -> Document:
+    return Document(id=n["id"], kind="need", title=n.get("title") or "", body=n.get("text") or "")
+
+
+_E5: E5Encoder | None = None
+
+
+def e5() -> E5Encoder:
+    global _E5
+    if _E5 is None:
+        _E5 = E5Encoder(threads=1)
+    return _E5
+
+
+def static_encoder(corpus: list[dict[str, Any]], analyzer: Analyzer) -> StaticEncoder:
+    log("static encoder: token table (built once, cached in bench/cache) + IDF + whitening")
+    return build_static_encoder([doc_text(d) for d in corpus], analyzer.words, e5(), CACHE,
+                                vocab_size=STATIC_VOCAB)
+
+
+def rerank_cache() -> EmbeddingCache:
+    return EmbeddingCache(CACHE / "e5-passages", e5())
