@@ -1,7 +1,7 @@
 """The matching API: suggestion lists with explanations, visibility, the nothing-good flag, feedback."""
 
 import pytest
-from conftest import make_achievement, make_filler, make_need
+from matching_items import make_achievement, make_filler, make_need
 
 from techmarket.catalog.models import Visibility
 from techmarket.matching import services

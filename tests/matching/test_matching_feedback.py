@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from conftest import make_achievement, make_filler, make_need
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from matching_items import make_achievement, make_filler, make_need
 
 from techmarket.audit.models import AuditLog
 from techmarket.matching import services

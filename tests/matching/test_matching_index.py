@@ -1,7 +1,7 @@
 """The index holds public text only, follows catalogue changes after commit, and is shared across processes."""
 
 import pytest
-from conftest import make_achievement, make_filler, make_need
+from matching_items import make_achievement, make_filler, make_need
 
 from techmarket.catalog.workflow import listing_transition
 from techmarket.matching import engine as handle

@@ -1,8 +1,8 @@
 """Re-matching on publication: owners hear about matches they may see, at most N per day."""
 
 import pytest
-from conftest import make_achievement, make_filler, make_need
 from django.core import mail
+from matching_items import make_achievement, make_filler, make_need
 
 from techmarket.catalog.models import Visibility
 from techmarket.catalog.workflow import listing_transition

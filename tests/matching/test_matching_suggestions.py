@@ -1,8 +1,8 @@
 """Suggestions: only visible items are shown or counted, weak matches are cut, explanations name shared terms."""
 
 import pytest
-from conftest import make_achievement, make_filler, make_need
 from factories import UserFactory
+from matching_items import make_achievement, make_filler, make_need
 
 from techmarket.catalog.models import Visibility
 from techmarket.matching import services
