@@ -1,6 +1,11 @@
 """Matching quality on a judged set (default: <shared>/needs-bench).
 
-    python -m bench.quality [--judged FOLDER] [--aux] [--no-model]
+    python -m bench.quality [--judged FOLDER] [--corpus ACHIEVEMENTS.jsonl] [--aux] [--no-model]
+
+A judged set exported from the platform (manage.py matching_export_feedback FOLDER writes needs.jsonl,
+qrels.jsonl and achievements.jsonl) replays unchanged with --judged FOLDER --corpus FOLDER/achievements.jsonl
+(add --no-model unless the full model may embed the new passages).  The static encoder is always the one
+distilled from the shared corpus (cached), so another corpus needs no model.
 
 Prints one JSON object per system per line; writes bench/results/quality.json.
 Systems (all over the whole corpus, 12,908 achievements; query = need title + text):
@@ -18,11 +23,12 @@ import json
 import time
 from pathlib import Path
 
-from bench.common import RESULTS, evaluate, load_corpus, load_judged, log, shared_data
+from bench.common import RESULTS, evaluate, load_corpus, load_judged, log, read_jsonl, shared_data
 from bench.systems import need_document, rerank_cache, static_encoder, to_document
 from techmatch.analysis import Analyzer
+from techmatch.documents import Document
 from techmatch.fusion import rrf, top_order
-from techmatch.index import Engine, EngineConfig, Reranker
+from techmatch.index import MIN_RELEVANCE, RELEVANCE_TERMS, Engine, EngineConfig, Reranker, relevance_bar
 
 
 def cutoff_table(sims: dict[str, list[tuple[float, int | None]]],
@@ -42,9 +48,29 @@ def cutoff_table(sims: dict[str, list[tuple[float, int | None]]],
     return rows
 
 
+def relevance_table(eng: Engine, queries: dict[str, Document], runs: dict[str, list[str]],
+                    qrels: dict[str, dict[str, int]]) -> dict[str, object]:
+    """How the model-free cutoff (MIN_RELEVANCE informative words shared by the best of the top 10)
+    acts on the product's ranking: needs answered "nothing good", and how many truly have no grade-2."""
+    flagged, rightly = [], []
+    for nid, ranked in runs.items():
+        slots = [s for s in (eng.backend.slot(d) for d in ranked[:10]) if s is not None]
+        cov, m = eng.backend.coverage("word", eng.analyzer.words(eng.query_text(queries[nid])), slots,
+                                      RELEVANCE_TERMS)
+        if not slots or float(cov.max()) < relevance_bar(MIN_RELEVANCE, m):
+            flagged.append(nid)
+            if not any(g >= 2 for g in qrels.get(nid, {}).values()):
+                rightly.append(nid)
+    no_grade2 = sum(1 for nid in runs if not any(g >= 2 for g in qrels.get(nid, {}).values()))
+    return {"min_relevance_words": MIN_RELEVANCE, "needs": len(runs), "needs_nothing_good": len(flagged),
+            "of_which_no_grade2": len(rightly), "needs_without_grade2": no_grade2, "flagged": flagged}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--judged", type=Path, default=shared_data() / "needs-bench")
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help="achievements to index, corpus format (default: the shared corpus)")
     ap.add_argument("--aux", action="store_true", help="also run the auxiliary corpus tasks")
     ap.add_argument("--no-model", action="store_true", help="skip full-model re-scoring")
     ap.add_argument("--max-df", type=float, default=EngineConfig().lexical_max_df,
@@ -54,11 +80,12 @@ def main() -> None:
                     help="EngineConfig.lexical_max_terms (query terms kept, by qtf x IDF)")
     args = ap.parse_args()
 
-    corpus = load_corpus()
+    shared = load_corpus()
+    corpus = shared if args.corpus is None else list(read_jsonl(args.corpus))
     needs, qrels = load_judged(args.judged)
     analyzer = Analyzer()
     t0 = time.time()
-    enc = static_encoder(corpus, analyzer)
+    enc = static_encoder(shared, analyzer)
     log(f"static encoder ready in {time.time() - t0:.1f}s")
     cache = None if args.no_model else rerank_cache()
     reranker = None if cache is None else Reranker(cache.encoder, cache)
@@ -92,6 +119,8 @@ def main() -> None:
                 log(f"queries {i + 1}/{len(needs)}")
     if cache is not None:
         cache.flush()
+    final = runs.get("hybrid") or runs["rrf-fast"]
+    relevance = relevance_table(eng, {n["id"]: need_document(n) for n in needs}, final, qrels)
     if reranker is None:
         runs["hybrid-no-model"] = runs.pop("rrf-fast")
     out = []
@@ -99,17 +128,22 @@ def main() -> None:
         row = {"system": name, **evaluate(run, qrels)}
         out.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
-    result: dict[str, object] = {"judged": str(args.judged), "systems": out}
+    result: dict[str, object] = {"judged": str(args.judged), "corpus": str(args.corpus or "shared"),
+                                 "documents": len(corpus), "systems": out}
     if sims:
         result["cutoff"] = cutoff_table(sims, qrels)
         log("cutoff analysis: " + json.dumps(result["cutoff"], ensure_ascii=False))
+    result["relevance_cutoff"] = relevance
+    log("lexical relevance cutoff: " + json.dumps(relevance, ensure_ascii=False))
     if args.aux:
         from bench.aux_tasks import run_aux
 
         result["aux"] = run_aux(eng, corpus)
         print(json.dumps({"aux": result["aux"]}, ensure_ascii=False), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "quality.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    name = "quality.json" if args.corpus is None and args.judged == shared_data() / "needs-bench" else \
+        f"quality-{args.judged.name}.json"
+    (RESULTS / name).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

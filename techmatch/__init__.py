@@ -14,10 +14,11 @@ from .dense import E5Encoder, EmbeddingCache, Encoder, StaticEncoder, build_stat
 from .documents import DIRECTIONS, Document
 from .explain import Highlight
 from .features import FeatureWeights
-from .index import E5_MIN_SIMILARITY, Engine, EngineConfig, Filters, Reranker, Result, Results
+from .index import E5_MIN_SIMILARITY, MIN_RELEVANCE, Engine, EngineConfig, Filters, Reranker, Result, Results
+from .store import Head, IndexStore, Replica, writing
 
 __all__ = [
     "DIRECTIONS", "E5_MIN_SIMILARITY", "Analyzer", "Document", "E5Encoder", "EmbeddingCache", "Encoder", "Engine", "EngineConfig",
     "FeatureWeights", "Filters", "Highlight", "Reranker", "Result", "Results", "StaticEncoder",
-    "build_static_encoder",
+    "build_static_encoder", "MIN_RELEVANCE", "Head", "IndexStore", "Replica", "writing",
 ]

@@ -43,6 +43,8 @@ class Backend(Protocol):
     def dense_scores(self, vec: F32, depth: int) -> F64 | None: ...
     def vector(self, doc_id: str) -> F32 | None: ...
     def word_idf(self, tokens: Sequence[str]) -> dict[str, float]: ...
+    def coverage(self, field: str, tokens: Sequence[str], slots: Sequence[int],
+                 max_terms: int) -> tuple[F64, int]: ...
     def save(self, path: Path) -> None: ...
 
 
@@ -124,6 +126,13 @@ class FileBackend:
         tids, _ = self.words.query_terms(tokens)
         inv = {self.words.vocab[t]: t for t in set(tokens) if t in self.words.vocab}
         return {inv[int(t)]: float(v) for t, v in zip(tids, self.words.idf(tids), strict=True)}
+
+    def coverage(self, field: str, tokens: Sequence[str], slots: Sequence[int],
+                 max_terms: int) -> tuple[F64, int]:
+        """Share of the query's informative ``field`` ("word" | "bigram") terms each slot contains,
+        and the number of those terms."""
+        idx = self.words if field == "word" else self.bigrams
+        return idx.coverage(tokens, slots, max_terms)
 
     def save(self, path: Path) -> None:
         self.merge()

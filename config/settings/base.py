@@ -192,12 +192,10 @@ CELERY_BEAT_SCHEDULE = {
                                   "schedule": 900.0},
 }
 
-# Matching (techmarket.matching): the engine index lives in MATCHING_INDEX_DIR (one sub-directory per
-# generation). Lexical signals always; MATCHING_DENSE adds the static distilled vectors and the full-model
+# Matching (techmarket.matching): the engine index lives in MATCHING_INDEX_DIR (an immutable main
+# segment plus an append-only change log, see techmatch/store.py). Lexical signals always; MATCHING_DENSE adds the static distilled vectors and the full-model
 # re-scoring once `manage.py matching_build_dense` has built the token table (minutes, once).
 MATCHING_INDEX_DIR = Path(env("MATCHING_INDEX_DIR", str(VAR_DIR / "techmatch")) or VAR_DIR / "techmatch")
 MATCHING_DENSE = env_bool("MATCHING_DENSE", False)
-# Without dense signals a result must share this many key terms with the query to count as relevant.
-MATCHING_MIN_SHARED_TERMS = env_int("MATCHING_MIN_SHARED_TERMS", 2)
 # At most this many "new match" notifications per user per day (in-site and e-mail).
 MATCH_NOTIFY_PER_USER_PER_DAY = env_int("MATCH_NOTIFY_PER_USER_PER_DAY", 5)

@@ -52,15 +52,19 @@ def search_text(*parts: str | Iterable[str] | None) -> str:
 
 
 def _tsquery(term: str) -> str | None:
+    """The index query for one term: all of its bigrams (or its single character / word)."""
     units = _units(term)
-    if not units:
-        return None
-    safe = [re.sub(r"[^\w.\-]", "", u) for u in units]
-    return " <-> ".join(u for u in safe if u) or None
+    safe = [u for u in (re.sub(r"[^\w.\-]", "", u) for u in units) if u]
+    return " & ".join(safe) or None
 
 
 def keyword_filter(qs: QuerySet[Any], q: str, fallback_fields: Sequence[str]) -> QuerySet[Any]:
-    """Every whitespace-separated term must occur (as a substring) in the item's text."""
+    """Every whitespace-separated term must occur (as a substring) in the item's text.
+
+    On PostgreSQL the GIN index finds the items that contain all of a term's bigrams (an AND query,
+    which needs no re-check of positions), and a LIKE on ``search_text`` keeps those where the bigrams
+    stand next to each other, i.e. where the term itself occurs.
+    """
     terms = [t for t in q.split() if t][:MAX_TERMS]
     for term in terms:
         tsquery = _tsquery(term) if connection.vendor == "postgresql" else None
@@ -68,6 +72,9 @@ def keyword_filter(qs: QuerySet[Any], q: str, fallback_fields: Sequence[str]) ->
             qs = qs.annotate(_sv=SearchVector("search_text", config="simple")).filter(
                 _sv=SearchQuery(tsquery, search_type="raw", config="simple")
             )
+            units = _units(term)
+            if len(units) > 1:
+                qs = qs.filter(search_text__contains=" ".join(units))
         else:
             condition = Q()
             for field in fallback_fields:

@@ -1,55 +1,43 @@
 """The process-wide techmatch engine, shared by web processes and Celery workers through the file system.
 
-Layout of settings.MATCHING_INDEX_DIR::
+settings.MATCHING_INDEX_DIR is a techmatch.IndexStore (see techmatch/store.py)::
 
-    CURRENT         the generation number readers should use (replaced atomically)
-    gen-000042/     Engine.save() output + stamps.json (doc id -> model updated_at when indexed)
-    .lock           fcntl lock serialising writers (several workers may index in parallel)
+    HEAD                generation, base, valid log length (replaced atomically)
+    base-000007/        an immutable, memory-mapped base segment (Engine.save) + tags.json
+    log-000007.jsonl    append-only changes since that base (analysed documents, deletions)
+    .lock               fcntl lock serialising writers (several workers may index in parallel)
 
-A write loads the newest generation into memory, applies the change, saves generation n+1 and then
-moves CURRENT. Readers never see a half-written index: a generation directory is complete before
-CURRENT names it, and it is never modified afterwards. get_engine() reads CURRENT (one small file) on
-every call and reloads when another process wrote, so web nodes follow the worker that indexes.
-Old generations are removed after two newer ones exist; a reader still holding one memory-mapped keeps
-working (the files stay alive until unmapped).
+Each process keeps one Replica per index directory. get_snapshot() reads HEAD (one small file) on every
+call: when another process appended changes it replays just those lines into the same engine; when a
+rebuild or a compaction published a new base it reloads (memory-mapped). A write takes the writers' lock,
+catches up, applies the change, appends it to the log and publishes HEAD: re-indexing one item costs its
+analysis plus one appended line, not a save of the whole index. The writer compacts the log into a new
+base past techmatch.store.compact_ops(n) changes. The replica's tags hold, per document id, the ISO
+updated_at of the indexed model (the health page's lag).
+
+Threads: the replica is updated in place, so searches and updates of one process go through _lock
+(reading()); a web process searches single-threaded under gunicorn's sync workers anyway.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
-import os
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
-from techmatch import E5_MIN_SIMILARITY, Engine, EngineConfig
+from techmatch import E5_MIN_SIMILARITY, MIN_RELEVANCE, Engine, EngineConfig, IndexStore, Replica, writing
 
 logger = logging.getLogger(__name__)
 
-KEEP_GENERATIONS = 3
+Snapshot = Replica  # what get_snapshot() returns: .engine, .tags (doc id -> indexed updated_at), .head
 
-
-@dataclass
-class Snapshot:
-    """One loaded generation: the engine plus what the adapter keeps beside it."""
-
-    engine: Engine
-    generation: int
-    stamps: dict[str, str] = field(default_factory=dict)  # doc id -> ISO updated_at of the indexed model
-    written_at: str | None = None
-
-
-_lock = threading.Lock()
-_loaded: dict[str, Snapshot] = {}
+_lock = threading.RLock()
+_loaded: dict[str, Replica] = {}
 _reranker: Any = None
 
 
@@ -57,22 +45,19 @@ def index_dir() -> Path:
     return Path(settings.MATCHING_INDEX_DIR)
 
 
-def _gen_dir(root: Path, generation: int) -> Path:
-    return root / f"gen-{generation:06d}"
-
-
 def current_generation(root: Path | None = None) -> int:
     """The generation on disk (0: nothing written yet). Cheap: reads one small file."""
-    try:
-        return int((root or index_dir()).joinpath("CURRENT").read_text().strip() or 0)
-    except (FileNotFoundError, ValueError):
-        return 0
+    return IndexStore(root or index_dir()).head().generation
 
 
 def _configure(engine: Engine) -> Engine:
     """The cutoff follows this process's settings, not the config saved with the index: with the full
-    model the engine's similarity cutoff applies; lexical-only relevance is decided in selectors."""
-    engine.config.min_similarity = E5_MIN_SIMILARITY if engine.reranker is not None else None
+    model the engine's similarity cutoff applies, without it the lexical relevance (shared informative
+    words); either way results below the bar are dropped one by one as well."""
+    cfg = engine.config
+    cfg.min_similarity = E5_MIN_SIMILARITY if engine.reranker is not None else None
+    cfg.min_relevance = None if engine.reranker is not None else MIN_RELEVANCE
+    cfg.cutoff_per_result = engine.reranker is None
     return engine
 
 
@@ -95,97 +80,78 @@ def _get_reranker() -> Any:
     return _reranker or None
 
 
-def _load(root: Path, generation: int, *, mmap: bool) -> Snapshot:
-    # Writers never search: only readers get the (slow to load) full model.
-    reranker = _get_reranker() if mmap and dense_enabled() else None
-    if generation == 0:
-        return Snapshot(_configure(Engine(config=EngineConfig(), reranker=reranker)), 0)
-    path = _gen_dir(root, generation)
-    engine = _configure(Engine.load(path, reranker=reranker, mmap=mmap))
-    meta = json.loads((path / "stamps.json").read_text(encoding="utf-8")) if (path / "stamps.json").exists() \
-        else {}
-    return Snapshot(engine, generation, meta.get("stamps", {}), meta.get("written_at"))
-
-
-def get_snapshot() -> Snapshot:
-    """The newest generation, reloaded when another process wrote since this one loaded."""
+def _replica() -> Replica:
+    """This process's replica, brought up to HEAD. Call under _lock."""
     root = index_dir()
     key = str(root)
-    generation = current_generation(root)
-    snap = _loaded.get(key)
-    if snap is not None and snap.generation == generation:
-        return snap
+    replica = _loaded.get(key)
+    if replica is None:
+        reranker = _get_reranker()
+        replica = IndexStore(root).open(reranker=reranker, default=Engine(config=EngineConfig(), reranker=reranker))
+        _loaded[key] = replica
+    else:
+        replica.refresh()
+    _configure(replica.engine)
+    return replica
+
+
+def get_snapshot() -> Replica:
+    """The newest state, caught up when another process wrote since this one last looked."""
     with _lock:
-        snap = _loaded.get(key)
-        if snap is None or snap.generation != generation:
-            snap = _load(root, generation, mmap=True)
-            _loaded[key] = snap
-    return snap
+        return _replica()
 
 
 def get_engine() -> Engine:
     return get_snapshot().engine
 
 
+@contextmanager
+def reading() -> Iterator[Engine]:
+    """The up-to-date engine, held against concurrent updates by this process's other threads."""
+    with _lock:
+        yield _replica().engine
+
+
 def forget() -> None:
     """Drop every loaded engine (tests; after the settings changed)."""
-    _loaded.clear()
+    with _lock:
+        _loaded.clear()
 
 
-@contextmanager
-def _file_lock(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def write(change: Callable[[Replica], Any]) -> Any:
+    """Apply ``change`` (replica.add(doc, tag) / replica.delete(id)) under the writers' lock and publish it
+    as appended log lines; returns what ``change`` returned. Nothing is published if it raises."""
+    with _lock:
+        replica = _replica()
+        with writing(replica):
+            result = change(replica)
+        _configure(replica.engine)
+    return result
 
 
-def write(change: Callable[[Snapshot], Any], *, fresh: Engine | None = None) -> Any:
-    """Apply ``change`` to the newest generation under the writers' lock and publish generation n+1.
-
-    ``fresh`` replaces the index instead of loading it (rebuild). Returns what ``change`` returned.
-    """
-    root = index_dir()
-    with _file_lock(root):
-        generation = current_generation(root)
-        snap = Snapshot(fresh, generation) if fresh is not None else _load(root, generation, mmap=False)
-        result = change(snap)
-        new = generation + 1
-        path = _gen_dir(root, new)
-        tmp = root / f".tmp-{new:06d}-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        snap.engine.save(tmp)
-        written_at = timezone.now().isoformat()
-        (tmp / "stamps.json").write_text(json.dumps({"stamps": snap.stamps, "written_at": written_at},
-                                                    ensure_ascii=False), encoding="utf-8")
-        shutil.rmtree(path, ignore_errors=True)
-        tmp.rename(path)
-        cur_tmp = root / f".CURRENT-{os.getpid()}"
-        cur_tmp.write_text(str(new))
-        cur_tmp.replace(root / "CURRENT")
-        for old in root.glob("gen-*"):
-            try:
-                if int(old.name[4:]) <= new - KEEP_GENERATIONS:
-                    shutil.rmtree(old, ignore_errors=True)
-            except ValueError:
-                continue
-    # Readers (this process included) load the new generation memory-mapped on their next get_engine().
+def replace(fill: Callable[[Engine, dict[str, str]], Any], engine: Engine) -> Any:
+    """Rebuild: ``fill(engine, tags)`` fills a fresh engine, published as a new base (readers reload)."""
+    tags: dict[str, str] = {}
+    result = fill(engine, tags)
+    store = IndexStore(index_dir())
+    with _lock, store.lock():
+        store.replace(engine, tags)
     return result
 
 
 def status() -> dict[str, Any]:
     """What the health page shows about the engine itself."""
-    snap = get_snapshot()
     kinds: dict[str, int] = {}
-    for doc in snap.engine.docs.values():
-        kinds[doc.kind] = kinds.get(doc.kind, 0) + 1
+    with _lock:
+        snap = _replica()
+        for doc in snap.engine.docs.values():
+            kinds[doc.kind] = kinds.get(doc.kind, 0) + 1
     encoder = snap.engine.encoder
     return {
-        "generation": snap.generation, "written_at": snap.written_at, "size": len(snap.engine), "kinds": kinds,
+        "generation": snap.generation, "written_at": snap.head.written_at, "size": len(snap.engine),
+        "kinds": kinds, "base": snap.head.base, "log_changes": snap.head.log_ops,
         "dense_setting": dense_enabled(), "static_encoder": encoder is not None,
         "reranker": snap.engine.reranker is not None, "min_similarity": snap.engine.config.min_similarity,
+        "min_relevance": snap.engine.config.min_relevance,
         "path": str(index_dir()),
     }

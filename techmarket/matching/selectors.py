@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Model, QuerySet
 
 from techmarket.achievements.selectors import achievement_list_visible_to
@@ -20,7 +19,7 @@ from techmarket.needs.selectors import need_list_visible_to
 from techmatch import Document, Filters, Result
 
 from .documents import MODE_FILTERS, parse_doc_id, to_document
-from .engine import get_engine
+from .engine import get_engine, reading
 
 CANDIDATE_FACTOR = 5
 TARGETS = {"achievements": "achievement", "needs": "need", "experts": "expert"}
@@ -59,16 +58,6 @@ def visible_queryset(user: Any, kind: str) -> QuerySet[Any]:
     return expert_list_visible_to(user).filter(is_active=True)
 
 
-def is_relevant(result: Result, *, engine_cutoff: bool) -> bool:
-    """With the full model the engine's similarity cutoff already decided. Lexical ranks (RRF) carry no
-    absolute relevance, so here a result must share MATCHING_MIN_SHARED_TERMS key terms with the query,
-    or one specific term (4+ characters, e.g. 磷酸铁锂)."""
-    if engine_cutoff:
-        return True
-    need = max(1, int(getattr(settings, "MATCHING_MIN_SHARED_TERMS", 2)))
-    return len(result.terms) >= need or any(len(t) >= 4 for t in result.terms)
-
-
 def build_filters(kind: str, *, min_trl: int | None = None, region: str = "", modes: tuple[str, ...] = (),
                   exclude: tuple[str, ...] = ()) -> Filters:
     labels = tuple(MODE_FILTERS.get(m, m) for m in modes if m)
@@ -78,13 +67,10 @@ def build_filters(kind: str, *, min_trl: int | None = None, region: str = "", mo
 
 def engine_search(query: Document, kind: str, *, k: int, filters: Filters) -> tuple[list[Result], bool]:
     """Relevant results of the engine (no visibility yet) and whether the cutoff removed everything."""
-    engine = get_engine()
     direction = DIRECTIONS.get((query.kind, kind))
-    results = engine.search(query, k=k, filters=filters, direction=direction)
-    engine_cutoff = engine.config.min_similarity is not None
-    kept = [r for r in results if is_relevant(r, engine_cutoff=engine_cutoff)]
-    nothing_good = bool(results.nothing_good) or (bool(results) and not kept)
-    return kept, nothing_good
+    with reading() as engine:  # the engine's cutoff decides relevance (model similarity or shared words)
+        results = engine.search(query, k=k, filters=filters, direction=direction)
+    return list(results), bool(results.nothing_good)
 
 
 def visible_objects(user: Any, kind: str, results: list[Result]) -> dict[int, Model]:

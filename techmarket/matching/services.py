@@ -50,18 +50,16 @@ def index_item(*, label: str, pk: int) -> str:
         doc = to_document(item)
         stamp = item.updated_at.isoformat()
 
-        def add(snap: handle.Snapshot) -> str:
-            snap.engine.add(doc)
-            snap.stamps[did] = stamp
+        def add(replica: handle.Snapshot) -> str:
+            replica.add(doc, tag=stamp)
             return "indexed"
 
         return str(handle.write(add))
     if did not in handle.get_engine().docs:
         return "absent"
 
-    def delete(snap: handle.Snapshot) -> str:
-        snap.engine.delete(did)
-        snap.stamps.pop(did, None)
+    def delete(replica: handle.Snapshot) -> str:
+        replica.delete(did)
         return "deleted"
 
     return str(handle.write(delete))
@@ -80,14 +78,14 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> dict[st
     fresh = Engine(analyzer=Analyzer(domain_terms()), encoder=encoder)
     counts: dict[str, int] = {}
 
-    def fill(snap: handle.Snapshot) -> None:
+    def fill(engine: Engine, tags: dict[str, str]) -> None:
         total = sum(indexable_queryset(k).count() for k in KINDS)
         done = 0
         batch: list[Any] = []
 
         def flush() -> None:
             nonlocal done
-            snap.engine.add_many([d for _i, d in batch], merge=False)
+            engine.add_many([d for _i, d in batch], merge=False)
             done += len(batch)
             batch.clear()
             if progress:
@@ -96,14 +94,14 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> dict[st
         for name in KINDS:
             for item in indexable_queryset(name).order_by("pk").iterator(chunk_size=500):
                 doc = to_document(item)
-                snap.stamps[doc.id] = item.updated_at.isoformat()
+                tags[doc.id] = item.updated_at.isoformat()
                 counts[name] = counts.get(name, 0) + 1
                 batch.append((item, doc))
                 if len(batch) >= 500:
                     flush()
         flush()
 
-    handle.write(fill, fresh=fresh)
+    handle.replace(fill, fresh)
     return {"documents": sum(counts.values()), "kinds": counts, "generation": handle.current_generation()}
 
 
@@ -118,7 +116,7 @@ def index_health() -> dict[str, Any]:
         for pk, updated in indexable_queryset(name).values_list("pk", "updated_at"):
             did = f"{name}:{pk}"
             listed.add(did)
-            stamp = snap.stamps.get(did)
+            stamp = snap.tags.get(did)
             if stamp is None or did not in snap.engine.docs:
                 missing += 1
             elif datetime.fromisoformat(stamp) < updated:
@@ -127,7 +125,8 @@ def index_health() -> dict[str, Any]:
         lag[name] = {"listed": len(listed), "missing": missing, "stale": stale, "orphans": orphans}
     info["lag"] = lag
     info["lagging"] = sum(v["missing"] + v["stale"] + v["orphans"] for v in lag.values())
-    info["written_at_dt"] = datetime.fromisoformat(snap.written_at) if snap.written_at else None
+    written_at = snap.head.written_at
+    info["written_at_dt"] = datetime.fromisoformat(written_at) if written_at else None
     return info
 
 

@@ -6,6 +6,7 @@ from matching_items import make_achievement, make_filler, make_need
 from techmarket.catalog.workflow import listing_transition
 from techmarket.matching import engine as handle
 from techmarket.matching import services
+from techmarket.matching.documents import to_document
 from techmarket.matching.selectors import suggestions_for
 
 pytestmark = pytest.mark.django_db
@@ -50,18 +51,41 @@ def test_owner_edit_of_a_listed_need_unlists_it_from_the_index(enterprise, enter
     assert need.status == "pending" and f"need:{need.pk}" not in handle.get_engine().docs
 
 
-def test_a_reader_reloads_when_another_handle_wrote_a_new_generation(enterprise, university):
+def test_reindexing_one_item_appends_a_change_that_other_processes_replay(enterprise, university, index_dir):
+    from techmatch import IndexStore
+
+    need = make_need(enterprise)
     make_filler(university)
     services.rebuild_index()
     reader = handle.get_engine()
-    generation = handle.current_generation()
-    assert handle.get_engine() is reader  # nothing written: no reload
+    base = IndexStore(index_dir).head()
+    assert handle.get_engine() is reader  # nothing written: nothing to do
+    other = IndexStore(index_dir).open()  # another process's replica
     item = make_achievement(university)
-    services.index_item(label="achievements.achievement", pk=item.pk)  # the writer loads its own copy
-    assert handle.current_generation() == generation + 1
-    assert f"achievement:{item.pk}" not in reader.docs
+    services.index_item(label="achievements.achievement", pk=item.pk)
+    head = IndexStore(index_dir).head()
+    assert (head.generation, head.base, head.log_ops) == (base.generation + 1, base.base, 1)  # no full save
+    assert other.refresh() and f"achievement:{item.pk}" in other.engine.docs
+    assert other.tags[f"achievement:{item.pk}"] == item.updated_at.isoformat()
+    ranked = [r.id for r in other.engine.search(to_document(need), k=5)]
+    services.rebuild_index()
+    rebuilt = IndexStore(index_dir).open().engine
+    assert [r.id for r in rebuilt.search(to_document(need), k=5)] == ranked and len(ranked) > 1  # == a rebuild
+
+
+def test_get_engine_follows_a_change_written_by_another_process(enterprise, university, index_dir):
+    from techmatch import IndexStore, writing
+
+    make_filler(university)
+    services.rebuild_index()
+    reader = handle.get_engine()
+    item = make_achievement(university)
+    writer = IndexStore(index_dir).open()  # e.g. a Celery worker
+    with writing(writer) as w:
+        w.add(to_document(item), tag=item.updated_at.isoformat())
+    assert f"achievement:{item.pk}" not in reader.docs or handle.get_engine() is not reader
     fresh = handle.get_engine()
-    assert fresh is not reader and f"achievement:{item.pk}" in fresh.docs
+    assert fresh is reader and f"achievement:{item.pk}" in fresh.docs  # replayed in place, not reloaded
 
 
 def test_health_reports_size_and_lag(enterprise, university):

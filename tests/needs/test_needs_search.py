@@ -16,7 +16,7 @@ def test_search_text_is_bigrams_of_chinese_runs_and_lowercased_words():
 
 
 def test_query_becomes_a_phrase_of_bigrams_and_a_single_character_a_lexeme():
-    assert _tsquery("锂电池") == "锂电 <-> 电池"
+    assert _tsquery("锂电池") == "锂电 & 电池"
     assert _tsquery("锂") == "锂"
 
 

@@ -102,3 +102,38 @@ def test_tm_kind_filter_applies_before_fusion(achievements: list[Document], fake
     assert [r.id for r in res] == ["e1"]
     eng.delete("e1")
     assert not eng.search(NEED, k=3, direction="need->experts")
+
+
+def test_tm_lexical_relevance_says_nothing_good_without_a_model(achievements: list[Document]) -> None:
+    from techmatch import MIN_RELEVANCE
+
+    eng = Engine(config=EngineConfig(min_relevance=MIN_RELEVANCE))  # no encoder, no model
+    eng.add_many(achievements)
+    # a6 comes up through the bigram 技术 only; it shares no informative word
+    res = eng.search(Document("q", "need", "围棋人工智能对弈程序开局库技术"), k=5)
+    assert len(res) == 0 and res.nothing_good and res.cutoff == "relevance"
+    ok = eng.search(Document("q", "need", "污泥低温干化"), k=5)
+    assert ok and ok[0].id == "a3" and not ok.nothing_good and ok[0].relevance == 1.0
+
+
+def test_tm_lexical_relevance_per_result_and_reported(achievements: list[Document]) -> None:
+    eng = Engine(config=EngineConfig(min_relevance=3.0, cutoff_per_result=True))  # all 3 informative words
+    eng.add_many(achievements)
+    res = eng.search(Document("q", "need", "磷酸铁锂正极材料"), k=5)
+    assert [r.id for r in res] == ["a1"] and res[0].relevance == 1.0
+    loose = Engine()
+    loose.add_many(achievements)
+    everything = loose.search(Document("q", "need", "磷酸铁锂正极材料"), k=5)
+    assert len(everything) > 1 and all(r.relevance is not None and r.relevance < 1.0 for r in everything[1:])
+
+
+def test_tm_small_catalogue_keeps_common_bigrams_of_long_queries(achievements: list[Document]) -> None:
+    # a long query (> 40 known terms) whose links to a1 are bigrams found in 2+ of the 6 documents (电池 ...)
+    text = "电池\n" + "\n".join(d.text() for d in achievements[2:])
+    small = Engine(config=EngineConfig(lexical_max_df=0.2))
+    small.add_many(achievements)
+    a1 = small.backend.slot("a1")
+    assert a1 is not None and small.signals(text)[0]["bigram"][a1] > 0
+    pruned = Engine(config=EngineConfig(lexical_max_df=0.2, lexical_max_df_min_docs=1))
+    pruned.add_many(achievements)
+    assert pruned.signals(text)[0]["bigram"][a1] == 0

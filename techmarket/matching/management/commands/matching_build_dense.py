@@ -29,6 +29,6 @@ class Command(BaseCommand):
         encoder = build_static_encoder(texts, analyzer.words, E5Encoder(threads=1), handle.index_dir() / "cache",
                                        vocab_size=vocab)
         # rebuild_index keeps the encoder of the current index: publish an empty generation carrying it first.
-        handle.write(lambda snap: None, fresh=Engine(analyzer=analyzer, encoder=encoder))
+        handle.replace(lambda engine, tags: None, Engine(analyzer=analyzer, encoder=encoder))
         result = services.rebuild_index()
         self.stdout.write(f"语义向量表已构建，索引已重建：{result['documents']} 条。请设置 MATCHING_DENSE=1。")
