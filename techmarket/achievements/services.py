@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
+from techmarket.catalog.changes import changed_fields, changed_relations
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.text import reject_html
 from techmarket.catalog.workflow import listing_transition
@@ -284,6 +285,9 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
         raise ValidationError({f: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[f]}
                                for f in ("title", "summary") if f in changes and not changes[f]})
     m2m = {field: changes.pop(field) for field in M2M if field in changes}
+    changes, m2m = changed_fields(achievement, changes), changed_relations(achievement, m2m)
+    if not changes and not m2m:
+        return achievement  # nothing differs: no write, no audit record, no second review
     with transaction.atomic():
         before = _snapshot(achievement)
         for field, value in changes.items():

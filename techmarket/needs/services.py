@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
+from techmarket.catalog.changes import changed_fields
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.text import reject_html
 from techmarket.orgs.models import Organization
@@ -108,7 +109,9 @@ def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **cha
         raise PermissionDenied(_("只有需求所属机构的成员可以修改。"))
     if need.status in {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED}:
         raise ValidationError(_("“%(s)s”的需求不能再修改。") % {"s": need.get_status_display()})
-    changes = _clean({k: v for k, v in changes.items() if k in EDITABLE})
+    changes = changed_fields(need, _clean({k: v for k, v in changes.items() if k in EDITABLE}))
+    if not changes:
+        return need  # nothing differs: no write, no audit record, no second review
     with transaction.atomic():
         before = snapshot(need, AUDITED)
         for field, value in changes.items():

@@ -136,3 +136,17 @@ def test_api_creates_a_draft_and_reports_invalid_codes_by_field(owner, client):
                            content_type="application/json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_saving_without_changes_writes_nothing_and_keeps_a_published_need_listed(owner):
+    user, org = owner
+    operator = make_operator()
+    need = _need(user, org)
+    listing_transition(item=need, action="submit", acting_user=user)
+    listing_transition(item=need, action="publish", acting_user=operator)
+    audits = AuditLog.objects.count()
+    services.need_update(need=need, acting_user=user, title=need.title, budget_min="50.00",
+                         parameters=list(need.parameters))
+    need.refresh_from_db()
+    assert need.status == ListingStatus.PUBLISHED
+    assert AuditLog.objects.count() == audits and need.versions.count() == 1
