@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
 from techmarket.accounts.roles import operator_required
+from techmarket.catalog.filters import expiring_within
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.views import (
@@ -72,6 +73,7 @@ def my_achievements(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
+    qs = expiring_within(qs, request.GET.get("expiring"))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "achievements/achievement_list.html", {
         "page": page, "rows": _rows(request, page, own=True), "query": _query_without_page(request),
@@ -195,7 +197,7 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
 @require_POST
 def achievement_action(request: HttpRequest, achievement_id: int, action: str) -> HttpResponse:
     achievement = selectors.achievement_get_visible(request.user, achievement_id)
-    run_action(request, item=achievement, noun=_("成果"),
+    run_action(request, item=achievement, success=_("操作成功：成果当前状态为“%(s)s”。"),
                transition=lambda **kw: services.achievement_transition(achievement=achievement,
                                                                        acting_user=request.user, **kw))
     if request.POST.get("next") == "review":

@@ -50,7 +50,7 @@ def access_context(request: HttpRequest, item: Any) -> dict[str, Any]:
     return context
 
 
-def run_action(request: HttpRequest, *, item: Any, transition: Callable[..., Any], noun: str) -> None:
+def run_action(request: HttpRequest, *, item: Any, transition: Callable[..., Any], success: str) -> None:
     """Apply a workflow action from a POSTed form and say what happened."""
     form = ActionForm(request.POST)
     form.is_valid()
@@ -62,8 +62,7 @@ def run_action(request: HttpRequest, *, item: Any, transition: Callable[..., Any
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("您无权执行此操作。"))
     else:
-        messages.success(request, _("操作成功：%(noun)s当前状态为“%(s)s”。") % {
-            "noun": noun, "s": item.get_status_display()})
+        messages.success(request, success % {"s": item.get_status_display()})
 
 
 def run_access_request(request: HttpRequest, item: Any, *, owner_noun: str) -> None:

@@ -53,7 +53,7 @@ def _needs_panel(user: Any) -> dict[str, Any] | None:
             (_("本机构的需求"), reverse("needs:mine"), mine.count()),
             (_("需整改"), reverse("needs:mine") + "?status=changes_requested",
              mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
-            (_("30 天内到期"), reverse("needs:mine") + "?status=published",
+            (_("30 天内到期"), reverse("needs:mine") + "?expiring=30",
              mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
         ]
     if roles.is_operator(user):
@@ -95,7 +95,7 @@ def _achievements_panel(user: Any) -> dict[str, Any] | None:
             (_("本机构的成果"), reverse("achievements:mine"), mine.count()),
             (_("需整改"), reverse("achievements:mine") + "?status=changes_requested",
              mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
-            (_("30 天内到期"), reverse("achievements:mine") + "?status=published",
+            (_("30 天内到期"), reverse("achievements:mine") + "?expiring=30",
              mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
         ]
     if roles.is_operator(user):

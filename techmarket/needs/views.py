@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from techmarket.accounts import roles
 from techmarket.accounts.roles import operator_required
 from techmarket.catalog.diff import diff_fields
+from techmarket.catalog.filters import expiring_within
 from techmarket.catalog.forms import ActionForm
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.services import confidential_detail_read
@@ -55,6 +56,7 @@ def my_needs(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
+    qs = expiring_within(qs, request.GET.get("expiring"))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = [(need, need.owner.name) for need in page]
     return render(request, "needs/need_list.html", {
@@ -143,7 +145,7 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
 @require_POST
 def need_action(request: HttpRequest, need_id: int, action: str) -> HttpResponse:
     need = selectors.need_get_visible(request.user, need_id)
-    run_action(request, item=need, noun=_("需求"),
+    run_action(request, item=need, success=_("操作成功：需求当前状态为“%(s)s”。"),
                transition=lambda **kw: listing_transition(item=need, acting_user=request.user, **kw))
     if request.POST.get("next") == "review":
         return redirect("needs:review")

@@ -89,3 +89,18 @@ def test_list_filters_by_keyword_and_region_with_bounded_queries(client, member,
     assert "第 1 / 2 页" in page
     assert "共 1 条需求" in client.get("/needs/", {"q": "阻燃"}).content.decode()
     assert "没有符合条件的需求" in client.get("/needs/", {"q": "不存在的词"}).content.decode()
+
+
+def test_workspace_expiring_link_lists_only_needs_expiring_within_30_days(client, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user, org = member
+    soon = listed_need(owner=org, title="即将到期的需求", expires_at=timezone.now() + timedelta(days=10))
+    listed_need(owner=org, title="还早着呢的需求", expires_at=timezone.now() + timedelta(days=120))
+    client.force_login(user)
+    workspace = client.get("/workspace/").content.decode()
+    assert "/needs/mine/?expiring=30" in workspace
+    page = client.get("/needs/mine/", {"expiring": "30"}).content.decode()
+    assert soon.title in page and "还早着呢的需求" not in page
