@@ -29,6 +29,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "join_requests_sent": user.join_requests.select_related("organization")[:10],  # type: ignore[union-attr]
         "join_requests_to_decide": org_selectors.join_requests_to_decide(user)[:20],
         "roles": [Role(r).label for r in sorted(roles.user_roles(user))],
+        "can_publish": bool(roles.user_organizations(user)),
+        "is_broker": roles.is_broker(user),
     }
     if roles.is_operator(user):
         context["review_queue_count"] = org_selectors.organization_review_queue(user).count()
