@@ -53,6 +53,10 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Each registration sends a verification e-mail: cap them per address, like password resets.
+        if not hit(f"register:{client_ip(request) or 'unknown'}", limit=10, window_seconds=3600):
+            form.add_error(None, _("注册请求过于频繁，请一小时后再试。"))
+            return render(request, "accounts/register.html", {"form": form})
         try:
             with transaction.atomic():
                 user = services.user_register(

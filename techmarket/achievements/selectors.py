@@ -8,7 +8,7 @@ from django.http import Http404
 
 from techmarket.catalog.filters import industry_q, region_q
 from techmarket.catalog.search import keyword_filter
-from techmarket.catalog.visibility import listing_visible_q
+from techmarket.catalog.visibility import listing_visible_q, owner_filter_q
 
 from .models import Achievement
 
@@ -55,7 +55,7 @@ def achievement_list_visible_to(
     if status:
         qs = qs.filter(status=status)
     if owner:
-        qs = qs.filter(owner_id=owner)
+        qs = qs.filter(owner_filter_q(user, owner))
     if date_from:
         qs = qs.filter(published_at__date__gte=date_from)
     if date_to:

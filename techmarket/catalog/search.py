@@ -65,7 +65,8 @@ def keyword_filter(qs: QuerySet[Any], q: str, fallback_fields: Sequence[str]) ->
     which needs no re-check of positions), and a LIKE on ``search_text`` keeps those where the bigrams
     stand next to each other, i.e. where the term itself occurs.
     """
-    terms = [t for t in q.split() if t][:MAX_TERMS]
+    # PostgreSQL text cannot hold NUL: such a character would make the LIKE fallback a server error.
+    terms = [t for t in q.replace("\x00", "").split() if t][:MAX_TERMS]
     for term in terms:
         tsquery = _tsquery(term) if connection.vendor == "postgresql" else None
         if tsquery:

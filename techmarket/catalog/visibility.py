@@ -38,6 +38,15 @@ def listing_visible_q(user: Any) -> Q:
     return listed | Q(owner_id__in=own_orgs) if own_orgs else listed
 
 
+def owner_filter_q(user: Any, owner_id: int) -> Q:
+    """Items of one owner organisation, as a list filter. Anonymous items match only for users who may see
+    their owner (can_see_owner); otherwise filtering by owner would reveal who published them."""
+    q = Q(owner_id=owner_id)
+    if roles.is_operator(user) or roles.is_broker(user) or any(o.pk == owner_id for o in roles.user_organizations(user)):
+        return q
+    return q & Q(is_anonymous=False)
+
+
 def is_owner_member(user: Any, item: Any) -> bool:
     return any(org.pk == item.owner_id for org in roles.user_organizations(user))
 

@@ -39,7 +39,7 @@ def expert_list_visible_to(
     qs = qs.annotate(contact_accepted=_accepted_q(user) if authenticated else Value(False))
     if q:
         # Substring search finds 锂电池 inside 磷酸铁锂电池正极材料 without segmentation.
-        for term in q.split()[:5]:
+        for term in q.replace("\x00", "").split()[:5]:  # PostgreSQL text cannot hold NUL
             qs = qs.filter(Q(name__icontains=term) | Q(research_fields__icontains=term) | Q(bio__icontains=term))
     # GB/T 13745 and GB/T 4754 codes nest by prefix (26 → 261 → 2611), so a prefix finds every sub-class.
     if discipline:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,15 @@ from . import profile_selectors, profile_services, selectors, services
 from .forms import JoinDecisionForm, RejectForm
 from .models import JoinRequest, Organization
 from .profile_forms import EnterpriseProfileForm
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the page the operator came from (a local path only), else the review queue."""
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                                                    request.is_secure()):
+        return redirect(next_url)
+    return redirect("orgs:review_queue")
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
@@ -51,7 +61,7 @@ def approve(request: HttpRequest, org_id: int) -> HttpResponse:
     org = get_object_or_404(Organization, pk=org_id)
     services.organization_approve(organization=org, acting_user=request.user)
     messages.success(request, _("已通过“%(name)s”的注册审核。") % {"name": org.name})
-    return redirect(request.POST.get("next") or "orgs:review_queue")
+    return _back(request)
 
 
 @operator_required
@@ -65,7 +75,7 @@ def reject(request: HttpRequest, org_id: int) -> HttpResponse:
         services.organization_reject(organization=org, acting_user=request.user,
                                      reason=form.cleaned_data["reason"])
         messages.success(request, _("已驳回“%(name)s”，原因已通知申请人。") % {"name": org.name})
-    return redirect(request.POST.get("next") or "orgs:review_queue")
+    return _back(request)
 
 
 @login_required
