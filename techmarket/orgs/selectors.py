@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from techmarket.accounts import roles
 
-from .models import JoinRequest, Membership, Organization
+from .models import JoinRequest, Membership, Organization, Role
 
 
 def organization_list_visible_to(user: Any, *, q: str = "", kind: str = "", status: str = "",
@@ -49,14 +49,14 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 
 def join_requests_to_decide(user: Any) -> QuerySet[JoinRequest]:
-    """Pending requests to join organisations the user administers."""
+    """Pending requests to join organisations the user administers (broker requests: operators only)."""
     if not user.is_authenticated:
         return JoinRequest.objects.none()
     qs = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).select_related("user", "organization")
     if roles.is_operator(user):
         return qs
     admin_of = [m.organization_id for m in roles._memberships(user) if m.role == "org_admin"]
-    return qs.filter(organization_id__in=admin_of)
+    return qs.filter(organization_id__in=admin_of).exclude(role=Role.BROKER).exclude(user=user)
 
 
 def organization_members(user: Any, organization: Organization) -> QuerySet[Membership]:

@@ -173,6 +173,12 @@ def join_request_decide(
 ) -> JoinRequest:
     if not roles.is_org_admin(acting_user, join_request.organization):
         raise PermissionDenied(_("只有该机构的管理员可以审批加入申请。"))
+    if join_request.user_id == getattr(acting_user, "pk", None) and not roles.is_operator(acting_user):
+        raise PermissionDenied(_("不能审批自己的申请。"))
+    # The broker role opens broker-only listings and owners of anonymous items across the platform,
+    # so the platform (which checks the broker certificate) decides it, not the organisation.
+    if join_request.role == Role.BROKER and not roles.is_operator(acting_user):
+        raise PermissionDenied(_("技术经纪人身份由平台运营人员核验证书后审批。"))
     if join_request.status != JoinRequest.Status.PENDING:
         raise ValidationError(_("该申请已经处理过了。"))
     if approve and join_request.role == Role.BROKER and not broker_level:

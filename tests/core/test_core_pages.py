@@ -140,3 +140,11 @@ def test_rate_limiter_starts_a_new_window_when_the_old_one_expired():
         hit("k3", limit=2, window_seconds=60)
     cache.delete("rl:k3")  # what expiry of the window does
     assert hit("k3", limit=2, window_seconds=60)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/needs?kind=%00", "/api/achievements?industry=a%00b", "/needs/?q=%00"])
+def test_a_nul_character_in_the_query_is_a_400_not_a_server_error(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "非法字符" in response.content.decode()

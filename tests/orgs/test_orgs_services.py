@@ -6,6 +6,7 @@ from factories import (
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
+    make_operator,
     make_org_admin,
 )
 
@@ -284,11 +285,15 @@ def test_rejected_join_request_creates_no_membership():
     assert _only_audit("orgs.join_request.reject").note == "非本单位人员"
 
 
-def test_broker_approval_requires_a_level():
+def test_broker_approval_is_the_platforms_and_requires_a_level():
     org = OrganizationFactory(kind=Organization.Kind.SERVICE)
-    admin = make_org_admin(org)
+    org_admin = make_org_admin(org)
+    admin = make_operator()
     applicant = UserFactory()
     jr = services.join_request_create(user=applicant, organization=org, role=Role.BROKER)
+    with pytest.raises(PermissionDenied, match="平台运营"):
+        services.join_request_decide(join_request=jr, acting_user=org_admin, approve=True,
+                                     broker_level=BrokerLevel.SENIOR)
     with pytest.raises(ValidationError) as exc:
         services.join_request_decide(join_request=jr, acting_user=admin, approve=True)
     assert list(exc.value.message_dict) == ["broker_level"]
@@ -338,3 +343,17 @@ def test_existing_member_cannot_request_the_same_role_again():
     membership = MembershipFactory(role=Role.MEMBER)
     with pytest.raises(ValidationError):
         services.join_request_create(user=membership.user, organization=membership.organization)
+
+
+def test_an_admin_cannot_approve_their_own_request_to_become_a_broker_elsewhere_or_here():
+    org = OrganizationFactory()
+    admin = make_org_admin(org)
+    jr = services.join_request_create(user=admin, organization=org, role=Role.EXPERT)
+    with pytest.raises(PermissionDenied, match="不能审批自己的申请"):
+        services.join_request_decide(join_request=jr, acting_user=admin, approve=True)
+    services.join_request_decide(join_request=jr, acting_user=make_operator(), approve=False)
+    broker_jr = services.join_request_create(user=admin, organization=org, role=Role.BROKER)
+    with pytest.raises(PermissionDenied):
+        services.join_request_decide(join_request=broker_jr, acting_user=admin, approve=True,
+                                     broker_level=BrokerLevel.JUNIOR)
+    assert not roles.is_broker(admin)

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
-from factories import MembershipFactory, OrganizationFactory, UserFactory, make_org_admin
+from factories import MembershipFactory, OrganizationFactory, UserFactory, make_operator, make_org_admin
 
 from techmarket.audit.models import AuditLog
 from techmarket.orgs import services
@@ -130,7 +130,7 @@ def test_join_decision_by_a_non_admin_is_404_and_creates_no_membership():
 
 def test_broker_join_approved_without_level_shows_the_error_and_creates_nothing():
     org = OrganizationFactory(kind=Organization.Kind.SERVICE)
-    admin = make_org_admin(org)
+    admin = make_operator()
     jr = services.join_request_create(user=UserFactory(), organization=org, role=Role.BROKER)
     response = _login(admin).post(reverse("orgs:decide_join_request", args=[jr.pk]), {"approve": "on"},
                                   follow=True)
