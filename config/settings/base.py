@@ -200,3 +200,8 @@ MATCHING_INDEX_DIR = Path(env("MATCHING_INDEX_DIR", str(VAR_DIR / "techmatch")) 
 MATCHING_DENSE = env_bool("MATCHING_DENSE", False)
 # At most this many "new match" notifications per user per day (in-site and e-mail).
 MATCH_NOTIFY_PER_USER_PER_DAY = env_int("MATCH_NOTIFY_PER_USER_PER_DAY", 5)
+
+# Number of trusted reverse proxies in front of the web nodes (nginx: 1). Login lockout, rate limits
+# and audit records then use the client address from X-Forwarded-For instead of the proxy's.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+NINJA_NUM_PROXIES = NUM_PROXIES

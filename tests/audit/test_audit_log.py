@@ -132,3 +132,12 @@ def test_audit_log_filters_by_actor_action_prefix_target_and_date(operator_clien
 
 def test_audit_log_ignores_an_invalid_date_instead_of_failing(operator_client, entries):
     assert entries["bob_login"].pk in _listed(operator_client, date_from="not-a-date")
+
+
+def test_client_address_behind_a_trusted_proxy_comes_from_x_forwarded_for(rf, settings):
+    from techmarket.audit.services import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == "10.0.0.2"
+    settings.NUM_PROXIES = 1
+    assert client_ip(request) == "203.0.113.9"  # the hop our proxy appended; the first is client-chosen
