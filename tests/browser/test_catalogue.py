@@ -21,7 +21,7 @@ def _login(page, base, username):  # type: ignore[no-untyped-def]
     page.get_by_label("用户名或邮箱").fill(username)
     page.get_by_label("密码").fill(PASSWORD_FOR_BROWSER)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="工作台").wait_for()
+    page.get_by_role("link", name="工作台", exact=True).wait_for()
 
 
 def _member(org, username, role=Role.ORG_ADMIN):  # type: ignore[no-untyped-def]
