@@ -22,6 +22,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 install: $(BIN)/.installed
 
 # Embedded default: SQLite under var/, tasks inline, mail printed to the console.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from techmarket.accounts.models import User
@@ -36,4 +37,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\n演示账户（密码均为 %s）：" % password))
         for role, username, org in logins:
             self.stdout.write(f"  {role:<14} {username:<18} {org}")
-        self.stdout.write("\n打开 http://127.0.0.1:8000 ，用以上任一账户登录。运营后台：/admin/（demo_operator 可登录）。\n")
+        site = settings.SITE_URL.rstrip("/")
+        self.stdout.write(f"\n打开 {site} ，用以上任一账户登录。运营后台：{site}/admin/（demo_operator 可登录）。\n")
