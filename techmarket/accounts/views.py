@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.audit.services import audit_record, client_ip
-from techmarket.core.forms import StyledFormMixin
+from techmarket.core.forms import StyledFormMixin, attach_errors
 from techmarket.core.ratelimit import hit
 from techmarket.orgs import services as org_services
 
@@ -72,20 +72,15 @@ def register(request: HttpRequest) -> HttpResponse:
                 elif data["mode"] == RegisterForm.MODE_JOIN:
                     org_services.join_request_create(user=user, organization=data["join_organization"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc, ORG_FIELDS)
         else:
             request.session["registered_email"] = user.email
             return redirect("accounts:registered")
     return render(request, "accounts/register.html", {"form": form})
 
 
-def _attach_errors(form: RegisterForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else (f"org_{field}" if f"org_{field}" in form.fields else None)
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, exc.messages)
+# Organisation services name their fields without the registration form's "org_" prefix.
+ORG_FIELDS = {name: f"org_{name}" for name in ("name", "kind", "uscc", "region", "industry", "tags")}
 
 
 def registered(request: HttpRequest) -> HttpResponse:
@@ -128,7 +123,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 expires_in_days=form.cleaned_data.get("expires_in_days"),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)  # type: ignore[arg-type]
+            attach_errors(form, exc)
         else:
             form = ApiTokenForm()
     token_list = ApiToken.objects.filter(user=request.user)

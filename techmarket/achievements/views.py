@@ -19,7 +19,6 @@ from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.views import (
     access_context,
-    attach_errors,
     owner_choices,
     run_access_decision,
     run_access_request,
@@ -31,6 +30,8 @@ from techmarket.catalog.visibility import (
     owner_label,
 )
 from techmarket.catalog.workflow import available_actions
+from techmarket.core.forms import attach_errors
+from techmarket.core.http import query_without_page
 from techmarket.reference.models import TechnologyReadinessLevel
 
 from . import selectors, services
@@ -38,12 +39,6 @@ from .forms import AchievementFilterForm, AchievementForm
 from .models import Achievement, TransferMode
 
 _MODE_LABELS = dict(TransferMode.choices)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _mode_labels(item: Achievement) -> list[str]:
@@ -61,7 +56,7 @@ def achievement_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.achievement_list_visible_to(request.user, **form.selector_filters())
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "achievements/achievement_list.html", {
-        "form": form, "page": page, "rows": _rows(request, page), "query": _query_without_page(request),
+        "form": form, "page": page, "rows": _rows(request, page), "query": query_without_page(request),
         "title": _("科技成果"), "can_import": bool(roles.user_organizations(request.user)),
     })
 
@@ -76,7 +71,7 @@ def my_achievements(request: HttpRequest) -> HttpResponse:
     qs = expiring_within(qs, request.GET.get("expiring"))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "achievements/achievement_list.html", {
-        "page": page, "rows": _rows(request, page, own=True), "query": _query_without_page(request),
+        "page": page, "rows": _rows(request, page, own=True), "query": query_without_page(request),
         "title": _("本机构的成果"), "mine": True, "statuses": ListingStatus.choices, "status": status,
     })
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.roles import operator_required
 from techmarket.core.forms import StyledForm
+from techmarket.core.http import query_without_page
 
 from .models import AuditLog
 from .selectors import audit_log_list
@@ -27,7 +28,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     qs = audit_log_list(request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     actions = AuditLog.objects.values_list("action", flat=True).distinct().order_by("action")[:200]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "audit/log.html",
-                  {"form": form, "page": page, "actions": actions, "query": query.urlencode()})
+                  {"form": form, "page": page, "actions": actions, "query": query_without_page(request)})

@@ -19,17 +19,6 @@ from .services import access_decide, access_request
 from .visibility import can_edit, can_view_confidential, is_owner_member
 
 
-def attach_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    """Put a service's errors on the form fields they name (the rest on the form)."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("您无权执行此操作。"))
-    elif hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def owner_choices(user: Any) -> Any:
     """Organisations a user may publish for: their approved ones, every approved one for operators."""
     if roles.is_operator(user):

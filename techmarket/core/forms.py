@@ -31,3 +31,22 @@ class StyledFormMixin:
 
 class StyledForm(StyledFormMixin, forms.Form):
     pass
+
+
+def attach_errors(form: forms.BaseForm, exc: Any, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError (or PermissionDenied) on the form fields it names.
+
+    ``aliases`` maps a service's field name to the form's where they differ; errors for names the
+    form does not have go to the form as a whole.
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc) or _("您无权执行此操作。"))
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            name = field if field in form.fields else (aliases or {}).get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

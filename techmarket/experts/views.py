@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
+from techmarket.core.forms import attach_errors
+from techmarket.core.http import query_without_page
 from techmarket.orgs.models import Organization
 
 from . import selectors, services
@@ -22,21 +24,6 @@ from .models import Availability, ContactPermission, Expert
 
 # Service error keys that are named differently on the form.
 _FIELD_ALIASES = {"organizations": "related_organizations"}
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            field = _FIELD_ALIASES.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _own_profile(user: Any) -> Expert | None:
@@ -52,7 +39,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     labels = dict(_availability_choices())
     rows = [(expert, [labels.get(v, v) for v in expert.availability or []]) for expert in page]
     return render(request, "experts/expert_list.html", {
-        "form": form, "page": page, "rows": rows, "query": _query_without_page(request),
+        "form": form, "page": page, "rows": rows, "query": query_without_page(request),
         "own_profile": _own_profile(request.user), "can_import": _administers_any(request.user),
     })
 
@@ -131,7 +118,7 @@ def expert_create(request: HttpRequest) -> HttpResponse:
                     services.expert_set_relations(expert=expert, acting_user=user,
                                                   organizations=form.cleaned_data["related_organizations"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc, _FIELD_ALIASES)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("您无权为该单位登记专家。"))
         else:
@@ -163,7 +150,7 @@ def expert_edit(request: HttpRequest, expert_id: int) -> HttpResponse:
                 if {o.pk for o in relations} != set(expert.related_organizations.values_list("pk", flat=True)):
                     services.expert_set_relations(expert=expert, acting_user=user, organizations=relations)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc, _FIELD_ALIASES)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("您无权修改该专家档案。"))
         else:

@@ -18,7 +18,6 @@ from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.views import (
     access_context,
-    attach_errors,
     owner_choices,
     run_access_decision,
     run_access_request,
@@ -26,16 +25,12 @@ from techmarket.catalog.views import (
 )
 from techmarket.catalog.visibility import can_edit, owner_label
 from techmarket.catalog.workflow import available_actions, listing_transition
+from techmarket.core.forms import attach_errors
+from techmarket.core.http import query_without_page
 
 from . import selectors, services
 from .forms import NeedFilterForm, NeedForm, NeedRefineForm
 from .models import NeedRevision
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def need_list(request: HttpRequest) -> HttpResponse:
@@ -44,7 +39,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = [(need, owner_label(request.user, need)) for need in page]
     return render(request, "needs/need_list.html", {
-        "form": form, "page": page, "rows": rows, "query": _query_without_page(request),
+        "form": form, "page": page, "rows": rows, "query": query_without_page(request),
         "title": _("技术需求"),
     })
 
@@ -60,7 +55,7 @@ def my_needs(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = [(need, need.owner.name) for need in page]
     return render(request, "needs/need_list.html", {
-        "page": page, "rows": rows, "query": _query_without_page(request), "title": _("本机构的需求"),
+        "page": page, "rows": rows, "query": query_without_page(request), "title": _("本机构的需求"),
         "mine": True, "statuses": ListingStatus.choices, "status": status,
     })
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
 from techmarket.accounts.roles import operator_required
+from techmarket.core.forms import attach_errors
 
 from . import profile_selectors, profile_services, selectors, services
 from .forms import JoinDecisionForm, RejectForm
@@ -142,11 +143,7 @@ def enterprise_profile_edit(request: HttpRequest, org_id: int) -> HttpResponse:
             profile_services.enterprise_profile_update(organization=org, acting_user=request.user,
                                                        **form.service_data())
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("企业画像已更新。"))
             return redirect("orgs:detail", org_id=org.pk)
