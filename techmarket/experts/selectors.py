@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from techmarket.accounts import roles
+from techmarket.catalog.filters import industry_q, region_q
 from techmarket.orgs.models import Membership, Organization, Role
-from techmarket.orgs.selectors import region_prefix
 
 from .models import ContactPermission, Expert
 
@@ -45,11 +45,7 @@ def expert_list_visible_to(
     if discipline:
         qs = qs.filter(disciplines__code__startswith=discipline.strip())
     if industry:
-        industry = industry.strip()
-        if industry.isalpha():
-            qs = qs.filter(industries__section=industry.upper())
-        else:
-            qs = qs.filter(industries__code__startswith=industry)
+        qs = qs.filter(industry_q(industry, field="industries"))
     if availability:
         # Values are validated against Availability on write, so the quoted token matches exactly one choice;
         # JSON "contains" is not available on SQLite.
@@ -57,7 +53,7 @@ def expert_list_visible_to(
     if panel_eligible is not None:
         qs = qs.filter(panel_eligible=panel_eligible)
     if region:
-        qs = qs.filter(affiliation__region__code__startswith=region_prefix(region))
+        qs = qs.filter(region_q(region, field="affiliation__region"))
     if affiliation:
         qs = qs.filter(affiliation_id=affiliation)
     if discipline or industry:
