@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "techmarket.experts",
     "techmarket.achievements",
     "techmarket.imports",
+    "techmarket.outbox",
     "techmarket.api",
     "techmarket.demo",
 ]
@@ -191,7 +192,28 @@ CELERY_BEAT_SCHEDULE = {
                                    "schedule": 3600.0},
     "flush-saved-search-emails": {"task": "techmarket.notifications.tasks.flush_saved_search_emails",
                                   "schedule": 900.0},
+    "outbox-dispatch-due": {"task": "techmarket.outbox.tasks.dispatch_due", "schedule": 60.0},
+    "outbox-purge-done": {"task": "techmarket.outbox.tasks.purge_done", "schedule": 86400.0},
+    "matching-reconcile-index": {"task": "techmarket.matching.tasks.reconcile_index", "schedule": 600.0},
+    "imports-reap-dead-jobs": {"task": "techmarket.imports.tasks.reap_dead_jobs", "schedule": 60.0},
 }
+
+# Import jobs beat every IMPORT_JOB_HEARTBEAT_SECONDS while running; one silent for
+# IMPORT_JOB_STALE_SECONDS, or queued and not started within IMPORT_JOB_QUEUE_TIMEOUT_SECONDS, is
+# marked failed with the reason and can be run again from its page.
+IMPORT_JOB_HEARTBEAT_SECONDS = env_int("IMPORT_JOB_HEARTBEAT_SECONDS", 10)
+IMPORT_JOB_STALE_SECONDS = env_int("IMPORT_JOB_STALE_SECONDS", 300)
+IMPORT_JOB_QUEUE_TIMEOUT_SECONDS = env_int("IMPORT_JOB_QUEUE_TIMEOUT_SECONDS", 3600)
+
+# Follow-up work (techmarket.outbox): a message whose hand-over to the broker failed is retried after
+# OUTBOX_RETRY_BASE_SECONDS, doubling up to an hour; a run that fails OUTBOX_MAX_ATTEMPTS times stays
+# failed in /admin/. Queued messages not started within OUTBOX_QUEUE_LEASE_SECONDS (lost by the broker)
+# and runs not finished within OUTBOX_RUN_LEASE_SECONDS (dead worker) are sent again.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 10)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_QUEUE_LEASE_SECONDS = env_int("OUTBOX_QUEUE_LEASE_SECONDS", 900)
+OUTBOX_RUN_LEASE_SECONDS = env_int("OUTBOX_RUN_LEASE_SECONDS", 3600)
+OUTBOX_BROKER_CIRCUIT_SECONDS = env_int("OUTBOX_BROKER_CIRCUIT_SECONDS", 10)
 
 # Matching (techmarket.matching): the engine index lives in MATCHING_INDEX_DIR (an immutable main
 # segment plus an append-only change log, see techmatch/store.py). Lexical signals always; MATCHING_DENSE adds the static distilled vectors and the full-model

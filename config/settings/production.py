@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis, Celery workers, gunicorn. Refuses to start without its settings."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_required
+from .env import env, env_bool, env_int, env_required
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY", "Django secret key, 50+ random characters")
@@ -22,3 +22,23 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+
+# A slow dependency must not take every worker: short connect and read timeouts for the cache and the
+# broker. A failed cache call opens a circuit for CACHE_CIRCUIT_SECONDS in that process (see
+# techmarket/core/cache.py); a refused broker leaves follow-up work in the outbox for later.
+REDIS_SOCKET_CONNECT_TIMEOUT = float(env("REDIS_SOCKET_CONNECT_TIMEOUT", "0.5") or 0.5)
+REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "0.5") or 0.5)
+if REDIS_URL:  # noqa: F405
+    CACHES = {"default": {
+        "BACKEND": "techmarket.core.cache.FailFastRedisCache",
+        "LOCATION": REDIS_URL,  # noqa: F405
+        "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                    "CIRCUIT_SECONDS": env_int("CACHE_CIRCUIT_SECONDS", 10)},
+    }}
+BROKER_SOCKET_TIMEOUT = float(env("BROKER_SOCKET_TIMEOUT", "2") or 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+                                   "socket_timeout": BROKER_SOCKET_TIMEOUT, "max_retries": 1}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -300,7 +300,7 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
             getattr(achievement, field).set(values)
         audit_record(actor=acting_user, action="achievements.achievement.update", target=achievement,
                      before=before, after=_snapshot(achievement))
-        transaction.on_commit(lambda: events.listing_changed(achievement))
+        events.listing_changed(achievement)
     return achievement
 
 
@@ -317,7 +317,7 @@ def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights:
             achievement.save(update_fields=["status", "submitted_at", "updated_at"])
         audit_record(actor=acting_user, action="achievements.achievement.ip_set", target=achievement,
                      before=before, after=_snapshot(achievement))
-        transaction.on_commit(lambda: events.listing_changed(achievement))
+        events.listing_changed(achievement)
     return list(achievement.ip_rights.all())
 
 

@@ -1,5 +1,6 @@
 """Every API error has one body: {"error": {"code": str, "message": str, "fields": {name: [messages]}}}."""
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -8,6 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger("techmarket.api")
+SERVER_ERROR_MESSAGE = "服务器暂时无法处理该请求，请稍后重试；如持续出现请联系平台。"
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -62,3 +66,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 409: "conflict"}.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        """Anything else (the cache or another dependency down, a bug): still the JSON error body."""
+        logger.exception("api: %s %s failed", request.method, request.path)
+        return api.create_response(request, error_body("server_error", SERVER_ERROR_MESSAGE), status=500)

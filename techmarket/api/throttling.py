@@ -10,8 +10,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
+from .failsafe import CacheFailSafeThrottle
 
-class AnonymousRateThrottle(AnonRateThrottle):
+
+class AnonymousRateThrottle(CacheFailSafeThrottle, AnonRateThrottle):
     """settings.API_RATE_ANONYMOUS_PER_MINUTE requests a minute per IP address, read at each request."""
 
     def __init__(self) -> None:
@@ -27,5 +29,5 @@ class AnonymousRateThrottle(AnonRateThrottle):
         return super().allow_request(request)
 
 
-class AccountRateThrottle(UserRateThrottle):
+class AccountRateThrottle(CacheFailSafeThrottle, UserRateThrottle):
     """A per-account limit (by primary key) for logged-in users and token holders."""

@@ -1,8 +1,9 @@
 """Explicit hooks for what follows a catalogue change (notifications now, re-matching later).
 
 Apps register a callable with ``on_listing_published``; catalog.workflow calls ``listing_published``
-after the publishing transaction commits, so a failing listener never undoes a publication. Listeners
-should schedule a Celery task with the item's primary key rather than do slow work inline.
+inside the publishing transaction. Listeners must not do the work there: they owe it through the
+outbox (``techmarket.outbox.services.outbox_enqueue`` with the item's primary key), whose row commits
+with the change and is dispatched after the commit, with retries while the broker is down.
 """
 
 from collections.abc import Callable

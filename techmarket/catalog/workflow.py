@@ -99,7 +99,7 @@ def listing_transition(*, item: Any, action: str, acting_user: Any, reason: str 
         audit_record(actor=acting_user, action=f"{item._meta.app_label}.{item._meta.model_name}.{action}",
                      target=item, before=before, after={"status": item.status, "expires_at": item.expires_at},
                      note=reason)
-        transaction.on_commit(lambda: events.listing_changed(item))
+        events.listing_changed(item)
         if action == "publish":
-            transaction.on_commit(lambda: events.listing_published(item))
+            events.listing_published(item)
     return item

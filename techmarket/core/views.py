@@ -122,4 +122,12 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.
     from django.template import loader
 
+    if request.path.startswith("/api/"):  # API clients get the API's JSON error body, never HTML
+        from django.http import JsonResponse
+
+        from techmarket.api.errors import SERVER_ERROR_MESSAGE, error_body
+
+        return JsonResponse(error_body("server_error", SERVER_ERROR_MESSAGE), status=500,
+                            json_dumps_params={"ensure_ascii": False})
+
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -150,7 +150,7 @@ def expert_create(*, acting_user: Any, affiliation: Organization, user: Any = No
         expert = Expert(affiliation=affiliation, user=user, **data)
         _save(expert, m2m)
         audit_record(actor=acting_user, action="experts.expert.create", target=expert, after=_snapshot(expert))
-        transaction.on_commit(lambda: events.listing_changed(expert))
+        events.listing_changed(expert)
     return expert
 
 
@@ -172,7 +172,7 @@ def expert_update(*, expert: Expert, acting_user: Any, **changes: Any) -> Expert
         _save(expert, m2m)
         audit_record(actor=acting_user, action="experts.expert.update", target=expert, before=before,
                      after=_snapshot(expert))
-        transaction.on_commit(lambda: events.listing_changed(expert))
+        events.listing_changed(expert)
     return expert
 
 

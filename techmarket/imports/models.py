@@ -31,6 +31,9 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True,
+                                        help_text=_("运行中的导入定期写入；长时间没有心跳的任务会被判定为中断。"))
+    attempts = models.PositiveIntegerField(_("运行次数"), default=0)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -5,6 +5,7 @@ outer transaction: a service ValidationError on any row is reported with its row
 whole transaction is rolled back, so either every row is written or none.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -20,12 +21,15 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
 from techmarket.orgs.models import Organization
+from techmarket.outbox.services import outbox_enqueue
 
 from .export import format_cell
 from .models import ImportJob
 from .reader import ImportFileError, ParsedRow, ParsedSheet, RowError, read_upload
 from .spec import ImportSpec
 from .specs import get_spec
+
+logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 50
 
@@ -186,7 +190,11 @@ def _progress_key(job_pk: int) -> str:
 def job_processed_rows(job: ImportJob) -> int:
     """Rows written so far. While the import transaction is open the row is not visible to other
     connections, so a running job reports progress through the cache (shared via Redis in production)."""
-    return max(job.processed_rows, int(cache.get(_progress_key(job.pk)) or 0))
+    try:
+        cached = int(cache.get(_progress_key(job.pk)) or 0)
+    except Exception:  # the cache is down: show what the database knows rather than fail the page
+        cached = 0
+    return max(job.processed_rows, cached)
 
 
 def import_job_create(*, spec: ImportSpec, upload: UploadedFile, acting_user: Any,
@@ -220,45 +228,74 @@ def import_job_start(*, job: ImportJob, acting_user: Any) -> ImportJob:
     check_import_permission(acting_user, job.owner)
     if job.status != ImportJob.Status.PREVIEW:
         raise ValidationError(_("该导入任务当前状态为“%(s)s”，不能再次确认。") % {"s": job.get_status_display()})
-    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
-        status=ImportJob.Status.QUEUED, updated_at=timezone.now())
-    if not updated:  # a double click already queued it
-        job.refresh_from_db()
-        return job
-    if job.total_rows > settings.IMPORT_INLINE_ROWS:
-        from .tasks import import_job_run_task
+    background = job.total_rows > settings.IMPORT_INLINE_ROWS
+    with transaction.atomic():  # the queued status and the owed task commit together
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+            status=ImportJob.Status.QUEUED, updated_at=timezone.now())
+        if not updated:  # a double click already queued it
+            job.refresh_from_db()
+            return job
+        if background:
+            from .tasks import import_job_run_task
 
-        transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
-    else:
+            outbox_enqueue(task=import_job_run_task, args=[job.pk])
+    if not background:
         import_job_run(job_pk=job.pk)
     job.refresh_from_db()
     return job
 
 
 def import_job_run(*, job_pk: int) -> ImportJob:
-    """Run a queued job: read the stored file again and commit it all-or-nothing."""
+    """Run a queued job: read the stored file again and commit it all-or-nothing.
+
+    The job is claimed queued → running once (a task delivered twice finds it taken), beats while it
+    runs (imports.jobs), and whatever stops it, an error, gunicorn's timeout (SystemExit) or a killed
+    database connection, leaves it failed with a reason rather than "running" for ever; a killed
+    process is caught by the reaper. A run that was reaped and started again does not report over
+    the newer run."""
+    from .jobs import Heartbeat, claim_for_run
+
+    attempt = claim_for_run(job_pk)
     job = ImportJob.objects.select_related("owner", "created_by").get(pk=job_pk)
-    if job.status != ImportJob.Status.QUEUED:
+    if attempt is None:
         return job
     spec = get_spec(job.spec_key)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
     key = _progress_key(job.pk)
+    heartbeat = Heartbeat(job.pk)
 
     def progress(n: int) -> None:
-        cache.set(key, n, timeout=24 * 3600)
+        try:
+            cache.set(key, n, timeout=24 * 3600)
+        except Exception:  # progress display is optional; the import goes on without the cache
+            logger.warning("imports: progress of job %s not cached", job_pk, exc_info=True)
+        heartbeat.beat()
 
+    mine = ImportJob.objects.filter(pk=job.pk, attempts=attempt)
     try:
         with job.file.open("rb") as handle:
             result = import_commit(spec, handle, acting_user=job.created_by, owner=job.owner,
                                    name=job.original_name, job=job, progress=progress)
-    except Exception:
-        # Never leave a job "running" forever: the page would poll without end.
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-                                                   message=_("导入时发生内部错误，数据均未写入，请稍后重试或联系平台。"))
+    except BaseException as exc:
+        # Never leave a job "running" forever: the page would poll without end. BaseException: the
+        # worker timeout arrives as SystemExit, a Celery time limit as its own exception.
+        message = _("导入时发生内部错误，数据均未写入，请稍后点击“重新运行”或联系平台。")
+        if not isinstance(exc, Exception):
+            message = _("导入被中断（服务超时或重启），数据均未写入，请点击“重新运行”。")
+        try:
+            mine.update(status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=message,
+                        processed_rows=0, updated_at=timezone.now())
+        except Exception:  # the database itself is gone: the reaper will mark the job later
+            logger.exception("imports: job %s could not be marked failed", job_pk)
         raise
     finally:
-        cache.delete(key)
+        heartbeat.close()
+        try:
+            cache.delete(key)
+        except Exception:
+            logger.warning("imports: progress of job %s not cleared", job_pk, exc_info=True)
     job.refresh_from_db()
+    if job.attempts != attempt:
+        return job
     job.finished_at = timezone.now()
     job.total_rows = max(job.total_rows, result.total)
     if result.ok:
@@ -266,6 +303,7 @@ def import_job_run(*, job_pk: int) -> ImportJob:
         job.processed_rows = job.total_rows
         job.new_rows, job.update_rows = result.created, result.updated
         job.error_report = []
+        job.message = ""
     else:
         job.status = ImportJob.Status.FAILED
         job.processed_rows = 0

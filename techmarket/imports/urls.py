@@ -7,6 +7,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/", views.job_detail, name="job"),
     path("jobs/<int:job_id>/confirm/", views.job_confirm, name="job_confirm"),
     path("jobs/<int:job_id>/progress/", views.job_progress, name="job_progress"),
+    path("jobs/<int:job_id>/rerun/", views.job_rerun, name="job_rerun"),
     path("<slug:spec_key>/", views.upload, name="upload"),
     path("<slug:spec_key>/template.xlsx", views.template_download, name="template"),
     path("<slug:spec_key>/export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
 
-from . import services
+from . import jobs, services
 from .export import export_csv, export_xlsx
 from .forms import UploadForm
 from .models import ImportJob
@@ -52,6 +52,8 @@ def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.select_related("owner", "created_by"), pk=job_id)
     if not (roles.is_operator(request.user) or roles.is_org_member(request.user, job.owner)):
         raise Http404  # don't reveal other organisations' uploads
+    if not job.is_finished and jobs.import_job_reap(job=job):  # a polling page ends when its job died
+        job.refresh_from_db()
     return job
 
 
@@ -61,6 +63,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "imports/job.html", {
         "job": job, "spec": get_spec(job.spec_key), "processed": services.job_processed_rows(job),
         "error_rows": len({e["row"] for e in job.error_report}), "inline_rows": settings.IMPORT_INLINE_ROWS,
+        "can_rerun": jobs.can_rerun(job),
     })
 
 
@@ -78,6 +81,25 @@ def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
         if job.status == ImportJob.Status.SUCCEEDED:
             messages.success(request, _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
                              % {"new": job.new_rows, "update": job.update_rows})
+    return redirect("imports:job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_rerun(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_for(request, job_id)
+    try:
+        job = jobs.import_job_rerun(job=job, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        if job.status == ImportJob.Status.SUCCEEDED:
+            messages.success(request, _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
+                             % {"new": job.new_rows, "update": job.update_rows})
+        elif job.status == ImportJob.Status.QUEUED:
+            messages.info(request, _("已重新排队，导入将在后台进行。"))
     return redirect("imports:job", job_id=job.pk)
 
 

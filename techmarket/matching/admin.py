@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from techmarket.audit.admin import AuditedModelAdmin
@@ -10,9 +9,11 @@ from .models import DomainTerm, MatchFeedback
 
 
 def _schedule_rebuild(request: Any) -> None:
+    from techmarket.outbox.services import outbox_enqueue
+
     from .tasks import rebuild_index
 
-    transaction.on_commit(lambda: rebuild_index.delay())
+    outbox_enqueue(task=rebuild_index)
     messages.info(request, _("领域词典已更新，匹配索引将重新构建。"))
 
 

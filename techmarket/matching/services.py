@@ -27,7 +27,7 @@ from techmarket.orgs.models import Organization, Role
 from techmatch import Analyzer, Engine
 
 from . import engine as handle
-from .documents import BY_LABEL, KINDS, doc_id, indexable_queryset, is_indexable, to_document
+from .documents import BY_LABEL, KINDS, doc_id, indexable_queryset, is_indexable, parse_doc_id, to_document
 from .models import Decision, MatchFeedback
 from .selectors import build_filters, engine_search, visible_queryset
 
@@ -128,6 +128,32 @@ def index_health() -> dict[str, Any]:
     written_at = snap.head.written_at
     info["written_at_dt"] = datetime.fromisoformat(written_at) if written_at else None
     return info
+
+
+def index_reconcile(*, limit: int = 5000) -> dict[str, int]:
+    """Heal the index by itself (periodic): compare each listed item's updated_at with the version the
+    index holds and re-index what is missing or stale; drop documents of items no longer listed. Catches
+    up on follow-up work lost before the outbox existed or skipped by bulk updates."""
+    snap = handle.get_snapshot()
+    todo: list[tuple[str, int]] = []
+    for name, kind in KINDS.items():
+        listed = set()
+        for pk, updated in indexable_queryset(name).values_list("pk", "updated_at"):
+            did = f"{name}:{pk}"
+            listed.add(did)
+            stamp = snap.tags.get(did)
+            if stamp is None or did not in snap.engine.docs or datetime.fromisoformat(stamp) < updated:
+                todo.append((kind.label, pk))
+        for d in list(snap.engine.docs.values()):
+            if d.kind == name and d.id not in listed:
+                parsed = parse_doc_id(d.id)
+                if parsed is not None:
+                    todo.append((kind.label, parsed[1]))
+    counts: dict[str, int] = {"checked_lagging": len(todo)}
+    for label, pk in todo[:limit]:
+        outcome = index_item(label=label, pk=pk)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 # --- re-matching and notifications -------------------------------------------------------------------

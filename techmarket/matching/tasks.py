@@ -4,6 +4,8 @@ from typing import Any
 
 from celery import shared_task
 
+from techmarket.outbox.services import outbox_enqueue
+
 from . import services
 
 
@@ -22,14 +24,20 @@ def rebuild_index() -> dict[str, Any]:
     return services.rebuild_index()
 
 
+@shared_task(acks_late=True)
+def reconcile_index() -> dict[str, int]:
+    """Periodic (every 10 minutes with celery beat): re-index what is missing, stale or orphaned."""
+    return services.index_reconcile()
+
+
 def schedule_reindex(label: str, pk: int) -> None:
-    """catalog.events listener: runs after the changing transaction commits."""
+    """catalog.events listener: inside the changing transaction, owes a re-index through the outbox."""
     if label in services.INDEXED_LABELS:
-        reindex_item.delay(label, pk)
+        outbox_enqueue(task=reindex_item, args=[label, pk])
 
 
 def schedule_rematch(label: str, pk: int) -> None:
-    """catalog.events listener for publications (registered after schedule_reindex, so inline it runs
-    on the fresh index)."""
+    """catalog.events listener for publications (registered after schedule_reindex, so its message is
+    dispatched after the re-index and inline it runs on the fresh index)."""
     if label in services.REMATCHED_LABELS:
-        rematch_item.delay(label, pk)
+        outbox_enqueue(task=rematch_item, args=[label, pk])

@@ -18,6 +18,7 @@ from techmarket.accounts import roles
 from techmarket.achievements.selectors import achievement_get_visible
 from techmarket.experts.selectors import expert_get_visible
 from techmarket.needs.selectors import need_get_visible, need_list_visible_to
+from techmarket.outbox.services import outbox_enqueue
 
 from . import services, tasks
 from .documents import MODE_FILTERS
@@ -166,6 +167,6 @@ def health(request: HttpRequest) -> HttpResponse:
 @require_POST
 def health_rebuild(request: HttpRequest) -> HttpResponse:
     _require_operator(request.user)
-    tasks.rebuild_index.delay()
+    outbox_enqueue(task=tasks.rebuild_index)
     messages.success(request, _("已开始重建索引；完成后本页显示新的索引版本。"))
     return redirect("matching:health")

@@ -126,7 +126,7 @@ def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **cha
         record_version(need=need, acting_user=acting_user, reason=version_reason or _("修改"))
         audit_record(actor=acting_user, action="needs.need.update", target=need, before=before,
                      after=snapshot(need, AUDITED))
-        transaction.on_commit(lambda: events.listing_changed(need))
+        events.listing_changed(need)
     return need
 
 

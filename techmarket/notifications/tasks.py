@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from techmarket.outbox.services import outbox_enqueue
+
 from . import services
 
 
@@ -17,5 +19,5 @@ def flush_saved_search_emails() -> int:
 
 
 def schedule_saved_search_notifications(model_label: str, pk: int) -> None:
-    """catalog.events listener: runs after the publishing transaction commits."""
-    notify_saved_searches.delay(model_label, pk)
+    """catalog.events listener: inside the publishing transaction, owes the notices through the outbox."""
+    outbox_enqueue(task=notify_saved_searches, args=[model_label, pk])
