@@ -196,6 +196,7 @@ def run(users_list: list[int], seconds: int, note: str) -> list[dict[str, Any]]:
     env = server_env()
     ranges = {"achievements": _pk_range("techmarket.achievements.models import Achievement"),
               "needs": _pk_range("techmarket.needs.models import Need")}
+    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
     started = time.time()
     proc = start_gunicorn(env)
     boot = round(time.time() - started, 1)
