@@ -155,3 +155,15 @@ def test_reconcile_heals_an_item_whose_follow_up_was_lost(owner, django_capture_
     assert matching_services.index_health()["lag"]["need"]["stale"] == 1
     assert matching_services.index_reconcile() == {"checked_lagging": 1, "indexed": 1}
     assert matching_services.index_health()["lagging"] == 0
+
+
+def test_done_messages_are_purged_after_a_while_and_failed_ones_kept():
+    old = services.outbox_enqueue(task=REINDEX, args=["needs.need", 1])
+    failed = services.outbox_enqueue(task=REINDEX, args=["needs.need", 2])
+    fresh = services.outbox_enqueue(task=REINDEX, args=["needs.need", 3])
+    long_ago = old.created_at.replace(year=old.created_at.year - 1)
+    OutboxMessage.objects.filter(pk=old.pk).update(status=Status.DONE, done_at=long_ago)
+    OutboxMessage.objects.filter(pk=failed.pk).update(status=Status.FAILED, done_at=long_ago)
+    OutboxMessage.objects.filter(pk=fresh.pk).update(status=Status.DONE, done_at=fresh.created_at)
+    assert services.outbox_purge_done() == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {failed.pk, fresh.pk}
