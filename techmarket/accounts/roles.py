@@ -71,6 +71,11 @@ def is_broker(user: Any) -> bool:
     return has_role(user, Role.BROKER)
 
 
+def is_broker_or_operator(user: Any) -> bool:
+    """Brokers and operators: refine needs, run the matching workbench, see anonymous owners and contacts."""
+    return has_role(user, Role.BROKER, Role.OPERATOR)
+
+
 def user_organizations(user: Any) -> list[Organization]:
     """Approved organisations the user belongs to (any role), without duplicates."""
     seen: dict[int, Organization] = {}
@@ -87,6 +92,16 @@ def is_org_admin(user: Any, organization: Organization) -> bool:
 
 def is_org_member(user: Any, organization: Organization) -> bool:
     return any(m.organization_id == organization.pk for m in _memberships(user))
+
+
+def is_member_or_operator(user: Any, organization: Organization) -> bool:
+    """Members of the organisation act for it; operators may act for any organisation."""
+    return is_operator(user) or is_org_member(user, organization)
+
+
+def administers_any_organization(user: Any) -> bool:
+    """Operators, and admins of at least one approved organisation (bulk work on others' profiles)."""
+    return is_operator(user) or any(m.role == Role.ORG_ADMIN for m in _memberships(user))
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -106,3 +121,4 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
 
 
 operator_required = role_required(Role.OPERATOR)
+broker_or_operator_required = role_required(Role.BROKER, Role.OPERATOR)

@@ -261,7 +261,7 @@ def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any 
 
 
 def _check_editable(achievement: Achievement, acting_user: Any) -> None:
-    if not (roles.is_operator(acting_user) or roles.is_org_member(acting_user, achievement.owner)):
+    if not roles.is_member_or_operator(acting_user, achievement.owner):
         raise PermissionDenied(_("只有成果所属机构的成员可以修改。"))
     if achievement.status in FROZEN:
         raise ValidationError(_("“%(s)s”的成果不能再修改。") % {"s": achievement.get_status_display()})

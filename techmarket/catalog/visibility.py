@@ -42,7 +42,7 @@ def owner_filter_q(user: Any, owner_id: int) -> Q:
     """Items of one owner organisation, as a list filter. Anonymous items match only for users who may see
     their owner (can_see_owner); otherwise filtering by owner would reveal who published them."""
     q = Q(owner_id=owner_id)
-    if roles.is_operator(user) or roles.is_broker(user) or any(o.pk == owner_id for o in roles.user_organizations(user)):
+    if roles.is_broker_or_operator(user) or any(o.pk == owner_id for o in roles.user_organizations(user)):
         return q
     return q & Q(is_anonymous=False)
 
@@ -54,7 +54,7 @@ def is_owner_member(user: Any, item: Any) -> bool:
 def can_see_owner(user: Any, item: Any) -> bool:
     if not item.is_anonymous:
         return True
-    return roles.is_operator(user) or roles.is_broker(user) or is_owner_member(user, item)
+    return roles.is_broker_or_operator(user) or is_owner_member(user, item)
 
 
 def owner_label(user: Any, item: Any) -> str:

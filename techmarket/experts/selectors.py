@@ -72,7 +72,7 @@ def can_see_expert_contact(user: Any, expert: Expert) -> bool:
     """THE rule for e-mail and phone: brokers, operators, the expert, their affiliation's admins, accepted users."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if roles.is_broker(user) or roles.is_operator(user):
+    if roles.is_broker_or_operator(user):
         return True
     if expert.user_id is not None and expert.user_id == user.pk:
         return True

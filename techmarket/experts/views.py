@@ -40,13 +40,8 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     rows = [(expert, [labels.get(v, v) for v in expert.availability or []]) for expert in page]
     return render(request, "experts/expert_list.html", {
         "form": form, "page": page, "rows": rows, "query": query_without_page(request),
-        "own_profile": _own_profile(request.user), "can_import": _administers_any(request.user),
+        "own_profile": _own_profile(request.user), "can_import": roles.administers_any_organization(request.user),
     })
-
-
-def _administers_any(user: Any) -> bool:
-    """Bulk import creates profiles for others, which only organisation admins and operators may do."""
-    return roles.is_operator(user) or any(roles.is_org_admin(user, o) for o in roles.user_organizations(user))
 
 
 def _availability_choices() -> list[tuple[str, str]]:
@@ -98,7 +93,7 @@ def expert_create(request: HttpRequest) -> HttpResponse:
     if not affiliations.exists():
         messages.warning(request, _("请先加入已通过审核的单位（高校、院所或企业），再登记专家档案。"))
         return redirect("core:workspace")
-    is_admin = _administers_any(user)
+    is_admin = roles.administers_any_organization(user)
     own = _own_profile(user)
     if own is not None and not is_admin:
         messages.info(request, _("您已有专家档案，可以在这里修改。"))

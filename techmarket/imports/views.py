@@ -50,7 +50,7 @@ def upload(request: HttpRequest, spec_key: str) -> HttpResponse:
 
 def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.select_related("owner", "created_by"), pk=job_id)
-    if not (roles.is_operator(request.user) or roles.is_org_member(request.user, job.owner)):
+    if not roles.is_member_or_operator(request.user, job.owner):
         raise Http404  # don't reveal other organisations' uploads
     if not job.is_finished and jobs.import_job_reap(job=job):  # a polling page ends when its job died
         job.refresh_from_db()

@@ -251,7 +251,7 @@ def rematch_published(*, label: str, pk: int) -> dict[str, int]:
 # --- feedback ------------------------------------------------------------------------------------------
 
 def _can_decide(user: Any, source: Model) -> bool:
-    if roles.is_operator(user) or roles.is_broker(user):
+    if roles.is_broker_or_operator(user):
         return True
     return hasattr(source, "owner_id") and is_owner_member(user, source)
 
@@ -264,7 +264,7 @@ def feedback_record(*, acting_user: Any, source: Model, target: Model, decision:
             "d": decision}})
     if not getattr(acting_user, "is_authenticated", False) or not _can_decide(acting_user, source):
         raise PermissionDenied(_("只有经纪人、平台运营或条目所属机构的成员可以处理匹配推荐。"))
-    if decision == Decision.RECOMMEND and not (roles.is_broker(acting_user) or roles.is_operator(acting_user)):
+    if decision == Decision.RECOMMEND and not roles.is_broker_or_operator(acting_user):
         raise PermissionDenied(_("只有经纪人和平台运营可以向企业推荐。"))
     if not (_can_see(acting_user, source) and _can_see(acting_user, target)):
         raise PermissionDenied(_("您无权查看该条目。"))

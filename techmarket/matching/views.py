@@ -95,7 +95,7 @@ def suggestions_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 def _is_matcher(user: Any) -> bool:
-    return roles.is_broker(user) or roles.is_operator(user)
+    return roles.is_broker_or_operator(user)
 
 
 def _require_matcher(user: Any) -> None:

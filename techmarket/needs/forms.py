@@ -33,8 +33,9 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, owner_choices: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chain_node"].queryset = ChainNode.objects.select_related("chain").filter(
-            chain__is_active=True)
+        if "chain_node" in self.fields:  # the refinement form's Meta leaves it out
+            self.fields["chain_node"].queryset = ChainNode.objects.select_related("chain").filter(
+                chain__is_active=True)
         if owner_choices is not None:
             self.fields["owner"] = forms.ModelChoiceField(label=_("发布机构"), queryset=owner_choices,
                                                           initial=owner_choices.first())

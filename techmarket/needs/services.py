@@ -105,7 +105,7 @@ def need_create(*, acting_user: Any, owner: Organization, **data: Any) -> Need:
 
 def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **changes: Any) -> Need:
     """Owners edit drafts and items sent back for changes; editing a listed item sends it to review again."""
-    if not (roles.is_operator(acting_user) or roles.is_org_member(acting_user, need.owner)):
+    if not roles.is_member_or_operator(acting_user, need.owner):
         raise PermissionDenied(_("只有需求所属机构的成员可以修改。"))
     if need.status in {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED}:
         raise ValidationError(_("“%(s)s”的需求不能再修改。") % {"s": need.get_status_display()})
@@ -157,7 +157,7 @@ def record_version(*, need: Need, acting_user: Any, reason: str) -> NeedVersion 
 
 def need_refinement_propose(*, need: Need, acting_user: Any, changes: dict[str, Any], note: str = "") -> NeedRevision:
     """A broker or operator proposes clearer wording, parameters or budget; the owner decides."""
-    if not (roles.is_broker(acting_user) or roles.is_operator(acting_user)):
+    if not roles.is_broker_or_operator(acting_user):
         raise PermissionDenied(_("只有技术经纪人和平台运营人员可以提出凝练建议。"))
     if need.status in {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED, ListingStatus.EXPIRED}:
         raise ValidationError(_("“%(s)s”的需求不能再凝练。") % {"s": need.get_status_display()})
@@ -178,7 +178,7 @@ def need_refinement_propose(*, need: Need, acting_user: Any, changes: dict[str, 
 
 def need_refinement_decide(*, revision: NeedRevision, acting_user: Any, accept: bool, note: str = "") -> NeedRevision:
     need = revision.need
-    if not (roles.is_org_member(acting_user, need.owner) or roles.is_operator(acting_user)):
+    if not roles.is_member_or_operator(acting_user, need.owner):
         raise PermissionDenied(_("只有需求所属机构可以采纳或拒绝凝练建议。"))
     if revision.status != NeedRevision.Status.PROPOSED:
         raise ValidationError(_("该建议已经处理过了。"))

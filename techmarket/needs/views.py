@@ -82,7 +82,7 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
         "action_form": ActionForm(),
     }
     context.update(access_context(request, need))
-    context["can_refine"] = roles.is_broker(request.user) or roles.is_operator(request.user)
+    context["can_refine"] = roles.is_broker_or_operator(request.user)
     context["can_see_versions"] = can_edit(request.user, need) or roles.is_broker(request.user)
     if can_edit(request.user, need) or context["can_refine"]:
         pending = need.revisions.filter(status=NeedRevision.Status.PROPOSED).select_related("proposed_by")
@@ -166,7 +166,7 @@ def need_decide_access(request: HttpRequest, need_id: int, grant_id: int) -> Htt
 @login_required
 def need_refine(request: HttpRequest, need_id: int) -> HttpResponse:
     need = selectors.need_get_visible(request.user, need_id)
-    if not (roles.is_broker(request.user) or roles.is_operator(request.user)):
+    if not roles.is_broker_or_operator(request.user):
         raise PermissionDenied
     form = NeedRefineForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():

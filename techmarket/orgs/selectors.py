@@ -60,6 +60,6 @@ def join_requests_to_decide(user: Any) -> QuerySet[JoinRequest]:
 
 
 def organization_members(user: Any, organization: Organization) -> QuerySet[Membership]:
-    if not (roles.is_org_member(user, organization) or roles.is_operator(user)):
+    if not roles.is_member_or_operator(user, organization):
         return Membership.objects.none()
     return organization.memberships.select_related("user").order_by("role", "user__username")

@@ -88,3 +88,25 @@ def test_versions_page_is_for_the_owner_and_brokers_only(setup, client):
     assert client.get(f"/needs/{need.pk}/versions/").status_code == 403
     client.force_login(broker)
     assert client.get(f"/needs/{need.pk}/versions/").status_code == 200
+
+
+def test_refine_page_opens_for_brokers_and_operators_and_a_posted_proposal_waits_for_the_owner(setup, client, operator):
+    owner, need, broker = setup
+    from techmarket.catalog.workflow import listing_transition
+
+    listing_transition(item=need, action="submit", acting_user=owner)
+    listing_transition(item=need, action="publish", acting_user=operator)
+    for person in (broker, operator):
+        client.force_login(person)
+        response = client.get(f"/needs/{need.pk}/refine/")
+        assert response.status_code == 200, person
+        assert "凝练说明" in response.content.decode()
+    client.force_login(broker)
+    response = client.post(f"/needs/{need.pk}/refine/", {
+        "title": "磷酸铁锂正极材料低温放电性能提升", "summary": "希望性能更好", "problem": "低温性能不好",
+        "parameters": "-20℃容量保持率|≥85|%", "note": "量化指标"})
+    assert response.status_code == 302
+    revision = NeedRevision.objects.get(need=need)
+    assert revision.status == NeedRevision.Status.PROPOSED and revision.changes["title"].startswith("磷酸铁锂")
+    client.force_login(owner)
+    assert client.get(f"/needs/{need.pk}/refine/").status_code == 403
