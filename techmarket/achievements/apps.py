@@ -6,3 +6,8 @@ class AchievementsConfig(AppConfig):
     name = "techmarket.achievements"
     label = "achievements"
     verbose_name = _("科技成果")
+
+    def ready(self) -> None:
+        from .catalogue import register
+
+        register()

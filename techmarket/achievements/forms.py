@@ -140,7 +140,9 @@ class AchievementForm(StyledFormMixin, forms.ModelForm):
                 "ip_type", "number", "title", "legal_status", "expiry_date"))
         team_orgs = [instance.owner_id] if instance.pk else [o.pk for o in owner_choices or []]
         in_team = Q(pk__in=instance.team.values("pk")) if instance.pk else Q(pk__in=[])
-        experts = Expert.objects.filter(Q(affiliation_id__in=team_orgs) | in_team).select_related("affiliation")
+        # The team picker offers the publishing organisations' own experts (and the current team).
+        experts = (Expert.objects.unscoped().filter(Q(affiliation_id__in=team_orgs) | in_team)
+                   .select_related("affiliation"))
         experts = experts.order_by("name")
         if experts.exists():
             self.fields["team"].queryset = experts

@@ -27,7 +27,7 @@ def achievement_list_visible_to(
     transfer_mode: str = "", status: str = "", owner: int | None = None, date_from: date | None = None,
     date_to: date | None = None, ordering: str = "newest",
 ) -> QuerySet[Achievement]:
-    qs = (Achievement.objects.filter(listing_visible_q(user))
+    qs = (Achievement.objects.scoped(listing_visible_q(user))
           .select_related("owner", "discipline", "region").prefetch_related("industries"))
     if q:
         # Substring search finds 锂电池 inside 磷酸铁锂电池正极材料 without segmentation. Keywords are stored

@@ -114,7 +114,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         data["industries"] = list(found.values())
     if data.get("team") is not None:
         ids = [getattr(e, "pk", e) for e in data["team"]]
-        experts = {e.pk: e for e in Expert.objects.filter(pk__in=ids)}
+        experts = {e.pk: e for e in Expert.objects.unscoped().filter(pk__in=ids)}
         missing = [str(i) for i in ids if i not in experts]
         if missing:
             err("team", _("专家不存在：%(v)s。") % {"v": "、".join(missing)})

@@ -5,24 +5,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from techmarket.accounts import roles
-from techmarket.accounts.roles import operator_required
-from techmarket.catalog.filters import expiring_within
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.views import (
     access_context,
     owner_choices,
-    run_access_decision,
-    run_access_request,
-    run_action,
 )
 from techmarket.catalog.visibility import (
     can_edit,
@@ -31,11 +23,10 @@ from techmarket.catalog.visibility import (
 )
 from techmarket.catalog.workflow import available_actions
 from techmarket.core.forms import attach_errors
-from techmarket.core.http import query_without_page
 from techmarket.reference.models import TechnologyReadinessLevel
 
 from . import selectors, services
-from .forms import AchievementFilterForm, AchievementForm
+from .forms import AchievementForm
 from .models import Achievement, TransferMode
 
 _MODE_LABELS = dict(TransferMode.choices)
@@ -45,46 +36,10 @@ def _mode_labels(item: Achievement) -> list[str]:
     return [str(_MODE_LABELS.get(mode, mode)) for mode in item.transfer_modes or []]
 
 
-def _rows(request: HttpRequest, page: Any, *, own: bool = False) -> list[tuple[Any, ...]]:
+def list_rows(request: HttpRequest, page: Any, own: bool = False) -> list[tuple[Any, ...]]:
     trl_names = dict(TechnologyReadinessLevel.objects.values_list("level", "name"))
     return [(item, item.owner.name if own else owner_label(request.user, item), trl_names.get(item.trl, ""),
              _mode_labels(item)) for item in page]
-
-
-def achievement_list(request: HttpRequest) -> HttpResponse:
-    form = AchievementFilterForm(request.GET or None)
-    qs = selectors.achievement_list_visible_to(request.user, **form.selector_filters())
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "achievements/achievement_list.html", {
-        "form": form, "page": page, "rows": _rows(request, page), "query": query_without_page(request),
-        "title": _("科技成果"), "can_import": bool(roles.user_organizations(request.user)),
-    })
-
-
-@login_required
-def my_achievements(request: HttpRequest) -> HttpResponse:
-    orgs = roles.user_organizations(request.user)
-    qs = selectors.achievement_list_visible_to(request.user, ordering="updated").filter(owner__in=orgs)
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
-    qs = expiring_within(qs, request.GET.get("expiring"))
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "achievements/achievement_list.html", {
-        "page": page, "rows": _rows(request, page, own=True), "query": query_without_page(request),
-        "title": _("本机构的成果"), "mine": True, "statuses": ListingStatus.choices, "status": status,
-    })
-
-
-@operator_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    qs = selectors.achievement_list_visible_to(request.user, status=ListingStatus.PENDING).order_by(
-        "submitted_at", "pk")
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "achievements/achievement_list.html", {
-        "page": page, "rows": _rows(request, page, own=True), "query": "", "title": _("待审核的成果"),
-        "review": True,
-    })
 
 
 def achievement_detail(request: HttpRequest, achievement_id: int) -> HttpResponse:
@@ -186,31 +141,3 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
             return redirect("achievements:detail", achievement_id=achievement.pk)
     return render(request, "achievements/achievement_form.html", {
         "form": form, "achievement": achievement, "title": _("修改成果"), "was_listed": was_listed})
-
-
-@login_required
-@require_POST
-def achievement_action(request: HttpRequest, achievement_id: int, action: str) -> HttpResponse:
-    achievement = selectors.achievement_get_visible(request.user, achievement_id)
-    run_action(request, item=achievement, success=_("操作成功：成果当前状态为“%(s)s”。"),
-               transition=lambda **kw: services.achievement_transition(achievement=achievement,
-                                                                       acting_user=request.user, **kw))
-    if request.POST.get("next") == "review":
-        return redirect("achievements:review")
-    return redirect("achievements:detail", achievement_id=achievement.pk)
-
-
-@login_required
-@require_POST
-def achievement_request_access(request: HttpRequest, achievement_id: int) -> HttpResponse:
-    achievement = selectors.achievement_get_visible(request.user, achievement_id)
-    run_access_request(request, achievement, owner_noun=_("成果方"))
-    return redirect("achievements:detail", achievement_id=achievement.pk)
-
-
-@login_required
-@require_POST
-def achievement_decide_access(request: HttpRequest, achievement_id: int, grant_id: int) -> HttpResponse:
-    achievement = selectors.achievement_get_visible(request.user, achievement_id)
-    run_access_decision(request, achievement, grant_id)
-    return redirect("achievements:detail", achievement_id=achievement.pk)

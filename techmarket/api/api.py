@@ -1,13 +1,13 @@
 """The JSON API under /api/: OpenAPI schema at /api/openapi.json, docs at /api/docs."""
 
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from techmarket.accounts.api import router as accounts_router
-from techmarket.achievements.api import router as achievements_router
-from techmarket.experts.api import router as experts_router
+from techmarket.catalog import registry
+from techmarket.matching.api import add_suggestion_routes
 from techmarket.matching.api import router as matching_router
-from techmarket.needs.api import router as needs_router
 from techmarket.orgs.api import router as orgs_router
 from techmarket.orgs.profile_api import router as profile_router
 from techmarket.reference.api import router as reference_router
@@ -41,8 +41,10 @@ install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organizations", orgs_router)
 api.add_router("/reference", reference_router)
-api.add_router("/needs", needs_router)
-api.add_router("/achievements", achievements_router)
-api.add_router("/experts", experts_router)
+# Each catalogue type's router at /api/<key> (catalog.registry).
+for ctype in registry.all_types():
+    if ctype.api_router:
+        api.add_router(f"/{ctype.key}", import_string(ctype.api_router))
 api.add_router("/organizations", profile_router)
+add_suggestion_routes()
 api.add_router("/matching", matching_router)

@@ -7,38 +7,16 @@ and told when an item has expired; renewing is the workflow action "renew".
 from datetime import timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.orgs.models import Membership, Organization
 
+from . import registry
 from .models import ListingStatus
 from .workflow import listing_transition
-
-# (model label, detail URL name, the id keyword of that URL)
-LISTING_MODELS = [("needs.Need", "needs:detail", "need_id"),
-                  ("achievements.Achievement", "achievements:detail", "achievement_id")]
-
-
-def _models() -> list[tuple[Any, str, str]]:
-    found = []
-    for label, url_name, kwarg in LISTING_MODELS:
-        try:
-            found.append((apps.get_model(label), url_name, kwarg))
-        except LookupError:
-            continue
-    return found
-
-
-def _url(item: Any, url_name: str, kwarg: str) -> str:
-    try:
-        return reverse(url_name, kwargs={kwarg: item.pk})
-    except NoReverseMatch:
-        return ""
 
 
 def _owner_users(owner: Organization) -> list[Any]:
@@ -52,8 +30,10 @@ def listings_expire(*, now: Any = None) -> int:
 
     now = now or timezone.now()
     count = 0
-    for model, url_name, kwarg in _models():
-        due = model.objects.filter(status=ListingStatus.PUBLISHED, expires_at__lte=now).select_related("owner")
+    for ctype in registry.expiring():
+        model = ctype.model
+        due = ctype.system_queryset().filter(status=ListingStatus.PUBLISHED, expires_at__lte=now).select_related(
+            "owner")
         for item in due.iterator(chunk_size=200):
             with transaction.atomic():
                 listing_transition(item=item, action="expire", acting_user=None)
@@ -61,7 +41,7 @@ def listings_expire(*, now: Any = None) -> int:
                     users=_owner_users(item.owner), email=True,
                     title=_("“%(t)s”已到期下架") % {"t": item.title[:60]},
                     body=_("该条目已超过有效期，不再对外展示。如仍有效，请在详情页点击“续期”。"),
-                    url=_url(item, url_name, kwarg), item_key=f"exp:{model._meta.label_lower}:{item.pk}:{now:%Y%m%d}",
+                    url=ctype.detail_url(item), item_key=f"exp:{model._meta.label_lower}:{item.pk}:{now:%Y%m%d}",
                 )
             count += 1
     return count
@@ -74,15 +54,16 @@ def listings_remind_expiring(*, now: Any = None) -> int:
     now = now or timezone.now()
     horizon = now + timedelta(days=settings.LISTING_EXPIRY_REMINDER_DAYS)
     sent = 0
-    for model, url_name, kwarg in _models():
-        soon = model.objects.filter(status=ListingStatus.PUBLISHED, expires_at__gt=now,
-                                    expires_at__lte=horizon).select_related("owner")
+    for ctype in registry.expiring():
+        model = ctype.model
+        soon = ctype.system_queryset().filter(status=ListingStatus.PUBLISHED, expires_at__gt=now,
+                                              expires_at__lte=horizon).select_related("owner")
         for item in soon.iterator(chunk_size=200):
             sent += notify_users(
                 users=_owner_users(item.owner), email=True,
                 title=_("“%(t)s”将于 %(d)s 到期") % {"t": item.title[:60], "d": f"{item.expires_at:%Y-%m-%d}"},
                 body=_("到期后将不再对外展示。如仍有效，请在详情页点击“续期”。"),
-                url=_url(item, url_name, kwarg),
+                url=ctype.detail_url(item),
                 item_key=f"rem:{model._meta.label_lower}:{item.pk}:{item.expires_at:%Y%m%d}",
             )
     return sent

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .scopes import GuardedManager
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("公开")
@@ -67,6 +69,9 @@ class Listing(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # Reads during a request must come through the type's selector (catalog.scopes).
+    objects = GuardedManager()
+
     class Meta:
         abstract = True
 
@@ -113,3 +118,12 @@ class AccessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.content_type.model} #{self.object_id} · {self.get_status_display()}"
+
+
+def listed_only(qs: models.QuerySet) -> models.QuerySet:  # type: ignore[type-arg]
+    """Narrow a queryset of any Listing type to the items listed in the catalogue."""
+    return qs.filter(status__in=LISTED_STATUSES)
+
+
+def is_listed_item(item: object) -> bool:
+    return getattr(item, "status", None) in LISTED_STATUSES

@@ -3,10 +3,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.urls import NoReverseMatch, reverse
 
 from techmarket.accounts import roles
+from techmarket.catalog import registry
 from techmarket.orgs import selectors as org_selectors
 from techmarket.orgs.models import Organization, Role
 
@@ -30,84 +30,29 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "join_requests_to_decide": org_selectors.join_requests_to_decide(user)[:20],
         "roles": [Role(r).label for r in sorted(roles.user_roles(user))],
         "can_publish": bool(roles.user_organizations(user)),
-        "is_broker": roles.is_broker(user),
+        "is_broker_or_operator": roles.is_broker_or_operator(user),
     }
     if roles.is_operator(user):
         context["review_queue_count"] = org_selectors.organization_review_queue(user).count()
-    context["panels"] = [panel for panel in (build(user) for build in WORKSPACE_PANELS) if panel]
+    types = registry.all_types()
+    context["panels"] = [panel for panel in (t.workspace_panel(user) for t in types if t.workspace_panel) if panel]
+    context["quick_actions"] = _quick_actions(user, types, publisher=context["can_publish"])
     return render(request, "core/workspace.html", context)
 
 
-def _needs_panel(user: Any) -> dict[str, Any] | None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from techmarket.catalog.models import ListingStatus
-    from techmarket.needs.selectors import need_list_visible_to
-
-    orgs = roles.user_organizations(user)
-    panel: dict[str, Any] = {"title": _("技术需求"), "links": []}
-    if orgs:
-        mine = need_list_visible_to(user).filter(owner__in=orgs)
-        soon = timezone.now() + timedelta(days=30)
-        panel["links"] += [
-            (_("本机构的需求"), reverse("needs:mine"), mine.count()),
-            (_("需整改"), reverse("needs:mine") + "?status=changes_requested",
-             mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
-            (_("30 天内到期"), reverse("needs:mine") + "?expiring=30",
-             mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
-        ]
-    if roles.is_operator(user):
-        panel["links"].append((_("待审核的需求"), reverse("needs:review"),
-                               need_list_visible_to(user, status=ListingStatus.PENDING).count()))
-    return panel if panel["links"] else None
-
-
-def _experts_panel(user: Any) -> dict[str, Any] | None:
-    from techmarket.experts.models import ContactPermission, Expert
-
-    profile = Expert.objects.filter(user=user).only("pk").first()
-    pending = ContactPermission.objects.filter(expert__user=user, status=ContactPermission.Status.REQUESTED).count()
-    researcher = any(o.kind in (Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE)
-                     for o in roles.user_organizations(user))
-    if profile is None and not pending and not researcher:
-        return None
-    profile_url = reverse("experts:detail", args=[profile.pk]) if profile else reverse("experts:create")
-    return {"title": _("专家人才"), "links": [
-        (_("我的专家档案"), profile_url, 1 if profile else 0),
-        (_("待处理的联系申请"), reverse("experts:my_requests"), pending),
-    ]}
-
-
-def _achievements_panel(user: Any) -> dict[str, Any] | None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from techmarket.achievements.selectors import achievement_list_visible_to
-    from techmarket.catalog.models import ListingStatus
-
-    orgs = roles.user_organizations(user)
-    panel: dict[str, Any] = {"title": _("科技成果"), "links": []}
-    if orgs:
-        mine = achievement_list_visible_to(user).filter(owner__in=orgs)
-        soon = timezone.now() + timedelta(days=30)
-        panel["links"] += [
-            (_("本机构的成果"), reverse("achievements:mine"), mine.count()),
-            (_("需整改"), reverse("achievements:mine") + "?status=changes_requested",
-             mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
-            (_("30 天内到期"), reverse("achievements:mine") + "?expiring=30",
-             mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
-        ]
-    if roles.is_operator(user):
-        panel["links"].append((_("待审核的成果"), reverse("achievements:review"),
-                               achievement_list_visible_to(user, status=ListingStatus.PENDING).count()))
-    return panel if panel["links"] else None
-
-
-# Each installed catalogue contributes a panel to the workspace: (title, links with counts).
-WORKSPACE_PANELS = [_needs_panel, _achievements_panel, _experts_panel]
+def _quick_actions(user: Any, types: list[Any], *, publisher: bool) -> dict[str, list[tuple[str, str, str]]]:
+    """(label, url, style) of each type's workspace buttons, for publishers and for operators."""
+    operator = roles.is_operator(user)
+    out: dict[str, list[tuple[str, str, str]]] = {"publisher": [], "operator": []}
+    for ctype in types:
+        for action in ctype.quick_actions:
+            if (action.audience == "publisher" and publisher) or (action.audience == "operator" and operator):
+                try:
+                    url = reverse(action.url_name, args=action.args)
+                except NoReverseMatch:
+                    continue
+                out[action.audience].append((str(action.label), url, action.style))
+    return out
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -6,3 +6,8 @@ class ExpertsConfig(AppConfig):
     name = "techmarket.experts"
     label = "experts"
     verbose_name = _("专家人才")
+
+    def ready(self) -> None:
+        from .catalogue import register
+
+        register()

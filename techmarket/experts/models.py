@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.catalog.scopes import GuardedManager
+
 
 class Availability(models.TextChoices):
     CHALLENGE = "challenge", _("揭榜攻关")
@@ -39,6 +41,9 @@ class Expert(models.Model):
     external_key = models.CharField(_("外部编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Reads during a request must come through experts.selectors (catalog.scopes).
+    objects = GuardedManager()
 
     class Meta:
         ordering = ["name", "pk"]

@@ -29,12 +29,13 @@ def expert_list_visible_to(
     panel_eligible: bool | None = None, region: str = "", affiliation: int | None = None,
 ) -> QuerySet[Expert]:
     """Active experts for everybody; inactive ones only for the expert, their affiliation's admins and operators."""
-    qs = Expert.objects.select_related("affiliation", "affiliation__region").prefetch_related(
-        "disciplines", "industries")
     authenticated = getattr(user, "is_authenticated", False)
+    visible = Q()
     if not roles.is_operator(user):
         own = Q(user=user) | Q(affiliation_id__in=_admin_org_ids(user)) if authenticated else Q(pk__in=[])
-        qs = qs.filter(Q(is_active=True) | own)
+        visible = Q(is_active=True) | own
+    qs = Expert.objects.scoped(visible).select_related("affiliation", "affiliation__region").prefetch_related(
+        "disciplines", "industries")
     # Read by can_see_expert_contact so a page of experts costs no extra query per row.
     qs = qs.annotate(contact_accepted=_accepted_q(user) if authenticated else Value(False))
     if q:

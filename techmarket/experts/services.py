@@ -120,10 +120,11 @@ def _check_panel_flag(acting_user: Any, wanted: bool, current: bool) -> None:
 
 
 def _save(expert: Expert, m2m: dict[str, Any]) -> None:
-    if expert.external_key and Expert.objects.filter(affiliation_id=expert.affiliation_id,
-                                                     external_key=expert.external_key).exclude(pk=expert.pk).exists():
+    if expert.external_key and Expert.objects.unscoped().filter(
+            affiliation_id=expert.affiliation_id, external_key=expert.external_key).exclude(pk=expert.pk).exists():
         raise ValidationError({"external_key": _("外部编号“%(k)s”在本单位已被其他专家使用。") % {"k": expert.external_key}})
-    expert.full_clean(exclude=["user", *M2M])
+    # The one constraint (external key per affiliation) is checked just above with a clearer message.
+    expert.full_clean(exclude=["user", *M2M], validate_constraints=False)
     expert.save()
     for field, objs in m2m.items():
         getattr(expert, field).set(objs)
@@ -141,7 +142,7 @@ def expert_create(*, acting_user: Any, affiliation: Organization, user: Any = No
     if user is not None and not for_self and not roles.is_operator(acting_user) \
             and not roles.is_org_member(user, affiliation):
         raise ValidationError({"user": _("关联的账户须是“%(o)s”的成员。") % {"o": affiliation}})
-    if user is not None and Expert.objects.filter(user=user).exists():
+    if user is not None and Expert.objects.unscoped().filter(user=user).exists():
         raise ValidationError({"user": _("账户“%(u)s”已有专家档案，请修改原档案。") % {"u": user}})
     data = _clean({k: v for k, v in data.items() if k in EDITABLE and k != "affiliation"}, creating=True)
     _check_panel_flag(acting_user, bool(data.get("panel_eligible", False)), False)
@@ -193,7 +194,7 @@ def expert_set_relations(*, expert: Expert, acting_user: Any, organizations: Ite
         ids = [_pk(e) for e in experts]
         if expert.pk in ids:
             errors["experts"] = [_("不能把自己申报为合作者。")]
-        expert_objs = list(Expert.objects.filter(pk__in=ids).exclude(pk=expert.pk))
+        expert_objs = list(Expert.objects.unscoped().filter(pk__in=ids).exclude(pk=expert.pk))
         missing = sorted({str(i) for i in ids if i != expert.pk} - {str(e.pk) for e in expert_objs})
         if missing:
             errors.setdefault("experts", []).append(_("合作专家不存在：%(v)s。") % {"v": "、".join(missing)})

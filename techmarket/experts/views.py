@@ -29,7 +29,7 @@ _FIELD_ALIASES = {"organizations": "related_organizations"}
 def _own_profile(user: Any) -> Expert | None:
     if not user.is_authenticated:
         return None
-    return Expert.objects.filter(user=user).only("pk", "name").first()
+    return Expert.objects.unscoped().filter(user=user).only("pk", "name").first()
 
 
 def expert_list(request: HttpRequest) -> HttpResponse:

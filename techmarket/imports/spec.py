@@ -98,6 +98,8 @@ class ImportSpec:
     can_edit: Callable[[Any, Any], bool] | None = None
     # The type's visibility selector applied to GET filters: list_visible(user, params) -> QuerySet.
     list_visible: Callable[[Any, Any], Any] | None = None
+    # Imported items start as drafts that go through review (the template says so).
+    creates_drafts: bool = False
 
     @property
     def external_key_column(self) -> Column:

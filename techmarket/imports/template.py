@@ -82,7 +82,7 @@ def _instructions(ws, spec: ImportSpec) -> None:  # type: ignore[no-untyped-def]
            "inline": settings.IMPORT_INLINE_ROWS},
         _("5. 请填写数值或文字，不要使用公式；带公式的单元格会被拒绝。"),
     ]
-    if spec.key in {"needs", "achievements"}:
+    if spec.creates_drafts:
         rules.append(_("6. 导入后的条目为“草稿”，需要在平台上提交审核后才会发布。"))
     for rule in rules:
         ws.append([rule])

@@ -1,14 +1,13 @@
 """Suggestions and feedback over JSON. Results are the visible, relevant ones only (see selectors)."""
 
+from collections.abc import Callable
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from techmarket.achievements.selectors import achievement_get_visible
 from techmarket.api.auth import OptionalAuth
-from techmarket.experts.selectors import expert_get_visible
-from techmarket.needs.selectors import need_get_visible
+from techmarket.catalog import registry
 
 from . import services
 from .documents import MODE_FILTERS
@@ -16,7 +15,6 @@ from .presentation import api_item
 from .selectors import suggestions_for
 
 router = Router(tags=["匹配推荐"])
-GETTERS = {"need": need_get_visible, "achievement": achievement_get_visible, "expert": expert_get_visible}
 
 
 class HighlightOut(Schema):
@@ -51,9 +49,9 @@ class SuggestionFilters(Schema):
 
 
 class FeedbackIn(Schema):
-    source_kind: Literal["need", "achievement", "expert"]
+    source_kind: str = Field(..., description="匹配类型，例如 need、achievement、expert")
     source_id: int
-    target_kind: Literal["need", "achievement", "expert"]
+    target_kind: str = Field(..., description="匹配类型，例如 need、achievement、expert")
     target_id: int
     decision: Literal["accept", "reject", "recommend"]
     reason: str = ""
@@ -68,40 +66,55 @@ class FeedbackOut(Schema):
     created_at: Any
 
 
+def _get(request: HttpRequest, kind: str, pk: int) -> Any:
+    ctype = registry.for_kind(kind)
+    if ctype is None:
+        raise Http404
+    return ctype.get_visible(request.user, pk)
+
+
 def _suggest(request: HttpRequest, kind: str, pk: int, target: str, f: SuggestionFilters) -> dict[str, Any]:
-    item = GETTERS[kind](request.user, pk)
+    item = _get(request, kind, pk)
     found = suggestions_for(request.user, item, target=target, k=f.k, min_trl=f.min_trl, region=f.region,
                             modes=tuple(m for m in f.mode if m in MODE_FILTERS))
     items = [api_item(s) for s in found]
     return {"count": len(items), "items": items, "nothing_good": found.nothing_good}
 
 
-@router.get("/needs/{need_id}/achievements", response=SuggestionsOut, auth=OptionalAuth(),
-            summary="需求的匹配成果")
-def need_achievements(request: HttpRequest, need_id: int, filters: Query[SuggestionFilters]) -> Any:
-    return _suggest(request, "need", need_id, "achievements", filters)
+def _suggestion_endpoint(kind: str, target: str) -> Callable[..., Any]:
+    def endpoint(request: HttpRequest, item_id: int, filters: Query[SuggestionFilters]) -> Any:
+        return _suggest(request, kind, item_id, target, filters)
+
+    endpoint.__name__ = f"{kind}_{target}"
+    return endpoint
 
 
-@router.get("/needs/{need_id}/experts", response=SuggestionsOut, auth=OptionalAuth(), summary="需求的匹配专家")
-def need_experts(request: HttpRequest, need_id: int, filters: Query[SuggestionFilters]) -> Any:
-    return _suggest(request, "need", need_id, "experts", filters)
+_routes_added = False
 
 
-@router.get("/achievements/{achievement_id}/needs", response=SuggestionsOut, auth=OptionalAuth(),
-            summary="成果的匹配需求")
-def achievement_needs(request: HttpRequest, achievement_id: int, filters: Query[SuggestionFilters]) -> Any:
-    return _suggest(request, "achievement", achievement_id, "needs", filters)
-
-
-@router.get("/experts/{expert_id}/needs", response=SuggestionsOut, auth=OptionalAuth(), summary="专家的匹配需求")
-def expert_needs(request: HttpRequest, expert_id: int, filters: Query[SuggestionFilters]) -> Any:
-    return _suggest(request, "expert", expert_id, "needs", filters)
+def add_suggestion_routes() -> None:
+    """GET /matching/<key>/{id}/<target> for every suggestion tab a catalogue type declares
+    (e.g. /matching/needs/{id}/achievements), added when the API is assembled (api.api)."""
+    global _routes_added
+    if _routes_added:
+        return
+    _routes_added = True
+    for ctype in registry.matchable():
+        spec = ctype.matching
+        for target in spec.suggests if spec else ():
+            other = registry.find(target)
+            if other is None or spec is None:
+                continue
+            router.add_api_operation(
+                f"/{ctype.key}/{{item_id}}/{target}", ["GET"], _suggestion_endpoint(spec.kind, target),
+                response=SuggestionsOut, auth=OptionalAuth(),
+                summary=f"{ctype.label}的匹配{other.label}")
 
 
 @router.post("/feedback", response={201: FeedbackOut}, summary="记录对推荐的决定（采纳 / 不相关 / 推荐给企业）")
 def feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
-    source = GETTERS[payload.source_kind](request.user, payload.source_id)
-    target = GETTERS[payload.target_kind](request.user, payload.target_id)
+    source = _get(request, payload.source_kind, payload.source_id)
+    target = _get(request, payload.target_kind, payload.target_id)
     fb = services.feedback_record(acting_user=request.user, source=source, target=target,
                                   decision=payload.decision, reason=payload.reason, score=payload.score,
                                   rank=payload.rank)

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from techmarket.experts.models import Expert
 from techmatch import Document, Result
 
-from .documents import doc_id
+from .documents import kind_of, type_of
 from .selectors import Suggestion, indexed_document
 
 SIGNAL_LABELS = {"word": "关键词", "bigram": "字词片段", "dense": "语义向量", "rerank": "深度语义复核",
                  "features": "结构化属性"}
-DETAIL_URLS = {"need": "needs:detail", "achievement": "achievements:detail", "expert": "experts:detail"}
 
 
 def marked(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> SafeString:
@@ -56,7 +53,7 @@ def title_marked(doc: Document | None, result: Result, fallback: str) -> SafeStr
 
 
 def display_title(obj: Any) -> str:
-    return obj.name if isinstance(obj, Expert) else str(obj.title)
+    return type_of(obj).title_of(obj)
 
 
 def contributions(result: Result) -> list[dict[str, Any]]:
@@ -66,10 +63,9 @@ def contributions(result: Result) -> list[dict[str, Any]]:
 
 def suggestion_view(s: Suggestion) -> dict[str, Any]:
     doc = indexed_document(s.result)
-    kind = doc_id(s.obj).split(":")[0]
     return {
-        "obj": s.obj, "result": s.result, "rank": s.rank, "kind": kind,
-        "title": display_title(s.obj), "url": reverse(DETAIL_URLS[kind], args=[s.obj.pk]),
+        "obj": s.obj, "result": s.result, "rank": s.rank, "kind": kind_of(s.obj),
+        "title": display_title(s.obj), "url": type_of(s.obj).detail_url(s.obj),
         "title_html": title_marked(doc, s.result, display_title(s.obj)),
         "snippet": snippet(doc, s.result), "contributions": contributions(s.result),
         "score": round(s.result.score * 61, 2),  # in units of one rank-1 signal, easier to read than 0.03

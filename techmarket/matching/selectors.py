@@ -12,19 +12,14 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
-from techmarket.achievements.selectors import achievement_list_visible_to
-from techmarket.catalog.models import LISTED_STATUSES
-from techmarket.experts.selectors import expert_list_visible_to
-from techmarket.needs.selectors import need_list_visible_to
+from techmarket.catalog import registry
 from techmatch import Document, Filters, Result
+from techmatch.documents import DIRECTIONS
 
-from .documents import MODE_FILTERS, parse_doc_id, to_document
+from .documents import MODE_FILTERS, parse_doc_id, to_document, type_for_kind
 from .engine import get_engine, reading
 
 CANDIDATE_FACTOR = 5
-TARGETS = {"achievements": "achievement", "needs": "need", "experts": "expert"}
-DIRECTIONS = {("need", "achievement"): "need->achievements", ("need", "expert"): "need->experts",
-              ("achievement", "need"): "achievement->needs"}
 
 
 @dataclass
@@ -51,11 +46,22 @@ class Suggestions:
 
 def visible_queryset(user: Any, kind: str) -> QuerySet[Any]:
     """Listed items of ``kind`` the user may see (the catalogue selectors decide)."""
-    if kind == "need":
-        return need_list_visible_to(user).filter(status__in=LISTED_STATUSES)
-    if kind == "achievement":
-        return achievement_list_visible_to(user).filter(status__in=LISTED_STATUSES)
-    return expert_list_visible_to(user).filter(is_active=True)
+    ctype = type_for_kind(kind)
+    return ctype.matching.listed(ctype.list_visible(user))  # type: ignore[union-attr]
+
+
+def target_kind(target: str) -> str:
+    """The matching kind of a catalogue key: "achievements" -> "achievement"."""
+    ctype = registry.find(target)
+    if ctype is None or ctype.matching is None:
+        raise KeyError(target)
+    return ctype.matching.kind
+
+
+def direction(query_kind: str, kind: str) -> str | None:
+    """The engine's direction name ("need->achievements") when it defines one for this pair."""
+    name = f"{query_kind}->{type_for_kind(kind).key}"
+    return name if name in DIRECTIONS else None
 
 
 def build_filters(kind: str, *, min_trl: int | None = None, region: str = "", modes: tuple[str, ...] = (),
@@ -67,9 +73,8 @@ def build_filters(kind: str, *, min_trl: int | None = None, region: str = "", mo
 
 def engine_search(query: Document, kind: str, *, k: int, filters: Filters) -> tuple[list[Result], bool]:
     """Relevant results of the engine (no visibility yet) and whether the cutoff removed everything."""
-    direction = DIRECTIONS.get((query.kind, kind))
     with reading() as engine:  # the engine's cutoff decides relevance (model similarity or shared words)
-        results = engine.search(query, k=k, filters=filters, direction=direction)
+        results = engine.search(query, k=k, filters=filters, direction=direction(query.kind, kind))
     return list(results), bool(results.nothing_good)
 
 
@@ -82,7 +87,7 @@ def suggestions_for(user: Any, item: Model, *, target: str, k: int = 10, min_trl
                     region: str = "", modes: tuple[str, ...] = ()) -> Suggestions:
     """Up to ``k`` items of ``target`` ("achievements" | "needs" | "experts") matching ``item``, visible
     to ``user``, best first, with the engine's explanation in ``result``."""
-    kind = TARGETS[target]
+    kind = target_kind(target)
     query = to_document(item)
     filters = build_filters(kind, min_trl=min_trl, region=region, modes=modes)
     results, _nothing_good = engine_search(query, kind, k=k * CANDIDATE_FACTOR, filters=filters)

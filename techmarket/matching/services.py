@@ -12,29 +12,35 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.accounts.models import User
 from techmarket.audit.services import audit_record
+from techmarket.catalog import registry
 from techmarket.catalog.visibility import is_owner_member
-from techmarket.needs.models import Need
 from techmarket.notifications.models import Notification
 from techmarket.notifications.services import notify_users
 from techmarket.orgs.models import Organization, Role
 from techmatch import Analyzer, Engine
 
 from . import engine as handle
-from .documents import BY_LABEL, KINDS, doc_id, indexable_queryset, is_indexable, parse_doc_id, to_document
+from .documents import (
+    doc_id,
+    indexable_queryset,
+    is_indexable,
+    kind_of,
+    kinds,
+    parse_doc_id,
+    to_document,
+    type_for_kind,
+)
 from .models import Decision, MatchFeedback
 from .selectors import build_filters, engine_search, visible_queryset
 
 logger = logging.getLogger(__name__)
 
-INDEXED_LABELS = frozenset(BY_LABEL)
-REMATCHED_LABELS = frozenset({"needs.need", "achievements.achievement"})
 NOTIFY_KEY_PREFIX = "match:"
 REMATCH_DEPTH = 20  # candidates considered when a new item is offered to the other side
 
@@ -43,9 +49,11 @@ REMATCH_DEPTH = 20  # candidates considered when a new item is offered to the ot
 
 def index_item(*, label: str, pk: int) -> str:
     """Add or update the item's document, or delete it when it is no longer listed. Returns what happened."""
-    kind = BY_LABEL[label]
-    item = kind.model.objects.filter(pk=pk).first()
-    did = f"{kind.name}:{pk}"
+    ctype = registry.for_model(label)
+    if ctype is None or ctype.matching is None:
+        return "absent"
+    item = ctype.system_queryset().filter(pk=pk).first()
+    did = f"{ctype.matching.kind}:{pk}"
     if item is not None and is_indexable(item):
         doc = to_document(item)
         stamp = item.updated_at.isoformat()
@@ -79,7 +87,7 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> dict[st
     counts: dict[str, int] = {}
 
     def fill(engine: Engine, tags: dict[str, str]) -> None:
-        total = sum(indexable_queryset(k).count() for k in KINDS)
+        total = sum(indexable_queryset(k).count() for k in kinds())
         done = 0
         batch: list[Any] = []
 
@@ -91,7 +99,7 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> dict[st
             if progress:
                 progress(done, total)
 
-        for name in KINDS:
+        for name in kinds():
             for item in indexable_queryset(name).order_by("pk").iterator(chunk_size=500):
                 doc = to_document(item)
                 tags[doc.id] = item.updated_at.isoformat()
@@ -110,7 +118,7 @@ def index_health() -> dict[str, Any]:
     snap = handle.get_snapshot()
     info = handle.status()
     lag: dict[str, dict[str, int]] = {}
-    for name in KINDS:
+    for name in kinds():
         missing = stale = 0
         listed = set()
         for pk, updated in indexable_queryset(name).values_list("pk", "updated_at"):
@@ -136,19 +144,20 @@ def index_reconcile(*, limit: int = 5000) -> dict[str, int]:
     up on follow-up work lost before the outbox existed or skipped by bulk updates."""
     snap = handle.get_snapshot()
     todo: list[tuple[str, int]] = []
-    for name, kind in KINDS.items():
+    for name in kinds():
+        label = type_for_kind(name).label_lower
         listed = set()
         for pk, updated in indexable_queryset(name).values_list("pk", "updated_at"):
             did = f"{name}:{pk}"
             listed.add(did)
             stamp = snap.tags.get(did)
             if stamp is None or did not in snap.engine.docs or datetime.fromisoformat(stamp) < updated:
-                todo.append((kind.label, pk))
+                todo.append((label, pk))
         for d in list(snap.engine.docs.values()):
             if d.kind == name and d.id not in listed:
                 parsed = parse_doc_id(d.id)
                 if parsed is not None:
-                    todo.append((kind.label, parsed[1]))
+                    todo.append((label, parsed[1]))
     counts: dict[str, int] = {"checked_lagging": len(todo)}
     for label, pk in todo[:limit]:
         outcome = index_item(label=label, pk=pk)
@@ -158,18 +167,18 @@ def index_reconcile(*, limit: int = 5000) -> dict[str, int]:
 
 # --- re-matching and notifications -------------------------------------------------------------------
 
-def _detail_url(item: Model) -> str:
-    name = {"need": "needs:detail", "achievement": "achievements:detail", "expert": "experts:detail"}
-    return reverse(name[doc_id(item).split(":")[0]], args=[item.pk])
+def detail_url(item: Model) -> str:
+    ctype = registry.for_model(item)
+    return ctype.detail_url(item) if ctype else ""
 
 
-def _members(organization_id: int) -> list[User]:
+def members_of(organization_id: int) -> list[User]:
     return list(User.objects.filter(
         is_active=True, memberships__organization_id=organization_id, memberships__is_active=True,
         memberships__organization__status=Organization.Status.APPROVED).distinct())
 
 
-def _brokers() -> list[User]:
+def brokers() -> list[User]:
     return list(User.objects.filter(
         is_active=True, memberships__role=Role.BROKER, memberships__is_active=True,
         memberships__organization__status=Organization.Status.APPROVED).distinct())
@@ -186,12 +195,11 @@ def notifications_left_today(user: Any) -> int:
     return max(0, limit - sent)
 
 
-def _can_see(user: Any, item: Model) -> bool:
-    kind = doc_id(item).split(":")[0]
-    return visible_queryset(user, kind).filter(pk=item.pk).exists()
+def can_see(user: Any, item: Model) -> bool:
+    return visible_queryset(user, kind_of(item)).filter(pk=item.pk).exists()
 
 
-def _matches(item: Model, kind: str) -> list[Model]:
+def matches_for(item: Model, kind: str) -> list[Model]:
     """Relevant listed items of ``kind`` for ``item`` (not yet filtered per recipient)."""
     results, _nothing = engine_search(to_document(item), kind, k=REMATCH_DEPTH, filters=build_filters(kind))
     pks = [int(r.id.split(":")[1]) for r in results]
@@ -199,53 +207,38 @@ def _matches(item: Model, kind: str) -> list[Model]:
     return [objs[pk] for pk in pks if pk in objs]
 
 
-def _notify(user: Any, *, item: Model, title: str, body: str) -> bool:
+def notify_match(user: Any, *, item: Model, title: str, body: str) -> bool:
     """One match notification about ``item`` per user (item_key), within the user's daily limit."""
     if notifications_left_today(user) <= 0:
         return False
     label = f"{item._meta.app_label}.{item._meta.model_name}"
-    return notify_users(users=[user], title=title, body=body, url=_detail_url(item),
+    return notify_users(users=[user], title=title, body=body, url=detail_url(item),
                         item_key=f"{NOTIFY_KEY_PREFIX}{label}:{item.pk}", email=True) > 0
 
 
 def rematch_published(*, label: str, pk: int) -> dict[str, int]:
-    """A new achievement is offered to the owners (and brokers) of matching open needs; a new need's owner
-    hears about matching achievements. Nobody hears about an item they may not see."""
-    kind = BY_LABEL.get(label)
-    item = kind.model.objects.filter(pk=pk).first() if kind else None
-    if item is None or not is_indexable(item) or label not in REMATCHED_LABELS:
+    """Re-match a newly published item and tell the people it concerns, as its type declares
+    (MatchingSpec.on_published, e.g. needs.matching.rematch_need). Nobody hears about an item they may
+    not see: the declared handlers check can_see for every recipient."""
+    ctype = registry.for_model(label)
+    spec = ctype.matching if ctype else None
+    if ctype is None or spec is None or spec.on_published is None:
         return {"matches": 0, "notified": 0}
-    notified = 0
-    if isinstance(item, Need):
-        matches = _matches(item, "achievement")
-        for user in _members(item.owner_id):
-            visible = [a for a in matches if _can_see(user, a)]
-            if visible and _can_see(user, item):
-                titles = "、".join(f"“{a.title}”" for a in visible[:5])
-                notified += _notify(user, item=item, title=_("您的需求“%(title)s”有 %(n)s 项匹配的科技成果") % {
-                    "title": item.title, "n": len(visible)}, body=_("匹配成果：%(titles)s") % {"titles": titles})
-    else:
-        needs = _matches(item, "need")
-        brokers = _brokers() if needs else []
-        per_user: dict[int, tuple[Any, list[Need]]] = {}
-        for need in needs:
-            for user in _members(need.owner_id) + brokers:
-                if user.pk not in per_user:
-                    per_user[user.pk] = (user, [])
-                per_user[user.pk][1].append(need)
-        for user, user_needs in per_user.values():
-            if not _can_see(user, item):
-                continue
-            visible = [n for n in user_needs if _can_see(user, n)]
-            if visible:
-                titles = "、".join(f"“{n.title}”" for n in visible[:5])
-                notified += _notify(user, item=item, title=_("新成果“%(title)s”可能满足 %(n)s 项需求") % {
-                    "title": item.title, "n": len(visible)}, body=_("相关需求：%(titles)s") % {"titles": titles})
-        matches = needs
+    item = ctype.system_queryset().filter(pk=pk).first()
+    if item is None or not is_indexable(item):
+        return {"matches": 0, "notified": 0}
+    outcome = spec.on_published(item)
     with transaction.atomic():
-        audit_record(actor=None, action="matching.rematch", target=item,
-                     after={"matches": len(matches), "notified": notified})
-    return {"matches": len(matches), "notified": notified}
+        audit_record(actor=None, action="matching.rematch", target=item, after=outcome)
+    return outcome
+
+
+def indexed_labels() -> frozenset[str]:
+    return frozenset(t.label_lower for t in registry.matchable())
+
+
+def rematched_labels() -> frozenset[str]:
+    return frozenset(t.label_lower for t in registry.matchable() if t.matching and t.matching.on_published)
 
 
 # --- feedback ------------------------------------------------------------------------------------------
@@ -266,12 +259,12 @@ def feedback_record(*, acting_user: Any, source: Model, target: Model, decision:
         raise PermissionDenied(_("只有经纪人、平台运营或条目所属机构的成员可以处理匹配推荐。"))
     if decision == Decision.RECOMMEND and not roles.is_broker_or_operator(acting_user):
         raise PermissionDenied(_("只有经纪人和平台运营可以向企业推荐。"))
-    if not (_can_see(acting_user, source) and _can_see(acting_user, target)):
+    if not (can_see(acting_user, source) and can_see(acting_user, target)):
         raise PermissionDenied(_("您无权查看该条目。"))
     reason = (reason or "").strip()[:500]
     if decision == Decision.REJECT and not reason:
         raise ValidationError({"reason": _("标记为不相关时请填写原因，例如“技术路线不同”，它会用于改进匹配。")})
-    need = source if isinstance(source, Need) else target if isinstance(target, Need) else None
+    need = next((x for x in (source, target) if _receives_recommendations(x)), None)
     if decision == Decision.RECOMMEND and need is None:
         raise ValidationError({"decision": _("推荐给企业需要其中一方是技术需求。")})
     with transaction.atomic():
@@ -288,11 +281,16 @@ def feedback_record(*, acting_user: Any, source: Model, target: Model, decision:
     return feedback
 
 
-def _recommend(need: Need, other: Model, broker: Any, feedback_pk: int) -> int:
-    users = [u for u in _members(need.owner_id) if _can_see(u, other)]
+def _receives_recommendations(item: Model) -> bool:
+    ctype = registry.for_model(item)
+    return bool(ctype and ctype.matching and ctype.matching.receives_recommendations)
+
+
+def _recommend(need: Any, other: Model, broker: Any, feedback_pk: int) -> int:
+    users = [u for u in members_of(need.owner_id) if can_see(u, other)]
     title = _("经纪人向您推荐：%(title)s") % {"title": str(getattr(other, "title", "") or other)}
     body = _("针对需求“%(need)s”，%(broker)s 推荐了该%(kind)s，请查看详情并决定是否对接。") % {
         "need": need.title, "broker": getattr(broker, "display_name", "") or broker.get_username(),
         "kind": other._meta.verbose_name}
-    return notify_users(users=users, title=title, body=body, url=_detail_url(other),
+    return notify_users(users=users, title=title, body=body, url=detail_url(other),
                         item_key=f"recommend:{feedback_pk}", email=True)

@@ -32,12 +32,12 @@ def reconcile_index() -> dict[str, int]:
 
 def schedule_reindex(label: str, pk: int) -> None:
     """catalog.events listener: inside the changing transaction, owes a re-index through the outbox."""
-    if label in services.INDEXED_LABELS:
+    if label in services.indexed_labels():
         outbox_enqueue(task=reindex_item, args=[label, pk])
 
 
 def schedule_rematch(label: str, pk: int) -> None:
     """catalog.events listener for publications (registered after schedule_reindex, so its message is
     dispatched after the re-index and inline it runs on the fresh index)."""
-    if label in services.REMATCHED_LABELS:
+    if label in services.rematched_labels():
         outbox_enqueue(task=rematch_item, args=[label, pk])

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
-from techmarket.achievements.selectors import achievement_get_visible
-from techmarket.experts.selectors import expert_get_visible
-from techmarket.needs.selectors import need_get_visible, need_list_visible_to
+from techmarket.catalog import registry
+from techmarket.catalog.registry import CatalogueType
 from techmarket.outbox.services import outbox_enqueue
 
 from . import services, tasks
@@ -25,11 +24,6 @@ from .documents import MODE_FILTERS
 from .models import MatchFeedback
 from .presentation import suggestion_view
 from .selectors import suggestions_for
-
-GETTERS = {"need": need_get_visible, "achievement": achievement_get_visible, "expert": expert_get_visible}
-# What each kind of page suggests, in tab order.
-PANEL_TARGETS = {"need": ("achievements", "experts"), "achievement": ("needs",), "expert": ("needs",)}
-TARGET_LABELS = {"achievements": "匹配的科技成果", "experts": "匹配的专家", "needs": "匹配的技术需求"}
 
 
 def parse_filters(params: Any) -> dict[str, Any]:
@@ -65,33 +59,48 @@ def _toggle_url(base: str, current: dict[str, Any], key: str, value: Any, target
 
 def suggestions_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The panel on a detail page, loaded by htmx; filters are toggles that reload the panel."""
-    getter = GETTERS.get(kind)
-    if getter is None:
+    ctype = registry.for_kind(kind)
+    if ctype is None or ctype.matching is None:
         raise Http404
-    item = getter(request.user, pk)
-    targets = PANEL_TARGETS[kind]
+    item = ctype.get_visible(request.user, pk)
+    targets = [t for t in ctype.matching.suggests if registry.find(t) is not None]
+    if not targets:
+        raise Http404
     target = request.GET.get("target") or targets[0]
     if target not in targets:
         target = targets[0]
     flt = parse_filters(request.GET)
     found = suggestions_for(request.user, item, target=target, k=10, **flt)
     base = reverse("matching:suggestions", args=[kind, pk])
+    target_spec = registry.get(target).matching
     toggles = [
         {"label": _("只看 TRL≥6"), "active": flt["min_trl"] == 6, "url": _toggle_url(base, flt, "min_trl", 6, target),
-         "show": target == "achievements"},
+         "show": bool(target_spec and target_spec.trl_filter)},
         {"label": _("只看山东"), "active": flt["region"] == "37", "url": _toggle_url(base, flt, "region", "37", target),
          "show": True},
         {"label": _("只看可许可"), "active": "license" in flt["modes"],
-         "url": _toggle_url(base, flt, "mode", "license", target), "show": target == "achievements"},
+         "url": _toggle_url(base, flt, "mode", "license", target), "show": bool(target_spec and target_spec.mode_filter)},
     ]
-    tabs = [{"target": t, "label": _(TARGET_LABELS[t]), "active": t == target,
+    tabs = [{"target": t, "label": _tab_label(registry.get(t)), "active": t == target,
              "url": f"{base}?{urlencode({'target': t})}"} for t in targets]
+    source = registry.workbench_source()
     context = {
         "kind": kind, "item": item, "target": target, "tabs": tabs, "toggles": [t for t in toggles if t["show"]],
         "suggestions": [suggestion_view(s) for s in found], "nothing_good": found.nothing_good,
-        "can_workbench": kind == "need" and _is_matcher(request.user),
+        "can_workbench": source is not None and source.key == ctype.key and _is_matcher(request.user),
     }
     return render(request, "matching/_suggestions.html", context)
+
+
+def _tab_label(ctype: CatalogueType) -> str:
+    return str(ctype.matching.tab_label if ctype.matching and ctype.matching.tab_label else ctype.label)
+
+
+def _workbench_types() -> tuple[CatalogueType, CatalogueType]:
+    source = registry.workbench_source()
+    if source is None or source.matching is None:
+        raise Http404
+    return source, registry.get(source.matching.workbench_target)
 
 
 def _is_matcher(user: Any) -> bool:
@@ -107,17 +116,21 @@ def _require_matcher(user: Any) -> None:
 def workbench(request: HttpRequest) -> HttpResponse:
     """Pick a need, review candidates side by side with the evidence, decide."""
     _require_matcher(request.user)
+    source_type, target_type = _workbench_types()
+    param = source_type.matching.kind  # type: ignore[union-attr]
     q = request.GET.get("q", "").strip()
-    need_id = request.GET.get("need", "")
-    need = need_get_visible(request.user, int(need_id)) if need_id.isdigit() else None
+    source_id = request.GET.get(param, "")
+    source = source_type.get_visible(request.user, int(source_id)) if source_id.isdigit() else None
     flt = parse_filters(request.GET)
-    context: dict[str, Any] = {"q": q, "need": need, "filters": flt,
-                               "needs": need_list_visible_to(request.user, q=q)[:20] if q or need is None else []}
-    if need is not None:
-        found = suggestions_for(request.user, need, target="achievements", k=10, **flt)
+    context: dict[str, Any] = {
+        "q": q, "source": source, "filters": flt, "source_param": param,
+        "source_card": source_type.matching.workbench_card,  # type: ignore[union-attr]
+        "sources": source_type.list_visible(request.user, q=q)[:20] if q or source is None else []}
+    if source is not None:
+        found = suggestions_for(request.user, source, target=target_type.key, k=10, **flt)
         decided = {f.target_id: f for f in MatchFeedback.objects.filter(
-            source_type__model="need", source_id=need.pk, target_type__model="achievement")
-            .order_by("created_at", "pk")}
+            source_type__model=source_type.model._meta.model_name, source_id=source.pk,
+            target_type__model=target_type.model._meta.model_name).order_by("created_at", "pk")}
         rows = [suggestion_view(s) for s in found]
         for row in rows:
             row["feedback"] = decided.get(row["obj"].pk)
@@ -129,27 +142,29 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @require_POST
 def workbench_feedback(request: HttpRequest) -> HttpResponse:
     _require_matcher(request.user)
-    need_id = request.POST.get("need", "")
+    source_type, target_type = _workbench_types()
+    param = source_type.matching.kind  # type: ignore[union-attr]
+    source_id = request.POST.get(param, "")
     target_id = request.POST.get("target", "")
-    if not (need_id.isdigit() and target_id.isdigit()):
+    if not (source_id.isdigit() and target_id.isdigit()):
         raise Http404
-    need = need_get_visible(request.user, int(need_id))
-    target = achievement_get_visible(request.user, int(target_id))
+    source = source_type.get_visible(request.user, int(source_id))
+    target = target_type.get_visible(request.user, int(target_id))
     try:
         score = float(request.POST.get("score") or 0) or None
         rank = int(request.POST.get("rank") or 0) or None
     except ValueError:
         score = rank = None
     try:
-        services.feedback_record(acting_user=request.user, source=need, target=target,
+        services.feedback_record(acting_user=request.user, source=source, target=target,
                                  decision=request.POST.get("decision", ""), reason=request.POST.get("reason", ""),
                                  score=score, rank=rank)
     except ValidationError as exc:
         for msg in exc.messages:
             messages.error(request, msg)
     else:
-        messages.success(request, _("已记录：%(title)s") % {"title": target.title})
-    return redirect(f"{reverse('matching:workbench')}?{urlencode({'need': need.pk})}#cand-{target.pk}")
+        messages.success(request, _("已记录：%(title)s") % {"title": target_type.title_of(target)})
+    return redirect(f"{reverse('matching:workbench')}?{urlencode({param: source.pk})}#cand-{target.pk}")
 
 
 def _require_operator(user: Any) -> None:

@@ -6,3 +6,8 @@ class NeedsConfig(AppConfig):
     name = "techmarket.needs"
     label = "needs"
     verbose_name = _("技术需求")
+
+    def ready(self) -> None:
+        from .catalogue import register
+
+        register()

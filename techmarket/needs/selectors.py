@@ -26,7 +26,7 @@ def need_list_visible_to(
     status: str = "", owner: int | None = None, date_from: date | None = None, date_to: date | None = None,
     ordering: str = "newest",
 ) -> QuerySet[Need]:
-    qs = Need.objects.filter(listing_visible_q(user)).select_related("owner", "industry", "region")
+    qs = Need.objects.scoped(listing_visible_q(user)).select_related("owner", "industry", "region")
     if q:
         # Finds 锂电池 inside 磷酸铁锂电池正极材料: see catalog.search.
         qs = keyword_filter(qs, q, ["title", "summary", "problem"])

@@ -3,71 +3,27 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
-from techmarket.accounts.roles import operator_required
 from techmarket.catalog.diff import diff_fields
-from techmarket.catalog.filters import expiring_within
 from techmarket.catalog.forms import ActionForm
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.views import (
     access_context,
     owner_choices,
-    run_access_decision,
-    run_access_request,
-    run_action,
 )
 from techmarket.catalog.visibility import can_edit, owner_label
 from techmarket.catalog.workflow import available_actions, listing_transition
 from techmarket.core.forms import attach_errors
-from techmarket.core.http import query_without_page
 
 from . import selectors, services
-from .forms import NeedFilterForm, NeedForm, NeedRefineForm
+from .forms import NeedForm, NeedRefineForm
 from .models import NeedRevision
-
-
-def need_list(request: HttpRequest) -> HttpResponse:
-    form = NeedFilterForm(request.GET or None)
-    qs = selectors.need_list_visible_to(request.user, **form.selector_filters())
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    rows = [(need, owner_label(request.user, need)) for need in page]
-    return render(request, "needs/need_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query_without_page(request),
-        "title": _("技术需求"),
-    })
-
-
-@login_required
-def my_needs(request: HttpRequest) -> HttpResponse:
-    orgs = roles.user_organizations(request.user)
-    qs = selectors.need_list_visible_to(request.user, ordering="updated").filter(owner__in=orgs)
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
-    qs = expiring_within(qs, request.GET.get("expiring"))
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    rows = [(need, need.owner.name) for need in page]
-    return render(request, "needs/need_list.html", {
-        "page": page, "rows": rows, "query": query_without_page(request), "title": _("本机构的需求"),
-        "mine": True, "statuses": ListingStatus.choices, "status": status,
-    })
-
-
-@operator_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    qs = selectors.need_list_visible_to(request.user, status=ListingStatus.PENDING).order_by("submitted_at", "pk")
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    rows = [(need, need.owner.name) for need in page]
-    return render(request, "needs/need_list.html", {
-        "page": page, "rows": rows, "query": "", "title": _("待审核的需求"), "review": True,
-    })
 
 
 def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
@@ -134,33 +90,6 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
                 messages.success(request, _("修改已保存。"))
             return redirect("needs:detail", need_id=need.pk)
     return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("修改需求")})
-
-
-@login_required
-@require_POST
-def need_action(request: HttpRequest, need_id: int, action: str) -> HttpResponse:
-    need = selectors.need_get_visible(request.user, need_id)
-    run_action(request, item=need, success=_("操作成功：需求当前状态为“%(s)s”。"),
-               transition=lambda **kw: listing_transition(item=need, acting_user=request.user, **kw))
-    if request.POST.get("next") == "review":
-        return redirect("needs:review")
-    return redirect("needs:detail", need_id=need.pk)
-
-
-@login_required
-@require_POST
-def need_request_access(request: HttpRequest, need_id: int) -> HttpResponse:
-    need = selectors.need_get_visible(request.user, need_id)
-    run_access_request(request, need, owner_noun=_("需求方"))
-    return redirect("needs:detail", need_id=need.pk)
-
-
-@login_required
-@require_POST
-def need_decide_access(request: HttpRequest, need_id: int, grant_id: int) -> HttpResponse:
-    need = selectors.need_get_visible(request.user, need_id)
-    run_access_decision(request, need, grant_id)
-    return redirect("needs:detail", need_id=need.pk)
 
 
 @login_required

@@ -1,15 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.catalog.registry import saved_search_choices
 from techmarket.core.forms import StyledForm
-
-from .models import SearchTarget
 
 
 class SavedSearchCreateForm(StyledForm):
     """Posted by notifications/includes/save_search.html from a list page."""
 
-    target = forms.ChoiceField(choices=SearchTarget.choices, widget=forms.HiddenInput)
+    target = forms.ChoiceField(choices=saved_search_choices, widget=forms.HiddenInput)
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     name = forms.CharField(label=_("订阅名称"), required=False, max_length=60,
                            help_text=_("留空则按筛选条件自动命名。"))

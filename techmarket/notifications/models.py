@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.catalog.registry import saved_search_choices
+
 
 class NotificationKind(models.TextChoices):
     SAVED_SEARCH = "saved_search", _("订阅匹配")
@@ -20,7 +22,7 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True, max_length=2000)
     url = models.CharField(_("链接"), max_length=500, blank=True)
-    # "needs.need:12": lets a retried task create the notification about an item only once per user.
+    # "<app>.<model>:12": lets a retried task create the notification about an item only once per user.
     item_key = models.CharField(_("关联条目"), max_length=64, blank=True, editable=False)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -43,12 +45,6 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
-class SearchTarget(models.TextChoices):
-    NEEDS = "needs", _("技术需求")
-    ACHIEVEMENTS = "achievements", _("科技成果")
-    EXPERTS = "experts", _("专家人才")
-
-
 class SavedSearch(models.Model):
     """The GET filters of a list page, kept so the user hears about new items that match them.
 
@@ -59,7 +55,8 @@ class SavedSearch(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
                              related_name="saved_searches")
     name = models.CharField(_("名称"), max_length=60)
-    target = models.CharField(_("订阅对象"), max_length=20, choices=SearchTarget.choices, default=SearchTarget.NEEDS)
+    # A catalogue type's key (catalog.registry); the choices follow the registered types.
+    target = models.CharField(_("订阅对象"), max_length=20, choices=saved_search_choices)
     params = models.JSONField(_("筛选条件"), default=dict, blank=True)
     notify_email = models.BooleanField(_("邮件通知"), default=True)
     notify_in_site = models.BooleanField(_("站内通知"), default=True)

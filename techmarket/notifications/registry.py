@@ -1,8 +1,8 @@
-"""Which list page a saved search belongs to: target -> (filter form, visibility selector, URLs).
+"""Which list page a saved search belongs to: a catalogue type that declares ``saved_search=True``.
 
-Matching a new item reuses the target's own selector (``<x>_list_visible_to``) with the filters of
-its own filter form, so nobody hears about an item they may not see. Targets whose app is not there
-yet (no filter form, no URLs) are simply unavailable; they plug in by existing.
+Matching a new item reuses the type's own selector with the filters of its own filter form
+(catalog.registry), so nobody hears about an item they may not see. Types whose pages are not there
+(no filter form, no list URL) are simply unavailable.
 """
 
 from dataclasses import dataclass
@@ -10,9 +10,8 @@ from typing import Any
 
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
-from django.utils.module_loading import import_string
 
-from .models import SearchTarget
+from techmarket.catalog import registry
 
 # Query-string keys that are not filters.
 IGNORED_PARAMS = {"page", "csrfmiddlewaretoken"}
@@ -20,50 +19,50 @@ IGNORED_PARAMS = {"page", "csrfmiddlewaretoken"}
 
 @dataclass(frozen=True)
 class TargetSpec:
+    """The saved-search view of a catalogue type."""
+
     model_label: str  # as passed by catalog.events, e.g. "needs.need"
-    filter_form: str  # dotted path of a form with selector_filters()
-    selector: str  # dotted path of <x>_list_visible_to(user, **filters)
+    filter_form: Any  # a form class with selector_filters()
+    selector: Any  # <x>_list_visible_to(user, **filters)
     list_url: str
-    detail_url: str  # URL name taking the item's primary key
+    ctype: Any = None
 
     def form_class(self) -> Any:
-        return import_string(self.filter_form)
+        return self.filter_form
 
     def selector_func(self) -> Any:
-        return import_string(self.selector)
+        return self.selector
+
+    def detail_path(self, item: Any) -> str:
+        return self.ctype.detail_url(item) if self.ctype is not None else ""
 
 
-TARGETS: dict[str, TargetSpec] = {
-    SearchTarget.NEEDS: TargetSpec("needs.need", "techmarket.needs.forms.NeedFilterForm",
-                                   "techmarket.needs.selectors.need_list_visible_to", "needs:list", "needs:detail"),
-    SearchTarget.ACHIEVEMENTS: TargetSpec(
-        "achievements.achievement", "techmarket.achievements.forms.AchievementFilterForm",
-        "techmarket.achievements.selectors.achievement_list_visible_to", "achievements:list", "achievements:detail"),
-    SearchTarget.EXPERTS: TargetSpec("experts.expert", "techmarket.experts.forms.ExpertFilterForm",
-                                     "techmarket.experts.selectors.expert_list_visible_to", "experts:list",
-                                     "experts:detail"),
-}
+def _spec(ctype: registry.CatalogueType) -> TargetSpec | None:
+    if not ctype.saved_search or ctype.filter_form is None:
+        return None
+    return TargetSpec(ctype.label_lower, ctype.filter_form, ctype.list_visible, ctype.list_url_name, ctype)
 
 
 def target_spec(target: str) -> TargetSpec | None:
-    """The spec of a target whose app is installed and complete, else None."""
-    spec = TARGETS.get(target)
+    """The spec of a target whose type is registered and complete, else None."""
+    ctype = registry.find(target)
+    spec = _spec(ctype) if ctype is not None else None
     if spec is None:
         return None
     try:
-        spec.form_class()
-        spec.selector_func()
         reverse(spec.list_url)
-    except (ImportError, NoReverseMatch):
+    except NoReverseMatch:
         return None
     return spec
 
 
 def target_for_model(model_label: str) -> str | None:
-    for target, spec in TARGETS.items():
-        if spec.model_label == model_label:
-            return target
-    return None
+    ctype = registry.for_model(model_label)
+    return ctype.key if ctype is not None and ctype.saved_search else None
+
+
+def target_labels() -> str:
+    return "、".join(str(t.label) for t in registry.saved_search_types())
 
 
 def params_from_query(query: QueryDict, form_class: Any) -> dict[str, Any]:

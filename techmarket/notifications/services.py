@@ -11,7 +11,6 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -24,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.audit.services import audit_record, snapshot
+from techmarket.catalog import registry
 
 from . import selectors
 from .models import Notification, NotificationKind, SavedSearch
-from .registry import list_url_with_params, params_from_query, target_for_model, target_spec
+from .registry import list_url_with_params, params_from_query, target_for_model, target_labels, target_spec
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,8 @@ def saved_search_create(
         raise PermissionDenied(_("请先登录再保存订阅。"))
     spec = target_spec(target)
     if spec is None:
-        raise ValidationError({"target": _("暂不支持订阅“%(t)s”。可订阅：技术需求。") % {"t": target}})
+        raise ValidationError({"target": _("暂不支持订阅“%(t)s”。可订阅：%(types)s。") % {
+            "t": target, "types": target_labels()}})
     params = params_from_query(QueryDict(query_string), spec.form_class())
     saved = SavedSearch(user=user, target=target, params=params, name=name.strip(),
                         notify_email=notify_email, notify_in_site=notify_in_site)
@@ -143,7 +144,7 @@ def _item_title(item: Any) -> str:
 
 def _item_path(saved: SavedSearch, item: Any) -> str:
     spec = target_spec(saved.target)
-    return reverse(spec.detail_url, args=[item.pk]) if spec else ""
+    return spec.detail_path(item) if spec else ""
 
 
 def _can_email(saved: SavedSearch) -> bool:
@@ -156,7 +157,8 @@ def saved_search_notify(*, model_label: str, pk: int) -> dict[str, int]:
     target = target_for_model(model_label)
     if target is None or target_spec(target) is None:
         return {"notified": 0, "emailed": 0}
-    item = apps.get_model(model_label).objects.filter(pk=pk).first()
+    ctype = registry.for_model(model_label)
+    item = ctype.system_queryset().filter(pk=pk).first() if ctype else None
     if item is None:
         return {"notified": 0, "emailed": 0}
     item_key = f"{model_label}:{pk}"

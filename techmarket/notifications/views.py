@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from techmarket.catalog import registry
+
 from . import selectors, services
 from .forms import SavedSearchCreateForm, SavedSearchEditForm
 from .models import Notification, SavedSearch
@@ -57,8 +59,9 @@ def saved_search_list(request: HttpRequest) -> HttpResponse:
                                                  "notify_in_site": saved.notify_in_site},
                                         auto_id=f"id_s{saved.pk}_%s"),
         })
+    subscribable = [{"label": t.label, "list_url": t.list_url()} for t in registry.saved_search_types() if t.list_url()]
     return render(request, "notifications/saved_search_list.html", {
-        "rows": rows, "limit": services.MAX_SAVED_SEARCHES})
+        "rows": rows, "limit": services.MAX_SAVED_SEARCHES, "subscribable": subscribable})
 
 
 @login_required

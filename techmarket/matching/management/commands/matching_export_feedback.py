@@ -11,12 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from techmarket.achievements.models import Achievement
-from techmarket.matching.documents import achievement_document, need_document
+from techmarket.catalog import registry
+from techmarket.matching.documents import to_document
 from techmarket.matching.models import Decision, MatchFeedback
-from techmarket.needs.models import Need
 
 GRADES = {Decision.ACCEPT: 2, Decision.RECOMMEND: 2, Decision.REJECT: 0}
 
@@ -28,33 +27,40 @@ class Command(BaseCommand):
         parser.add_argument("folder", help="输出目录 / output folder")
 
     def handle(self, *args: Any, folder: str, **options: Any) -> None:
+        # The judged pairs are those of the broker workbench: its source type (queries) and target type.
+        source_type = registry.workbench_source()
+        if source_type is None or source_type.matching is None:
+            raise CommandError("没有声明匹配工作台的目录类型。")
+        target_type = registry.get(source_type.matching.workbench_target)
+        source_model, target_model = source_type.model._meta.model_name, target_type.model._meta.model_name
+        source_kind, target_kind = source_type.matching.kind, target_type.matching.kind  # type: ignore[union-attr]
         pairs: dict[tuple[int, int], int] = {}
         for fb in MatchFeedback.objects.select_related("source_type", "target_type").order_by("created_at", "pk"):
             kinds = (fb.source_type.model, fb.target_type.model)
-            if kinds == ("need", "achievement"):
+            if kinds == (source_model, target_model):
                 pairs[(fb.source_id, fb.target_id)] = GRADES[fb.decision]
-            elif kinds == ("achievement", "need"):
+            elif kinds == (target_model, source_model):
                 pairs[(fb.target_id, fb.source_id)] = GRADES[fb.decision]
-        needs = Need.objects.in_bulk({n for n, _a in pairs})
-        achievements = Achievement.objects.prefetch_related("industries").in_bulk({a for _n, a in pairs})
+        queries = source_type.system_queryset().in_bulk({n for n, _a in pairs})
+        judged = target_type.system_queryset().in_bulk({a for _n, a in pairs})
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         written = 0
-        with (out / "needs.jsonl").open("w", encoding="utf-8") as fh:
-            for pk in sorted(needs):
-                doc = need_document(needs[pk])
+        with (out / f"{source_type.key}.jsonl").open("w", encoding="utf-8") as fh:
+            for pk in sorted(queries):
+                doc = to_document(queries[pk])
                 fh.write(json.dumps({"id": doc.id, "uuid": doc.id, "title": doc.title, "text": doc.body},
                                     ensure_ascii=False) + "\n")
         with (out / "qrels.jsonl").open("w", encoding="utf-8") as fh:
             for (n, a), grade in sorted(pairs.items()):
-                if n in needs and a in achievements:
-                    fh.write(json.dumps({"need_id": f"need:{n}", "doc_id": f"achievement:{a}", "grade": grade})
-                             + "\n")
+                if n in queries and a in judged:
+                    fh.write(json.dumps({f"{source_kind}_id": f"{source_kind}:{n}", "doc_id": f"{target_kind}:{a}",
+                                         "grade": grade}) + "\n")
                     written += 1
-        with (out / "achievements.jsonl").open("w", encoding="utf-8") as fh:
-            for pk in sorted(achievements):
-                doc = achievement_document(achievements[pk])
-                fh.write(json.dumps({"id": doc.id, "kind": "achievement", "title": doc.title, "abstract": doc.body,
+        with (out / f"{target_type.key}.jsonl").open("w", encoding="utf-8") as fh:
+            for pk in sorted(judged):
+                doc = to_document(judged[pk])
+                fh.write(json.dumps({"id": doc.id, "kind": target_kind, "title": doc.title, "abstract": doc.body,
                                      "keywords": doc.keywords, "discipline": None, "category": None,
                                      "source": "techmarket", "also_in": []}, ensure_ascii=False) + "\n")
-        self.stdout.write(f"已导出 {len(needs)} 条需求、{written} 条评判到 {out}")
+        self.stdout.write(f"已导出 {len(queries)} 条{source_type.label}、{written} 条评判到 {out}")

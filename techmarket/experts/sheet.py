@@ -12,14 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
-from techmarket.experts.models import Availability, Expert
-from techmarket.experts.selectors import can_manage_expert, expert_list_visible_to
-from techmarket.experts.services import expert_create, expert_set_relations, expert_update
+from techmarket.imports.columns import int_param, parse_industries
+from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ImportSpec, Kind
 from techmarket.orgs.models import Organization
 
-from ..spec import EXTERNAL_KEY_HEADER, Column, ImportSpec, Kind
-from .achievements import parse_industries
-from .needs import _int
+from .models import Availability, Expert
+from .selectors import can_manage_expert, expert_list_visible_to
+from .services import expert_create, expert_set_relations, expert_update
 
 _LIST_SPLIT = re.compile(r"[、,，;；\n]+")
 
@@ -31,7 +30,7 @@ def parse_codes(text: str) -> list[str]:
 def load_existing(owner: Organization, keys: list[str]) -> dict[str, Expert]:
     found: dict[str, Expert] = {}
     for start in range(0, len(keys), 500):
-        for expert in Expert.objects.filter(affiliation=owner, external_key__in=keys[start:start + 500]):
+        for expert in Expert.objects.unscoped().filter(affiliation=owner, external_key__in=keys[start:start + 500]):
             found[expert.external_key] = expert
     return found
 
@@ -72,7 +71,7 @@ def list_visible(user: Any, params: Any) -> Any:
         user, q=params.get("q", "").strip()[:100], discipline=params.get("discipline", ""),
         industry=params.get("industry", ""), availability=params.get("availability", ""),
         panel_eligible=None if panel not in ("0", "1") else panel == "1", region=params.get("region", ""),
-        affiliation=_int(params.get("affiliation", "")),
+        affiliation=int_param(params.get("affiliation", "")),
     )
 
 

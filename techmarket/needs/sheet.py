@@ -1,26 +1,30 @@
-"""The needs (技术需求) sheet: one row per need, saved through techmarket.needs.services."""
+"""The needs (技术需求) Excel sheet: one row per need, saved through needs.services (imports.spec)."""
 
-import datetime
 import re
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Q
-
 from techmarket.catalog.models import Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
-from techmarket.needs.models import CooperationMode, Need, NeedKind
-from techmarket.needs.selectors import need_list_visible_to
-from techmarket.needs.services import need_create, need_update
+from techmarket.imports.columns import (
+    date_param,
+    industry_choices,
+    industry_dropdown,
+    int_param,
+    normalise_industry,
+    region_choices,
+    region_dropdown,
+)
+from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
 from techmarket.orgs.models import Organization
 from techmarket.reference.codes import code_object
 from techmarket.reference.models import Industry, Region
 
-from ..spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
+from .models import CooperationMode, Need, NeedKind
+from .selectors import need_list_visible_to
+from .services import need_create, need_update
 
 _PARAM_SPLIT = re.compile(r"[；;\n]+")
 _PIPE = re.compile(r"[|｜]")
-_INDUSTRY = re.compile(r"^([A-Ta-t])?(\d{2,4})$")
 
 
 def parse_parameters(text: str) -> list[dict[str, str]]:
@@ -39,41 +43,10 @@ def format_parameters(value: Any) -> str:
                     for r in value or [])
 
 
-def normalise_industry(code: str) -> str:
-    """GB/T 4754 codes are stored without the section letter: "C26" and "26" both mean 化学原料…制造业."""
-    code = code.strip()
-    if len(code) == 1 and code.isalpha():
-        return code.upper()
-    match = _INDUSTRY.match(code)
-    return match.group(2) if match else code
-
-
-def industry_choices() -> list[tuple[str, str]]:
-    return list(Industry.objects.values_list("code", "name"))
-
-
-def industry_dropdown() -> list[tuple[str, str]]:
-    # 门类 and 大类 only: a dropdown of all 1,900 small classes is unusable; any valid code is accepted.
-    return [(f"{s}{c}" if len(c) > 1 else c, n)
-            for c, n, s in Industry.objects.filter(level__lte=2).values_list("code", "name", "section")]
-
-
-def region_choices() -> list[tuple[str, str]]:
-    return [(code, full or name) for code, name, full in Region.objects.values_list("code", "name", "full_name")]
-
-
-def region_dropdown() -> list[tuple[str, str]]:
-    home = Q()
-    for prefix in settings.PLATFORM_REGION_PREFIXES:
-        home |= Q(code__startswith=prefix)
-    qs = Region.objects.filter(home | Q(level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE]))
-    return [(code, full or name) for code, name, full in qs.values_list("code", "name", "full_name")]
-
-
 def load_existing(owner: Organization, keys: list[str]) -> dict[str, Need]:
     found: dict[str, Need] = {}
     for start in range(0, len(keys), 500):
-        for need in Need.objects.filter(owner=owner, external_key__in=keys[start:start + 500]):
+        for need in Need.objects.unscoped().filter(owner=owner, external_key__in=keys[start:start + 500]):
             found[need.external_key] = need
     return found
 
@@ -87,24 +60,13 @@ def save(data: dict[str, Any], existing: Need | None, acting_user: Any, owner: O
     return need_update(need=existing, acting_user=acting_user, **data)
 
 
-def _date(text: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
-
-
 def list_visible(user: Any, params: Any) -> Any:
     """The list page's GET filters, through the one visibility selector."""
     return need_list_visible_to(
         user, q=params.get("q", "").strip()[:100], kind=params.get("kind", ""), industry=params.get("industry", ""),
-        region=params.get("region", ""), chain_node=_int(params.get("chain_node", "")),
-        status=params.get("status", ""), owner=_int(params.get("owner", "")),
-        date_from=_date(params.get("date_from", "")), date_to=_date(params.get("date_to", "")),
+        region=params.get("region", ""), chain_node=int_param(params.get("chain_node", "")),
+        status=params.get("status", ""), owner=int_param(params.get("owner", "")),
+        date_from=date_param(params.get("date_from", "")), date_to=date_param(params.get("date_to", "")),
         ordering=params.get("ordering", "newest"),
     )
 
@@ -163,4 +125,5 @@ NEEDS = ImportSpec(
     ],
     can_edit=can_edit,
     list_visible=list_visible,
+    creates_drafts=True,
 )

@@ -6,20 +6,27 @@ Team members (links to expert profiles) are not part of the sheet: they are chos
 import re
 from typing import Any
 
-from techmarket.achievements.models import Achievement, IPType, LegalStatus, Stage, TransferMode
-from techmarket.achievements.selectors import achievement_list_visible_to
-from techmarket.achievements.services import achievement_create, achievement_ip_set, achievement_update
 from techmarket.catalog.models import Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
+from techmarket.imports.columns import (
+    date_param,
+    discipline_choices,
+    int_param,
+    parse_industries,
+    region_choices,
+    region_dropdown,
+)
+from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
 from techmarket.orgs.models import Organization
 from techmarket.reference.codes import code_object
 from techmarket.reference.models import Discipline, Region
 
-from ..spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
-from .needs import _date, _int, normalise_industry, region_choices, region_dropdown
+from .models import Achievement, IPType, LegalStatus, Stage, TransferMode
+from .selectors import achievement_list_visible_to
+from .services import achievement_create, achievement_ip_set, achievement_update
 
+KEYWORD_SPLIT = re.compile(r"[、,，;；\s]+")
 _LIST_SPLIT = re.compile(r"[；;\n]+")
-_CODES_SPLIT = re.compile(r"[、,，;；\s]+")
 _PIPE = re.compile(r"[|｜]")
 _IP_TYPES = {str(label): value for value, label in IPType.choices}
 _LEGAL = {str(label): value for value, label in LegalStatus.choices}
@@ -47,18 +54,10 @@ def format_ip_rights(rows: Any) -> str:
                                str(r.get("expiry_date") or "")]).rstrip("|") for r in rows)
 
 
-def parse_industries(text: str) -> list[str]:
-    return [normalise_industry(c) for c in _CODES_SPLIT.split(text) if c.strip()]
-
-
-def discipline_choices() -> list[tuple[str, str]]:
-    return list(Discipline.objects.values_list("code", "name"))
-
-
 def load_existing(owner: Organization, keys: list[str]) -> dict[str, Achievement]:
     found: dict[str, Achievement] = {}
     for start in range(0, len(keys), 500):
-        for item in Achievement.objects.filter(owner=owner, external_key__in=keys[start:start + 500]):
+        for item in Achievement.objects.unscoped().filter(owner=owner, external_key__in=keys[start:start + 500]):
             found[item.external_key] = item
     return found
 
@@ -83,11 +82,11 @@ def list_visible(user: Any, params: Any) -> Any:
     return achievement_list_visible_to(
         user, q=params.get("q", "").strip()[:100], discipline=params.get("discipline", ""),
         industry=params.get("industry", ""), region=params.get("region", ""),
-        chain_node=_int(params.get("chain_node", "")), trl_min=_int(params.get("trl_min", "")),
-        trl_max=_int(params.get("trl_max", "")), stage=params.get("stage", ""),
+        chain_node=int_param(params.get("chain_node", "")), trl_min=int_param(params.get("trl_min", "")),
+        trl_max=int_param(params.get("trl_max", "")), stage=params.get("stage", ""),
         transfer_mode=params.get("transfer_mode", ""), status=params.get("status", ""),
-        owner=_int(params.get("owner", "")), date_from=_date(params.get("date_from", "")),
-        date_to=_date(params.get("date_to", "")), ordering=params.get("ordering", "newest"),
+        owner=int_param(params.get("owner", "")), date_from=date_param(params.get("date_from", "")),
+        date_to=date_param(params.get("date_to", "")), ordering=params.get("ordering", "newest"),
     )
 
 
@@ -101,7 +100,7 @@ ACHIEVEMENTS = ImportSpec(
                example="高镍三元正极材料表面包覆技术"),
         Column("公开摘要", "summary", required=True, max_length=2000, width=40,
                help="对所有可见用户展示的简介，不要写保密内容", example="循环 1000 次容量保持率 ≥ 90%"),
-        Column("关键词", "keywords", Kind.CUSTOM, parse=lambda t: [w for w in _CODES_SPLIT.split(t) if w],
+        Column("关键词", "keywords", Kind.CUSTOM, parse=lambda t: [w for w in KEYWORD_SPLIT.split(t) if w],
                fmt=lambda v: "、".join(v), default=[], width=24, help="最多 20 个，用“、”分隔",
                example="正极材料、包覆、锂电池"),
         Column("学科", "discipline", Kind.CODE, choices=discipline_choices, getter=lambda a: a.discipline_id,
@@ -143,4 +142,5 @@ ACHIEVEMENTS = ImportSpec(
     ],
     can_edit=can_edit,
     list_visible=list_visible,
+    creates_drafts=True,
 )
