@@ -200,7 +200,10 @@ def can_see(user: Any, item: Model) -> bool:
 
 
 def matches_for(item: Model, kind: str) -> list[Model]:
-    """Relevant listed items of ``kind`` for ``item`` (not yet filtered per recipient)."""
+    """Relevant listed items of ``kind`` for ``item`` (not yet filtered per recipient); none when no
+    registered type has that kind."""
+    if registry.for_kind(kind) is None:
+        return []
     results, _nothing = engine_search(to_document(item), kind, k=REMATCH_DEPTH, filters=build_filters(kind))
     pks = [int(r.id.split(":")[1]) for r in results]
     objs = indexable_queryset(kind).in_bulk(pks)
