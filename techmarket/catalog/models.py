@@ -1,4 +1,4 @@
-"""What needs and achievements share: visibility, the review workflow and confidential-detail grants."""
+"""What reviewed catalogue types (Listing subclasses) share: visibility, the review workflow and confidential-detail grants."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey

@@ -1,4 +1,4 @@
-"""The review workflow shared by needs and achievements.
+"""The review workflow shared by every Listing type (catalog.registry: review=True).
 
 草稿 → 待审核 → 已发布, or 需整改 (reasons, back to the owner) or 已驳回 (reasons);
 then 对接中 → 已解决 / 已关闭. Published items expire after LISTING_EXPIRY_DAYS unless renewed.
