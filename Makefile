@@ -70,7 +70,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 typecheck: install
-	$(BIN)/mypy techmatch
+	$(BIN)/mypy techmatch techmarket config
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench

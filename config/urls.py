@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from techmarket.api.api import api
 
@@ -9,7 +9,7 @@ admin.site.site_header = "科技大市场 · 运营后台"
 admin.site.site_title = "科技大市场"
 admin.site.index_title = "数据管理"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("techmarket.core.urls")),
     path("accounts/", include("techmarket.accounts.urls")),
     path("needs/", include("techmarket.needs.urls")),

@@ -143,7 +143,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Site
 SITE_NAME = env("SITE_NAME", "科技大市场")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL: str = env("SITE_URL", "http://127.0.0.1:8000")
 
 # Login protection: after LOGIN_MAX_FAILURES wrong passwords an account is locked for
 # LOGIN_LOCKOUT_MINUTES; an IP address may try LOGIN_RATE_PER_IP logins per minute.

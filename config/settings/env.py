@@ -1,10 +1,15 @@
 """Reading settings from the environment, failing fast with the variable's name."""
 
 import os
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
 
+@overload
+def env(name: str, default: str) -> str: ...
+@overload
+def env(name: str, default: None = None) -> str | None: ...
 def env(name: str, default: str | None = None) -> str | None:
     value = (os.environ.get(name) or "").strip()
     return value or default

@@ -1,5 +1,7 @@
 """Production: PostgreSQL, Redis, Celery workers, gunicorn. Refuses to start without its settings."""
 
+import dj_database_url
+
 from .base import *  # noqa: F403
 from .env import env, env_bool, env_int, env_required
 

@@ -126,7 +126,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             attach_errors(form, exc)
         else:
             form = ApiTokenForm()
-    token_list = ApiToken.objects.filter(user=request.user)
+    token_list = ApiToken.objects.filter(user=request.user.pk)
     return render(request, "accounts/tokens.html", {"form": form, "tokens": token_list, "secret": secret})
 
 

@@ -1,7 +1,7 @@
 """Forms for the achievement pages: the edit form (with the IP list as text lines) and the list filters."""
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -40,7 +40,7 @@ class IPLinesField(forms.CharField):
     _types = {**{str(label): value for value, label in IPType.choices}, **{v: v for v in IPType.values}}
     _legal = {**{str(label): value for value, label in LegalStatus.choices}, **{v: v for v in LegalStatus.values}}
 
-    def to_python(self, value: Any) -> list[dict[str, Any]]:
+    def to_python(self, value: Any) -> list[dict[str, Any]]:  # type: ignore[override]  # parses to rows
         text = super().to_python(value) or ""
         rows, errors = [], []
         for number, line in enumerate((p.strip() for p in _IP_ITEM_SPLIT.split(text) if p.strip()), start=1):
@@ -129,11 +129,11 @@ class AchievementForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, owner_choices: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         instance = self.instance
-        self.fields["trl"].choices = [("", _("未评估"))] + trl_choices()
+        cast(forms.ChoiceField, self.fields["trl"]).choices = [("", _("未评估")), *trl_choices()]
         current = list(instance.industries.values_list("pk", flat=True)) if instance.pk else []
         # Divisions, plus whatever finer codes an import or the API stored, so an edit does not drop them.
-        self.fields["industries"].queryset = Industry.objects.filter(Q(level=2) | Q(pk__in=current)).order_by("code")
-        self.fields["chain_node"].queryset = ChainNode.objects.select_related("chain").filter(chain__is_active=True)
+        cast(forms.ModelChoiceField, self.fields["industries"]).queryset = Industry.objects.filter(Q(level=2) | Q(pk__in=current)).order_by("code")
+        cast(forms.ModelChoiceField, self.fields["chain_node"]).queryset = ChainNode.objects.select_related("chain").filter(chain__is_active=True)
         if instance.pk:
             self.initial["keywords"] = "、".join(instance.keywords or [])
             self.initial["ip_rights"] = list(instance.ip_rights.values(
@@ -145,7 +145,7 @@ class AchievementForm(StyledFormMixin, forms.ModelForm):
                    .select_related("affiliation"))
         experts = experts.order_by("name")
         if experts.exists():
-            self.fields["team"].queryset = experts
+            cast(forms.ModelChoiceField, self.fields["team"]).queryset = experts
             self.fields["team"].help_text = _("从本单位已登记的专家中选择。")
         else:
             del self.fields["team"]
@@ -187,14 +187,14 @@ class AchievementFilterForm(StyledForm):
         from techmarket.reference.models import Region
 
         prefectures = region_queryset().filter(level=Region.Level.PREFECTURE)
-        self.fields["region"].choices = [("", _("全部地区"))] + [(r.code, r.name) for r in prefectures]
-        self.fields["chain_node"].queryset = ChainNode.objects.select_related("chain").filter(chain__is_active=True)
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("全部地区"))] + [(r.code, r.name) for r in prefectures]
+        cast(forms.ModelChoiceField, self.fields["chain_node"]).queryset = ChainNode.objects.select_related("chain").filter(chain__is_active=True)
         levels = [(level, f"TRL {level}") for level in range(1, 10)]
-        self.fields["trl_min"].choices = [("", _("不限"))] + levels
-        self.fields["trl_max"].choices = [("", _("不限"))] + levels
+        cast(forms.ChoiceField, self.fields["trl_min"]).choices = [("", _("不限")), *levels]
+        cast(forms.ChoiceField, self.fields["trl_max"]).choices = [("", _("不限")), *levels]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         low, high = data.get("trl_min"), data.get("trl_max")
         if low is not None and high is not None and low > high:
             data["trl_min"], data["trl_max"] = high, low  # a reversed range means the same range

@@ -171,10 +171,11 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
             seen[number] = n
         expiry = row.get("expiry_date") or None
         if isinstance(expiry, str):
+            typed = expiry
             try:
-                expiry = datetime.date.fromisoformat(expiry.strip())
+                expiry = datetime.date.fromisoformat(typed.strip())
             except ValueError:
-                problems.append(_("到期日“%(v)s”无效，应为 2033-06-30 这样的日期") % {"v": expiry[:20]})
+                problems.append(_("到期日“%(v)s”无效，应为 2033-06-30 这样的日期") % {"v": typed[:20]})
         if problems:
             messages.extend(_("第 %(n)d 项知识产权：%(msg)s") % {"n": n, "msg": p} for p in problems)
             continue

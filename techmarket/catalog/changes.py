@@ -25,7 +25,7 @@ def changed_fields(obj: models.Model, changes: dict[str, Any]) -> dict[str, Any]
     out = {}
     for name, value in changes.items():
         field = obj._meta.get_field(name)
-        if field.many_to_one or field.one_to_one:
+        if isinstance(field, models.Field) and (field.many_to_one or field.one_to_one):
             current = getattr(obj, field.attname)
             new = value.pk if isinstance(value, models.Model) else value
             if current != new:

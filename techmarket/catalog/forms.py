@@ -14,7 +14,7 @@ class ParameterLinesField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 4, "placeholder": "-20℃ 容量保持率|≥85|%\n循环寿命|≥3000|次"})
 
-    def to_python(self, value: Any) -> list[dict[str, str]]:
+    def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]  # parses to rows
         text = super().to_python(value) or ""
         rows = []
         for number, line in enumerate([ln for ln in text.replace("｜", "|").splitlines() if ln.strip()], start=1):

@@ -62,7 +62,7 @@ class ScopedQuerySet(models.QuerySet[_M]):
     _scope_checked = False
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone: Self = super()._clone()  # type: ignore[misc]  # private QuerySet API, absent from the stubs
         clone._scope_checked = self._scope_checked
         return clone
 
@@ -74,14 +74,15 @@ class ScopedQuerySet(models.QuerySet[_M]):
 
     def unscoped(self) -> Self:
         """Every row, on purpose: services, tasks, admin and commands acting for the platform."""
-        qs = self._chain()
+        qs: Self = self._chain()  # type: ignore[attr-defined]  # private QuerySet API, absent from the stubs
         qs._scope_checked = True
         return qs
 
     def _check_scope(self) -> None:
         # Related managers (item.team, expert.related_experts, prefetches) start from an object already
         # read through a selector; Django marks their querysets with the instance hint.
-        if self._scope_checked or not _guard_on.get() or self._hints.get("instance") is not None:
+        hints = self._hints  # type: ignore[attr-defined]  # private QuerySet API, absent from the stubs
+        if self._scope_checked or not _guard_on.get() or hints.get("instance") is not None:
             return
         raise UnscopedQuery(
             f"{self.model._meta.label}: query without the visibility selector during a request. "

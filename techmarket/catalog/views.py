@@ -56,7 +56,8 @@ def run_action(request: HttpRequest, *, item: Any, transition: Callable[..., Any
 
 def run_access_request(request: HttpRequest, item: Any, *, owner_noun: str) -> None:
     form = AccessRequestForm(request.POST)
-    org = Organization.objects.filter(pk=request.POST.get("organization")).first()
+    org_id = request.POST.get("organization", "")
+    org = Organization.objects.filter(pk=org_id).first() if org_id.isdigit() else None
     if org is None or not form.is_valid():
         messages.error(request, _("请选择申请机构、填写用途并确认保密承诺。"))
         return

@@ -21,7 +21,7 @@ from .models import LISTED_STATUSES, AccessGrant, Visibility
 
 
 def visible_levels(user: Any) -> list[str]:
-    levels = [Visibility.PUBLIC]
+    levels: list[str] = [Visibility.PUBLIC]
     if getattr(user, "is_authenticated", False):
         levels.append(Visibility.REGISTERED)
         if roles.is_broker(user):

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Case, When
@@ -65,7 +65,7 @@ class ExpertForm(StyledForm):
                 "related_organizations": list(instance.related_organizations.all()),
             }
         super().__init__(*args, **kwargs)
-        self.fields["affiliation"].queryset = affiliation_choices
+        cast(forms.ModelChoiceField, self.fields["affiliation"]).queryset = affiliation_choices
         if instance is None and affiliation_choices.count() == 1:
             self.fields["affiliation"].initial = affiliation_choices.first().pk
         if instance is not None:
@@ -73,7 +73,7 @@ class ExpertForm(StyledForm):
             chosen = [o.pk for o in self.initial.get("related_organizations", [])]
             organization_choices = organization_choices.order_by(
                 Case(When(pk__in=chosen, then=0), default=1), "name")
-        self.fields["related_organizations"].queryset = organization_choices
+        cast(forms.ModelChoiceField, self.fields["related_organizations"]).queryset = organization_choices
         # Review panels decide on money and awards: eligibility is set by operators only.
         if not operator:
             del self.fields["panel_eligible"]
@@ -106,16 +106,16 @@ class ExpertFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         from techmarket.reference.forms import region_queryset
 
-        self.fields["discipline"].choices = [("", _("全部学科"))] + [
+        cast(forms.ChoiceField, self.fields["discipline"]).choices = [("", _("全部学科"))] + [
             (code, f"{code} {name}") for code, name in Discipline.objects.order_by("code").values_list("code", "name")]
-        self.fields["industry"].choices = [("", _("全部行业"))] + [
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("全部行业"))] + [
             (code, f"{section}{code} {name}") for code, name, section in
             Industry.objects.filter(level=2).order_by("code").values_list("code", "name", "section")]
         prefectures = region_queryset().filter(level=Region.Level.PREFECTURE)
-        self.fields["region"].choices = [("", _("全部地区"))] + [(r.code, r.name) for r in prefectures]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("全部地区"))] + [(r.code, r.name) for r in prefectures]
         # Only organisations that have experts: a list of every registered company would bury them.
         with_experts = Organization.objects.filter(experts__isnull=False, status=Organization.Status.APPROVED)
-        self.fields["affiliation"].choices = [("", _("全部单位"))] + list(
+        cast(forms.ChoiceField, self.fields["affiliation"]).choices = [("", _("全部单位"))] + list(
             with_experts.distinct().order_by("name").values_list("pk", "name"))
 
     def selector_filters(self) -> dict[str, Any]:

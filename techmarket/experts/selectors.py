@@ -13,7 +13,7 @@ from techmarket.orgs.models import Membership, Organization, Role
 from .models import ContactPermission, Expert
 
 
-def _admin_org_ids(user: Any) -> QuerySet[Membership]:
+def _admin_org_ids(user: Any) -> QuerySet[Membership, Any]:
     """Organisations the user administers, with the same rules as roles.is_org_admin (active, approved)."""
     return Membership.objects.filter(user=user, role=Role.ORG_ADMIN, is_active=True,
                                      organization__status=Organization.Status.APPROVED).values("organization_id")

@@ -90,7 +90,7 @@ def _clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     for field, (model, label) in M2M.items():
         if field in data:
             codes = [_pk(v) for v in (data[field] or [])]
-            found = {obj.pk: obj for obj in model.objects.filter(pk__in=codes)}
+            found = {obj.pk: obj for obj in model._default_manager.filter(pk__in=codes)}
             missing = [str(c) for c in codes if c not in found]
             if missing:
                 err(field, _("%(label)s不存在：%(v)s。") % {"label": label, "v": "、".join(missing)})

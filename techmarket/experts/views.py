@@ -173,7 +173,7 @@ def contact_request(request: HttpRequest, expert_id: int) -> HttpResponse:
 def contact_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     qs = ContactPermission.objects.select_related("expert", "user")
     if not roles.is_operator(request.user):
-        qs = qs.filter(expert__user=request.user)
+        qs = qs.filter(expert__user=request.user.pk)
     permission = qs.filter(pk=request_id).first()
     if permission is None:
         raise Http404
@@ -193,8 +193,8 @@ def contact_decide(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
     user = request.user
-    received = ContactPermission.objects.filter(expert__user=user).select_related("expert", "user")
-    sent = ContactPermission.objects.filter(user=user).select_related("expert", "expert__affiliation")
+    received = ContactPermission.objects.filter(expert__user=user.pk).select_related("expert", "user")
+    sent = ContactPermission.objects.filter(user=user.pk).select_related("expert", "expert__affiliation")
     return render(request, "experts/my_requests.html", {
         "received": Paginator(received, 50).get_page(request.GET.get("page")),
         "sent": sent[:50], "own_profile": _own_profile(user), "title": _("联系申请"),

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ class UploadForm(StyledForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         orgs = roles.user_organizations(user)
-        field = self.fields["owner"]
+        field = cast(forms.ModelChoiceField, self.fields["owner"])
         field.queryset = Organization.objects.filter(pk__in=[o.pk for o in orgs]).order_by("name")
         if len(orgs) == 1:
             field.initial = orgs[0].pk

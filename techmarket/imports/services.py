@@ -128,7 +128,7 @@ def import_preview(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner
     IMPORT_INLINE_ROWS rows) a dry run through the services that is always rolled back."""
     check_import_permission(acting_user, owner)
     try:
-        sheet = _read(spec, file, name or getattr(file, "name", ""))
+        sheet = _read(spec, file, str(name or getattr(file, "name", "") or ""))
     except ImportFileError as exc:
         return ImportPreview(file_error=exc.message)
     preview = ImportPreview(total=sheet.total, errors=list(sheet.errors), ignored_headers=sheet.ignored_headers)
@@ -158,7 +158,7 @@ def import_commit(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner:
     """Write every row or none. One audit record "imports.job.commit" besides the services' own."""
     check_import_permission(acting_user, owner)
     try:
-        sheet = _read(spec, file, name or getattr(file, "name", ""))
+        sheet = _read(spec, file, str(name or getattr(file, "name", "") or ""))
     except ImportFileError as exc:
         return ImportResult(file_error=exc.message)
     result = ImportResult(total=sheet.total, errors=list(sheet.errors))

@@ -4,12 +4,12 @@ A spec is declarative: the reader, the template builder and the exporter are gen
 Saving goes through the owning app's services (never model writes), so validation and audit apply.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-Choices = list[tuple[Any, str]] | Callable[[], Iterable[tuple[Any, str]]]
+Choices = Sequence[tuple[Any, Any]] | Callable[[], Iterable[tuple[Any, Any]]]  # labels may be lazy
 
 EXTERNAL_KEY_HEADER = "外部编号"
 

@@ -38,7 +38,8 @@ def snippet(doc: Document | None, result: Result, width: int = 140) -> SafeStrin
     spans = [(h.start, h.end) for h in result.highlights if h.field == "body"]
     text = doc.body
     if not spans:
-        return marked(text, [], 0, min(len(text), width)) + ("…" if len(text) > width else "")
+        # SafeString + str is a plain str, which templates would escape a second time.
+        return mark_safe(marked(text, [], 0, min(len(text), width)) + ("…" if len(text) > width else ""))  # noqa: S308
     first = min(s for s, _e in spans)
     start = max(0, first - width // 3)
     end = min(len(text), start + width)

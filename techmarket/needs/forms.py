@@ -1,6 +1,7 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.catalog.forms import ParameterLinesField
@@ -31,10 +32,10 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
                    ["summary", "background", "problem", "current_solution", "expected_outcome",
                     "confidential_detail"]}
 
-    def __init__(self, *args: Any, owner_choices: list[Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owner_choices: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "chain_node" in self.fields:  # the refinement form's Meta leaves it out
-            self.fields["chain_node"].queryset = ChainNode.objects.select_related("chain").filter(
+            cast(forms.ModelChoiceField, self.fields["chain_node"]).queryset = ChainNode.objects.select_related("chain").filter(
                 chain__is_active=True)
         if owner_choices is not None:
             self.fields["owner"] = forms.ModelChoiceField(label=_("发布机构"), queryset=owner_choices,
@@ -66,8 +67,8 @@ class NeedFilterForm(StyledForm):
         from techmarket.reference.models import Region
 
         prefectures = region_queryset().filter(level=Region.Level.PREFECTURE)
-        self.fields["region"].choices = [("", _("全部地区"))] + [(r.code, r.name) for r in prefectures]
-        self.fields["chain_node"].queryset = ChainNode.objects.select_related("chain").filter(chain__is_active=True)
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("全部地区"))] + [(r.code, r.name) for r in prefectures]
+        cast(forms.ModelChoiceField, self.fields["chain_node"]).queryset = ChainNode.objects.select_related("chain").filter(chain__is_active=True)
 
     def selector_filters(self) -> dict[str, Any]:
         if not self.is_valid():

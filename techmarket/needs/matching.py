@@ -43,7 +43,7 @@ def rematch_need(need: Need) -> dict[str, int]:
     for user in services.members_of(need.owner_id):
         visible = [a for a in matches if services.can_see(user, a)]
         if visible and services.can_see(user, need):
-            titles = "、".join(f"“{a.title}”" for a in visible[:5])
+            titles = "、".join(f"“{a.title}”" for a in visible[:5])  # type: ignore[attr-defined]
             notified += services.notify_match(
                 user, item=need, title=_("您的需求“%(title)s”有 %(n)s 项匹配的科技成果") % {
                     "title": need.title, "n": len(visible)}, body=_("匹配成果：%(titles)s") % {"titles": titles})

@@ -94,7 +94,7 @@ def _display(field: forms.Field, value: Any) -> str:
     if isinstance(field, forms.ModelChoiceField):
         return field.label_from_instance(value) if hasattr(value, "pk") else str(value)
     if isinstance(field, forms.ChoiceField):
-        labels = {str(k): str(v) for k, v in field.choices}
+        labels = {str(k): str(v) for k, v in field.choices}  # type: ignore[misc,union-attr]  # normalised by Django
         values = value if isinstance(value, list) else [value]
         return "、".join(labels.get(str(v), str(v)) for v in values)
     if hasattr(value, "isoformat"):

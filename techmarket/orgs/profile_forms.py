@@ -56,7 +56,7 @@ class EnterpriseProfileForm(StyledForm):
         return [(t, self[f"cert_{t.pk}"], self[f"cert_{t.pk}_number"], self[f"cert_{t.pk}_until"]) for t in self.tags]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         for tag in self.tags:
             if not data.get(f"cert_{tag.pk}") and (data.get(f"cert_{tag.pk}_number") or data.get(f"cert_{tag.pk}_until")):
                 self.add_error(f"cert_{tag.pk}", _("填写了“%(tag)s”的证书信息，请同时勾选该资质。") % {"tag": tag.name})

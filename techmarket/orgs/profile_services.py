@@ -92,7 +92,7 @@ def _clean_certifications(rows: Any) -> list[dict[str, Any]]:
     for number, row in enumerate(rows, start=1):
         row = dict(row or {})
         raw_tag = row.get("tag")
-        tag = raw_tag if isinstance(raw_tag, OrganizationTag) else tags.get(str(raw_tag)) or tags_by_pk.get(raw_tag)
+        tag = raw_tag if isinstance(raw_tag, OrganizationTag) else tags.get(str(raw_tag)) or (tags_by_pk.get(raw_tag) if isinstance(raw_tag, int) else None)
         if tag is None:
             errors.append(_("第 %(n)d 项：资质“%(t)s”不存在，可选：%(ok)s。") % {
                 "n": number, "t": raw_tag, "ok": "、".join(tags)})

@@ -22,7 +22,7 @@ from ..vocab import (
 )
 
 K = Organization.Kind
-USCC_PREFIX = {K.ENTERPRISE: "91", K.UNIVERSITY: "12", K.INSTITUTE: "12", K.SERVICE: "91", K.INVESTOR: "91",
+USCC_PREFIX: dict[str, str] = {K.ENTERPRISE: "91", K.UNIVERSITY: "12", K.INSTITUTE: "12", K.SERVICE: "91", K.INVESTOR: "91",
                K.GOVERNMENT: "11"}
 
 

@@ -17,7 +17,7 @@ from techmarket.catalog import registry
 from techmarket.matching.documents import to_document
 from techmarket.matching.models import Decision, MatchFeedback
 
-GRADES = {Decision.ACCEPT: 2, Decision.RECOMMEND: 2, Decision.REJECT: 0}
+GRADES: dict[str, int] = {Decision.ACCEPT: 2, Decision.RECOMMEND: 2, Decision.REJECT: 0}
 
 
 class Command(BaseCommand):
