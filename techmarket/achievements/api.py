@@ -11,7 +11,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
-from techmarket.api.pagination import PagePagination
+from techmarket.api.pagination import LazyRows, PagePagination
+from techmarket.api.schemas import ActionIn
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.visibility import can_see_owner, owner_label
 from techmarket.orgs.models import Organization
@@ -129,10 +130,6 @@ class AchievementPatch(Schema):
     is_anonymous: bool | None = None
 
 
-class ActionIn(Schema):
-    reason: str = ""
-
-
 class AchievementFilters(Schema):
     q: str = Field("", description="关键词（标题、摘要、关键词中的中文子串，例如 锂电池）")
     discipline: str = Field("", description="GB/T 13745 学科代码（含下级）")
@@ -191,22 +188,6 @@ def _resolve_codes(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-class _LazySummaries:
-    """Lets the paginator count and slice the queryset, then renders only the page's rows."""
-
-    def __init__(self, request: Any, qs: Any) -> None:
-        self.request, self.qs = request, qs
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [_summary(self.request, item) for item in self.qs[key]]
-
-
 def _fresh(request: Any, pk: int) -> dict[str, Any]:
     return _detail(request, selectors.achievement_get_visible(request.user, pk))
 
@@ -214,7 +195,7 @@ def _fresh(request: Any, pk: int) -> dict[str, Any]:
 @router.get("", response=list[AchievementSummaryOut], auth=OptionalAuth(), summary="成果列表（含搜索和筛选）")
 @paginate(PagePagination)
 def achievement_list(request, filters: AchievementFilters = Query(...)):  # type: ignore[no-untyped-def]  # noqa: B008
-    return _LazySummaries(request, selectors.achievement_list_visible_to(request.user, **filters.dict()))
+    return LazyRows(request, selectors.achievement_list_visible_to(request.user, **filters.dict()), _summary)
 
 
 @router.get("/{achievement_id}", response=AchievementDetailOut, auth=OptionalAuth(), summary="成果详情")

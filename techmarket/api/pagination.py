@@ -1,5 +1,6 @@
 """One page format for every list endpoint: {"count": N, "page": p, "page_size": s, "items": [...]}."""
 
+from collections.abc import Callable
 from typing import Any
 
 from ninja import Field, Schema
@@ -30,3 +31,20 @@ class PagePagination(PaginationBase):
             "page_size": pagination.page_size,
             "items": queryset[start : start + pagination.page_size],
         }
+
+
+class LazyRows:
+    """Lets the paginator count and slice a queryset, then renders only the page's rows:
+    ``return LazyRows(request, qs, render)`` from a ``@paginate(PagePagination)`` endpoint."""
+
+    def __init__(self, request: Any, qs: Any, render: Callable[[Any, Any], dict[str, Any]]) -> None:
+        self.request, self.qs, self.render = request, qs, render
+
+    def count(self) -> int:
+        return int(self.qs.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
+        return [self.render(self.request, item) for item in self.qs[key]]

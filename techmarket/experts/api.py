@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from techmarket.accounts import roles
 from techmarket.api.auth import OptionalAuth
-from techmarket.api.pagination import PagePagination
+from techmarket.api.pagination import LazyRows, PagePagination
 from techmarket.orgs.models import Organization
 
 from . import selectors, services
@@ -122,22 +122,6 @@ def _out(request: Any, expert: Any) -> dict[str, Any]:
     }
 
 
-class _LazyRows:
-    """Lets the paginator count and slice the queryset, then renders only the page's rows."""
-
-    def __init__(self, request: Any, qs: Any) -> None:
-        self.request, self.qs = request, qs
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [_out(self.request, expert) for expert in self.qs[key]]
-
-
 def _organization(pk: int) -> Organization:
     org = Organization.objects.filter(pk=pk).first()
     if org is None:
@@ -148,7 +132,7 @@ def _organization(pk: int) -> Organization:
 @router.get("", response=list[ExpertOut], auth=OptionalAuth(), summary="专家列表（含搜索和筛选）")
 @paginate(PagePagination)
 def expert_list(request, filters: ExpertFilters = Query(...)):  # type: ignore[no-untyped-def]  # noqa: B008
-    return _LazyRows(request, selectors.expert_list_visible_to(request.user, **filters.dict()))
+    return LazyRows(request, selectors.expert_list_visible_to(request.user, **filters.dict()), _out)
 
 
 @router.get("/contact-requests", response=list[ContactOut], summary="我的联系方式申请（收到的和发出的）")

@@ -7,7 +7,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
-from techmarket.api.pagination import PagePagination
+from techmarket.api.pagination import LazyRows, PagePagination
+from techmarket.api.schemas import ActionIn
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.visibility import owner_label
 from techmarket.catalog.workflow import listing_transition
@@ -98,10 +99,6 @@ class NeedPatch(Schema):
     is_anonymous: bool | None = None
 
 
-class ActionIn(Schema):
-    reason: str = ""
-
-
 class NeedFilters(Schema):
     q: str = Field("", description="关键词（中文子串匹配，例如 锂电池）")
     kind: str = ""
@@ -155,23 +152,7 @@ def _resolve_codes(payload: dict[str, Any]) -> dict[str, Any]:
 @paginate(PagePagination)
 def need_list(request, filters: NeedFilters = Query(...)):  # type: ignore[no-untyped-def]  # noqa: B008
     qs = selectors.need_list_visible_to(request.user, **filters.dict())
-    return _LazySummaries(request, qs)
-
-
-class _LazySummaries:
-    """Lets the paginator count and slice the queryset, then renders only the page's rows."""
-
-    def __init__(self, request: Any, qs: Any) -> None:
-        self.request, self.qs = request, qs
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [_summary(self.request, need) for need in self.qs[key]]
+    return LazyRows(request, qs, _summary)
 
 
 @router.get("/{need_id}", response=NeedDetailOut, auth=OptionalAuth(), summary="需求详情")
