@@ -1,5 +1,7 @@
 """Production: PostgreSQL, Redis, Celery workers, gunicorn. Refuses to start without its settings."""
 
+from typing import Any
+
 import dj_database_url
 
 from .base import *  # noqa: F403
@@ -30,12 +32,14 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 # techmarket/core/cache.py); a refused broker leaves follow-up work in the outbox for later.
 REDIS_SOCKET_CONNECT_TIMEOUT = float(env("REDIS_SOCKET_CONNECT_TIMEOUT", "0.5") or 0.5)
 REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "0.5") or 0.5)
+_cache_options: dict[str, Any] = {
+    "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "CIRCUIT_SECONDS": env_int("CACHE_CIRCUIT_SECONDS", 10)}
 if REDIS_URL:  # noqa: F405
     CACHES = {"default": {
         "BACKEND": "techmarket.core.cache.FailFastRedisCache",
         "LOCATION": REDIS_URL,  # noqa: F405
-        "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT,
-                    "CIRCUIT_SECONDS": env_int("CACHE_CIRCUIT_SECONDS", 10)},
+        "OPTIONS": _cache_options,
     }}
 BROKER_SOCKET_TIMEOUT = float(env("BROKER_SOCKET_TIMEOUT", "2") or 2)
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT

@@ -122,8 +122,8 @@ def backup(dest: Path, *, method: str | None = None) -> Path:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             counts = _source_counts()
-            with (target / database_file).open("w", encoding="utf-8") as out:
-                call_command("dumpdata", "--natural-foreign", "--indent", "0", stdout=out,
+            with (target / database_file).open("w", encoding="utf-8") as stream:
+                call_command("dumpdata", "--natural-foreign", "--indent", "0", stdout=stream,
                              exclude=["contenttypes", "auth.permission"])
     else:
         raise BackupError(f"未知的备份方式：{method}")
@@ -153,7 +153,7 @@ class Target:
 
     @classmethod
     def from_options(cls, database_url: str | None, media_root: str | None) -> Target:
-        db = dj_database_url.parse(database_url) if database_url else dict(connection.settings_dict)
+        db = dict(dj_database_url.parse(database_url)) if database_url else dict(connection.settings_dict)
         return cls(db=db, media_root=Path(media_root) if media_root else Path(settings.MEDIA_ROOT))
 
     @property
