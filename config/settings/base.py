@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "techmarket.orgs",
     "techmarket.audit",
     "techmarket.catalog",
+    "techmarket.workflow",
+    "techmarket.decisions",
+    "techmarket.documents",
     "techmarket.notifications",
     "techmarket.matching",
     "techmarket.needs",
@@ -110,7 +113,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "techmarket" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -199,6 +202,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-purge-done": {"task": "techmarket.outbox.tasks.purge_done", "schedule": 86400.0},
     "matching-reconcile-index": {"task": "techmarket.matching.tasks.reconcile_index", "schedule": 600.0},
     "imports-reap-dead-jobs": {"task": "techmarket.imports.tasks.reap_dead_jobs", "schedule": 60.0},
+    "workflow-overdue": {"task": "techmarket.workflow.tasks.workflow_overdue", "schedule": 3600.0},
 }
 
 # Import jobs beat every IMPORT_JOB_HEARTBEAT_SECONDS while running; one silent for
@@ -230,3 +234,33 @@ MATCH_NOTIFY_PER_USER_PER_DAY = env_int("MATCH_NOTIFY_PER_USER_PER_DAY", 5)
 # and audit records then use the client address from X-Forwarded-For instead of the proxy's.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 NINJA_NUM_PROXIES = NUM_PROXIES
+
+# Workflow kernel (techmarket.workflow): an overdue item is reminded to the people responsible at once
+# and escalated to the operators after this many more working days; operators are told from this month
+# on when next year's holiday arrangement is missing.
+WORKFLOW_OVERDUE_GRACE_WORKING_DAYS = env_int("WORKFLOW_OVERDUE_GRACE_WORKING_DAYS", 2)
+WORKFLOW_CALENDAR_WARN_MONTH = env_int("WORKFLOW_CALENDAR_WARN_MONTH", 12)
+
+# Documents (techmarket.documents): attachments live in a private store that no URL serves; every
+# download goes through a permission-checked, audited view. DOCUMENTS_S3_BUCKET switches the store to
+# S3-compatible object storage (django-storages, `pip install "django-storages[s3]"`).
+DOCUMENTS_ROOT = Path(env("DOCUMENTS_ROOT", str(VAR_DIR / "private" / "documents")) or VAR_DIR / "private")
+DOCUMENTS_MAX_BYTES = env_int("DOCUMENTS_MAX_BYTES", 20 * 1024 * 1024)
+if env("DOCUMENTS_S3_BUCKET", ""):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DOCUMENTS_S3_BUCKET", ""),
+            "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env("DOCUMENTS_S3_REGION", "") or None,
+            "access_key": env("DOCUMENTS_S3_ACCESS_KEY", "") or None,
+            "secret_key": env("DOCUMENTS_S3_SECRET_KEY", "") or None,
+            "location": env("DOCUMENTS_S3_PREFIX", "documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documents"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                             "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": "/no-public-url/"}}

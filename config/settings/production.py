@@ -18,6 +18,7 @@ DATABASES = {
 }
 MIDDLEWARE = [*MIDDLEWARE[:2], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[2:]]  # noqa: F405
 STORAGES = {
+    **STORAGES,  # noqa: F405 - keeps the private "documents" store (file system or S3) from base
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -18,3 +18,7 @@ if not env("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 # Catalogue changes in any test re-index after commit: keep those index files out of var/.
 MATCHING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techmatch-test-"))
+# Attachments uploaded by tests go to a temporary private directory, not var/.
+DOCUMENTS_ROOT = Path(tempfile.mkdtemp(prefix="documents-test-"))
+STORAGES = {**STORAGES, "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
+                                      "OPTIONS": {"location": str(DOCUMENTS_ROOT)}}}

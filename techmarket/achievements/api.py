@@ -230,5 +230,6 @@ def achievement_ip_set(request, achievement_id: int, payload: IPListIn):  # type
              summary="工作流操作：submit / publish / request_changes / reject / start / solve / close / renew")
 def achievement_action(request, achievement_id: int, action: str, payload: ActionIn):  # type: ignore[no-untyped-def]
     item = selectors.achievement_get_visible(request.user, achievement_id)
-    services.achievement_transition(achievement=item, action=action, acting_user=request.user, reason=payload.reason)
+    services.achievement_transition(achievement=item, action=action, acting_user=request.user, reason=payload.reason,
+                                    expected_state=payload.expected_state)
     return _fresh(request, achievement_id)

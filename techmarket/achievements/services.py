@@ -16,7 +16,7 @@ from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields, changed_relations
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.text import reject_html
-from techmarket.catalog.workflow import listing_transition
+from techmarket.catalog.workflow import listing_transition, review_due
 from techmarket.experts.models import Expert
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry
@@ -274,6 +274,7 @@ def _back_to_review(achievement: Achievement, acting_user: Any) -> None:
             and not roles.is_operator(acting_user):
         achievement.status = ListingStatus.PENDING
         achievement.submitted_at = timezone.now()
+        achievement.due_at = review_due(achievement.submitted_at)
     if achievement.status == ListingStatus.PENDING and (errors := review_errors(achievement)):
         raise ValidationError(errors)
 
@@ -323,8 +324,9 @@ def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights:
 
 
 def achievement_transition(*, achievement: Achievement, action: str, acting_user: Any,
-                           reason: str = "") -> Achievement:
+                           reason: str = "", expected_state: str | None = None) -> Achievement:
     """The shared review workflow, after checking that a submitted achievement is complete enough to review."""
     if action in {"submit", "publish"} and (errors := review_errors(achievement)):
         raise ValidationError(errors)
-    return listing_transition(item=achievement, action=action, acting_user=acting_user, reason=reason)
+    return listing_transition(item=achievement, action=action, acting_user=acting_user, reason=reason,
+                              expected_state=expected_state)

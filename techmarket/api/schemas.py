@@ -1,6 +1,6 @@
 """Schemas every catalogue type's API shares."""
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ActionIn(Schema):
@@ -8,3 +8,4 @@ class ActionIn(Schema):
     sending back and rejecting)."""
 
     reason: str = ""
+    expected_state: str | None = Field(None, description="调用方看到的状态；若条目已被他人处理，操作被拒绝")

@@ -37,6 +37,8 @@ class ParameterLinesField(forms.CharField):
 class ActionForm(StyledForm):
     reason = forms.CharField(label=_("原因或说明"), required=False, max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    # The state the person saw when the page was drawn: a move made meanwhile by someone else is refused.
+    expected_state = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
 
 class AccessRequestForm(StyledForm):

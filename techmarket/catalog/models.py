@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.decisions.models import DecisionRequest
+
 from .scopes import GuardedManager
 
 
@@ -59,6 +61,8 @@ class Listing(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("审核时限"), null=True, blank=True, db_index=True,
+                                  help_text=_("提交后按工作日计算的审核期限；超期提醒平台运营。"))
     external_key = models.CharField(
         _("外部编号"), max_length=64, blank=True, help_text=_("导入时用于识别同一条目，重复导入按此更新。")
     )
@@ -83,8 +87,9 @@ class Listing(models.Model):
         return self.status in LISTED_STATUSES
 
 
-class AccessGrant(models.Model):
-    """The owner's release of an item's confidential details to one requesting organisation (NDA step)."""
+class AccessGrant(DecisionRequest):
+    """The owner's release of an item's confidential details to one requesting organisation (NDA step);
+    a request on the decisions base (see catalog.request_types)."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("待授权")

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
+from techmarket.decisions.services import request_decide, request_open
 
 from .models import AccessGrant
+from .request_types import ACCESS_REQUEST
 from .visibility import can_view_confidential, is_owner_member
 
 
@@ -24,31 +26,29 @@ def access_request(*, item: Any, acting_user: Any, organization: Any, purpose: s
         raise ValidationError(_("本机构成员无需申请即可查看。"))
     ct = ContentType.objects.get_for_model(item)
     with transaction.atomic():
-        grant, created = AccessGrant.objects.get_or_create(
-            content_type=ct, object_id=item.pk, organization=organization,
-            defaults={"requested_by": acting_user, "purpose": purpose[:300], "nda_accepted_at": timezone.now()},
-        )
-        if not created and grant.status in {AccessGrant.Status.DECLINED, AccessGrant.Status.REVOKED}:
-            grant.status, grant.requested_by = AccessGrant.Status.REQUESTED, acting_user
-            grant.purpose, grant.nda_accepted_at = purpose[:300], timezone.now()
-            grant.save()
-        audit_record(actor=acting_user, action="catalog.access.request", target=grant,
-                     after={"status": grant.status, "organization": organization.pk}, note=purpose[:200])
-    return grant
+        grant = AccessGrant.objects.select_for_update().filter(content_type=ct, object_id=item.pk,
+                                                                organization=organization).first()
+        if grant is not None and grant.status not in {AccessGrant.Status.DECLINED, AccessGrant.Status.REVOKED}:
+            audit_record(actor=acting_user, action="catalog.access.request", target=grant,
+                         after={"status": grant.status, "organization": organization.pk}, note=purpose[:200])
+            return grant
+        grant = grant or AccessGrant(content_type=ct, object_id=item.pk, organization=organization)
+        grant.requested_by, grant.purpose, grant.nda_accepted_at = acting_user, purpose[:300], timezone.now()
+        grant.decided_by, grant.decided_at, grant.decision_note = None, None, ""
+        return request_open(request_type=ACCESS_REQUEST, obj=grant, acting_user=acting_user,
+                            after={"status": AccessGrant.Status.REQUESTED, "organization": organization.pk},
+                            note=purpose[:200])
 
 
-def access_decide(*, grant: AccessGrant, acting_user: Any, grant_access: bool) -> AccessGrant:
-    item = grant.item
-    if not (roles.is_operator(acting_user) or is_owner_member(acting_user, item)):
+def access_decide(*, grant: AccessGrant, acting_user: Any, grant_access: bool, reason: str = "",
+                  expected_state: str | None = None) -> AccessGrant:
+    if not ACCESS_REQUEST.may_decide(acting_user, grant):
         raise PermissionDenied(_("只有条目所属机构可以授权查看保密详情。"))
-    with transaction.atomic():
-        before = {"status": grant.status}
-        grant.status = AccessGrant.Status.GRANTED if grant_access else AccessGrant.Status.DECLINED
-        grant.decided_by, grant.decided_at = acting_user, timezone.now()
-        grant.save()
-        audit_record(actor=acting_user, action="catalog.access." + ("grant" if grant_access else "decline"),
-                     target=grant, before=before, after={"status": grant.status})
-    return grant
+    target = AccessGrant.Status.GRANTED if grant_access else AccessGrant.Status.DECLINED
+    if grant.status == target and expected_state is None:
+        return grant
+    return request_decide(request_type=ACCESS_REQUEST, obj=grant, acting_user=acting_user, approve=grant_access,
+                          reason=reason, expected_state=expected_state)
 
 
 def confidential_detail_read(*, item: Any, user: Any, request: Any = None) -> str | None:

@@ -45,7 +45,8 @@ def run_action(request: HttpRequest, *, item: Any, transition: Callable[..., Any
     form.is_valid()
     try:
         transition(action=request.resolver_match.kwargs["action"] if request.resolver_match else "",
-                   reason=form.cleaned_data.get("reason", ""))
+                   reason=form.cleaned_data.get("reason", ""),
+                   expected_state=form.cleaned_data.get("expected_state") or None)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except PermissionDenied as exc:
@@ -75,5 +76,11 @@ def run_access_decision(request: HttpRequest, item: Any, grant_id: int) -> None:
                               content_type=ContentType.objects.get_for_model(type(item)))
     if not can_edit(request.user, item):
         raise Http404
-    access_decide(grant=grant, acting_user=request.user, grant_access=request.POST.get("grant") == "1")
+    try:
+        access_decide(grant=grant, acting_user=request.user, grant_access=request.POST.get("grant") == "1",
+                      reason=request.POST.get("reason", "")[:500],
+                      expected_state=request.POST.get("expected_state") or None)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return
     messages.success(request, _("已处理“%(org)s”的查看申请。") % {"org": grant.organization.name})

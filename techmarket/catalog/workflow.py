@@ -1,51 +1,54 @@
-"""The review workflow shared by every Listing type (catalog.registry: review=True).
+"""The review workflow shared by every Listing type (catalog.registry: review=True), declared as a
+table on the workflow engine.
 
 草稿 → 待审核 → 已发布, or 需整改 (reasons, back to the owner) or 已驳回 (reasons);
 then 对接中 → 已解决 / 已关闭. Published items expire after LISTING_EXPIRY_DAYS unless renewed.
+A submitted item is due for review within LISTING_REVIEW_WORKING_DAYS Chinese working days.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from techmarket.accounts import roles
-from techmarket.audit.services import audit_record
+from techmarket.workflow import engine
+from techmarket.workflow.engine import BROKER, OPERATOR, OWNER, SYSTEM, Action, Workflow
 
 from . import events
 from .models import ListingStatus as S
 from .visibility import is_owner_member
 
-OWNER, OPERATOR, BROKER, SYSTEM = "owner", "operator", "broker", "system"
+__all__ = ["ACTIONS", "Action", "OWNER", "OPERATOR", "BROKER", "SYSTEM", "available_actions",
+           "listing_transition", "listing_workflow", "expiry_from", "review_due"]
 
-
-@dataclass(frozen=True)
-class Action:
-    label: Any
-    sources: tuple[str, ...]
-    target: str
-    actors: tuple[str, ...]
-    needs_reason: bool = False
-
+REVIEW_DAYS = getattr(settings, "LISTING_REVIEW_WORKING_DAYS", 5)
 
 ACTIONS: dict[str, Action] = {
-    "submit": Action(gettext_lazy("提交审核"), (S.DRAFT, S.CHANGES_REQUESTED), S.PENDING, (OWNER,)),
-    "publish": Action(gettext_lazy("审核通过并发布"), (S.PENDING,), S.PUBLISHED, (OPERATOR,)),
-    "request_changes": Action(gettext_lazy("退回整改"), (S.PENDING,), S.CHANGES_REQUESTED, (OPERATOR,), True),
-    "reject": Action(gettext_lazy("驳回"), (S.PENDING,), S.REJECTED, (OPERATOR,), True),
+    "submit": Action(gettext_lazy("提交审核"), (S.DRAFT, S.CHANGES_REQUESTED), S.PENDING, (OWNER,),
+                     stamps=("submitted_at",), due_working_days=REVIEW_DAYS),
+    "publish": Action(gettext_lazy("审核通过并发布"), (S.PENDING,), S.PUBLISHED, (OPERATOR,),
+                      keep_stamps=("published_at",), writes_reason=True),
+    "request_changes": Action(gettext_lazy("退回整改"), (S.PENDING,), S.CHANGES_REQUESTED, (OPERATOR,), True,
+                              reason_message=gettext_lazy("“退回整改”必须填写原因，所有者会看到它。")),
+    "reject": Action(gettext_lazy("驳回"), (S.PENDING,), S.REJECTED, (OPERATOR,), True,
+                     reason_message=gettext_lazy("“驳回”必须填写原因，所有者会看到它。")),
     "start": Action(gettext_lazy("进入对接"), (S.PUBLISHED,), S.IN_PROGRESS, (OWNER, BROKER, OPERATOR)),
     "solve": Action(gettext_lazy("标记已解决"), (S.PUBLISHED, S.IN_PROGRESS), S.SOLVED, (OWNER, OPERATOR)),
     "close": Action(gettext_lazy("关闭"), (S.DRAFT, S.PUBLISHED, S.IN_PROGRESS, S.CHANGES_REQUESTED, S.EXPIRED),
                     S.CLOSED, (OWNER, OPERATOR)),
-    "renew": Action(gettext_lazy("续期"), (S.PUBLISHED, S.IN_PROGRESS, S.EXPIRED), S.PUBLISHED, (OWNER, OPERATOR)),
+    "renew": Action(gettext_lazy("续期"), (S.PUBLISHED, S.IN_PROGRESS, S.EXPIRED), S.PUBLISHED, (OWNER, OPERATOR),
+                    keep_stamps=("published_at",)),
     "expire": Action(gettext_lazy("到期下架"), (S.PUBLISHED,), S.EXPIRED, (SYSTEM,)),
 }
+
+
+def review_due(now: Any) -> Any:
+    """When an item sent to review (by submitting, or by editing a listed item) is due for a decision."""
+    from techmarket.workflow.workdays import add_working_days
+
+    return add_working_days(now, REVIEW_DAYS)
 
 
 def expiry_from(now: Any) -> Any:
@@ -53,8 +56,6 @@ def expiry_from(now: Any) -> Any:
 
 
 def _actor_kinds(user: Any, item: Any) -> set[str]:
-    if user is None:
-        return {SYSTEM}
     kinds = set()
     if roles.is_operator(user):
         kinds.add(OPERATOR)
@@ -65,41 +66,53 @@ def _actor_kinds(user: Any, item: Any) -> set[str]:
     return kinds
 
 
+def _apply(item: Any, action: str, now: Any, reason: str) -> None:
+    if action in {"publish", "renew"}:
+        item.expires_at = expiry_from(now)
+
+
+def _events(item: Any, action: str) -> None:
+    # Inside the transaction: listeners owe their work through the outbox, which commits with the move.
+    events.listing_changed(item)
+    if action == "publish":
+        events.listing_published(item)
+
+
+def _responsible(item: Any) -> list[Any]:
+    from techmarket.workflow.selectors import operator_users
+
+    return list(operator_users()) if item.status == S.PENDING else []
+
+
+def _url(item: Any) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(f"{item._meta.app_label}:detail", kwargs={f"{item._meta.model_name}_id": item.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def listing_workflow(model: Any) -> Workflow:
+    """The review workflow of one concrete catalogue model (registered once per model)."""
+    name = f"listing:{model._meta.label_lower}"
+    try:
+        return engine.get(name)
+    except KeyError:
+        return engine.register(Workflow(
+            name=name, model=model, actions=ACTIONS, actor_kinds=_actor_kinds, reason_field="review_note",
+            due_field="due_at", apply=_apply, events=(_events,), responsible=_responsible, url=_url,
+            extra_audit=lambda item: {"expires_at": item.expires_at},
+        ))
+
+
 def available_actions(user: Any, item: Any) -> list[tuple[str, Action]]:
-    kinds = _actor_kinds(user, item)
-    return [(name, a) for name, a in ACTIONS.items()
-            if item.status in a.sources and kinds & set(a.actors) and SYSTEM not in a.actors]
+    return listing_workflow(type(item)).available(user, item)
 
 
-def listing_transition(*, item: Any, action: str, acting_user: Any, reason: str = "") -> Any:
-    """Move an item through the workflow; one audit record; raises with a message a person understands."""
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise ValidationError(_("未知操作：%(a)s") % {"a": action})
-    if not (_actor_kinds(acting_user, item) & set(spec.actors)):
-        raise PermissionDenied(_("您无权对该条目执行“%(a)s”。") % {"a": spec.label})
-    if item.status not in spec.sources:
-        raise ValidationError(_("当前状态为“%(s)s”，不能执行“%(a)s”。") % {
-            "s": item.get_status_display(), "a": spec.label})
-    reason = reason.strip()
-    if spec.needs_reason and not reason:
-        raise ValidationError({"reason": _("“%(a)s”必须填写原因，所有者会看到它。") % {"a": spec.label}})
-    now = timezone.now()
-    with transaction.atomic():
-        before = {"status": item.status, "expires_at": item.expires_at}
-        item.status = spec.target
-        if action == "submit":
-            item.submitted_at = now
-        if action in {"publish", "renew"}:
-            item.published_at = item.published_at or now
-            item.expires_at = expiry_from(now)
-        if spec.needs_reason or action == "publish":
-            item.review_note = reason
-        item.save()
-        audit_record(actor=acting_user, action=f"{item._meta.app_label}.{item._meta.model_name}.{action}",
-                     target=item, before=before, after={"status": item.status, "expires_at": item.expires_at},
-                     note=reason)
-        events.listing_changed(item)
-        if action == "publish":
-            events.listing_published(item)
-    return item
+def listing_transition(*, item: Any, action: str, acting_user: Any, reason: str = "",
+                       expected_state: str | None = None) -> Any:
+    """Move an item through the workflow; one audit record; raises with a message a person understands.
+    ``expected_state`` is the state the person saw; a move made meanwhile by someone else is refused."""
+    return engine.transition(workflow=listing_workflow(type(item)), obj=item, action=action,
+                             acting_user=acting_user, reason=reason, expected_state=expected_state)

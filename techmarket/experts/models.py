@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.catalog.scopes import GuardedManager
+from techmarket.decisions.models import DecisionRequest
 
 
 class Availability(models.TextChoices):
@@ -58,13 +59,14 @@ class Expert(models.Model):
         return f"{self.name}（{self.affiliation}）"
 
 
-class ContactPermission(models.Model):
-    """A user's request to see an expert's contact details, and the expert's answer."""
+class ContactPermission(DecisionRequest):
+    """A user's request to see an expert's contact details, and the expert's answer (see experts.request_types)."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("待专家确认")
         ACCEPTED = "accepted", _("已同意")
         DECLINED = "declined", _("已谢绝")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     expert = models.ForeignKey(Expert, verbose_name=_("专家"), on_delete=models.CASCADE,
                                related_name="contact_permissions")

@@ -7,17 +7,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.text import reject_html
+from techmarket.decisions.services import request_decide, request_open
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Discipline, Industry
 
 from .models import Availability, ContactPermission, Expert
+from .request_types import CONTACT_REQUEST
 from .selectors import can_manage_expert
 
 TEXT_FIELDS = {"name": _("姓名"), "title": _("职称"), "research_fields": _("研究方向"), "bio": _("个人简介")}
@@ -231,12 +232,13 @@ def expert_contact_request(*, expert: Expert, acting_user: Any, message: str = "
     if existing is not None:
         if existing.status == ContactPermission.Status.DECLINED:
             raise ValidationError({"expert": _("专家已谢绝您的联系请求，请通过技术经纪人或平台运营联系。")})
-        return existing
-    with transaction.atomic():
-        permission = ContactPermission.objects.create(expert=expert, user=acting_user, message=message[:200])
-        audit_record(actor=acting_user, action="experts.contact.request", target=permission,
-                     after=snapshot(permission, ["expert_id", "user_id", "status", "message"]))
-    return permission
+        if existing.status != ContactPermission.Status.WITHDRAWN:
+            return existing
+    permission = existing or ContactPermission(expert=expert, user=acting_user)
+    permission.message = message[:200]
+    return request_open(request_type=CONTACT_REQUEST, obj=permission, acting_user=acting_user,
+                        after={"expert_id": expert.pk, "user_id": acting_user.pk,
+                               "status": ContactPermission.Status.REQUESTED, "message": message[:200]})
 
 
 def _contact_decide(*, expert: Expert, user: Any, acting_user: Any, status: str) -> ContactPermission:
@@ -244,15 +246,12 @@ def _contact_decide(*, expert: Expert, user: Any, acting_user: Any, status: str)
     if not (is_expert or roles.is_operator(acting_user)):
         raise PermissionDenied(_("只有专家本人可以决定是否公开联系方式。"))
     with transaction.atomic():
-        permission, _created = ContactPermission.objects.select_for_update().get_or_create(expert=expert, user=user)
-        before = snapshot(permission, ["status", "decided_at"])
-        permission.status = status
-        permission.decided_at = timezone.now()
-        permission.save()
-        verb = "accept" if status == ContactPermission.Status.ACCEPTED else "decline"
-        audit_record(actor=acting_user, action=f"experts.contact.{verb}", target=permission, before=before,
-                     after=snapshot(permission, ["expert_id", "user_id", "status", "decided_at"]))
-    return permission
+        # The expert may also open their contact details to someone who never asked.
+        permission, _created = ContactPermission.objects.get_or_create(expert=expert, user=user)
+        if permission.status == status:
+            return permission
+        return request_decide(request_type=CONTACT_REQUEST, obj=permission, acting_user=acting_user,
+                              approve=status == ContactPermission.Status.ACCEPTED)
 
 
 def expert_accept_contact(*, expert: Expert, user: Any, acting_user: Any) -> ContactPermission:

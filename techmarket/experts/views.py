@@ -179,15 +179,23 @@ def contact_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         raise Http404
     accept = request.POST.get("accept") == "1"
     decide = services.expert_accept_contact if accept else services.expert_decline_contact
-    decide(expert=permission.expert, user=permission.user, acting_user=request.user)
     who = str(permission.user)
+    try:
+        decide(expert=permission.expert, user=permission.user, acting_user=request.user)
+    except ValidationError as exc:  # e.g. decided meanwhile in another tab
+        messages.error(request, "；".join(exc.messages))
+    else:
+        _decided_message(request, accept, who)
+    if request.POST.get("next") == "mine":
+        return redirect("experts:my_requests")
+    return redirect("experts:detail", expert_id=permission.expert_id)
+
+
+def _decided_message(request: HttpRequest, accept: bool, who: str) -> None:
     if accept:
         messages.success(request, _("已同意 %(who)s 查看您的联系方式。") % {"who": who})
     else:
         messages.success(request, _("已谢绝 %(who)s 的联系申请。") % {"who": who})
-    if request.POST.get("next") == "mine":
-        return redirect("experts:my_requests")
-    return redirect("experts:detail", expert_id=permission.expert_id)
 
 
 @login_required

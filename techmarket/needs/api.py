@@ -17,6 +17,7 @@ from techmarket.reference.codes import normalize_industry_code
 from techmarket.reference.models import ChainNode, Industry, Region
 
 from . import selectors, services
+from .fields import NEED_FIELDS
 
 router = Router(tags=["技术需求"])
 
@@ -58,43 +59,44 @@ class NeedDetailOut(NeedSummaryOut):
 
 
 class NeedIn(Schema):
+    # Limits and descriptions come from needs.fields (shared with the form and the Excel import).
     owner_id: int
-    kind: str = "technology"
-    title: str = Field(..., max_length=120)
-    summary: str = Field(..., max_length=2000)
-    confidential_detail: str = Field("", max_length=20000)
-    background: str = Field("", max_length=5000)
-    problem: str = Field(..., max_length=5000)
+    kind: str = NEED_FIELDS.schema("kind", "technology")
+    title: str = NEED_FIELDS.schema("title")
+    summary: str = NEED_FIELDS.schema("summary")
+    confidential_detail: str = NEED_FIELDS.schema("confidential_detail", "")
+    background: str = NEED_FIELDS.schema("background", "")
+    problem: str = NEED_FIELDS.schema("problem")
     parameters: list[Parameter] = Field(default_factory=list)
-    current_solution: str = Field("", max_length=5000)
-    expected_outcome: str = Field("", max_length=5000)
-    budget_min: Decimal | None = None
-    budget_max: Decimal | None = None
-    rd_cycle_months: int | None = None
+    current_solution: str = NEED_FIELDS.schema("current_solution", "")
+    expected_outcome: str = NEED_FIELDS.schema("expected_outcome", "")
+    budget_min: Decimal | None = NEED_FIELDS.schema("budget_min", None)
+    budget_max: Decimal | None = NEED_FIELDS.schema("budget_max", None)
+    rd_cycle_months: int | None = NEED_FIELDS.schema("rd_cycle_months", None)
     cooperation_modes: list[str] = Field(default_factory=list)
     industry: str | None = None
     region: str | None = None
     chain_node: int | None = None
-    deadline: date | None = None
+    deadline: date | None = NEED_FIELDS.schema("deadline", None)
     visibility: str = "public"
     is_anonymous: bool = False
-    external_key: str = Field("", max_length=64)
+    external_key: str = NEED_FIELDS.schema("external_key", "")
 
 
 class NeedPatch(Schema):
-    title: str | None = None
-    summary: str | None = None
-    confidential_detail: str | None = None
-    background: str | None = None
-    problem: str | None = None
+    title: str | None = NEED_FIELDS.schema("title", None)
+    summary: str | None = NEED_FIELDS.schema("summary", None)
+    confidential_detail: str | None = NEED_FIELDS.schema("confidential_detail", None)
+    background: str | None = NEED_FIELDS.schema("background", None)
+    problem: str | None = NEED_FIELDS.schema("problem", None)
     parameters: list[Parameter] | None = None
-    current_solution: str | None = None
-    expected_outcome: str | None = None
-    budget_min: Decimal | None = None
-    budget_max: Decimal | None = None
-    rd_cycle_months: int | None = None
+    current_solution: str | None = NEED_FIELDS.schema("current_solution", None)
+    expected_outcome: str | None = NEED_FIELDS.schema("expected_outcome", None)
+    budget_min: Decimal | None = NEED_FIELDS.schema("budget_min", None)
+    budget_max: Decimal | None = NEED_FIELDS.schema("budget_max", None)
+    rd_cycle_months: int | None = NEED_FIELDS.schema("rd_cycle_months", None)
     cooperation_modes: list[str] | None = None
-    deadline: date | None = None
+    deadline: date | None = NEED_FIELDS.schema("deadline", None)
     visibility: str | None = None
     is_anonymous: bool | None = None
 
@@ -179,5 +181,6 @@ def need_update(request, need_id: int, payload: NeedPatch):  # type: ignore[no-u
              summary="工作流操作：submit / publish / request_changes / reject / start / solve / close / renew")
 def need_action(request, need_id: int, action: str, payload: ActionIn):  # type: ignore[no-untyped-def]
     need = selectors.need_get_visible(request.user, need_id)
-    listing_transition(item=need, action=action, acting_user=request.user, reason=payload.reason)
+    listing_transition(item=need, action=action, acting_user=request.user, reason=payload.reason,
+                       expected_state=payload.expected_state)
     return _detail(request, need)

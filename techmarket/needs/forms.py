@@ -10,6 +10,7 @@ from techmarket.core.forms import StyledForm, StyledFormMixin
 from techmarket.reference.forms import IndustryChoiceField, RegionChoiceField
 from techmarket.reference.models import ChainNode
 
+from .fields import NEED_FIELDS
 from .models import CooperationMode, Need, NeedKind
 
 
@@ -34,6 +35,7 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, owner_choices: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        NEED_FIELDS.apply_to_form(self)  # the same limits and checks as the service, shown next to each field
         if "chain_node" in self.fields:  # the refinement form's Meta leaves it out
             cast(forms.ModelChoiceField, self.fields["chain_node"]).queryset = ChainNode.objects.select_related("chain").filter(
                 chain__is_active=True)
@@ -42,6 +44,11 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
                                                           initial=owner_choices.first())
             self.fields["owner"].widget.attrs["class"] = "form-select"
             self.order_fields(["owner"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        NEED_FIELDS.clean_form(self)
+        return cleaned
 
     def _post_clean(self) -> None:  # services validate; the model's own validation runs there
         pass

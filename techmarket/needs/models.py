@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.catalog.models import Listing
+from techmarket.decisions.models import DecisionRequest
 
 
 class NeedKind(models.TextChoices):
@@ -92,8 +93,8 @@ class NeedVersion(models.Model):
         return f"{self.need} v{self.number}"
 
 
-class NeedRevision(models.Model):
-    """需求凝练: a broker's or operator's proposed edit, accepted or rejected by the owner."""
+class NeedRevision(DecisionRequest):
+    """需求凝练: a broker's or operator's proposed edit, accepted or rejected by the owner (see needs.request_types)."""
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("待确认")

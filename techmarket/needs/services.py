@@ -14,9 +14,13 @@ from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.text import reject_html
+from techmarket.catalog.workflow import review_due
+from techmarket.decisions.services import request_decide, request_open, request_withdraw
 from techmarket.orgs.models import Organization
 
-from .models import CooperationMode, Need, NeedKind, NeedRevision, NeedVersion
+from .fields import NEED_FIELDS
+from .models import Need, NeedRevision, NeedVersion
+from .request_types import REFINEMENT
 
 TEXT_FIELDS = {"title": _("标题"), "summary": _("公开摘要"), "confidential_detail": _("保密详情"),
                "background": _("需求背景"), "problem": _("技术难题"), "current_solution": _("现有方案及不足"),
@@ -27,56 +31,9 @@ EDITABLE = [*TEXT_FIELDS, "kind", "parameters", "budget_min", "budget_max", "rd_
 AUDITED = [f if f not in {"industry", "region", "chain_node"} else f + "_id" for f in EDITABLE] + ["status"]
 
 
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-
-    def err(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    for field, label in TEXT_FIELDS.items():
-        if field in data and data[field] is not None:
-            data[field] = str(data[field]).strip()
-            try:
-                reject_html(data[field], str(label))
-            except ValidationError as exc:
-                err(field, exc.messages[0])
-    if "title" in data and len(data["title"]) < 4:
-        err("title", _("标题至少 4 个字，请写清要解决的技术问题。"))
-    if "kind" in data and data["kind"] not in NeedKind.values:
-        err("kind", _("需求类型只能是：%(v)s。") % {"v": "、".join(str(label) for label in NeedKind.labels)})
-    params = data.get("parameters")
-    if params is not None:
-        if not isinstance(params, list):
-            err("parameters", _("技术指标应为列表。"))
-        else:
-            cleaned = []
-            for number, row in enumerate(params, start=1):
-                if not isinstance(row, dict) or not str(row.get("indicator", "")).strip() \
-                        or not str(row.get("target", "")).strip():
-                    err("parameters", _("第 %(n)d 项技术指标缺少“指标”或“目标值”。") % {"n": number})
-                    continue
-                cleaned.append({k: str(row.get(k, "")).strip()[:100] for k in ("indicator", "target", "unit")})
-            data["parameters"] = cleaned
-    modes = data.get("cooperation_modes")
-    if modes is not None:
-        unknown = [m for m in modes if m not in CooperationMode.values]
-        if unknown:
-            err("cooperation_modes", _("未知的合作方式：%(v)s。") % {"v": "、".join(map(str, unknown))})
-    low, high = data.get("budget_min"), data.get("budget_max")
-    for field in ("budget_min", "budget_max"):
-        if data.get(field) is not None and Decimal(str(data[field])) < 0:
-            err(field, _("预算不能为负数。"))
-    if low is not None and high is not None and Decimal(str(low)) > Decimal(str(high)):
-        err("budget_max", _("预算上限（%(h)s 万元）不能低于下限（%(l)s 万元）。") % {"h": high, "l": low})
-    cycle = data.get("rd_cycle_months")
-    if cycle is not None and not 1 <= int(cycle) <= 120:
-        err("rd_cycle_months", _("研发周期应在 1–120 个月之间。"))
-    deadline = data.get("deadline")
-    if deadline is not None and deadline < timezone.localdate():
-        err("deadline", _("截止日期不能早于今天。"))
-    if errors:
-        raise ValidationError(errors)
-    return data
+def _clean(data: dict[str, Any], *, partial: bool = True) -> dict[str, Any]:
+    """The one check of need content (needs.fields), shared with the form, the API schema and the import."""
+    return NEED_FIELDS.clean(data, partial=partial)
 
 
 def _check_owner(acting_user: Any, owner: Organization) -> None:
@@ -90,10 +47,7 @@ def _check_owner(acting_user: Any, owner: Organization) -> None:
 
 def need_create(*, acting_user: Any, owner: Organization, **data: Any) -> Need:
     _check_owner(acting_user, owner)
-    data = _clean({k: v for k, v in data.items() if k in EDITABLE})
-    for field in ("title", "summary", "problem"):
-        if not data.get(field):
-            raise ValidationError({field: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[field]}})
+    data = _clean({k: v for k, v in data.items() if k in EDITABLE}, partial=False)
     with transaction.atomic():
         need = Need(owner=owner, created_by=acting_user, **data)
         need.search_text = need.compute_search_text()
@@ -120,6 +74,7 @@ def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **cha
                 and not roles.is_operator(acting_user):
             need.status = ListingStatus.PENDING
             need.submitted_at = timezone.now()
+            need.due_at = review_due(need.submitted_at)
         need.full_clean(exclude=["owner", "created_by"], validate_unique=False)
         need.search_text = need.compute_search_text()
         need.save()
@@ -168,12 +123,10 @@ def need_refinement_propose(*, need: Need, acting_user: Any, changes: dict[str, 
     changed = {k: v for k, v in proposed.items() if v != current.get(k)}
     if not changed:
         raise ValidationError(_("建议内容与当前需求相同，没有需要修改的地方。"))
-    with transaction.atomic():
-        revision = NeedRevision.objects.create(need=need, proposed_by=acting_user, changes=changed,
-                                               base={k: current.get(k) for k in changed}, note=note)
-        audit_record(actor=acting_user, action="needs.refinement.propose", target=need,
-                     before=revision.base, after=changed, note=note[:200])
-    return revision
+    revision = NeedRevision(need=need, proposed_by=acting_user, changes=changed,
+                            base={k: current.get(k) for k in changed}, note=note)
+    return request_open(request_type=REFINEMENT, obj=revision, acting_user=acting_user, audit_verb="propose",
+                        before=revision.base, after=changed, note=note[:200])
 
 
 def need_refinement_decide(*, revision: NeedRevision, acting_user: Any, accept: bool, note: str = "") -> NeedRevision:
@@ -189,10 +142,10 @@ def need_refinement_decide(*, revision: NeedRevision, acting_user: Any, accept: 
                 labels = "、".join(str(VERSIONED[k]) for k in stale)
                 raise ValidationError(_("提出建议后需求的“%(f)s”已被修改，请让经纪人基于最新内容重新提出。") % {"f": labels})
             need_update(need=need, acting_user=acting_user, version_reason=_("采纳凝练建议"), **revision.changes)
-        revision.status = NeedRevision.Status.ACCEPTED if accept else NeedRevision.Status.REJECTED
-        revision.decided_by, revision.decided_at = acting_user, timezone.now()
-        revision.decision_note = note.strip()[:500]
-        revision.save()
-        audit_record(actor=acting_user, action="needs.refinement." + ("accept" if accept else "reject"),
-                     target=need, after={"revision": revision.pk, "status": revision.status}, note=note[:200])
-    return revision
+        return request_decide(request_type=REFINEMENT, obj=revision, acting_user=acting_user, approve=accept,
+                              reason=note.strip()[:500], expected_state=NeedRevision.Status.PROPOSED)
+
+
+def need_refinement_withdraw(*, revision: NeedRevision, acting_user: Any) -> NeedRevision:
+    """The proposer takes back a refinement the owner has not decided yet."""
+    return request_withdraw(request_type=REFINEMENT, obj=revision, acting_user=acting_user)

@@ -19,6 +19,7 @@ from techmarket.orgs.models import Organization
 from techmarket.reference.codes import code_object
 from techmarket.reference.models import Industry, Region
 
+from .fields import NEED_FIELDS
 from .models import CooperationMode, Need, NeedKind
 from .selectors import need_list_visible_to
 from .services import need_create, need_update
@@ -77,27 +78,27 @@ NEEDS = ImportSpec(
     key="needs",
     title="技术需求",
     columns=[
-        Column(EXTERNAL_KEY_HEADER, "external_key", required=True, max_length=64, sensitive=True, width=14,
+        Column(EXTERNAL_KEY_HEADER, "external_key", required=True, max_length=NEED_FIELDS["external_key"].max_length, sensitive=True, width=14,
                help="贵单位给这条需求的编号，同一单位内不能重复；再次导入时按此编号更新而不是新增", example="XQ-2025-001"),
-        Column("标题", "title", required=True, max_length=120, width=30,
+        Column("标题", "title", **NEED_FIELDS.column("title"), width=30,
                help="4–120 字，写清要解决的技术问题", example="磷酸铁锂电池正极材料低温性能提升"),
         Column("需求类型", "kind", Kind.CHOICE, required=True, choices=NeedKind.choices,
                help="从下拉列表中选择", example="技术需求"),
-        Column("公开摘要", "summary", required=True, max_length=2000, width=40,
+        Column("公开摘要", "summary", **NEED_FIELDS.column("summary"), width=40,
                help="对所有可见用户展示的简介，不要写保密内容", example="提升 -20℃ 放电容量保持率"),
-        Column("需求背景", "background", max_length=5000, width=30, example="冬季北方市场续航投诉较多"),
-        Column("技术难题", "problem", required=True, max_length=5000, width=40,
+        Column("需求背景", "background", **NEED_FIELDS.column("background"), width=30, example="冬季北方市场续航投诉较多"),
+        Column("技术难题", "problem", **NEED_FIELDS.column("problem"), width=40,
                help="要解决的具体技术问题", example="低温下容量衰减明显"),
         Column("技术指标", "parameters", Kind.CUSTOM, parse=parse_parameters, fmt=format_parameters, default=[],
                width=36, help="每项写成“指标|目标值|单位”，多项之间用“；”分隔",
                example="-20℃容量保持率|≥85|%；循环寿命|3000|次"),
-        Column("现有方案及不足", "current_solution", max_length=5000, width=30, example="掺杂改性，成本高"),
-        Column("预期成果", "expected_outcome", max_length=5000, width=30, example="中试样品及工艺包"),
-        Column("预算下限（万元）", "budget_min", Kind.DECIMAL, min_value=0, max_value=9_999_999_999,
+        Column("现有方案及不足", "current_solution", **NEED_FIELDS.column("current_solution"), width=30, example="掺杂改性，成本高"),
+        Column("预期成果", "expected_outcome", **NEED_FIELDS.column("expected_outcome"), width=30, example="中试样品及工艺包"),
+        Column("预算下限（万元）", "budget_min", Kind.DECIMAL, **NEED_FIELDS.column("budget_min"),
                help="单位：万元，填数字", example="50"),
-        Column("预算上限（万元）", "budget_max", Kind.DECIMAL, min_value=0, max_value=9_999_999_999,
+        Column("预算上限（万元）", "budget_max", Kind.DECIMAL, **NEED_FIELDS.column("budget_max"),
                help="单位：万元，填数字，不低于预算下限", example="120"),
-        Column("研发周期（月）", "rd_cycle_months", Kind.INT, min_value=1, max_value=120,
+        Column("研发周期（月）", "rd_cycle_months", Kind.INT, **NEED_FIELDS.column("rd_cycle_months"),
                help="1–120 的整数", example="18"),
         Column("合作方式", "cooperation_modes", Kind.MULTI, choices=CooperationMode.choices, width=24,
                help=_MULTI_HELP + "，可选：" + "、".join(str(label) for label in CooperationMode.labels),
@@ -111,9 +112,9 @@ NEEDS = ImportSpec(
         Column("可见范围", "visibility", Kind.CHOICE, choices=Visibility.choices, default=Visibility.PUBLIC,
                help="留空为“公开”", example="公开"),
         Column("匿名发布", "is_anonymous", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"),
-        Column("联系人", "contact_name", max_length=32, sensitive=True, example="张工"),
-        Column("联系电话", "contact_phone", max_length=20, sensitive=True, example="0539-8888888"),
-        Column("保密详情", "confidential_detail", max_length=20000, sensitive=True, width=30,
+        Column("联系人", "contact_name", **NEED_FIELDS.column("contact_name"), sensitive=True, example="张工"),
+        Column("联系电话", "contact_phone", **NEED_FIELDS.column("contact_phone"), sensitive=True, example="0539-8888888"),
+        Column("保密详情", "confidential_detail", **NEED_FIELDS.column("confidential_detail"), sensitive=True, width=30,
                help="仅在您授权后对申请方机构可见", example="配方与工艺窗口另附"),
     ],
     load_existing=load_existing,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.decisions.models import DecisionRequest
 from techmarket.reference.models import Industry, Region
 
 from .validators import validate_uscc_format
@@ -69,6 +70,7 @@ class Organization(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    due_at = models.DateTimeField(_("审核时限"), null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -136,13 +138,14 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
 
-class JoinRequest(models.Model):
-    """A user's request to join an organisation, decided by the organisation's admin."""
+class JoinRequest(DecisionRequest):
+    """A user's request to join an organisation, decided by the organisation's admin (see orgs.workflow)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已同意")
         REJECTED = "rejected", _("已拒绝")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="join_requests"

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
+from techmarket.decisions.services import request_decide, request_open, request_withdraw
 from techmarket.reference.models import Industry, Region
+from techmarket.workflow.engine import transition
+from techmarket.workflow.workdays import add_working_days
 
 from .models import JoinRequest, Membership, Organization, OrganizationTag, Role
 from .validators import normalize_uscc, validate_uscc
-
-ORG_AUDIT_FIELDS = ["name", "kind", "uscc", "uscc_override_reason", "region_id", "industry_id", "status",
-                    "review_note"]
+from .workflow import JOIN_REQUEST, ORG_AUDIT_FIELDS, ORG_REVIEW, ORG_REVIEW_WORKING_DAYS
 
 
 def check_duplicate_organization(*, name: str, uscc: str, exclude_pk: int | None = None) -> None:
@@ -53,6 +54,7 @@ def organization_register(
         org = Organization.objects.create(
             name=name, kind=kind, uscc=uscc, region=region, industry=industry, address=address,
             website=website, description=description, created_by=acting_user,
+            due_at=add_working_days(timezone.now(), ORG_REVIEW_WORKING_DAYS),
         )
         org.tags.set(list(tags))
         Membership.objects.create(user=acting_user, organization=org, role=Role.ORG_ADMIN)
@@ -67,42 +69,25 @@ def _require_operator(user: Any) -> None:
         raise PermissionDenied(_("只有平台运营人员可以审核机构。"))
 
 
-def organization_approve(*, organization: Organization, acting_user: Any, note: str = "") -> Organization:
+def organization_approve(*, organization: Organization, acting_user: Any, note: str = "",
+                         expected_state: str | None = None) -> Organization:
     _require_operator(acting_user)
     if organization.status == Organization.Status.APPROVED:
         return organization
-    with transaction.atomic():
-        before = snapshot(organization, ORG_AUDIT_FIELDS)
-        organization.status = Organization.Status.APPROVED
-        organization.review_note = note
-        organization.reviewed_by = acting_user
-        organization.reviewed_at = timezone.now()
-        organization.save()
-        audit_record(actor=acting_user, action="orgs.organization.approve", target=organization,
-                     before=before, after=snapshot(organization, ORG_AUDIT_FIELDS), note=note)
-    return organization
+    return transition(workflow=ORG_REVIEW, obj=organization, action="approve", acting_user=acting_user,
+                      reason=note, expected_state=expected_state)
 
 
-def organization_reject(*, organization: Organization, acting_user: Any, reason: str) -> Organization:
+def organization_reject(*, organization: Organization, acting_user: Any, reason: str,
+                        expected_state: str | None = None) -> Organization:
     _require_operator(acting_user)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("驳回时必须填写原因，申请人会看到它。")})
-    with transaction.atomic():
-        before = snapshot(organization, ORG_AUDIT_FIELDS)
-        organization.status = Organization.Status.REJECTED
-        organization.review_note = reason
-        organization.reviewed_by = acting_user
-        organization.reviewed_at = timezone.now()
-        organization.save()
-        audit_record(actor=acting_user, action="orgs.organization.reject", target=organization,
-                     before=before, after=snapshot(organization, ORG_AUDIT_FIELDS), note=reason)
-    return organization
+    return transition(workflow=ORG_REVIEW, obj=organization, action="reject", acting_user=acting_user,
+                      reason=reason, expected_state=expected_state)
 
 
 def organization_resubmit(*, organization: Organization, acting_user: Any, **changes: Any) -> Organization:
     """The organisation's admin corrects a rejected registration and sends it for review again."""
-    if not organization.memberships.filter(user=acting_user, role=Role.ORG_ADMIN).exists():
+    if not ORG_REVIEW.may(acting_user, organization, "resubmit"):
         raise PermissionDenied(_("只有该机构的管理员可以修改注册信息。"))
     if organization.status != Organization.Status.REJECTED:
         raise ValidationError(_("只有被驳回的机构可以修改后重新提交。"))
@@ -113,17 +98,10 @@ def organization_resubmit(*, organization: Organization, acting_user: Any, **cha
     except ValidationError as exc:
         raise ValidationError({"uscc": exc.messages}) from exc
     check_duplicate_organization(name=name, uscc=uscc, exclude_pk=organization.pk)
-    with transaction.atomic():
-        before = snapshot(organization, ORG_AUDIT_FIELDS)
-        for field in ("kind", "region", "industry", "address", "website", "description"):
-            if field in changes:
-                setattr(organization, field, changes[field])
-        organization.name, organization.uscc = name, uscc
-        organization.status = Organization.Status.PENDING
-        organization.save()
-        audit_record(actor=acting_user, action="orgs.organization.resubmit", target=organization,
-                     before=before, after=snapshot(organization, ORG_AUDIT_FIELDS))
-    return organization
+    fields = {f: changes[f] for f in ("kind", "region", "industry", "address", "website", "description")
+              if f in changes}
+    return transition(workflow=ORG_REVIEW, obj=organization, action="resubmit", acting_user=acting_user,
+                      changes={**fields, "name": name, "uscc": uscc})
 
 
 def organization_set_uscc_override(
@@ -160,11 +138,9 @@ def join_request_create(*, user: Any, organization: Organization, role: str = Ro
         raise ValidationError(_("您已经是该机构的%(role)s。") % {"role": Role(role).label})
     if JoinRequest.objects.filter(user=user, organization=organization, status=JoinRequest.Status.PENDING).exists():
         raise ValidationError(_("您已提交过加入该机构的申请，请等待机构管理员审批。"))
-    with transaction.atomic():
-        jr = JoinRequest.objects.create(user=user, organization=organization, role=role, message=message[:200])
-        audit_record(actor=user, action="orgs.join_request.create", target=jr,
-                     after={"organization": organization.pk, "role": role})
-    return jr
+    jr = JoinRequest(user=user, organization=organization, role=role, message=message[:200])
+    return request_open(request_type=JOIN_REQUEST, obj=jr, acting_user=user, audit_verb="create",
+                        after={"organization": organization.pk, "role": role})
 
 
 def join_request_decide(
@@ -184,17 +160,17 @@ def join_request_decide(
     if approve and join_request.role == Role.BROKER and not broker_level:
         raise ValidationError({"broker_level": _("同意技术经纪人申请时请选择经纪人等级。")})
     with transaction.atomic():
-        join_request.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REJECTED
-        join_request.decided_by = acting_user
-        join_request.decided_at = timezone.now()
-        join_request.decision_note = note[:200]
-        join_request.save()
+        request_decide(request_type=JOIN_REQUEST, obj=join_request, acting_user=acting_user, approve=approve,
+                       reason=note[:200], expected_state=JoinRequest.Status.PENDING)
         if approve:
             Membership.objects.get_or_create(
                 user=join_request.user, organization=join_request.organization, role=join_request.role,
                 defaults={"broker_level": broker_level, "certificate_number": certificate_number},
             )
-        audit_record(actor=acting_user, action="orgs.join_request." + ("approve" if approve else "reject"),
-                     target=join_request, after={"status": join_request.status}, note=note)
     roles.forget_roles(join_request.user)
     return join_request
+
+
+def join_request_withdraw(*, join_request: JoinRequest, acting_user: Any) -> JoinRequest:
+    """The applicant takes back a pending request."""
+    return request_withdraw(request_type=JOIN_REQUEST, obj=join_request, acting_user=acting_user)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:org_id>/approve/", views.approve, name="approve"),
     path("<int:org_id>/reject/", views.reject, name="reject"),
     path("join-requests/<int:request_id>/decide/", views.decide_join_request, name="decide_join_request"),
+    path("join-requests/<int:request_id>/withdraw/", views.withdraw_join_request, name="withdraw_join_request"),
     path("<int:org_id>/profile/edit/", views.enterprise_profile_edit, name="profile_edit"),
 ]

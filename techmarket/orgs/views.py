@@ -60,7 +60,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def approve(request: HttpRequest, org_id: int) -> HttpResponse:
     org = get_object_or_404(Organization, pk=org_id)
-    services.organization_approve(organization=org, acting_user=request.user)
+    try:
+        services.organization_approve(organization=org, acting_user=request.user,
+                                      expected_state=request.POST.get("expected_state") or None)
+    except ValidationError as exc:  # e.g. another operator decided meanwhile
+        messages.error(request, "；".join(exc.messages))
+        return _back(request)
     messages.success(request, _("已通过“%(name)s”的注册审核。") % {"name": org.name})
     return _back(request)
 
@@ -73,9 +78,14 @@ def reject(request: HttpRequest, org_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("驳回时必须填写原因。"))
     else:
-        services.organization_reject(organization=org, acting_user=request.user,
-                                     reason=form.cleaned_data["reason"])
-        messages.success(request, _("已驳回“%(name)s”，原因已通知申请人。") % {"name": org.name})
+        try:
+            services.organization_reject(organization=org, acting_user=request.user,
+                                         reason=form.cleaned_data["reason"],
+                                         expected_state=request.POST.get("expected_state") or None)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已驳回“%(name)s”，原因已通知申请人。") % {"name": org.name})
     return _back(request)
 
 
@@ -114,6 +124,19 @@ def decide_join_request(request: HttpRequest, request_id: int) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, _("已处理 %(user)s 的加入申请。") % {"user": jr.user})
+    return redirect("core:workspace")
+
+
+@login_required
+@require_POST
+def withdraw_join_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    jr = get_object_or_404(JoinRequest.objects.select_related("organization"), pk=request_id, user=request.user)
+    try:
+        services.join_request_withdraw(join_request=jr, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已撤回加入“%(name)s”的申请。") % {"name": jr.organization.name})
     return redirect("core:workspace")
 
 

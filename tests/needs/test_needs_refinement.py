@@ -108,5 +108,6 @@ def test_refine_page_opens_for_brokers_and_operators_and_a_posted_proposal_waits
     assert response.status_code == 302
     revision = NeedRevision.objects.get(need=need)
     assert revision.status == NeedRevision.Status.PROPOSED and revision.changes["title"].startswith("磷酸铁锂")
+    assert revision.due_at is not None  # the owner's decision is due in working days
     client.force_login(owner)
     assert client.get(f"/needs/{need.pk}/refine/").status_code == 403
