@@ -45,7 +45,7 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
             self.fields["owner"].widget.attrs["class"] = "form-select"
             self.order_fields(["owner"])
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         NEED_FIELDS.clean_form(self)
         return cleaned

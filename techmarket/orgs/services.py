@@ -98,8 +98,8 @@ def organization_resubmit(*, organization: Organization, acting_user: Any, **cha
     except ValidationError as exc:
         raise ValidationError({"uscc": exc.messages}) from exc
     check_duplicate_organization(name=name, uscc=uscc, exclude_pk=organization.pk)
-    fields = {f: changes[f] for f in ("kind", "region", "industry", "address", "website", "description")
-              if f in changes}
+    fields: dict[str, Any] = {f: changes[f] for f in ("kind", "region", "industry", "address", "website",
+                                                       "description") if f in changes}
     return transition(workflow=ORG_REVIEW, obj=organization, action="resubmit", acting_user=acting_user,
                       changes={**fields, "name": name, "uscc": uscc})
 
