@@ -20,7 +20,7 @@ from .explain import Highlight, explain
 from .extract import need_query
 from .fusion import rrf
 from .passages import PassageStore
-from .termweights import TermWeights
+from .termweights import TermWeights, field_of
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -282,9 +282,12 @@ class Engine:
     def __len__(self) -> int:
         return len(self.docs)
 
-    def fit_term_weights(self, labelled: Iterable[tuple[Document, str | None]]) -> int:
+    def fit_term_weights(self, labelled: Iterable[tuple[Document, str | None]] | None = None) -> int:
         """Fit query-term specificity (see techmatch.termweights) from documents and their field label
-        (a discipline, an industry); returns how many terms got a weight (0: too few labelled documents)."""
+        (a discipline, an industry); returns how many terms got a weight (0: too few labelled documents).
+        Default: the indexed documents, labelled by :func:`techmatch.termweights.field_of`."""
+        if labelled is None:
+            labelled = ((d, field_of(d)) for d in self.docs.values())
         words: list[tuple[list[str], str | None]] = []
         bigrams: list[tuple[list[str], str | None]] = []
         for d, label in labelled:

@@ -25,7 +25,19 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from .documents import Document
+
 MIN_LABELLED = 300  # fewer labelled documents than this: no statistics, every weight is 1
+
+
+def field_of(doc: Document) -> str | None:
+    """A document's field for the statistics: its first discipline (GB/T 13745 first level), else its
+    first industry (GB/T 4754 division)."""
+    if doc.disciplines:
+        return "D" + doc.disciplines[0][:3]
+    if doc.industries:
+        return "I" + doc.industries[0][:3].upper()
+    return None
 
 
 @dataclass

@@ -18,3 +18,5 @@ if not env("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 # Catalogue changes in any test re-index after commit: keep those index files out of var/.
 MATCHING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techmatch-test-"))
+# No model in tests unless a test turns it on (the background embedding is tested with a small encoder).
+MATCHING_DENSE = False
