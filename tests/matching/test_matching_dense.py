@@ -54,8 +54,9 @@ def test_dense_matching_is_on_by_default_outside_tests():
 
 
 @pytest.fixture
-def dense_app(settings, index_dir):
+def dense_app(settings, index_dir, monkeypatch):
     settings.MATCHING_DENSE = True
+    monkeypatch.setattr(handle, "E5_MIN_SIMILARITY", -1.0)  # the cutoff is calibrated for the real model
     enc = SmallEncoder()
     store = PassageStore(handle.passages_dir(), enc.dim, enc)
     handle.set_reranker(Reranker(enc, store, passage_chars=handle.product_config().passage_chars,
