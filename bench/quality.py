@@ -86,7 +86,7 @@ DEV_CHOSEN: dict[str, str] = {
     "EngineConfig.passage_chars": "256, kept from round one where it was picked on dev; curve in 'cv' when "
                                   "--curve-chars lists other lengths",
     "EngineConfig.weights['rerank']": "2.0 (full model = the two lexical signals together), set in round one "
-                                      "with the dev figures in view",
+                                      "with the dev figures in view; cross-validated with the depth in 'cv'",
     "E5_MIN_SIMILARITY": "0.89, read off the dev cutoff table (round one)",
     "symmetric e5 prefix for needs": "'passage: ' on both sides; e5's documented recipe, adopted after a dev "
                                      "comparison (0.599 -> 0.621) in round one",
@@ -117,6 +117,8 @@ def main() -> None:
                     help="re-scoring depths compared by 5-fold CV (dev set only)")
     ap.add_argument("--curve-chars", type=int, nargs="*", default=[EngineConfig().passage_chars],
                     help="passage lengths compared by 5-fold CV (dev set only; each new length embeds)")
+    ap.add_argument("--curve-rerank-weights", type=float, nargs="*", default=[1.0, 2.0, 3.0],
+                    help="RRF weights of the full-model re-scoring compared by 5-fold CV (dev set only)")
     args = ap.parse_args()
 
     shared = load_corpus()
@@ -173,7 +175,7 @@ def main() -> None:
                                  "documents": len(corpus), "config": config_summary(config), "systems": out,
                                  "dev_chosen": DEV_CHOSEN}
     if dev and reranker is not None:
-        result["cv"] = dev_curves(eng, needs, qrels, args.curve_depths, args.curve_chars)
+        result["cv"] = dev_curves(eng, needs, qrels, args.curve_depths, args.curve_chars, args.curve_rerank_weights)
         print(json.dumps({"cv": result["cv"]["summary"]}, ensure_ascii=False), flush=True)
     if sims:
         result["cutoff"] = cutoff_table(sims, qrels)
@@ -199,26 +201,28 @@ def config_summary(cfg: EngineConfig) -> dict[str, object]:
 
 
 def dev_curves(eng: Engine, needs: list[dict[str, object]], qrels: dict[str, dict[str, int]],
-               depths: list[int], chars: list[int]) -> dict[str, object]:
-    """The hybrid's dev nDCG@10 for every (re-scoring depth, passage length), and what choosing them on dev
-    gives on needs not used for the choice (5-fold CV, bench/cv.py)."""
+               depths: list[int], chars: list[int], rerank_weights: list[float]) -> dict[str, object]:
+    """The hybrid's dev nDCG@10 for every (re-scoring depth, passage length, re-scorer's fusion weight), and
+    what choosing them on dev gives on needs not used for the choice (5-fold CV, bench/cv.py)."""
     cfg = eng.config
-    saved = (cfg.rerank_depth, cfg.passage_chars)
+    saved = (cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"])
     per_value: dict[str, dict[str, float]] = {}
     try:
         for c in chars:
             for d in depths:
-                cfg.rerank_depth, cfg.passage_chars = d, c
-                run = {str(n["id"]): [r.id for r in eng.search(need_document(n), k=10, explain_results=False)]
-                       for n in needs}
-                per_value[f"depth={d},chars={c}"] = ndcg_per_query(run, qrels)
-                log(f"curve depth {d} chars {c}: {statistics.fmean(per_value[f'depth={d},chars={c}'].values()):.4f}")
+                for w in rerank_weights:
+                    cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"] = d, c, w
+                    run = {str(n["id"]): [r.id for r in eng.search(need_document(n), k=10, explain_results=False)]
+                           for n in needs}
+                    key = f"depth={d},chars={c},rerank_weight={w:g}"
+                    per_value[key] = ndcg_per_query(run, qrels)
+                    log(f"curve {key}: {statistics.fmean(per_value[key].values()):.4f}")
                 if eng.reranker is not None and eng.reranker.cache is not None:
                     eng.reranker.cache.flush()
     finally:
-        cfg.rerank_depth, cfg.passage_chars = saved
+        cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"] = saved
     cv = cross_validate(per_value)
-    product = f"depth={saved[0]},chars={saved[1]}"
+    product = f"depth={saved[0]},chars={saved[1]},rerank_weight={saved[2]:g}"
     cv["summary"] = {"product": product, "product_dev": cv["all_dev"].get(product), "cv_ndcg": cv["cv_ndcg"],
                      "fold_mean": cv["fold_mean"], "fold_std": cv["fold_std"],
                      "chosen_per_fold": [r["chosen"] for r in cv["folds"]]}
