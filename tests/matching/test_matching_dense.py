@@ -47,10 +47,17 @@ def test_the_app_serves_the_configuration_the_benchmark_measures(db):
         assert served[key] == dataclasses.asdict(app)[key], key
 
 
-def test_dense_matching_is_on_by_default_outside_tests():
+def test_dense_matching_is_on_by_default_outside_tests(monkeypatch):
+    import importlib
+
     from config.settings import base
 
-    assert base.MATCHING_DENSE is True or "MATCHING_DENSE" in __import__("os").environ
+    monkeypatch.delenv("MATCHING_DENSE", raising=False)
+    assert importlib.reload(base).MATCHING_DENSE is True
+    monkeypatch.setenv("MATCHING_DENSE", "false")
+    assert importlib.reload(base).MATCHING_DENSE is False
+    monkeypatch.delenv("MATCHING_DENSE")
+    importlib.reload(base)
 
 
 @pytest.fixture
