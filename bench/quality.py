@@ -85,8 +85,7 @@ DEV_CHOSEN: dict[str, str] = {
     "EngineConfig.rerank_depth": "chosen by the depth curve on dev (5-fold CV in quality.json 'cv')",
     "EngineConfig.passage_chars": "256, kept from round one where it was picked on dev; curve in 'cv' when "
                                   "--curve-chars lists other lengths",
-    "EngineConfig.weights['rerank']": "2.0 (full model = the two lexical signals together), set in round one "
-                                      "with the dev figures in view; cross-validated with the depth in 'cv'",
+    "EngineConfig.weights['rerank']": "3.0: chosen by 5-fold CV with the depth (round one had 2.0); 'cv'",
     "E5_MIN_SIMILARITY": "0.89, read off the dev cutoff table (round one)",
     "symmetric e5 prefix for needs": "'passage: ' on both sides; e5's documented recipe, adopted after a dev "
                                      "comparison (0.599 -> 0.621) in round one",
@@ -117,7 +116,7 @@ def main() -> None:
                     help="re-scoring depths compared by 5-fold CV (dev set only)")
     ap.add_argument("--curve-chars", type=int, nargs="*", default=[EngineConfig().passage_chars],
                     help="passage lengths compared by 5-fold CV (dev set only; each new length embeds)")
-    ap.add_argument("--curve-rerank-weights", type=float, nargs="*", default=[1.0, 2.0, 3.0],
+    ap.add_argument("--curve-rerank-weights", type=float, nargs="*", default=[1.0, 2.0, 3.0, 4.0],
                     help="RRF weights of the full-model re-scoring compared by 5-fold CV (dev set only)")
     args = ap.parse_args()
 
