@@ -18,6 +18,7 @@ directory and shown on the health page.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -137,13 +138,22 @@ def run_pending(encoder: Encoder | None = None, should_stop: Callable[[], bool] 
     off; any error is recorded on the health page and logged, never raised to the caller's loop."""
     if not handle.dense_enabled():
         return {"dense": False}
-    try:
-        built = ensure_static(encoder)
-        embedded = embed_missing(encoder, should_stop=should_stop)
-    except Exception as exc:  # a broken model must not take the worker (or a Celery queue) down
-        logger.exception("matching: background embedding failed")
-        _write_status(phase="error", error=str(exc)[:300])
-        return {"dense": True, "error": str(exc)}
+    lock_path = handle.index_dir() / ".embedding.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+b") as lock:
+        try:  # one pass at a time per index (several Celery workers, or a worker beside `make run`'s)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return {"dense": True, "busy": True}
+        try:
+            built = ensure_static(encoder)
+            embedded = embed_missing(encoder, should_stop=should_stop)
+        except Exception as exc:  # a broken model must not take the worker (or a Celery queue) down
+            logger.exception("matching: background embedding failed")
+            _write_status(phase="error", error=str(exc)[:300])
+            return {"dense": True, "error": str(exc)}
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return {"dense": True, "static_built": built, "embedded": embedded}
 
 

@@ -134,3 +134,16 @@ def test_dense_worker_command_runs_one_pass(dense_app, enterprise, university, r
     monkeypatch.setattr(embedding, "model", lambda: dense_app)
     call_command("matching_dense_worker", "--once")
     assert embedding.progress()["passages_share"] == 100.0
+
+
+def test_only_one_embedding_pass_runs_at_a_time(dense_app, enterprise, university, rebuild):
+    import fcntl
+
+    make_filler(university, n=2)
+    rebuild()
+    path = handle.index_dir() / ".embedding.lock"
+    with path.open("a+b") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)  # another worker is mid-pass
+        assert embedding.run_pending(encoder=dense_app) == {"dense": True, "busy": True}
+        fcntl.flock(other, fcntl.LOCK_UN)
+    assert embedding.run_pending(encoder=dense_app)["embedded"] == len(handle.get_engine().docs)
