@@ -29,7 +29,10 @@ run: install
 	$(PY) manage.py compilemessages_if_possible
 	$(PY) manage.py seed_demo
 	$(PY) manage.py matching_rebuild
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The measured hybrid: a background worker builds the static vectors and every item's passage
+	@# embedding (progress on /matching/health/); the site serves at once and improves as they fill in.
+	@$(PY) manage.py matching_dense_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 demo: install
 	$(PY) manage.py migrate --noinput -v 0

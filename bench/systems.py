@@ -9,12 +9,24 @@ from bench.common import CACHE, log
 from techmatch.analysis import Analyzer
 from techmatch.dense import E5Encoder, EmbeddingCache, StaticEncoder, build_static_encoder, frequent_tokens
 from techmatch.documents import Document
+from techmatch.index import Engine, EngineConfig
 
 STATIC_VOCAB = 40000
 
 
 def doc_text(d: dict[str, Any]) -> str:
     return "\n".join([d.get("title") or "", " ".join(d.get("keywords") or []), d.get("abstract") or ""])
+
+
+def product_config() -> EngineConfig:
+    """The configuration the product serves (techmarket.matching.engine uses the same function's
+    source of truth, techmatch.EngineConfig defaults; a test asserts they are equal)."""
+    return EngineConfig()
+
+
+def fit_term_weights(eng: Engine, corpus: list[dict[str, Any]]) -> int:
+    """Query-term specificity from the corpus' discipline labels (no judged data)."""
+    return eng.fit_term_weights((to_document(d), d.get("discipline")) for d in corpus)
 
 
 def static_vocab(tokenized: Sequence[Sequence[str]]) -> tuple[list[str], list[int]]:

@@ -68,8 +68,10 @@ def _normalise(m: F32) -> F32:
 
 
 def build_token_table(tokens: Sequence[str], teacher: Encoder, cache_dir: str | Path,
-                      batch: int = 128, progress: bool = True) -> F32:
-    """Embed ``tokens`` with the teacher (query side), cached as ``<cache>/token_table-<hash>.npy``."""
+                      batch: int = 128, progress: bool | Callable[[int, int], None] = True) -> F32:
+    """Embed ``tokens`` with the teacher (query side), cached as ``<cache>/token_table-<hash>.npy``.
+
+    ``progress``: print to stderr (True), call ``progress(done, total)`` after every batch, or nothing."""
     key = hashlib.sha256(("\n".join(tokens) + getattr(teacher, "MODEL_TAG", type(teacher).__name__))
                          .encode()).hexdigest()[:16]
     path = Path(cache_dir) / f"token_table-{key}.npy"
@@ -80,7 +82,9 @@ def build_token_table(tokens: Sequence[str], teacher: Encoder, cache_dir: str | 
     t0 = time.time()
     for i in range(0, len(tokens), batch):
         out[i:i + batch] = teacher.encode_queries(list(tokens[i:i + batch]))
-        if progress and (i // batch) % 20 == 0:
+        if callable(progress):
+            progress(min(i + batch, len(tokens)), len(tokens))
+        elif progress and (i // batch) % 20 == 0:
             done = i + batch
             eta = (time.time() - t0) / done * (len(tokens) - done)
             print(f"token table {min(done, len(tokens))}/{len(tokens)} eta {eta:.0f}s", file=sys.stderr,
@@ -223,7 +227,8 @@ class EmbeddingCache:
 
 def build_static_encoder(texts: Sequence[str], tokenize: Callable[[str], list[str]], teacher: Encoder,
                          cache_dir: str | Path, vocab_size: int = 40000, dim: int = 384,
-                         sample: int = 20000) -> StaticEncoder:
+                         sample: int = 20000,
+                         progress: bool | Callable[[int, int], None] = True) -> StaticEncoder:
     """Distil a static encoder from ``teacher`` for a reference corpus ``texts``.
 
     Vocabulary: the ``vocab_size`` most frequent word tokens (df >= 2); weights: IDF
@@ -232,7 +237,7 @@ def build_static_encoder(texts: Sequence[str], tokenize: Callable[[str], list[st
     """
     tokenized = [tokenize(t) for t in texts]
     tokens, df = frequent_tokens(tokenized, vocab_size)
-    table = build_token_table(tokens, teacher, cache_dir)
+    table = build_token_table(tokens, teacher, cache_dir, progress=progress)
     n = max(len(texts), 1)
     idf = np.log(1.0 + (n - np.asarray(df, np.float64) + 0.5) / (np.asarray(df, np.float64) + 0.5))
     enc = StaticEncoder(tokens, table, tokenize, idf)

@@ -19,6 +19,8 @@ from .documents import DIRECTIONS, Document
 from .explain import Highlight, explain
 from .extract import need_query
 from .fusion import rrf
+from .passages import PassageStore
+from .termweights import TermWeights, field_of
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -48,9 +50,12 @@ class EngineConfig:
     rrf_k: float = 60.0
     depth: int = 200  # candidates taken from each signal
     rerank_depth: int = 30  # candidates re-scored by the full model
-    # The full model counts as much as the two lexical signals together (it sees the whole texts).
+    # The full model's re-scoring counts three times a single signal: chosen on the dev set by 5-fold
+    # cross-validation over depth {10, 20, 30} x weight {1, 2, 3} (every fold chose depth 30, weight 3;
+    # bench/results/quality.json "cv").  The word / bigram / static weights (1, 1, 1) are what the
+    # corpus pseudo-queries chose (bench/tune.py weak), not the dev set.
     weights: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "bigram": 1.0, "dense": 1.0,
-                                                                "rerank": 2.0})
+                                                                "rerank": 3.0})
     # Minimum relevance: when even the best result's semantic similarity is below this, the answer
     # is "nothing good" (empty); with cutoff_per_result, every result below it is dropped as well.
     # The similarity is the re-ranker's cosine when one is set, else the dense encoder's: thresholds
@@ -62,6 +67,8 @@ class EngineConfig:
     # best result: "nothing good"; with cutoff_per_result, per result as well.
     min_relevance: float | None = None
     cutoff_per_result: bool = False
+    # With a re-ranker, the lexical bar used for a query answered without re-scoring (passages not embedded)
+    fallback_min_relevance: float = MIN_RELEVANCE
     max_per_owner: int = 2  # diversity: further results of one owner are moved down
     # Query terms in more than this share of documents are skipped (long queries: speed; None = exact)
     lexical_max_df: float | None = 0.2
@@ -73,6 +80,11 @@ class EngineConfig:
     # term has >= 1,000 postings, and the dev-set corpus (12.9k) keeps its measured quality.
     lexical_max_df_min_docs: int = 5000
     feature_depth: int = 100  # fused candidates that get structured features (and can be returned)
+    # Characters of each document (title + start of the body) the full model embeds for re-scoring.
+    passage_chars: int = 256
+    # Query terms weighted by their specificity (techmatch.termweights, fitted on the indexed documents'
+    # fields when the engine is built); False or no fitted weights: every query term weighs 1.
+    term_weighting: bool = True
     features: feat.FeatureWeights = field(default_factory=feat.FeatureWeights)
 
 
@@ -135,10 +147,15 @@ def _r4(x: float | None) -> float | None:
 class Reranker:
     """Full-model re-scoring of the top candidates (query + title/first part of the body)."""
 
-    def __init__(self, encoder: Encoder, cache: EmbeddingCache | None = None, passage_chars: int = 256) -> None:
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache | PassageStore | None = None,
+                 passage_chars: int = 256, compute_missing: bool = True) -> None:
         self.encoder = encoder
         self.cache = cache
         self.passage_chars = passage_chars
+        # False (a web process): never embed passages at query time - when a candidate's passage is not in
+        # the store yet (a background worker fills it in), the query is answered without re-scoring.
+        self.compute_missing = compute_missing
+        self._queries: dict[tuple[str, bool], F32] = {}  # the last few query embeddings (~0.1-0.3 s each)
 
     def warm(self, docs: Iterable[Document], batch: int = 16) -> int:
         """Pre-compute cached passage embeddings (run in a background job for new/changed docs)."""
@@ -155,16 +172,36 @@ class Reranker:
         self.cache.flush()
         return n
 
-    def scores(self, query: str, docs: Sequence[Document], symmetric: bool = True) -> F64:
-        """Cosine of the query with each document's passage.
+    def query_vector(self, query: str, symmetric: bool = True) -> F32:
+        """The query's embedding, remembered for the next few calls (filters, pages, depths)."""
+        key = (query, symmetric)
+        v = self._queries.get(key)
+        if v is None:
+            enc = self.encoder.encode_passages if symmetric else self.encoder.encode_queries
+            v = enc([query])[0]
+            if len(self._queries) >= 64:
+                self._queries.pop(next(iter(self._queries)))
+            self._queries[key] = v
+        return v
+
+    def scores(self, query: str, docs: Sequence[Document], symmetric: bool = True,
+               passage_chars: int | None = None) -> F64 | None:
+        """Cosine of the query with each document's passage (None: a passage is not embedded yet and
+        ``compute_missing`` is off).
 
         ``symmetric``: the query is itself a document (a need, an achievement) and is
         embedded like the passages ("passage: " prefix, e5's recipe for symmetric
         similarity); short free-text searches use the "query: " prefix.
         """
-        enc = self.encoder.encode_passages if symmetric else self.encoder.encode_queries
-        q = enc([query])[0]
-        items = [(d.id, d.short_text(self.passage_chars)) for d in docs]
+        items = [(d.id, d.short_text(passage_chars or self.passage_chars)) for d in docs]
+        if not self.compute_missing:
+            if not isinstance(self.cache, PassageStore):
+                return None
+            mat, have = self.cache.lookup(items)
+            if not all(have):
+                return None
+            return (mat @ self.query_vector(query, symmetric)).astype(np.float64)  # type: ignore[no-any-return,unused-ignore]
+        q = self.query_vector(query, symmetric)
         if self.cache is not None:
             mat = self.cache.get(items)
         else:
@@ -182,6 +219,7 @@ class Engine:
         self.config = config or EngineConfig()
         self.backend: Backend = backend or FileBackend(encoder.dim if encoder else None)
         self.docs: dict[str, Document] = {}
+        self.term_weights: dict[str, TermWeights] = {}  # "word" / "bigram" -> specificity weights
         # kind masks per slot, valid for one backend generation (a merge renumbers slots; adds only
         # append slots, deletes are handled by the alive mask)
         self._kinds: tuple[int, dict[str, npt.NDArray[np.bool_]]] = (-1, {})
@@ -247,6 +285,28 @@ class Engine:
     def __len__(self) -> int:
         return len(self.docs)
 
+    def fit_term_weights(self, labelled: Iterable[tuple[Document, str | None]] | None = None) -> int:
+        """Fit query-term specificity (see techmatch.termweights) from documents and their field label
+        (a discipline, an industry); returns how many terms got a weight (0: too few labelled documents).
+        Default: the indexed documents, labelled by :func:`techmatch.termweights.field_of`."""
+        if labelled is None:
+            labelled = ((d, field_of(d)) for d in self.docs.values())
+        words: list[tuple[list[str], str | None]] = []
+        bigrams: list[tuple[list[str], str | None]] = []
+        for d, label in labelled:
+            if label:
+                text = d.text()
+                words.append((self.analyzer.words(text), label))
+                bigrams.append((self.analyzer.bigrams(text), label))
+        self.term_weights = {"word": TermWeights.fit(words), "bigram": TermWeights.fit(bigrams)}
+        if not self.term_weights["word"]:
+            self.term_weights = {}
+        return len(self.term_weights.get("word", TermWeights()).specificity)
+
+    def _query_weights(self, name: str, tokens: Sequence[str]) -> list[float] | None:
+        tw = self.term_weights.get(name) if self.config.term_weighting else None
+        return tw.weights(tokens) if tw else None
+
     # ---- search --------------------------------------------------------------------
     @staticmethod
     def query_text(q: Document | str) -> str:
@@ -270,8 +330,9 @@ class Engine:
         if len(self.docs) < self.config.lexical_max_df_min_docs:
             mdf = None
         mt = self.config.lexical_max_terms
-        sig = {"word": self.backend.word_scores(words, mdf, mt), "bigram": self.backend.bigram_scores(
-            self.analyzer.bigrams(text), mdf, mt)}
+        bigrams = self.analyzer.bigrams(text)
+        sig = {"word": self.backend.word_scores(words, mdf, mt, self._query_weights("word", words)),
+               "bigram": self.backend.bigram_scores(bigrams, mdf, mt, self._query_weights("bigram", bigrams))}
         qvec = None
         if self.encoder is not None:
             qvec = self.encoder.encode_queries([semantic_text or text])[0]
@@ -312,16 +373,20 @@ class Engine:
                 v = self.backend.vector(ids[s])
                 if v is not None:
                     sim[s] = float(v @ qvec)
+        reranked = False
         if self.reranker is not None and cand:
             top = cand[: cfg.rerank_depth]
-            rs = self.reranker.scores(text, [self.docs[ids[s]] for s in top], isinstance(query, Document))
-            order = sorted(range(len(top)), key=lambda i: (-round(float(rs[i]), 9), ids[top[i]]))
-            for rank, i in enumerate(order):
-                c = cfg.weights.get("rerank", 1.0) / (cfg.rrf_k + 1.0 + rank)
-                score[top[i]] += c
-                contrib[top[i]]["rerank"] = c
-                sim[top[i]] = float(rs[i])
-            cand = top  # only re-scored candidates can be ranked with the full evidence
+            rs = self.reranker.scores(text, [self.docs[ids[s]] for s in top], isinstance(query, Document),
+                                      cfg.passage_chars)
+            if rs is not None:
+                reranked = True
+                order = sorted(range(len(top)), key=lambda i: (-round(float(rs[i]), 9), ids[top[i]]))
+                for rank, i in enumerate(order):
+                    c = cfg.weights.get("rerank", 1.0) / (cfg.rrf_k + 1.0 + rank)
+                    score[top[i]] += c
+                    contrib[top[i]]["rerank"] = c
+                    sim[top[i]] = float(rs[i])
+                cand = top  # only re-scored candidates can be ranked with the full evidence
         reasons: dict[int, list[str]] = {}
         cand = cand[: cfg.feature_depth]
         for s in cand:
@@ -336,13 +401,25 @@ class Engine:
         out = Results()
         rel: dict[int, float] = {}
         informative = 0
-        if cfg.min_relevance is not None or explain_results:
-            top = cand[: max(k, 10)] if cfg.min_relevance is None or not cfg.cutoff_per_result else cand
+        fallback = self.reranker is not None and not reranked
+        if cfg.min_relevance is not None or explain_results or fallback:
+            top = cand[: max(k, 10)] if (cfg.min_relevance is None and not fallback) or not cfg.cutoff_per_result \
+                else cand
             cov, informative = self.backend.coverage("word", self.analyzer.words(text), top, RELEVANCE_TERMS)
             rel = {s: float(c) for s, c in zip(top, cov, strict=True)}
         rel_bar = None if cfg.min_relevance is None else relevance_bar(cfg.min_relevance, informative)
+        min_sim = cfg.min_similarity
+        if self.reranker is not None:
+            # thresholds are the re-ranker's (E5_MIN_SIMILARITY): with re-scoring they apply and the lexical
+            # bar does not; a query answered without re-scoring (passages still being embedded) falls back to
+            # the lexical bar, since the static encoder's cosines are on another scale.
+            if reranked:
+                rel_bar = None
+            else:
+                min_sim = None
+                rel_bar = relevance_bar(cfg.fallback_min_relevance, informative)
         # a candidate without a vector is not judged by similarity; relevance is computed where it is used
-        for name, limit, value, unknown in (("similarity", cfg.min_similarity, sim, 1.0),
+        for name, limit, value, unknown in (("similarity", min_sim, sim, 1.0),
                                             ("relevance", rel_bar, rel, 0.0)):
             if limit is None or not cand:
                 continue
@@ -405,18 +482,24 @@ class Engine:
         (p / "engine.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         if isinstance(self.encoder, StaticEncoder):
             self.encoder.save(p / "static")
+        for name, tw in self.term_weights.items():
+            tw.save(p / f"termweights-{name}.json")
 
     @classmethod
     def load(cls, path: str | Path, encoder: Encoder | None = None, reranker: Reranker | None = None,
              mmap: bool = True) -> Engine:
         p = Path(path)
         meta = json.loads((p / "engine.json").read_text(encoding="utf-8"))
-        cfgd = dict(meta["config"])
+        known = EngineConfig.__dataclass_fields__
+        cfgd = {k: v for k, v in meta["config"].items() if k in known}
         cfg = EngineConfig(**{**cfgd, "features": feat.FeatureWeights(**cfgd["features"])})
         analyzer = Analyzer(set(meta["user_terms"]))
         if encoder is None and meta.get("static_encoder"):
             encoder = StaticEncoder.load(p / "static", analyzer.words)
         eng = cls(analyzer, encoder, reranker, cfg, FileBackend.load(p / "backend", mmap))
+        for name in ("word", "bigram"):
+            if (p / f"termweights-{name}.json").exists():
+                eng.term_weights[name] = TermWeights.load(p / f"termweights-{name}.json")
         with (p / "docs.jsonl").open(encoding="utf-8") as fh:
             for line in fh:
                 d = Document.from_json(json.loads(line))

@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE = {
     "matching-reconcile-index": {"task": "techmarket.matching.tasks.reconcile_index", "schedule": 600.0},
     "imports-reap-dead-jobs": {"task": "techmarket.imports.tasks.reap_dead_jobs", "schedule": 60.0},
     "workflow-overdue": {"task": "techmarket.workflow.tasks.workflow_overdue", "schedule": 3600.0},
+    "matching-embed-pending": {"task": "techmarket.matching.tasks.embed_pending", "schedule": 300.0},
 }
 
 # Import jobs beat every IMPORT_JOB_HEARTBEAT_SECONDS while running; one silent for
@@ -223,10 +224,12 @@ OUTBOX_RUN_LEASE_SECONDS = env_int("OUTBOX_RUN_LEASE_SECONDS", 3600)
 OUTBOX_BROKER_CIRCUIT_SECONDS = env_int("OUTBOX_BROKER_CIRCUIT_SECONDS", 10)
 
 # Matching (techmarket.matching): the engine index lives in MATCHING_INDEX_DIR (an immutable main
-# segment plus an append-only change log, see techmatch/store.py). Lexical signals always; MATCHING_DENSE adds the static distilled vectors and the full-model
-# re-scoring once `manage.py matching_build_dense` has built the token table (minutes, once).
+# segment plus an append-only change log, see techmatch/store.py). Lexical signals always; MATCHING_DENSE
+# (on by default: the measured hybrid) adds the static distilled vectors and the full-model re-scoring,
+# both filled in by a background worker (`manage.py matching_dense_worker`, which `make run` starts; Celery
+# in production) while the site serves lexical results (see techmarket/matching/embedding.py).
 MATCHING_INDEX_DIR = Path(env("MATCHING_INDEX_DIR", str(VAR_DIR / "techmatch")) or VAR_DIR / "techmatch")
-MATCHING_DENSE = env_bool("MATCHING_DENSE", False)
+MATCHING_DENSE = env_bool("MATCHING_DENSE", True)
 # At most this many "new match" notifications per user per day (in-site and e-mail).
 MATCH_NOTIFY_PER_USER_PER_DAY = env_int("MATCH_NOTIFY_PER_USER_PER_DAY", 5)
 

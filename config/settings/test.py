@@ -22,3 +22,5 @@ MATCHING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techmatch-test-"))
 DOCUMENTS_ROOT = Path(tempfile.mkdtemp(prefix="documents-test-"))
 STORAGES = {**STORAGES, "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
                                       "OPTIONS": {"location": str(DOCUMENTS_ROOT)}}}
+# No model in tests unless a test turns it on (the background embedding is tested with a small encoder).
+MATCHING_DENSE = False

