@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
@@ -15,6 +14,7 @@ from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields, changed_relations
 from techmarket.catalog.models import ListingStatus
+from techmarket.catalog.review import send_back_to_review_after_edit
 from techmarket.catalog.text import reject_html
 from techmarket.catalog.workflow import listing_transition
 from techmarket.experts.models import Expert
@@ -269,10 +269,7 @@ def _check_editable(achievement: Achievement, acting_user: Any) -> None:
 
 def _back_to_review(achievement: Achievement, acting_user: Any) -> None:
     """An owner's edit of a listed item goes through review again; an operator's edit does not."""
-    if achievement.status in {ListingStatus.PUBLISHED, ListingStatus.IN_PROGRESS, ListingStatus.PENDING} \
-            and not roles.is_operator(acting_user):
-        achievement.status = ListingStatus.PENDING
-        achievement.submitted_at = timezone.now()
+    send_back_to_review_after_edit(achievement, acting_user)
     if achievement.status == ListingStatus.PENDING and (errors := review_errors(achievement)):
         raise ValidationError(errors)
 

@@ -13,6 +13,7 @@ from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields
 from techmarket.catalog.models import ListingStatus
+from techmarket.catalog.review import send_back_to_review_after_edit
 from techmarket.catalog.text import reject_html
 from techmarket.orgs.models import Organization
 
@@ -116,10 +117,7 @@ def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **cha
         before = snapshot(need, AUDITED)
         for field, value in changes.items():
             setattr(need, field, value)
-        if need.status in {ListingStatus.PUBLISHED, ListingStatus.IN_PROGRESS, ListingStatus.PENDING} \
-                and not roles.is_operator(acting_user):
-            need.status = ListingStatus.PENDING
-            need.submitted_at = timezone.now()
+        send_back_to_review_after_edit(need, acting_user)
         need.full_clean(exclude=["owner", "created_by"], validate_unique=False)
         need.search_text = need.compute_search_text()
         need.save()
