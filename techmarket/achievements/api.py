@@ -164,12 +164,7 @@ def _detail(request: Any, item: Any) -> dict[str, Any]:
         {"id": e.pk, "name": e.name, "title": e.title, "affiliation": e.affiliation.name}
         for e in item.team.all()
     ] if can_see_owner(request.user, item) else []
-    data["ip_rights"] = [
-        {"ip_type": ip.ip_type, "ip_type_label": ip.get_ip_type_display(), "number": ip.number, "title": ip.title,
-         "legal_status": ip.legal_status, "legal_status_label": ip.get_legal_status_display(),
-         "expiry_date": ip.expiry_date}
-        for ip in item.ip_rights.all()
-    ]
+    data["ip_rights"] = selectors.ip_rights_visible_to(request.user, item)
     data["confidential_detail"] = confidential_detail_read(item=item, user=request.user, request=request)
     return data
 
