@@ -22,7 +22,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     search_fields = ["username", "real_name", "email", "phone"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        (_("平台信息"), {"fields": ["real_name", "phone", "email_verified_at", "failed_login_count", "locked_until"]}),
+        (_("平台信息"), {"fields": ["real_name", "phone", "email_verified_at", "locked_until"]}),
     )
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:

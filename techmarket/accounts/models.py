@@ -16,7 +16,7 @@ class User(AbstractUser):
     real_name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
     email_verified_at = models.DateTimeField(_("邮箱验证时间"), null=True, blank=True)
-    failed_login_count = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
+    # Set by an operator to suspend logins until then; failed logins lock per address (LoginFailure).
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -70,3 +70,29 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginFailure(models.Model):
+    """Consecutive failed logins of one account from one client address.
+
+    Locking per account *and* address means an outsider who guesses wrong five times locks only
+    themselves out: the owner still logs in from their own address. Kept in the database, so the
+    lockout holds while the cache is down and is shared by every web node."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="login_failures")
+    ip_address = models.CharField(_("IP 地址"), max_length=64)
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        constraints = [models.UniqueConstraint(fields=["user", "ip_address"], name="login_failure_user_ip")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.ip_address}: {self.failures}"
+
+    def is_locked(self, now: datetime.datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())

@@ -71,6 +71,10 @@ def register(request: HttpRequest) -> HttpResponse:
                     )
                 elif data["mode"] == RegisterForm.MODE_JOIN:
                     org_services.join_request_create(user=user, organization=data["join_organization"])
+        except services.EmailAlreadyRegistered as exc:
+            services.send_already_registered_email(exc.user)
+            request.session["registered_email"] = data["email"]
+            return redirect("accounts:registered")
         except ValidationError as exc:
             attach_errors(form, exc, ORG_FIELDS)
         else:
@@ -165,6 +169,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
         user = form.user
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        services.login_failures_clear(user=user)
         audit_record(actor=user, action="accounts.user.password_reset", target=user, request=self.request)
         return response

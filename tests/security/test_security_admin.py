@@ -5,7 +5,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from factories import OrganizationFactory, UserFactory, make_operator
 
-from techmarket.accounts.models import ApiToken, User
 from techmarket.accounts.services import api_token_create
 from techmarket.audit.models import AuditLog
 from techmarket.orgs.models import Membership, Role
@@ -28,7 +27,7 @@ def staff_operator():
 
 def _user_form(target, **overrides):
     data = {"username": target.username, "email": target.email, "first_name": "", "last_name": "",
-            "is_active": "on", "real_name": target.real_name, "phone": "", "failed_login_count": "0",
+            "is_active": "on", "real_name": target.real_name, "phone": "",
             "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00", "email_verified_at_0": "2026-01-01",
             "email_verified_at_1": "08:00:00"}
     data.update(overrides)
