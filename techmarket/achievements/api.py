@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
 from techmarket.api.pagination import PagePagination
+from techmarket.catalog.models import Visibility
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.visibility import can_see_owner, owner_label
 from techmarket.orgs.models import Organization
@@ -102,7 +103,7 @@ class AchievementIn(Schema):
     team: list[int] = Field(default_factory=list, description="专家 id")
     region: str | None = None
     chain_node: int | None = None
-    visibility: str = "public"
+    visibility: Visibility = Visibility.PUBLIC
     is_anonymous: bool = False
     external_key: str = Field("", max_length=64)
     ip_rights: list[IPIn] = Field(default_factory=list)
@@ -125,7 +126,7 @@ class AchievementPatch(Schema):
     team: list[int] | None = None
     region: str | None = None
     chain_node: int | None = None
-    visibility: str | None = None
+    visibility: Visibility | None = None
     is_anonymous: bool | None = None
 
 

@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
 from techmarket.api.pagination import PagePagination
+from techmarket.catalog.models import Visibility
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.visibility import owner_label
 from techmarket.catalog.workflow import listing_transition
@@ -75,7 +76,7 @@ class NeedIn(Schema):
     region: str | None = None
     chain_node: int | None = None
     deadline: date | None = None
-    visibility: str = "public"
+    visibility: Visibility = Visibility.PUBLIC
     is_anonymous: bool = False
     external_key: str = Field("", max_length=64)
 
@@ -94,7 +95,7 @@ class NeedPatch(Schema):
     rd_cycle_months: int | None = None
     cooperation_modes: list[str] | None = None
     deadline: date | None = None
-    visibility: str | None = None
+    visibility: Visibility | None = None
     is_anonymous: bool | None = None
 
 

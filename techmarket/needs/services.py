@@ -12,7 +12,7 @@ from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields
-from techmarket.catalog.models import ListingStatus
+from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.catalog.review import send_back_to_review_after_edit
 from techmarket.catalog.text import reject_html
 from techmarket.orgs.models import Organization
@@ -43,6 +43,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
                 err(field, exc.messages[0])
     if "title" in data and len(data["title"]) < 4:
         err("title", _("标题至少 4 个字，请写清要解决的技术问题。"))
+    if "visibility" in data and data["visibility"] not in Visibility.values:
+        err("visibility", _("可见范围只能是：%(v)s。") % {"v": "、".join(str(label) for label in Visibility.labels)})
     if "kind" in data and data["kind"] not in NeedKind.values:
         err("kind", _("需求类型只能是：%(v)s。") % {"v": "、".join(str(label) for label in NeedKind.labels)})
     params = data.get("parameters")
