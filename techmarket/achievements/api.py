@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
+from techmarket.api.openapi import MAX_DB_INT
 from techmarket.api.pagination import PagePagination
 from techmarket.catalog.models import Visibility
 from techmarket.catalog.services import confidential_detail_read
@@ -139,13 +140,13 @@ class AchievementFilters(Schema):
     discipline: str = Field("", description="GB/T 13745 学科代码（含下级）")
     industry: str = Field("", description="GB/T 4754 代码：门类、大类或中类")
     region: str = Field("", description="GB/T 2260 代码；370000 表示山东全省")
-    chain_node: int | None = None
+    chain_node: int | None = Field(None, ge=1, le=MAX_DB_INT)
     trl_min: int | None = Field(None, ge=1, le=9)
     trl_max: int | None = Field(None, ge=1, le=9)
     stage: str = ""
     transfer_mode: str = ""
     status: str = ""
-    owner: int | None = None
+    owner: int | None = Field(None, ge=1, le=MAX_DB_INT)
     date_from: date | None = None
     date_to: date | None = None
     ordering: str = Field("newest", description="newest / oldest / trl / price / updated")

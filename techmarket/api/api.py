@@ -1,6 +1,5 @@
 """The JSON API under /api/: OpenAPI schema at /api/openapi.json, docs at /api/docs."""
 
-from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from techmarket.accounts.api import router as accounts_router
@@ -14,6 +13,7 @@ from techmarket.reference.api import router as reference_router
 
 from .auth import authenticated
 from .errors import install_error_handlers
+from .openapi import TechmarketAPI
 from .throttling import AccountRateThrottle, AnonymousRateThrottle
 
 
@@ -21,7 +21,7 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+api = TechmarketAPI(
     renderer=ChineseJSONRenderer(),
     title="科技大市场 API",
     version="1",

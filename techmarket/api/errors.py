@@ -40,6 +40,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
             fields, message = {}, "；".join(exc.messages)
         return api.create_response(request, error_body("invalid", message, fields), status=422)
 
+    @api.exception_handler(OverflowError)
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # Safety net behind the bounded schemas: a number the database cannot hold is the caller's error.
+        return api.create_response(request, error_body("invalid", "数值超出允许范围。"), status=422)
+
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return api.create_response(request, error_body("forbidden", str(exc) or "您没有权限执行此操作。"), status=403)

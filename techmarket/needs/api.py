@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
+from techmarket.api.openapi import MAX_DB_INT
 from techmarket.api.pagination import PagePagination
 from techmarket.catalog.models import Visibility
 from techmarket.catalog.services import confidential_detail_read
@@ -108,9 +109,9 @@ class NeedFilters(Schema):
     kind: str = ""
     industry: str = Field("", description="GB/T 4754 代码：门类、大类或中类")
     region: str = Field("", description="GB/T 2260 代码；370000 表示山东全省")
-    chain_node: int | None = None
+    chain_node: int | None = Field(None, ge=1, le=MAX_DB_INT)
     status: str = ""
-    owner: int | None = None
+    owner: int | None = Field(None, ge=1, le=MAX_DB_INT)
     date_from: date | None = None
     date_to: date | None = None
     ordering: str = Field("newest", description="newest / oldest / deadline / budget / updated")
