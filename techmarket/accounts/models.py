@@ -40,10 +40,16 @@ class User(AbstractUser):
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
+def default_scopes() -> list[str]:
+    return ["read"]
+
+
 class ApiToken(models.Model):
     """A personal API token. Only a SHA-256 hash of the secret is stored; the secret is shown once."""
 
     PREFIX = "tm_"
+    READ, WRITE = "read", "write"
+    SCOPES = ((READ, _("读取")), (WRITE, _("写入")))
 
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("名称"), max_length=64)
@@ -53,6 +59,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # "read" allows GET/HEAD/OPTIONS; "write" adds every other method.
+    scopes = models.JSONField(_("权限范围"), default=default_scopes)
 
     class Meta:
         ordering = ["-created_at"]
@@ -65,6 +73,11 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    def allows(self, method: str) -> bool:
+        if method.upper() in {"GET", "HEAD", "OPTIONS"}:
+            return self.READ in self.scopes
+        return self.WRITE in self.scopes
 
     @property
     def is_active(self) -> bool:

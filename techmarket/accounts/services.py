@@ -167,21 +167,35 @@ def login_failures_clear(*, user: User) -> None:
         user.locked_until = None
 
 
-def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
-    """Create a token; returns it and the secret, which is never stored and shown only once."""
+def api_token_create(*, user: User, name: str, expires_in_days: int | None = None,
+                     scopes: list[str] | None = None) -> tuple[ApiToken, str]:
+    """Create a token; returns it and the secret, which is never stored and shown only once.
+
+    Every token expires (API_TOKEN_DEFAULT_DAYS unless asked, at most API_TOKEN_MAX_DAYS) and has
+    scopes: "read" (GET) by default, "write" for everything else."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请为令牌起一个名称，例如“数据同步脚本”。")})
+    days = expires_in_days or settings.API_TOKEN_DEFAULT_DAYS
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise ValidationError({"expires_in_days": _("有效期应在 1–%(n)d 天之间。") % {"n": settings.API_TOKEN_MAX_DAYS}})
+    scopes = sorted(set(scopes or [ApiToken.READ]))
+    known = {value for value, _label in ApiToken.SCOPES}
+    if not set(scopes) <= known:
+        raise ValidationError({"scopes": _("权限范围只能是 read 或 write。")})
+    if ApiToken.WRITE in scopes and ApiToken.READ not in scopes:
+        scopes = [ApiToken.READ, ApiToken.WRITE]
     if user.api_tokens.filter(revoked_at__isnull=True).count() >= 20:
         raise ValidationError({"name": _("有效令牌最多 20 个，请先吊销不用的令牌。")})
     secret = ApiToken.PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user, name=name[:64], key_prefix=secret[:10], key_hash=ApiToken.hash_key(secret),
-            expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+            expires_at=timezone.now() + timedelta(days=days), scopes=scopes,
         )
         audit_record(actor=user, action="accounts.api_token.create", target=token,
-                     after={"name": token.name, "key_prefix": token.key_prefix})
+                     after={"name": token.name, "key_prefix": token.key_prefix, "scopes": scopes,
+                            "expires_at": token.expires_at})
     return token, secret
 
 
@@ -196,7 +210,8 @@ def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
     return token
 
 
-def api_token_authenticate(secret: str) -> User | None:
+def api_token_lookup(secret: str) -> ApiToken | None:
+    """The active token for a secret (with its user), or None."""
     if not secret or not secret.startswith(ApiToken.PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(secret)).first()
@@ -205,4 +220,9 @@ def api_token_authenticate(secret: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    token = api_token_lookup(secret)
+    return token.user if token is not None else None

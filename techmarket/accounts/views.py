@@ -125,6 +125,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             _token, secret = services.api_token_create(
                 user=request.user, name=form.cleaned_data["name"],  # type: ignore[arg-type]
                 expires_in_days=form.cleaned_data.get("expires_in_days"),
+                scopes=["read", "write"] if form.cleaned_data.get("scope") == "write" else ["read"],
             )
         except ValidationError as exc:
             attach_errors(form, exc)
