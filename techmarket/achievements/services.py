@@ -245,6 +245,7 @@ def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any 
             raise ValidationError({field: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[field]}})
     rows = _clean_ip_rights(ip_rights) if ip_rights is not None else []
     m2m = {field: data.pop(field) for field in M2M if field in data}
+    _check_team(owner, m2m.get("team") or [])
     with transaction.atomic():
         achievement = Achievement(owner=owner, created_by=acting_user, **data)
         # Foreign keys arrive as objects already looked up, and the database enforces the check
@@ -260,6 +261,15 @@ def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any 
         audit_record(actor=acting_user, action="achievements.achievement.create", target=achievement,
                      after=_snapshot(achievement, m2m=m2m, ip_rows=rows))
     return achievement
+
+
+def _check_team(owner: Organization, experts: list[Any]) -> None:
+    """Only the owner's own experts may be named: naming another organisation's people needs their consent,
+    which the platform does not collect, so it is refused."""
+    foreign = [e for e in experts if getattr(e, "affiliation_id", owner.pk) != owner.pk]
+    if foreign:
+        raise ValidationError({"team": _("只能把本机构的专家列为团队成员；%(names)s 属于其他机构，须由其本人所在单位登记。") % {
+            "names": "、".join(e.name for e in foreign)}})
 
 
 def _check_editable(achievement: Achievement, acting_user: Any) -> None:
@@ -285,6 +295,9 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
                                for f in ("title", "summary") if f in changes and not changes[f]})
     m2m = {field: changes.pop(field) for field in M2M if field in changes}
     changes, m2m = changed_fields(achievement, changes), changed_relations(achievement, m2m)
+    if "team" in m2m:
+        current = set(achievement.team.values_list("pk", flat=True))
+        _check_team(achievement.owner, [e for e in m2m["team"] if getattr(e, "pk", e) not in current])
     if not changes and not m2m:
         return achievement  # nothing differs: no write, no audit record, no second review
     with transaction.atomic():
