@@ -1,5 +1,6 @@
 """The JSON API under /api/: OpenAPI schema at /api/openapi.json, docs at /api/docs."""
 
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from techmarket.accounts.api import router as accounts_router
@@ -21,7 +22,18 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class ObjectBodyParser(Parser):
+    """Every endpoint takes a JSON object (or list): a bare true, 1, "text" or null is refused (400)."""
+
+    def parse_body(self, request):  # type: ignore[no-untyped-def]
+        data = super().parse_body(request)
+        if not isinstance(data, dict | list):
+            raise ValueError("request body must be a JSON object")
+        return data
+
+
 api = TechmarketAPI(
+    parser=ObjectBodyParser(),
     renderer=ChineseJSONRenderer(),
     title="科技大市场 API",
     version="1",

@@ -43,6 +43,16 @@ class OptionalAuth:
         return request.user if request.user.is_authenticated else True
 
 
-session_auth = SessionAuth()
+class LoggedInSessionAuth(SessionAuth):
+    """Session auth that answers 401 to a visitor without a session before looking at CSRF: the CSRF
+    check protects logged-in users, and "CSRF check failed" would only confuse an anonymous caller."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+session_auth = LoggedInSessionAuth()
 token_auth = TokenAuth()
 authenticated = [token_auth, session_auth]
