@@ -198,6 +198,10 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 
+# Audit records are kept at least six months (网络安全法 art. 21); `manage.py audit_purge` removes older
+# ones (never fewer than 183 days), `manage.py audit_verify` checks the hash chain.
+AUDIT_RETENTION_DAYS = max(183, env_int("AUDIT_RETENTION_DAYS", 365))
+
 # Region codes (GB/T 2260 prefixes) offered first in forms; the platform's home province.
 PLATFORM_REGION_PREFIXES = env_list("PLATFORM_REGION_PREFIXES", ["37"])
 
