@@ -109,3 +109,22 @@ class LoginFailure(models.Model):
 
     def is_locked(self, now: datetime.datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+class UserSession(models.Model):
+    """One logged-in browser session, so that a person can see where they are logged in and end a session."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(_("会话"), max_length=40, unique=True)
+    ip_address = models.CharField(_("IP 地址"), max_length=64, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登录时间"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("最近活动"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"

@@ -12,6 +12,8 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path("verify-resend/", views.resend_verification, name="resend_verification"),
     path("tokens/", views.tokens, name="tokens"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<int:session_id>/end/", views.session_end, name="session_end"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/",

@@ -20,7 +20,8 @@ from techmarket.orgs import services as org_services
 
 from . import services
 from .forms import ApiTokenForm, LoginForm, RegisterForm, ResendVerificationForm
-from .models import ApiToken, User
+from .models import ApiToken, User, UserSession
+from .sessions import session_revoke, session_started, user_sessions
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -32,6 +33,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if result.user is not None:
             login(request, result.user)
+            session_started(request=request, user=result.user)
             audit_record(actor=result.user, action="accounts.user.login", target=result.user, request=request)
             if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
                 next_url = ""
@@ -173,3 +175,22 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         services.login_failures_clear(user=user)
         audit_record(actor=user, action="accounts.user.password_reset", target=user, request=self.request)
         return response
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/sessions.html", {
+        "sessions": user_sessions(request.user), "current": request.session.session_key})  # type: ignore[arg-type]
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(UserSession, pk=session_id, user=request.user)
+    current = session.session_key == request.session.session_key
+    session_revoke(user=request.user, session=session, request=request)  # type: ignore[arg-type]
+    if current:
+        logout(request)
+        return redirect("accounts:login")
+    messages.success(request, _("已结束该登录会话。"))
+    return redirect("accounts:sessions")
