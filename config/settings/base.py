@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the API docs' Swagger UI from our static files (no CDN, no inline script)
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "techmarket.core",
     "techmarket.accounts",
     "techmarket.reference",
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "techmarket.accounts.sessions.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "techmarket.accounts.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -161,6 +166,10 @@ API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 EMAIL_VERIFICATION_MAX_AGE_HOURS = env_int("EMAIL_VERIFICATION_MAX_AGE_HOURS", 72)
 
 SESSION_COOKIE_HTTPONLY = True
+# Operators, brokers, bureau users and staff (/admin/) confirm their login with a TOTP code or a
+# recovery code (accounts.twofactor). The dev settings switch it off for the demo logins.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = env("SITE_NAME", "科技大市场")
 # Sessions end SESSION_ABSOLUTE_TIMEOUT_HOURS after login at the latest (the cookie's age), and after
 # SESSION_IDLE_TIMEOUT_MINUTES without a request (core.middleware.SessionTimeoutMiddleware).
 SESSION_ABSOLUTE_TIMEOUT_HOURS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)

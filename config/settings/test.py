@@ -18,3 +18,5 @@ if not env("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 # Catalogue changes in any test re-index after commit: keep those index files out of var/.
 MATCHING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techmatch-test-"))
+# Tests log in with client.login/force_login; tests of two-factor login switch it on with the settings fixture.
+TWO_FACTOR_REQUIRED = False
