@@ -19,6 +19,7 @@ class User(AbstractUser):
     # Set by an operator to suspend logins until then; failed logins lock per address (LoginFailure).
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -27,6 +28,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.real_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        # Stamped here because every path (registration, reset, change, admin) goes through it.
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def display_name(self) -> str:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("verify-resend/", views.resend_verification, name="resend_verification"),
     path("tokens/", views.tokens, name="tokens"),
     path("sessions/", views.sessions, name="sessions"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("2fa/setup/", twofactor_views.setup, name="two_factor_setup"),
     path("2fa/verify/", twofactor_views.verify, name="two_factor_verify"),
     path("sessions/<int:session_id>/end/", views.session_end, name="session_end"),

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -194,3 +194,20 @@ def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
         return redirect("accounts:login")
     messages.success(request, _("已结束该登录会话。"))
     return redirect("accounts:sessions")
+
+
+class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = StyledPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:workspace")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        audit_record(actor=self.request.user, action="accounts.user.password_change", target=self.request.user,
+                     request=self.request)
+        messages.success(self.request, _("密码已修改。"))
+        return response
