@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +18,7 @@ from techmarket.core.forms import StyledFormMixin, attach_errors
 from techmarket.core.ratelimit import hit
 from techmarket.orgs import services as org_services
 
-from . import services
+from . import personal_data, services
 from .forms import ApiTokenForm, LoginForm, RegisterForm, ResendVerificationForm
 from .models import ApiToken, User, UserSession
 from .sessions import session_revoke, session_started, user_sessions
@@ -211,3 +211,28 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                      request=self.request)
         messages.success(self.request, _("密码已修改。"))
         return response
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """PIPL: the person's own data as a JSON download; GET shows the page, ?download=1 the file."""
+    if request.GET.get("download") == "1":
+        payload = personal_data.personal_data_export(request.user)  # type: ignore[arg-type]
+        audit_record(actor=request.user, action="accounts.user.export_data", target=request.user, request=request)
+        response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+    return render(request, "accounts/my_data.html")
+
+
+@login_required
+@require_POST
+def delete_account(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("confirm") != request.user.get_username():
+        messages.error(request, _("请输入您的用户名以确认删除。"))
+        return redirect("accounts:my_data")
+    user = request.user
+    logout(request)
+    personal_data.account_delete(user=user, request=request)  # type: ignore[arg-type]
+    messages.info(request, _("您的账户和个人信息已删除。"))
+    return redirect("core:home")
