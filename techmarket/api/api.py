@@ -29,6 +29,9 @@ class ObjectBodyParser(Parser):
         data = super().parse_body(request)
         if not isinstance(data, dict | list):
             raise ValueError("request body must be a JSON object")
+        if "\\u0000" in request.body.decode("utf-8", "replace"):
+            # PostgreSQL cannot store NUL in text: refuse it here (400) instead of failing in the database.
+            raise ValueError("request body contains a NUL character")
         return data
 
 

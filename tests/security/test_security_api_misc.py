@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from factories import OrganizationFactory, UserFactory
 
+from techmarket.accounts.models import User
 from techmarket.audit.models import AuditLog
 from techmarket.experts.models import ContactPermission, Expert
 from techmarket.orgs.models import Organization
@@ -45,3 +46,14 @@ def test_operator_index_rebuild_is_audited(operator_client, monkeypatch):
     response = operator_client.post("/matching/health/rebuild/")
     assert response.status_code == 302
     assert AuditLog.objects.filter(action="matching.index.rebuild").count() == 1
+
+
+def test_a_nul_character_in_a_json_body_is_refused_not_a_server_error(user_client):
+    org = OrganizationFactory()
+    from techmarket.orgs.models import Membership, Role
+
+    Membership.objects.create(user=User.objects.get(pk=user_client.session["_auth_user_id"]), organization=org,
+                              role=Role.MEMBER)
+    response = user_client.post("/api/needs", '{"owner_id": %d, "title": "高镍\\u0000正极", "summary": "摘要", '
+                                '"problem": "难题"}' % org.pk, content_type="application/json")
+    assert response.status_code == 400
