@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 from .env import env, env_bool, env_int, env_list
@@ -25,6 +26,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our static files (no CDN, no inline script)
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "techmarket.core",
     "techmarket.accounts",
     "techmarket.reference",
@@ -54,7 +60,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "techmarket.accounts.sessions.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "techmarket.accounts.twofactor.TwoFactorMiddleware",
+    "techmarket.accounts.passwords.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "techmarket.catalog.scopes.CatalogueGuardMiddleware",
 ]
@@ -98,7 +109,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "techmarket.accounts.passwords.CharacterClassValidator"},
 ]
+PASSWORD_MIN_CHARACTER_CLASSES = env_int("PASSWORD_MIN_CHARACTER_CLASSES", 3)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0)  # 0: passwords do not expire
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 LANGUAGE_CODE = "zh-hans"
@@ -156,13 +170,44 @@ LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 LOGIN_RATE_PER_IP = env_int("LOGIN_RATE_PER_IP", 20)
 API_RATE_ANONYMOUS_PER_MINUTE = env_int("API_RATE_ANONYMOUS_PER_MINUTE", 60)
+# Personal API tokens always expire: this many days unless the owner picks fewer, never more than the maximum.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 EMAIL_VERIFICATION_MAX_AGE_HOURS = env_int("EMAIL_VERIFICATION_MAX_AGE_HOURS", 72)
 
 SESSION_COOKIE_HTTPONLY = True
+# Operators, brokers, bureau users and staff (/admin/) confirm their login with a TOTP code or a
+# recovery code (accounts.twofactor). The dev settings switch it off for the demo logins.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = env("SITE_NAME", "科技大市场")
+# Sessions end SESSION_ABSOLUTE_TIMEOUT_HOURS after login at the latest (the cookie's age), and after
+# SESSION_IDLE_TIMEOUT_MINUTES without a request (core.middleware.SessionTimeoutMiddleware).
+SESSION_ABSOLUTE_TIMEOUT_HOURS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): only our own scripts, inline ones only with the per-request
+# nonce ({{ request.csp_nonce }}); style attributes are allowed (Bootstrap components and progress bars
+# set them), <style> blocks need the nonce or, for the static 500 page, its hash.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE, "'sha256-RyULEXulgBuw2YNeqpWPYoY7IBc08EjZm2CFkEPtUf0='"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
@@ -172,6 +217,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# Audit records are kept at least six months (网络安全法 art. 21); `manage.py audit_purge` removes older
+# ones (never fewer than 183 days), `manage.py audit_verify` checks the hash chain.
+AUDIT_RETENTION_DAYS = max(183, env_int("AUDIT_RETENTION_DAYS", 365))
 
 # Region codes (GB/T 2260 prefixes) offered first in forms; the platform's home province.
 PLATFORM_REGION_PREFIXES = env_list("PLATFORM_REGION_PREFIXES", ["37"])

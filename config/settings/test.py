@@ -24,3 +24,5 @@ STORAGES = {**STORAGES, "documents": {"BACKEND": "django.core.files.storage.File
                                       "OPTIONS": {"location": str(DOCUMENTS_ROOT)}}}
 # No model in tests unless a test turns it on (the background embedding is tested with a small encoder).
 MATCHING_DENSE = False
+# Tests log in with client.login/force_login; tests of two-factor login switch it on with the settings fixture.
+TWO_FACTOR_REQUIRED = False

@@ -1,5 +1,7 @@
 from datetime import datetime
+from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
@@ -48,11 +50,14 @@ class TokenOut(Schema):
     last_used_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    scopes: list[str]
 
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=64, description="令牌用途，例如“数据同步脚本”")
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    expires_in_days: int | None = Field(None, ge=1, le=365, description="有效期（天），默认 90 天，最长 365 天")
+    scopes: list[Literal["read", "write"]] = Field(default_factory=lambda: ["read"],
+                                                   description="read：只读；write：可修改数据")
 
 
 class TokenCreated(TokenOut):
@@ -66,8 +71,11 @@ def token_list(request):  # type: ignore[no-untyped-def]
 
 @router.post("/tokens", response={201: TokenCreated}, summary="创建 API 令牌")
 def token_create(request, payload: TokenIn):  # type: ignore[no-untyped-def]
+    if getattr(request, "api_token", None) is not None:
+        # A leaked token must not be able to mint fresh ones that outlive its revocation.
+        raise PermissionDenied("不能用 API 令牌创建新令牌：请登录网站，在“API 令牌”页面创建。")
     token, secret = services.api_token_create(user=request.user, name=payload.name,
-                                              expires_in_days=payload.expires_in_days)
+                                              expires_in_days=payload.expires_in_days, scopes=list(payload.scopes))
     return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 

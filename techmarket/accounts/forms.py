@@ -110,7 +110,11 @@ class ResendVerificationForm(StyledForm):
 
 class ApiTokenForm(StyledForm):
     name = forms.CharField(label=_("令牌名称"), max_length=64, help_text=_("说明用途，例如“数据同步脚本”。"))
+    scope = forms.ChoiceField(
+        label=_("权限范围"), initial="read", widget=forms.RadioSelect, required=False,
+        choices=[("read", _("只读：只能查询数据")), ("write", _("读取和写入：可以创建和修改数据"))],
+    )
     expires_in_days = forms.TypedChoiceField(
-        label=_("有效期"), coerce=int, empty_value=None, required=False,
-        choices=[("", _("长期有效")), (30, _("30 天")), (90, _("90 天")), (365, _("1 年"))],
+        label=_("有效期"), coerce=int, initial=90,
+        choices=[(30, _("30 天")), (90, _("90 天")), (180, _("180 天")), (365, _("1 年"))],
     )

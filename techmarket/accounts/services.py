@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from techmarket.audit.services import audit_record, client_ip
 from techmarket.core.ratelimit import hit
 
-from .models import ApiToken, User
+from .models import ApiToken, LoginFailure, User
 
 _VERIFY_SALT = "techmarket.accounts.verify-email"
 
@@ -30,13 +30,13 @@ def user_register(
 ) -> User:
     """Create an account whose e-mail still needs verifying, and send the verification mail."""
     email = email.strip().lower()
-    errors = {}
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        # The caller answers as for a new address and mails the owner (send_already_registered_email),
+        # so that registration does not reveal which addresses have accounts.
+        raise EmailAlreadyRegistered(existing)
     if User.objects.filter(username__iexact=username).exists():
-        errors["username"] = _("用户名“%(name)s”已被使用，请换一个。") % {"name": username}
-    if User.objects.filter(email__iexact=email).exists():
-        errors["email"] = _("该邮箱已注册。如果忘记了密码，请使用“找回密码”。")
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"username": _("该用户名不可用，请换一个。")})
     with transaction.atomic():
         user = User(username=username, email=email, real_name=real_name, phone=phone)
         user.set_password(password)
@@ -45,6 +45,26 @@ def user_register(
                      after={"username": username, "email": email}, request=request)
         transaction.on_commit(lambda: send_verification_email(user))
     return user
+
+
+class EmailAlreadyRegistered(Exception):
+    """Registration with an address that already has an account: answer as if it worked, tell the owner."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(user.pk)
+        self.user = user
+
+
+def send_already_registered_email(user: User) -> None:
+    context = {"user": user, "site_name": settings.SITE_NAME,
+               "login": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
+               "reset": settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset")}
+    send_mail(
+        subject=_("【%(site)s】有人尝试用您的邮箱注册") % {"site": settings.SITE_NAME},
+        message=render_to_string("accounts/email/already_registered.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
 
 
 def email_verification_token(user: User) -> str:
@@ -92,64 +112,90 @@ class LoginResult:
     error: str = ""
 
 
+def login_failed_message() -> str:
+    """The one answer for a wrong password, an unknown account and a locked account alike, so that
+    nobody learns from it whether an account exists or is locked."""
+    return _("用户名或密码错误。连续输错 %(n)d 次后，需等待 %(m)d 分钟才能从同一地址再次登录，也可以找回密码。") % {
+        "n": settings.LOGIN_MAX_FAILURES, "m": settings.LOGIN_LOCKOUT_MINUTES}
+
+
 def user_login_attempt(*, request: HttpRequest, username: str, password: str) -> LoginResult:
-    """Check credentials with per-IP rate limiting and per-account lockout after repeated failures."""
+    """Check credentials with per-IP rate limiting and a lockout per account and client address."""
     ip = client_ip(request) or "unknown"
     if not hit(f"login-ip:{ip}", limit=settings.LOGIN_RATE_PER_IP, window_seconds=60):
         return LoginResult(None, _("登录尝试过于频繁，请一分钟后再试。"))
-    account = User.objects.filter(username__iexact=username.strip()).first() or User.objects.filter(
-        email__iexact=username.strip()
-    ).first()
+    key = username.strip()
+    account = User.objects.filter(username__iexact=key).first() or User.objects.filter(email__iexact=key).first()
     now = timezone.now()
-    if account is not None and account.is_locked(now):
-        minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)  # type: ignore[operator]
-        return LoginResult(None, _("连续登录失败次数过多，账户已锁定，请 %(m)d 分钟后再试或找回密码。") % {"m": minutes})
-    user = authenticate(request, username=account.username if account else username, password=password)
+    failure = LoginFailure.objects.filter(user=account, ip_address=ip).first() if account else None
+    # Always check the password (also while locked) so that the answer takes the same time either way.
+    user = authenticate(request, username=account.username if account else key, password=password)
+    locked = account is not None and (account.is_locked(now) or (failure is not None and failure.is_locked(now)))
+    if locked:
+        return LoginResult(None, login_failed_message())
     if user is None:
         if account is not None:
-            _register_failure(account, request)
-            if account.is_locked():
-                return LoginResult(None, _("连续登录失败次数过多，账户已锁定 %(m)d 分钟。") % {
-                    "m": settings.LOGIN_LOCKOUT_MINUTES})
-        return LoginResult(None, _("用户名或密码错误。"))
+            _register_failure(account, ip, request)
+        return LoginResult(None, login_failed_message())
     assert isinstance(user, User)
     if not user.email_verified:
         return LoginResult(None, _("邮箱尚未验证：请点击注册邮件中的链接完成验证。"))
-    if user.failed_login_count or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-        user.failed_login_count, user.locked_until = 0, None
+    if failure is not None:
+        LoginFailure.objects.filter(pk=failure.pk).delete()
     return LoginResult(user)
 
 
-def _register_failure(account: User, request: HttpRequest) -> None:
+def _register_failure(account: User, ip: str, request: HttpRequest) -> None:
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=account.pk)
-        locked.failed_login_count += 1
-        if locked.failed_login_count >= settings.LOGIN_MAX_FAILURES:
-            locked.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            locked.failed_login_count = 0
-            audit_record(actor=None, action="accounts.user.lock", target=locked,
-                         note=_("连续登录失败，账户锁定 %(m)d 分钟") % {"m": settings.LOGIN_LOCKOUT_MINUTES},
+        failure, _created = LoginFailure.objects.select_for_update().get_or_create(user=account, ip_address=ip)
+        failure.failures += 1
+        if failure.failures >= settings.LOGIN_MAX_FAILURES:
+            failure.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            failure.failures = 0
+            audit_record(actor=None, action="accounts.user.lock", target=account,
+                         note=_("连续登录失败，该地址对此账户的登录锁定 %(m)d 分钟") % {
+                             "m": settings.LOGIN_LOCKOUT_MINUTES},
                          request=request)
-        locked.save(update_fields=["failed_login_count", "locked_until"])
-    account.failed_login_count, account.locked_until = locked.failed_login_count, locked.locked_until
+        failure.save()
 
 
-def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
-    """Create a token; returns it and the secret, which is never stored and shown only once."""
+def login_failures_clear(*, user: User) -> None:
+    """After a password reset every address may try again."""
+    LoginFailure.objects.filter(user=user).delete()
+    if user.locked_until is not None:
+        User.objects.filter(pk=user.pk).update(locked_until=None)
+        user.locked_until = None
+
+
+def api_token_create(*, user: User, name: str, expires_in_days: int | None = None,
+                     scopes: list[str] | None = None) -> tuple[ApiToken, str]:
+    """Create a token; returns it and the secret, which is never stored and shown only once.
+
+    Every token expires (API_TOKEN_DEFAULT_DAYS unless asked, at most API_TOKEN_MAX_DAYS) and has
+    scopes: "read" (GET) by default, "write" for everything else."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请为令牌起一个名称，例如“数据同步脚本”。")})
+    days = expires_in_days or settings.API_TOKEN_DEFAULT_DAYS
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise ValidationError({"expires_in_days": _("有效期应在 1–%(n)d 天之间。") % {"n": settings.API_TOKEN_MAX_DAYS}})
+    scopes = sorted(set(scopes or [ApiToken.READ]))
+    known = {value for value, _label in ApiToken.SCOPES}
+    if not set(scopes) <= known:
+        raise ValidationError({"scopes": _("权限范围只能是 read 或 write。")})
+    if ApiToken.WRITE in scopes and ApiToken.READ not in scopes:
+        scopes = [ApiToken.READ, ApiToken.WRITE]
     if user.api_tokens.filter(revoked_at__isnull=True).count() >= 20:
         raise ValidationError({"name": _("有效令牌最多 20 个，请先吊销不用的令牌。")})
     secret = ApiToken.PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user, name=name[:64], key_prefix=secret[:10], key_hash=ApiToken.hash_key(secret),
-            expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+            expires_at=timezone.now() + timedelta(days=days), scopes=scopes,
         )
         audit_record(actor=user, action="accounts.api_token.create", target=token,
-                     after={"name": token.name, "key_prefix": token.key_prefix})
+                     after={"name": token.name, "key_prefix": token.key_prefix, "scopes": scopes,
+                            "expires_at": token.expires_at})
     return token, secret
 
 
@@ -164,7 +210,8 @@ def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
     return token
 
 
-def api_token_authenticate(secret: str) -> User | None:
+def api_token_lookup(secret: str) -> ApiToken | None:
+    """The active token for a secret (with its user), or None."""
     if not secret or not secret.startswith(ApiToken.PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(secret)).first()
@@ -173,4 +220,9 @@ def api_token_authenticate(secret: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    token = api_token_lookup(secret)
+    return token.user if token is not None else None

@@ -3,10 +3,10 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,9 +18,10 @@ from techmarket.core.forms import StyledFormMixin, attach_errors
 from techmarket.core.ratelimit import hit
 from techmarket.orgs import services as org_services
 
-from . import services
+from . import personal_data, services
 from .forms import ApiTokenForm, LoginForm, RegisterForm, ResendVerificationForm
-from .models import ApiToken, User
+from .models import ApiToken, User, UserSession
+from .sessions import session_revoke, session_started, user_sessions
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -32,6 +33,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if result.user is not None:
             login(request, result.user)
+            session_started(request=request, user=result.user)
             audit_record(actor=result.user, action="accounts.user.login", target=result.user, request=request)
             if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
                 next_url = ""
@@ -71,6 +73,10 @@ def register(request: HttpRequest) -> HttpResponse:
                     )
                 elif data["mode"] == RegisterForm.MODE_JOIN:
                     org_services.join_request_create(user=user, organization=data["join_organization"])
+        except services.EmailAlreadyRegistered as exc:
+            services.send_already_registered_email(exc.user)
+            request.session["registered_email"] = data["email"]
+            return redirect("accounts:registered")
         except ValidationError as exc:
             attach_errors(form, exc, ORG_FIELDS)
         else:
@@ -121,6 +127,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             _token, secret = services.api_token_create(
                 user=request.user, name=form.cleaned_data["name"],  # type: ignore[arg-type]
                 expires_in_days=form.cleaned_data.get("expires_in_days"),
+                scopes=["read", "write"] if form.cleaned_data.get("scope") == "write" else ["read"],
             )
         except ValidationError as exc:
             attach_errors(form, exc)
@@ -165,6 +172,67 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
         user = form.user
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        services.login_failures_clear(user=user)
         audit_record(actor=user, action="accounts.user.password_reset", target=user, request=self.request)
         return response
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/sessions.html", {
+        "sessions": user_sessions(request.user), "current": request.session.session_key})  # type: ignore[arg-type]
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(UserSession, pk=session_id, user=request.user)
+    current = session.session_key == request.session.session_key
+    session_revoke(user=request.user, session=session, request=request)  # type: ignore[arg-type]
+    if current:
+        logout(request)
+        return redirect("accounts:login")
+    messages.success(request, _("已结束该登录会话。"))
+    return redirect("accounts:sessions")
+
+
+class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = StyledPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:workspace")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        audit_record(actor=self.request.user, action="accounts.user.password_change", target=self.request.user,
+                     request=self.request)
+        messages.success(self.request, _("密码已修改。"))
+        return response
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """PIPL: the person's own data as a JSON download; GET shows the page, ?download=1 the file."""
+    if request.GET.get("download") == "1":
+        payload = personal_data.personal_data_export(request.user)  # type: ignore[arg-type]
+        audit_record(actor=request.user, action="accounts.user.export_data", target=request.user, request=request)
+        response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+    return render(request, "accounts/my_data.html")
+
+
+@login_required
+@require_POST
+def delete_account(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("confirm") != request.user.get_username():
+        messages.error(request, _("请输入您的用户名以确认删除。"))
+        return redirect("accounts:my_data")
+    user = request.user
+    logout(request)
+    personal_data.account_delete(user=user, request=request)  # type: ignore[arg-type]
+    messages.info(request, _("您的账户和个人信息已删除。"))
+    return redirect("core:home")

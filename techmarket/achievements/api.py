@@ -11,8 +11,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
+from techmarket.api.openapi import MAX_DB_INT
 from techmarket.api.pagination import LazyRows, PagePagination
 from techmarket.api.schemas import ActionIn
+from techmarket.catalog.models import Visibility
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.visibility import can_see_owner, owner_label
 from techmarket.orgs.models import Organization
@@ -103,7 +105,7 @@ class AchievementIn(Schema):
     team: list[int] = Field(default_factory=list, description="专家 id")
     region: str | None = None
     chain_node: int | None = None
-    visibility: str = "public"
+    visibility: Visibility = Visibility.PUBLIC
     is_anonymous: bool = False
     external_key: str = Field("", max_length=64)
     ip_rights: list[IPIn] = Field(default_factory=list)
@@ -126,7 +128,7 @@ class AchievementPatch(Schema):
     team: list[int] | None = None
     region: str | None = None
     chain_node: int | None = None
-    visibility: str | None = None
+    visibility: Visibility | None = None
     is_anonymous: bool | None = None
 
 
@@ -135,13 +137,13 @@ class AchievementFilters(Schema):
     discipline: str = Field("", description="GB/T 13745 学科代码（含下级）")
     industry: str = Field("", description="GB/T 4754 代码：门类、大类或中类")
     region: str = Field("", description="GB/T 2260 代码；370000 表示山东全省")
-    chain_node: int | None = None
+    chain_node: int | None = Field(None, ge=1, le=MAX_DB_INT)
     trl_min: int | None = Field(None, ge=1, le=9)
     trl_max: int | None = Field(None, ge=1, le=9)
     stage: str = ""
     transfer_mode: str = ""
     status: str = ""
-    owner: int | None = None
+    owner: int | None = Field(None, ge=1, le=MAX_DB_INT)
     date_from: date | None = None
     date_to: date | None = None
     ordering: str = Field("newest", description="newest / oldest / trl / price / updated")
@@ -161,12 +163,7 @@ def _detail(request: Any, item: Any) -> dict[str, Any]:
         {"id": e.pk, "name": e.name, "title": e.title, "affiliation": e.affiliation.name}
         for e in item.team.all()
     ] if can_see_owner(request.user, item) else []
-    data["ip_rights"] = [
-        {"ip_type": ip.ip_type, "ip_type_label": ip.get_ip_type_display(), "number": ip.number, "title": ip.title,
-         "legal_status": ip.legal_status, "legal_status_label": ip.get_legal_status_display(),
-         "expiry_date": ip.expiry_date}
-        for ip in item.ip_rights.all()
-    ]
+    data["ip_rights"] = selectors.ip_rights_visible_to(request.user, item)
     data["confidential_detail"] = confidential_detail_read(item=item, user=request.user, request=request)
     return data
 

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from techmarket.catalog.filters import industry_q, region_q
 from techmarket.catalog.search import keyword_filter
-from techmarket.catalog.visibility import listing_visible_q, owner_filter_q
+from techmarket.catalog.visibility import can_see_identifying_details, listing_visible_q, owner_filter_q
 
 from .models import Achievement
 
@@ -69,3 +70,17 @@ def achievement_get_visible(user: Any, pk: int) -> Achievement:
     if achievement is None:
         raise Http404
     return achievement
+
+
+def ip_rights_visible_to(user: Any, achievement: Achievement) -> list[dict[str, Any]]:
+    """The IP list as this user may see it: an anonymous item's numbers, titles and expiry dates are
+    withheld (they identify the owner) until the user may see the owner or was granted access."""
+    reveal = can_see_identifying_details(user, achievement)
+    hidden = _("匿名发布：获得授权后可见")
+    return [
+        {"ip_type": ip.ip_type, "ip_type_label": ip.get_ip_type_display(),
+         "number": ip.number if reveal else "", "title": ip.title if reveal else hidden,
+         "legal_status": ip.legal_status, "legal_status_label": ip.get_legal_status_display(),
+         "expiry_date": ip.expiry_date if reveal else None}
+        for ip in achievement.ip_rights.all()
+    ]

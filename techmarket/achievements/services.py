@@ -7,14 +7,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields, changed_relations
-from techmarket.catalog.models import ListingStatus
+from techmarket.catalog.models import ListingStatus, Visibility
+from techmarket.catalog.review import send_back_to_review_after_edit
 from techmarket.catalog.text import reject_html
 from techmarket.catalog.workflow import listing_transition, review_due
 from techmarket.experts.models import Expert
@@ -52,6 +52,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
                 err(field, exc.messages[0])
     if "title" in data and len(data["title"] or "") < 4:
         err("title", _("标题至少 4 个字，请写清成果解决什么问题。"))
+    if "visibility" in data and data["visibility"] not in Visibility.values:
+        err("visibility", _("可见范围只能是：%(v)s。") % {"v": "、".join(str(label) for label in Visibility.labels)})
     if data.get("keywords") is not None:
         words = data["keywords"]
         if isinstance(words, str):
@@ -244,6 +246,7 @@ def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any 
             raise ValidationError({field: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[field]}})
     rows = _clean_ip_rights(ip_rights) if ip_rights is not None else []
     m2m = {field: data.pop(field) for field in M2M if field in data}
+    _check_team(owner, m2m.get("team") or [])
     with transaction.atomic():
         achievement = Achievement(owner=owner, created_by=acting_user, **data)
         # Foreign keys arrive as objects already looked up, and the database enforces the check
@@ -261,6 +264,15 @@ def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any 
     return achievement
 
 
+def _check_team(owner: Organization, experts: list[Any]) -> None:
+    """Only the owner's own experts may be named: naming another organisation's people needs their consent,
+    which the platform does not collect, so it is refused."""
+    foreign = [e for e in experts if getattr(e, "affiliation_id", owner.pk) != owner.pk]
+    if foreign:
+        raise ValidationError({"team": _("只能把本机构的专家列为团队成员；%(names)s 属于其他机构，须由其本人所在单位登记。") % {
+            "names": "、".join(e.name for e in foreign)}})
+
+
 def _check_editable(achievement: Achievement, acting_user: Any) -> None:
     if not roles.is_member_or_operator(acting_user, achievement.owner):
         raise PermissionDenied(_("只有成果所属机构的成员可以修改。"))
@@ -270,10 +282,7 @@ def _check_editable(achievement: Achievement, acting_user: Any) -> None:
 
 def _back_to_review(achievement: Achievement, acting_user: Any) -> None:
     """An owner's edit of a listed item goes through review again; an operator's edit does not."""
-    if achievement.status in {ListingStatus.PUBLISHED, ListingStatus.IN_PROGRESS, ListingStatus.PENDING} \
-            and not roles.is_operator(acting_user):
-        achievement.status = ListingStatus.PENDING
-        achievement.submitted_at = timezone.now()
+    if send_back_to_review_after_edit(achievement, acting_user):
         achievement.due_at = review_due(achievement.submitted_at)
     if achievement.status == ListingStatus.PENDING and (errors := review_errors(achievement)):
         raise ValidationError(errors)
@@ -288,6 +297,9 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
                                for f in ("title", "summary") if f in changes and not changes[f]})
     m2m = {field: changes.pop(field) for field in M2M if field in changes}
     changes, m2m = changed_fields(achievement, changes), changed_relations(achievement, m2m)
+    if "team" in m2m:
+        current = set(achievement.team.values_list("pk", flat=True))
+        _check_team(achievement.owner, [e for e in m2m["team"] if getattr(e, "pk", e) not in current])
     if not changes and not m2m:
         return achievement  # nothing differs: no write, no audit record, no second review
     with transaction.atomic():

@@ -123,7 +123,7 @@ ACHIEVEMENTS = ImportSpec(
         Column("面议", "price_negotiable", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"),
         Column("知识产权", "ip_rights", Kind.CUSTOM, parse=parse_ip_rights, fmt=format_ip_rights, default=[],
                getter=lambda a: list(a.ip_rights.values("ip_type", "number", "title", "legal_status", "expiry_date")),
-               width=40, help="每项写成“类型|编号|名称|法律状态|到期日”，多项之间用“；”分隔；专利号会校验格式和校验位",
+               identifying=True, width=40, help="每项写成“类型|编号|名称|法律状态|到期日”，多项之间用“；”分隔；专利号会校验格式和校验位",
                example="发明专利|ZL202310123456.7|一种正极材料包覆方法|已授权"),
         Column("所在地区", "region", Kind.CODE, choices=region_choices, dropdown=region_dropdown, width=20,
                getter=lambda a: a.region_id, help="GB/T 2260 六位行政区划代码", example="370102"),

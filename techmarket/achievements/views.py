@@ -52,6 +52,7 @@ def achievement_detail(request: HttpRequest, achievement_id: int) -> HttpRespons
         "mode_labels": _mode_labels(achievement),
         # Team members' affiliations would reveal an anonymous owner.
         "team": list(achievement.team.all()) if can_see_owner(request.user, achievement) else [],
+        "ip_rights": selectors.ip_rights_visible_to(request.user, achievement),
         "confidential": confidential_detail_read(item=achievement, user=request.user, request=request)
         if achievement.confidential_detail else None,
         "can_edit": can_edit(request.user, achievement) and achievement.status not in services.FROZEN,

@@ -1,7 +1,7 @@
 """The JSON API under /api/: OpenAPI schema at /api/openapi.json, docs at /api/docs."""
 
 from django.utils.module_loading import import_string
-from ninja import NinjaAPI
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from techmarket.accounts.api import router as accounts_router
@@ -14,6 +14,7 @@ from techmarket.reference.api import router as reference_router
 
 from .auth import authenticated
 from .errors import install_error_handlers
+from .openapi import TechmarketAPI
 from .throttling import AccountRateThrottle, AnonymousRateThrottle
 
 
@@ -21,7 +22,21 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class ObjectBodyParser(Parser):
+    """Every endpoint takes a JSON object (or list): a bare true, 1, "text" or null is refused (400)."""
+
+    def parse_body(self, request):  # type: ignore[no-untyped-def]
+        data = super().parse_body(request)
+        if not isinstance(data, dict | list):
+            raise ValueError("request body must be a JSON object")
+        if "\\u0000" in request.body.decode("utf-8", "replace"):
+            # PostgreSQL cannot store NUL in text: refuse it here (400) instead of failing in the database.
+            raise ValueError("request body contains a NUL character")
+        return data
+
+
+api = TechmarketAPI(
+    parser=ObjectBodyParser(),
     renderer=ChineseJSONRenderer(),
     title="科技大市场 API",
     version="1",

@@ -40,6 +40,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
             fields, message = {}, "；".join(exc.messages)
         return api.create_response(request, error_body("invalid", message, fields), status=422)
 
+    @api.exception_handler(OverflowError)
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # Safety net behind the bounded schemas: a number the database cannot hold is the caller's error.
+        return api.create_response(request, error_body("invalid", "数值超出允许范围。"), status=422)
+
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return api.create_response(request, error_body("forbidden", str(exc) or "您没有权限执行此操作。"), status=403)
@@ -65,7 +70,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 409: "conflict"}.get(exc.status_code, "error")
-        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+        message = str(exc)
+        if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+            message = "请求体必须是 JSON 对象，例如 {\"message\": \"…\"}。"
+        return api.create_response(request, error_body(code, message), status=exc.status_code)
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -11,7 +11,7 @@ class PagePagination(PaginationBase):
     max_page_size = 100
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从 1 开始")
+        page: int = Field(1, ge=1, le=1_000_000, description="页码，从 1 开始")
         page_size: int = Field(20, ge=1, le=100, description="每页条数（1–100）")
 
     class Output(Schema):

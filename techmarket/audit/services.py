@@ -8,10 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
-from .models import AuditLog
+from . import chain
+from .models import AuditChainHead, AuditLog
 
 # Audit actions are dotted names, "<app>.<object>.<verb>", e.g. "orgs.organization.approve".
 SECRET_FIELDS = {"password", "key_hash"}
@@ -63,7 +65,7 @@ def audit_record(
 ) -> AuditLog:
     """Record one write. Call inside the service's transaction so the record and the change commit together."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditLog.objects.create(
+    log = AuditLog(
         actor=actor if is_user else None,
         actor_label=(getattr(actor, "username", "") if is_user else "系统")[:150],
         action=action,
@@ -74,4 +76,15 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         note=note[:500],
         ip_address=client_ip(request),
+        created_at=timezone.now(),
     )
+    with transaction.atomic():
+        # Lock the chain head so concurrent writers append one after the other and the chain never forks.
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        log.prev_hash = head.last_hash or chain.GENESIS
+        log.record_hash = chain.compute_hash(log, log.prev_hash)
+        log.save()
+        head.last_hash = log.record_hash
+        head.save(update_fields=["last_hash"])
+    return log

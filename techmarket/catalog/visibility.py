@@ -75,5 +75,11 @@ def can_view_confidential(user: Any, item: Model) -> bool:
     ).exists()
 
 
+def can_see_identifying_details(user: Any, item: Any) -> bool:
+    """Patent numbers and titles of an anonymous item name its owner through public patent registers:
+    only those who may see the owner, or whose organisation was granted access, see them."""
+    return can_see_owner(user, item) or can_view_confidential(user, item)
+
+
 def can_edit(user: Any, item: Any) -> bool:
     return roles.is_operator(user) or is_owner_member(user, item)

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from techmarket.accounts import roles
 from techmarket.api.auth import OptionalAuth
+from techmarket.api.openapi import MAX_DB_INT
 from techmarket.api.pagination import LazyRows, PagePagination
 from techmarket.orgs.models import Organization
 
@@ -104,7 +105,7 @@ class ExpertFilters(Schema):
     availability: str = Field("", description="challenge / consulting / part_time / enclave / review")
     panel_eligible: bool | None = None
     region: str = Field("", description="所在单位的 GB/T 2260 代码；370000 表示山东全省")
-    affiliation: int | None = None
+    affiliation: int | None = Field(None, ge=1, le=MAX_DB_INT)
 
 
 def _out(request: Any, expert: Any) -> dict[str, Any]:

@@ -87,12 +87,15 @@ def can_see_expert_contact(user: Any, expert: Expert) -> bool:
 
 
 def can_manage_expert(user: Any, expert: Expert) -> bool:
-    """Who may edit a profile: the expert, an admin of the affiliation, or an operator."""
+    """Who may edit a profile: the expert (while a member of the affiliation), an admin of the affiliation,
+    or an operator."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if expert.user_id is not None and expert.user_id == user.pk:
+    if roles.is_org_admin(user, expert.affiliation):
         return True
-    return roles.is_org_admin(user, expert.affiliation)
+    # The expert themself, only while still a member of the affiliation the profile shows: a former
+    # member must not keep publishing under the old organisation's name.
+    return expert.user_id is not None and expert.user_id == user.pk and roles.is_org_member(user, expert.affiliation)
 
 
 class Conflict(NamedTuple):

@@ -18,6 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from techmarket.catalog.visibility import can_see_identifying_details
+
 from .reader import FORMULA_PREFIXES
 from .spec import Column, ImportSpec, Kind
 
@@ -63,6 +65,10 @@ def export_rows(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
         row = []
         for column in columns:
             if column.sensitive and not may_see_private:
+                row.append("")
+                continue
+            if column.identifying and getattr(obj, "is_anonymous", False) \
+                    and not can_see_identifying_details(user, obj):
                 row.append("")
                 continue
             raw = column.getter(obj) if column.getter else getattr(obj, column.field)

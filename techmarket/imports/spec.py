@@ -46,6 +46,9 @@ class Column:
     width: int = 16
     # Confidential or identifying columns: exported only when the caller asks for them.
     sensitive: bool = False
+    # Columns that name an anonymous item's owner (e.g. patent numbers): exported blank unless the
+    # user may see the owner or was granted access (catalog.visibility.can_see_identifying_details).
+    identifying: bool = False
     # CUSTOM columns: parse(text) -> value (raise ValueError(problem, expected)); fmt(value) -> text.
     parse: Callable[[str], Any] | None = None
     fmt: Callable[[Any], str] | None = None

@@ -16,6 +16,7 @@ from techmarket.accounts import roles
 
 from . import jobs, services
 from .export import export_csv, export_xlsx
+from .export_audit import export_record
 from .forms import UploadForm
 from .models import ImportJob
 from .specs import get_spec
@@ -117,8 +118,10 @@ def export(request: HttpRequest, spec_key: str, fmt: str) -> HttpResponse:
     spec = get_spec(spec_key)
     if spec.list_visible is None:
         raise Http404
-    rows = spec.list_visible(request.user, request.GET)[: settings.IMPORT_MAX_ROWS]
+    rows = list(spec.list_visible(request.user, request.GET)[: settings.IMPORT_MAX_ROWS])
     confidential = request.GET.get("confidential") == "1"
+    export_record(user=request.user, spec_key=spec_key, fmt=fmt, rows=len(rows), include_confidential=confidential,
+                  filters={k: request.GET.get(k) for k in request.GET}, request=request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         return _download(export_csv(spec, rows, user=request.user, include_confidential=confidential),

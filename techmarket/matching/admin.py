@@ -32,7 +32,7 @@ class DomainTermAdmin(AuditedModelAdmin):
 
 
 @admin.register(MatchFeedback)
-class MatchFeedbackAdmin(admin.ModelAdmin):
+class MatchFeedbackAdmin(AuditedModelAdmin):
     list_display = ["created_at", "user", "decision", "score", "rank", "reason"]
     list_filter = ["decision"]
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
+from techmarket.audit.services import audit_record
 from techmarket.catalog import registry
 from techmarket.catalog.registry import CatalogueType
 from techmarket.outbox.services import outbox_enqueue
@@ -183,6 +184,8 @@ def health(request: HttpRequest) -> HttpResponse:
 @require_POST
 def health_rebuild(request: HttpRequest) -> HttpResponse:
     _require_operator(request.user)
+    audit_record(actor=request.user, action="matching.index.rebuild", note=_("运营人员手动重建匹配索引"),
+                 request=request)
     outbox_enqueue(task=tasks.rebuild_index)
     messages.success(request, _("已开始重建索引；完成后本页显示新的索引版本。"))
     return redirect("matching:health")

@@ -7,8 +7,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from techmarket.api.auth import OptionalAuth
+from techmarket.api.openapi import MAX_DB_INT
 from techmarket.api.pagination import LazyRows, PagePagination
 from techmarket.api.schemas import ActionIn
+from techmarket.catalog.models import Visibility
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.visibility import owner_label
 from techmarket.catalog.workflow import listing_transition
@@ -78,7 +80,7 @@ class NeedIn(Schema):
     region: str | None = None
     chain_node: int | None = None
     deadline: date | None = NEED_FIELDS.schema("deadline", None)
-    visibility: str = "public"
+    visibility: Visibility = Visibility.PUBLIC
     is_anonymous: bool = False
     external_key: str = NEED_FIELDS.schema("external_key", "")
 
@@ -97,7 +99,7 @@ class NeedPatch(Schema):
     rd_cycle_months: int | None = NEED_FIELDS.schema("rd_cycle_months", None)
     cooperation_modes: list[str] | None = None
     deadline: date | None = NEED_FIELDS.schema("deadline", None)
-    visibility: str | None = None
+    visibility: Visibility | None = None
     is_anonymous: bool | None = None
 
 
@@ -106,9 +108,9 @@ class NeedFilters(Schema):
     kind: str = ""
     industry: str = Field("", description="GB/T 4754 代码：门类、大类或中类")
     region: str = Field("", description="GB/T 2260 代码；370000 表示山东全省")
-    chain_node: int | None = None
+    chain_node: int | None = Field(None, ge=1, le=MAX_DB_INT)
     status: str = ""
-    owner: int | None = None
+    owner: int | None = Field(None, ge=1, le=MAX_DB_INT)
     date_from: date | None = None
     date_to: date | None = None
     ordering: str = Field("newest", description="newest / oldest / deadline / budget / updated")

@@ -5,14 +5,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields
-from techmarket.catalog.models import ListingStatus
+from techmarket.catalog.models import ListingStatus, Visibility
+from techmarket.catalog.review import send_back_to_review_after_edit
 from techmarket.catalog.text import reject_html
 from techmarket.catalog.workflow import review_due
 from techmarket.decisions.services import request_decide, request_open, request_withdraw
@@ -33,6 +33,9 @@ AUDITED = [f if f not in {"industry", "region", "chain_node"} else f + "_id" for
 
 def _clean(data: dict[str, Any], *, partial: bool = True) -> dict[str, Any]:
     """The one check of need content (needs.fields), shared with the form, the API schema and the import."""
+    if "visibility" in data and data["visibility"] not in Visibility.values:
+        raise ValidationError({"visibility": _("可见范围只能是：%(v)s。") % {
+            "v": "、".join(str(label) for label in Visibility.labels)}})
     return NEED_FIELDS.clean(data, partial=partial)
 
 
@@ -70,10 +73,7 @@ def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **cha
         before = snapshot(need, AUDITED)
         for field, value in changes.items():
             setattr(need, field, value)
-        if need.status in {ListingStatus.PUBLISHED, ListingStatus.IN_PROGRESS, ListingStatus.PENDING} \
-                and not roles.is_operator(acting_user):
-            need.status = ListingStatus.PENDING
-            need.submitted_at = timezone.now()
+        if send_back_to_review_after_edit(need, acting_user):
             need.due_at = review_due(need.submitted_at)
         need.full_clean(exclude=["owner", "created_by"], validate_unique=False)
         need.search_text = need.compute_search_text()

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from techmarket.audit.admin import AuditedModelAdmin
+
 from .models import Notification, SavedSearch
 
 
 @admin.register(SavedSearch)
-class SavedSearchAdmin(admin.ModelAdmin):
+class SavedSearchAdmin(AuditedModelAdmin):
     list_display = ["name", "user", "target", "notify_in_site", "notify_email", "last_emailed_at", "created_at"]
     list_filter = ["target", "notify_email"]
     search_fields = ["name", "user__username"]
@@ -12,7 +14,7 @@ class SavedSearchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedModelAdmin):
     list_display = ["title", "user", "kind", "read_at", "created_at"]
     list_filter = ["kind"]
     search_fields = ["title", "user__username"]

@@ -43,7 +43,7 @@ class MembershipAdmin(AuditedModelAdmin):
 
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(admin.ModelAdmin):
+class JoinRequestAdmin(AuditedModelAdmin):
     list_display = ["user", "organization", "role", "status", "created_at"]
     list_filter = ["status", "role"]
 

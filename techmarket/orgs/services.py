@@ -174,3 +174,55 @@ def join_request_decide(
 def join_request_withdraw(*, join_request: JoinRequest, acting_user: Any) -> JoinRequest:
     """The applicant takes back a pending request."""
     return request_withdraw(request_type=JOIN_REQUEST, obj=join_request, acting_user=acting_user)
+
+
+# Roles an organisation's admin hands out on the organisation page; broker, operator and bureau roles
+# are decided by the platform (certificate checks, government units).
+ASSIGNABLE_ROLES = {Role.ORG_ADMIN, Role.MEMBER, Role.EXPERT}
+PLATFORM_ROLES = {Role.OPERATOR, Role.BUREAU}
+
+
+def _check_membership_admin(acting_user: Any, membership: Membership) -> None:
+    if not roles.is_org_admin(acting_user, membership.organization):
+        raise PermissionDenied(_("只有该机构的管理员可以管理成员。"))
+    if membership.role in PLATFORM_ROLES and not roles.is_operator(acting_user):
+        raise PermissionDenied(_("平台运营和科技局用户的身份由平台管理，机构管理员不能修改。"))
+
+
+def _check_not_last_admin(membership: Membership) -> None:
+    if membership.role == Role.ORG_ADMIN and not membership.organization.memberships.filter(
+            role=Role.ORG_ADMIN, is_active=True).exclude(pk=membership.pk).exists():
+        raise ValidationError(_("这是该机构唯一的管理员：请先指定另一位管理员。"))
+
+
+def membership_change_role(*, membership: Membership, role: str, acting_user: Any) -> Membership:
+    """An organisation's admin changes a member's role (admin, member, expert); audited."""
+    _check_membership_admin(acting_user, membership)
+    if role not in ASSIGNABLE_ROLES:
+        raise ValidationError({"role": _("机构管理员只能设置：机构管理员、成员或专家。")})
+    if role == membership.role:
+        return membership
+    _check_not_last_admin(membership)
+    if Membership.objects.filter(user=membership.user, organization=membership.organization, role=role).exists():
+        raise ValidationError({"role": _("该用户已经是本机构的%(role)s。") % {"role": Role(role).label}})
+    with transaction.atomic():
+        before = snapshot(membership, ["user_id", "organization_id", "role", "broker_level"])
+        membership.role, membership.broker_level = role, ""
+        membership.save(update_fields=["role", "broker_level"])
+        audit_record(actor=acting_user, action="orgs.membership.change_role", target=membership, before=before,
+                     after=snapshot(membership, ["user_id", "organization_id", "role", "broker_level"]))
+    roles.forget_roles(membership.user)
+    return membership
+
+
+def membership_remove(*, membership: Membership, acting_user: Any) -> None:
+    """An organisation's admin removes a member (or a member leaves); audited with the row as it was."""
+    if membership.user_id != getattr(acting_user, "pk", None):
+        _check_membership_admin(acting_user, membership)
+    _check_not_last_admin(membership)
+    with transaction.atomic():
+        audit_record(actor=acting_user, action="orgs.membership.remove", target=membership,
+                     before=snapshot(membership, ["user_id", "organization_id", "role", "broker_level",
+                                                  "certificate_number"]))
+        membership.delete()
+    roles.forget_roles(membership.user)

@@ -16,7 +16,7 @@ from techmarket.core.forms import attach_errors
 
 from . import profile_selectors, profile_services, selectors, services
 from .forms import JoinDecisionForm, RejectForm
-from .models import JoinRequest, Organization
+from .models import JoinRequest, Membership, Organization
 from .profile_forms import EnterpriseProfileForm
 
 
@@ -171,3 +171,34 @@ def enterprise_profile_edit(request: HttpRequest, org_id: int) -> HttpResponse:
             messages.success(request, _("企业画像已更新。"))
             return redirect("orgs:detail", org_id=org.pk)
     return render(request, "orgs/profile_form.html", {"org": org, "form": form})
+
+
+@login_required
+@require_POST
+def membership_role(request: HttpRequest, org_id: int, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("user", "organization"), pk=membership_id,
+                                   organization_id=org_id)
+    try:
+        services.membership_change_role(membership=membership, role=request.POST.get("role", ""),
+                                        acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已把 %(name)s 的角色改为“%(role)s”。") % {
+            "name": membership.user.display_name, "role": membership.get_role_display()})
+    return redirect("orgs:detail", org_id=org_id)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, org_id: int, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("user", "organization"), pk=membership_id,
+                                   organization_id=org_id)
+    try:
+        services.membership_remove(membership=membership, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已移除 %(name)s 的“%(role)s”身份。") % {
+            "name": membership.user.display_name, "role": membership.get_role_display()})
+    return redirect("orgs:detail", org_id=org_id)

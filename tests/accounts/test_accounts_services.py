@@ -12,7 +12,7 @@ from django.utils import timezone
 from factories import DEFAULT_PASSWORD, UserFactory
 
 from techmarket.accounts import services
-from techmarket.accounts.models import ApiToken, User
+from techmarket.accounts.models import ApiToken, LoginFailure, User
 from techmarket.audit.models import AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -54,11 +54,14 @@ def test_register_sends_no_mail_when_the_transaction_rolls_back(django_capture_o
     assert mail.outbox == []
 
 
-def test_register_refuses_taken_username_and_email_case_insensitively():
-    UserFactory(username="wangwu", email="wangwu@example.com")
+def test_register_refuses_taken_username_and_answers_a_taken_email_without_revealing_it():
+    owner = UserFactory(username="wangwu", email="wangwu@example.com")
     with pytest.raises(ValidationError) as exc:
-        services.user_register(username="WangWu", email="WANGWU@example.com", password="x-Long-pass-9")
-    assert set(exc.value.message_dict) == {"username", "email"}
+        services.user_register(username="WangWu", email="other@example.com", password="x-Long-pass-9")
+    assert set(exc.value.message_dict) == {"username"}
+    with pytest.raises(services.EmailAlreadyRegistered) as taken:
+        services.user_register(username="zhaoliu", email="WANGWU@example.com", password="x-Long-pass-9")
+    assert taken.value.user == owner
     assert User.objects.count() == 1
 
 
@@ -126,27 +129,30 @@ def test_unverified_email_cannot_log_in_even_with_the_right_password():
 
 def test_wrong_password_for_unknown_user_gives_the_generic_message():
     result = _login("nobody", "whatever-123")
-    assert (result.user, result.error) == (None, "用户名或密码错误。")
+    assert (result.user, result.error) == (None, services.login_failed_message())
+    assert result.error.startswith("用户名或密码错误。")
 
 
-def test_repeated_failures_lock_the_account_and_refuse_the_correct_password(settings):
+def _failure(user, ip="203.0.113.7"):
+    return LoginFailure.objects.filter(user=user, ip_address=ip).first()
+
+
+def test_repeated_failures_lock_the_account_from_that_address_and_refuse_the_correct_password(settings):
     settings.LOGIN_MAX_FAILURES = 3
     settings.LOGIN_LOCKOUT_MINUTES = 15
     user = UserFactory()
     for _ in range(2):
-        assert _login(user.username, "wrong-password").error == "用户名或密码错误。"
-    user.refresh_from_db()
-    assert user.failed_login_count == 2 and user.locked_until is None
+        assert _login(user.username, "wrong-password").error == services.login_failed_message()
+    assert _failure(user).failures == 2 and _failure(user).locked_until is None
 
-    result = _login(user.username, "wrong-password")
-    assert "账户已锁定 15 分钟" in result.error
-    user.refresh_from_db()
-    assert user.is_locked()
-    assert timedelta(minutes=14) < user.locked_until - timezone.now() <= timedelta(minutes=15)
+    assert _login(user.username, "wrong-password").error == services.login_failed_message()
+    lock = _failure(user)
+    assert lock.is_locked()
+    assert timedelta(minutes=14) < lock.locked_until - timezone.now() <= timedelta(minutes=15)
 
     result = _login(user.username, DEFAULT_PASSWORD)
     assert result.user is None
-    assert "账户已锁定" in result.error
+    assert result.error == services.login_failed_message()
 
 
 def test_account_lock_is_audited_once_with_the_client_ip(settings):
@@ -166,10 +172,14 @@ def test_login_works_again_after_the_lock_expires_and_resets_the_counter(setting
     user = UserFactory()
     for _ in range(3):
         _login(user.username, "wrong-password")
-    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginFailure.objects.filter(user=user).update(locked_until=timezone.now() - timedelta(seconds=1))
     assert _login(user.username, DEFAULT_PASSWORD).user == user
-    user.refresh_from_db()
-    assert (user.failed_login_count, user.locked_until) == (0, None)
+    assert _failure(user) is None
+
+
+def test_an_operator_lock_on_the_account_refuses_every_address():
+    user = UserFactory(locked_until=timezone.now() + timedelta(hours=1))
+    assert _login(user.username, DEFAULT_PASSWORD, ip="192.0.2.50").user is None
 
 
 def test_successful_login_resets_the_failure_counter(settings):
@@ -178,13 +188,11 @@ def test_successful_login_resets_the_failure_counter(settings):
     _login(user.username, "wrong-password")
     _login(user.username, "wrong-password")
     assert _login(user.username, DEFAULT_PASSWORD).user == user
-    user.refresh_from_db()
-    assert user.failed_login_count == 0
+    assert _failure(user) is None
     # Two more failures after the reset do not reach the limit of three.
     _login(user.username, "wrong-password")
     _login(user.username, "wrong-password")
-    user.refresh_from_db()
-    assert not user.is_locked()
+    assert not _failure(user).is_locked()
 
 
 def test_login_attempts_are_rate_limited_per_ip(settings):

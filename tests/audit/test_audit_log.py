@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -94,7 +95,8 @@ def entries(operator):
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     org = OrganizationFactory()
     old = audit_record(actor=alice, action="orgs.organization.approve", target=org)
-    AuditLog.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+    # Records are immutable through the ORM; backdate this one as the database itself would allow.
+    models.QuerySet.update(AuditLog.objects.filter(pk=old.pk), created_at=timezone.now() - timedelta(days=10))
     return {
         "old": old,
         "bob_login": audit_record(actor=bob, action="accounts.user.login", target=bob),
