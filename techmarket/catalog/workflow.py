@@ -100,6 +100,7 @@ def listing_transition(*, item: Any, action: str, acting_user: Any, reason: str 
                      target=item, before=before, after={"status": item.status, "expires_at": item.expires_at},
                      note=reason)
         events.listing_changed(item)
+        events.listing_transitioned(item, action)
         if action == "publish":
             events.listing_published(item)
     return item
