@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from techmarket.accounts import roles
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.views import (
