@@ -61,12 +61,11 @@ def _quick_actions(user: Any, types: list[Any], *, publisher: bool) -> dict[str,
 
 
 def _role_aware_context(user: Any, memberships: Any) -> dict[str, Any]:
-    from techmarket.experts.models import Expert
-
     from .workspace_actions import first_actions, organizations_with_roles, pending_organizations
 
     memberships = list(memberships)
-    profile = Expert.objects.filter(user=user).values_list("pk", flat=True).first()
+    experts = registry.find("experts")
+    profile = experts.system_queryset().filter(user=user).values_list("pk", flat=True).first() if experts else None
     acting_for = {m.organization.kind for m in memberships if m.organization.status == Organization.Status.APPROVED
                   and m.is_active and m.role in (Role.ORG_ADMIN, Role.MEMBER)}
     return {

@@ -111,16 +111,15 @@ def indexed_document(result: Result) -> Document | None:
     return get_engine().docs.get(result.id)
 
 
-def duplicate_needs(user: Any, need: Any, *, min_jaccard: float = 0.6) -> list[Any]:
-    """Listed needs the user may see that are near-copies of ``need`` (saved or not), closest first.
+def duplicates_of(user: Any, item: Any, *, min_jaccard: float = 0.6) -> list[Any]:
+    """Listed items of the same type the user may see that are near-copies of ``item`` (saved or not),
+    closest first. Uses the engine's duplicate direction (character-bigram Jaccard among same-kind
+    documents), so a second identical need is noticed when its owner submits it."""
+    from .documents import kind_of, to_document
 
-    Uses the engine's duplicate direction (character-bigram Jaccard among same-kind documents), so a
-    second identical need is noticed when its owner submits it, before an operator has to.
-    """
-    from .documents import need_document
-
+    kind = kind_of(item)
     with reading() as engine:
-        pairs = engine.duplicates(need_document(need), min_jaccard=min_jaccard)
-    ids = [p[1] for doc, _jac in pairs if (p := parse_doc_id(doc)) is not None and p[1] != need.pk]
-    found = visible_queryset(user, "need").in_bulk(ids) if ids else {}
+        pairs = engine.duplicates(to_document(item), min_jaccard=min_jaccard)
+    ids = [p[1] for doc, _jac in pairs if (p := parse_doc_id(doc)) is not None and p[0] == kind and p[1] != item.pk]
+    found = visible_queryset(user, kind).in_bulk(ids) if ids else {}
     return [found[i] for i in ids if i in found]

@@ -207,7 +207,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             row["feedback"] = decided.get(row["obj"].pk)
         base = f"{reverse('matching:workbench')}?{urlencode({param: source.pk})}"
         context.update({"candidates": rows, "nothing_good": found.nothing_good, "target": target_type.key,
-                        "need_owner": owner_label(request.user, source),
+                        "need_owner": owner_label(request.user, source), "need_url": source_type.detail_url(source),
                         "tabs": [{"target": t.key, "label": _tab_label(t), "active": t.key == target_type.key,
                                   "url": f"{base}&target={t.key}"} for t in targets]})
     return render(request, "matching/workbench.html", context)

@@ -96,9 +96,9 @@ def _need_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _duplicates_of(user: Any, need: Need) -> list[Any]:
-    from techmarket.matching.selectors import duplicate_needs
+    from techmarket.matching.selectors import duplicates_of
 
-    return duplicate_needs(user, need)
+    return duplicates_of(user, need)
 
 
 @login_required

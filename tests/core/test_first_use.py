@@ -108,7 +108,7 @@ def test_portal_search_finds_needs_and_leaves_out_hidden_ones(client):
         need.save(update_fields=["search_text"])
     response = client.get(reverse("core:search"), {"q": "锂电池"})
     groups = {g["kind"]: g for g in response.context["groups"]}
-    assert [n.title for n in groups["need"]["items"]] == ["磷酸铁锂正极材料改性"]
+    assert [row["title"] for row in groups["needs"]["rows"]] == ["磷酸铁锂正极材料改性"]
 
 
 # --- role-aware workspace -------------------------------------------------------------------------------------
