@@ -9,7 +9,7 @@ PORT ?= 8000
 JUDGED ?= ../shared/data/needs-bench
 TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/techmarket_test
 
-.PHONY: install run demo test test-sqlite test-postgres browser-deps lint format typecheck messages bench bench-quality clean
+.PHONY: install run dev demo test test-sqlite test-postgres browser-deps lint format typecheck messages bench bench-quality clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "需要 Python 3.11 或更高版本 / Python >= 3.11 is required"; exit 1; }
@@ -21,9 +21,23 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed
 
-# Embedded default: SQLite under var/, tasks inline, mail printed to the console.
+# Embedded default: SQLite under var/, tasks inline, mail printed to the console. Served as users
+# see it (config.settings.run): DEBUG off, Chinese error pages, static files collected and served.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: export DJANGO_SETTINGS_MODULE = config.settings.run
+run: export HOST := $(HOST)
 run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py compilemessages_if_possible
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py matching_rebuild
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# For developers: the same data with Django's debug pages and auto-reload (config.settings.dev).
+dev: export SITE_URL ?= http://$(HOST):$(PORT)
+dev: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py compilemessages_if_possible

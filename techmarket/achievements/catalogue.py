@@ -50,4 +50,7 @@ def register() -> None:
                                  style="btn-outline-warning"),
         ),
     )
+    from techmarket.core.workspace_actions import ACHIEVEMENT_OWNER_KINDS
+
+    ctype = replace(ctype, extra={**ctype.extra, "owner_kinds": ACHIEVEMENT_OWNER_KINDS})
     registry.register(replace(ctype, workspace_panel=listing_panel(ctype)))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.catalog.models import ListingStatus
 from techmarket.core.forms import StyledForm, StyledFormMixin
 from techmarket.experts.models import Expert
-from techmarket.reference.forms import IndustryChoiceField, RegionChoiceField
+from techmarket.reference.forms import ChainNodeChoiceField, IndustryChoiceField, RegionChoiceField
 from techmarket.reference.models import ChainNode, Discipline, Industry, TechnologyReadinessLevel
 
 from .models import Achievement, IPType, LegalStatus, Stage, TransferMode
@@ -85,7 +85,7 @@ class IndustryMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class DisciplineChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Discipline) -> str:
-        return f"{obj.code} {obj.name}"
+        return obj.name  # by name: people look for 化学, not 150
 
 
 class TeamChoiceField(forms.ModelMultipleChoiceField):
@@ -115,6 +115,10 @@ class AchievementForm(StyledFormMixin, forms.ModelForm):
                     "外观设计、软件著作权、技术秘密；法律状态和到期日可省略，到期日写成 2043-03-01。"
                     "专利号会校验格式和校验位。"))
     region = RegionChoiceField(label=_("所在地区"), required=False)
+    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False)
+    empowerment_share = forms.DecimalField(label=_("完成人所占份额（%）"), required=False, min_value=0, max_value=100,
+                                           max_digits=5, decimal_places=2,
+                                           help_text=_("赋予所有权时，成果完成人（团队）持有的份额，例如 70。"))
     team = TeamChoiceField(label=_("团队成员"), required=False, queryset=Expert.objects.none(),
                                           widget=forms.CheckboxSelectMultiple)
 
@@ -122,7 +126,8 @@ class AchievementForm(StyledFormMixin, forms.ModelForm):
         model = Achievement
         fields = ["title", "summary", "keywords", "discipline", "industries", "trl", "stage", "advantages",
                   "route_to_market", "transfer_modes", "asking_price_wan", "price_negotiable", "ip_rights", "team",
-                  "region", "chain_node", "visibility", "is_anonymous", "confidential_detail", "external_key"]
+                  "region", "chain_node", "empowerment", "empowerment_share", "separately_managed",
+                  "visibility", "is_anonymous", "confidential_detail", "external_key"]
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in
                    ["summary", "advantages", "route_to_market", "confidential_detail"]}
 
@@ -168,8 +173,7 @@ class AchievementFilterForm(StyledForm):
                                        queryset=Discipline.objects.order_by("code"), to_field_name="code")
     industry = IndustryChoiceField(label=_("行业"), required=False, empty_label=_("全部行业"), to_field_name="code")
     region = forms.ChoiceField(label=_("地区"), required=False)
-    chain_node = forms.ModelChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"),
-                                        queryset=ChainNode.objects.none())
+    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"))
     trl_min = forms.TypedChoiceField(label=_("TRL 不低于"), required=False, coerce=int, empty_value=None)
     trl_max = forms.TypedChoiceField(label=_("TRL 不高于"), required=False, coerce=int, empty_value=None)
     stage = forms.ChoiceField(label=_("所处阶段"), required=False, choices=[("", _("全部阶段"))] + Stage.choices)

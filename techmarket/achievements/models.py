@@ -57,6 +57,15 @@ class LegalStatus(models.TextChoices):
     REGISTERED = "registered", _("已登记")
 
 
+class Empowerment(models.TextChoices):
+    """职务科技成果赋权: what the employer granted the inventors (regional reform pilots)."""
+
+    NONE = "", _("未赋权")
+    OWNERSHIP = "ownership", _("赋予所有权")
+    LONG_TERM_USE = "long_term_use", _("赋予长期使用权")
+    IN_PROGRESS = "in_progress", _("赋权办理中")
+
+
 class Achievement(Listing):
     """A technology on offer: what it does, how mature it is, what protects it and how it can be acquired."""
 
@@ -76,6 +85,17 @@ class Achievement(Listing):
     transfer_modes = models.JSONField(_("转化方式"), default=list, blank=True)
     asking_price_wan = models.DecimalField(_("报价（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
     price_negotiable = models.BooleanField(_("面议"), default=False)
+    empowerment = models.CharField(_("职务科技成果赋权"), max_length=16, choices=Empowerment.choices,
+                                   default=Empowerment.NONE, blank=True)
+    empowerment_share = models.DecimalField(
+        _("完成人所占份额（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("赋予所有权时，成果完成人（团队）持有的份额，例如 70。"),
+    )
+    separately_managed = models.BooleanField(
+        _("单列管理"), default=False,
+        help_text=_("该职务科技成果已实行单列管理，不纳入国有资产清产核资范围。"),
+    )
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
     team = models.ManyToManyField("experts.Expert", verbose_name=_("团队成员"), blank=True,
                                   related_name="achievements")
@@ -94,6 +114,11 @@ class Achievement(Listing):
             models.CheckConstraint(
                 condition=models.Q(asking_price_wan__isnull=True) | models.Q(asking_price_wan__gte=0),
                 name="achievement_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(empowerment_share__isnull=True)
+                | models.Q(empowerment_share__gte=0, empowerment_share__lte=100),
+                name="achievement_empowerment_share_percent",
             ),
         ]
 

@@ -21,14 +21,23 @@ from techmarket.experts.models import Expert
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry
 
-from .models import PATENT_TYPES, Achievement, AchievementIP, IPType, LegalStatus, Stage, TransferMode
+from .models import (
+    PATENT_TYPES,
+    Achievement,
+    AchievementIP,
+    Empowerment,
+    IPType,
+    LegalStatus,
+    Stage,
+    TransferMode,
+)
 from .validators import validate_patent_number
 
 TEXT_FIELDS = {"title": _("标题"), "summary": _("公开摘要"), "confidential_detail": _("保密详情"),
                "advantages": _("技术优势"), "route_to_market": _("产业化路径")}
 EDITABLE = [*TEXT_FIELDS, "keywords", "discipline", "industries", "trl", "stage", "transfer_modes",
             "asking_price_wan", "price_negotiable", "team", "region", "chain_node", "visibility", "is_anonymous",
-            "external_key"]
+            "external_key", "empowerment", "empowerment_share", "separately_managed"]
 M2M = {"industries", "team"}
 AUDITED = [f if f not in {"discipline", "region", "chain_node"} else f + "_id" for f in EDITABLE if f not in M2M]
 AUDITED.append("status")
@@ -50,6 +59,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
                 reject_html(data[field], str(label))
             except ValidationError as exc:
                 err(field, exc.messages[0])
+    if data.get("empowerment") and data["empowerment"] not in Empowerment.values:
+        err("empowerment", _("赋权状态只能是：%(v)s。") % {"v": "、".join(map(str, Empowerment.labels))})
+    share = data.get("empowerment_share")
+    if share is not None and not 0 <= Decimal(str(share)) <= 100:
+        err("empowerment_share", _("完成人所占份额应在 0–100% 之间。"))
     if "title" in data and len(data["title"] or "") < 4:
         err("title", _("标题至少 4 个字，请写清成果解决什么问题。"))
     if "visibility" in data and data["visibility"] not in Visibility.values:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from techmarket.accounts import roles
 from techmarket.catalog.models import ListingStatus
 from techmarket.catalog.services import confidential_detail_read
 from techmarket.catalog.views import (
@@ -69,7 +70,14 @@ def _fields(form: AchievementForm) -> tuple[dict[str, Any], list[dict[str, Any]]
 
 @login_required
 def achievement_create(request: HttpRequest) -> HttpResponse:
+    from techmarket.core.workspace_actions import ACHIEVEMENT_OWNER_KINDS
+
     owners = owner_choices(request.user)
+    if not roles.is_operator(request.user):
+        if owners.exists() and not owners.filter(kind__in=ACHIEVEMENT_OWNER_KINDS).exists():
+            messages.warning(request, _("科技成果由高校、科研院所和企业发布；您所在的机构可以浏览和对接成果。"))
+            return redirect("core:workspace")
+        owners = owners.filter(kind__in=ACHIEVEMENT_OWNER_KINDS)
     if not owners.exists():
         messages.warning(request, _("您所在的机构通过审核后才能发布成果。"))
         return redirect("core:workspace")

@@ -37,3 +37,20 @@ def listing_changed(item: Any) -> None:
     label = f"{item._meta.app_label}.{item._meta.model_name}"
     for listener in list(_changed):
         listener(label, item.pk)
+
+
+_transitions: list[Callable[[str, int, str], None]] = []
+
+
+def on_listing_transition(listener: Callable[[str, int, str], None]) -> Callable[[str, int, str], None]:
+    """Register listener(model_label, pk, action) for every workflow transition (e.g. "publish"); called inside
+    the transition's transaction like the other hooks, so listeners owe their work through the outbox."""
+    if listener not in _transitions:
+        _transitions.append(listener)
+    return listener
+
+
+def listing_transitioned(item: Any, action: str) -> None:
+    label = f"{item._meta.app_label}.{item._meta.model_name}"
+    for listener in list(_transitions):
+        listener(label, item.pk, action)

@@ -9,10 +9,48 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core.forms import StyledForm
 
 
-class ParameterLinesField(forms.CharField):
-    """Technical parameters typed one per line as “指标|目标值|单位” (the same format as the Excel sheet)."""
+class ParameterRowsWidget(forms.Widget):
+    """Rows of 指标 / 目标值 / 单位 inputs with add and remove buttons (a small script; without it the
+    rows still post). Posts ``<name>-indicator`` etc. lists, turned into the line format the field parses;
+    a plain ``<name>`` text value (API-like clients, the Excel format) is still accepted."""
 
-    widget = forms.Textarea(attrs={"rows": 4, "placeholder": "-20℃ 容量保持率|≥85|%\n循环寿命|≥3000|次"})
+    template_name = "catalog/widgets/parameter_rows.html"
+    EMPTY_ROWS = 1
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        rows: list[dict[str, str]] = []
+        if isinstance(value, list):
+            rows = [{k: str(r.get(k, "")) for k in ("indicator", "target", "unit")} for r in value if isinstance(r, dict)]
+        elif isinstance(value, str) and value.strip():
+            for line in value.replace("｜", "|").splitlines():
+                parts = [p.strip() for p in line.split("|")] + ["", "", ""]
+                if any(parts[:3]):
+                    rows.append({"indicator": parts[0], "target": parts[1], "unit": parts[2]})
+        context["widget"]["rows"] = rows or [{"indicator": "", "target": "", "unit": ""}] * self.EMPTY_ROWS
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if f"{name}-indicator" not in data:
+            return data.get(name)
+        columns = [data.getlist(f"{name}-{k}") if hasattr(data, "getlist") else [data.get(f"{name}-{k}")]
+                   for k in ("indicator", "target", "unit")]
+        lines = []
+        for cells in zip(*columns, strict=False):
+            cells = tuple((c or "").replace("|", "／").replace("｜", "／").strip() for c in cells)
+            if any(cells):
+                lines.append("|".join(cells).rstrip("|") if cells[1] or cells[2] else f"{cells[0]}|")
+        return "\n".join(lines)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}-indicator" not in data
+
+
+class ParameterLinesField(forms.CharField):
+    """Technical parameters as rows of 指标 / 目标值 / 单位 (posted as “指标|目标值|单位” lines, the same
+    format as the Excel sheet)."""
+
+    widget = ParameterRowsWidget
 
     def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]  # parses to rows
         text = super().to_python(value) or ""
@@ -21,8 +59,8 @@ class ParameterLinesField(forms.CharField):
             parts = [p.strip() for p in line.split("|")]
             if len(parts) < 2 or not parts[0] or not parts[1]:
                 raise ValidationError(
-                    _("第 %(n)d 行“%(line)s”格式不对：请按“指标|目标值|单位”填写，单位可省略。"),
-                    params={"n": number, "line": line.strip()[:40]},
+                    _("第 %(n)d 项技术指标“%(line)s”不完整：请填写指标和目标值，单位可省略。"),
+                    params={"n": number, "line": line.strip().rstrip("|")[:40]},
                 )
             rows.append({"indicator": parts[0], "target": parts[1], "unit": parts[2] if len(parts) > 2 else ""})
         return rows

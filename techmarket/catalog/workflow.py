@@ -74,6 +74,7 @@ def _apply(item: Any, action: str, now: Any, reason: str) -> None:
 def _events(item: Any, action: str) -> None:
     # Inside the transaction: listeners owe their work through the outbox, which commits with the move.
     events.listing_changed(item)
+    events.listing_transitioned(item, action)
     if action == "publish":
         events.listing_published(item)
 

@@ -19,7 +19,9 @@ def listing_panel(ctype: CatalogueType) -> Callable[[Any], dict[str, Any] | None
     def panel(user: Any) -> dict[str, Any] | None:
         pages = ctype.pages
         assert pages is not None, f"{ctype.key}: listing_panel needs ListingPages"
-        orgs = roles.user_organizations(user)
+        # extra["owner_kinds"]: organisation kinds that publish this type (a bureau has no "own needs")
+        kinds = ctype.extra.get("owner_kinds")
+        orgs = [o for o in roles.user_organizations(user) if kinds is None or o.kind in kinds]
         out: dict[str, Any] = {"title": ctype.label, "links": []}
         mine_url = reverse(f"{ctype.key}:mine")
         if orgs:

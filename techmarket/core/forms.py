@@ -11,6 +11,7 @@ class StyledFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for name, field in self.fields.items():  # type: ignore[attr-defined]
+            _replace_dashes(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
                 continue
@@ -27,6 +28,23 @@ class StyledFormMixin:
                 widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["aria-describedby"] = f"id_{name}_error"
+
+
+DASHES = "---------"
+
+
+def _replace_dashes(field: forms.Field) -> None:
+    """Django's empty choice "---------" reads as a glitch: say 请选择 (required) or 不限/不填 instead."""
+    from django.utils.translation import gettext_lazy as _
+
+    word = _("请选择") if field.required else _("请选择（可不填）")
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DASHES:
+            field.empty_label = word  # read lazily by ModelChoiceIterator
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        choices = list(field.choices)
+        if any(value == "" and label == DASHES for value, label in choices):
+            field.choices = [(value, word if value == "" and label == DASHES else label) for value, label in choices]
 
 
 class StyledForm(StyledFormMixin, forms.Form):

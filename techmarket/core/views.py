@@ -10,15 +10,19 @@ from techmarket.catalog import registry
 from techmarket.orgs import selectors as org_selectors
 from techmarket.orgs.models import Organization, Role
 
+from .portal import chain_entries, headline_figures, latest_listed, organization_counts, search_all
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    approved = Organization.objects.filter(status=Organization.Status.APPROVED)
-    stats = {
-        "enterprises": approved.filter(kind=Organization.Kind.ENTERPRISE).count(),
-        "universities": approved.filter(kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE]).count(),
-        "services": approved.filter(kind__in=[Organization.Kind.SERVICE, Organization.Kind.INVESTOR]).count(),
-    }
-    return render(request, "core/home.html", {"stats": stats})
+    context = {"stats": organization_counts(), "figures": headline_figures(), "chain": chain_entries(),
+               **latest_listed(request.user)}
+    return render(request, "core/home.html", context)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """One search box over needs, achievements and experts (each through its visibility selector)."""
+    q = request.GET.get("q", "").strip()
+    return render(request, "core/search.html", {"q": q, "groups": search_all(request.user, q)})
 
 
 @login_required
@@ -32,6 +36,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "can_publish": bool(roles.user_organizations(user)),
         "is_broker_or_operator": roles.is_broker_or_operator(user),
     }
+    context.update(_role_aware_context(user, context["memberships"]))
     if roles.is_operator(user):
         context["review_queue_count"] = org_selectors.organization_review_queue(user).count()
     types = registry.all_types()
@@ -53,6 +58,23 @@ def _quick_actions(user: Any, types: list[Any], *, publisher: bool) -> dict[str,
                     continue
                 out[action.audience].append((str(action.label), url, action.style))
     return out
+
+
+def _role_aware_context(user: Any, memberships: Any) -> dict[str, Any]:
+    from .workspace_actions import first_actions, organizations_with_roles, pending_organizations
+
+    memberships = list(memberships)
+    experts = registry.find("experts")
+    profile = experts.system_queryset().filter(user=user).values_list("pk", flat=True).first() if experts else None
+    acting_for = {m.organization.kind for m in memberships if m.organization.status == Organization.Status.APPROVED
+                  and m.is_active and m.role in (Role.ORG_ADMIN, Role.MEMBER)}
+    return {
+        "first_actions": first_actions(roles=roles.user_roles(user), org_kinds=acting_for,
+                                       expert_profile_id=profile, has_organization=bool(memberships)),
+        "organization_rows": organizations_with_roles(memberships),
+        "pending_organizations": pending_organizations(memberships),
+        "headline": headline_figures() if roles.is_bureau(user) else None,
+    }
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

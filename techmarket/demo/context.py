@@ -18,6 +18,10 @@ class DemoContext:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, organisation)
     notes: list[str] = field(default_factory=list)
     experts: list[Any] = field(default_factory=list)
+    # Each organisation's fields (demo sector keys): its needs, achievements and experts follow from them.
+    sectors: dict[int, frozenset[str]] = field(default_factory=dict)
+    # An enterprise's main product (a topic subject): its needs are about it.
+    products: dict[int, str] = field(default_factory=dict)
     _usccs: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:

@@ -70,3 +70,21 @@ CHAINS: tuple[tuple[str, tuple[str, ...], dict[str, tuple[str, ...]]], ...] = (
     ("商贸物流", ("58", "59", "60"),
      {"上游": ("物流园区与仓储",), "中游": ("多式联运", "冷链配送"), "下游": ("供应链金融", "跨境电商")}),
 )
+
+# The fields of each demo university and institute (a university covers several).
+ACADEMIC_SECTORS = {
+    "沂蒙科技大学": ("materials", "chemicals", "electronics"), "鲁南理工学院": ("equipment", "steel", "wood"),
+    "齐鲁应用技术大学": ("electronics", "logistics", "equipment"), "黄海海洋大学": ("agrifood", "biomed", "chemicals"),
+    "泰山农林大学": ("agrifood", "wood"), "鲁中医药大学": ("biomed",),
+    "临沂市新材料产业技术研究院": ("materials", "steel"), "山东鲁南现代农业研究院": ("agrifood",),
+    "沂河智能制造研究院": ("equipment", "electronics"), "鲁东生物医药研究所": ("biomed",),
+}
+# Organisation kinds named by the regional transfer policies, with their fields.
+POLICY_ORGS = (
+    ("industry_ri", "临沂市新能源商用车产业研究院", "371302", ("equipment", "materials")),
+    ("consortium", "沂蒙绿色板材创新联合体", "371321", ("wood",)),
+    ("new_rd", "鲁南先进功能材料新型研发机构", "371311", ("materials", "chemicals")),
+)
+# Recognition of the transfer-service institutions (省级 / 市级 技术转移服务机构).
+SERVICE_RECOGNITION = {"临沂启航技术转移服务有限公司": "provincial", "济南知桥知识产权代理有限公司": "municipal",
+                       "青岛蓝海科技咨询有限公司": "municipal"}

@@ -13,12 +13,12 @@ from .models import Availability, Expert
 
 class _DisciplineMultiField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Discipline) -> str:
-        return f"{obj.code} {obj.name}"
+        return obj.name
 
 
 class _IndustryMultiField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Industry) -> str:
-        return f"{obj.section}{obj.code} {obj.name}"
+        return obj.name
 
 
 class ExpertForm(StyledForm):
@@ -107,10 +107,9 @@ class ExpertFilterForm(StyledForm):
         from techmarket.reference.forms import region_queryset
 
         cast(forms.ChoiceField, self.fields["discipline"]).choices = [("", _("全部学科"))] + [
-            (code, f"{code} {name}") for code, name in Discipline.objects.order_by("code").values_list("code", "name")]
+            (code, name) for code, name in Discipline.objects.order_by("code").values_list("code", "name")]
         cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("全部行业"))] + [
-            (code, f"{section}{code} {name}") for code, name, section in
-            Industry.objects.filter(level=2).order_by("code").values_list("code", "name", "section")]
+            (code, name) for code, name in Industry.objects.filter(level=2).order_by("code").values_list("code", "name")]
         prefectures = region_queryset().filter(level=Region.Level.PREFECTURE)
         cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("全部地区"))] + [(r.code, r.name) for r in prefectures]
         # Only organisations that have experts: a list of every registered company would bury them.

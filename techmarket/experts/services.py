@@ -231,7 +231,7 @@ def expert_contact_request(*, expert: Expert, acting_user: Any, message: str = "
     existing = ContactPermission.objects.filter(expert=expert, user=acting_user).first()
     if existing is not None:
         if existing.status == ContactPermission.Status.DECLINED:
-            raise ValidationError({"expert": _("专家已谢绝您的联系请求，请通过技术经纪人或平台运营联系。")})
+            raise ValidationError({"expert": _("专家已谢绝您的联系请求，请通过技术经理人或平台运营联系。")})
         if existing.status != ContactPermission.Status.WITHDRAWN:
             return existing
     permission = existing or ContactPermission(expert=expert, user=acting_user)

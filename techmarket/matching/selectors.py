@@ -109,3 +109,17 @@ def suggestions_for(user: Any, item: Model, *, target: str, k: int = 10, min_trl
 def indexed_document(result: Result) -> Document | None:
     """The document as indexed (public text only): highlight offsets refer to its fields."""
     return get_engine().docs.get(result.id)
+
+
+def duplicates_of(user: Any, item: Any, *, min_jaccard: float = 0.6) -> list[Any]:
+    """Listed items of the same type the user may see that are near-copies of ``item`` (saved or not),
+    closest first. Uses the engine's duplicate direction (character-bigram Jaccard among same-kind
+    documents), so a second identical need is noticed when its owner submits it."""
+    from .documents import kind_of, to_document
+
+    kind = kind_of(item)
+    with reading() as engine:
+        pairs = engine.duplicates(to_document(item), min_jaccard=min_jaccard)
+    ids = [p[1] for doc, _jac in pairs if (p := parse_doc_id(doc)) is not None and p[0] == kind and p[1] != item.pk]
+    found = visible_queryset(user, kind).in_bulk(ids) if ids else {}
+    return [found[i] for i in ids if i in found]

@@ -41,4 +41,7 @@ def register() -> None:
             registry.QuickAction(_("审核需求"), "needs:review", audience="operator", style="btn-outline-warning"),
         ),
     )
+    from techmarket.core.workspace_actions import NEED_OWNER_KINDS
+
+    ctype = replace(ctype, extra={**ctype.extra, "owner_kinds": NEED_OWNER_KINDS})
     registry.register(replace(ctype, workspace_panel=listing_panel(ctype)))

@@ -7,25 +7,33 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.catalog.forms import ParameterLinesField
 from techmarket.catalog.models import ListingStatus
 from techmarket.core.forms import StyledForm, StyledFormMixin
-from techmarket.reference.forms import IndustryChoiceField, RegionChoiceField
+from techmarket.reference.forms import ChainNodeChoiceField, IndustryChoiceField, RegionChoiceField
 from techmarket.reference.models import ChainNode
 
 from .fields import NEED_FIELDS
-from .models import CooperationMode, Need, NeedKind
+from .models import CooperationForm, CooperationMode, Need, NeedKind, TalentMode
 
 
 class NeedForm(StyledFormMixin, forms.ModelForm):
     parameters = ParameterLinesField(label=_("技术指标"), required=False,
-                                     help_text=_("每行一项：指标|目标值|单位。指标越具体，匹配越准确。"))
+                                     help_text=_("每项填写指标、目标值和单位（单位可省略）；指标越具体，匹配越准确。"))
     cooperation_modes = forms.MultipleChoiceField(label=_("合作方式"), choices=CooperationMode.choices,
+                                                  required=False, widget=forms.CheckboxSelectMultiple)
+    talent_modes = forms.MultipleChoiceField(label=_("引才方式"), choices=TalentMode.choices, required=False,
+                                             widget=forms.CheckboxSelectMultiple,
+                                             help_text=_("人才飞地：人才在外地工作，为本企业研发；项目合作：按项目柔性引进。"))
+    cooperation_forms = forms.MultipleChoiceField(label=_("合作形式"), choices=CooperationForm.choices,
                                                   required=False, widget=forms.CheckboxSelectMultiple)
     industry = IndustryChoiceField(label=_("所属行业"), required=False)
     region = RegionChoiceField(label=_("所在地区"), required=False)
+    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False,
+                                      help_text=_("需求属于哪条产业链的哪个环节，科技局据此“按图索骥”。"))
     deadline = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
         model = Need
-        fields = ["kind", "title", "summary", "background", "problem", "parameters", "current_solution",
+        fields = ["kind", "title", "summary", "talent_position", "talent_count", "talent_field", "talent_education",
+                  "talent_modes", "cooperation_forms", "background", "problem", "parameters", "current_solution",
                   "expected_outcome", "budget_min", "budget_max", "rd_cycle_months", "cooperation_modes",
                   "industry", "chain_node", "region", "deadline", "visibility", "is_anonymous",
                   "confidential_detail", "contact_name", "contact_phone"]
@@ -39,6 +47,7 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
         if "chain_node" in self.fields:  # the refinement form's Meta leaves it out
             cast(forms.ModelChoiceField, self.fields["chain_node"]).queryset = ChainNode.objects.select_related("chain").filter(
                 chain__is_active=True)
+        self.fields["kind"].widget.attrs["data-need-kind"] = "1"
         if owner_choices is not None:
             self.fields["owner"] = forms.ModelChoiceField(label=_("发布机构"), queryset=owner_choices,
                                                           initial=owner_choices.first())
@@ -60,8 +69,7 @@ class NeedFilterForm(StyledForm):
     industry = IndustryChoiceField(label=_("行业"), required=False, empty_label=_("全部行业"),
                                    to_field_name="code")
     region = forms.ChoiceField(label=_("地区"), required=False)
-    chain_node = forms.ModelChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"),
-                                        queryset=ChainNode.objects.none())
+    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态"))] + ListingStatus.choices)
     date_from = forms.DateField(label=_("发布起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("发布止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -100,6 +108,9 @@ class NeedRefineForm(NeedForm):
     class Meta(NeedForm.Meta):
         fields = ["title", "summary", "background", "problem", "parameters", "current_solution",
                   "expected_outcome", "budget_min", "budget_max", "rd_cycle_months", "cooperation_modes"]
+
+    talent_modes = None  # type: ignore[assignment]
+    cooperation_forms = None  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -22,12 +22,40 @@ class CooperationMode(models.TextChoices):
     PLATFORM = "platform", _("共建平台")
 
 
+class Education(models.TextChoices):
+    ANY = "", _("不限")
+    COLLEGE = "college", _("大专及以上")
+    BACHELOR = "bachelor", _("本科及以上")
+    MASTER = "master", _("硕士及以上")
+    DOCTOR = "doctor", _("博士")
+
+
+class TalentMode(models.TextChoices):
+    """How an enterprise brings talent in (柔性引才 included)."""
+
+    FULL_TIME = "full_time", _("全职引进")
+    PART_TIME = "part_time", _("兼职")
+    ENCLAVE = "enclave", _("人才飞地")
+    PROJECT = "project", _("项目合作")
+
+
+class CooperationForm(models.TextChoices):
+    """Forms of university–enterprise cooperation (校企合作)."""
+
+    JOINT_LAB = "joint_lab", _("共建联合实验室")
+    INDUSTRY_INSTITUTE = "industry_institute", _("共建产业研究院")
+    COMMISSIONED = "commissioned", _("委托研发")
+    TRAINING = "training", _("人才培养与培训")
+    CONSULTING = "consulting", _("技术咨询与服务")
+
+
 class Need(Listing):
     """A structured need: vague needs are the main reason matches fail, so parameters are explicit."""
 
     kind = models.CharField(_("需求类型"), max_length=16, choices=NeedKind.choices, default=NeedKind.TECHNOLOGY)
     background = models.TextField(_("需求背景"), blank=True, max_length=5000)
-    problem = models.TextField(_("技术难题"), max_length=5000)
+    problem = models.TextField(_("技术难题"), blank=True, max_length=5000,
+                               help_text=_("技术需求必填；人才需求和校企合作需求可写希望解决的问题。"))
     parameters = models.JSONField(
         _("技术指标"), default=list, blank=True,
         help_text=_("指标列表：[{\"indicator\": 指标, \"target\": 目标值, \"unit\": 单位}]"),
@@ -41,6 +69,15 @@ class Need(Listing):
     industry = models.ForeignKey("reference.Industry", verbose_name=_("所属行业"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
+    # 人才需求 (kind=talent)
+    talent_position = models.CharField(_("岗位名称"), max_length=64, blank=True)
+    talent_count = models.PositiveSmallIntegerField(_("需求人数"), null=True, blank=True)
+    talent_field = models.CharField(_("专业领域"), max_length=128, blank=True)
+    talent_education = models.CharField(_("学历要求"), max_length=16, choices=Education.choices, blank=True,
+                                        default=Education.ANY)
+    talent_modes = models.JSONField(_("引才方式"), default=list, blank=True)
+    # 校企合作需求 (kind=cooperation)
+    cooperation_forms = models.JSONField(_("合作形式"), default=list, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
@@ -65,6 +102,16 @@ class Need(Listing):
 
         return search_text(self.title, self.summary, self.problem, self.background, self.expected_outcome,
                            [p.get("indicator", "") for p in self.parameters or []])
+
+    @property
+    def talent_mode_labels(self) -> list[str]:
+        labels = dict(TalentMode.choices)
+        return [str(labels.get(mode, mode)) for mode in self.talent_modes or []]
+
+    @property
+    def cooperation_form_labels(self) -> list[str]:
+        labels = dict(CooperationForm.choices)
+        return [str(labels.get(form, form)) for form in self.cooperation_forms or []]
 
     @property
     def cooperation_labels(self) -> list[str]:

@@ -1,3 +1,4 @@
+import copy
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from techmarket.core.forms import attach_errors
 
 from . import selectors, services
 from .forms import NeedForm, NeedRefineForm
-from .models import NeedRevision
+from .models import Need, NeedKind, NeedRevision
 
 
 def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
@@ -42,22 +43,39 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
     context["can_see_versions"] = can_edit(request.user, need) or roles.is_broker(request.user)
     if can_edit(request.user, need) or context["can_refine"]:
         pending = need.revisions.filter(status=NeedRevision.Status.PROPOSED).select_related("proposed_by")
-        context["revisions"] = [(r, diff_fields(r.base, r.changes, services.VERSIONED)) for r in pending]
+        context["revisions"] = [(r, diff_fields(r.base, r.changes, services.VERSIONED, services.VERSION_CHOICES))
+                                  for r in pending]
         context["can_decide_revisions"] = can_edit(request.user, need)
+    if request.GET.get("check") == "duplicates" and can_edit(request.user, need):
+        context["duplicates"] = _duplicates_of(request.user, need)
     return render(request, "needs/need_detail.html", context)
 
 
 @login_required
 def need_create(request: HttpRequest) -> HttpResponse:
+    from techmarket.core.workspace_actions import NEED_OWNER_KINDS
+
     owners = owner_choices(request.user)
+    if not roles.is_operator(request.user):
+        if owners.exists() and not owners.filter(kind__in=NEED_OWNER_KINDS).exists():
+            messages.warning(request, _("技术需求由企业等需求方发布；您所在的机构可以浏览需求和成果。"))
+            return redirect("core:workspace")
+        owners = owners.filter(kind__in=NEED_OWNER_KINDS)
     if not owners.exists():
         messages.warning(request, _("您所在的机构通过审核后才能发布需求。"))
         return redirect("core:workspace")
-    form = NeedForm(request.POST or None, owner_choices=owners)
+    kind = request.GET.get("kind", "")
+    initial = {"kind": kind} if kind in NeedKind.values else {}
+    form = NeedForm(request.POST or None, owner_choices=owners, initial=initial)
+    duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         owner = data.pop("owner")
+        if "submit" in request.POST and "confirm_duplicate" not in request.POST:
+            duplicates = _duplicates_of(request.user, Need(owner=owner, **_need_fields(data)))
         try:
+            if duplicates:  # warn before anything is saved; "仍然提交" posts confirm_duplicate
+                raise ValidationError(_("平台上已有内容几乎相同的需求，请先查看；确认不是重复发布后再提交。"))
             need = services.need_create(acting_user=request.user, owner=owner, **data)
         except ValidationError as exc:
             attach_errors(form, exc)
@@ -68,7 +86,19 @@ def need_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("需求已保存为草稿。"))
             return redirect("needs:detail", need_id=need.pk)
-    return render(request, "needs/need_form.html", {"form": form, "title": _("发布技术需求")})
+    title = dict(NeedKind.choices).get(form["kind"].value() or "", _("技术需求"))
+    return render(request, "needs/need_form.html", {"form": form, "title": _("发布%(kind)s") % {"kind": title},
+                                                    "duplicates": duplicates})
+
+
+def _need_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {f.name: data[f.name] for f in Need._meta.concrete_fields if f.name in data}
+
+
+def _duplicates_of(user: Any, need: Need) -> list[Any]:
+    from techmarket.matching.selectors import duplicates_of
+
+    return duplicates_of(user, need)
 
 
 @login_required
@@ -77,8 +107,16 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
     if not can_edit(request.user, need):
         raise PermissionDenied
     form = NeedForm(request.POST or None, instance=need)
+    duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
+        if "submit" in request.POST and "confirm_duplicate" not in request.POST:
+            candidate = copy.copy(need)
+            for name, value in _need_fields(form.cleaned_data).items():
+                setattr(candidate, name, value)
+            duplicates = _duplicates_of(request.user, candidate)
         try:
+            if duplicates:
+                raise ValidationError(_("平台上已有内容几乎相同的需求，请先查看；确认不是重复发布后再提交。"))
             services.need_update(need=need, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             attach_errors(form, exc)
@@ -89,7 +127,8 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("修改已保存。"))
             return redirect("needs:detail", need_id=need.pk)
-    return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("修改需求")})
+    return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("修改需求"),
+                                                    "duplicates": duplicates})
 
 
 @login_required
@@ -137,5 +176,6 @@ def need_versions(request: HttpRequest, need_id: int) -> HttpResponse:
     rows = []
     for index, version in enumerate(versions):
         previous = versions[index + 1].snapshot if index + 1 < len(versions) else {}
-        rows.append((version, diff_fields(previous, version.snapshot, services.VERSIONED)))
+        rows.append((version, diff_fields(previous, version.snapshot, services.VERSIONED,
+                                               services.VERSION_CHOICES)))
     return render(request, "needs/need_versions.html", {"need": need, "rows": rows})

@@ -8,8 +8,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("通知与订阅")
 
     def ready(self) -> None:
-        from techmarket.catalog.events import on_listing_published
+        from techmarket.catalog.events import on_listing_published, on_listing_transition
 
-        from .tasks import schedule_saved_search_notifications
+        from .tasks import schedule_review_notice, schedule_saved_search_notifications
 
         on_listing_published(schedule_saved_search_notifications)
+        on_listing_transition(schedule_review_notice)

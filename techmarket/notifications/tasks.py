@@ -21,3 +21,16 @@ def flush_saved_search_emails() -> int:
 def schedule_saved_search_notifications(model_label: str, pk: int) -> None:
     """catalog.events listener: inside the publishing transaction, owes the notices through the outbox."""
     outbox_enqueue(task=notify_saved_searches, args=[model_label, pk])
+
+
+@shared_task(acks_late=True)
+def notify_review_outcome(model_label: str, pk: int, action: str) -> int:
+    from .review_notices import notify_review_outcome as notify
+
+    return notify(model_label, pk, action)
+
+
+def schedule_review_notice(model_label: str, pk: int, action: str) -> None:
+    """catalog.events transition listener: the owner's notice about a review decision, owed through the outbox."""
+    if action in {"publish", "request_changes", "reject"}:
+        outbox_enqueue(task=notify_review_outcome, args=[model_label, pk, action])

@@ -35,6 +35,15 @@ class Organization(models.Model):
         SERVICE = "service", _("服务机构")
         INVESTOR = "investor", _("投资机构")
         GOVERNMENT = "government", _("政府部门")
+        # Kinds named by the regional transfer policies (新型研发机构认定、产业研究院、创新联合体).
+        INDUSTRY_INSTITUTE = "industry_ri", _("产业研究院")
+        CONSORTIUM = "consortium", _("创新联合体")
+        NEW_RD = "new_rd", _("新型研发机构")
+
+    class Recognition(models.TextChoices):
+        NONE = "", _("未认定")
+        PROVINCIAL = "provincial", _("省级")
+        MUNICIPAL = "municipal", _("市级")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待审核")
@@ -55,6 +64,10 @@ class Organization(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
     industry = models.ForeignKey(
         Industry, verbose_name=_("所属行业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recognition_level = models.CharField(
+        _("认定级别"), max_length=16, choices=Recognition.choices, default=Recognition.NONE, blank=True,
+        help_text=_("技术转移服务机构、新型研发机构等由科技主管部门认定的级别。"),
     )
     tags = models.ManyToManyField(OrganizationTag, verbose_name=_("资质标签"), blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -95,7 +108,7 @@ class Organization(models.Model):
 class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("机构管理员")
     MEMBER = "member", _("成员")
-    BROKER = "broker", _("技术经纪人")
+    BROKER = "broker", _("技术经理人（经纪人）")
     EXPERT = "expert", _("专家")
     OPERATOR = "operator", _("平台运营")
     BUREAU = "bureau", _("科技局用户")

@@ -133,7 +133,7 @@ def join_request_create(*, user: Any, organization: Organization, role: str = Ro
     if organization.status != Organization.Status.APPROVED:
         raise ValidationError(_("该机构尚未通过审核，暂时不能申请加入。"))
     if role not in JOINABLE_ROLES:
-        raise ValidationError({"role": _("只能申请成为成员、技术经纪人或专家。")})
+        raise ValidationError({"role": _("只能申请成为成员、技术经理人或专家。")})
     if Membership.objects.filter(user=user, organization=organization, role=role).exists():
         raise ValidationError(_("您已经是该机构的%(role)s。") % {"role": Role(role).label})
     if JoinRequest.objects.filter(user=user, organization=organization, status=JoinRequest.Status.PENDING).exists():
@@ -154,11 +154,11 @@ def join_request_decide(
     # The broker role opens broker-only listings and owners of anonymous items across the platform,
     # so the platform (which checks the broker certificate) decides it, not the organisation.
     if join_request.role == Role.BROKER and not roles.is_operator(acting_user):
-        raise PermissionDenied(_("技术经纪人身份由平台运营人员核验证书后审批。"))
+        raise PermissionDenied(_("技术经理人身份由平台运营人员核验证书后审批。"))
     if join_request.status != JoinRequest.Status.PENDING:
         raise ValidationError(_("该申请已经处理过了。"))
     if approve and join_request.role == Role.BROKER and not broker_level:
-        raise ValidationError({"broker_level": _("同意技术经纪人申请时请选择经纪人等级。")})
+        raise ValidationError({"broker_level": _("同意技术经理人申请时请选择经纪人等级。")})
     with transaction.atomic():
         request_decide(request_type=JOIN_REQUEST, obj=join_request, acting_user=acting_user, approve=approve,
                        reason=note[:200], expected_state=JoinRequest.Status.PENDING)

@@ -100,7 +100,7 @@ def join(request: HttpRequest, org_id: int) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
     else:
         if request.POST.get("role") == "broker":
-            messages.success(request, _("已提交技术经纪人身份申请，平台运营人员核验证书后生效。"))
+            messages.success(request, _("已提交技术经理人身份申请，平台运营人员核验证书后生效。"))
         else:
             messages.success(request, _("已向“%(name)s”提交加入申请，等待机构管理员审批。") % {"name": org.name})
     return redirect("orgs:detail", org_id=org.pk)

@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.choices import CallableChoiceIterator
+from django.utils.translation import gettext_lazy as _
 
-from .models import Industry, Region
+from .models import ChainNode, Industry, Region
 
 
 def region_queryset() -> Any:
@@ -26,11 +28,67 @@ class RegionChoiceField(forms.ModelChoiceField):
         return obj.full_name if obj.level == Region.Level.COUNTY else f"{obj.name}（市辖全域）"
 
 
-class IndustryChoiceField(forms.ModelChoiceField):
-    """GB/T 4754-2017 divisions (大类), labelled with their code."""
+class GroupedChoicesMixin:
+    """Options in <optgroup>s, built lazily from the queryset each time the widget renders (a reassigned
+    queryset regroups). Subclasses say which group an object belongs to."""
+
+    def group_of(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def _grouped_choices(self) -> list[Any]:
+        field: Any = self
+        groups: dict[str, list[tuple[Any, str]]] = {}
+        for obj in field.queryset:
+            groups.setdefault(self.group_of(obj), []).append((field.prepare_value(obj), field.label_from_instance(obj)))
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        return empty + list(groups.items())
+
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)  # type: ignore[misc]
+        self.widget.choices = CallableChoiceIterator(self._grouped_choices)  # type: ignore[attr-defined]
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+
+def _section_names() -> dict[str, str]:
+    return dict(Industry.objects.filter(level=1).values_list("section", "name"))
+
+
+class IndustryChoiceField(GroupedChoicesMixin, forms.ModelChoiceField):
+    """GB/T 4754-2017 divisions (大类) by name, grouped by section (门类); the code is in the value only."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("不限") if not kwargs.get("required", True) else _("请选择行业"))
         super().__init__(queryset=Industry.objects.filter(level=2).order_by("code"), **kwargs)
 
+    def group_of(self, obj: Industry) -> str:
+        names = getattr(self, "_sections", None)
+        if names is None:
+            names = self._sections = _section_names()
+        return names.get(obj.section, obj.section)
+
     def label_from_instance(self, obj: Industry) -> str:
-        return f"{obj.section}{obj.code} {obj.name}"
+        return obj.name
+
+
+class ChainNodeChoiceField(GroupedChoicesMixin, forms.ModelChoiceField):
+    """Links of the active industry chains, grouped by chain; a sub-link shows its parent (上游 › 正极材料)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", ChainNode.objects.filter(chain__is_active=True))
+        kwargs.setdefault("empty_label", _("不属于任何产业链") if not kwargs.get("required", True) else _("请选择环节"))
+        super().__init__(**kwargs)
+
+    def _set_queryset(self, queryset: Any) -> None:
+        if queryset is not None:
+            queryset = queryset.select_related("chain", "parent").order_by("chain__sort_order", "chain__name",
+                                                                           "sort_order", "pk")
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def group_of(self, obj: ChainNode) -> str:
+        return obj.chain.name
+
+    def label_from_instance(self, obj: ChainNode) -> str:
+        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name

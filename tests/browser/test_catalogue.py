@@ -24,6 +24,13 @@ def _login(page, base, username):  # type: ignore[no-untyped-def]
     page.get_by_role("link", name="工作台", exact=True).wait_for()
 
 
+def _parameter(page, row, indicator, target, unit):  # type: ignore[no-untyped-def]
+    """Fill one row of the technical-parameter table (指标 / 目标值 / 单位)."""
+    page.get_by_label("指标", exact=True).nth(row).fill(indicator)
+    page.get_by_label("目标值", exact=True).nth(row).fill(target)
+    page.get_by_label("单位", exact=True).nth(row).fill(unit)
+
+
 def _member(org, username, role=Role.ORG_ADMIN):  # type: ignore[no-untyped-def]
     user = UserFactory(username=username, password=PASSWORD_FOR_BROWSER)
     MembershipFactory(user=user, organization=org, role=role)
@@ -41,7 +48,7 @@ def test_need_is_sent_back_fixed_published_and_found_by_search(live_server, page
     page.get_by_label("标题").fill("磷酸铁锂电池正极材料低温性能提升")
     page.get_by_label("公开摘要").fill("寻求提升正极材料 -20℃ 放电容量保持率的改性技术")
     page.get_by_label("技术难题").fill("低温下容量衰减明显")
-    page.get_by_label("技术指标").fill("-20℃容量保持率|≥85|%")
+    _parameter(page, 0, "-20℃容量保持率", "≥85", "%")
     page.get_by_role("button", name="保存并提交审核").click()
     page.get_by_text("需求已提交审核").wait_for()
     need = Need.objects.get()
@@ -60,7 +67,9 @@ def test_need_is_sent_back_fixed_published_and_found_by_search(live_server, page
     page.goto(f"{base}/needs/{need.pk}/")
     assert "请补充测试倍率和循环次数" in page.locator("main").inner_text()
     page.get_by_role("link", name="修改需求").click()
-    page.get_by_label("技术指标").fill("-20℃容量保持率（0.5C）|≥85|%\n循环寿命|≥3000|次")
+    _parameter(page, 0, "-20℃容量保持率（0.5C）", "≥85", "%")
+    page.get_by_role("button", name="＋ 添加一项指标").click()
+    _parameter(page, 1, "循环寿命", "≥3000", "次")
     page.get_by_role("button", name="保存并提交审核").click()
     page.get_by_text("修改已保存并提交审核").wait_for()
 

@@ -42,12 +42,12 @@ def test_member_creates_and_submits_a_need_through_the_form(client, member):
     assert need.cooperation_modes == ["joint", "commissioned"] and need.industry_id == "30"
 
 
-def test_form_reports_a_malformed_parameter_line_and_keeps_the_input(client, member):
+def test_form_reports_an_incomplete_parameter_and_keeps_the_input(client, member):
     user, org = member
     client.force_login(user)
     response = client.post("/needs/new/", {**FORM, "owner": org.pk, "parameters": "只有指标没有目标值"})
     assert response.status_code == 200
-    assert "第 1 行" in response.content.decode() and "指标|目标值|单位" in response.content.decode()
+    assert "第 1 项技术指标" in response.content.decode() and "请填写指标和目标值" in response.content.decode()
     assert "高韧性立方氮化硼单晶研制" in response.content.decode()
     assert Need.objects.count() == 0
 

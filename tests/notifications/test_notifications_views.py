@@ -48,7 +48,7 @@ def test_my_saved_searches_shows_the_filters_in_chinese_and_a_link_to_the_list()
                                  name="电池人才")
     page = login(user).get("/notifications/searches/").content.decode()
     assert "电池人才" in page and "关键词：锂电池" in page and "类型：人才需求" in page
-    assert "行业：C30" in page  # the industry's label, not its raw code alone
+    assert "行业：非金属矿物制品业" in page  # the industry by name, not its code
     assert 'href="/needs/?q=%E9%94%82%E7%94%B5%E6%B1%A0&amp;kind=talent&amp;industry=30"' in page
 
 

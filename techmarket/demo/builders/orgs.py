@@ -10,20 +10,31 @@ from techmarket.orgs.models import BrokerLevel, JoinRequest, Membership, Organiz
 from techmarket.reference.models import Industry, Region
 
 from ..context import DemoContext
+from ..topics import FACTS, NAME_WORDS, topics_of
 from ..vocab import (
+    ACADEMIC_SECTORS,
     BRANDS,
     CITIES,
     ENTERPRISE_SUFFIXES,
     INSTITUTES,
     INVESTORS,
+    POLICY_ORGS,
     SECTORS,
+    SERVICE_RECOGNITION,
     SERVICES,
     UNIVERSITIES,
 )
 
 K = Organization.Kind
 USCC_PREFIX: dict[str, str] = {K.ENTERPRISE: "91", K.UNIVERSITY: "12", K.INSTITUTE: "12", K.SERVICE: "91", K.INVESTOR: "91",
-               K.GOVERNMENT: "11"}
+               K.GOVERNMENT: "11", K.INDUSTRY_INSTITUTE: "52", K.CONSORTIUM: "91", K.NEW_RD: "52"}
+
+
+ENTERPRISE_DESCRIPTIONS = (
+    "{city}{sector}企业，主营{main}，建有市级企业技术中心。",
+    "成立 {years} 年的{sector}企业，{main}产品供应省内外客户，正在推进产线智能化改造。",
+    "专注{main}的高新技术企业，与{partner}保持产学研合作。",
+)
 
 
 def _user(ctx: DemoContext, username: str, real_name: str | None = None) -> User:
@@ -83,14 +94,21 @@ def build(ctx: DemoContext) -> None:
     for index in range(40):
         sector = SECTORS[index % len(SECTORS)]
         city_code, city = CITIES[0] if index < 16 else rng.choice(CITIES)
+        products = [t.subject for t in topics_of({sector.key})]
+        main = products[(index // len(SECTORS)) % len(products)]  # spread the sector's products over its firms
         while True:
-            name = f"{city}{rng.choice(BRANDS)}{rng.choice(sector.name_words)}{rng.choice(ENTERPRISE_SUFFIXES)}"
+            name = f"{city}{rng.choice(BRANDS)}{NAME_WORDS.get(main, rng.choice(sector.name_words))}" \
+                   f"{rng.choice(ENTERPRISE_SUFFIXES)}"
             if name not in used_names:
                 used_names.add(name)
                 break
         org = _org(ctx, name=name, kind=K.ENTERPRISE, region=_county(ctx, city_code),
-                   industry=rng.choice(sector.industries), operator=operator,
-                   description=f"{city}地区{sector.label}领域企业，拥有省级研发平台，重视产学研合作。")
+                   industry=FACTS[main].industry, operator=operator,
+                   description=rng.choice(ENTERPRISE_DESCRIPTIONS).format(
+                       city=city, sector=sector.label, main=main, years=rng.randint(5, 30),
+                       partner=rng.choice(["山东大学", "本地高校", "省科学院", "行业研究院"])))
+        ctx.sectors[org.pk] = frozenset({sector.key})
+        ctx.products[org.pk] = main
         org.tags.set(rng.sample(tags, k=rng.randint(0, 3)))
         admin = _user(ctx, f"ent{index + 1:03d}")
         _member(admin, org, Role.ORG_ADMIN)
@@ -102,12 +120,23 @@ def build(ctx: DemoContext) -> None:
     ctx.logins += [("企业管理员", "demo_enterprise", first_enterprise.name),
                    ("企业成员", "demo_staff", first_enterprise.name)]
 
-    for name, region in UNIVERSITIES:
-        _org(ctx, name=name, kind=K.UNIVERSITY, region=Region.objects.get(pk=region), industry="83", operator=operator)
-    for name, region in INSTITUTES:
-        _org(ctx, name=name, kind=K.INSTITUTE, region=Region.objects.get(pk=region), industry="73", operator=operator)
+    sector_labels = {s.key: s.label for s in SECTORS}
+    for kind, rows, industry in ((K.UNIVERSITY, UNIVERSITIES, "83"), (K.INSTITUTE, INSTITUTES, "73")):
+        for name, region in rows:
+            fields = ACADEMIC_SECTORS.get(name, ("materials",))
+            org = _org(ctx, name=name, kind=kind, region=Region.objects.get(pk=region), industry=industry,
+                       operator=operator, description="重点学科与研究方向：" + "、".join(sector_labels[f] for f in fields)
+                       + "。设有技术转移办公室，负责成果披露、评估与转化。")
+            ctx.sectors[org.pk] = frozenset(fields)
+    for kind, name, region, fields in POLICY_ORGS:
+        org = _org(ctx, name=name, kind=kind, region=Region.objects.get(pk=region), industry="73", operator=operator,
+                   recognition_level=Organization.Recognition.MUNICIPAL,
+                   description=f"{Organization.Kind(kind).label}，方向：" + "、".join(sector_labels[f] for f in fields) + "。")
+        ctx.sectors[org.pk] = frozenset(fields)
     for name, region in SERVICES:
-        _org(ctx, name=name, kind=K.SERVICE, region=Region.objects.get(pk=region), industry="75", operator=operator)
+        _org(ctx, name=name, kind=K.SERVICE, region=Region.objects.get(pk=region), industry="75", operator=operator,
+             recognition_level=SERVICE_RECOGNITION.get(name, ""),
+             description="技术转移服务机构：需求挖掘与凝练、成果评估、技术经纪、知识产权运营。")
     for name, region in INVESTORS:
         _org(ctx, name=name, kind=K.INVESTOR, region=Region.objects.get(pk=region), industry="67", operator=operator)
 
@@ -125,7 +154,7 @@ def build(ctx: DemoContext) -> None:
     broker = _user(ctx, "demo_broker")
     _member(broker, agency, Role.BROKER, broker_level=BrokerLevel.INTERMEDIATE, certificate_number="JSJJR-2025-0371-0086")
     _member(_user(ctx, "demo_agency"), agency, Role.ORG_ADMIN)
-    ctx.logins += [("技术经纪人（中级）", "demo_broker", agency.name)]
+    ctx.logins += [("技术经理人（经纪人，中级）", "demo_broker", agency.name)]
     for number, org in enumerate(ctx.orgs[K.SERVICE][2:], start=1):
         level = rng.choice(BrokerLevel.values)
         _member(_user(ctx, f"broker{number:02d}"), org, Role.BROKER, broker_level=level,
@@ -138,6 +167,7 @@ def build(ctx: DemoContext) -> None:
     pending_user = _user(ctx, "demo_pending")
     pending = _org(ctx, name="临沂沂州精工机械有限公司", kind=K.ENTERPRISE, region=Region.objects.get(pk="371312"),
                    industry="34", status=Organization.Status.PENDING, created_by=pending_user)
+    ctx.sectors[pending.pk] = frozenset({"equipment"})
     _member(pending_user, pending, Role.ORG_ADMIN)
     ctx.logins.append(("待审核企业", "demo_pending", pending.name))
     applicant = _user(ctx, "demo_applicant")

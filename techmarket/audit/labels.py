@@ -1,0 +1,65 @@
+"""Audit actions in words: "accounts.user.login" reads 用户 · 登录 on the operator's page.
+
+Actions are stored as codes (``app.object.verb``) so that they can be filtered and kept stable;
+these tables only decide how they are shown. An unknown code is shown as it is.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+OBJECTS = {
+    "accounts.user": _("用户"), "accounts.api_token": _("API 令牌"),
+    "orgs.organization": _("机构"), "orgs.join_request": _("加入申请"), "orgs.enterprise_profile": _("企业画像"),
+    "needs.need": _("技术需求"), "needs.refinement": _("需求凝练"),
+    "achievements.achievement": _("科技成果"), "experts.expert": _("专家档案"), "experts.contact": _("联系申请"),
+    "catalog.access": _("保密详情授权"), "imports.job": _("Excel 导入"),
+    "matching.matchfeedback": _("匹配反馈"), "matching.rematch": _("重新匹配"),
+    "notifications.notification": _("通知"), "notifications.savedsearch": _("订阅"),
+}
+VERBS = {
+    "create": _("创建"), "update": _("修改"), "delete": _("删除"), "add": _("新增"), "change": _("修改"),
+    "login": _("登录"), "lock": _("锁定账户"), "register": _("注册"), "verify_email": _("验证邮箱"),
+    "password_reset": _("重置密码"), "revoke": _("吊销"),
+    "submit": _("提交审核"), "publish": _("审核通过并发布"), "request_changes": _("退回整改"), "reject": _("驳回"),
+    "approve": _("通过"), "resubmit": _("重新提交"), "uscc_override": _("登记信用代码校验例外"),
+    "start": _("进入对接"), "solve": _("标记已解决"), "close": _("关闭"), "renew": _("续期"), "expire": _("到期下架"),
+    "view_confidential": _("查看保密详情"), "request": _("申请"), "grant": _("同意"), "decline": _("拒绝"),
+    "accept": _("采纳"), "recommend": _("推荐给企业"), "propose": _("提出"), "ip_set": _("更新知识产权"),
+    "set_relations": _("更新关联关系"), "upload": _("上传"), "commit": _("确认导入"), "read": _("标为已读"),
+    "read_all": _("全部标为已读"), "notify": _("发送提醒"),
+}
+
+
+def action_label(action: str) -> str:
+    """对象 · 动作 for a stored code; the code itself when it is not known."""
+    if action in OBJECTS:  # two-part codes such as matching.rematch
+        return str(OBJECTS[action])
+    head, _sep, verb = action.rpartition(".")
+    if head.startswith("admin."):
+        obj = _("运营后台")
+        name = head.split(".", 1)[1]
+        known = next((str(v) for k, v in OBJECTS.items() if k.endswith("." + name)), name)
+        return f"{obj} · {known} · {VERBS.get(verb, verb)}"
+    if head in OBJECTS and verb in VERBS:
+        return f"{OBJECTS[head]} · {VERBS[verb]}"
+    return action
+
+
+def action_choices(codes: list[str]) -> list[tuple[str, str]]:
+    """(prefix or code, label) choices for the filter: each object as a whole, then each known action."""
+    from django.apps import apps
+
+    out: list[tuple[str, str]] = []
+    for app in sorted({c.split(".", 1)[0] for c in codes if "." in c}):
+        config = next((a for a in apps.get_app_configs() if a.label == app), None)
+        name = str(config.verbose_name) if config else (_("运营后台") if app == "admin" else app)
+        out.append((f"{app}.", f"{name}（全部）"))
+    objects = sorted({c.rpartition(".")[0] for c in codes if c.rpartition(".")[0] in OBJECTS})
+    out += [(f"{o}.", f"{OBJECTS[o]}（全部）") for o in objects]
+    out += sorted(((c, action_label(c)) for c in codes), key=lambda kv: kv[1])
+    return out
+
+
+def object_choices(models: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(models, key=lambda kv: kv[1])

@@ -1,0 +1,62 @@
+"""Demo data that does not contradict itself: organisations have a field and everything they post follows it."""
+
+import pytest
+from django.db.models import Count
+
+from techmarket.achievements.models import Achievement
+from techmarket.demo.builders import achievements, experts, needs
+from techmarket.demo.generator import generate
+from techmarket.demo.topics import FACTS
+from techmarket.needs.models import Need, NeedKind
+from techmarket.orgs.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(monkeypatch):
+    monkeypatch.setattr(needs, "NEEDS_PER_RUN", 80)
+    monkeypatch.setattr(achievements, "ACHIEVEMENTS_PER_RUN", 160)
+    monkeypatch.setattr(experts, "EXPERTS_PER_RUN", 80)
+    return generate()
+
+
+def test_an_enterprise_posts_needs_in_its_own_industry_and_titles_are_unique(demo):
+    assert Need.objects.count() > 50
+    for need in Need.objects.select_related("owner"):
+        assert need.industry_id == need.owner.industry_id, (need.owner.name, need.title)
+    assert not Need.objects.values("title").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert not Achievement.objects.values("title").annotate(n=Count("pk")).filter(n__gt=1).exists()
+
+
+def test_achievements_of_enterprises_are_in_their_own_product_line(demo):
+    for item in Achievement.objects.filter(owner__kind=Organization.Kind.ENTERPRISE).select_related("owner"):
+        assert item.owner.industry_id in set(item.industries.values_list("code", flat=True)), item.title
+
+
+def test_codes_and_chain_links_follow_the_topic(demo):
+    chains = {facts.chain for facts in FACTS.values() if facts.chain}
+    industries = {facts.industry for facts in FACTS.values()}
+    assert not Need.objects.exclude(industry_id__in=industries).exists()
+    for need in Need.objects.exclude(chain_node=None).select_related("chain_node__chain"):
+        assert (need.chain_node.chain.name, need.chain_node.name) in chains
+    # no IGBT packaging tagged as software (65)
+    assert not Achievement.objects.filter(title__contains="功率半导体", industries__code="65").exists()
+
+
+def test_talent_and_cooperation_needs_read_like_what_they_are(demo):
+    talent = Need.objects.filter(kind=NeedKind.TALENT)
+    cooperation = Need.objects.filter(kind=NeedKind.COOPERATION)
+    assert talent.exists() and cooperation.exists()
+    assert all(n.talent_position and n.talent_modes and n.title.startswith(("招聘", "引进")) for n in talent)
+    assert all(n.cooperation_forms for n in cooperation)
+    summaries = [n.summary[:12] for n in Need.objects.all()]
+    assert len(set(summaries)) > len(summaries) // 2  # not one template for every text
+    assert not Need.objects.filter(summary__contains="某企业寻求").exists()
+
+
+def test_policy_organisation_kinds_and_recognised_transfer_institutions_exist(demo):
+    kinds = set(Organization.objects.values_list("kind", flat=True))
+    assert {"industry_ri", "consortium", "new_rd"} <= kinds
+    assert Organization.objects.filter(kind=Organization.Kind.SERVICE, recognition_level="provincial").exists()
+    assert Achievement.objects.exclude(empowerment="").exists()
