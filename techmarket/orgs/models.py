@@ -66,7 +66,7 @@ class Organization(models.Model):
         Industry, verbose_name=_("所属行业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recognition_level = models.CharField(
-        _("认定级别"), max_length=16, choices=Recognition.choices, default=Recognition.NONE, blank=True,
+        _("认定级别"), max_length=16, choices=Recognition.choices, default=Recognition.NONE, db_default=Recognition.NONE, blank=True,
         help_text=_("技术转移服务机构、新型研发机构等由科技主管部门认定的级别。"),
     )
     tags = models.ManyToManyField(OrganizationTag, verbose_name=_("资质标签"), blank=True)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='recognition_level',
-            field=models.CharField(blank=True, choices=[('', '未认定'), ('provincial', '省级'), ('municipal', '市级')], default='', help_text='技术转移服务机构、新型研发机构等由科技主管部门认定的级别。', max_length=16, verbose_name='认定级别'),
+            field=models.CharField(blank=True, choices=[('', '未认定'), ('provincial', '省级'), ('municipal', '市级')], default='', db_default='', help_text='技术转移服务机构、新型研发机构等由科技主管部门认定的级别。', max_length=16, verbose_name='认定级别'),
         ),
         migrations.AlterField(
             model_name='joinrequest',
