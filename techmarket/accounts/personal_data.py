@@ -24,7 +24,7 @@ def personal_data_export(user: User) -> dict[str, Any]:
     from techmarket.experts.models import Expert
     from techmarket.notifications.models import Notification, SavedSearch
 
-    expert = Expert.objects.filter(user=user).first()
+    expert = Expert.objects.unscoped().filter(user=user).first()
     return _jsonable({
         "exported_at": timezone.now(),
         "account": {f: getattr(user, f) for f in USER_FIELDS},
@@ -56,7 +56,7 @@ def account_delete(*, user: User, request: Any = None) -> None:
             _store(session.session_key).delete()
         UserSession.objects.filter(user=user).delete()
         user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        Expert.objects.filter(user=user).update(email="", phone="", user=None)
+        Expert.objects.unscoped().filter(user=user).update(email="", phone="", user=None)
         user.memberships.all().delete()
         user.username = f"deleted-{user.pk}"
         user.email = f"deleted-{user.pk}@invalid"

@@ -18,7 +18,10 @@ AFTER = [("orgs", "0004_workflow_due_times")]
 def test_pending_join_requests_and_organisations_keep_their_rows_and_get_a_due_time():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+    # Other apps stay at their newest migrations (rolling orgs back does not touch them): read their
+    # models at that state, e.g. the user table as it is now.
+    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] in {"accounts", "reference"}]
+    old = executor.loader.project_state(BEFORE + others).apps
     Region = old.get_model("reference", "Region")
     Organization = old.get_model("orgs", "Organization")
     JoinRequest = old.get_model("orgs", "JoinRequest")
