@@ -36,12 +36,17 @@ class AuditFilterForm(StyledForm):
         self.fields["target_type"].choices = [("", _("全部类型"))] + target_types
 
 
-@operator_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def _filter_choices() -> tuple[list[str], list[tuple[str, str]]]:
     actions = list(AuditLog.objects.values_list("action", flat=True).distinct().order_by("action")[:300])
     types = ContentType.objects.filter(pk__in=AuditLog.objects.values("target_type").distinct())
     target_types = sorted({(t.model, str(t.model_class()._meta.verbose_name) if t.model_class() else t.model)
                            for t in types}, key=lambda kv: kv[1])
+    return actions, target_types
+
+
+@operator_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    actions, target_types = _filter_choices()
     form = AuditFilterForm(request.GET or None, actions=actions, target_types=target_types)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = audit_log_list(request.user, **{k: v for k, v in filters.items() if v})
@@ -55,7 +60,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @operator_required
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered log as CSV for auditors, with each record's chain hashes; the export itself is audited."""
-    form = AuditFilterForm(request.GET or None)
+    actions, target_types = _filter_choices()
+    form = AuditFilterForm(request.GET or None, actions=actions, target_types=target_types)
     filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v}
     qs = audit_log_list(request.user, **filters).order_by("id")
     audit_record(actor=request.user, action="audit.log.export", request=request,

@@ -47,7 +47,8 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
         if "chain_node" in self.fields:  # the refinement form's Meta leaves it out
             cast(forms.ModelChoiceField, self.fields["chain_node"]).queryset = ChainNode.objects.select_related("chain").filter(
                 chain__is_active=True)
-        self.fields["kind"].widget.attrs["data-need-kind"] = "1"
+        if "kind" in self.fields:  # the refinement form leaves the kind to the owner
+            self.fields["kind"].widget.attrs["data-need-kind"] = "1"
         if owner_choices is not None:
             self.fields["owner"] = forms.ModelChoiceField(label=_("发布机构"), queryset=owner_choices,
                                                           initial=owner_choices.first())
