@@ -79,11 +79,11 @@ browser-deps:
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check techmatch
+	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
-	$(BIN)/ruff format techmatch
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 typecheck: install

@@ -61,13 +61,17 @@ def run_aux(eng: Engine, corpus: list[dict[str, Any]]) -> dict[str, dict[str, fl
             ranked = rank(" ".join(d["keywords"]), "", 20)
             rec.append(len(rel & set(ranked[:20])) / len(rel))
             mrr.append(next((1.0 / (i + 1) for i, x in enumerate(ranked) if x in rel), 0.0))
-        out[f"keyword-group/{name}"] = {"recall@20": round(float(np.mean(rec)), 4),
-                                        "mrr": round(float(np.mean(mrr)), 4), "queries": len(sample)}
+        out[f"keyword-group/{name}"] = {
+            "recall@20": round(float(np.mean(rec)), 4),
+            "mrr": round(float(np.mean(mrr)), 4),
+            "queries": len(sample),
+        }
         log(f"aux keyword-group {name} done")
     # same-discipline and same-patent-class precision
-    for task, key, pool in (("same-discipline", "discipline", [d for d in corpus if d.get("discipline")]),
-                            ("patent-class", "category", [d for d in corpus if d["kind"] == "patent"
-                                                          and d.get("category")])):
+    for task, key, pool in (
+        ("same-discipline", "discipline", [d for d in corpus if d.get("discipline")]),
+        ("patent-class", "category", [d for d in corpus if d["kind"] == "patent" and d.get("category")]),
+    ):
         label = {d["id"]: d[key] for d in pool}
         sample = _every(pool, SAMPLE)
         for name, rank in rankers.items():

@@ -27,8 +27,23 @@ from .common import RESULTS, read_jsonl, shared_data
 
 REPO = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
-QUERIES = ["锂电池", "催化剂", "复合材料", "图像识别", "污水处理", "纳米", "传感器", "阻燃", "中药", "土壤",
-           "深度学习", "涂层", "钢", "光伏", "发酵"]
+QUERIES = [
+    "锂电池",
+    "催化剂",
+    "复合材料",
+    "图像识别",
+    "污水处理",
+    "纳米",
+    "传感器",
+    "阻燃",
+    "中药",
+    "土壤",
+    "深度学习",
+    "涂层",
+    "钢",
+    "光伏",
+    "发酵",
+]
 
 
 def corpus(limit: int | None = None) -> list[dict[str, Any]]:
@@ -44,11 +59,16 @@ def corpus(limit: int | None = None) -> list[dict[str, Any]]:
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p = lambda q: ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]  # noqa: E731
-    return {"p50_ms": round(p(0.5) * 1000, 1), "p95_ms": round(p(0.95) * 1000, 1),
-            "mean_ms": round(statistics.mean(ordered) * 1000, 1), "n": len(ordered)}
+    return {
+        "p50_ms": round(p(0.5) * 1000, 1),
+        "p95_ms": round(p(0.95) * 1000, 1),
+        "mean_ms": round(statistics.mean(ordered) * 1000, 1),
+        "n": len(ordered),
+    }
 
 
 # --- worker (runs inside Django) -------------------------------------------------------------------
+
 
 def _setup(db: str) -> None:
     if db == "sqlite":
@@ -82,9 +102,13 @@ def _owner() -> tuple[Any, Any]:
     from techmarket.orgs.models import Membership, Organization, Role
     from techmarket.orgs.validators import make_uscc
 
-    org = Organization.objects.create(name="基准测试大学", kind=Organization.Kind.UNIVERSITY,
-                                      uscc=make_uscc("12371302MB0000001"), region_id="371302",
-                                      status=Organization.Status.APPROVED)
+    org = Organization.objects.create(
+        name="基准测试大学",
+        kind=Organization.Kind.UNIVERSITY,
+        uscc=make_uscc("12371302MB0000001"),
+        region_id="371302",
+        status=Organization.Status.APPROVED,
+    )
     user = User.objects.create(username="bench", email="bench@example.com", email_verified_at=timezone.now())
     Membership.objects.create(user=user, organization=org, role=Role.ORG_ADMIN)
     return org, user
@@ -101,7 +125,9 @@ def _workbook(spec: Any, docs: list[dict[str, Any]], rows: int) -> bytes:
         "title": lambda d, i: plain(f"{(d.get('title') or d['abstract'][:40])[:100]} #{i}"),
         "summary": lambda d, i: plain(d["abstract"])[:1900],
         # The import refuses < > and more than 20 keywords; real keyword lists sometimes have both.
-        "keywords": lambda d, i: "、".join(k.replace("<", "").replace(">", "").strip("《》")[:30] for k in (d.get("keywords") or [])[:10]),
+        "keywords": lambda d, i: "、".join(
+            k.replace("<", "").replace(">", "").strip("《》")[:30] for k in (d.get("keywords") or [])[:10]
+        ),
         "trl": lambda d, i: 3 + i % 6,
         "external_key": lambda d, i: f"BENCH-{i:06d}",
         "ip_rights": lambda d, i: "",
@@ -138,10 +164,17 @@ def bench_import(rows: int) -> dict[str, Any]:
     start = time.perf_counter()
     again = import_commit(spec, io.BytesIO(content), acting_user=user, owner=org, name="bench.xlsx")
     reimport = time.perf_counter() - start
-    return {"rows": rows, "file_mb": round(len(content) / 2**20, 2), "seconds": round(elapsed, 1),
-            "rows_per_s": round(rows / elapsed), "created": result.created,
-            "reimport_seconds": round(reimport, 1), "reimport_updated": again.updated,
-            "target_seconds": 60, "meets_target": elapsed <= 60}
+    return {
+        "rows": rows,
+        "file_mb": round(len(content) / 2**20, 2),
+        "seconds": round(elapsed, 1),
+        "rows_per_s": round(rows / elapsed),
+        "created": result.created,
+        "reimport_seconds": round(reimport, 1),
+        "reimport_updated": again.updated,
+        "target_seconds": 60,
+        "meets_target": elapsed <= 60,
+    }
 
 
 def bench_listing(rows: int, repeats: int) -> dict[str, Any]:
@@ -164,11 +197,19 @@ def bench_listing(rows: int, repeats: int) -> dict[str, Any]:
     batch = []
     for i in range(rows):
         doc = docs[i % len(docs)]
-        item = Achievement(owner=org, title=f"{(doc.get('title') or doc['abstract'][:40])[:100]} #{i}",
-                           summary=doc["abstract"][:1900], keywords=doc.get("keywords") or [], trl=1 + i % 9,
-                           stage=stages[i % len(stages)], status=ListingStatus.PUBLISHED,
-                           visibility=visibilities[i % len(visibilities)], region_id="371302",
-                           published_at=now - timezone.timedelta(minutes=i), transfer_modes=["transfer"])
+        item = Achievement(
+            owner=org,
+            title=f"{(doc.get('title') or doc['abstract'][:40])[:100]} #{i}",
+            summary=doc["abstract"][:1900],
+            keywords=doc.get("keywords") or [],
+            trl=1 + i % 9,
+            stage=stages[i % len(stages)],
+            status=ListingStatus.PUBLISHED,
+            visibility=visibilities[i % len(visibilities)],
+            region_id="371302",
+            published_at=now - timezone.timedelta(minutes=i),
+            transfer_modes=["transfer"],
+        )
         item.search_text = item.compute_search_text()
         batch.append(item)
         if len(batch) == 2000:
@@ -189,8 +230,13 @@ def bench_listing(rows: int, repeats: int) -> dict[str, Any]:
     }
     try:
         page = reverse("achievements:list")
-        cases.update({"page_list": [page], "page_filtered": [f"{page}?trl_min=6&stage=pilot&region=371300"],
-                      "page_keyword": [f"{page}?q={q}" for q in QUERIES]})
+        cases.update(
+            {
+                "page_list": [page],
+                "page_filtered": [f"{page}?trl_min=6&stage=pilot&region=371300"],
+                "page_keyword": [f"{page}?q={q}" for q in QUERIES],
+            }
+        )
     except NoReverseMatch:
         pass
     results: dict[str, Any] = {"rows": rows, "load_seconds": round(load_seconds, 1)}
@@ -232,21 +278,42 @@ def main() -> None:
         worker(args.db, args.import_rows, args.list_rows, args.repeats)
         return
     runs = []
-    for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         print(f"[catalog bench] {db} …", file=sys.stderr)
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.catalog", "--worker", "--db", db, "--import-rows", str(args.import_rows),
-             "--list-rows", str(args.list_rows), "--repeats", str(args.repeats)],
-            cwd=REPO, capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "bench.catalog",
+                "--worker",
+                "--db",
+                db,
+                "--import-rows",
+                str(args.import_rows),
+                "--list-rows",
+                str(args.list_rows),
+                "--repeats",
+                str(args.repeats),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             print(proc.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"{db} run failed")
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    payload = {"benchmark": "catalog", "machine": f"{os.cpu_count()} cores", "runs": runs,
-               "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    payload = {
+        "benchmark": "catalog",
+        "machine": f"{os.cpu_count()} cores",
+        "runs": runs,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "catalog.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / "catalog.json").write_text(
+        json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     print(json.dumps(payload, ensure_ascii=False, indent=2))
 
 

@@ -77,5 +77,10 @@ def evaluate(runs: dict[str, Sequence[str]], qrels: dict[str, dict[str, int]]) -
     def avg(x: list[float]) -> float:
         return round(sum(x) / len(x), 4) if x else 0.0
 
-    return {"ndcg@10": avg(ndcg), "recall@20": avg(rec), "mrr": avg(mrr), "judged@10": avg(judged),
-            "queries": len(runs)}
+    return {
+        "ndcg@10": avg(ndcg),
+        "recall@20": avg(rec),
+        "mrr": avg(mrr),
+        "judged@10": avg(judged),
+        "queries": len(runs),
+    }

@@ -34,14 +34,25 @@ def cross_validate(per_value: dict[Any, dict[str, float]], k: int = FOLDS) -> di
         best = max(values, key=lambda v: (statistics.fmean(per_value[v][q] for q in train), -values.index(v)))
         scores = [per_value[best][q] for q in test]
         held.extend(scores)
-        rows.append({"fold": i, "chosen": best, "train_ndcg": round(statistics.fmean(
-            per_value[best][q] for q in train), 4), "test_ndcg": round(statistics.fmean(scores), 4),
-            "queries": len(test)})
+        rows.append(
+            {
+                "fold": i,
+                "chosen": best,
+                "train_ndcg": round(statistics.fmean(per_value[best][q] for q in train), 4),
+                "test_ndcg": round(statistics.fmean(scores), 4),
+                "queries": len(test),
+            }
+        )
     tests = [r["test_ndcg"] for r in rows]
-    return {"folds": rows, "cv_ndcg": round(statistics.fmean(held), 4),
-            "fold_mean": round(statistics.fmean(tests), 4), "fold_std": round(statistics.pstdev(tests), 4),
-            "fold_min": min(tests), "fold_max": max(tests),
-            "all_dev": {str(v): round(statistics.fmean(per_value[v].values()), 4) for v in values}}
+    return {
+        "folds": rows,
+        "cv_ndcg": round(statistics.fmean(held), 4),
+        "fold_mean": round(statistics.fmean(tests), 4),
+        "fold_std": round(statistics.pstdev(tests), 4),
+        "fold_min": min(tests),
+        "fold_max": max(tests),
+        "all_dev": {str(v): round(statistics.fmean(per_value[v].values()), 4) for v in values},
+    }
 
 
 def ndcg_per_query(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
@@ -60,5 +71,9 @@ def ndcg_per_query(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) 
 def fold_spread(per_query: dict[str, float], k: int = FOLDS) -> dict[str, float]:
     """nDCG@10 of one system on each fold: mean, population std, min, max over the folds."""
     vals = [statistics.fmean(per_query[q] for q in f if q in per_query) for f in folds(sorted(per_query), k)]
-    return {"fold_mean": round(statistics.fmean(vals), 4), "fold_std": round(statistics.pstdev(vals), 4),
-            "fold_min": round(min(vals), 4), "fold_max": round(max(vals), 4)}
+    return {
+        "fold_mean": round(statistics.fmean(vals), 4),
+        "fold_std": round(statistics.pstdev(vals), 4),
+        "fold_min": round(min(vals), 4),
+        "fold_max": round(max(vals), 4),
+    }

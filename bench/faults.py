@@ -102,8 +102,14 @@ class Proxy:
 
 def django(code: str, env: dict[str, str]) -> str:
     """Run Django code against the benchmark database (directly, not through the proxies)."""
-    out = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], cwd=REPO, env=env,
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
 
 
@@ -153,9 +159,13 @@ with connection.cursor() as c:
 def login(session: Any, username: str) -> None:
     page = session.get(f"{BASE}/accounts/login/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = session.post(f"{BASE}/accounts/login/", data={"username": username, "password": PASSWORD,
-                                                       "csrfmiddlewaretoken": token},
-                     headers={"Referer": f"{BASE}/accounts/login/"}, allow_redirects=False, timeout=30)
+    r = session.post(
+        f"{BASE}/accounts/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{BASE}/accounts/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert r.status_code == 302, (r.status_code, r.text[:300])
 
 
@@ -178,26 +188,66 @@ def main() -> None:
 
     direct = server_env()
     setup = json.loads(django(SETUP, direct))
-    cache_proxy, broker_proxy, db_proxy = (Proxy(16391, ("127.0.0.1", 6379)), Proxy(16392, ("127.0.0.1", 6379)),
-                                           Proxy(15491, ("127.0.0.1", 5432)))
+    cache_proxy, broker_proxy, db_proxy = (
+        Proxy(16391, ("127.0.0.1", 6379)),
+        Proxy(16392, ("127.0.0.1", 6379)),
+        Proxy(15491, ("127.0.0.1", 5432)),
+    )
     for p in (cache_proxy, broker_proxy, db_proxy):
         p.up()
-    env = server_env(REDIS_URL="redis://127.0.0.1:16391/11", CELERY_BROKER_URL="redis://127.0.0.1:16392/12",
-                     DATABASE_URL=f"postgres://postgres@127.0.0.1:15491/{DB_NAME}", GUNICORN_WORKERS="2",
-                     IMPORT_INLINE_ROWS="100", DATABASE_CONN_MAX_AGE="0")
+    env = server_env(
+        REDIS_URL="redis://127.0.0.1:16391/11",
+        CELERY_BROKER_URL="redis://127.0.0.1:16392/12",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:15491/{DB_NAME}",
+        GUNICORN_WORKERS="2",
+        IMPORT_INLINE_ROWS="100",
+        DATABASE_CONN_MAX_AGE="0",
+    )
     bin_dir = Path(sys.executable).parent
     procs = []
-    results: dict[str, Any] = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                               "note": "simulated outages through TCP proxies; shared 2-core machine"}
+    results: dict[str, Any] = {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "note": "simulated outages through TCP proxies; shared 2-core machine",
+    }
     try:
         from .load import start_gunicorn
 
-        procs.append(subprocess.Popen([str(bin_dir / "celery"), "-A", "config", "worker", "-l", "WARNING",
-                                       "--concurrency", "1", "--without-gossip", "--without-mingle"],
-                                      cwd=REPO, env=env, start_new_session=True))
-        procs.append(subprocess.Popen([str(bin_dir / "celery"), "-A", "config", "beat", "-l", "WARNING",
-                                       "--schedule", str(VAR / "celerybeat-schedule")],
-                                      cwd=REPO, env=env, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(bin_dir / "celery"),
+                    "-A",
+                    "config",
+                    "worker",
+                    "-l",
+                    "WARNING",
+                    "--concurrency",
+                    "1",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=REPO,
+                env=env,
+                start_new_session=True,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(bin_dir / "celery"),
+                    "-A",
+                    "config",
+                    "beat",
+                    "-l",
+                    "WARNING",
+                    "--schedule",
+                    str(VAR / "celerybeat-schedule"),
+                ],
+                cwd=REPO,
+                env=env,
+                start_new_session=True,
+            )
+        )
         procs.append(start_gunicorn(env))
 
         # 1. Broker down: an operator publishes five needs.
@@ -207,8 +257,13 @@ def main() -> None:
         codes = []
         for pk in setup["pending"]:
             token = csrf(op, f"{BASE}/needs/{pk}/")
-            r = op.post(f"{BASE}/needs/{pk}/actions/publish/", data={"csrfmiddlewaretoken": token, "reason": ""},
-                        headers={"Referer": f"{BASE}/needs/{pk}/"}, allow_redirects=False, timeout=60)
+            r = op.post(
+                f"{BASE}/needs/{pk}/actions/publish/",
+                data={"csrfmiddlewaretoken": token, "reason": ""},
+                headers={"Referer": f"{BASE}/needs/{pk}/"},
+                allow_redirects=False,
+                timeout=60,
+            )
             codes.append(r.status_code)
         ids = setup["pending"]
         owed = f"""
@@ -223,19 +278,35 @@ print(json.dumps({{"published": Need.objects.filter(pk__in={ids!r}, status="publ
         during = json.loads(django(owed, direct))
         time.sleep(5)
         broker_proxy.up()
-        ok, seconds = wait_for(lambda: (lambda s: s["messages"] and s["done"] == s["messages"])(
-            json.loads(django(owed, direct))), timeout=240, every=5)
+        ok, seconds = wait_for(
+            lambda: (lambda s: s["messages"] and s["done"] == s["messages"])(
+                json.loads(django(owed, direct))
+            ),
+            timeout=240,
+            every=5,
+        )
         after = json.loads(django(owed, direct))
-        lag = json.loads(django(f"""
+        lag = json.loads(
+            django(
+                f"""
 from techmarket.matching import engine as handle
 import json
 snap = handle.get_snapshot()
 print(json.dumps({{"indexed": sum(1 for pk in {ids!r} if f"need:{{pk}}" in snap.engine.docs)}}))
-""", server_env()))
-        results["broker_down"] = {"responses": codes, "changes_saved": during["published"],
-                                  "outbox_during": during, "outbox_after": after, "all_follow_up_done": ok,
-                                  "seconds_to_catch_up_after_broker_back": seconds, "needs_indexed": lag["indexed"],
-                                  "needs": len(ids)}
+""",
+                server_env(),
+            )
+        )
+        results["broker_down"] = {
+            "responses": codes,
+            "changes_saved": during["published"],
+            "outbox_during": during,
+            "outbox_after": after,
+            "all_follow_up_done": ok,
+            "seconds_to_catch_up_after_broker_back": seconds,
+            "needs_indexed": lag["indexed"],
+            "needs": len(ids),
+        }
         print(json.dumps(results["broker_down"], ensure_ascii=False))
 
         # 2. Cache down: pages, the API, a login.
@@ -243,15 +314,24 @@ print(json.dumps({{"indexed": sum(1 for pk in {ids!r} if f"need:{{pk}}" in snap.
         anon = requests.Session()
         t0 = time.time()
         checks = {}
-        for name, url in [("home", "/"), ("keyword_search", "/achievements/?q=锂电池"),
-                          ("api_list", "/api/achievements?page_size=5"), ("api_missing", "/api/achievements/999999999")]:
+        for name, url in [
+            ("home", "/"),
+            ("keyword_search", "/achievements/?q=锂电池"),
+            ("api_list", "/api/achievements?page_size=5"),
+            ("api_missing", "/api/achievements/999999999"),
+        ]:
             r = anon.get(BASE + url, timeout=60)
-            checks[name] = {"status": r.status_code, "json": r.headers.get("Content-Type", "").startswith("application/json")}
+            checks[name] = {
+                "status": r.status_code,
+                "json": r.headers.get("Content-Type", "").startswith("application/json"),
+            }
         try:
             login(requests.Session(), "bench-operator")
             checks["login"] = {"status": 302}
         except AssertionError as exc:
-            checks["login"] = {"status": exc.args[0][0] if exc.args and isinstance(exc.args[0], tuple) else "failed"}
+            checks["login"] = {
+                "status": exc.args[0][0] if exc.args and isinstance(exc.args[0], tuple) else "failed"
+            }
         checks["seconds_for_all"] = round(time.time() - t0, 2)
         cache_proxy.up()
         time.sleep(12)  # each process skips the cache for CACHE_CIRCUIT_SECONDS (10) after a failure
@@ -289,13 +369,23 @@ def import_fault(direct: dict[str, str], university: int, rows: int = 3000) -> d
     s = requests.Session()
     login(s, "bench-importer")
     token = csrf(s, f"{BASE}/imports/achievements/")
-    r = s.post(f"{BASE}/imports/achievements/", data={"csrfmiddlewaretoken": token, "owner": university},
-               files={"file": ("bench-faults.xlsx", data)}, headers={"Referer": f"{BASE}/imports/achievements/"},
-               allow_redirects=False, timeout=300)
+    r = s.post(
+        f"{BASE}/imports/achievements/",
+        data={"csrfmiddlewaretoken": token, "owner": university},
+        files={"file": ("bench-faults.xlsx", data)},
+        headers={"Referer": f"{BASE}/imports/achievements/"},
+        allow_redirects=False,
+        timeout=300,
+    )
     job = int(re.search(r"/imports/jobs/(\d+)/", r.headers["Location"]).group(1))  # type: ignore[union-attr]
     token = csrf(s, f"{BASE}/imports/jobs/{job}/")
-    s.post(f"{BASE}/imports/jobs/{job}/confirm/", data={"csrfmiddlewaretoken": token},
-           headers={"Referer": f"{BASE}/imports/jobs/{job}/"}, allow_redirects=False, timeout=60)
+    s.post(
+        f"{BASE}/imports/jobs/{job}/confirm/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"{BASE}/imports/jobs/{job}/"},
+        allow_redirects=False,
+        timeout=60,
+    )
     state = f"""
 from techmarket.imports.models import ImportJob
 from techmarket.achievements.models import Achievement
@@ -304,19 +394,38 @@ j = ImportJob.objects.get(pk={job})
 print(json.dumps({{"status": j.status, "message": j.message, "attempts": j.attempts,
                   "rows": Achievement.objects.filter(external_key__startswith="BENCH-").count()}}))
 """
-    running, _s = wait_for(lambda: json.loads(django(state, direct))["status"] == "running", timeout=120, every=1)
+    running, _s = wait_for(
+        lambda: json.loads(django(state, direct))["status"] == "running", timeout=120, every=1
+    )
     time.sleep(3)
     killed = django(KILL_BACKENDS, {**direct, "BENCH_LOAD_DB": DB_NAME})
-    failed, _s = wait_for(lambda: json.loads(django(state, direct))["status"] == "failed", timeout=240, every=3)
+    failed, _s = wait_for(
+        lambda: json.loads(django(state, direct))["status"] == "failed", timeout=240, every=3
+    )
     after_kill = json.loads(django(state, direct))
     token = csrf(s, f"{BASE}/imports/jobs/{job}/")
-    s.post(f"{BASE}/imports/jobs/{job}/rerun/", data={"csrfmiddlewaretoken": token},
-           headers={"Referer": f"{BASE}/imports/jobs/{job}/"}, allow_redirects=False, timeout=60)
-    done, seconds = wait_for(lambda: json.loads(django(state, direct))["status"] == "succeeded", timeout=600, every=5)
+    s.post(
+        f"{BASE}/imports/jobs/{job}/rerun/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"{BASE}/imports/jobs/{job}/"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    done, seconds = wait_for(
+        lambda: json.loads(django(state, direct))["status"] == "succeeded", timeout=600, every=5
+    )
     final = json.loads(django(state, direct))
-    return {"rows": rows, "was_running_when_killed": running, "backends_killed": int(killed or 0),
-            "after_kill": after_kill, "failed_with_reason": failed, "rerun_succeeded": done,
-            "rerun_seconds": seconds, "final": final, "rows_written_by_killed_run": after_kill["rows"]}
+    return {
+        "rows": rows,
+        "was_running_when_killed": running,
+        "backends_killed": int(killed or 0),
+        "after_kill": after_kill,
+        "failed_with_reason": failed,
+        "rerun_succeeded": done,
+        "rerun_seconds": seconds,
+        "final": final,
+        "rows_written_by_killed_run": after_kill["rows"],
+    }
 
 
 if __name__ == "__main__":

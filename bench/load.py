@@ -37,13 +37,23 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 def server_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost", "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
-        "REDIS_URL": REDIS, "TECHMARKET_VAR_DIR": str(VAR), "MATCHING_INDEX_DIR": str(VAR / "techmatch"),
-        "MEDIA_ROOT": str(VAR / "media"), "SECURE_COOKIES": "false", "API_RATE_ANONYMOUS_PER_MINUTE": "1000000",
-        "LOG_LEVEL": "WARNING", "GUNICORN_BIND": f"127.0.0.1:{PORT}", "PYTHONPATH": str(REPO),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": "bench-" + "x" * 50,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
+            "REDIS_URL": REDIS,
+            "TECHMARKET_VAR_DIR": str(VAR),
+            "MATCHING_INDEX_DIR": str(VAR / "techmatch"),
+            "MEDIA_ROOT": str(VAR / "media"),
+            "SECURE_COOKIES": "false",
+            "API_RATE_ANONYMOUS_PER_MINUTE": "1000000",
+            "LOG_LEVEL": "WARNING",
+            "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+            "PYTHONPATH": str(REPO),
+        }
+    )
     env.update(extra)
     return env
 
@@ -102,8 +112,17 @@ print(Achievement.objects.count(), Need.objects.count())
 
 
 def start_gunicorn(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py",
-                             "config.wsgi:application"], cwd=REPO, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "config/gunicorn.conf.py",
+            "config.wsgi:application",
+        ],
+        cwd=REPO,
+        env=env,
+        start_new_session=True,
+    )
     deadline = time.time() + 300
     while time.time() < deadline:
         try:
@@ -126,10 +145,13 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _pk_range(model: str) -> str:
-    code = (f"import django; django.setup(); from django.db.models import Min, Max; from {model} as M; "
-            "r = M.objects.aggregate(a=Min('pk'), b=Max('pk')); print(f\"{r['a']},{r['b']}\")")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=server_env(), check=True, capture_output=True,
-                         text=True)
+    code = (
+        f"import django; django.setup(); from django.db.models import Min, Max; from {model} as M; "
+        "r = M.objects.aggregate(a=Min('pk'), b=Max('pk')); print(f\"{r['a']},{r['b']}\")"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=server_env(), check=True, capture_output=True, text=True
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -152,7 +174,9 @@ def _tree(pid: int) -> list[int]:
     return [pid, *(c.pid for c in psutil.Process(pid).children(recursive=True))]
 
 
-def run_once(users: int, seconds: int, proc: subprocess.Popen[bytes], ranges: dict[str, str]) -> dict[str, Any]:
+def run_once(
+    users: int, seconds: int, proc: subprocess.Popen[bytes], ranges: dict[str, str]
+) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "scripts"))
     import pss  # type: ignore[import-not-found]
 
@@ -160,10 +184,29 @@ def run_once(users: int, seconds: int, proc: subprocess.Popen[bytes], ranges: di
         pids = _tree(proc.pid)
         cpu0, t0 = _cpu_seconds(pids), time.time()
         env = {**os.environ, "BENCH_ACHIEVEMENTS": ranges["achievements"], "BENCH_NEEDS": ranges["needs"]}
-        subprocess.run([str(Path(sys.executable).parent / "locust"), "-f", str(REPO / "bench" / "locustfile.py"),
-                        "--host", f"http://127.0.0.1:{PORT}", "--headless", "-u", str(users),
-                        "-r", str(max(1, min(users, 20))), "-t", f"{seconds}s", "--csv", f"{tmp}/run",
-                        "--only-summary", "--loglevel", "WARNING"], env=env, check=False)
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "locust"),
+                "-f",
+                str(REPO / "bench" / "locustfile.py"),
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(max(1, min(users, 20))),
+                "-t",
+                f"{seconds}s",
+                "--csv",
+                f"{tmp}/run",
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            env=env,
+            check=False,
+        )
         wall = time.time() - t0
         cpu = _cpu_seconds(pids) - cpu0
         memory = pss.report([proc.pid])
@@ -172,30 +215,47 @@ def run_once(users: int, seconds: int, proc: subprocess.Popen[bytes], ranges: di
     kinds: dict[str, Any] = {}
     total: dict[str, Any] = {}
     for row in rows:
-        entry = {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
-                 "p50_ms": float(row["50%"] or 0), "p95_ms": float(row["95%"] or 0), "p99_ms": float(row["99%"] or 0),
-                 "rps": round(float(row["Requests/s"] or 0), 2)}
+        entry = {
+            "requests": int(row["Request Count"]),
+            "errors": int(row["Failure Count"]),
+            "p50_ms": float(row["50%"] or 0),
+            "p95_ms": float(row["95%"] or 0),
+            "p99_ms": float(row["99%"] or 0),
+            "rps": round(float(row["Requests/s"] or 0), 2),
+        }
         if row["Name"] == "Aggregated":
             total = entry
         else:
             kinds[row["Name"]] = entry
     workers = [p for p in memory["processes"] if p["parent"]]
     return {
-        "users": users, "seconds": seconds, "requests": total.get("requests", 0), "errors": total.get("errors", 0),
-        "rps": total.get("rps", 0), "p50_ms": total.get("p50_ms"), "p95_ms": total.get("p95_ms"),
-        "p99_ms": total.get("p99_ms"), "pages": kinds,
-        "server": {"cpu_cores_busy": round(cpu / wall, 2), "cpu_seconds": round(cpu, 1),
-                   "pss_total_mib": memory["total_pss_mib"], "rss_total_mib": memory["total_rss_mib"],
-                   "pss_per_worker_mib": [p["pss"] for p in workers],
-                   "rss_per_worker_mib": [p["rss"] for p in workers],
-                   "master_pss_mib": next((p["pss"] for p in memory["processes"] if not p["parent"]), None)},
+        "users": users,
+        "seconds": seconds,
+        "requests": total.get("requests", 0),
+        "errors": total.get("errors", 0),
+        "rps": total.get("rps", 0),
+        "p50_ms": total.get("p50_ms"),
+        "p95_ms": total.get("p95_ms"),
+        "p99_ms": total.get("p99_ms"),
+        "pages": kinds,
+        "server": {
+            "cpu_cores_busy": round(cpu / wall, 2),
+            "cpu_seconds": round(cpu, 1),
+            "pss_total_mib": memory["total_pss_mib"],
+            "rss_total_mib": memory["total_rss_mib"],
+            "pss_per_worker_mib": [p["pss"] for p in workers],
+            "rss_per_worker_mib": [p["rss"] for p in workers],
+            "master_pss_mib": next((p["pss"] for p in memory["processes"] if not p["parent"]), None),
+        },
     }
 
 
 def run(users_list: list[int], seconds: int, note: str) -> list[dict[str, Any]]:
     env = server_env()
-    ranges = {"achievements": _pk_range("techmarket.achievements.models import Achievement"),
-              "needs": _pk_range("techmarket.needs.models import Need")}
+    ranges = {
+        "achievements": _pk_range("techmarket.achievements.models import Achievement"),
+        "needs": _pk_range("techmarket.needs.models import Need"),
+    }
     manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
     started = time.time()
     proc = start_gunicorn(env)
@@ -205,9 +265,16 @@ def run(users_list: list[int], seconds: int, note: str) -> list[dict[str, Any]]:
         for users in users_list:
             result = run_once(users, seconds, proc, ranges)
             count = int(ranges["achievements"].split(",")[1]) - int(ranges["achievements"].split(",")[0]) + 1
-            result.update({"achievements": count, "workers": int(env.get("GUNICORN_WORKERS", "4")),
-                           "gunicorn_ready_seconds": boot, "database": "postgresql", "note": note,
-                           "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+            result.update(
+                {
+                    "achievements": count,
+                    "workers": int(env.get("GUNICORN_WORKERS", "4")),
+                    "gunicorn_ready_seconds": boot,
+                    "database": "postgresql",
+                    "note": note,
+                    "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                }
+            )
             print(json.dumps(result, ensure_ascii=False))
             results.append(result)
             path = RESULTS / "load.json"
@@ -219,7 +286,9 @@ def run(users_list: list[int], seconds: int, note: str) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("seed")
     s.add_argument("--achievements", type=int, default=100_000)

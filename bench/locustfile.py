@@ -12,8 +12,22 @@ import random
 
 from locust import HttpUser, between, task
 
-QUERIES = ["锂电池", "催化剂", "复合材料", "图像识别", "污水处理", "纳米", "传感器", "阻燃", "中药", "土壤",
-           "深度学习", "涂层", "光伏", "发酵"]
+QUERIES = [
+    "锂电池",
+    "催化剂",
+    "复合材料",
+    "图像识别",
+    "污水处理",
+    "纳米",
+    "传感器",
+    "阻燃",
+    "中药",
+    "土壤",
+    "深度学习",
+    "涂层",
+    "光伏",
+    "发酵",
+]
 
 
 def _range(name: str) -> tuple[int, int]:
@@ -35,7 +49,9 @@ class Visitor(HttpUser):
     @task(3)
     def achievement_list_filtered(self) -> None:
         trl = random.choice([4, 5, 6, 7])
-        self.client.get(f"/achievements/?trl_min={trl}&stage=pilot&region=371300", name="achievement_list_filtered")
+        self.client.get(
+            f"/achievements/?trl_min={trl}&stage=pilot&region=371300", name="achievement_list_filtered"
+        )
 
     @task(3)
     def keyword_search(self) -> None:

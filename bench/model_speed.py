@@ -56,12 +56,22 @@ def _child(threads: int, batch: int, n: int) -> None:
     m.passage(texts[:2])
     t0, c0 = time.perf_counter(), time.process_time()
     for i in range(0, len(texts), batch):
-        m.passage(texts[i:i + batch])
+        m.passage(texts[i : i + batch])
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(json.dumps({"threads": threads, "batch": batch, "passages": len(texts), "wall_s": round(wall, 2),
-                      "cpu_s": round(cpu, 2), "per_s_wall": round(len(texts) / wall, 2),
-                      "per_cpu_s": round(len(texts) / cpu, 2),
-                      "gflops_per_cpu_s": round(len(texts) * FLOP_PER_PASSAGE / cpu / 1e9, 1)}))
+    print(
+        json.dumps(
+            {
+                "threads": threads,
+                "batch": batch,
+                "passages": len(texts),
+                "wall_s": round(wall, 2),
+                "cpu_s": round(cpu, 2),
+                "per_s_wall": round(len(texts) / wall, 2),
+                "per_cpu_s": round(len(texts) / cpu, 2),
+                "gflops_per_cpu_s": round(len(texts) * FLOP_PER_PASSAGE / cpu / 1e9, 1),
+            }
+        )
+    )
 
 
 def peak_gflops() -> float:
@@ -90,16 +100,24 @@ def main() -> None:
     rows = []
     for th in args.threads:
         for b in args.batches:
-            out = subprocess.run([sys.executable, "-m", "bench.model_speed", "--child", str(th), str(b),
-                                  str(args.passages)], capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, "-m", "bench.model_speed", "--child", str(th), str(b), str(args.passages)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             row = json.loads(out.stdout.strip().splitlines()[-1])
             rows.append(row)
             print(json.dumps(row), flush=True)
     peak = peak_gflops()
     load = os.getloadavg()
-    res = {"flop_per_passage": FLOP_PER_PASSAGE, "blas_fp32_gflops_one_thread": round(peak, 1),
-           "limit_passages_per_s_per_core_at_blas_peak": round(peak * 1e9 / FLOP_PER_PASSAGE, 2),
-           "loadavg": load, "runs": rows}
+    res = {
+        "flop_per_passage": FLOP_PER_PASSAGE,
+        "blas_fp32_gflops_one_thread": round(peak, 1),
+        "limit_passages_per_s_per_core_at_blas_peak": round(peak * 1e9 / FLOP_PER_PASSAGE, 2),
+        "loadavg": load,
+        "runs": rows,
+    }
     log(json.dumps({k: v for k, v in res.items() if k != "runs"}))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "model_speed.json").write_text(json.dumps(res, indent=1), encoding="utf-8")

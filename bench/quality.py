@@ -44,8 +44,9 @@ from techmatch.fusion import rrf, top_order
 from techmatch.index import MIN_RELEVANCE, RELEVANCE_TERMS, Engine, EngineConfig, Reranker, relevance_bar
 
 
-def cutoff_table(sims: dict[str, list[tuple[float, int | None]]],
-                 qrels: dict[str, dict[str, int]]) -> list[dict[str, float]]:
+def cutoff_table(
+    sims: dict[str, list[tuple[float, int | None]]], qrels: dict[str, dict[str, int]]
+) -> list[dict[str, float]]:
     """How a minimum full-model similarity would act: needs answered "nothing good" (and how many of
     them truly have no grade-2 document judged), and the grade mix of kept vs dropped top-10 results."""
     rows = []
@@ -54,29 +55,44 @@ def cutoff_table(sims: dict[str, list[tuple[float, int | None]]],
         truly = [nid for nid in empty if not any(g >= 2 for g in qrels.get(nid, {}).values())]
         kept = [g for xs in sims.values() for s, g in xs[:10] if s >= t and g is not None]
         drop = [g for xs in sims.values() for s, g in xs[:10] if s < t and g is not None]
-        rows.append({"min_similarity": t, "needs_nothing_good": len(empty), "of_which_no_grade2": len(truly),
-                     "kept_judged": len(kept), "kept_share_grade>=2": round(sum(g >= 2 for g in kept) / max(
-                         len(kept), 1), 3), "dropped_judged": len(drop),
-                     "dropped_share_grade>=2": round(sum(g >= 2 for g in drop) / max(len(drop), 1), 3)})
+        rows.append(
+            {
+                "min_similarity": t,
+                "needs_nothing_good": len(empty),
+                "of_which_no_grade2": len(truly),
+                "kept_judged": len(kept),
+                "kept_share_grade>=2": round(sum(g >= 2 for g in kept) / max(len(kept), 1), 3),
+                "dropped_judged": len(drop),
+                "dropped_share_grade>=2": round(sum(g >= 2 for g in drop) / max(len(drop), 1), 3),
+            }
+        )
     return rows
 
 
-def relevance_table(eng: Engine, queries: dict[str, Document], runs: dict[str, list[str]],
-                    qrels: dict[str, dict[str, int]]) -> dict[str, object]:
+def relevance_table(
+    eng: Engine, queries: dict[str, Document], runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]
+) -> dict[str, object]:
     """How the model-free cutoff (MIN_RELEVANCE informative words shared by the best of the top 10)
     acts on the product's ranking: needs answered "nothing good", and how many truly have no grade-2."""
     flagged, rightly = [], []
     for nid, ranked in runs.items():
         slots = [s for s in (eng.backend.slot(d) for d in ranked[:10]) if s is not None]
-        cov, m = eng.backend.coverage("word", eng.analyzer.words(eng.query_text(queries[nid])), slots,
-                                      RELEVANCE_TERMS)
+        cov, m = eng.backend.coverage(
+            "word", eng.analyzer.words(eng.query_text(queries[nid])), slots, RELEVANCE_TERMS
+        )
         if not slots or float(cov.max()) < relevance_bar(MIN_RELEVANCE, m):
             flagged.append(nid)
             if not any(g >= 2 for g in qrels.get(nid, {}).values()):
                 rightly.append(nid)
     no_grade2 = sum(1 for nid in runs if not any(g >= 2 for g in qrels.get(nid, {}).values()))
-    return {"min_relevance_words": MIN_RELEVANCE, "needs": len(runs), "needs_nothing_good": len(flagged),
-            "of_which_no_grade2": len(rightly), "needs_without_grade2": no_grade2, "flagged": flagged}
+    return {
+        "min_relevance_words": MIN_RELEVANCE,
+        "needs": len(runs),
+        "needs_nothing_good": len(flagged),
+        "of_which_no_grade2": len(rightly),
+        "needs_without_grade2": no_grade2,
+        "flagged": flagged,
+    }
 
 
 # Every constant of the measured system that was chosen (or confirmed) by looking at the dev set's
@@ -84,15 +100,15 @@ def relevance_table(eng: Engine, queries: dict[str, Document], runs: dict[str, l
 DEV_CHOSEN: dict[str, str] = {
     "EngineConfig.rerank_depth": "chosen by the depth curve on dev (5-fold CV in quality.json 'cv')",
     "EngineConfig.passage_chars": "256, kept from round one where it was picked on dev; curve in 'cv' when "
-                                  "--curve-chars lists other lengths",
+    "--curve-chars lists other lengths",
     "EngineConfig.weights['rerank']": "3.0: chosen by 5-fold CV with the depth (round one had 2.0); 'cv'",
     "E5_MIN_SIMILARITY": "0.89, read off the dev cutoff table (round one)",
     "symmetric e5 prefix for needs": "'passage: ' on both sides; e5's documented recipe, adopted after a dev "
-                                     "comparison (0.599 -> 0.621) in round one",
+    "comparison (0.599 -> 0.621) in round one",
     "lexical_max_df / lexical_max_terms": "0.2 / 100, for speed; confirmed not to lower dev (round one)",
     "MIN_RELEVANCE": "2 informative words, not fitted; its effect on dev is reported ('relevance_cutoff')",
     "techmatch.extract rules": "boilerplate headings and business words, written while reading enterprise "
-                               "needs (some of them dev needs)",
+    "needs (some of them dev needs)",
 }
 # Chosen WITHOUT the dev set (weak supervision from the corpus, bench/tune.py weak; see tune.json):
 # the query-term weighting (techmatch.termweights: floor) and the fusion weights of word / bigram / static.
@@ -106,18 +122,41 @@ def is_dev_set(judged: Path, corpus: Path | None) -> bool:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--judged", type=Path, default=shared_data() / "needs-bench")
-    ap.add_argument("--corpus", type=Path, default=None,
-                    help="achievements to index, corpus format (default: the shared corpus)")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="achievements to index, corpus format (default: the shared corpus)",
+    )
     ap.add_argument("--aux", action="store_true", help="also run the auxiliary corpus tasks")
     ap.add_argument("--no-model", action="store_true", help="skip full-model re-scoring")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="write the results here (only the shared dev set's go to bench/results by default)")
-    ap.add_argument("--curve-depths", type=int, nargs="*", default=[10, 20, 30, 40, 50],
-                    help="re-scoring depths compared by 5-fold CV (dev set only)")
-    ap.add_argument("--curve-chars", type=int, nargs="*", default=[EngineConfig().passage_chars],
-                    help="passage lengths compared by 5-fold CV (dev set only; each new length embeds)")
-    ap.add_argument("--curve-rerank-weights", type=float, nargs="*", default=[1.0, 2.0, 3.0, 4.0],
-                    help="RRF weights of the full-model re-scoring compared by 5-fold CV (dev set only)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the results here (only the shared dev set's go to bench/results by default)",
+    )
+    ap.add_argument(
+        "--curve-depths",
+        type=int,
+        nargs="*",
+        default=[10, 20, 30, 40, 50],
+        help="re-scoring depths compared by 5-fold CV (dev set only)",
+    )
+    ap.add_argument(
+        "--curve-chars",
+        type=int,
+        nargs="*",
+        default=[EngineConfig().passage_chars],
+        help="passage lengths compared by 5-fold CV (dev set only; each new length embeds)",
+    )
+    ap.add_argument(
+        "--curve-rerank-weights",
+        type=float,
+        nargs="*",
+        default=[1.0, 2.0, 3.0, 4.0],
+        help="RRF weights of the full-model re-scoring compared by 5-fold CV (dev set only)",
+    )
     args = ap.parse_args()
 
     shared = load_corpus()
@@ -143,8 +182,10 @@ def main() -> None:
     for i, n in enumerate(needs):
         q = need_document(n)
         lex = eng.lexical_text(q)  # baselines: exact BM25 over the raw query (README set-up)
-        for name, scores in (("word", eng.backend.word_scores(analyzer.words(lex))),
-                             ("bigram", eng.backend.bigram_scores(analyzer.bigrams(lex)))):
+        for name, scores in (
+            ("word", eng.backend.word_scores(analyzer.words(lex))),
+            ("bigram", eng.backend.bigram_scores(analyzer.bigrams(lex))),
+        ):
             runs.setdefault(f"bm25-{name}", {})[n["id"]] = [ids[s] for s in top_order(scores, 100)]
         sig = eng.signals(lex, eng.query_text(q))[0]
         runs.setdefault("dense-static", {})[n["id"]] = [ids[s] for s in top_order(sig["dense"] + 1.0, 100)]
@@ -170,11 +211,18 @@ def main() -> None:
         row = {"system": name, **evaluate(run, qrels), **fold_spread(ndcg_per_query(run, qrels))}
         out.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
-    result: dict[str, object] = {"judged": str(args.judged), "corpus": str(args.corpus or "shared"),
-                                 "documents": len(corpus), "config": config_summary(config), "systems": out,
-                                 "dev_chosen": DEV_CHOSEN}
+    result: dict[str, object] = {
+        "judged": str(args.judged),
+        "corpus": str(args.corpus or "shared"),
+        "documents": len(corpus),
+        "config": config_summary(config),
+        "systems": out,
+        "dev_chosen": DEV_CHOSEN,
+    }
     if dev and reranker is not None:
-        result["cv"] = dev_curves(eng, needs, qrels, args.curve_depths, args.curve_chars, args.curve_rerank_weights)
+        result["cv"] = dev_curves(
+            eng, needs, qrels, args.curve_depths, args.curve_chars, args.curve_rerank_weights
+        )
         print(json.dumps({"cv": result["cv"]["summary"]}, ensure_ascii=False), flush=True)
     if sims:
         result["cutoff"] = cutoff_table(sims, qrels)
@@ -195,12 +243,23 @@ def main() -> None:
 
 
 def config_summary(cfg: EngineConfig) -> dict[str, object]:
-    return {"rrf_k": cfg.rrf_k, "weights": cfg.weights, "rerank_depth": cfg.rerank_depth,
-            "passage_chars": cfg.passage_chars, "term_weighting": cfg.term_weighting}
+    return {
+        "rrf_k": cfg.rrf_k,
+        "weights": cfg.weights,
+        "rerank_depth": cfg.rerank_depth,
+        "passage_chars": cfg.passage_chars,
+        "term_weighting": cfg.term_weighting,
+    }
 
 
-def dev_curves(eng: Engine, needs: list[dict[str, object]], qrels: dict[str, dict[str, int]],
-               depths: list[int], chars: list[int], rerank_weights: list[float]) -> dict[str, object]:
+def dev_curves(
+    eng: Engine,
+    needs: list[dict[str, object]],
+    qrels: dict[str, dict[str, int]],
+    depths: list[int],
+    chars: list[int],
+    rerank_weights: list[float],
+) -> dict[str, object]:
     """The hybrid's dev nDCG@10 for every (re-scoring depth, passage length, re-scorer's fusion weight), and
     what choosing them on dev gives on needs not used for the choice (5-fold CV, bench/cv.py)."""
     cfg = eng.config
@@ -211,8 +270,12 @@ def dev_curves(eng: Engine, needs: list[dict[str, object]], qrels: dict[str, dic
             for d in depths:
                 for w in rerank_weights:
                     cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"] = d, c, w
-                    run = {str(n["id"]): [r.id for r in eng.search(need_document(n), k=10, explain_results=False)]
-                           for n in needs}
+                    run = {
+                        str(n["id"]): [
+                            r.id for r in eng.search(need_document(n), k=10, explain_results=False)
+                        ]
+                        for n in needs
+                    }
                     key = f"depth={d},chars={c},rerank_weight={w:g}"
                     per_value[key] = ndcg_per_query(run, qrels)
                     log(f"curve {key}: {statistics.fmean(per_value[key].values()):.4f}")
@@ -222,9 +285,14 @@ def dev_curves(eng: Engine, needs: list[dict[str, object]], qrels: dict[str, dic
         cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"] = saved
     cv = cross_validate(per_value)
     product = f"depth={saved[0]},chars={saved[1]},rerank_weight={saved[2]:g}"
-    cv["summary"] = {"product": product, "product_dev": cv["all_dev"].get(product), "cv_ndcg": cv["cv_ndcg"],
-                     "fold_mean": cv["fold_mean"], "fold_std": cv["fold_std"],
-                     "chosen_per_fold": [r["chosen"] for r in cv["folds"]]}
+    cv["summary"] = {
+        "product": product,
+        "product_dev": cv["all_dev"].get(product),
+        "cv_ndcg": cv["cv_ndcg"],
+        "fold_mean": cv["fold_mean"],
+        "fold_std": cv["fold_std"],
+        "chosen_per_fold": [r["chosen"] for r in cv["folds"]],
+    }
     return cv
 
 

@@ -66,13 +66,22 @@ def main() -> None:
     with store.lock():
         store.replace(writer.engine, writer.tags)
     compact_s = time.perf_counter() - t
-    res = {"docs": n, "changes": args.changes, "compact_every_changes": compact_ops(n),
-           "reindex_one_doc_persisted_ms": {"p50": pct(write_s, 50), "p95": pct(write_s, 95),
-                                            "max": pct(write_s, 100)},
-           "reader_catch_up_one_change_ms": {"p50": pct(refresh_s, 50), "p95": pct(refresh_s, 95)},
-           "log_bytes_per_change": round(writer.head.log_bytes / args.changes),
-           "load_s": round(load_s, 2), f"load_with_{args.changes}_logged_changes_s": round(replay_load_s, 2),
-           "compaction_s": round(compact_s, 1), "load_average_1m": round(os.getloadavg()[0], 2)}
+    res = {
+        "docs": n,
+        "changes": args.changes,
+        "compact_every_changes": compact_ops(n),
+        "reindex_one_doc_persisted_ms": {
+            "p50": pct(write_s, 50),
+            "p95": pct(write_s, 95),
+            "max": pct(write_s, 100),
+        },
+        "reader_catch_up_one_change_ms": {"p50": pct(refresh_s, 50), "p95": pct(refresh_s, 95)},
+        "log_bytes_per_change": round(writer.head.log_bytes / args.changes),
+        "load_s": round(load_s, 2),
+        f"load_with_{args.changes}_logged_changes_s": round(replay_load_s, 2),
+        "compaction_s": round(compact_s, 1),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
     log(json.dumps(res))
     path = RESULTS / "speed.json"
     speed = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -92,11 +92,17 @@ def main() -> None:
     t3 = time.perf_counter()
     lex = (t2 - t) - timed.seconds
     dense = timed.seconds + (t3 - t2)
-    res["build"] = {"total_s": round(t3 - t, 1), "lexical_s": round(lex, 1), "merge_s": round(t2 - t1, 1),
-                    "dense_s": round(dense, 1), "static_encode_s": round(timed.seconds, 1),
-                    "hnsw_s": round(t3 - t2, 1), "lexical_docs_per_s": round(len(docs) / lex, 1),
-                    "static_encode_docs_per_s": round(len(docs) / timed.seconds, 1),
-                    "dense_docs_per_s": round(len(docs) / dense, 1)}
+    res["build"] = {
+        "total_s": round(t3 - t, 1),
+        "lexical_s": round(lex, 1),
+        "merge_s": round(t2 - t1, 1),
+        "dense_s": round(dense, 1),
+        "static_encode_s": round(timed.seconds, 1),
+        "hnsw_s": round(t3 - t2, 1),
+        "lexical_docs_per_s": round(len(docs) / lex, 1),
+        "static_encode_docs_per_s": round(len(docs) / timed.seconds, 1),
+        "dense_docs_per_s": round(len(docs) / dense, 1),
+    }
     log(f"build {res['build']}")
     eng.encoder = enc
     res["rss_after_build_mb"] = round(rss_mb(), 1)
@@ -124,8 +130,12 @@ def main() -> None:
         lat.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
         assert len(r) <= 10
-    res["query_top10_explained_ms"] = {"p50": pct(lat, 50), "p95": pct(lat, 95), "max": pct(lat, 100),
-                                       "n": len(lat)}
+    res["query_top10_explained_ms"] = {
+        "p50": pct(lat, 50),
+        "p95": pct(lat, 95),
+        "max": pct(lat, 100),
+        "n": len(lat),
+    }
     # CPU time of the query thread: less sensitive to other processes on a shared machine
     res["query_top10_explained_cpu_ms"] = {"p50": pct(cpu, 50), "p95": pct(cpu, 95)}
     res["load_average_1m"] = round(os.getloadavg()[0], 2)
@@ -135,7 +145,11 @@ def main() -> None:
     for q in queries[: args.bulk]:
         eng.search(q, 10, flt)
     bulk = time.perf_counter() - t
-    res["bulk_match"] = {"needs": args.bulk, "total_s": round(bulk, 1), "needs_per_s": round(args.bulk / bulk, 1)}
+    res["bulk_match"] = {
+        "needs": args.bulk,
+        "total_s": round(bulk, 1),
+        "needs_per_s": round(args.bulk / bulk, 1),
+    }
     log(f"bulk {res['bulk_match']}")
 
     rng = np.random.default_rng(7)
@@ -165,9 +179,11 @@ def main() -> None:
     t = time.perf_counter()
     for q in queries[:10]:
         model.encode_queries([eng.query_text(q)])
-    res["full_model"] = {"passages_per_s_200chars": round(e5_rate, 2),
-                         "projected_100k_hours": round(args.docs / e5_rate / 3600, 1),
-                         "query_embed_ms": round((time.perf_counter() - t) / 10 * 1000, 1)}
+    res["full_model"] = {
+        "passages_per_s_200chars": round(e5_rate, 2),
+        "projected_100k_hours": round(args.docs / e5_rate / 3600, 1),
+        "query_embed_ms": round((time.perf_counter() - t) / 10 * 1000, 1),
+    }
     res["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     log(f"full model {res['full_model']}")
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,9 @@ def synthetic_achievements(corpus: list[dict[str, Any]], n: int, seed: int = SEE
         b = rng.randrange(len(corpus))
         disc = corpus[b].get("discipline") or ""
         pool = groups[disc] if disc else None
-        donors = [b] + [pool[rng.randrange(len(pool))] if pool else rng.randrange(len(corpus)) for _ in range(2)]
+        donors = [b] + [
+            pool[rng.randrange(len(pool))] if pool else rng.randrange(len(corpus)) for _ in range(2)
+        ]
         parts = [s for j in donors for s in rng.sample(sents[j], min(2, len(sents[j])))]
         rng.shuffle(parts)
         base = corpus[b]
@@ -50,21 +52,42 @@ def synthetic_achievements(corpus: list[dict[str, Any]], n: int, seed: int = SEE
         if kws and rng.random() < 0.5:
             title = f"基于{rng.choice(kws)}的{title}"
         div = rng.choice(divisions)
-        out.append(Document(
-            id=f"s{i:06d}", kind="achievement", title=title, body="".join(parts)[:500],
-            keywords=rng.sample(kws, min(3, len(kws))), industries=[div], disciplines=[AFFINITY[div][0]],
-            region=rng.choice(REGIONS), trl=rng.randint(1, 9), owner=f"org{rng.randrange(8000):04d}"))
+        out.append(
+            Document(
+                id=f"s{i:06d}",
+                kind="achievement",
+                title=title,
+                body="".join(parts)[:500],
+                keywords=rng.sample(kws, min(3, len(kws))),
+                industries=[div],
+                disciplines=[AFFINITY[div][0]],
+                region=rng.choice(REGIONS),
+                trl=rng.randint(1, 9),
+                owner=f"org{rng.randrange(8000):04d}",
+            )
+        )
     return out
 
 
 def synthetic_needs(needs: list[dict[str, Any]], n: int, seed: int = SEED) -> list[Document]:
     rng = random.Random(seed + 1)
-    out = [Document(id=x["id"], kind="need", title=x.get("title") or "", body=x.get("text") or "", trl=6,
-                    stage="中试") for x in needs][:n]
+    out = [
+        Document(
+            id=x["id"], kind="need", title=x.get("title") or "", body=x.get("text") or "", trl=6, stage="中试"
+        )
+        for x in needs
+    ][:n]
     sents = [_sentences(x.get("text") or x.get("title") or "") for x in needs]
     while len(out) < n:
         js = [rng.randrange(len(needs)) for _ in range(3)]
         body = "".join(rng.choice(sents[j]) for j in js for _ in range(1 + (j % 2)))
-        out.append(Document(id=f"sn{len(out):05d}", kind="need", title=needs[js[0]].get("title") or "",
-                            body=body[:600], trl=rng.randint(3, 8)))
+        out.append(
+            Document(
+                id=f"sn{len(out):05d}",
+                kind="need",
+                title=needs[js[0]].get("title") or "",
+                body=body[:600],
+                trl=rng.randint(3, 8),
+            )
+        )
     return out

@@ -34,8 +34,13 @@ def static_vocab(tokenized: Sequence[Sequence[str]]) -> tuple[list[str], list[in
 
 
 def to_document(d: dict[str, Any]) -> Document:
-    return Document(id=d["id"], kind="achievement", title=d.get("title") or "", body=d.get("abstract") or "",
-                    keywords=list(d.get("keywords") or []))
+    return Document(
+        id=d["id"],
+        kind="achievement",
+        title=d.get("title") or "",
+        body=d.get("abstract") or "",
+        keywords=list(d.get("keywords") or []),
+    )
 
 
 def need_document(n: dict[str, Any]) -> Document:
@@ -54,8 +59,9 @@ def e5() -> E5Encoder:
 
 def static_encoder(corpus: list[dict[str, Any]], analyzer: Analyzer) -> StaticEncoder:
     log("static encoder: token table (built once, cached in bench/cache) + IDF + whitening")
-    return build_static_encoder([doc_text(d) for d in corpus], analyzer.words, e5(), CACHE,
-                                vocab_size=STATIC_VOCAB)
+    return build_static_encoder(
+        [doc_text(d) for d in corpus], analyzer.words, e5(), CACHE, vocab_size=STATIC_VOCAB
+    )
 
 
 def rerank_cache() -> EmbeddingCache:

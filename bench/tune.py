@@ -38,8 +38,10 @@ _FIRST_SENTENCE = re.compile(r"^(.{8,120}?[。；;！？!?])")
 
 # --- pseudo-queries (weak supervision) ------------------------------------------------------------------
 
-def pseudo_queries(corpus: list[dict[str, Any]], n: int = PSEUDO_QUERIES) -> tuple[
-        dict[str, str], dict[str, dict[str, int]]]:
+
+def pseudo_queries(
+    corpus: list[dict[str, Any]], n: int = PSEUDO_QUERIES
+) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
     by_kw: dict[str, set[str]] = {}
     for d in corpus:
         for k in d.get("keywords") or []:
@@ -70,6 +72,7 @@ def pseudo_queries(corpus: list[dict[str, Any]], n: int = PSEUDO_QUERIES) -> tup
 
 # --- engine and signal cache ---------------------------------------------------------------------------
 
+
 def build_engine(corpus: list[dict[str, Any]], with_static: bool) -> Engine:
     from bench.systems import fit_term_weights, static_encoder
 
@@ -81,8 +84,13 @@ def build_engine(corpus: list[dict[str, Any]], with_static: bool) -> Engine:
     return eng
 
 
-def signal_runs(eng: Engine, queries: dict[str, tuple[str, str]], floor: float | None, depth: int = 200,
-                exclude_self: bool = False) -> dict[str, dict[str, list[int]]]:
+def signal_runs(
+    eng: Engine,
+    queries: dict[str, tuple[str, str]],
+    floor: float | None,
+    depth: int = 200,
+    exclude_self: bool = False,
+) -> dict[str, dict[str, list[int]]]:
     """Per signal, per query: the top ``depth`` slots.  ``queries``: id -> (lexical text, semantic text);
     ``floor`` None = no term weighting, else the term weights' floor."""
     saved = {n: (tw.floor, tw.power) for n, tw in eng.term_weights.items()}
@@ -103,8 +111,9 @@ def signal_runs(eng: Engine, queries: dict[str, tuple[str, str]], floor: float |
     return out
 
 
-def fuse(runs: dict[str, dict[str, list[int]]], weights: dict[str, float], k: float = 60.0,
-         depth: int = 100) -> dict[str, list[int]]:
+def fuse(
+    runs: dict[str, dict[str, list[int]]], weights: dict[str, float], k: float = 60.0, depth: int = 100
+) -> dict[str, list[int]]:
     out = {}
     for qid in next(iter(runs.values())):
         acc: dict[int, float] = {}
@@ -145,8 +154,11 @@ def weak(args: argparse.Namespace) -> dict[str, Any]:
             if m > best[0] + 1e-9:
                 best = (m, floor, w)
         log(f"floor {floor}: best so far {best}")
-    res = {"pseudo_queries": len(queries), "best": {"ndcg@10": best[0], "floor": best[1], "weights": best[2]},
-           "table": table}
+    res = {
+        "pseudo_queries": len(queries),
+        "best": {"ndcg@10": best[0], "floor": best[1], "weights": best[2]},
+        "table": table,
+    }
     return res
 
 
@@ -158,6 +170,7 @@ def _product(values: list[float], n: int) -> list[tuple[float, ...]]:
 
 
 # --- dev: full-model re-scoring curve ------------------------------------------------------------------
+
 
 def dev_queries() -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
     needs, qrels = load_judged(shared_data() / "needs-bench")
@@ -193,7 +206,7 @@ def warm(args: argparse.Namespace) -> dict[str, Any]:
                         todo.append((d.id, d.short_text(args.chars)))
     log(f"{len(todo)} passages to embed ({args.chars} chars)")
     for i in range(0, len(todo), 16):
-        cache.get(todo[i:i + 16])
+        cache.get(todo[i : i + 16])
         cache.flush()
         log(f"embedded {min(i + 16, len(todo))}/{len(todo)}")
     return {"embedded": len(todo)}
@@ -211,7 +224,9 @@ def curve(args: argparse.Namespace) -> dict[str, Any]:
     runs = signal_runs(eng, qs, eng.term_weights["word"].floor if eng.term_weights else None)
     fused = fuse(runs, eng.config.weights, k=eng.config.rrf_k, depth=100)
     qvec = {q: cache.encoder.encode_passages([qs[q][1]])[0] for q in docs}
-    out: dict[str, Any] = {"rrf-fast": round(statistics.fmean(ndcg_per_query(as_ids(eng, fused), qrels).values()), 4)}
+    out: dict[str, Any] = {
+        "rrf-fast": round(statistics.fmean(ndcg_per_query(as_ids(eng, fused), qrels).values()), 4)
+    }
     per_depth: dict[int, dict[str, float]] = {}
     for depth in args.depths:
         run: dict[str, list[str]] = {}
@@ -232,7 +247,9 @@ def curve(args: argparse.Namespace) -> dict[str, Any]:
                     if s in base:
                         base[s] += w / (eng.config.rrf_k + 1.0 + r)
             for rank, i in enumerate(order):
-                score[top[i]] = base[top[i]] + eng.config.weights.get("rerank", 1.0) / (eng.config.rrf_k + 1.0 + rank)
+                score[top[i]] = base[top[i]] + eng.config.weights.get("rerank", 1.0) / (
+                    eng.config.rrf_k + 1.0 + rank
+                )
             run[q] = [ids[s] for s in sorted(top, key=lambda s: (-round(score[s], 12), ids[s]))]
         if not complete:
             log(f"depth {depth}: passages not all embedded (run warm first); skipped")
@@ -252,13 +269,20 @@ def main() -> None:
     ap.add_argument("--depths", type=int, nargs="*", default=[10, 20, 30, 40, 50])
     ap.add_argument("--no-static", action="store_true", help="without the static encoder (no token table)")
     args = ap.parse_args()
-    steps: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {"warm": warm, "weak": weak,
-                                                                         "curve": curve}
+    steps: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+        "warm": warm,
+        "weak": weak,
+        "curve": curve,
+    }
     res = steps[args.step](args)
     print(json.dumps({k: v for k, v in res.items() if k != "table"}, ensure_ascii=False), flush=True)
     path = RESULTS / "tune.json"
     allres = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    allres[args.step + ("-nostatic" if args.no_static else "") + (f"-{args.chars}" if args.step == "curve" else "")] = res
+    allres[
+        args.step
+        + ("-nostatic" if args.no_static else "")
+        + (f"-{args.chars}" if args.step == "curve" else "")
+    ] = res
     RESULTS.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(allres, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -16,9 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    command = [str(ROOT / ".venv" / "bin" / "pip-audit"), "--requirement", str(ROOT / "requirements.lock"),
-               "--format", "json", "--progress-spinner", "off", "--vulnerability-service",
-               os.environ.get("PIP_AUDIT_SERVICE", "pypi")]
+    command = [
+        str(ROOT / ".venv" / "bin" / "pip-audit"),
+        "--requirement",
+        str(ROOT / "requirements.lock"),
+        "--format",
+        "json",
+        "--progress-spinner",
+        "off",
+        "--vulnerability-service",
+        os.environ.get("PIP_AUDIT_SERVICE", "pypi"),
+    ]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)  # noqa: S603
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -26,7 +34,9 @@ def main() -> int:
     try:
         report = json.loads(result.stdout or "{}")
     except json.JSONDecodeError:
-        return _unavailable(f"pip-audit gave no report (exit {result.returncode}): {result.stderr.strip()[-500:]}")
+        return _unavailable(
+            f"pip-audit gave no report (exit {result.returncode}): {result.stderr.strip()[-500:]}"
+        )
     deps = report.get("dependencies", [])
     vulnerable = [d for d in deps if d.get("vulns")]
     skipped = [d for d in deps if d.get("skip_reason")]
@@ -38,8 +48,10 @@ def main() -> int:
         return 1
     if not deps or len(skipped) == len(deps):
         return _unavailable("the vulnerability service answered for none of the packages")
-    print(f"pip-audit: {len(deps) - len(skipped)} packages audited, no known vulnerabilities"
-          + (f" ({len(skipped)} not found on the service)" if skipped else ""))
+    print(
+        f"pip-audit: {len(deps) - len(skipped)} packages audited, no known vulnerabilities"
+        + (f" ({len(skipped)} not found on the service)" if skipped else "")
+    )
     return 0
 
 

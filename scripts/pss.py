@@ -15,8 +15,15 @@ import json
 import sys
 from pathlib import Path
 
-FIELDS = {"Rss": "rss", "Pss": "pss", "Shared_Clean": "shared_clean", "Shared_Dirty": "shared_dirty",
-          "Private_Clean": "private_clean", "Private_Dirty": "private_dirty", "Swap": "swap"}
+FIELDS = {
+    "Rss": "rss",
+    "Pss": "pss",
+    "Shared_Clean": "shared_clean",
+    "Shared_Dirty": "shared_dirty",
+    "Private_Clean": "private_clean",
+    "Private_Dirty": "private_dirty",
+    "Swap": "swap",
+}
 
 
 def smaps_rollup(pid: int) -> dict[str, float]:
@@ -47,13 +54,23 @@ def report(pids: list[int]) -> dict[str, object]:
     for pid in pids:
         for p in [pid, *children(pid)]:
             try:
-                cmd = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-                processes.append({"pid": p, "parent": pid if p != pid else None, "cmd": cmd[:120], **smaps_rollup(p)})
+                cmd = (
+                    Path(f"/proc/{p}/cmdline")
+                    .read_bytes()
+                    .replace(b"\0", b" ")
+                    .decode(errors="replace")
+                    .strip()
+                )
+                processes.append(
+                    {"pid": p, "parent": pid if p != pid else None, "cmd": cmd[:120], **smaps_rollup(p)}
+                )
             except OSError:
                 continue
-    return {"processes": processes,
-            "total_pss_mib": round(sum(float(p.get("pss", 0)) for p in processes), 1),
-            "total_rss_mib": round(sum(float(p.get("rss", 0)) for p in processes), 1)}
+    return {
+        "processes": processes,
+        "total_pss_mib": round(sum(float(p.get("pss", 0)) for p in processes), 1),
+        "total_rss_mib": round(sum(float(p.get("rss", 0)) for p in processes), 1),
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -69,7 +86,9 @@ def main(argv: list[str]) -> int:
     print(f"{'pid':>8} {'parent':>8} {'PSS MiB':>9} {'RSS MiB':>9} {'private':>9}  command")
     for p in data["processes"]:  # type: ignore[union-attr]
         private = float(p.get("private_clean", 0)) + float(p.get("private_dirty", 0))
-        print(f"{p['pid']:>8} {p['parent'] or '':>8} {p.get('pss', 0):>9} {p.get('rss', 0):>9} {private:>9.1f}  {p['cmd']}")
+        print(
+            f"{p['pid']:>8} {p['parent'] or '':>8} {p.get('pss', 0):>9} {p.get('rss', 0):>9} {private:>9.1f}  {p['cmd']}"
+        )
     print(f"total PSS {data['total_pss_mib']} MiB (RSS would claim {data['total_rss_mib']} MiB)")
     return 0
 

@@ -131,8 +131,8 @@ def find_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int, str]]:
     for t in uniq:  # longest first; a shorter term never overlaps a longer one already taken
         i = norm.find(t)
         while i >= 0:
-            if not any(taken[i:i + len(t)]):
-                taken[i:i + len(t)] = b"\x01" * len(t)
+            if not any(taken[i : i + len(t)]):
+                taken[i : i + len(t)] = b"\x01" * len(t)
                 spans.append((i, i + len(t), t))
             i = norm.find(t, i + len(t))
     return sorted(spans)

@@ -29,22 +29,32 @@ class Backend(Protocol):
     @property
     def generation(self) -> int: ...
 
-
     def alive(self) -> npt.NDArray[np.bool_]: ...
     def slot(self, doc_id: str) -> int | None: ...
     def add(self, doc_id: str, words: Sequence[str], bigrams: Sequence[str], vec: F32 | None) -> None: ...
     def delete(self, doc_id: str) -> bool: ...
     def merge(self) -> None: ...
     def optimize(self) -> None: ...
-    def word_scores(self, tokens: Sequence[str], max_df: float | None = None,
-                    max_terms: int | None = None, weights: Sequence[float] | None = None) -> F64: ...
-    def bigram_scores(self, tokens: Sequence[str], max_df: float | None = None,
-                    max_terms: int | None = None, weights: Sequence[float] | None = None) -> F64: ...
+    def word_scores(
+        self,
+        tokens: Sequence[str],
+        max_df: float | None = None,
+        max_terms: int | None = None,
+        weights: Sequence[float] | None = None,
+    ) -> F64: ...
+    def bigram_scores(
+        self,
+        tokens: Sequence[str],
+        max_df: float | None = None,
+        max_terms: int | None = None,
+        weights: Sequence[float] | None = None,
+    ) -> F64: ...
     def dense_scores(self, vec: F32, depth: int) -> F64 | None: ...
     def vector(self, doc_id: str) -> F32 | None: ...
     def word_idf(self, tokens: Sequence[str]) -> dict[str, float]: ...
-    def coverage(self, field: str, tokens: Sequence[str], slots: Sequence[int],
-                 max_terms: int) -> tuple[F64, int]: ...
+    def coverage(
+        self, field: str, tokens: Sequence[str], slots: Sequence[int], max_terms: int
+    ) -> tuple[F64, int]: ...
     def save(self, path: Path) -> None: ...
 
 
@@ -96,12 +106,22 @@ class FileBackend:
         if self.vectors is not None and len(self.vectors) > self.vectors.exact_limit:
             self.vectors.ensure_hnsw()
 
-    def word_scores(self, tokens: Sequence[str], max_df: float | None = None,
-                    max_terms: int | None = None, weights: Sequence[float] | None = None) -> F64:
+    def word_scores(
+        self,
+        tokens: Sequence[str],
+        max_df: float | None = None,
+        max_terms: int | None = None,
+        weights: Sequence[float] | None = None,
+    ) -> F64:
         return self.words.scores(tokens, weights, max_df=max_df, max_terms=max_terms)
 
-    def bigram_scores(self, tokens: Sequence[str], max_df: float | None = None,
-                      max_terms: int | None = None, weights: Sequence[float] | None = None) -> F64:
+    def bigram_scores(
+        self,
+        tokens: Sequence[str],
+        max_df: float | None = None,
+        max_terms: int | None = None,
+        weights: Sequence[float] | None = None,
+    ) -> F64:
         return self.bigrams.scores(tokens, weights, max_df=max_df, max_terms=max_terms)
 
     def dense_scores(self, vec: F32, depth: int) -> F64 | None:
@@ -127,8 +147,9 @@ class FileBackend:
         inv = {self.words.vocab[t]: t for t in set(tokens) if t in self.words.vocab}
         return {inv[int(t)]: float(v) for t, v in zip(tids, self.words.idf(tids), strict=True)}
 
-    def coverage(self, field: str, tokens: Sequence[str], slots: Sequence[int],
-                 max_terms: int) -> tuple[F64, int]:
+    def coverage(
+        self, field: str, tokens: Sequence[str], slots: Sequence[int], max_terms: int
+    ) -> tuple[F64, int]:
         """Share of the query's informative ``field`` ("word" | "bigram") terms each slot contains,
         and the number of those terms."""
         idx = self.words if field == "word" else self.bigrams

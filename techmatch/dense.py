@@ -67,13 +67,19 @@ def _normalise(m: F32) -> F32:
     return out
 
 
-def build_token_table(tokens: Sequence[str], teacher: Encoder, cache_dir: str | Path,
-                      batch: int = 128, progress: bool | Callable[[int, int], None] = True) -> F32:
+def build_token_table(
+    tokens: Sequence[str],
+    teacher: Encoder,
+    cache_dir: str | Path,
+    batch: int = 128,
+    progress: bool | Callable[[int, int], None] = True,
+) -> F32:
     """Embed ``tokens`` with the teacher (query side), cached as ``<cache>/token_table-<hash>.npy``.
 
     ``progress``: print to stderr (True), call ``progress(done, total)`` after every batch, or nothing."""
-    key = hashlib.sha256(("\n".join(tokens) + getattr(teacher, "MODEL_TAG", type(teacher).__name__))
-                         .encode()).hexdigest()[:16]
+    key = hashlib.sha256(
+        ("\n".join(tokens) + getattr(teacher, "MODEL_TAG", type(teacher).__name__)).encode()
+    ).hexdigest()[:16]
     path = Path(cache_dir) / f"token_table-{key}.npy"
     if path.exists():
         return np.load(path)  # type: ignore[no-any-return]
@@ -81,14 +87,17 @@ def build_token_table(tokens: Sequence[str], teacher: Encoder, cache_dir: str | 
     out = np.zeros((len(tokens), teacher.dim), np.float32)
     t0 = time.time()
     for i in range(0, len(tokens), batch):
-        out[i:i + batch] = teacher.encode_queries(list(tokens[i:i + batch]))
+        out[i : i + batch] = teacher.encode_queries(list(tokens[i : i + batch]))
         if callable(progress):
             progress(min(i + batch, len(tokens)), len(tokens))
         elif progress and (i // batch) % 20 == 0:
             done = i + batch
             eta = (time.time() - t0) / done * (len(tokens) - done)
-            print(f"token table {min(done, len(tokens))}/{len(tokens)} eta {eta:.0f}s", file=sys.stderr,
-                  flush=True)
+            print(
+                f"token table {min(done, len(tokens))}/{len(tokens)} eta {eta:.0f}s",
+                file=sys.stderr,
+                flush=True,
+            )
     tmp = path.with_suffix(".tmp.npy")
     np.save(tmp, out)
     tmp.replace(path)
@@ -101,8 +110,13 @@ class StaticEncoder:
     ``tokenize`` must be the same word tokeniser that produced the vocabulary.
     """
 
-    def __init__(self, tokens: Sequence[str], table: F32, tokenize: Callable[[str], list[str]],
-                 idf: npt.NDArray[np.float64] | None = None) -> None:
+    def __init__(
+        self,
+        tokens: Sequence[str],
+        table: F32,
+        tokenize: Callable[[str], list[str]],
+        idf: npt.NDArray[np.float64] | None = None,
+    ) -> None:
         self.tokens = list(tokens)
         self.index = {t: i for i, t in enumerate(self.tokens)}
         self.table = np.asarray(table, np.float32)
@@ -169,8 +183,9 @@ class StaticEncoder:
         return enc
 
 
-def frequent_tokens(tokenized: Sequence[Sequence[str]], size: int, min_df: int = 2) -> tuple[list[str],
-                                                                                             list[int]]:
+def frequent_tokens(
+    tokenized: Sequence[Sequence[str]], size: int, min_df: int = 2
+) -> tuple[list[str], list[int]]:
     """The ``size`` tokens with the highest document frequency (ties by token), with their df."""
     df: dict[str, int] = {}
     for toks in tokenized:
@@ -212,8 +227,9 @@ class EmbeddingCache:
             for j, (k, _) in enumerate(missing):
                 self.keys[k] = base + j
             self._dirty = True
-        return self.vecs[[self.keys[k] for k in keys]] if keys else np.zeros((0, self.encoder.dim),
-                                                                             np.float32)
+        return (
+            self.vecs[[self.keys[k] for k in keys]] if keys else np.zeros((0, self.encoder.dim), np.float32)
+        )
 
     def flush(self) -> None:
         if not self._dirty:
@@ -225,10 +241,16 @@ class EmbeddingCache:
         self._dirty = False
 
 
-def build_static_encoder(texts: Sequence[str], tokenize: Callable[[str], list[str]], teacher: Encoder,
-                         cache_dir: str | Path, vocab_size: int = 40000, dim: int = 384,
-                         sample: int = 20000,
-                         progress: bool | Callable[[int, int], None] = True) -> StaticEncoder:
+def build_static_encoder(
+    texts: Sequence[str],
+    tokenize: Callable[[str], list[str]],
+    teacher: Encoder,
+    cache_dir: str | Path,
+    vocab_size: int = 40000,
+    dim: int = 384,
+    sample: int = 20000,
+    progress: bool | Callable[[int, int], None] = True,
+) -> StaticEncoder:
     """Distil a static encoder from ``teacher`` for a reference corpus ``texts``.
 
     Vocabulary: the ``vocab_size`` most frequent word tokens (df >= 2); weights: IDF

@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 from .analysis import find_spans, normalize
 from .documents import Document
 
-SIGNAL_NAMES = {"word": "关键词匹配", "bigram": "字词片段匹配", "dense": "语义相似", "rerank": "深度语义复核",
-                "features": "结构化属性"}
+SIGNAL_NAMES = {
+    "word": "关键词匹配",
+    "bigram": "字词片段匹配",
+    "dense": "语义相似",
+    "rerank": "深度语义复核",
+    "features": "结构化属性",
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,9 @@ def shared_terms(query_idf: Mapping[str, float], doc: Document, limit: int = 8) 
     Terms contained in an already chosen longer term are skipped.
     """
     text = normalize(doc.text())
-    cands = sorted(((t, w) for t, w in query_idf.items() if len(t) >= 2 and t in text), key=lambda x: (-x[1], x[0]))
+    cands = sorted(
+        ((t, w) for t, w in query_idf.items() if len(t) >= 2 and t in text), key=lambda x: (-x[1], x[0])
+    )
     out: list[str] = []
     for t, _ in cands:
         if any(t in o for o in out):
@@ -54,8 +61,13 @@ def highlights(doc: Document, terms: list[str]) -> list[Highlight]:
     return out
 
 
-def explain(query_idf: Mapping[str, float], doc: Document, parts: Mapping[str, float],
-            feature_reasons: list[str], similarity: float | None) -> Explanation:
+def explain(
+    query_idf: Mapping[str, float],
+    doc: Document,
+    parts: Mapping[str, float],
+    feature_reasons: list[str],
+    similarity: float | None,
+) -> Explanation:
     terms = shared_terms(query_idf, doc)
     total = sum(v for v in parts.values() if v > 0) or 1.0
     contrib = {k: round(v / total, 4) for k, v in sorted(parts.items()) if v != 0}

@@ -67,8 +67,10 @@ def _field(q: Document, d: Document, out: FeatureResult) -> None:
         hit = sorted(set(AFFINITY.get(ind, ())) & other)
         if hit:
             out.values["field"] = 0.6
-            out.reasons.append(f"行业 {ind} {INDUSTRY_NAMES.get(ind, '')} 与学科 {hit[0]} "
-                               f"{DISCIPLINE_NAMES.get(hit[0], '')} 相关")
+            out.reasons.append(
+                f"行业 {ind} {INDUSTRY_NAMES.get(ind, '')} 与学科 {hit[0]} "
+                f"{DISCIPLINE_NAMES.get(hit[0], '')} 相关"
+            )
             return
     if (qi or qd) and (di or dd):
         out.values["field"] = -0.3

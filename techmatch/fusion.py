@@ -24,9 +24,13 @@ def top_order(scores: F64, depth: int, valid: npt.NDArray[np.bool_] | None = Non
     return cand[order][:depth]  # type: ignore[no-any-return,unused-ignore]
 
 
-def rrf(signals: Mapping[str, F64], k: float = 60.0, depth: int = 200,
-        weights: Mapping[str, float] | None = None,
-        valid: npt.NDArray[np.bool_] | None = None) -> tuple[F64, dict[str, F64]]:
+def rrf(
+    signals: Mapping[str, F64],
+    k: float = 60.0,
+    depth: int = 200,
+    weights: Mapping[str, float] | None = None,
+    valid: npt.NDArray[np.bool_] | None = None,
+) -> tuple[F64, dict[str, F64]]:
     """Reciprocal-rank fusion of full score arrays (same slot space).
 
     Returns the fused score per slot and each signal's contribution per slot.
@@ -45,8 +49,12 @@ def rrf(signals: Mapping[str, F64], k: float = 60.0, depth: int = 200,
     return fused, parts
 
 
-def weighted(signals: Mapping[str, F64], weights: Mapping[str, float], depth: int = 200,
-             valid: npt.NDArray[np.bool_] | None = None) -> tuple[F64, dict[str, F64]]:
+def weighted(
+    signals: Mapping[str, F64],
+    weights: Mapping[str, float],
+    depth: int = 200,
+    valid: npt.NDArray[np.bool_] | None = None,
+) -> tuple[F64, dict[str, F64]]:
     """Weighted sum of max-normalised scores over the union of each signal's top ``depth``."""
     n = len(next(iter(signals.values()))) if signals else 0
     fused = np.zeros(n, np.float64)

@@ -54,8 +54,9 @@ class EngineConfig:
     # cross-validation over depth {10, 20, 30} x weight {1, 2, 3} (every fold chose depth 30, weight 3;
     # bench/results/quality.json "cv").  The word / bigram / static weights (1, 1, 1) are what the
     # corpus pseudo-queries chose (bench/tune.py weak), not the dev set.
-    weights: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "bigram": 1.0, "dense": 1.0,
-                                                                "rerank": 3.0})
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"word": 1.0, "bigram": 1.0, "dense": 1.0, "rerank": 3.0}
+    )
     # Minimum relevance: when even the best result's semantic similarity is below this, the answer
     # is "nothing good" (empty); with cutoff_per_result, every result below it is dropped as well.
     # The similarity is the re-ranker's cosine when one is set, else the dense encoder's: thresholds
@@ -147,8 +148,13 @@ def _r4(x: float | None) -> float | None:
 class Reranker:
     """Full-model re-scoring of the top candidates (query + title/first part of the body)."""
 
-    def __init__(self, encoder: Encoder, cache: EmbeddingCache | PassageStore | None = None,
-                 passage_chars: int = 256, compute_missing: bool = True) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        cache: EmbeddingCache | PassageStore | None = None,
+        passage_chars: int = 256,
+        compute_missing: bool = True,
+    ) -> None:
         self.encoder = encoder
         self.cache = cache
         self.passage_chars = passage_chars
@@ -184,8 +190,9 @@ class Reranker:
             self._queries[key] = v
         return v
 
-    def scores(self, query: str, docs: Sequence[Document], symmetric: bool = True,
-               passage_chars: int | None = None) -> F64 | None:
+    def scores(
+        self, query: str, docs: Sequence[Document], symmetric: bool = True, passage_chars: int | None = None
+    ) -> F64 | None:
         """Cosine of the query with each document's passage (None: a passage is not embedded yet and
         ``compute_missing`` is off).
 
@@ -210,9 +217,14 @@ class Reranker:
 
 
 class Engine:
-    def __init__(self, analyzer: Analyzer | None = None, encoder: Encoder | None = None,
-                 reranker: Reranker | None = None, config: EngineConfig | None = None,
-                 backend: Backend | None = None) -> None:
+    def __init__(
+        self,
+        analyzer: Analyzer | None = None,
+        encoder: Encoder | None = None,
+        reranker: Reranker | None = None,
+        config: EngineConfig | None = None,
+        backend: Backend | None = None,
+    ) -> None:
         self.analyzer = analyzer or Analyzer()
         self.encoder = encoder
         self.reranker = reranker
@@ -264,7 +276,7 @@ class Engine:
         cache = self._kinds[1]
         have = cache.get(key, np.zeros(0, bool))
         if len(have) < len(ids):
-            new = [self.docs[i].kind in kinds if i in self.docs else False for i in ids[len(have):]]
+            new = [self.docs[i].kind in kinds if i in self.docs else False for i in ids[len(have) :]]
             cache[key] = have = np.concatenate([have, np.asarray(new, bool)])
         return have
 
@@ -322,8 +334,9 @@ class Engine:
         """Text for BM25: the whole query (IDF already discounts boilerplate vocabulary)."""
         return q if isinstance(q, str) else q.text()
 
-    def signals(self, text: str, semantic_text: str | None = None) -> tuple[dict[str, F64], list[str],
-                                                                              F32 | None]:
+    def signals(
+        self, text: str, semantic_text: str | None = None
+    ) -> tuple[dict[str, F64], list[str], F32 | None]:
         """Score arrays of every signal; ``semantic_text`` (default ``text``) feeds the dense encoder."""
         words = self.analyzer.words(text)
         mdf = self.config.lexical_max_df
@@ -331,8 +344,10 @@ class Engine:
             mdf = None
         mt = self.config.lexical_max_terms
         bigrams = self.analyzer.bigrams(text)
-        sig = {"word": self.backend.word_scores(words, mdf, mt, self._query_weights("word", words)),
-               "bigram": self.backend.bigram_scores(bigrams, mdf, mt, self._query_weights("bigram", bigrams))}
+        sig = {
+            "word": self.backend.word_scores(words, mdf, mt, self._query_weights("word", words)),
+            "bigram": self.backend.bigram_scores(bigrams, mdf, mt, self._query_weights("bigram", bigrams)),
+        }
         qvec = None
         if self.encoder is not None:
             qvec = self.encoder.encode_queries([semantic_text or text])[0]
@@ -341,8 +356,14 @@ class Engine:
                 sig["dense"] = dense
         return sig, words, qvec
 
-    def search(self, query: Document | str, k: int = 10, filters: Filters | None = None,
-               direction: str | None = None, explain_results: bool = True) -> Results:
+    def search(
+        self,
+        query: Document | str,
+        k: int = 10,
+        filters: Filters | None = None,
+        direction: str | None = None,
+        explain_results: bool = True,
+    ) -> Results:
         cfg = self.config
         qdoc = query if isinstance(query, Document) else Document(id="", kind="need", body=query)
         filters = filters or Filters()
@@ -362,8 +383,14 @@ class Engine:
         ids = self.backend.ids
         cand = [int(s) for s in np.flatnonzero(fused > 0)]
         cand.sort(key=lambda s: (-round(float(fused[s]), 12), ids[s]))
-        flt = Filters(kinds, filters.region_prefix, filters.min_trl, filters.modes, filters.exclude_ids,
-                      filters.predicate)
+        flt = Filters(
+            kinds,
+            filters.region_prefix,
+            filters.min_trl,
+            filters.modes,
+            filters.exclude_ids,
+            filters.predicate,
+        )
         cand = [s for s in cand if flt.ok(self.docs[ids[s]])]
         score = {s: float(fused[s]) for s in cand}
         contrib = {s: {n: float(p[s]) for n, p in parts.items()} for s in cand}
@@ -376,8 +403,9 @@ class Engine:
         reranked = False
         if self.reranker is not None and cand:
             top = cand[: cfg.rerank_depth]
-            rs = self.reranker.scores(text, [self.docs[ids[s]] for s in top], isinstance(query, Document),
-                                      cfg.passage_chars)
+            rs = self.reranker.scores(
+                text, [self.docs[ids[s]] for s in top], isinstance(query, Document), cfg.passage_chars
+            )
             if rs is not None:
                 reranked = True
                 order = sorted(range(len(top)), key=lambda i: (-round(float(rs[i]), 9), ids[top[i]]))
@@ -403,8 +431,11 @@ class Engine:
         informative = 0
         fallback = self.reranker is not None and not reranked
         if cfg.min_relevance is not None or explain_results or fallback:
-            top = cand[: max(k, 10)] if (cfg.min_relevance is None and not fallback) or not cfg.cutoff_per_result \
+            top = (
+                cand[: max(k, 10)]
+                if (cfg.min_relevance is None and not fallback) or not cfg.cutoff_per_result
                 else cand
+            )
             cov, informative = self.backend.coverage("word", self.analyzer.words(text), top, RELEVANCE_TERMS)
             rel = {s: float(c) for s, c in zip(top, cov, strict=True)}
         rel_bar = None if cfg.min_relevance is None else relevance_bar(cfg.min_relevance, informative)
@@ -419,8 +450,10 @@ class Engine:
                 min_sim = None
                 rel_bar = relevance_bar(cfg.fallback_min_relevance, informative)
         # a candidate without a vector is not judged by similarity; relevance is computed where it is used
-        for name, limit, value, unknown in (("similarity", min_sim, sim, 1.0),
-                                            ("relevance", rel_bar, rel, 0.0)):
+        for name, limit, value, unknown in (
+            ("similarity", min_sim, sim, 1.0),
+            ("relevance", rel_bar, rel, 0.0),
+        ):
             if limit is None or not cand:
                 continue
             kept = [s for s in cand if value.get(s, unknown) >= limit]
@@ -436,10 +469,23 @@ class Engine:
             d = self.docs[ids[s]]
             if explain_results:
                 ex = explain(idf, d, contrib[s], reasons[s], sim.get(s))
-                out.append(Result(d.id, round(score[s], 9), d.kind, ex.reasons, ex.terms, ex.highlights,
-                                  ex.contributions, sim.get(s), _r4(rel.get(s))))
+                out.append(
+                    Result(
+                        d.id,
+                        round(score[s], 9),
+                        d.kind,
+                        ex.reasons,
+                        ex.terms,
+                        ex.highlights,
+                        ex.contributions,
+                        sim.get(s),
+                        _r4(rel.get(s)),
+                    )
+                )
             else:
-                out.append(Result(d.id, round(score[s], 9), d.kind, [], [], [], {}, sim.get(s), _r4(rel.get(s))))
+                out.append(
+                    Result(d.id, round(score[s], 9), d.kind, [], [], [], {}, sim.get(s), _r4(rel.get(s)))
+                )
         return out
 
     def _diversify(self, cand: list[int]) -> list[int]:
@@ -477,8 +523,11 @@ class Engine:
                 fh.write(json.dumps(self.docs[i].to_json(), ensure_ascii=False) + "\n")
         cfg: dict[str, Any] = asdict(self.config)
         cfg["features"].pop("today", None)
-        meta = {"config": cfg, "user_terms": sorted(self.analyzer.user_terms),
-                "static_encoder": isinstance(self.encoder, StaticEncoder)}
+        meta = {
+            "config": cfg,
+            "user_terms": sorted(self.analyzer.user_terms),
+            "static_encoder": isinstance(self.encoder, StaticEncoder),
+        }
         (p / "engine.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         if isinstance(self.encoder, StaticEncoder):
             self.encoder.save(p / "static")
@@ -486,8 +535,13 @@ class Engine:
             tw.save(p / f"termweights-{name}.json")
 
     @classmethod
-    def load(cls, path: str | Path, encoder: Encoder | None = None, reranker: Reranker | None = None,
-             mmap: bool = True) -> Engine:
+    def load(
+        cls,
+        path: str | Path,
+        encoder: Encoder | None = None,
+        reranker: Reranker | None = None,
+        mmap: bool = True,
+    ) -> Engine:
         p = Path(path)
         meta = json.loads((p / "engine.json").read_text(encoding="utf-8"))
         known = EngineConfig.__dataclass_fields__

@@ -25,8 +25,7 @@ I32 = npt.NDArray[np.int32]
 TF = npt.NDArray[np.uint16]  # term frequencies (capped at 65535)
 
 
-def _csr_from_fwd(fwd: tuple[npt.NDArray[np.int64], I32, TF], n_terms: int) -> tuple[
-        I32, I32, TF]:
+def _csr_from_fwd(fwd: tuple[npt.NDArray[np.int64], I32, TF], n_terms: int) -> tuple[I32, I32, TF]:
     """Term-major postings from a forward CSR (doc-major) index."""
     ptr, terms, tfs = fwd
     docs = np.repeat(np.arange(len(ptr) - 1, dtype=np.int32), np.diff(ptr))
@@ -71,7 +70,10 @@ class BM25Index:
         self.slot_of: dict[str, int] = {}
         # forward index: main slots in CSR arrays (memory-mappable), delta slots in a list
         self.fwd: tuple[npt.NDArray[np.int64], I32, TF] = (
-            np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16))
+            np.zeros(1, np.int64),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.uint16),
+        )
         self.delta_terms: list[tuple[I32, TF]] = []
         self._len = np.zeros(0, np.float64)  # capacity buffers; views below
         self._alive = np.zeros(0, bool)
@@ -181,8 +183,11 @@ class BM25Index:
         rows = [self.doc_terms(s) for s in live]
         ptr = np.zeros(len(rows) + 1, np.int64)
         np.cumsum([len(t) for t, _ in rows], out=ptr[1:])
-        self.fwd = (ptr, np.concatenate([t for t, _ in rows]).astype(np.int32) if rows else np.zeros(0, np.int32),
-                    np.concatenate([f for _, f in rows]).astype(np.uint16) if rows else np.zeros(0, np.uint16))
+        self.fwd = (
+            ptr,
+            np.concatenate([t for t, _ in rows]).astype(np.int32) if rows else np.zeros(0, np.int32),
+            np.concatenate([f for _, f in rows]).astype(np.uint16) if rows else np.zeros(0, np.uint16),
+        )
         self.delta_terms = []
         self._len = self._len[live] if live else np.zeros(0)
         self._alive = np.ones(len(live), bool)
@@ -211,8 +216,9 @@ class BM25Index:
         keys = sorted(acc)
         return np.asarray(keys, np.int32), np.asarray([acc[k] for k in keys], np.float64)
 
-    def _segment_scores(self, seg: tuple[I32, I32, TF], offset: int, tids: I32,
-                        w: F64, norm: F64, out: F64) -> None:
+    def _segment_scores(
+        self, seg: tuple[I32, I32, TF], offset: int, tids: I32, w: F64, norm: F64, out: F64
+    ) -> None:
         ptr, pdocs, ptfs = seg
         n_terms = len(ptr) - 1
         sel = tids < n_terms
@@ -233,8 +239,13 @@ class BM25Index:
         contrib = np.repeat(w, lens) * tf / (tf + norm[docs])
         out += np.bincount(docs, weights=contrib, minlength=len(out))
 
-    def scores(self, tokens: Sequence[str], weights: Sequence[float] | None = None,
-               max_df: float | None = None, max_terms: int | None = None) -> F64:
+    def scores(
+        self,
+        tokens: Sequence[str],
+        weights: Sequence[float] | None = None,
+        max_df: float | None = None,
+        max_terms: int | None = None,
+    ) -> F64:
         """BM25 score of every slot (dead slots are 0); index with :attr:`ids`.
 
         ``max_df`` (a share of the live documents) skips, in long queries (more than
@@ -308,8 +319,12 @@ class BM25Index:
         np.save(p / "fwd_ptr.npy", self.fwd[0])
         np.save(p / "fwd_terms.npy", self.fwd[1])
         np.save(p / "fwd_tfs.npy", self.fwd[2])
-        meta = {"k1": self.k1, "b": self.b, "ids": self.ids,
-                "vocab": sorted(self.vocab, key=self.vocab.__getitem__)}
+        meta = {
+            "k1": self.k1,
+            "b": self.b,
+            "ids": self.ids,
+            "vocab": sorted(self.vocab, key=self.vocab.__getitem__),
+        }
         (p / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -321,6 +336,7 @@ class BM25Index:
         idx.vocab = {t: i for i, t in enumerate(meta["vocab"])}
         idx.ids = list(meta["ids"])
         idx.slot_of = {d: i for i, d in enumerate(idx.ids)}
+
         def arr(name: str) -> npt.NDArray[Any]:
             out: npt.NDArray[Any] = np.load(p / name, mmap_mode=mode).view(np.ndarray)  # no memmap overhead
             return out

@@ -72,8 +72,9 @@ class IndexStore:
             d = json.loads((self.root / "HEAD").read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return Head()
-        return Head(int(d["generation"]), int(d["base"]), int(d["log_bytes"]), int(d["log_ops"]),
-                    d.get("written_at"))
+        return Head(
+            int(d["generation"]), int(d["base"]), int(d["log_bytes"]), int(d["log_ops"]), d.get("written_at")
+        )
 
     def base_dir(self, base: int) -> Path:
         return self.root / f"base-{base:06d}"
@@ -98,8 +99,9 @@ class IndexStore:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def open(self, encoder: Encoder | None = None, reranker: Reranker | None = None,
-             default: Engine | None = None) -> Replica:
+    def open(
+        self, encoder: Encoder | None = None, reranker: Reranker | None = None, default: Engine | None = None
+    ) -> Replica:
         """A replica at the current HEAD (``default`` is used while nothing was written)."""
         r = Replica(self, default or Engine(encoder=encoder, reranker=reranker), encoder, reranker)
         r.refresh()
@@ -212,8 +214,14 @@ class Replica:
     def add(self, doc: Document, tag: str | None = None) -> None:
         """Add or update a document now (in this replica) and log it for the others at commit()."""
         [a] = self.engine.analyse([doc])
-        op = {"op": "add", "doc": doc.to_json(), "words": a.words, "bigrams": a.bigrams,
-              "vec": _vec_out(a.vector), "tag": tag}
+        op = {
+            "op": "add",
+            "doc": doc.to_json(),
+            "words": a.words,
+            "bigrams": a.bigrams,
+            "vec": _vec_out(a.vector),
+            "tag": tag,
+        }
         self.engine.put(a)
         if tag is not None:
             self.tags[doc.id] = tag
@@ -238,8 +246,10 @@ class Replica:
             self.store.replace(self.engine, self.tags)
             self._reload(self.store.head())
             return self.head
-        payload = b"".join(json.dumps(op, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-                           for op in self.pending)
+        payload = b"".join(
+            json.dumps(op, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+            for op in self.pending
+        )
         with path.open("r+b" if path.exists() else "w+b") as fh:
             fh.truncate(self.head.log_bytes)  # drop what a crashed writer may have left
             fh.seek(self.head.log_bytes)
@@ -247,8 +257,9 @@ class Replica:
             fh.flush()
             os.fsync(fh.fileno())
         h = self.head
-        self.head = self.store._publish(Head(h.generation + 1, h.base, h.log_bytes + len(payload),
-                                             h.log_ops + len(self.pending), _now()))
+        self.head = self.store._publish(
+            Head(h.generation + 1, h.base, h.log_bytes + len(payload), h.log_ops + len(self.pending), _now())
+        )
         self.pending = []
         return self.head
 

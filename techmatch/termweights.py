@@ -47,8 +47,14 @@ class TermWeights:
     power: float = 1.0
 
     @classmethod
-    def fit(cls, docs: Iterable[tuple[Sequence[str], str | None]], min_df: int = 3, shrink: float = 10.0,
-            floor: float = 0.2, power: float = 1.0) -> TermWeights:
+    def fit(
+        cls,
+        docs: Iterable[tuple[Sequence[str], str | None]],
+        min_df: int = 3,
+        shrink: float = 10.0,
+        floor: float = 0.2,
+        power: float = 1.0,
+    ) -> TermWeights:
         """``docs``: (tokens, field label or None).  Terms in fewer than ``min_df`` labelled documents
         keep weight 1; for the others the measured specificity is shrunk towards 1 (no penalty) by
         ``shrink`` pseudo-documents: a few documents say little about how generic a word is, and IDF
@@ -81,7 +87,7 @@ class TermWeights:
         s = self.specificity.get(term)
         if s is None:
             return 1.0
-        return float(self.floor + (1.0 - self.floor) * s ** self.power)
+        return float(self.floor + (1.0 - self.floor) * s**self.power)
 
     def weights(self, tokens: Sequence[str]) -> list[float]:
         return [self.weight(t) for t in tokens]
@@ -90,9 +96,13 @@ class TermWeights:
         return bool(self.specificity)
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps({"floor": self.floor, "power": self.power,
-                                          "specificity": self.specificity}, ensure_ascii=False),
-                              encoding="utf-8")
+        Path(path).write_text(
+            json.dumps(
+                {"floor": self.floor, "power": self.power, "specificity": self.specificity},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> TermWeights:
@@ -100,8 +110,9 @@ class TermWeights:
         return cls(dict(d["specificity"]), float(d["floor"]), float(d["power"]))
 
 
-def _expected_entropy(prior: npt.NDArray[np.float64], max_df: int, trials: int = 64,
-                      seed: int = 0) -> Callable[[int], float]:
+def _expected_entropy(
+    prior: npt.NDArray[np.float64], max_df: int, trials: int = 64, seed: int = 0
+) -> Callable[[int], float]:
     """E[entropy of the field distribution of df documents drawn at random from the corpus], as a
     function of df (Monte Carlo on a log-spaced grid of df, interpolated; deterministic)."""
     rng = np.random.default_rng(seed)

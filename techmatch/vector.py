@@ -63,7 +63,7 @@ class VectorIndex:
             lab = np.zeros(max(need, 2 * len(self._label), 64), np.int64)
             lab[:n0] = self._label[:n0]
             self._label = lab
-        self._buf[self._nd: self._nd + len(rows)] = rows
+        self._buf[self._nd : self._nd + len(rows)] = rows
         self._label[n0:need] = np.arange(self._next_label, self._next_label + len(rows))
         self._next_label += len(rows)
         self._nd += len(rows)
@@ -110,8 +110,9 @@ class VectorIndex:
 
         if self._hnsw is None:
             self._hnsw = hnswlib.Index(space="ip", dim=self.dim)
-            self._hnsw.init_index(max_elements=max(self._next_label * 2, 1024), ef_construction=200, M=16,
-                                  random_seed=100)
+            self._hnsw.init_index(
+                max_elements=max(self._next_label * 2, 1024), ef_construction=200, M=16, random_seed=100
+            )
             self._hnsw.set_num_threads(1)
             self._hnsw_n = 0
         if self._hnsw_n < self._next_label:
@@ -130,7 +131,9 @@ class VectorIndex:
         np.save(p.with_suffix(".labels.npy"), self._label[: len(self)])
         if self._hnsw is not None:
             self._hnsw.save_index(str(p.with_suffix(".hnsw")))
-        p.with_suffix(".meta.json").write_text(json.dumps({"hnsw_n": self._hnsw_n, "next_label": self._next_label}))
+        p.with_suffix(".meta.json").write_text(
+            json.dumps({"hnsw_n": self._hnsw_n, "next_label": self._next_label})
+        )
 
     @classmethod
     def load(cls, path: str | Path, mmap: bool = True) -> VectorIndex:
@@ -142,7 +145,11 @@ class VectorIndex:
         v._main = m.view(np.ndarray)
         lp = p.with_suffix(".labels.npy")
         v._label = np.load(lp) if lp.exists() else np.arange(len(m), dtype=np.int64)
-        meta = json.loads(p.with_suffix(".meta.json").read_text()) if p.with_suffix(".meta.json").exists() else {}
+        meta = (
+            json.loads(p.with_suffix(".meta.json").read_text())
+            if p.with_suffix(".meta.json").exists()
+            else {}
+        )
         v._next_label = int(meta.get("next_label", int(v._label.max()) + 1 if len(v._label) else 0))
         if p.with_suffix(".hnsw").exists():
             v._hnsw = hnswlib.Index(space="ip", dim=v.dim)

@@ -97,4 +97,5 @@ def with_search_text(item):
     item.save(update_fields=["search_text"])
     return item
 
+
 PASSWORD_FOR_BROWSER = DEFAULT_PASSWORD

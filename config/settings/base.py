@@ -138,7 +138,8 @@ STORAGES: dict[str, dict[str, Any]] = {
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -244,10 +245,14 @@ LISTING_EXPIRY_REMINDER_DAYS = env_int("LISTING_EXPIRY_REMINDER_DAYS", 14)
 
 # Periodic tasks (run `celery -A config beat` next to the workers in production).
 CELERY_BEAT_SCHEDULE = {
-    "expire-and-remind-listings": {"task": "techmarket.catalog.tasks.expire_and_remind_listings",
-                                   "schedule": 3600.0},
-    "flush-saved-search-emails": {"task": "techmarket.notifications.tasks.flush_saved_search_emails",
-                                  "schedule": 900.0},
+    "expire-and-remind-listings": {
+        "task": "techmarket.catalog.tasks.expire_and_remind_listings",
+        "schedule": 3600.0,
+    },
+    "flush-saved-search-emails": {
+        "task": "techmarket.notifications.tasks.flush_saved_search_emails",
+        "schedule": 900.0,
+    },
     "outbox-dispatch-due": {"task": "techmarket.outbox.tasks.dispatch_due", "schedule": 60.0},
     "outbox-purge-done": {"task": "techmarket.outbox.tasks.purge_done", "schedule": 86400.0},
     "matching-reconcile-index": {"task": "techmarket.matching.tasks.reconcile_index", "schedule": 600.0},
@@ -315,5 +320,7 @@ if env("DOCUMENTS_S3_BUCKET", ""):
         },
     }
 else:
-    STORAGES["documents"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                             "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": "/no-public-url/"}}
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": "/no-public-url/"},
+    }

@@ -9,7 +9,9 @@ from .env import env, env_bool, env_int, env_required
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY", "Django secret key, 50+ random characters")
-ALLOWED_HOSTS = [h.strip() for h in env_required("ALLOWED_HOSTS", "comma-separated host names").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in env_required("ALLOWED_HOSTS", "comma-separated host names").split(",") if h.strip()
+]
 _database_url = env_required("DATABASE_URL", "e.g. postgres://user:pass@host:5432/techmarket")
 DATABASES = {
     "default": dj_database_url.parse(  # noqa: F405
@@ -36,18 +38,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 REDIS_SOCKET_CONNECT_TIMEOUT = float(env("REDIS_SOCKET_CONNECT_TIMEOUT", "0.5") or 0.5)
 REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "0.5") or 0.5)
 _cache_options: dict[str, Any] = {
-    "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT,
-    "CIRCUIT_SECONDS": env_int("CACHE_CIRCUIT_SECONDS", 10)}
+    "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "CIRCUIT_SECONDS": env_int("CACHE_CIRCUIT_SECONDS", 10),
+}
 if REDIS_URL:  # noqa: F405
-    CACHES = {"default": {
-        "BACKEND": "techmarket.core.cache.FailFastRedisCache",
-        "LOCATION": REDIS_URL,  # noqa: F405
-        "OPTIONS": _cache_options,
-    }}
+    CACHES = {
+        "default": {
+            "BACKEND": "techmarket.core.cache.FailFastRedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "OPTIONS": _cache_options,
+        }
+    }
 BROKER_SOCKET_TIMEOUT = float(env("BROKER_SOCKET_TIMEOUT", "2") or 2)
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
-                                   "socket_timeout": BROKER_SOCKET_TIMEOUT, "max_retries": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "max_retries": 1,
+}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_SOCKET_TIMEOUT
 CELERY_REDIS_SOCKET_TIMEOUT = BROKER_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

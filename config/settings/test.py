@@ -20,8 +20,13 @@ if not env("DATABASE_URL"):
 MATCHING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techmatch-test-"))
 # Attachments uploaded by tests go to a temporary private directory, not var/.
 DOCUMENTS_ROOT = Path(tempfile.mkdtemp(prefix="documents-test-"))
-STORAGES = {**STORAGES, "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
-                                      "OPTIONS": {"location": str(DOCUMENTS_ROOT)}}}
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT)},
+    },
+}
 # No model in tests unless a test turns it on (the background embedding is tested with a small encoder).
 MATCHING_DENSE = False
 # Tests log in with client.login/force_login; tests of two-factor login switch it on with the settings fixture.

@@ -34,12 +34,23 @@ class MeOut(Schema):
 def me(request):  # type: ignore[no-untyped-def]
     user = request.user
     memberships = [
-        MembershipOut(organization_id=m.organization_id, organization=m.organization.name, role=m.role,
-                      role_label=m.get_role_display())
+        MembershipOut(
+            organization_id=m.organization_id,
+            organization=m.organization.name,
+            role=m.role,
+            role_label=m.get_role_display(),
+        )
         for m in roles._memberships(user)
     ]
-    return MeOut(id=user.pk, username=user.username, real_name=user.real_name, email=user.email,
-                 email_verified=user.email_verified, roles=sorted(roles.user_roles(user)), memberships=memberships)
+    return MeOut(
+        id=user.pk,
+        username=user.username,
+        real_name=user.real_name,
+        email=user.email,
+        email_verified=user.email_verified,
+        roles=sorted(roles.user_roles(user)),
+        memberships=memberships,
+    )
 
 
 class TokenOut(Schema):
@@ -55,9 +66,12 @@ class TokenOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=64, description="令牌用途，例如“数据同步脚本”")
-    expires_in_days: int | None = Field(None, ge=1, le=365, description="有效期（天），默认 90 天，最长 365 天")
-    scopes: list[Literal["read", "write"]] = Field(default_factory=lambda: ["read"],
-                                                   description="read：只读；write：可修改数据")
+    expires_in_days: int | None = Field(
+        None, ge=1, le=365, description="有效期（天），默认 90 天，最长 365 天"
+    )
+    scopes: list[Literal["read", "write"]] = Field(
+        default_factory=lambda: ["read"], description="read：只读；write：可修改数据"
+    )
 
 
 class TokenCreated(TokenOut):
@@ -74,8 +88,12 @@ def token_create(request, payload: TokenIn):  # type: ignore[no-untyped-def]
     if getattr(request, "api_token", None) is not None:
         # A leaked token must not be able to mint fresh ones that outlive its revocation.
         raise PermissionDenied("不能用 API 令牌创建新令牌：请登录网站，在“API 令牌”页面创建。")
-    token, secret = services.api_token_create(user=request.user, name=payload.name,
-                                              expires_in_days=payload.expires_in_days, scopes=list(payload.scopes))
+    token, secret = services.api_token_create(
+        user=request.user,
+        name=payload.name,
+        expires_in_days=payload.expires_in_days,
+        scopes=list(payload.scopes),
+    )
     return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 

@@ -31,27 +31,45 @@ class RegisterForm(StyledForm):
     real_name = forms.CharField(label=_("姓名"), max_length=64)
     email = forms.EmailField(label=_("电子邮箱"), help_text=_("用于接收验证邮件和通知。"))
     phone = forms.CharField(label=_("手机号码"), max_length=11, required=False, validators=[phone_validator])
-    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput,
-                                help_text=_("至少 8 位，不能全是数字，不能与用户名相近。"))
+    password1 = forms.CharField(
+        label=_("密码"),
+        widget=forms.PasswordInput,
+        help_text=_("至少 8 位，不能全是数字，不能与用户名相近。"),
+    )
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
     mode = forms.ChoiceField(
         label=_("所属机构"),
-        choices=[(MODE_CREATE, _("注册新机构（提交平台审核）")), (MODE_JOIN, _("申请加入已注册的机构")),
-                 (MODE_NONE, _("暂不关联机构"))],
-        initial=MODE_CREATE, widget=forms.RadioSelect,
+        choices=[
+            (MODE_CREATE, _("注册新机构（提交平台审核）")),
+            (MODE_JOIN, _("申请加入已注册的机构")),
+            (MODE_NONE, _("暂不关联机构")),
+        ],
+        initial=MODE_CREATE,
+        widget=forms.RadioSelect,
     )
-    org_name = forms.CharField(label=_("机构全称"), max_length=128, required=False,
-                               help_text=_("与营业执照或法人证书一致。"))
-    org_kind = forms.ChoiceField(label=_("机构类型"), choices=[("", "—")] + list(Organization.Kind.choices),
-                                 required=False)
-    org_uscc = forms.CharField(label=_("统一社会信用代码"), max_length=20, required=False,
-                               help_text=_("18 位，见营业执照。"))
+    org_name = forms.CharField(
+        label=_("机构全称"), max_length=128, required=False, help_text=_("与营业执照或法人证书一致。")
+    )
+    org_kind = forms.ChoiceField(
+        label=_("机构类型"), choices=[("", "—")] + list(Organization.Kind.choices), required=False
+    )
+    org_uscc = forms.CharField(
+        label=_("统一社会信用代码"), max_length=20, required=False, help_text=_("18 位，见营业执照。")
+    )
     org_region = RegionChoiceField(label=_("所在地区"), required=False)
     org_industry = IndustryChoiceField(label=_("所属行业"), required=False)
-    org_tags = forms.ModelMultipleChoiceField(label=_("资质标签"), queryset=OrganizationTag.objects.all(),
-                                              required=False, widget=forms.CheckboxSelectMultiple)
-    join_org = forms.CharField(label=_("要加入的机构"), max_length=128, required=False,
-                               help_text=_("填写机构全称或统一社会信用代码。"))
+    org_tags = forms.ModelMultipleChoiceField(
+        label=_("资质标签"),
+        queryset=OrganizationTag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    join_org = forms.CharField(
+        label=_("要加入的机构"),
+        max_length=128,
+        required=False,
+        help_text=_("填写机构全称或统一社会信用代码。"),
+    )
     agree = forms.BooleanField(label=_("我已阅读并同意平台用户协议和隐私政策"))
 
     ORG_FIELDS = ("org_name", "org_kind", "org_uscc", "org_region")
@@ -88,9 +106,13 @@ class RegisterForm(StyledForm):
                         self.add_error(f"org_{field}", messages)
         elif mode == self.MODE_JOIN:
             key = (data.get("join_org") or "").strip()
-            org = Organization.objects.filter(
-                Q(name=key) | Q(uscc=normalize_uscc(key)), status=Organization.Status.APPROVED
-            ).first() if key else None
+            org = (
+                Organization.objects.filter(
+                    Q(name=key) | Q(uscc=normalize_uscc(key)), status=Organization.Status.APPROVED
+                ).first()
+                if key
+                else None
+            )
             if org is None:
                 self.add_error("join_org", _("没有找到已通过审核的该机构，请核对全称或统一社会信用代码。"))
             data["join_organization"] = org
@@ -100,8 +122,11 @@ class RegisterForm(StyledForm):
     def _probe_user(data: dict[str, Any]) -> Any:
         from .models import User
 
-        return User(username=data.get("username", ""), email=data.get("email", ""),
-                    real_name=data.get("real_name", ""))
+        return User(
+            username=data.get("username", ""),
+            email=data.get("email", ""),
+            real_name=data.get("real_name", ""),
+        )
 
 
 class ResendVerificationForm(StyledForm):
@@ -111,10 +136,15 @@ class ResendVerificationForm(StyledForm):
 class ApiTokenForm(StyledForm):
     name = forms.CharField(label=_("令牌名称"), max_length=64, help_text=_("说明用途，例如“数据同步脚本”。"))
     scope = forms.ChoiceField(
-        label=_("权限范围"), initial="read", widget=forms.RadioSelect, required=False,
+        label=_("权限范围"),
+        initial="read",
+        widget=forms.RadioSelect,
+        required=False,
         choices=[("read", _("只读：只能查询数据")), ("write", _("读取和写入：可以创建和修改数据"))],
     )
     expires_in_days = forms.TypedChoiceField(
-        label=_("有效期"), coerce=int, initial=90,
+        label=_("有效期"),
+        coerce=int,
+        initial=90,
         choices=[(30, _("30 天")), (90, _("90 天")), (180, _("180 天")), (365, _("1 年"))],
     )

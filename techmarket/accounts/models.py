@@ -57,7 +57,9 @@ class ApiToken(models.Model):
     READ, WRITE = "read", "write"
     SCOPES = ((READ, _("读取")), (WRITE, _("写入")))
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("名称"), max_length=64)
     key_prefix = models.CharField(_("前缀"), max_length=12, db_index=True)
     key_hash = models.CharField(_("摘要"), max_length=64, unique=True)
@@ -98,7 +100,9 @@ class LoginFailure(models.Model):
     themselves out: the owner still logs in from their own address. Kept in the database, so the
     lockout holds while the cache is down and is shared by every web node."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="login_failures")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="login_failures"
+    )
     ip_address = models.CharField(_("IP 地址"), max_length=64)
     failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)

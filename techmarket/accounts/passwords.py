@@ -32,7 +32,8 @@ class CharacterClassValidator:
         if present < self.required:
             raise ValidationError(
                 _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。") % {"n": self.required},
-                code="password_too_simple")
+                code="password_too_simple",
+            )
 
     def get_help_text(self) -> str:
         return _("至少包含小写字母、大写字母、数字、符号中的 %(n)d 类。") % {"n": self.required}
@@ -54,7 +55,11 @@ class PasswordExpiryMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and password_expired(user) and not request.path.startswith(self.ALLOWED) \
-                and not request.path.startswith("/api/"):
+        if (
+            user is not None
+            and password_expired(user)
+            and not request.path.startswith(self.ALLOWED)
+            and not request.path.startswith("/api/")
+        ):
             return redirect("accounts:password_change")
         return self.get_response(request)

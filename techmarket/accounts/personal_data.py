@@ -16,8 +16,16 @@ from techmarket.audit.services import _jsonable, audit_record
 from .models import User, UserSession
 from .sessions import _store
 
-USER_FIELDS = ["username", "real_name", "email", "phone", "date_joined", "last_login", "email_verified_at",
-               "password_changed_at"]
+USER_FIELDS = [
+    "username",
+    "real_name",
+    "email",
+    "phone",
+    "date_joined",
+    "last_login",
+    "email_verified_at",
+    "password_changed_at",
+]
 
 
 def personal_data_export(user: User) -> dict[str, Any]:
@@ -25,24 +33,46 @@ def personal_data_export(user: User) -> dict[str, Any]:
     from techmarket.notifications.models import Notification, SavedSearch
 
     expert = Expert.objects.unscoped().filter(user=user).first()
-    return _jsonable({
-        "exported_at": timezone.now(),
-        "account": {f: getattr(user, f) for f in USER_FIELDS},
-        "memberships": [{"organization": m.organization.name, "role": m.role, "since": m.created_at}
-                        for m in user.memberships.select_related("organization")],
-        "expert_profile": {"name": expert.name, "title": expert.title, "affiliation": expert.affiliation.name,
-                           "email": expert.email, "phone": expert.phone, "research_fields": expert.research_fields,
-                           "bio": expert.bio} if expert else None,
-        "api_tokens": list(user.api_tokens.values("name", "key_prefix", "scopes", "created_at", "expires_at",
-                                                  "revoked_at", "last_used_at")),
-        "sessions": list(UserSession.objects.filter(user=user).values("ip_address", "user_agent", "created_at",
-                                                                      "last_seen_at")),
-        "saved_searches": list(SavedSearch.objects.filter(user=user).values()),
-        "notifications": list(Notification.objects.filter(user=user).values("title", "body", "created_at",
-                                                                            "read_at")),
-        "activity": list(AuditLog.objects.filter(actor=user).order_by("-id")
-                         .values("created_at", "action", "target_label", "ip_address")[:5000]),
-    })
+    return _jsonable(
+        {
+            "exported_at": timezone.now(),
+            "account": {f: getattr(user, f) for f in USER_FIELDS},
+            "memberships": [
+                {"organization": m.organization.name, "role": m.role, "since": m.created_at}
+                for m in user.memberships.select_related("organization")
+            ],
+            "expert_profile": {
+                "name": expert.name,
+                "title": expert.title,
+                "affiliation": expert.affiliation.name,
+                "email": expert.email,
+                "phone": expert.phone,
+                "research_fields": expert.research_fields,
+                "bio": expert.bio,
+            }
+            if expert
+            else None,
+            "api_tokens": list(
+                user.api_tokens.values(
+                    "name", "key_prefix", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at"
+                )
+            ),
+            "sessions": list(
+                UserSession.objects.filter(user=user).values(
+                    "ip_address", "user_agent", "created_at", "last_seen_at"
+                )
+            ),
+            "saved_searches": list(SavedSearch.objects.filter(user=user).values()),
+            "notifications": list(
+                Notification.objects.filter(user=user).values("title", "body", "created_at", "read_at")
+            ),
+            "activity": list(
+                AuditLog.objects.filter(actor=user)
+                .order_by("-id")
+                .values("created_at", "action", "target_label", "ip_address")[:5000]
+            ),
+        }
+    )
 
 
 def account_delete(*, user: User, request: Any = None) -> None:
@@ -50,8 +80,13 @@ def account_delete(*, user: User, request: Any = None) -> None:
     from techmarket.experts.models import Expert
 
     with transaction.atomic():
-        audit_record(actor=user, action="accounts.user.delete", target=user, request=request,
-                     note="本人申请删除个人信息")
+        audit_record(
+            actor=user,
+            action="accounts.user.delete",
+            target=user,
+            request=request,
+            note="本人申请删除个人信息",
+        )
         for session in UserSession.objects.filter(user=user):
             _store(session.session_key).delete()
         UserSession.objects.filter(user=user).delete()

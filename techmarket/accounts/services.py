@@ -25,7 +25,12 @@ _VERIFY_SALT = "techmarket.accounts.verify-email"
 
 
 def user_register(
-    *, username: str, email: str, password: str, real_name: str = "", phone: str = "",
+    *,
+    username: str,
+    email: str,
+    password: str,
+    real_name: str = "",
+    phone: str = "",
     request: HttpRequest | None = None,
 ) -> User:
     """Create an account whose e-mail still needs verifying, and send the verification mail."""
@@ -41,8 +46,13 @@ def user_register(
         user = User(username=username, email=email, real_name=real_name, phone=phone)
         user.set_password(password)
         user.save()
-        audit_record(actor=user, action="accounts.user.register", target=user,
-                     after={"username": username, "email": email}, request=request)
+        audit_record(
+            actor=user,
+            action="accounts.user.register",
+            target=user,
+            after={"username": username, "email": email},
+            request=request,
+        )
         transaction.on_commit(lambda: send_verification_email(user))
     return user
 
@@ -56,9 +66,12 @@ class EmailAlreadyRegistered(Exception):
 
 
 def send_already_registered_email(user: User) -> None:
-    context = {"user": user, "site_name": settings.SITE_NAME,
-               "login": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
-               "reset": settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset")}
+    context = {
+        "user": user,
+        "site_name": settings.SITE_NAME,
+        "login": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
+        "reset": settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset"),
+    }
     send_mail(
         subject=_("【%(site)s】有人尝试用您的邮箱注册") % {"site": settings.SITE_NAME},
         message=render_to_string("accounts/email/already_registered.txt", context),
@@ -75,8 +88,12 @@ def send_verification_email(user: User) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse(
         "accounts:verify_email", kwargs={"token": email_verification_token(user)}
     )
-    context = {"user": user, "link": link, "site_name": settings.SITE_NAME,
-               "hours": settings.EMAIL_VERIFICATION_MAX_AGE_HOURS}
+    context = {
+        "user": user,
+        "link": link,
+        "site_name": settings.SITE_NAME,
+        "hours": settings.EMAIL_VERIFICATION_MAX_AGE_HOURS,
+    }
     send_mail(
         subject=_("【%(site)s】请验证您的邮箱") % {"site": settings.SITE_NAME},
         message=render_to_string("accounts/email/verify_email.txt", context),
@@ -115,8 +132,9 @@ class LoginResult:
 def login_failed_message() -> str:
     """The one answer for a wrong password, an unknown account and a locked account alike, so that
     nobody learns from it whether an account exists or is locked."""
-    return _("用户名或密码错误。连续输错 %(n)d 次后，需等待 %(m)d 分钟才能从同一地址再次登录，也可以找回密码。") % {
-        "n": settings.LOGIN_MAX_FAILURES, "m": settings.LOGIN_LOCKOUT_MINUTES}
+    return _(
+        "用户名或密码错误。连续输错 %(n)d 次后，需等待 %(m)d 分钟才能从同一地址再次登录，也可以找回密码。"
+    ) % {"n": settings.LOGIN_MAX_FAILURES, "m": settings.LOGIN_LOCKOUT_MINUTES}
 
 
 def user_login_attempt(*, request: HttpRequest, username: str, password: str) -> LoginResult:
@@ -125,12 +143,16 @@ def user_login_attempt(*, request: HttpRequest, username: str, password: str) ->
     if not hit(f"login-ip:{ip}", limit=settings.LOGIN_RATE_PER_IP, window_seconds=60):
         return LoginResult(None, _("登录尝试过于频繁，请一分钟后再试。"))
     key = username.strip()
-    account = User.objects.filter(username__iexact=key).first() or User.objects.filter(email__iexact=key).first()
+    account = (
+        User.objects.filter(username__iexact=key).first() or User.objects.filter(email__iexact=key).first()
+    )
     now = timezone.now()
     failure = LoginFailure.objects.filter(user=account, ip_address=ip).first() if account else None
     # Always check the password (also while locked) so that the answer takes the same time either way.
     user = authenticate(request, username=account.username if account else key, password=password)
-    locked = account is not None and (account.is_locked(now) or (failure is not None and failure.is_locked(now)))
+    locked = account is not None and (
+        account.is_locked(now) or (failure is not None and failure.is_locked(now))
+    )
     if locked:
         return LoginResult(None, login_failed_message())
     if user is None:
@@ -147,15 +169,21 @@ def user_login_attempt(*, request: HttpRequest, username: str, password: str) ->
 
 def _register_failure(account: User, ip: str, request: HttpRequest) -> None:
     with transaction.atomic():
-        failure, _created = LoginFailure.objects.select_for_update().get_or_create(user=account, ip_address=ip)
+        failure, _created = LoginFailure.objects.select_for_update().get_or_create(
+            user=account, ip_address=ip
+        )
         failure.failures += 1
         if failure.failures >= settings.LOGIN_MAX_FAILURES:
             failure.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
             failure.failures = 0
-            audit_record(actor=None, action="accounts.user.lock", target=account,
-                         note=_("连续登录失败，该地址对此账户的登录锁定 %(m)d 分钟") % {
-                             "m": settings.LOGIN_LOCKOUT_MINUTES},
-                         request=request)
+            audit_record(
+                actor=None,
+                action="accounts.user.lock",
+                target=account,
+                note=_("连续登录失败，该地址对此账户的登录锁定 %(m)d 分钟")
+                % {"m": settings.LOGIN_LOCKOUT_MINUTES},
+                request=request,
+            )
         failure.save()
 
 
@@ -167,8 +195,9 @@ def login_failures_clear(*, user: User) -> None:
         user.locked_until = None
 
 
-def api_token_create(*, user: User, name: str, expires_in_days: int | None = None,
-                     scopes: list[str] | None = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str, expires_in_days: int | None = None, scopes: list[str] | None = None
+) -> tuple[ApiToken, str]:
     """Create a token; returns it and the secret, which is never stored and shown only once.
 
     Every token expires (API_TOKEN_DEFAULT_DAYS unless asked, at most API_TOKEN_MAX_DAYS) and has
@@ -178,7 +207,9 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
         raise ValidationError({"name": _("请为令牌起一个名称，例如“数据同步脚本”。")})
     days = expires_in_days or settings.API_TOKEN_DEFAULT_DAYS
     if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
-        raise ValidationError({"expires_in_days": _("有效期应在 1–%(n)d 天之间。") % {"n": settings.API_TOKEN_MAX_DAYS}})
+        raise ValidationError(
+            {"expires_in_days": _("有效期应在 1–%(n)d 天之间。") % {"n": settings.API_TOKEN_MAX_DAYS}}
+        )
     scopes = sorted(set(scopes or [ApiToken.READ]))
     known = {value for value, _label in ApiToken.SCOPES}
     if not set(scopes) <= known:
@@ -190,12 +221,24 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
     secret = ApiToken.PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:64], key_prefix=secret[:10], key_hash=ApiToken.hash_key(secret),
-            expires_at=timezone.now() + timedelta(days=days), scopes=scopes,
+            user=user,
+            name=name[:64],
+            key_prefix=secret[:10],
+            key_hash=ApiToken.hash_key(secret),
+            expires_at=timezone.now() + timedelta(days=days),
+            scopes=scopes,
         )
-        audit_record(actor=user, action="accounts.api_token.create", target=token,
-                     after={"name": token.name, "key_prefix": token.key_prefix, "scopes": scopes,
-                            "expires_at": token.expires_at})
+        audit_record(
+            actor=user,
+            action="accounts.api_token.create",
+            target=token,
+            after={
+                "name": token.name,
+                "key_prefix": token.key_prefix,
+                "scopes": scopes,
+                "expires_at": token.expires_at,
+            },
+        )
     return token, secret
 
 

@@ -37,8 +37,13 @@ def session_started(*, request: HttpRequest, user: User) -> None:
         request.session.save()
     UserSession.objects.update_or_create(
         session_key=request.session.session_key,
-        defaults={"user": user, "ip_address": client_ip(request) or "",
-                  "user_agent": request.headers.get("User-Agent", "")[:200], "last_seen_at": timezone.now()})
+        defaults={
+            "user": user,
+            "ip_address": client_ip(request) or "",
+            "user_agent": request.headers.get("User-Agent", "")[:200],
+            "last_seen_at": timezone.now(),
+        },
+    )
 
 
 def _store(session_key: str) -> SessionBase:
@@ -50,8 +55,13 @@ def session_revoke(*, user: User, session: UserSession, request: HttpRequest | N
         raise PermissionDenied(_("只能结束自己的登录会话。"))
     with transaction.atomic():
         _store(session.session_key).delete()
-        audit_record(actor=user, action="accounts.session.revoke", target=user, request=request,
-                     after={"ip": session.ip_address, "created_at": session.created_at})
+        audit_record(
+            actor=user,
+            action="accounts.session.revoke",
+            target=user,
+            request=request,
+            after={"ip": session.ip_address, "created_at": session.created_at},
+        )
         session.delete()
 
 
@@ -78,14 +88,19 @@ class SessionTimeoutMiddleware:
         session, now = request.session, time.time()
         login_at, last = session.get(LOGIN_AT), session.get(LAST_ACTIVITY)
         if login_at is not None and now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600:
-            return _("登录已超过 %(h)d 小时，为了安全请重新登录。") % {"h": settings.SESSION_ABSOLUTE_TIMEOUT_HOURS}
+            return _("登录已超过 %(h)d 小时，为了安全请重新登录。") % {
+                "h": settings.SESSION_ABSOLUTE_TIMEOUT_HOURS
+            }
         if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
             return _("您已 %(m)d 分钟没有操作，为了安全已退出登录，请重新登录。") % {
-                "m": settings.SESSION_IDLE_TIMEOUT_MINUTES}
+                "m": settings.SESSION_IDLE_TIMEOUT_MINUTES
+            }
         if last is None or now - last > 60:  # write at most once a minute
             session[LAST_ACTIVITY] = now
             if session.get(TRACKED):
-                UserSession.objects.filter(session_key=session.session_key).update(last_seen_at=timezone.now())
+                UserSession.objects.filter(session_key=session.session_key).update(
+                    last_seen_at=timezone.now()
+                )
         return ""
 
 

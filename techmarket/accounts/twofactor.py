@@ -30,8 +30,13 @@ ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/",
 def requires_two_factor(user: Any) -> bool:
     if not settings.TWO_FACTOR_REQUIRED or not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_staff or user.is_superuser or roles.is_operator(user) or roles.is_broker(user)
-                or roles.is_bureau(user))
+    return bool(
+        user.is_staff
+        or user.is_superuser
+        or roles.is_operator(user)
+        or roles.is_broker(user)
+        or roles.is_bureau(user)
+    )
 
 
 def pending_totp_device(user: Any) -> TOTPDevice:
@@ -70,14 +75,20 @@ def two_factor_verify(*, request: HttpRequest, user: Any, code: str) -> bool:
         audit_record(actor=user, action="accounts.two_factor.fail", target=user, request=request)
         return False
     otp_login(request, device)
-    audit_record(actor=user, action="accounts.two_factor.verify", target=user, request=request,
-                 note="recovery code" if isinstance(device, StaticDevice) else "")
+    audit_record(
+        actor=user,
+        action="accounts.two_factor.verify",
+        target=user,
+        request=request,
+        note="recovery code" if isinstance(device, StaticDevice) else "",
+    )
     return True
 
 
 def has_device(user: Any) -> bool:
     return user_has_device(user, confirmed=True) and any(
-        isinstance(d, TOTPDevice) for d in devices_for_user(user, confirmed=True))
+        isinstance(d, TOTPDevice) for d in devices_for_user(user, confirmed=True)
+    )
 
 
 class TwoFactorMiddleware:
@@ -88,13 +99,26 @@ class TwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and requires_two_factor(user) and not user.is_verified() \
-                and not getattr(request, "api_token", None) and not request.path.startswith(ALLOWED_PREFIXES):
+        if (
+            user is not None
+            and requires_two_factor(user)
+            and not user.is_verified()
+            and not getattr(request, "api_token", None)
+            and not request.path.startswith(ALLOWED_PREFIXES)
+        ):
             if request.path.startswith("/api/"):
                 if request.headers.get("Authorization", "").lower().startswith("bearer "):
                     return self.get_response(request)  # token clients are not session logins
-                return JsonResponse({"error": {"code": "two_factor_required",
-                                               "message": "请先在网页上完成两步验证。", "fields": {}}}, status=403)
+                return JsonResponse(
+                    {
+                        "error": {
+                            "code": "two_factor_required",
+                            "message": "请先在网页上完成两步验证。",
+                            "fields": {},
+                        }
+                    },
+                    status=403,
+                )
             target = "accounts:two_factor_verify" if has_device(user) else "accounts:two_factor_setup"
             return redirect(reverse(target) + "?next=" + request.get_full_path())
         return self.get_response(request)

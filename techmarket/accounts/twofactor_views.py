@@ -16,14 +16,19 @@ from . import twofactor
 
 
 class CodeForm(StyledForm):
-    code = forms.CharField(label=gettext_lazy("验证码"), max_length=20,
-                           help_text=gettext_lazy("认证器应用显示的 6 位数字，或一个 10 位恢复码。"),
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    code = forms.CharField(
+        label=gettext_lazy("验证码"),
+        max_length=20,
+        help_text=gettext_lazy("认证器应用显示的 6 位数字，或一个 10 位恢复码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else ""
+    return (
+        target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else ""
+    )
 
 
 @login_required
@@ -36,8 +41,11 @@ def setup(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": _next(request)})
         form.add_error("code", _("验证码不正确：请确认手机时间准确，并输入应用中当前显示的 6 位数字。"))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(request, "accounts/two_factor_setup.html", {
-        "form": form, "secret": secret, "uri": device.config_url, "next": _next(request)})
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"form": form, "secret": secret, "uri": device.config_url, "next": _next(request)},
+    )
 
 
 @login_required

@@ -62,14 +62,23 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 user = services.user_register(
-                    username=data["username"], email=data["email"], password=data["password1"],
-                    real_name=data["real_name"], phone=data.get("phone", ""), request=request,
+                    username=data["username"],
+                    email=data["email"],
+                    password=data["password1"],
+                    real_name=data["real_name"],
+                    phone=data.get("phone", ""),
+                    request=request,
                 )
                 if data["mode"] == RegisterForm.MODE_CREATE:
                     org_services.organization_register(
-                        acting_user=user, name=data["org_name"], kind=data["org_kind"], uscc=data["org_uscc"],
-                        region=data["org_region"], industry=data.get("org_industry"),
-                        tags=data.get("org_tags") or [], request=request,
+                        acting_user=user,
+                        name=data["org_name"],
+                        kind=data["org_kind"],
+                        uscc=data["org_uscc"],
+                        region=data["org_region"],
+                        industry=data.get("org_industry"),
+                        tags=data.get("org_tags") or [],
+                        request=request,
                     )
                 elif data["mode"] == RegisterForm.MODE_JOIN:
                     org_services.join_request_create(user=user, organization=data["join_organization"])
@@ -109,7 +118,9 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
         if not hit(f"resend:{ip}", limit=5, window_seconds=3600):
             form.add_error(None, _("发送过于频繁，请一小时后再试。"))
         else:
-            user = User.objects.filter(email__iexact=form.cleaned_data["email"], email_verified_at=None).first()
+            user = User.objects.filter(
+                email__iexact=form.cleaned_data["email"], email_verified_at=None
+            ).first()
             if user is not None:
                 services.send_verification_email(user)
             # The same answer whether or not the address exists, so accounts cannot be discovered.
@@ -125,7 +136,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, secret = services.api_token_create(
-                user=request.user, name=form.cleaned_data["name"],  # type: ignore[arg-type]
+                user=request.user,
+                name=form.cleaned_data["name"],  # type: ignore[arg-type]
                 expires_in_days=form.cleaned_data.get("expires_in_days"),
                 scopes=["read", "write"] if form.cleaned_data.get("scope") == "write" else ["read"],
             )
@@ -179,8 +191,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/sessions.html", {
-        "sessions": user_sessions(request.user), "current": request.session.session_key})  # type: ignore[arg-type]
+    return render(
+        request,
+        "accounts/sessions.html",
+        {"sessions": user_sessions(request.user), "current": request.session.session_key},
+    )  # type: ignore[arg-type]
 
 
 @login_required
@@ -207,8 +222,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
-        audit_record(actor=self.request.user, action="accounts.user.password_change", target=self.request.user,
-                     request=self.request)
+        audit_record(
+            actor=self.request.user,
+            action="accounts.user.password_change",
+            target=self.request.user,
+            request=self.request,
+        )
         messages.success(self.request, _("密码已修改。"))
         return response
 
@@ -218,7 +237,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
     """PIPL: the person's own data as a JSON download; GET shows the page, ?download=1 the file."""
     if request.GET.get("download") == "1":
         payload = personal_data.personal_data_export(request.user)  # type: ignore[arg-type]
-        audit_record(actor=request.user, action="accounts.user.export_data", target=request.user, request=request)
+        audit_record(
+            actor=request.user, action="accounts.user.export_data", target=request.user, request=request
+        )
         response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = 'attachment; filename="my-data.json"'
         return response

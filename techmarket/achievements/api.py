@@ -97,9 +97,13 @@ class AchievementIn(Schema):
     stage: str = Field("lab", description="lab 实验室 / bench 小试 / pilot 中试 / industrial 产业化")
     advantages: str = Field("", max_length=5000)
     route_to_market: str = Field("", max_length=5000)
-    transfer_modes: list[str] = Field(default_factory=list, description=(
-        "transfer / exclusive_license / sole_license / ordinary_license / equity / joint_development / "
-        "pay_after_use"))
+    transfer_modes: list[str] = Field(
+        default_factory=list,
+        description=(
+            "transfer / exclusive_license / sole_license / ordinary_license / equity / joint_development / "
+            "pay_after_use"
+        ),
+    )
     asking_price_wan: Decimal | None = None
     price_negotiable: bool = False
     team: list[int] = Field(default_factory=list, description="专家 id")
@@ -151,18 +155,26 @@ class AchievementFilters(Schema):
 
 def _summary(request: Any, item: Any) -> dict[str, Any]:
     data = {f: getattr(item, f) for f in AchievementSummaryOut.model_fields if hasattr(item, f)}
-    data.update(owner=owner_label(request.user, item), status_label=item.get_status_display(),
-                stage_label=item.get_stage_display(), industry_ids=[i.pk for i in item.industries.all()])
+    data.update(
+        owner=owner_label(request.user, item),
+        status_label=item.get_status_display(),
+        stage_label=item.get_stage_display(),
+        industry_ids=[i.pk for i in item.industries.all()],
+    )
     return data
 
 
 def _detail(request: Any, item: Any) -> dict[str, Any]:
     data = _summary(request, item)
     data.update(advantages=item.advantages, route_to_market=item.route_to_market)
-    data["team"] = [
-        {"id": e.pk, "name": e.name, "title": e.title, "affiliation": e.affiliation.name}
-        for e in item.team.all()
-    ] if can_see_owner(request.user, item) else []
+    data["team"] = (
+        [
+            {"id": e.pk, "name": e.name, "title": e.title, "affiliation": e.affiliation.name}
+            for e in item.team.all()
+        ]
+        if can_see_owner(request.user, item)
+        else []
+    )
     data["ip_rights"] = selectors.ip_rights_visible_to(request.user, item)
     data["confidential_detail"] = confidential_detail_read(item=item, user=request.user, request=request)
     return data
@@ -219,14 +231,24 @@ def achievement_update(request, achievement_id: int, payload: AchievementPatch):
 @router.put("/{achievement_id}/ip", response=AchievementDetailOut, summary="整体替换知识产权清单")
 def achievement_ip_set(request, achievement_id: int, payload: IPListIn):  # type: ignore[no-untyped-def]
     item = selectors.achievement_get_visible(request.user, achievement_id)
-    services.achievement_ip_set(achievement=item, acting_user=request.user, ip_rights=payload.dict()["ip_rights"])
+    services.achievement_ip_set(
+        achievement=item, acting_user=request.user, ip_rights=payload.dict()["ip_rights"]
+    )
     return _fresh(request, achievement_id)
 
 
-@router.post("/{achievement_id}/actions/{action}", response=AchievementDetailOut,
-             summary="工作流操作：submit / publish / request_changes / reject / start / solve / close / renew")
+@router.post(
+    "/{achievement_id}/actions/{action}",
+    response=AchievementDetailOut,
+    summary="工作流操作：submit / publish / request_changes / reject / start / solve / close / renew",
+)
 def achievement_action(request, achievement_id: int, action: str, payload: ActionIn):  # type: ignore[no-untyped-def]
     item = selectors.achievement_get_visible(request.user, achievement_id)
-    services.achievement_transition(achievement=item, action=action, acting_user=request.user, reason=payload.reason,
-                                    expected_state=payload.expected_state)
+    services.achievement_transition(
+        achievement=item,
+        action=action,
+        acting_user=request.user,
+        reason=payload.reason,
+        expected_state=payload.expected_state,
+    )
     return _fresh(request, achievement_id)

@@ -11,21 +11,30 @@ from techmatch import Document
 
 from .models import Achievement
 
-ACHIEVEMENT_MODES = {"transfer": ["转让"], "exclusive_license": ["许可"], "sole_license": ["许可"],
-                     "ordinary_license": ["许可"], "equity": ["作价入股"],
-                     "joint_development": ["技术开发", "合作开发"], "pay_after_use": ["许可", "先使用后付费"]}
+ACHIEVEMENT_MODES = {
+    "transfer": ["转让"],
+    "exclusive_license": ["许可"],
+    "sole_license": ["许可"],
+    "ordinary_license": ["许可"],
+    "equity": ["作价入股"],
+    "joint_development": ["技术开发", "合作开发"],
+    "pay_after_use": ["许可", "先使用后付费"],
+}
 STAGE_LABELS = {"lab": "实验室", "bench": "小试", "pilot": "中试", "industrial": "产业化"}
 
 
 def achievement_document(achievement: Achievement) -> Document:
     return Document(
-        id=doc_id(achievement), kind="achievement", title=achievement.title,
+        id=doc_id(achievement),
+        kind="achievement",
+        title=achievement.title,
         body=join_text(achievement.summary, achievement.advantages),
         keywords=[str(k) for k in achievement.keywords or [] if str(k).strip()],
         industries=[industry_code(i) for i in achievement.industries.all()],
         disciplines=disciplines([achievement.discipline_id] if achievement.discipline_id else []),
         region=achievement.region_id or getattr(achievement.owner, "region_id", None),
-        trl=achievement.trl, stage=STAGE_LABELS.get(achievement.stage),
+        trl=achievement.trl,
+        stage=STAGE_LABELS.get(achievement.stage),
         modes=modes(achievement.transfer_modes, ACHIEVEMENT_MODES),
         updated=achievement.updated_at.date() if achievement.updated_at else None,
         owner=f"org:{achievement.owner_id}",
@@ -33,8 +42,12 @@ def achievement_document(achievement: Achievement) -> Document:
 
 
 def indexable_achievements() -> QuerySet[Achievement]:
-    return (Achievement.objects.unscoped().filter(status__in=LISTED_STATUSES).select_related("owner")
-            .prefetch_related("industries"))
+    return (
+        Achievement.objects.unscoped()
+        .filter(status__in=LISTED_STATUSES)
+        .select_related("owner")
+        .prefetch_related("industries")
+    )
 
 
 def rematch_achievement(achievement: Achievement) -> dict[str, int]:
@@ -58,7 +71,10 @@ def rematch_achievement(achievement: Achievement) -> dict[str, int]:
         if visible:
             titles = "、".join(f"“{n.title}”" for n in visible[:5])  # type: ignore[attr-defined]
             notified += services.notify_match(
-                user, item=achievement, title=_("新成果“%(title)s”可能满足 %(n)s 项需求") % {
-                    "title": achievement.title, "n": len(visible)},
-                body=_("相关需求：%(titles)s") % {"titles": titles})
+                user,
+                item=achievement,
+                title=_("新成果“%(title)s”可能满足 %(n)s 项需求")
+                % {"title": achievement.title, "n": len(visible)},
+                body=_("相关需求：%(titles)s") % {"titles": titles},
+            )
     return {"matches": len(needs), "notified": notified}

@@ -70,47 +70,82 @@ class Achievement(Listing):
     """A technology on offer: what it does, how mature it is, what protects it and how it can be acquired."""
 
     keywords = models.JSONField(_("关键词"), default=list, blank=True, encoder=UnicodeJSONEncoder)
-    discipline = models.ForeignKey("reference.Discipline", verbose_name=_("学科（GB/T 13745）"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
-    industries = models.ManyToManyField("reference.Industry", verbose_name=_("适用行业"), blank=True,
-                                        related_name="+")
+    discipline = models.ForeignKey(
+        "reference.Discipline",
+        verbose_name=_("学科（GB/T 13745）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    industries = models.ManyToManyField(
+        "reference.Industry", verbose_name=_("适用行业"), blank=True, related_name="+"
+    )
     trl = models.PositiveSmallIntegerField(
-        _("技术成熟度（TRL）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)],
+        _("技术成熟度（TRL）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
         help_text=_("1–9 级（GB/T 22900-2022）。"),
     )
     stage = models.CharField(_("所处阶段"), max_length=16, choices=Stage.choices, default=Stage.LAB)
-    advantages = models.TextField(_("技术优势"), blank=True, max_length=5000,
-                                  help_text=_("与现有方案相比的量化优势，例如“能耗降低 30%”。"))
+    advantages = models.TextField(
+        _("技术优势"),
+        blank=True,
+        max_length=5000,
+        help_text=_("与现有方案相比的量化优势，例如“能耗降低 30%”。"),
+    )
     route_to_market = models.TextField(_("产业化路径"), blank=True, max_length=5000)
     transfer_modes = models.JSONField(_("转化方式"), default=list, blank=True)
-    asking_price_wan = models.DecimalField(_("报价（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    asking_price_wan = models.DecimalField(
+        _("报价（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     price_negotiable = models.BooleanField(_("面议"), default=False)
-    empowerment = models.CharField(_("职务科技成果赋权"), max_length=16, choices=Empowerment.choices,
-                                   default=Empowerment.NONE, blank=True)
+    empowerment = models.CharField(
+        _("职务科技成果赋权"),
+        max_length=16,
+        choices=Empowerment.choices,
+        default=Empowerment.NONE,
+        blank=True,
+    )
     empowerment_share = models.DecimalField(
-        _("完成人所占份额（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("完成人所占份额（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("赋予所有权时，成果完成人（团队）持有的份额，例如 70。"),
     )
     separately_managed = models.BooleanField(
-        _("单列管理"), default=False,
+        _("单列管理"),
+        default=False,
         help_text=_("该职务科技成果已实行单列管理，不纳入国有资产清产核资范围。"),
     )
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
-    team = models.ManyToManyField("experts.Expert", verbose_name=_("团队成员"), blank=True,
-                                  related_name="achievements")
+    team = models.ManyToManyField(
+        "experts.Expert", verbose_name=_("团队成员"), blank=True, related_name="achievements"
+    )
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
         verbose_name = _("科技成果")
         verbose_name_plural = _("科技成果")
-        indexes = [models.Index(fields=["status", "visibility"]), models.Index(fields=["owner", "status"]),
-                   models.Index(fields=["trl"])]
+        indexes = [
+            models.Index(fields=["status", "visibility"]),
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["trl"]),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "external_key"], condition=~models.Q(external_key=""),
-                                    name="achievement_unique_external_key"),
-            models.CheckConstraint(condition=models.Q(trl__isnull=True) | models.Q(trl__gte=1, trl__lte=9),
-                                   name="achievement_trl_between_1_and_9"),
+            models.UniqueConstraint(
+                fields=["owner", "external_key"],
+                condition=~models.Q(external_key=""),
+                name="achievement_unique_external_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(trl__isnull=True) | models.Q(trl__gte=1, trl__lte=9),
+                name="achievement_trl_between_1_and_9",
+            ),
             models.CheckConstraint(
                 condition=models.Q(asking_price_wan__isnull=True) | models.Q(asking_price_wan__gte=0),
                 name="achievement_price_not_negative",
@@ -131,14 +166,20 @@ class Achievement(Listing):
 class AchievementIP(models.Model):
     """One intellectual-property right behind an achievement (patent, software copyright, know-how ...)."""
 
-    achievement = models.ForeignKey(Achievement, verbose_name=_("科技成果"), on_delete=models.CASCADE,
-                                    related_name="ip_rights")
+    achievement = models.ForeignKey(
+        Achievement, verbose_name=_("科技成果"), on_delete=models.CASCADE, related_name="ip_rights"
+    )
     ip_type = models.CharField(_("类型"), max_length=16, choices=IPType.choices)
-    number = models.CharField(_("编号"), max_length=64, blank=True,
-                              help_text=_("专利填申请号或专利号（如 ZL202310123456.6），软件著作权填登记号。"))
+    number = models.CharField(
+        _("编号"),
+        max_length=64,
+        blank=True,
+        help_text=_("专利填申请号或专利号（如 ZL202310123456.6），软件著作权填登记号。"),
+    )
     title = models.CharField(_("名称"), max_length=200)
-    legal_status = models.CharField(_("法律状态"), max_length=16, choices=LegalStatus.choices,
-                                    default=LegalStatus.GRANTED)
+    legal_status = models.CharField(
+        _("法律状态"), max_length=16, choices=LegalStatus.choices, default=LegalStatus.GRANTED
+    )
     expiry_date = models.DateField(_("到期日"), null=True, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -149,8 +190,11 @@ class AchievementIP(models.Model):
         verbose_name = _("知识产权")
         verbose_name_plural = _("知识产权")
         constraints = [
-            models.UniqueConstraint(fields=["achievement", "number"], condition=~models.Q(number=""),
-                                    name="achievement_ip_unique_number"),
+            models.UniqueConstraint(
+                fields=["achievement", "number"],
+                condition=~models.Q(number=""),
+                name="achievement_ip_unique_number",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,13 +23,28 @@ ORDERINGS = {
 
 
 def achievement_list_visible_to(
-    user: Any, *, q: str = "", discipline: str = "", industry: str = "", region: str = "",
-    chain_node: int | None = None, trl_min: int | None = None, trl_max: int | None = None, stage: str = "",
-    transfer_mode: str = "", status: str = "", owner: int | None = None, date_from: date | None = None,
-    date_to: date | None = None, ordering: str = "newest",
+    user: Any,
+    *,
+    q: str = "",
+    discipline: str = "",
+    industry: str = "",
+    region: str = "",
+    chain_node: int | None = None,
+    trl_min: int | None = None,
+    trl_max: int | None = None,
+    stage: str = "",
+    transfer_mode: str = "",
+    status: str = "",
+    owner: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    ordering: str = "newest",
 ) -> QuerySet[Achievement]:
-    qs = (Achievement.objects.scoped(listing_visible_q(user))
-          .select_related("owner", "discipline", "region").prefetch_related("industries"))
+    qs = (
+        Achievement.objects.scoped(listing_visible_q(user))
+        .select_related("owner", "discipline", "region")
+        .prefetch_related("industries")
+    )
     if q:
         # Substring search finds 锂电池 inside 磷酸铁锂电池正极材料 without segmentation. Keywords are stored
         # as UTF-8 JSON text on both backends (models.UnicodeJSONEncoder), so icontains sees the characters.
@@ -65,8 +80,12 @@ def achievement_list_visible_to(
 
 
 def achievement_get_visible(user: Any, pk: int) -> Achievement:
-    achievement = (achievement_list_visible_to(user).filter(pk=pk)
-                   .prefetch_related("ip_rights", "team__affiliation").first())
+    achievement = (
+        achievement_list_visible_to(user)
+        .filter(pk=pk)
+        .prefetch_related("ip_rights", "team__affiliation")
+        .first()
+    )
     if achievement is None:
         raise Http404
     return achievement
@@ -78,9 +97,14 @@ def ip_rights_visible_to(user: Any, achievement: Achievement) -> list[dict[str, 
     reveal = can_see_identifying_details(user, achievement)
     hidden = _("匿名发布：获得授权后可见")
     return [
-        {"ip_type": ip.ip_type, "ip_type_label": ip.get_ip_type_display(),
-         "number": ip.number if reveal else "", "title": ip.title if reveal else hidden,
-         "legal_status": ip.legal_status, "legal_status_label": ip.get_legal_status_display(),
-         "expiry_date": ip.expiry_date if reveal else None}
+        {
+            "ip_type": ip.ip_type,
+            "ip_type_label": ip.get_ip_type_display(),
+            "number": ip.number if reveal else "",
+            "title": ip.title if reveal else hidden,
+            "legal_status": ip.legal_status,
+            "legal_status_label": ip.get_legal_status_display(),
+            "expiry_date": ip.expiry_date if reveal else None,
+        }
         for ip in achievement.ip_rights.all()
     ]

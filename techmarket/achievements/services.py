@@ -33,13 +33,37 @@ from .models import (
 )
 from .validators import validate_patent_number
 
-TEXT_FIELDS = {"title": _("标题"), "summary": _("公开摘要"), "confidential_detail": _("保密详情"),
-               "advantages": _("技术优势"), "route_to_market": _("产业化路径")}
-EDITABLE = [*TEXT_FIELDS, "keywords", "discipline", "industries", "trl", "stage", "transfer_modes",
-            "asking_price_wan", "price_negotiable", "team", "region", "chain_node", "visibility", "is_anonymous",
-            "external_key", "empowerment", "empowerment_share", "separately_managed"]
+TEXT_FIELDS = {
+    "title": _("标题"),
+    "summary": _("公开摘要"),
+    "confidential_detail": _("保密详情"),
+    "advantages": _("技术优势"),
+    "route_to_market": _("产业化路径"),
+}
+EDITABLE = [
+    *TEXT_FIELDS,
+    "keywords",
+    "discipline",
+    "industries",
+    "trl",
+    "stage",
+    "transfer_modes",
+    "asking_price_wan",
+    "price_negotiable",
+    "team",
+    "region",
+    "chain_node",
+    "visibility",
+    "is_anonymous",
+    "external_key",
+    "empowerment",
+    "empowerment_share",
+    "separately_managed",
+]
 M2M = {"industries", "team"}
-AUDITED = [f if f not in {"discipline", "region", "chain_node"} else f + "_id" for f in EDITABLE if f not in M2M]
+AUDITED = [
+    f if f not in {"discipline", "region", "chain_node"} else f + "_id" for f in EDITABLE if f not in M2M
+]
 AUDITED.append("status")
 MAX_KEYWORDS, MAX_KEYWORD_LENGTH, MAX_IP_RIGHTS = 20, 30, 100
 _KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
@@ -67,7 +91,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     if "title" in data and len(data["title"] or "") < 4:
         err("title", _("标题至少 4 个字，请写清成果解决什么问题。"))
     if "visibility" in data and data["visibility"] not in Visibility.values:
-        err("visibility", _("可见范围只能是：%(v)s。") % {"v": "、".join(str(label) for label in Visibility.labels)})
+        err(
+            "visibility",
+            _("可见范围只能是：%(v)s。") % {"v": "、".join(str(label) for label in Visibility.labels)},
+        )
     if data.get("keywords") is not None:
         words = data["keywords"]
         if isinstance(words, str):
@@ -80,11 +107,17 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
                 if not word or word in cleaned:
                     continue
                 if len(word) > MAX_KEYWORD_LENGTH or "<" in word or ">" in word:
-                    err("keywords", _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字，且不能含 < >。")
-                        % {"w": word[:40], "n": MAX_KEYWORD_LENGTH})
+                    err(
+                        "keywords",
+                        _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字，且不能含 < >。")
+                        % {"w": word[:40], "n": MAX_KEYWORD_LENGTH},
+                    )
                 cleaned.append(word)
             if len(cleaned) > MAX_KEYWORDS:
-                err("keywords", _("关键词最多 %(n)d 个（当前 %(m)d 个）。") % {"n": MAX_KEYWORDS, "m": len(cleaned)})
+                err(
+                    "keywords",
+                    _("关键词最多 %(n)d 个（当前 %(m)d 个）。") % {"n": MAX_KEYWORDS, "m": len(cleaned)},
+                )
             data["keywords"] = cleaned
     if "trl" in data and data["trl"] is not None:
         try:
@@ -105,8 +138,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         else:
             unknown = [str(m) for m in modes if m not in TransferMode.values]
             if unknown:
-                err("transfer_modes", _("未知的转化方式：%(v)s。可选：%(ok)s。") % {
-                    "v": "、".join(unknown), "ok": "、".join(str(label) for label in TransferMode.labels)})
+                err(
+                    "transfer_modes",
+                    _("未知的转化方式：%(v)s。可选：%(ok)s。")
+                    % {"v": "、".join(unknown), "ok": "、".join(str(label) for label in TransferMode.labels)},
+                )
             data["transfer_modes"] = [m for m in TransferMode.values if m in modes]
     if data.get("asking_price_wan") is not None:
         try:
@@ -126,7 +162,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         found = {i.pk: i for i in Industry.objects.filter(pk__in=codes)}
         missing = [str(c) for c in codes if c not in found]
         if missing:
-            err("industries", _("行业代码不存在：%(v)s（应为 GB/T 4754-2017 代码）。") % {"v": "、".join(missing)})
+            err(
+                "industries",
+                _("行业代码不存在：%(v)s（应为 GB/T 4754-2017 代码）。") % {"v": "、".join(missing)},
+            )
         data["industries"] = list(found.values())
     if data.get("team") is not None:
         ids = [getattr(e, "pk", e) for e in data["team"]]
@@ -157,8 +196,10 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
         number = str(row.get("number") or "").strip()
         legal_status = str(row.get("legal_status") or LegalStatus.GRANTED)
         if ip_type not in IPType.values:
-            problems.append(_("类型“%(v)s”无效，可选：%(ok)s") % {
-                "v": ip_type, "ok": "、".join(str(label) for label in IPType.labels)})
+            problems.append(
+                _("类型“%(v)s”无效，可选：%(ok)s")
+                % {"v": ip_type, "ok": "、".join(str(label) for label in IPType.labels)}
+            )
         if not title:
             problems.append(_("请填写名称"))
         elif len(title) > 200:
@@ -169,8 +210,10 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
             except ValidationError as exc:
                 problems.append(exc.messages[0])
         if legal_status not in LegalStatus.values:
-            problems.append(_("法律状态“%(v)s”无效，可选：%(ok)s") % {
-                "v": legal_status, "ok": "、".join(str(label) for label in LegalStatus.labels)})
+            problems.append(
+                _("法律状态“%(v)s”无效，可选：%(ok)s")
+                % {"v": legal_status, "ok": "、".join(str(label) for label in LegalStatus.labels)}
+            )
         if ip_type in PATENT_TYPES:
             if not number:
                 problems.append(_("专利须填写申请号或专利号"))
@@ -195,8 +238,16 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
         if problems:
             messages.extend(_("第 %(n)d 项知识产权：%(msg)s") % {"n": n, "msg": p} for p in problems)
             continue
-        cleaned.append({"ip_type": ip_type, "number": number, "title": title, "legal_status": legal_status,
-                        "expiry_date": expiry, "sort_order": n})
+        cleaned.append(
+            {
+                "ip_type": ip_type,
+                "number": number,
+                "title": title,
+                "legal_status": legal_status,
+                "expiry_date": expiry,
+                "sort_order": n,
+            }
+        )
     if messages:
         raise ValidationError({"ip_rights": messages})
     return cleaned
@@ -227,8 +278,12 @@ FK_CHECKED = ["owner", "created_by", "discipline", "region", "chain_node"]
 IP_AUDITED = ["ip_type", "number", "title", "legal_status", "expiry_date"]
 
 
-def _snapshot(achievement: Achievement, *, m2m: dict[str, Any] | None = None,
-              ip_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _snapshot(
+    achievement: Achievement,
+    *,
+    m2m: dict[str, Any] | None = None,
+    ip_rows: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Audit view of an achievement; a caller that just wrote the relations passes them to save queries."""
     data = snapshot(achievement, AUDITED)
     if m2m is not None and ip_rows is not None:
@@ -251,7 +306,9 @@ def _write_ip_rights(achievement: Achievement, rows: list[dict[str, Any]]) -> No
     AchievementIP.objects.bulk_create(AchievementIP(achievement=achievement, **row) for row in rows)
 
 
-def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any = None, **data: Any) -> Achievement:
+def achievement_create(
+    *, acting_user: Any, owner: Organization, ip_rights: Any = None, **data: Any
+) -> Achievement:
     """A new achievement in 草稿; the IP list may come with it (validated before anything is written)."""
     _check_owner(acting_user, owner)
     data = _clean({k: v for k, v in data.items() if k in EDITABLE})
@@ -273,8 +330,12 @@ def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any 
                 getattr(achievement, field).add(*values)
         if rows:
             AchievementIP.objects.bulk_create(AchievementIP(achievement=achievement, **row) for row in rows)
-        audit_record(actor=acting_user, action="achievements.achievement.create", target=achievement,
-                     after=_snapshot(achievement, m2m=m2m, ip_rows=rows))
+        audit_record(
+            actor=acting_user,
+            action="achievements.achievement.create",
+            target=achievement,
+            after=_snapshot(achievement, m2m=m2m, ip_rows=rows),
+        )
     return achievement
 
 
@@ -283,8 +344,12 @@ def _check_team(owner: Organization, experts: list[Any]) -> None:
     which the platform does not collect, so it is refused."""
     foreign = [e for e in experts if getattr(e, "affiliation_id", owner.pk) != owner.pk]
     if foreign:
-        raise ValidationError({"team": _("只能把本机构的专家列为团队成员；%(names)s 属于其他机构，须由其本人所在单位登记。") % {
-            "names": "、".join(e.name for e in foreign)}})
+        raise ValidationError(
+            {
+                "team": _("只能把本机构的专家列为团队成员；%(names)s 属于其他机构，须由其本人所在单位登记。")
+                % {"names": "、".join(e.name for e in foreign)}
+            }
+        )
 
 
 def _check_editable(achievement: Achievement, acting_user: Any) -> None:
@@ -307,8 +372,13 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
     _check_editable(achievement, acting_user)
     changes = _clean({k: v for k, v in changes.items() if k in EDITABLE})
     if "title" in changes and not changes["title"] or "summary" in changes and not changes["summary"]:
-        raise ValidationError({f: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[f]}
-                               for f in ("title", "summary") if f in changes and not changes[f]})
+        raise ValidationError(
+            {
+                f: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[f]}
+                for f in ("title", "summary")
+                if f in changes and not changes[f]
+            }
+        )
     m2m = {field: changes.pop(field) for field in M2M if field in changes}
     changes, m2m = changed_fields(achievement, changes), changed_relations(achievement, m2m)
     if "team" in m2m:
@@ -326,8 +396,13 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
         achievement.save()
         for field, values in m2m.items():
             getattr(achievement, field).set(values)
-        audit_record(actor=acting_user, action="achievements.achievement.update", target=achievement,
-                     before=before, after=_snapshot(achievement))
+        audit_record(
+            actor=acting_user,
+            action="achievements.achievement.update",
+            target=achievement,
+            before=before,
+            after=_snapshot(achievement),
+        )
         events.listing_changed(achievement)
     return achievement
 
@@ -343,16 +418,28 @@ def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights:
         _back_to_review(achievement, acting_user)
         if achievement.status != status_before:
             achievement.save(update_fields=["status", "submitted_at", "updated_at"])
-        audit_record(actor=acting_user, action="achievements.achievement.ip_set", target=achievement,
-                     before=before, after=_snapshot(achievement))
+        audit_record(
+            actor=acting_user,
+            action="achievements.achievement.ip_set",
+            target=achievement,
+            before=before,
+            after=_snapshot(achievement),
+        )
         events.listing_changed(achievement)
     return list(achievement.ip_rights.all())
 
 
-def achievement_transition(*, achievement: Achievement, action: str, acting_user: Any,
-                           reason: str = "", expected_state: str | None = None) -> Achievement:
+def achievement_transition(
+    *,
+    achievement: Achievement,
+    action: str,
+    acting_user: Any,
+    reason: str = "",
+    expected_state: str | None = None,
+) -> Achievement:
     """The shared review workflow, after checking that a submitted achievement is complete enough to review."""
     if action in {"submit", "publish"} and (errors := review_errors(achievement)):
         raise ValidationError(errors)
-    return listing_transition(item=achievement, action=action, acting_user=acting_user, reason=reason,
-                              expected_state=expected_state)
+    return listing_transition(
+        item=achievement, action=action, acting_user=acting_user, reason=reason, expected_state=expected_state
+    )

@@ -35,34 +35,59 @@ _LEGAL_LABELS = dict(LegalStatus.choices)
 
 
 def parse_ip_rights(text: str) -> list[dict[str, Any]]:
-    """"类型|编号|名称|法律状态|到期日" items separated by ；; check digits are checked by the service."""
+    """ "类型|编号|名称|法律状态|到期日" items separated by ；; check digits are checked by the service."""
     rows = []
     for number, piece in enumerate((p.strip() for p in _LIST_SPLIT.split(text) if p.strip()), start=1):
         parts = [p.strip() for p in _PIPE.split(piece)] + [""] * 5
         if parts[0] not in _IP_TYPES or not parts[2] or (parts[3] and parts[3] not in _LEGAL):
-            raise ValueError(f"第 {number} 项“{piece[:30]}”格式不对",
-                             "每项写成“类型|编号|名称|法律状态|到期日”，类型为" + "、".join(_IP_TYPES)
-                             + "，法律状态为" + "、".join(_LEGAL) + "（可省略），多项之间用“；”分隔")
-        rows.append({"ip_type": _IP_TYPES[parts[0]], "number": parts[1], "title": parts[2],
-                     "legal_status": _LEGAL.get(parts[3], LegalStatus.GRANTED), "expiry_date": parts[4] or None})
+            raise ValueError(
+                f"第 {number} 项“{piece[:30]}”格式不对",
+                "每项写成“类型|编号|名称|法律状态|到期日”，类型为"
+                + "、".join(_IP_TYPES)
+                + "，法律状态为"
+                + "、".join(_LEGAL)
+                + "（可省略），多项之间用“；”分隔",
+            )
+        rows.append(
+            {
+                "ip_type": _IP_TYPES[parts[0]],
+                "number": parts[1],
+                "title": parts[2],
+                "legal_status": _LEGAL.get(parts[3], LegalStatus.GRANTED),
+                "expiry_date": parts[4] or None,
+            }
+        )
     return rows
 
 
 def format_ip_rights(rows: Any) -> str:
-    return "；".join("|".join([str(_IP_LABELS.get(r["ip_type"], r["ip_type"])), r.get("number", ""), r["title"],
-                               str(_LEGAL_LABELS.get(r.get("legal_status"), "")),
-                               str(r.get("expiry_date") or "")]).rstrip("|") for r in rows)
+    return "；".join(
+        "|".join(
+            [
+                str(_IP_LABELS.get(r["ip_type"], r["ip_type"])),
+                r.get("number", ""),
+                r["title"],
+                str(_LEGAL_LABELS.get(r.get("legal_status"), "")),
+                str(r.get("expiry_date") or ""),
+            ]
+        ).rstrip("|")
+        for r in rows
+    )
 
 
 def load_existing(owner: Organization, keys: list[str]) -> dict[str, Achievement]:
     found: dict[str, Achievement] = {}
     for start in range(0, len(keys), 500):
-        for item in Achievement.objects.unscoped().filter(owner=owner, external_key__in=keys[start:start + 500]):
+        for item in Achievement.objects.unscoped().filter(
+            owner=owner, external_key__in=keys[start : start + 500]
+        ):
             found[item.external_key] = item
     return found
 
 
-def save(data: dict[str, Any], existing: Achievement | None, acting_user: Any, owner: Organization) -> Achievement:
+def save(
+    data: dict[str, Any], existing: Achievement | None, acting_user: Any, owner: Organization
+) -> Achievement:
     data = dict(data)
     data["discipline"] = code_object(Discipline, data["discipline"]) if data.get("discipline") else None
     data["region"] = code_object(Region, data["region"]) if data.get("region") else None
@@ -70,8 +95,10 @@ def save(data: dict[str, Any], existing: Achievement | None, acting_user: Any, o
     if existing is None:
         return achievement_create(acting_user=acting_user, owner=owner, ip_rights=ip_rights, **data)
     item = achievement_update(achievement=existing, acting_user=acting_user, **data)
-    current = [{k: r[k] for k in ("ip_type", "number", "title", "legal_status")}
-               for r in item.ip_rights.values("ip_type", "number", "title", "legal_status")]
+    current = [
+        {k: r[k] for k in ("ip_type", "number", "title", "legal_status")}
+        for r in item.ip_rights.values("ip_type", "number", "title", "legal_status")
+    ]
     wanted = [{k: r[k] for k in ("ip_type", "number", "title", "legal_status")} for r in ip_rights]
     if current != wanted:
         achievement_ip_set(achievement=item, acting_user=acting_user, ip_rights=ip_rights)
@@ -80,13 +107,21 @@ def save(data: dict[str, Any], existing: Achievement | None, acting_user: Any, o
 
 def list_visible(user: Any, params: Any) -> Any:
     return achievement_list_visible_to(
-        user, q=params.get("q", "").strip()[:100], discipline=params.get("discipline", ""),
-        industry=params.get("industry", ""), region=params.get("region", ""),
-        chain_node=int_param(params.get("chain_node", "")), trl_min=int_param(params.get("trl_min", "")),
-        trl_max=int_param(params.get("trl_max", "")), stage=params.get("stage", ""),
-        transfer_mode=params.get("transfer_mode", ""), status=params.get("status", ""),
-        owner=int_param(params.get("owner", "")), date_from=date_param(params.get("date_from", "")),
-        date_to=date_param(params.get("date_to", "")), ordering=params.get("ordering", "newest"),
+        user,
+        q=params.get("q", "").strip()[:100],
+        discipline=params.get("discipline", ""),
+        industry=params.get("industry", ""),
+        region=params.get("region", ""),
+        chain_node=int_param(params.get("chain_node", "")),
+        trl_min=int_param(params.get("trl_min", "")),
+        trl_max=int_param(params.get("trl_max", "")),
+        stage=params.get("stage", ""),
+        transfer_mode=params.get("transfer_mode", ""),
+        status=params.get("status", ""),
+        owner=int_param(params.get("owner", "")),
+        date_from=date_param(params.get("date_from", "")),
+        date_to=date_param(params.get("date_to", "")),
+        ordering=params.get("ordering", "newest"),
     )
 
 
@@ -94,44 +129,163 @@ ACHIEVEMENTS = ImportSpec(
     key="achievements",
     title="科技成果",
     columns=[
-        Column(EXTERNAL_KEY_HEADER, "external_key", required=True, max_length=64, sensitive=True, width=14,
-               help="贵单位给这项成果的编号，同一单位内不能重复；再次导入时按此编号更新", example="CG-2025-001"),
-        Column("标题", "title", required=True, max_length=120, width=30, help="4–120 字",
-               example="高镍三元正极材料表面包覆技术"),
-        Column("公开摘要", "summary", required=True, max_length=2000, width=40,
-               help="对所有可见用户展示的简介，不要写保密内容", example="循环 1000 次容量保持率 ≥ 90%"),
-        Column("关键词", "keywords", Kind.CUSTOM, parse=lambda t: [w for w in KEYWORD_SPLIT.split(t) if w],
-               fmt=lambda v: "、".join(v), default=[], width=24, help="最多 20 个，用“、”分隔",
-               example="正极材料、包覆、锂电池"),
-        Column("学科", "discipline", Kind.CODE, choices=discipline_choices, getter=lambda a: a.discipline_id,
-               width=20, help="GB/T 13745 学科代码", example="530"),
-        Column("适用行业", "industries", Kind.CUSTOM, parse=parse_industries, fmt=lambda v: "、".join(v), default=[],
-               getter=lambda a: [i.pk for i in a.industries.all()], width=20,
-               help="GB/T 4754 行业代码，可填多个，用“、”分隔", example="C38、C26"),
-        Column("技术成熟度（TRL）", "trl", Kind.INT, required=True, min_value=1, max_value=9,
-               help="1–9 的整数（GB/T 22900-2022）", example="6"),
-        Column("所处阶段", "stage", Kind.CHOICE, choices=Stage.choices, default=Stage.LAB,
-               help="留空为“实验室”", example="中试"),
-        Column("技术优势", "advantages", max_length=5000, width=30, help="尽量量化，与现有方案对比",
-               example="能量密度提升 15%"),
+        Column(
+            EXTERNAL_KEY_HEADER,
+            "external_key",
+            required=True,
+            max_length=64,
+            sensitive=True,
+            width=14,
+            help="贵单位给这项成果的编号，同一单位内不能重复；再次导入时按此编号更新",
+            example="CG-2025-001",
+        ),
+        Column(
+            "标题",
+            "title",
+            required=True,
+            max_length=120,
+            width=30,
+            help="4–120 字",
+            example="高镍三元正极材料表面包覆技术",
+        ),
+        Column(
+            "公开摘要",
+            "summary",
+            required=True,
+            max_length=2000,
+            width=40,
+            help="对所有可见用户展示的简介，不要写保密内容",
+            example="循环 1000 次容量保持率 ≥ 90%",
+        ),
+        Column(
+            "关键词",
+            "keywords",
+            Kind.CUSTOM,
+            parse=lambda t: [w for w in KEYWORD_SPLIT.split(t) if w],
+            fmt=lambda v: "、".join(v),
+            default=[],
+            width=24,
+            help="最多 20 个，用“、”分隔",
+            example="正极材料、包覆、锂电池",
+        ),
+        Column(
+            "学科",
+            "discipline",
+            Kind.CODE,
+            choices=discipline_choices,
+            getter=lambda a: a.discipline_id,
+            width=20,
+            help="GB/T 13745 学科代码",
+            example="530",
+        ),
+        Column(
+            "适用行业",
+            "industries",
+            Kind.CUSTOM,
+            parse=parse_industries,
+            fmt=lambda v: "、".join(v),
+            default=[],
+            getter=lambda a: [i.pk for i in a.industries.all()],
+            width=20,
+            help="GB/T 4754 行业代码，可填多个，用“、”分隔",
+            example="C38、C26",
+        ),
+        Column(
+            "技术成熟度（TRL）",
+            "trl",
+            Kind.INT,
+            required=True,
+            min_value=1,
+            max_value=9,
+            help="1–9 的整数（GB/T 22900-2022）",
+            example="6",
+        ),
+        Column(
+            "所处阶段",
+            "stage",
+            Kind.CHOICE,
+            choices=Stage.choices,
+            default=Stage.LAB,
+            help="留空为“实验室”",
+            example="中试",
+        ),
+        Column(
+            "技术优势",
+            "advantages",
+            max_length=5000,
+            width=30,
+            help="尽量量化，与现有方案对比",
+            example="能量密度提升 15%",
+        ),
         Column("产业化路径", "route_to_market", max_length=5000, width=30, example="与电池厂合作中试"),
-        Column("转化方式", "transfer_modes", Kind.MULTI, choices=TransferMode.choices, width=24,
-               help="可填多个，用“、”分隔，可选：" + "、".join(str(label) for label in TransferMode.labels),
-               example="转让、普通许可"),
-        Column("报价（万元）", "asking_price_wan", Kind.DECIMAL, min_value=0, max_value=9_999_999_999,
-               help="单位：万元，填数字", example="300"),
-        Column("面议", "price_negotiable", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"),
-        Column("知识产权", "ip_rights", Kind.CUSTOM, parse=parse_ip_rights, fmt=format_ip_rights, default=[],
-               getter=lambda a: list(a.ip_rights.values("ip_type", "number", "title", "legal_status", "expiry_date")),
-               identifying=True, width=40, help="每项写成“类型|编号|名称|法律状态|到期日”，多项之间用“；”分隔；专利号会校验格式和校验位",
-               example="发明专利|ZL202310123456.7|一种正极材料包覆方法|已授权"),
-        Column("所在地区", "region", Kind.CODE, choices=region_choices, dropdown=region_dropdown, width=20,
-               getter=lambda a: a.region_id, help="GB/T 2260 六位行政区划代码", example="370102"),
-        Column("可见范围", "visibility", Kind.CHOICE, choices=Visibility.choices, default=Visibility.PUBLIC,
-               help="留空为“公开”", example="公开"),
-        Column("匿名发布", "is_anonymous", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"),
-        Column("保密详情", "confidential_detail", max_length=20000, sensitive=True, width=30,
-               help="仅在您授权后对申请方机构可见", example="工艺参数另附"),
+        Column(
+            "转化方式",
+            "transfer_modes",
+            Kind.MULTI,
+            choices=TransferMode.choices,
+            width=24,
+            help="可填多个，用“、”分隔，可选：" + "、".join(str(label) for label in TransferMode.labels),
+            example="转让、普通许可",
+        ),
+        Column(
+            "报价（万元）",
+            "asking_price_wan",
+            Kind.DECIMAL,
+            min_value=0,
+            max_value=9_999_999_999,
+            help="单位：万元，填数字",
+            example="300",
+        ),
+        Column(
+            "面议", "price_negotiable", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"
+        ),
+        Column(
+            "知识产权",
+            "ip_rights",
+            Kind.CUSTOM,
+            parse=parse_ip_rights,
+            fmt=format_ip_rights,
+            default=[],
+            getter=lambda a: list(
+                a.ip_rights.values("ip_type", "number", "title", "legal_status", "expiry_date")
+            ),
+            identifying=True,
+            width=40,
+            help="每项写成“类型|编号|名称|法律状态|到期日”，多项之间用“；”分隔；专利号会校验格式和校验位",
+            example="发明专利|ZL202310123456.7|一种正极材料包覆方法|已授权",
+        ),
+        Column(
+            "所在地区",
+            "region",
+            Kind.CODE,
+            choices=region_choices,
+            dropdown=region_dropdown,
+            width=20,
+            getter=lambda a: a.region_id,
+            help="GB/T 2260 六位行政区划代码",
+            example="370102",
+        ),
+        Column(
+            "可见范围",
+            "visibility",
+            Kind.CHOICE,
+            choices=Visibility.choices,
+            default=Visibility.PUBLIC,
+            help="留空为“公开”",
+            example="公开",
+        ),
+        Column(
+            "匿名发布", "is_anonymous", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"
+        ),
+        Column(
+            "保密详情",
+            "confidential_detail",
+            max_length=20000,
+            sensitive=True,
+            width=30,
+            help="仅在您授权后对申请方机构可见",
+            example="工艺参数另附",
+        ),
     ],
     load_existing=load_existing,
     save=save,

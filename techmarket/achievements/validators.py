@@ -62,8 +62,11 @@ def parse_patent_number(value: str) -> PatentNumber:
     m = _APPLICATION.match(number)
     if m is None:
         raise ValidationError(
-            _("“%(value)s”不是有效的中国专利号：应为申请号 202310123456.6（2003 年 10 月前为 93102345.9），"
-              "专利号 ZL202310123456.6，或公布号 CN116123456A。") % {"value": value.strip()},
+            _(
+                "“%(value)s”不是有效的中国专利号：应为申请号 202310123456.6（2003 年 10 月前为 93102345.9），"
+                "专利号 ZL202310123456.6，或公布号 CN116123456A。"
+            )
+            % {"value": value.strip()},
             code="patent_format",
         )
     prefix, digits, check = m.groups()
@@ -71,8 +74,11 @@ def parse_patent_number(value: str) -> PatentNumber:
     type_digit = digits[4] if len(digits) == 12 else digits[2]
     if type_digit not in TYPE_DIGITS:
         raise ValidationError(
-            _("%(label)s %(value)s 的类型位“%(digit)s”无效：应为 1（发明）、2（实用新型）、3（外观设计）、"
-              "8 或 9（PCT 进入国家阶段）。") % {"label": _label(normalized), "value": normalized, "digit": type_digit},
+            _(
+                "%(label)s %(value)s 的类型位“%(digit)s”无效：应为 1（发明）、2（实用新型）、3（外观设计）、"
+                "8 或 9（PCT 进入国家阶段）。"
+            )
+            % {"label": _label(normalized), "value": normalized, "digit": type_digit},
             code="patent_type",
         )
     if len(digits) == 12 and not 2003 <= int(digits[:4]) <= 2099:
@@ -84,8 +90,8 @@ def parse_patent_number(value: str) -> PatentNumber:
     expected = patent_check_digit(digits)
     if check != expected:
         raise ValidationError(
-            _("%(label)s %(value)s 校验位错误（应为 %(expected)s）") % {
-                "label": _label(normalized), "value": normalized, "expected": expected},
+            _("%(label)s %(value)s 校验位错误（应为 %(expected)s）")
+            % {"label": _label(normalized), "value": normalized, "expected": expected},
             code="patent_check",
         )
     return PatentNumber(normalized, "patent" if prefix else "application", type_digit)
@@ -94,20 +100,27 @@ def parse_patent_number(value: str) -> PatentNumber:
 def validate_patent_number(value: str, *, ip_type: str | None = None) -> str:
     """Return the normalised number, or raise; with ip_type, the number's type must match it."""
     parsed = parse_patent_number(value)
-    if ip_type in APPLICATION_TYPES and parsed.kind in {"application", "patent"} \
-            and parsed.type_digit not in APPLICATION_TYPES[ip_type]:
+    if (
+        ip_type in APPLICATION_TYPES
+        and parsed.kind in {"application", "patent"}
+        and parsed.type_digit not in APPLICATION_TYPES[ip_type]
+    ):
         raise ValidationError(
-            _("%(value)s 的类型位是“%(digit)s”，与所选类型不符：%(type)s的类型位应为 %(allowed)s。") % {
-                "value": parsed.normalized, "digit": parsed.type_digit, "type": _ip_type_label(ip_type),
-                "allowed": " 或 ".join(APPLICATION_TYPES[ip_type])},
+            _("%(value)s 的类型位是“%(digit)s”，与所选类型不符：%(type)s的类型位应为 %(allowed)s。")
+            % {
+                "value": parsed.normalized,
+                "digit": parsed.type_digit,
+                "type": _ip_type_label(ip_type),
+                "allowed": " 或 ".join(APPLICATION_TYPES[ip_type]),
+            },
             code="patent_type_mismatch",
         )
     if ip_type in PUBLICATION_TYPES and parsed.kind == "publication":
         first, kinds = PUBLICATION_TYPES[ip_type]
         if parsed.type_digit != first or parsed.normalized[11] not in kinds:
             raise ValidationError(
-                _("公布号 %(value)s 与所选类型“%(type)s”不符。") % {
-                    "value": parsed.normalized, "type": _ip_type_label(ip_type)},
+                _("公布号 %(value)s 与所选类型“%(type)s”不符。")
+                % {"value": parsed.normalized, "type": _ip_type_label(ip_type)},
                 code="patent_type_mismatch",
             )
     return parsed.normalized

@@ -39,8 +39,15 @@ def _mode_labels(item: Achievement) -> list[str]:
 
 def list_rows(request: HttpRequest, page: Any, own: bool = False) -> list[tuple[Any, ...]]:
     trl_names = dict(TechnologyReadinessLevel.objects.values_list("level", "name"))
-    return [(item, item.owner.name if own else owner_label(request.user, item), trl_names.get(item.trl, ""),
-             _mode_labels(item)) for item in page]
+    return [
+        (
+            item,
+            item.owner.name if own else owner_label(request.user, item),
+            trl_names.get(item.trl, ""),
+            _mode_labels(item),
+        )
+        for item in page
+    ]
 
 
 def achievement_detail(request: HttpRequest, achievement_id: int) -> HttpResponse:
@@ -55,7 +62,8 @@ def achievement_detail(request: HttpRequest, achievement_id: int) -> HttpRespons
         "team": list(achievement.team.all()) if can_see_owner(request.user, achievement) else [],
         "ip_rights": selectors.ip_rights_visible_to(request.user, achievement),
         "confidential": confidential_detail_read(item=achievement, user=request.user, request=request)
-        if achievement.confidential_detail else None,
+        if achievement.confidential_detail
+        else None,
         "can_edit": can_edit(request.user, achievement) and achievement.status not in services.FROZEN,
         "actions": available_actions(request.user, achievement) if request.user.is_authenticated else [],
     }
@@ -75,7 +83,9 @@ def achievement_create(request: HttpRequest) -> HttpResponse:
     owners = owner_choices(request.user)
     if not roles.is_operator(request.user):
         if owners.exists() and not owners.filter(kind__in=ACHIEVEMENT_OWNER_KINDS).exists():
-            messages.warning(request, _("科技成果由高校、科研院所和企业发布；您所在的机构可以浏览和对接成果。"))
+            messages.warning(
+                request, _("科技成果由高校、科研院所和企业发布；您所在的机构可以浏览和对接成果。")
+            )
             return redirect("core:workspace")
         owners = owners.filter(kind__in=ACHIEVEMENT_OWNER_KINDS)
     if not owners.exists():
@@ -89,11 +99,13 @@ def achievement_create(request: HttpRequest) -> HttpResponse:
             # Submitting checks completeness (price, TRL, transfer modes): if that fails, nothing is saved
             # and the reasons show on the form, next to the fields to fill in.
             with transaction.atomic():
-                achievement = services.achievement_create(acting_user=request.user, owner=owner,
-                                                          ip_rights=ip_rights, **data)
+                achievement = services.achievement_create(
+                    acting_user=request.user, owner=owner, ip_rights=ip_rights, **data
+                )
                 if "submit" in request.POST:
-                    services.achievement_transition(achievement=achievement, action="submit",
-                                                    acting_user=request.user)
+                    services.achievement_transition(
+                        achievement=achievement, action="submit", acting_user=request.user
+                    )
         except (ValidationError, PermissionDenied) as exc:
             attach_errors(form, exc)
         else:
@@ -130,13 +142,17 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
             with transaction.atomic():
                 services.achievement_update(achievement=achievement, acting_user=request.user, **data)
                 if _ip_changed(achievement, ip_rights):
-                    services.achievement_ip_set(achievement=achievement, acting_user=request.user,
-                                                ip_rights=ip_rights)
+                    services.achievement_ip_set(
+                        achievement=achievement, acting_user=request.user, ip_rights=ip_rights
+                    )
                 submitted = "submit" in request.POST and achievement.status in {
-                    ListingStatus.DRAFT, ListingStatus.CHANGES_REQUESTED}
+                    ListingStatus.DRAFT,
+                    ListingStatus.CHANGES_REQUESTED,
+                }
                 if submitted:
-                    services.achievement_transition(achievement=achievement, action="submit",
-                                                    acting_user=request.user)
+                    services.achievement_transition(
+                        achievement=achievement, action="submit", acting_user=request.user
+                    )
         except (ValidationError, PermissionDenied) as exc:
             achievement.refresh_from_db()
             attach_errors(form, exc)
@@ -148,5 +164,8 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("修改已保存。"))
             return redirect("achievements:detail", achievement_id=achievement.pk)
-    return render(request, "achievements/achievement_form.html", {
-        "form": form, "achievement": achievement, "title": _("修改成果"), "was_listed": was_listed})
+    return render(
+        request,
+        "achievements/achievement_form.html",
+        {"form": form, "achievement": achievement, "title": _("修改成果"), "was_listed": was_listed},
+    )

@@ -16,7 +16,9 @@ def _token_user(request: HttpRequest, secret: str) -> Any:
     if token is None:
         return None
     if not token.allows(request.method or "GET"):
-        raise PermissionDenied("该 API 令牌只有读取权限（read），不能修改数据；请创建带写入权限（write）的令牌。")
+        raise PermissionDenied(
+            "该 API 令牌只有读取权限（read），不能修改数据；请创建带写入权限（write）的令牌。"
+        )
     request.user = token.user
     request.api_token = token  # type: ignore[attr-defined]
     return token.user

@@ -29,12 +29,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
         fields: dict[str, list[str]] = {}
         for err in exc.errors:
             fields.setdefault(_field_name(list(err.get("loc", []))), []).append(str(err.get("msg", "")))
-        return api.create_response(request, error_body("invalid", "请求参数不正确，请检查各字段。", fields), status=422)
+        return api.create_response(
+            request, error_body("invalid", "请求参数不正确，请检查各字段。", fields), status=422
+        )
 
     @api.exception_handler(DjangoValidationError)
     def django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         if hasattr(exc, "error_dict"):
-            fields = {name: [str(m) for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
+            fields = {
+                name: [str(m) for e in errs for m in e.messages] for name, errs in exc.error_dict.items()
+            }
             message = "；".join(m for msgs in fields.values() for m in msgs)
         else:
             fields, message = {}, "；".join(exc.messages)
@@ -47,11 +51,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return api.create_response(request, error_body("forbidden", str(exc) or "您没有权限执行此操作。"), status=403)
+        return api.create_response(
+            request, error_body("forbidden", str(exc) or "您没有权限执行此操作。"), status=403
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("not_found", "请求的对象不存在或您无权查看。"), status=404)
+        return api.create_response(
+            request, error_body("not_found", "请求的对象不存在或您无权查看。"), status=404
+        )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -61,18 +69,25 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Throttled)
     def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-        response = api.create_response(request, error_body("throttled", "请求过于频繁，请稍后再试。"), status=429)
+        response = api.create_response(
+            request, error_body("throttled", "请求过于频繁，请稍后再试。"), status=429
+        )
         if exc.wait:
             response["Retry-After"] = str(int(exc.wait) + 1)
         return response
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-                409: "conflict"}.get(exc.status_code, "error")
+        code = {
+            400: "bad_request",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+        }.get(exc.status_code, "error")
         message = str(exc)
         if exc.status_code == 400 and message.startswith("Cannot parse request body"):
-            message = "请求体必须是 JSON 对象，例如 {\"message\": \"…\"}。"
+            message = '请求体必须是 JSON 对象，例如 {"message": "…"}。'
         return api.create_response(request, error_body(code, message), status=exc.status_code)
 
     @api.exception_handler(Exception)

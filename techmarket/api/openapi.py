@@ -13,20 +13,33 @@ ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "title": "ErrorOut",
     "required": ["error"],
-    "properties": {"error": {
-        "type": "object",
-        "required": ["code", "message", "fields"],
-        "properties": {
-            "code": {"type": "string", "description": "invalid / unauthenticated / forbidden / not_found / ..."},
-            "message": {"type": "string", "description": "给人看的中文说明"},
-            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-        },
-    }},
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "invalid / unauthenticated / forbidden / not_found / ...",
+                },
+                "message": {"type": "string", "description": "给人看的中文说明"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
 }
 
 DESCRIPTIONS = {
-    "400": "请求不合法", "401": "未登录或令牌无效", "403": "无权执行此操作", "404": "对象不存在或无权查看",
-    "409": "与当前状态冲突", "422": "参数校验失败（fields 指明字段）", "429": "请求过于频繁",
+    "400": "请求不合法",
+    "401": "未登录或令牌无效",
+    "403": "无权执行此操作",
+    "404": "对象不存在或无权查看",
+    "409": "与当前状态冲突",
+    "422": "参数校验失败（fields 指明字段）",
+    "429": "请求过于频繁",
 }
 
 
@@ -48,6 +61,8 @@ class TechmarketAPI(NinjaAPI):
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 for code in _error_codes(path, method, operation):
-                    responses.setdefault(code, {"description": DESCRIPTIONS[code],
-                                                "content": {"application/json": {"schema": ref}}})
+                    responses.setdefault(
+                        code,
+                        {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ref}}},
+                    )
         return schema

@@ -17,36 +17,78 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action=f"admin.{_label(obj)}.{'change' if change else 'add'}", target=obj,
-                     before=before, after=snapshot(obj), request=request)
+        audit_record(
+            actor=request.user,
+            action=f"admin.{_label(obj)}.{'change' if change else 'add'}",
+            target=obj,
+            before=before,
+            after=snapshot(obj),
+            request=request,
+        )
 
     def delete_model(self, request: Any, obj: Any) -> None:
-        audit_record(actor=request.user, action=f"admin.{_label(obj)}.delete", target=obj,
-                     before=snapshot(obj), request=request)
+        audit_record(
+            actor=request.user,
+            action=f"admin.{_label(obj)}.delete",
+            target=obj,
+            before=snapshot(obj),
+            request=request,
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for obj in queryset:
-            audit_record(actor=request.user, action=f"admin.{_label(obj)}.delete", target=obj,
-                         before=snapshot(obj), request=request)
+            audit_record(
+                actor=request.user,
+                action=f"admin.{_label(obj)}.delete",
+                target=obj,
+                before=snapshot(obj),
+                request=request,
+            )
         super().delete_queryset(request, queryset)
 
     def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
         """Inline rows (memberships of an organisation, IP rights of an achievement ...) are audited one by one."""
-        befores = {f.instance.pk: snapshot(type(f.instance).objects.get(pk=f.instance.pk))
-                   for f in formset.initial_forms if f.instance.pk and f.has_changed()}
-        deleted = [(obj, snapshot(obj)) for obj in (f.instance for f in formset.initial_forms
-                                                    if formset.can_delete and formset._should_delete_form(f))]
+        befores = {
+            f.instance.pk: snapshot(type(f.instance).objects.get(pk=f.instance.pk))
+            for f in formset.initial_forms
+            if f.instance.pk and f.has_changed()
+        }
+        deleted = [
+            (obj, snapshot(obj))
+            for obj in (
+                f.instance
+                for f in formset.initial_forms
+                if formset.can_delete and formset._should_delete_form(f)
+            )
+        ]
         super().save_formset(request, form, formset, change)
         for obj, before in deleted:
-            audit_record(actor=request.user, action=f"admin.{_label(obj)}.delete", target=None,
-                         before=before, note=str(obj)[:200], request=request)
+            audit_record(
+                actor=request.user,
+                action=f"admin.{_label(obj)}.delete",
+                target=None,
+                before=before,
+                note=str(obj)[:200],
+                request=request,
+            )
         for obj in formset.new_objects:
-            audit_record(actor=request.user, action=f"admin.{_label(obj)}.add", target=obj, after=snapshot(obj),
-                         request=request)
+            audit_record(
+                actor=request.user,
+                action=f"admin.{_label(obj)}.add",
+                target=obj,
+                after=snapshot(obj),
+                request=request,
+            )
         for obj, _fields in formset.changed_objects:
-            audit_record(actor=request.user, action=f"admin.{_label(obj)}.change", target=obj,
-                         before=befores.get(obj.pk), after=snapshot(obj), request=request)
+            audit_record(
+                actor=request.user,
+                action=f"admin.{_label(obj)}.change",
+                target=obj,
+                before=befores.get(obj.pk),
+                after=snapshot(obj),
+                request=request,
+            )
 
 
 @admin.register(AuditLog)

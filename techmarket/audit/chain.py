@@ -23,8 +23,13 @@ GENESIS = "0" * 64
 def content(log: AuditLog) -> dict[str, Any]:
     return {
         "created_at": timezone.localtime(log.created_at, datetime.UTC).isoformat(timespec="microseconds"),
-        "actor": log.actor_label, "action": log.action, "target_id": log.target_id,
-        "target": log.target_label, "before": log.before, "after": log.after, "note": log.note,
+        "actor": log.actor_label,
+        "action": log.action,
+        "target_id": log.target_id,
+        "target": log.target_label,
+        "before": log.before,
+        "after": log.after,
+        "note": log.note,
         "ip": log.ip_address or "",
     }
 

@@ -8,8 +8,16 @@ from techmarket.accounts import roles
 from .models import AuditLog
 
 
-def audit_log_list(user: Any, *, actor: str = "", action: str = "", target_type: str = "", target_id: str = "",
-                   date_from: date | None = None, date_to: date | None = None) -> QuerySet[AuditLog]:
+def audit_log_list(
+    user: Any,
+    *,
+    actor: str = "",
+    action: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditLog]:
     """The audit log for operators, newest first; nobody else reads it."""
     if not roles.is_operator(user):
         return AuditLog.objects.none()

@@ -27,10 +27,16 @@ class AuditFilterForm(StyledForm):
     action = forms.ChoiceField(label=_("操作"), required=False)
     target_type = forms.ChoiceField(label=_("对象类型"), required=False)
     target_id = forms.CharField(label=_("对象编号"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args: Any, actions: list[str], target_types: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, actions: list[str], target_types: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("全部操作"))] + action_choices(actions)
         self.fields["target_type"].choices = [("", _("全部类型"))] + target_types
@@ -39,8 +45,10 @@ class AuditFilterForm(StyledForm):
 def _filter_choices() -> tuple[list[str], list[tuple[str, str]]]:
     actions = list(AuditLog.objects.values_list("action", flat=True).distinct().order_by("action")[:300])
     types = ContentType.objects.filter(pk__in=AuditLog.objects.values("target_type").distinct())
-    target_types = sorted({(t.model, str(t.model_class()._meta.verbose_name) if t.model_class() else t.model)
-                           for t in types}, key=lambda kv: kv[1])
+    target_types = sorted(
+        {(t.model, str(t.model_class()._meta.verbose_name) if t.model_class() else t.model) for t in types},
+        key=lambda kv: kv[1],
+    )
     return actions, target_types
 
 
@@ -53,8 +61,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for log in page.object_list:
         log.action_name = action_label(log.action)
-    return render(request, "audit/log.html",
-                  {"form": form, "page": page, "actions": actions, "query": query_without_page(request)})
+    return render(
+        request,
+        "audit/log.html",
+        {"form": form, "page": page, "actions": actions, "query": query_without_page(request)},
+    )
 
 
 @operator_required
@@ -64,8 +75,12 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, actions=actions, target_types=target_types)
     filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v}
     qs = audit_log_list(request.user, **filters).order_by("id")
-    audit_record(actor=request.user, action="audit.log.export", request=request,
-                 after={"filters": {k: str(v) for k, v in filters.items()}, "rows": qs.count()})
+    audit_record(
+        actor=request.user,
+        action="audit.log.export",
+        request=request,
+        after={"filters": {k: str(v) for k, v in filters.items()}, "rows": qs.count()},
+    )
     response = StreamingHttpResponse(_csv_rows(qs), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
@@ -80,12 +95,38 @@ class _Echo:
 def _csv_rows(qs: Any) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    yield writer.writerow(["id", "created_at", "actor", "action", "target_type", "target_id", "target", "before",
-                           "after", "note", "ip", "prev_hash", "record_hash"])
+    yield writer.writerow(
+        [
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "target",
+            "before",
+            "after",
+            "note",
+            "ip",
+            "prev_hash",
+            "record_hash",
+        ]
+    )
     for log in qs.iterator(chunk_size=2000):
-        yield writer.writerow([
-            log.pk, log.created_at.isoformat(), neutralise(log.actor_label), log.action,
-            log.target_type.model if log.target_type else "", log.target_id, neutralise(log.target_label),
-            json.dumps(log.before, ensure_ascii=False), json.dumps(log.after, ensure_ascii=False),
-            neutralise(log.note), log.ip_address or "", log.prev_hash, log.record_hash,
-        ])
+        yield writer.writerow(
+            [
+                log.pk,
+                log.created_at.isoformat(),
+                neutralise(log.actor_label),
+                log.action,
+                log.target_type.model if log.target_type else "",
+                log.target_id,
+                neutralise(log.target_label),
+                json.dumps(log.before, ensure_ascii=False),
+                json.dumps(log.after, ensure_ascii=False),
+                neutralise(log.note),
+                log.ip_address or "",
+                log.prev_hash,
+                log.record_hash,
+            ]
+        )

@@ -34,21 +34,32 @@ def _text(value: Any, choices: Mapping[str, Any] | None = None) -> str:
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             # technical parameters: "耐磨性：≥ 500 小时" rather than "耐磨性|500|小时"
-            return "\n".join(f"{row.get('indicator', '')}：{row.get('target', '')} {row.get('unit', '')}".strip()
-                             if "indicator" in row else "|".join(str(v) for v in row.values()) for row in value)
+            return "\n".join(
+                f"{row.get('indicator', '')}：{row.get('target', '')} {row.get('unit', '')}".strip()
+                if "indicator" in row
+                else "|".join(str(v) for v in row.values())
+                for row in value
+            )
         return "、".join(str((choices or {}).get(v, v)) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) or (
-            isinstance(value, str) and _NUMBER.match(value)):
+    if (
+        isinstance(value, (int, float, Decimal))
+        and not isinstance(value, bool)
+        or (isinstance(value, str) and _NUMBER.match(value))
+    ):
         return _number(value)
     if choices and str(value) in choices:
         return str(choices[str(value)])
     return str(value)
 
 
-def diff_fields(old: dict[str, Any], new: dict[str, Any], labels: dict[str, Any],
-                choices: Mapping[str, Mapping[str, Any]] | None = None) -> list[FieldDiff]:
+def diff_fields(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    labels: dict[str, Any],
+    choices: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[FieldDiff]:
     """Only the fields that changed, in the order of ``labels``; coded values shown by their labels
     (``choices``: field -> {code: label})."""
     out = []

@@ -20,8 +20,12 @@ from .workflow import listing_transition
 
 
 def _owner_users(owner: Organization) -> list[Any]:
-    return [m.user for m in Membership.objects.filter(organization=owner, is_active=True, user__is_active=True)
-            .select_related("user")]
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organization=owner, is_active=True, user__is_active=True
+        ).select_related("user")
+    ]
 
 
 def listings_expire(*, now: Any = None) -> int:
@@ -32,16 +36,21 @@ def listings_expire(*, now: Any = None) -> int:
     count = 0
     for ctype in registry.expiring():
         model = ctype.model
-        due = ctype.system_queryset().filter(status=ListingStatus.PUBLISHED, expires_at__lte=now).select_related(
-            "owner")
+        due = (
+            ctype.system_queryset()
+            .filter(status=ListingStatus.PUBLISHED, expires_at__lte=now)
+            .select_related("owner")
+        )
         for item in due.iterator(chunk_size=200):
             with transaction.atomic():
                 listing_transition(item=item, action="expire", acting_user=None)
                 notify_users(
-                    users=_owner_users(item.owner), email=True,
+                    users=_owner_users(item.owner),
+                    email=True,
                     title=_("“%(t)s”已到期下架") % {"t": item.title[:60]},
                     body=_("该条目已超过有效期，不再对外展示。如仍有效，请在详情页点击“续期”。"),
-                    url=ctype.detail_url(item), item_key=f"exp:{model._meta.label_lower}:{item.pk}:{now:%Y%m%d}",
+                    url=ctype.detail_url(item),
+                    item_key=f"exp:{model._meta.label_lower}:{item.pk}:{now:%Y%m%d}",
                 )
             count += 1
     return count
@@ -56,12 +65,17 @@ def listings_remind_expiring(*, now: Any = None) -> int:
     sent = 0
     for ctype in registry.expiring():
         model = ctype.model
-        soon = ctype.system_queryset().filter(status=ListingStatus.PUBLISHED, expires_at__gt=now,
-                                              expires_at__lte=horizon).select_related("owner")
+        soon = (
+            ctype.system_queryset()
+            .filter(status=ListingStatus.PUBLISHED, expires_at__gt=now, expires_at__lte=horizon)
+            .select_related("owner")
+        )
         for item in soon.iterator(chunk_size=200):
             sent += notify_users(
-                users=_owner_users(item.owner), email=True,
-                title=_("“%(t)s”将于 %(d)s 到期") % {"t": item.title[:60], "d": f"{item.expires_at:%Y-%m-%d}"},
+                users=_owner_users(item.owner),
+                email=True,
+                title=_("“%(t)s”将于 %(d)s 到期")
+                % {"t": item.title[:60], "d": f"{item.expires_at:%Y-%m-%d}"},
                 body=_("到期后将不再对外展示。如仍有效，请在详情页点击“续期”。"),
                 url=ctype.detail_url(item),
                 item_key=f"rem:{model._meta.label_lower}:{item.pk}:{item.expires_at:%Y%m%d}",

@@ -30,4 +30,6 @@ def expiring_within(qs: Any, days: str | None) -> Any:
 
     if not days or not str(days).isdigit():
         return qs
-    return qs.filter(status=ListingStatus.PUBLISHED, expires_at__lte=timezone.now() + timedelta(days=int(days)))
+    return qs.filter(
+        status=ListingStatus.PUBLISHED, expires_at__lte=timezone.now() + timedelta(days=int(days))
+    )

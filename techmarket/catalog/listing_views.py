@@ -47,11 +47,18 @@ def listing_list(request: HttpRequest, *, key: str) -> HttpResponse:
     form = ctype.filter_form(request.GET or None) if ctype.filter_form else None
     filters = form.selector_filters() if form is not None else {}
     page = Paginator(ctype.list_visible(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, pages.list_template, {
-        "form": form, "page": page, "rows": _rows(request, pages, page, own=False),
-        "query": query_without_page(request), "title": pages.list_title,
-        "can_import": ctype.import_spec is not None and bool(roles.user_organizations(request.user)),
-    })
+    return render(
+        request,
+        pages.list_template,
+        {
+            "form": form,
+            "page": page,
+            "rows": _rows(request, pages, page, own=False),
+            "query": query_without_page(request),
+            "title": pages.list_title,
+            "can_import": ctype.import_spec is not None and bool(roles.user_organizations(request.user)),
+        },
+    )
 
 
 @login_required
@@ -64,10 +71,19 @@ def listing_mine(request: HttpRequest, *, key: str) -> HttpResponse:
         qs = qs.filter(status=status)
     qs = expiring_within(qs, request.GET.get("expiring"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, pages.list_template, {
-        "page": page, "rows": _rows(request, pages, page, own=True), "query": query_without_page(request),
-        "title": pages.mine_title, "mine": True, "statuses": ListingStatus.choices, "status": status,
-    })
+    return render(
+        request,
+        pages.list_template,
+        {
+            "page": page,
+            "rows": _rows(request, pages, page, own=True),
+            "query": query_without_page(request),
+            "title": pages.mine_title,
+            "mine": True,
+            "statuses": ListingStatus.choices,
+            "status": status,
+        },
+    )
 
 
 @operator_required
@@ -75,10 +91,17 @@ def listing_review(request: HttpRequest, *, key: str) -> HttpResponse:
     ctype, pages = _type(key)
     qs = ctype.list_visible(request.user, status=ListingStatus.PENDING).order_by("submitted_at", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, pages.list_template, {
-        "page": page, "rows": _rows(request, pages, page, own=True), "query": "", "title": pages.review_title,
-        "review": True,
-    })
+    return render(
+        request,
+        pages.list_template,
+        {
+            "page": page,
+            "rows": _rows(request, pages, page, own=True),
+            "query": "",
+            "title": pages.review_title,
+            "review": True,
+        },
+    )
 
 
 @login_required
@@ -87,8 +110,12 @@ def listing_action(request: HttpRequest, *, key: str, action: str, **kwargs: Any
     ctype, pages = _type(key)
     item = ctype.get_visible(request.user, kwargs[ctype.pk_kwarg])
     transition = pages.transition or listing_transition
-    run_action(request, item=item, success=pages.action_success,
-               transition=lambda **kw: transition(item=item, acting_user=request.user, **kw))
+    run_action(
+        request,
+        item=item,
+        success=pages.action_success,
+        transition=lambda **kw: transition(item=item, acting_user=request.user, **kw),
+    )
     if request.POST.get("next") == "review":
         return redirect(f"{key}:review")
     return redirect(ctype.detail_url(item))

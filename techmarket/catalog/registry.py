@@ -108,7 +108,7 @@ class CatalogueType:
 
     @property
     def label_lower(self) -> str:
-        """"needs.need": the label catalog.events passes to listeners."""
+        """ "needs.need": the label catalog.events passes to listeners."""
         return self.model._meta.label_lower
 
     @property

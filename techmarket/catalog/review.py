@@ -13,8 +13,12 @@ from techmarket.accounts import roles
 
 from .models import ListingStatus
 
-REVIEW_AGAIN_FROM = {ListingStatus.PUBLISHED, ListingStatus.IN_PROGRESS, ListingStatus.PENDING,
-                     ListingStatus.EXPIRED}
+REVIEW_AGAIN_FROM = {
+    ListingStatus.PUBLISHED,
+    ListingStatus.IN_PROGRESS,
+    ListingStatus.PENDING,
+    ListingStatus.EXPIRED,
+}
 
 
 def send_back_to_review_after_edit(item: Any, acting_user: Any) -> bool:

@@ -86,8 +86,10 @@ def keyword_filter(qs: QuerySet[Any], q: str, fallback_fields: Sequence[str]) ->
 
 def create_index_sql(table: str) -> str:
     """The GIN index matching the expression Django generates for SearchVector('search_text', config='simple')."""
-    return (f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING GIN "
-            f"(to_tsvector('simple'::regconfig, COALESCE(search_text, '')))")
+    return (
+        f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING GIN "
+        f"(to_tsvector('simple'::regconfig, COALESCE(search_text, '')))"
+    )
 
 
 def gin_index_operation(table: str) -> Any:
@@ -112,8 +114,10 @@ def listing_order_index_operation(table: str) -> Any:
 
     def create(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {table}_newest ON {table} "
-                                  f"(published_at DESC NULLS LAST, id DESC)")
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_newest ON {table} "
+                f"(published_at DESC NULLS LAST, id DESC)"
+            )
 
     def drop(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":

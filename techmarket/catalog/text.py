@@ -14,6 +14,7 @@ def reject_html(value: str, field_label: str) -> str:
     match = _TAG.search(value or "")
     if match:
         raise ValidationError(
-            _("“%(field)s”中含有 HTML 标签 %(tag)s：请只填写纯文本。") % {"field": field_label, "tag": match.group(0)[:30]}
+            _("“%(field)s”中含有 HTML 标签 %(tag)s：请只填写纯文本。")
+            % {"field": field_label, "tag": match.group(0)[:30]}
         )
     return value

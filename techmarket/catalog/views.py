@@ -29,7 +29,11 @@ def owner_choices(user: Any) -> Any:
 def access_context(request: HttpRequest, item: Any) -> dict[str, Any]:
     """What the confidential part of a detail page needs: the request form or the owner's grant list."""
     context: dict[str, Any] = {}
-    if item.confidential_detail and request.user.is_authenticated and not can_view_confidential(request.user, item):
+    if (
+        item.confidential_detail
+        and request.user.is_authenticated
+        and not can_view_confidential(request.user, item)
+    ):
         context["access_form"] = AccessRequestForm()
         context["request_orgs"] = [o for o in roles.user_organizations(request.user) if o.pk != item.owner_id]
     if is_owner_member(request.user, item) or roles.is_operator(request.user):
@@ -44,9 +48,11 @@ def run_action(request: HttpRequest, *, item: Any, transition: Callable[..., Any
     form = ActionForm(request.POST)
     form.is_valid()
     try:
-        transition(action=request.resolver_match.kwargs["action"] if request.resolver_match else "",
-                   reason=form.cleaned_data.get("reason", ""),
-                   expected_state=form.cleaned_data.get("expected_state") or None)
+        transition(
+            action=request.resolver_match.kwargs["action"] if request.resolver_match else "",
+            reason=form.cleaned_data.get("reason", ""),
+            expected_state=form.cleaned_data.get("expected_state") or None,
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except PermissionDenied as exc:
@@ -63,23 +69,38 @@ def run_access_request(request: HttpRequest, item: Any, *, owner_noun: str) -> N
         messages.error(request, _("请选择申请机构、填写用途并确认保密承诺。"))
         return
     try:
-        access_request(item=item, acting_user=request.user, organization=org,
-                       purpose=form.cleaned_data["purpose"], nda_accepted=form.cleaned_data["nda_accepted"])
+        access_request(
+            item=item,
+            acting_user=request.user,
+            organization=org,
+            purpose=form.cleaned_data["purpose"],
+            nda_accepted=form.cleaned_data["nda_accepted"],
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("已提交查看申请，%(owner)s授权后即可查看保密详情。") % {"owner": owner_noun})
+        messages.success(
+            request, _("已提交查看申请，%(owner)s授权后即可查看保密详情。") % {"owner": owner_noun}
+        )
 
 
 def run_access_decision(request: HttpRequest, item: Any, grant_id: int) -> None:
-    grant = get_object_or_404(AccessGrant, pk=grant_id, object_id=item.pk,
-                              content_type=ContentType.objects.get_for_model(type(item)))
+    grant = get_object_or_404(
+        AccessGrant,
+        pk=grant_id,
+        object_id=item.pk,
+        content_type=ContentType.objects.get_for_model(type(item)),
+    )
     if not can_edit(request.user, item):
         raise Http404
     try:
-        access_decide(grant=grant, acting_user=request.user, grant_access=request.POST.get("grant") == "1",
-                      reason=request.POST.get("reason", "")[:500],
-                      expected_state=request.POST.get("expected_state") or None)
+        access_decide(
+            grant=grant,
+            acting_user=request.user,
+            grant_access=request.POST.get("grant") == "1",
+            reason=request.POST.get("reason", "")[:500],
+            expected_state=request.POST.get("expected_state") or None,
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return

@@ -70,8 +70,10 @@ def can_view_confidential(user: Any, item: Model) -> bool:
     if not org_ids:
         return False
     return AccessGrant.objects.filter(
-        content_type=ContentType.objects.get_for_model(item), object_id=item.pk,
-        organization_id__in=org_ids, status=AccessGrant.Status.GRANTED,
+        content_type=ContentType.objects.get_for_model(item),
+        object_id=item.pk,
+        organization_id__in=org_ids,
+        status=AccessGrant.Status.GRANTED,
     ).exists()
 
 

@@ -20,26 +20,70 @@ from . import events
 from .models import ListingStatus as S
 from .visibility import is_owner_member
 
-__all__ = ["ACTIONS", "Action", "OWNER", "OPERATOR", "BROKER", "SYSTEM", "available_actions",
-           "listing_transition", "listing_workflow", "expiry_from", "review_due"]
+__all__ = [
+    "ACTIONS",
+    "Action",
+    "OWNER",
+    "OPERATOR",
+    "BROKER",
+    "SYSTEM",
+    "available_actions",
+    "listing_transition",
+    "listing_workflow",
+    "expiry_from",
+    "review_due",
+]
 
 REVIEW_DAYS = getattr(settings, "LISTING_REVIEW_WORKING_DAYS", 5)
 
 ACTIONS: dict[str, Action] = {
-    "submit": Action(gettext_lazy("提交审核"), (S.DRAFT, S.CHANGES_REQUESTED), S.PENDING, (OWNER,),
-                     stamps=("submitted_at",), due_working_days=REVIEW_DAYS),
-    "publish": Action(gettext_lazy("审核通过并发布"), (S.PENDING,), S.PUBLISHED, (OPERATOR,),
-                      keep_stamps=("published_at",), writes_reason=True),
-    "request_changes": Action(gettext_lazy("退回整改"), (S.PENDING,), S.CHANGES_REQUESTED, (OPERATOR,), True,
-                              reason_message=gettext_lazy("“退回整改”必须填写原因，所有者会看到它。")),
-    "reject": Action(gettext_lazy("驳回"), (S.PENDING,), S.REJECTED, (OPERATOR,), True,
-                     reason_message=gettext_lazy("“驳回”必须填写原因，所有者会看到它。")),
+    "submit": Action(
+        gettext_lazy("提交审核"),
+        (S.DRAFT, S.CHANGES_REQUESTED),
+        S.PENDING,
+        (OWNER,),
+        stamps=("submitted_at",),
+        due_working_days=REVIEW_DAYS,
+    ),
+    "publish": Action(
+        gettext_lazy("审核通过并发布"),
+        (S.PENDING,),
+        S.PUBLISHED,
+        (OPERATOR,),
+        keep_stamps=("published_at",),
+        writes_reason=True,
+    ),
+    "request_changes": Action(
+        gettext_lazy("退回整改"),
+        (S.PENDING,),
+        S.CHANGES_REQUESTED,
+        (OPERATOR,),
+        True,
+        reason_message=gettext_lazy("“退回整改”必须填写原因，所有者会看到它。"),
+    ),
+    "reject": Action(
+        gettext_lazy("驳回"),
+        (S.PENDING,),
+        S.REJECTED,
+        (OPERATOR,),
+        True,
+        reason_message=gettext_lazy("“驳回”必须填写原因，所有者会看到它。"),
+    ),
     "start": Action(gettext_lazy("进入对接"), (S.PUBLISHED,), S.IN_PROGRESS, (OWNER, BROKER, OPERATOR)),
     "solve": Action(gettext_lazy("标记已解决"), (S.PUBLISHED, S.IN_PROGRESS), S.SOLVED, (OWNER, OPERATOR)),
-    "close": Action(gettext_lazy("关闭"), (S.DRAFT, S.PUBLISHED, S.IN_PROGRESS, S.CHANGES_REQUESTED, S.EXPIRED),
-                    S.CLOSED, (OWNER, OPERATOR)),
-    "renew": Action(gettext_lazy("续期"), (S.PUBLISHED, S.IN_PROGRESS, S.EXPIRED), S.PUBLISHED, (OWNER, OPERATOR),
-                    keep_stamps=("published_at",)),
+    "close": Action(
+        gettext_lazy("关闭"),
+        (S.DRAFT, S.PUBLISHED, S.IN_PROGRESS, S.CHANGES_REQUESTED, S.EXPIRED),
+        S.CLOSED,
+        (OWNER, OPERATOR),
+    ),
+    "renew": Action(
+        gettext_lazy("续期"),
+        (S.PUBLISHED, S.IN_PROGRESS, S.EXPIRED),
+        S.PUBLISHED,
+        (OWNER, OPERATOR),
+        keep_stamps=("published_at",),
+    ),
     "expire": Action(gettext_lazy("到期下架"), (S.PUBLISHED,), S.EXPIRED, (SYSTEM,)),
 }
 
@@ -100,20 +144,37 @@ def listing_workflow(model: Any) -> Workflow:
     try:
         return engine.get(name)
     except KeyError:
-        return engine.register(Workflow(
-            name=name, model=model, actions=ACTIONS, actor_kinds=_actor_kinds, reason_field="review_note",
-            due_field="due_at", apply=_apply, events=(_events,), responsible=_responsible, url=_url,
-            extra_audit=lambda item: {"expires_at": item.expires_at},
-        ))
+        return engine.register(
+            Workflow(
+                name=name,
+                model=model,
+                actions=ACTIONS,
+                actor_kinds=_actor_kinds,
+                reason_field="review_note",
+                due_field="due_at",
+                apply=_apply,
+                events=(_events,),
+                responsible=_responsible,
+                url=_url,
+                extra_audit=lambda item: {"expires_at": item.expires_at},
+            )
+        )
 
 
 def available_actions(user: Any, item: Any) -> list[tuple[str, Action]]:
     return listing_workflow(type(item)).available(user, item)
 
 
-def listing_transition(*, item: Any, action: str, acting_user: Any, reason: str = "",
-                       expected_state: str | None = None) -> Any:
+def listing_transition(
+    *, item: Any, action: str, acting_user: Any, reason: str = "", expected_state: str | None = None
+) -> Any:
     """Move an item through the workflow; one audit record; raises with a message a person understands.
     ``expected_state`` is the state the person saw; a move made meanwhile by someone else is refused."""
-    return engine.transition(workflow=listing_workflow(type(item)), obj=item, action=action,
-                             acting_user=acting_user, reason=reason, expected_state=expected_state)
+    return engine.transition(
+        workflow=listing_workflow(type(item)),
+        obj=item,
+        action=action,
+        acting_user=acting_user,
+        reason=reason,
+        expected_state=expected_state,
+    )

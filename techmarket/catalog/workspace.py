@@ -29,14 +29,25 @@ def listing_panel(ctype: CatalogueType) -> Callable[[Any], dict[str, Any] | None
             soon = timezone.now() + timedelta(days=30)
             out["links"] += [
                 (pages.mine_title, mine_url, mine.count()),
-                (_("需整改"), mine_url + "?status=changes_requested",
-                 mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
-                (_("30 天内到期"), mine_url + "?expiring=30",
-                 mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
+                (
+                    _("需整改"),
+                    mine_url + "?status=changes_requested",
+                    mine.filter(status=ListingStatus.CHANGES_REQUESTED).count(),
+                ),
+                (
+                    _("30 天内到期"),
+                    mine_url + "?expiring=30",
+                    mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count(),
+                ),
             ]
         if roles.is_operator(user):
-            out["links"].append((pages.review_title, reverse(f"{ctype.key}:review"),
-                                 ctype.list_visible(user, status=ListingStatus.PENDING).count()))
+            out["links"].append(
+                (
+                    pages.review_title,
+                    reverse(f"{ctype.key}:review"),
+                    ctype.list_visible(user, status=ListingStatus.PENDING).count(),
+                )
+            )
         return out if out["links"] else None
 
     return panel

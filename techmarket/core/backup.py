@@ -51,8 +51,11 @@ def sha256(path: Path) -> str:
 def file_manifest(root: Path) -> list[dict[str, Any]]:
     if not root.exists():
         return []
-    return [{"path": p.relative_to(root).as_posix(), "size": p.stat().st_size, "sha256": sha256(p)}
-            for p in sorted(root.rglob("*")) if p.is_file()]
+    return [
+        {"path": p.relative_to(root).as_posix(), "size": p.stat().st_size, "sha256": sha256(p)}
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    ]
 
 
 def _pg_command(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
@@ -96,8 +99,12 @@ def backup(dest: Path, *, method: str | None = None) -> Path:
         out = sqlite3.connect(target / database_file)
         try:
             connection.connection.backup(out)  # the online backup API: a consistent snapshot
-            tables = [r[0] for r in out.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                                "AND name NOT LIKE 'sqlite_%'")]
+            tables = [
+                r[0]
+                for r in out.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
             counts = _table_counts(out.cursor(), tables, lambda n: f'"{n}"')  # counted in the snapshot itself
         finally:
             out.close()
@@ -110,9 +117,22 @@ def backup(dest: Path, *, method: str | None = None) -> Path:
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
             counts = _source_counts()
-            result = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",  # noqa: S603,S607
-                                     f"--snapshot={snapshot}", "--file", str(target / database_file), *args],
-                                    env=env, capture_output=True, text=True, check=False)
+            result = subprocess.run(  # noqa: S603
+                [  # noqa: S607
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",  # noqa: S603,S607
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    str(target / database_file),
+                    *args,
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         if result.returncode:
             raise BackupError(f"pg_dump 失败：{result.stderr.strip()}")
     elif method == "dumpdata":
@@ -123,8 +143,14 @@ def backup(dest: Path, *, method: str | None = None) -> Path:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             counts = _source_counts()
             with (target / database_file).open("w", encoding="utf-8") as stream:
-                call_command("dumpdata", "--natural-foreign", "--indent", "0", stdout=stream,
-                             exclude=["contenttypes", "auth.permission"])
+                call_command(
+                    "dumpdata",
+                    "--natural-foreign",
+                    "--indent",
+                    "0",
+                    stdout=stream,
+                    exclude=["contenttypes", "auth.permission"],
+                )
     else:
         raise BackupError(f"未知的备份方式：{method}")
     media_root = Path(settings.MEDIA_ROOT)
@@ -133,9 +159,18 @@ def backup(dest: Path, *, method: str | None = None) -> Path:
         shutil.copytree(media_root, target / "media")
     else:
         (target / "media").mkdir()
-    manifest = {"format": FORMAT, "created_at": datetime.now().astimezone().isoformat(), "engine": vendor,
-                "method": method, "database_file": database_file, "tables": counts, "files": files}
-    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    manifest = {
+        "format": FORMAT,
+        "created_at": datetime.now().astimezone().isoformat(),
+        "engine": vendor,
+        "method": method,
+        "database_file": database_file,
+        "tables": counts,
+        "files": files,
+    }
+    (target / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     # files copied while being uploaded: the manifest is what the copy holds
     copied = {f["path"]: f for f in file_manifest(target / "media")}
     missing = [f["path"] for f in files if copied.get(f["path"], {}).get("sha256") != f["sha256"]]
@@ -158,8 +193,9 @@ class Target:
 
     @property
     def is_default(self) -> bool:
-        return self.db.get("NAME") == connection.settings_dict.get("NAME") and \
-            self.db.get("HOST", "") == connection.settings_dict.get("HOST", "")
+        return self.db.get("NAME") == connection.settings_dict.get("NAME") and self.db.get(
+            "HOST", ""
+        ) == connection.settings_dict.get("HOST", "")
 
     def vendor(self) -> str:
         return "sqlite" if "sqlite" in self.db["ENGINE"] else "postgresql"
@@ -176,8 +212,14 @@ def _pg_target(target: Target) -> Any:
     import psycopg
 
     db = target.db
-    return psycopg.connect(dbname=db["NAME"], host=db.get("HOST") or None, port=db.get("PORT") or None,
-                           user=db.get("USER") or None, password=db.get("PASSWORD") or None, autocommit=True)
+    return psycopg.connect(
+        dbname=db["NAME"],
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        autocommit=True,
+    )
 
 
 def target_counts(target: Target, tables: list[str]) -> dict[str, int]:
@@ -200,8 +242,12 @@ def _target_is_empty(target: Target) -> bool:
             return True
         conn = _sqlite_target(target)
         try:
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                                 "AND name NOT LIKE 'sqlite_%'")]
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
         finally:
             if not target.is_default:
                 conn.close()
@@ -240,8 +286,20 @@ def restore(source: Path, *, target: Target, force: bool = False) -> dict[str, A
         if target.vendor() != "postgresql":
             raise BackupError("pg_dump 备份只能恢复到 PostgreSQL 数据库。")
         args, env = _pg_command(target.db)
-        result = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",  # noqa: S603,S607
-                                 *args, str(database_file)], env=env, capture_output=True, text=True, check=False)
+        result = subprocess.run(  # noqa: S603
+            [  # noqa: S607
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",  # noqa: S603,S607
+                *args,
+                str(database_file),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode:
             raise BackupError(f"pg_restore 失败：{result.stderr.strip()}")
     elif method == "dumpdata":
@@ -261,10 +319,15 @@ def verify(manifest: dict[str, Any], target: Target) -> dict[str, Any]:
     counts = target_counts(target, list(manifest["tables"]))
     if manifest["method"] == "dumpdata":  # tables dumpdata leaves out are rebuilt by migrate
         counts = {t: n for t, n in counts.items() if t not in {"django_content_type", "auth_permission"}}
-    wrong_tables = {t: (n, counts[t]) for t, n in manifest["tables"].items() if t in counts and counts[t] != n}
+    wrong_tables = {
+        t: (n, counts[t]) for t, n in manifest["tables"].items() if t in counts and counts[t] != n
+    }
     restored = {f["path"]: f["sha256"] for f in file_manifest(target.media_root)}
     wrong_files = [f["path"] for f in manifest["files"] if restored.get(f["path"]) != f["sha256"]]
     if wrong_tables or wrong_files:
         raise BackupError(f"恢复后校验不一致：表 {wrong_tables}，文件 {wrong_files[:10]}")
-    return {"tables": len(manifest["tables"]), "rows": sum(manifest["tables"].values()),
-            "files": len(manifest["files"])}
+    return {
+        "tables": len(manifest["tables"]),
+        "rows": sum(manifest["tables"].values()),
+        "files": len(manifest["files"]),
+    }

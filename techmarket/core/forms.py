@@ -44,7 +44,9 @@ def _replace_dashes(field: forms.Field) -> None:
     elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
         choices = list(field.choices)
         if any(value == "" and label == DASHES for value, label in choices):
-            field.choices = [(value, word if value == "" and label == DASHES else label) for value, label in choices]
+            field.choices = [
+                (value, word if value == "" and label == DASHES else label) for value, label in choices
+            ]
 
 
 class StyledForm(StyledFormMixin, forms.Form):

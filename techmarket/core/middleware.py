@@ -12,8 +12,13 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any("\x00" in value for values in request.GET.lists() for value in values[1]) or "\x00" in request.path:
-            return HttpResponseBadRequest("请求参数中含有非法字符（NUL）。".encode(), content_type="text/plain; charset=utf-8")
+        if (
+            any("\x00" in value for values in request.GET.lists() for value in values[1])
+            or "\x00" in request.path
+        ):
+            return HttpResponseBadRequest(
+                "请求参数中含有非法字符（NUL）。".encode(), content_type="text/plain; charset=utf-8"
+            )
         return self.get_response(request)
 
 

@@ -30,8 +30,11 @@ SECTIONS = [
 def catalogue_sections() -> list[Section]:
     from techmarket.catalog import registry
 
-    return [Section(t.navigation.label, t.navigation.url_name or t.list_url_name, t.order)
-            for t in registry.all_types() if t.navigation is not None]
+    return [
+        Section(t.navigation.label, t.navigation.url_name or t.list_url_name, t.order)
+        for t in registry.all_types()
+        if t.navigation is not None
+    ]
 
 
 def all_sections() -> list[Section]:

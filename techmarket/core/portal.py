@@ -36,10 +36,21 @@ def _listed(ctype: Any, qs: Any) -> Any:
 def headline_figures() -> list[dict[str, Any]]:
     """Counts anyone may see: each catalogue type's public listed items, and approved organisations."""
     anonymous = AnonymousUser()
-    figures = [{"label": ctype.label, "value": _listed(ctype, ctype.list_visible(anonymous)).count(),
-                "url": ctype.list_url()} for ctype in registry.all_types()]
-    figures.append({"label": _("入驻机构"), "url": _reverse("orgs:list"),
-                    "value": Organization.objects.filter(status=Organization.Status.APPROVED).count()})
+    figures = [
+        {
+            "label": ctype.label,
+            "value": _listed(ctype, ctype.list_visible(anonymous)).count(),
+            "url": ctype.list_url(),
+        }
+        for ctype in registry.all_types()
+    ]
+    figures.append(
+        {
+            "label": _("入驻机构"),
+            "url": _reverse("orgs:list"),
+            "value": Organization.objects.filter(status=Organization.Status.APPROVED).count(),
+        }
+    )
     return figures
 
 
@@ -48,7 +59,9 @@ def organization_counts() -> dict[str, int]:
     K = Organization.Kind
     return {
         "enterprises": approved.filter(kind__in=[K.ENTERPRISE, K.CONSORTIUM]).count(),
-        "universities": approved.filter(kind__in=[K.UNIVERSITY, K.INSTITUTE, K.INDUSTRY_INSTITUTE, K.NEW_RD]).count(),
+        "universities": approved.filter(
+            kind__in=[K.UNIVERSITY, K.INSTITUTE, K.INDUSTRY_INSTITUTE, K.NEW_RD]
+        ).count(),
         "services": approved.filter(kind__in=[K.SERVICE, K.INVESTOR]).count(),
     }
 
@@ -58,8 +71,14 @@ def _rows(user: Any, ctype: Any, items: list[Any]) -> list[dict[str, Any]]:
 
     rows = []
     for item in items:
-        owner = owner_label(user, item) if hasattr(item, "owner_id") else str(getattr(item, "affiliation", "") or "")
-        rows.append({"item": item, "title": ctype.title_of(item), "url": ctype.detail_url(item), "owner": owner})
+        owner = (
+            owner_label(user, item)
+            if hasattr(item, "owner_id")
+            else str(getattr(item, "affiliation", "") or "")
+        )
+        rows.append(
+            {"item": item, "title": ctype.title_of(item), "url": ctype.detail_url(item), "owner": owner}
+        )
     return rows
 
 
@@ -70,8 +89,14 @@ def latest_listed(user: Any, *, n: int = 6) -> dict[str, Any]:
         if ctype.pages is None:
             continue
         items = list(_listed(ctype, ctype.list_visible(user))[:n])
-        sections.append({"label": ctype.label, "url": ctype.list_url(), "rows": _rows(user, ctype, items),
-                         "key": ctype.key})
+        sections.append(
+            {
+                "label": ctype.label,
+                "url": ctype.list_url(),
+                "rows": _rows(user, ctype, items),
+                "key": ctype.key,
+            }
+        )
     return {"latest": sections}
 
 
@@ -83,8 +108,15 @@ def search_all(user: Any, q: str, *, n: int = 5) -> list[dict[str, Any]]:
     out = []
     for ctype in registry.all_types():
         qs = _listed(ctype, ctype.list_visible(user, q=q))
-        out.append({"kind": ctype.key, "label": ctype.label, "count": qs.count(),
-                    "rows": _rows(user, ctype, list(qs[:n])), "url": f"{ctype.list_url()}?{urlencode({'q': q})}"})
+        out.append(
+            {
+                "kind": ctype.key,
+                "label": ctype.label,
+                "count": qs.count(),
+                "rows": _rows(user, ctype, list(qs[:n])),
+                "url": f"{ctype.list_url()}?{urlencode({'q': q})}",
+            }
+        )
     return out
 
 
@@ -93,7 +125,9 @@ def chain_entries() -> list[dict[str, Any]]:
     for label, text, key, query in TRANSFER_CHAIN:
         ctype = registry.find(key)
         if ctype is not None:
-            out.append({"label": label, "text": text, "url": ctype.list_url() + (f"?{query}" if query else "")})
+            out.append(
+                {"label": label, "text": text, "url": ctype.list_url() + (f"?{query}" if query else "")}
+            )
     return out
 
 

@@ -14,8 +14,12 @@ from .portal import chain_entries, headline_figures, latest_listed, organization
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"stats": organization_counts(), "figures": headline_figures(), "chain": chain_entries(),
-               **latest_listed(request.user)}
+    context = {
+        "stats": organization_counts(),
+        "figures": headline_figures(),
+        "chain": chain_entries(),
+        **latest_listed(request.user),
+    }
     return render(request, "core/home.html", context)
 
 
@@ -40,7 +44,9 @@ def workspace(request: HttpRequest) -> HttpResponse:
     if roles.is_operator(user):
         context["review_queue_count"] = org_selectors.organization_review_queue(user).count()
     types = registry.all_types()
-    context["panels"] = [panel for panel in (t.workspace_panel(user) for t in types if t.workspace_panel) if panel]
+    context["panels"] = [
+        panel for panel in (t.workspace_panel(user) for t in types if t.workspace_panel) if panel
+    ]
     context["quick_actions"] = _quick_actions(user, types, publisher=context["can_publish"])
     return render(request, "core/workspace.html", context)
 
@@ -65,12 +71,23 @@ def _role_aware_context(user: Any, memberships: Any) -> dict[str, Any]:
 
     memberships = list(memberships)
     experts = registry.find("experts")
-    profile = experts.system_queryset().filter(user=user).values_list("pk", flat=True).first() if experts else None
-    acting_for = {m.organization.kind for m in memberships if m.organization.status == Organization.Status.APPROVED
-                  and m.is_active and m.role in (Role.ORG_ADMIN, Role.MEMBER)}
+    profile = (
+        experts.system_queryset().filter(user=user).values_list("pk", flat=True).first() if experts else None
+    )
+    acting_for = {
+        m.organization.kind
+        for m in memberships
+        if m.organization.status == Organization.Status.APPROVED
+        and m.is_active
+        and m.role in (Role.ORG_ADMIN, Role.MEMBER)
+    }
     return {
-        "first_actions": first_actions(roles=roles.user_roles(user), org_kinds=acting_for,
-                                       expert_profile_id=profile, has_organization=bool(memberships)),
+        "first_actions": first_actions(
+            roles=roles.user_roles(user),
+            org_kinds=acting_for,
+            expert_profile_id=profile,
+            has_organization=bool(memberships),
+        ),
         "organization_rows": organizations_with_roles(memberships),
         "pending_organizations": pending_organizations(memberships),
         "headline": headline_figures() if roles.is_bureau(user) else None,
@@ -94,7 +111,10 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
         from techmarket.api.errors import SERVER_ERROR_MESSAGE, error_body
 
-        return JsonResponse(error_body("server_error", SERVER_ERROR_MESSAGE), status=500,
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            error_body("server_error", SERVER_ERROR_MESSAGE),
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
 
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

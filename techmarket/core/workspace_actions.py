@@ -36,12 +36,21 @@ class Action:
             url = reverse(self.url_name, args=self.args)
         except NoReverseMatch:  # the app providing it is not installed: no dead button
             return None
-        return {"label": str(self.label), "url": url + (f"?{self.query}" if self.query else ""),
-                "primary": self.primary, "url_name": self.url_name}
+        return {
+            "label": str(self.label),
+            "url": url + (f"?{self.query}" if self.query else ""),
+            "primary": self.primary,
+            "url_name": self.url_name,
+        }
 
 
-def first_actions(*, roles: Iterable[str], org_kinds: Iterable[str], expert_profile_id: int | None = None,
-                  has_organization: bool = True) -> list[dict[str, Any]]:
+def first_actions(
+    *,
+    roles: Iterable[str],
+    org_kinds: Iterable[str],
+    expert_profile_id: int | None = None,
+    has_organization: bool = True,
+) -> list[dict[str, Any]]:
     """The buttons at the top of the workspace, most important first, without duplicates.
 
     ``org_kinds`` are the kinds of the approved organisations the user acts for (admin or member); an
@@ -55,35 +64,61 @@ def first_actions(*, roles: Iterable[str], org_kinds: Iterable[str], expert_prof
     role_set, kinds = set(roles), set(org_kinds)
     actions: list[Action] = []
     if Role.OPERATOR in role_set:
-        actions += [Action(_("审核需求"), "needs:review", primary=True), Action(_("审核成果"), "achievements:review"),
-                    Action(_("机构审核"), "orgs:review_queue"), Action(_("匹配索引状态"), "matching:health"),
-                    Action(_("审计日志"), "audit:log")]
+        actions += [
+            Action(_("审核需求"), "needs:review", primary=True),
+            Action(_("审核成果"), "achievements:review"),
+            Action(_("机构审核"), "orgs:review_queue"),
+            Action(_("匹配索引状态"), "matching:health"),
+            Action(_("审计日志"), "audit:log"),
+        ]
     if kinds & DEMAND_KINDS:
-        actions += [Action(_("发布技术需求"), "needs:create", primary=True),
-                    Action(_("发布人才需求"), "needs:create", query="kind=talent"),
-                    Action(_("发布校企合作需求"), "needs:create", query="kind=cooperation")]
+        actions += [
+            Action(_("发布技术需求"), "needs:create", primary=True),
+            Action(_("发布人才需求"), "needs:create", query="kind=talent"),
+            Action(_("发布校企合作需求"), "needs:create", query="kind=cooperation"),
+        ]
     if kinds & SUPPLY_KINDS:
-        actions += [Action(_("发布科技成果"), "achievements:create", primary=True),
-                    Action(_("从 Excel 批量导入成果"), "imports:upload", args=("achievements",)),
-                    Action(_("浏览企业技术需求"), "needs:list")]
+        actions += [
+            Action(_("发布科技成果"), "achievements:create", primary=True),
+            Action(_("从 Excel 批量导入成果"), "imports:upload", args=("achievements",)),
+            Action(_("浏览企业技术需求"), "needs:list"),
+        ]
     if Role.BROKER in role_set:
-        actions += [Action(_("匹配工作台"), "matching:workbench", primary=True),
-                    Action(_("浏览新发布的需求"), "needs:list", query="ordering=newest")]
+        actions += [
+            Action(_("匹配工作台"), "matching:workbench", primary=True),
+            Action(_("浏览新发布的需求"), "needs:list", query="ordering=newest"),
+        ]
     if Role.EXPERT in role_set or expert_profile_id or kinds & SUPPLY_KINDS:
-        actions.append(Action(_("我的专家档案"), "experts:detail", args=(expert_profile_id,),
-                              primary=Role.EXPERT in role_set) if expert_profile_id
-                       else Action(_("建立专家档案"), "experts:create", primary=Role.EXPERT in role_set))
+        actions.append(
+            Action(
+                _("我的专家档案"),
+                "experts:detail",
+                args=(expert_profile_id,),
+                primary=Role.EXPERT in role_set,
+            )
+            if expert_profile_id
+            else Action(_("建立专家档案"), "experts:create", primary=Role.EXPERT in role_set)
+        )
         actions.append(Action(_("联系申请"), "experts:my_requests"))
         actions.append(Action(_("浏览企业技术需求"), "needs:list"))
     if K.INVESTOR in kinds:
-        actions += [Action(_("可作价入股的成果"), "achievements:list", query="transfer_mode=equity", primary=True),
-                    Action(_("中试及以上阶段的成果"), "achievements:list", query="trl_min=6"),
-                    Action(_("浏览技术需求"), "needs:list")]
+        actions += [
+            Action(_("可作价入股的成果"), "achievements:list", query="transfer_mode=equity", primary=True),
+            Action(_("中试及以上阶段的成果"), "achievements:list", query="trl_min=6"),
+            Action(_("浏览技术需求"), "needs:list"),
+        ]
     if Role.BUREAU in role_set:
-        actions += [Action(_("浏览技术需求"), "needs:list", primary=True), Action(_("浏览科技成果"), "achievements:list"),
-                    Action(_("专家人才"), "experts:list"), Action(_("入驻机构"), "orgs:list")]
+        actions += [
+            Action(_("浏览技术需求"), "needs:list", primary=True),
+            Action(_("浏览科技成果"), "achievements:list"),
+            Action(_("专家人才"), "experts:list"),
+            Action(_("入驻机构"), "orgs:list"),
+        ]
     if not actions:
-        actions = [Action(_("浏览技术需求"), "needs:list", primary=True), Action(_("浏览科技成果"), "achievements:list")]
+        actions = [
+            Action(_("浏览技术需求"), "needs:list", primary=True),
+            Action(_("浏览科技成果"), "achievements:list"),
+        ]
     if not has_organization:
         actions.insert(0, Action(_("查找机构并申请加入"), "orgs:list", primary=True))
     links: list[dict[str, Any]] = []

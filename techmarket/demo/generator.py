@@ -19,8 +19,12 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
 ]
 
 
-def generate(*, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD,
-             progress: Callable[[str], None] = lambda _msg: None) -> DemoContext:
+def generate(
+    *,
+    seed: int = DEFAULT_SEED,
+    password: str = DEFAULT_PASSWORD,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> DemoContext:
     ctx = DemoContext(seed=seed, password=password)
     with transaction.atomic():
         for label, step in STEPS:

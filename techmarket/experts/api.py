@@ -49,8 +49,9 @@ class ExpertIn(Schema):
     bio: str = Field("", max_length=5000)
     disciplines: list[str] = Field(default_factory=list, description="GB/T 13745 学科代码")
     industries: list[str] = Field(default_factory=list, description="GB/T 4754 行业代码")
-    availability: list[str] = Field(default_factory=list,
-                                    description="challenge / consulting / part_time / enclave / review")
+    availability: list[str] = Field(
+        default_factory=list, description="challenge / consulting / part_time / enclave / review"
+    )
     panel_eligible: bool = Field(False, description="仅平台运营可设定")
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=20)
@@ -111,14 +112,22 @@ class ExpertFilters(Schema):
 def _out(request: Any, expert: Any) -> dict[str, Any]:
     visible = selectors.can_see_expert_contact(request.user, expert)
     return {
-        "id": expert.pk, "name": expert.name, "title": expert.title, "affiliation_id": expert.affiliation_id,
-        "affiliation": expert.affiliation.name, "region_id": expert.affiliation.region_id,
-        "research_fields": expert.research_fields, "bio": expert.bio,
+        "id": expert.pk,
+        "name": expert.name,
+        "title": expert.title,
+        "affiliation_id": expert.affiliation_id,
+        "affiliation": expert.affiliation.name,
+        "region_id": expert.affiliation.region_id,
+        "research_fields": expert.research_fields,
+        "bio": expert.bio,
         "disciplines": [d.pk for d in expert.disciplines.all()],
         "industries": [i.pk for i in expert.industries.all()],
-        "availability": list(expert.availability or []), "panel_eligible": expert.panel_eligible,
-        "is_active": expert.is_active, "contact_visible": visible,
-        "email": expert.email if visible else None, "phone": expert.phone if visible else None,
+        "availability": list(expert.availability or []),
+        "panel_eligible": expert.panel_eligible,
+        "is_active": expert.is_active,
+        "contact_visible": visible,
+        "email": expert.email if visible else None,
+        "phone": expert.phone if visible else None,
         "updated_at": expert.updated_at,
     }
 
@@ -176,15 +185,18 @@ def expert_update(request, expert_id: int, payload: ExpertPatch):  # type: ignor
 def expert_relations(request, expert_id: int, payload: RelationsIn):  # type: ignore[no-untyped-def]
     expert = selectors.expert_get_visible(request.user, expert_id)
     services.expert_set_relations(expert=expert, acting_user=request.user, **payload.dict(exclude_unset=True))
-    return {"organizations": sorted(expert.related_organizations.values_list("pk", flat=True)),
-            "experts": sorted(expert.related_experts.values_list("pk", flat=True))}
+    return {
+        "organizations": sorted(expert.related_organizations.values_list("pk", flat=True)),
+        "experts": sorted(expert.related_experts.values_list("pk", flat=True)),
+    }
 
 
 @router.post("/{expert_id}/contact-requests", response={201: ContactOut}, summary="申请查看专家联系方式")
 def contact_request(request, expert_id: int, payload: ContactRequestIn):  # type: ignore[no-untyped-def]
     expert = selectors.expert_get_visible(request.user, expert_id)
-    return Status(201, services.expert_contact_request(expert=expert, acting_user=request.user,
-                                                       message=payload.message))
+    return Status(
+        201, services.expert_contact_request(expert=expert, acting_user=request.user, message=payload.message)
+    )
 
 
 def _decide(request: Any, request_id: int, accept: bool) -> ContactPermission:
@@ -206,4 +218,3 @@ def contact_accept(request, request_id: int):  # type: ignore[no-untyped-def]
 @router.post("/contact-requests/{request_id}/decline", response=ContactOut, summary="专家谢绝公开联系方式")
 def contact_decline(request, request_id: int):  # type: ignore[no-untyped-def]
     return _decide(request, request_id, accept=False)
-

@@ -19,15 +19,30 @@ def register() -> None:
     from .models import Expert
     from .workspace import experts_panel
 
-    registry.register(registry.CatalogueType(
-        key="experts", model=Expert, label=_("专家人才"), order=30, title_attr="name",
-        list_visible=selectors.expert_list_visible_to, get_visible=selectors.expert_get_visible,
-        pk_kwarg="expert_id", filter_form=ExpertFilterForm, saved_search=True,
-        import_spec=_sheet, api_router="techmarket.experts.api.router",
-        matching=registry.MatchingSpec(
-            kind="expert", document=matching.expert_document, indexable=matching.indexable_experts,
-            is_indexable=matching.is_active, listed=matching.active_only, suggests=("needs",),
-            tab_label=_("匹配的专家")),
-        navigation=registry.Navigation(_("专家人才")),
-        workspace_panel=experts_panel,
-    ))
+    registry.register(
+        registry.CatalogueType(
+            key="experts",
+            model=Expert,
+            label=_("专家人才"),
+            order=30,
+            title_attr="name",
+            list_visible=selectors.expert_list_visible_to,
+            get_visible=selectors.expert_get_visible,
+            pk_kwarg="expert_id",
+            filter_form=ExpertFilterForm,
+            saved_search=True,
+            import_spec=_sheet,
+            api_router="techmarket.experts.api.router",
+            matching=registry.MatchingSpec(
+                kind="expert",
+                document=matching.expert_document,
+                indexable=matching.indexable_experts,
+                is_indexable=matching.is_active,
+                listed=matching.active_only,
+                suggests=("needs",),
+                tab_label=_("匹配的专家"),
+            ),
+            navigation=registry.Navigation(_("专家人才")),
+            workspace_panel=experts_panel,
+        )
+    )

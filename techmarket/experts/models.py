@@ -19,11 +19,18 @@ class Availability(models.TextChoices):
 class Expert(models.Model):
     """A researcher or expert. Contact details are shown only as experts.selectors allows."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("平台账户"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="expert_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("平台账户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_profile",
+    )
     name = models.CharField(_("姓名"), max_length=64)
-    affiliation = models.ForeignKey("orgs.Organization", verbose_name=_("所在单位"), on_delete=models.PROTECT,
-                                    related_name="experts")
+    affiliation = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="experts"
+    )
     title = models.CharField(_("职称"), max_length=64, blank=True)
     research_fields = models.TextField(_("研究方向"), max_length=2000)
     bio = models.TextField(_("个人简介"), blank=True, max_length=5000)
@@ -34,10 +41,15 @@ class Expert(models.Model):
     email = models.EmailField(_("电子邮箱"), blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     related_organizations = models.ManyToManyField(
-        "orgs.Organization", verbose_name=_("申报的关联单位"), blank=True, related_name="+",
+        "orgs.Organization",
+        verbose_name=_("申报的关联单位"),
+        blank=True,
+        related_name="+",
         help_text=_("用于利益冲突回避：曾任职、兼职、持股或近三年合作的单位。"),
     )
-    related_experts = models.ManyToManyField("self", verbose_name=_("申报的合作者"), blank=True, symmetrical=True)
+    related_experts = models.ManyToManyField(
+        "self", verbose_name=_("申报的合作者"), blank=True, symmetrical=True
+    )
     is_active = models.BooleanField(_("有效"), default=True)
     external_key = models.CharField(_("外部编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -51,8 +63,11 @@ class Expert(models.Model):
         verbose_name = _("专家")
         verbose_name_plural = _("专家")
         constraints = [
-            models.UniqueConstraint(fields=["affiliation", "external_key"], condition=~models.Q(external_key=""),
-                                    name="expert_unique_external_key"),
+            models.UniqueConstraint(
+                fields=["affiliation", "external_key"],
+                condition=~models.Q(external_key=""),
+                name="expert_unique_external_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,10 +83,15 @@ class ContactPermission(DecisionRequest):
         DECLINED = "declined", _("已谢绝")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    expert = models.ForeignKey(Expert, verbose_name=_("专家"), on_delete=models.CASCADE,
-                               related_name="contact_permissions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE,
-                             related_name="expert_contact_permissions")
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("专家"), on_delete=models.CASCADE, related_name="contact_permissions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.CASCADE,
+        related_name="expert_contact_permissions",
+    )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
     message = models.CharField(_("申请说明"), max_length=200, blank=True)
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)

@@ -15,18 +15,29 @@ from .models import ContactPermission, Expert
 
 def _admin_org_ids(user: Any) -> QuerySet[Membership, Any]:
     """Organisations the user administers, with the same rules as roles.is_org_admin (active, approved)."""
-    return Membership.objects.filter(user=user, role=Role.ORG_ADMIN, is_active=True,
-                                     organization__status=Organization.Status.APPROVED).values("organization_id")
+    return Membership.objects.filter(
+        user=user, role=Role.ORG_ADMIN, is_active=True, organization__status=Organization.Status.APPROVED
+    ).values("organization_id")
 
 
 def _accepted_q(user: Any) -> Exists:
-    return Exists(ContactPermission.objects.filter(
-        expert=OuterRef("pk"), user=user, status=ContactPermission.Status.ACCEPTED))
+    return Exists(
+        ContactPermission.objects.filter(
+            expert=OuterRef("pk"), user=user, status=ContactPermission.Status.ACCEPTED
+        )
+    )
 
 
 def expert_list_visible_to(
-    user: Any, *, q: str = "", discipline: str = "", industry: str = "", availability: str = "",
-    panel_eligible: bool | None = None, region: str = "", affiliation: int | None = None,
+    user: Any,
+    *,
+    q: str = "",
+    discipline: str = "",
+    industry: str = "",
+    availability: str = "",
+    panel_eligible: bool | None = None,
+    region: str = "",
+    affiliation: int | None = None,
 ) -> QuerySet[Expert]:
     """Active experts for everybody; inactive ones only for the expert, their affiliation's admins and operators."""
     authenticated = getattr(user, "is_authenticated", False)
@@ -34,14 +45,19 @@ def expert_list_visible_to(
     if not roles.is_operator(user):
         own = Q(user=user) | Q(affiliation_id__in=_admin_org_ids(user)) if authenticated else Q(pk__in=[])
         visible = Q(is_active=True) | own
-    qs = Expert.objects.scoped(visible).select_related("affiliation", "affiliation__region").prefetch_related(
-        "disciplines", "industries")
+    qs = (
+        Expert.objects.scoped(visible)
+        .select_related("affiliation", "affiliation__region")
+        .prefetch_related("disciplines", "industries")
+    )
     # Read by can_see_expert_contact so a page of experts costs no extra query per row.
     qs = qs.annotate(contact_accepted=_accepted_q(user) if authenticated else Value(False))
     if q:
         # Substring search finds 锂电池 inside 磷酸铁锂电池正极材料 without segmentation.
         for term in q.replace("\x00", "").split()[:5]:  # PostgreSQL text cannot hold NUL
-            qs = qs.filter(Q(name__icontains=term) | Q(research_fields__icontains=term) | Q(bio__icontains=term))
+            qs = qs.filter(
+                Q(name__icontains=term) | Q(research_fields__icontains=term) | Q(bio__icontains=term)
+            )
     # GB/T 13745 and GB/T 4754 codes nest by prefix (26 → 261 → 2611), so a prefix finds every sub-class.
     if discipline:
         qs = qs.filter(disciplines__code__startswith=discipline.strip())
@@ -82,7 +98,8 @@ def can_see_expert_contact(user: Any, expert: Expert) -> bool:
     accepted = getattr(expert, "contact_accepted", None)
     if accepted is None:
         accepted = ContactPermission.objects.filter(
-            expert=expert, user=user, status=ContactPermission.Status.ACCEPTED).exists()
+            expert=expert, user=user, status=ContactPermission.Status.ACCEPTED
+        ).exists()
     return bool(accepted)
 
 
@@ -95,7 +112,11 @@ def can_manage_expert(user: Any, expert: Expert) -> bool:
         return True
     # The expert themself, only while still a member of the affiliation the profile shows: a former
     # member must not keep publishing under the old organisation's name.
-    return expert.user_id is not None and expert.user_id == user.pk and roles.is_org_member(user, expert.affiliation)
+    return (
+        expert.user_id is not None
+        and expert.user_id == user.pk
+        and roles.is_org_member(user, expert.affiliation)
+    )
 
 
 class Conflict(NamedTuple):
@@ -119,4 +140,3 @@ def related_expert_conflicts(expert: Expert, experts: Iterable[Expert]) -> list[
     """Experts among `experts` the expert declared as collaborators (or who declared the expert: symmetrical)."""
     declared = set(expert.related_experts.values_list("pk", flat=True))
     return [other for other in experts if other.pk in declared]
-

@@ -38,10 +38,18 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     labels = dict(_availability_choices())
     rows = [(expert, [labels.get(v, v) for v in expert.availability or []]) for expert in page]
-    return render(request, "experts/expert_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query_without_page(request),
-        "own_profile": _own_profile(request.user), "can_import": roles.administers_any_organization(request.user),
-    })
+    return render(
+        request,
+        "experts/expert_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query_without_page(request),
+            "own_profile": _own_profile(request.user),
+            "can_import": roles.administers_any_organization(request.user),
+        },
+    )
 
 
 def _availability_choices() -> list[tuple[str, str]]:
@@ -81,9 +89,13 @@ def _affiliation_choices(user: Any, *, current: int | None = None) -> QuerySet[O
 
 def _form(request: HttpRequest, **kwargs: Any) -> ExpertForm:
     return ExpertForm(
-        request.POST or None, operator=roles.is_operator(request.user),
-        organization_choices=Organization.objects.filter(status=Organization.Status.APPROVED).order_by("name"),
-        **kwargs)
+        request.POST or None,
+        operator=roles.is_operator(request.user),
+        organization_choices=Organization.objects.filter(status=Organization.Status.APPROVED).order_by(
+            "name"
+        ),
+        **kwargs,
+    )
 
 
 @login_required
@@ -107,11 +119,15 @@ def expert_create(request: HttpRequest) -> HttpResponse:
         link = data.pop("link_to_me", False)
         try:
             with transaction.atomic():
-                expert = services.expert_create(acting_user=user, affiliation=affiliation,
-                                                user=user if link else None, **data)
+                expert = services.expert_create(
+                    acting_user=user, affiliation=affiliation, user=user if link else None, **data
+                )
                 if form.cleaned_data["related_organizations"]:
-                    services.expert_set_relations(expert=expert, acting_user=user,
-                                                  organizations=form.cleaned_data["related_organizations"])
+                    services.expert_set_relations(
+                        expert=expert,
+                        acting_user=user,
+                        organizations=form.cleaned_data["related_organizations"],
+                    )
         except ValidationError as exc:
             attach_errors(form, exc, _FIELD_ALIASES)
         except PermissionDenied as exc:
@@ -125,8 +141,11 @@ def expert_create(request: HttpRequest) -> HttpResponse:
 def _link_field() -> Any:
     from django import forms
 
-    return forms.BooleanField(label=_("这是我本人的专家档案（关联我的账户）"), required=False,
-                              help_text=_("不勾选则为本单位其他专家登记，档案不关联任何账户。"))
+    return forms.BooleanField(
+        label=_("这是我本人的专家档案（关联我的账户）"),
+        required=False,
+        help_text=_("不勾选则为本单位其他专家登记，档案不关联任何账户。"),
+    )
 
 
 @login_required
@@ -135,14 +154,20 @@ def expert_edit(request: HttpRequest, expert_id: int) -> HttpResponse:
     expert = selectors.expert_get_visible(user, expert_id)
     if not selectors.can_manage_expert(user, expert):
         raise PermissionDenied
-    form = _form(request, instance=expert, affiliation_choices=_affiliation_choices(user, current=expert.affiliation_id))
+    form = _form(
+        request,
+        instance=expert,
+        affiliation_choices=_affiliation_choices(user, current=expert.affiliation_id),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         relations = form.cleaned_data["related_organizations"]
         try:
             with transaction.atomic():
                 services.expert_update(expert=expert, acting_user=user, **data)
-                if {o.pk for o in relations} != set(expert.related_organizations.values_list("pk", flat=True)):
+                if {o.pk for o in relations} != set(
+                    expert.related_organizations.values_list("pk", flat=True)
+                ):
                     services.expert_set_relations(expert=expert, acting_user=user, organizations=relations)
         except ValidationError as exc:
             attach_errors(form, exc, _FIELD_ALIASES)
@@ -151,7 +176,9 @@ def expert_edit(request: HttpRequest, expert_id: int) -> HttpResponse:
         else:
             messages.success(request, _("专家档案已更新。"))
             return redirect("experts:detail", expert_id=expert.pk)
-    return render(request, "experts/expert_form.html", {"form": form, "expert": expert, "title": _("修改专家档案")})
+    return render(
+        request, "experts/expert_form.html", {"form": form, "expert": expert, "title": _("修改专家档案")}
+    )
 
 
 @login_required
@@ -159,8 +186,9 @@ def expert_edit(request: HttpRequest, expert_id: int) -> HttpResponse:
 def contact_request(request: HttpRequest, expert_id: int) -> HttpResponse:
     expert = selectors.expert_get_visible(request.user, expert_id)
     try:
-        services.expert_contact_request(expert=expert, acting_user=request.user,
-                                        message=request.POST.get("message", "")[:200])
+        services.expert_contact_request(
+            expert=expert, acting_user=request.user, message=request.POST.get("message", "")[:200]
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -203,7 +231,13 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     user = request.user
     received = ContactPermission.objects.filter(expert__user=user.pk).select_related("expert", "user")
     sent = ContactPermission.objects.filter(user=user.pk).select_related("expert", "expert__affiliation")
-    return render(request, "experts/my_requests.html", {
-        "received": Paginator(received, 50).get_page(request.GET.get("page")),
-        "sent": sent[:50], "own_profile": _own_profile(user), "title": _("联系申请"),
-    })
+    return render(
+        request,
+        "experts/my_requests.html",
+        {
+            "received": Paginator(received, 50).get_page(request.GET.get("page")),
+            "sent": sent[:50],
+            "own_profile": _own_profile(user),
+            "title": _("联系申请"),
+        },
+    )

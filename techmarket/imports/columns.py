@@ -27,12 +27,16 @@ def industry_choices() -> list[tuple[str, str]]:
 
 def industry_dropdown() -> list[tuple[str, str]]:
     # 门类 and 大类 only: a dropdown of all 1,900 small classes is unusable; any valid code is accepted.
-    return [(f"{s}{c}" if len(c) > 1 else c, n)
-            for c, n, s in Industry.objects.filter(level__lte=2).values_list("code", "name", "section")]
+    return [
+        (f"{s}{c}" if len(c) > 1 else c, n)
+        for c, n, s in Industry.objects.filter(level__lte=2).values_list("code", "name", "section")
+    ]
 
 
 def region_choices() -> list[tuple[str, str]]:
-    return [(code, full or name) for code, name, full in Region.objects.values_list("code", "name", "full_name")]
+    return [
+        (code, full or name) for code, name, full in Region.objects.values_list("code", "name", "full_name")
+    ]
 
 
 def region_dropdown() -> list[tuple[str, str]]:

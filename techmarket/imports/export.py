@@ -54,11 +54,13 @@ def _plain(value: Any) -> Any:
 
 def headers(spec: ImportSpec, *, include_confidential: bool = False) -> list[str]:
     return [c.header for c in spec.columns if include_confidential or not c.sensitive] + [
-        e.header for e in spec.export_columns]
+        e.header for e in spec.export_columns
+    ]
 
 
-def export_rows(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
-                include_confidential: bool = False) -> Iterable[list[Any]]:
+def export_rows(
+    spec: ImportSpec, objects: Iterable[Any], *, user: Any = None, include_confidential: bool = False
+) -> Iterable[list[Any]]:
     columns = [c for c in spec.columns if include_confidential or not c.sensitive]
     for obj in objects:
         may_see_private = include_confidential and (spec.can_edit is None or spec.can_edit(user, obj))
@@ -67,8 +69,11 @@ def export_rows(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
             if column.sensitive and not may_see_private:
                 row.append("")
                 continue
-            if column.identifying and getattr(obj, "is_anonymous", False) \
-                    and not can_see_identifying_details(user, obj):
+            if (
+                column.identifying
+                and getattr(obj, "is_anonymous", False)
+                and not can_see_identifying_details(user, obj)
+            ):
                 row.append("")
                 continue
             raw = column.getter(obj) if column.getter else getattr(obj, column.field)
@@ -79,12 +84,14 @@ def export_rows(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
         yield row
 
 
-def export_xlsx(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
-                include_confidential: bool = False) -> bytes:
+def export_xlsx(
+    spec: ImportSpec, objects: Iterable[Any], *, user: Any = None, include_confidential: bool = False
+) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.title)
     widths = [c.width for c in spec.columns if include_confidential or not c.sensitive] + [
-        e.width for e in spec.export_columns]
+        e.width for e in spec.export_columns
+    ]
     for index, width in enumerate(widths):
         ws.column_dimensions[get_column_letter(index + 1)].width = width
     ws.freeze_panes = "A2"
@@ -112,12 +119,15 @@ def export_xlsx(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
     return buffer.getvalue()
 
 
-def export_csv(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
-               include_confidential: bool = False) -> bytes:
+def export_csv(
+    spec: ImportSpec, objects: Iterable[Any], *, user: Any = None, include_confidential: bool = False
+) -> bytes:
     """UTF-8 with BOM: Excel on Windows guesses GBK otherwise and shows Chinese as mojibake."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers(spec, include_confidential=include_confidential))
     for row in export_rows(spec, objects, user=user, include_confidential=include_confidential):
-        writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime.datetime) else v for v in row])
+        writer.writerow(
+            [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime.datetime) else v for v in row]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

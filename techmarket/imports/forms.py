@@ -9,11 +9,14 @@ from techmarket.orgs.models import Organization
 
 
 class UploadForm(StyledForm):
-    owner = forms.ModelChoiceField(label=_("所属机构"), queryset=Organization.objects.none(),
-                                   help_text=_("导入的条目归属于该机构。"))
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-                           help_text=_("请使用平台下载的模板填写。"))
+    owner = forms.ModelChoiceField(
+        label=_("所属机构"), queryset=Organization.objects.none(), help_text=_("导入的条目归属于该机构。")
+    )
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text=_("请使用平台下载的模板填写。"),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

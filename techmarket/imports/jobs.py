@@ -75,8 +75,10 @@ class Heartbeat:
             if self._side is None:
                 self._side = connections.create_connection(DEFAULT_DB_ALIAS)
             with self._side.cursor() as cursor:
-                cursor.execute(f'UPDATE "{table}" SET "heartbeat_at" = %s WHERE "id" = %s',  # noqa: S608
-                               [now, self.job_pk])
+                cursor.execute(
+                    f'UPDATE "{table}" SET "heartbeat_at" = %s WHERE "id" = %s',  # noqa: S608
+                    [now, self.job_pk],
+                )
         # SQLite: one writer at a time; the import's transaction holds the lock, so a reaper cannot
         # write either until it ends. The cache heartbeat is all there is meanwhile.
 
@@ -110,10 +112,13 @@ def job_is_dead(job: ImportJob, now: datetime | None = None) -> bool:
 
 def _dead_reason(job: ImportJob) -> str:
     if job.status == Status.RUNNING:
-        return _("导入进程已中断（超过 %(m)d 分钟没有心跳，可能是服务重启或超时）。未完成的导入不会写入任何数据，"
-                 "请点击“重新运行”。") % {"m": max(1, int(_stale_after().total_seconds() // 60))}
-    return _("导入任务排队超过 %(m)d 分钟仍未开始（后台任务服务可能不可用）。数据均未写入，请点击“重新运行”。") % {
-        "m": max(1, int(_queue_timeout().total_seconds() // 60))}
+        return _(
+            "导入进程已中断（超过 %(m)d 分钟没有心跳，可能是服务重启或超时）。未完成的导入不会写入任何数据，"
+            "请点击“重新运行”。"
+        ) % {"m": max(1, int(_stale_after().total_seconds() // 60))}
+    return _(
+        "导入任务排队超过 %(m)d 分钟仍未开始（后台任务服务可能不可用）。数据均未写入，请点击“重新运行”。"
+    ) % {"m": max(1, int(_queue_timeout().total_seconds() // 60))}
 
 
 def import_job_reap(*, job: ImportJob) -> bool:
@@ -126,10 +131,16 @@ def import_job_reap(*, job: ImportJob) -> bool:
         with transaction.atomic():
             # Conditional: a job that finished or was started again meanwhile keeps its state.
             reaped = ImportJob.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts).update(
-                status=Status.FAILED, finished_at=now, message=reason, processed_rows=0, updated_at=now)
+                status=Status.FAILED, finished_at=now, message=reason, processed_rows=0, updated_at=now
+            )
             if reaped:
-                audit_record(actor=None, action="imports.job.reap", target=job,
-                             before={"status": job.status}, after={"status": Status.FAILED, "reason": reason})
+                audit_record(
+                    actor=None,
+                    action="imports.job.reap",
+                    target=job,
+                    before={"status": job.status},
+                    after={"status": Status.FAILED, "reason": reason},
+                )
     except DatabaseError:  # SQLite: the import still holds the write lock, so it is alive after all
         logger.info("imports: job %s not reaped, database busy", job.pk)
         return False
@@ -142,7 +153,8 @@ def import_jobs_reap() -> int:
     """Periodic: every dead job failed with a reason. Returns how many."""
     now = timezone.now()
     candidates = ImportJob.objects.filter(
-        Q(status=Status.RUNNING) | Q(status=Status.QUEUED, updated_at__lt=now - _queue_timeout()))
+        Q(status=Status.RUNNING) | Q(status=Status.QUEUED, updated_at__lt=now - _queue_timeout())
+    )
     return sum(import_job_reap(job=job) for job in candidates)
 
 
@@ -164,18 +176,30 @@ def import_job_rerun(*, job: ImportJob, acting_user: Any) -> ImportJob:
         import_job_reap(job=job)
         job.refresh_from_db()
     if not can_rerun(job):
-        raise ValidationError(_("该导入任务当前状态为“%(s)s”，不能重新运行。有逐行错误的文件请改正后重新上传。") % {
-            "s": job.get_status_display()})
+        raise ValidationError(
+            _("该导入任务当前状态为“%(s)s”，不能重新运行。有逐行错误的文件请改正后重新上传。")
+            % {"s": job.get_status_display()}
+        )
     background = job.total_rows > settings.IMPORT_INLINE_ROWS
     with transaction.atomic():
         updated = ImportJob.objects.filter(pk=job.pk, status=Status.FAILED, attempts=job.attempts).update(
-            status=Status.QUEUED, message="", finished_at=None, processed_rows=0, heartbeat_at=None,
-            updated_at=timezone.now())
+            status=Status.QUEUED,
+            message="",
+            finished_at=None,
+            processed_rows=0,
+            heartbeat_at=None,
+            updated_at=timezone.now(),
+        )
         if not updated:  # a double click: the first one re-queued it
             job.refresh_from_db()
             return job
-        audit_record(actor=acting_user, action="imports.job.rerun", target=job,
-                     before={"status": Status.FAILED, "attempts": job.attempts}, after={"status": Status.QUEUED})
+        audit_record(
+            actor=acting_user,
+            action="imports.job.rerun",
+            target=job,
+            before={"status": Status.FAILED, "attempts": job.attempts},
+            after={"status": Status.QUEUED},
+        )
         if background:
             from techmarket.outbox.services import outbox_enqueue
 
@@ -192,7 +216,8 @@ def claim_for_run(job_pk: int) -> int | None:
     """queued → running, once: returns this run's attempt number, or None when another run has it."""
     now = timezone.now()
     claimed = ImportJob.objects.filter(pk=job_pk, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, updated_at=now)
+        status=Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
     if not claimed:
         return None
     return ImportJob.objects.values_list("attempts", flat=True).get(pk=job_pk)

@@ -16,8 +16,9 @@ class ImportJob(models.Model):
         FAILED = "failed", _("失败")
 
     spec_key = models.CharField(_("导入类型"), max_length=32)
-    owner = models.ForeignKey("orgs.Organization", verbose_name=_("所属机构"), on_delete=models.PROTECT,
-                              related_name="+")
+    owner = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("所属机构"), on_delete=models.PROTECT, related_name="+"
+    )
     file = models.FileField(_("上传文件"), upload_to="imports/%Y/%m/", max_length=255)
     original_name = models.CharField(_("原文件名"), max_length=255)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
@@ -25,14 +26,27 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     new_rows = models.PositiveIntegerField(_("新增行数"), default=0)
     update_rows = models.PositiveIntegerField(_("更新行数"), default=0)
-    error_report = models.JSONField(_("错误报告"), default=list, blank=True,
-                                    help_text=_("逐行错误：[{row, column, value, problem, expected, message}]"))
+    error_report = models.JSONField(
+        _("错误报告"),
+        default=list,
+        blank=True,
+        help_text=_("逐行错误：[{row, column, value, problem, expected, message}]"),
+    )
     message = models.TextField(_("说明"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True,
-                                        help_text=_("运行中的导入定期写入；长时间没有心跳的任务会被判定为中断。"))
+    heartbeat_at = models.DateTimeField(
+        _("最近心跳"),
+        null=True,
+        blank=True,
+        help_text=_("运行中的导入定期写入；长时间没有心跳的任务会被判定为中断。"),
+    )
     attempts = models.PositiveIntegerField(_("运行次数"), default=0)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -43,8 +57,10 @@ class ImportJob(models.Model):
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
         constraints = [
-            models.CheckConstraint(condition=models.Q(processed_rows__lte=models.F("total_rows")),
-                                   name="import_job_processed_within_total"),
+            models.CheckConstraint(
+                condition=models.Q(processed_rows__lte=models.F("total_rows")),
+                name="import_job_processed_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,4 +72,8 @@ class ImportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if self.is_finished or not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+        return (
+            100
+            if self.is_finished or not self.total_rows
+            else min(100, self.processed_rows * 100 // self.total_rows)
+        )

@@ -84,20 +84,33 @@ def _size_label(n: int) -> str:
 def open_workbook(file: IO[bytes], name: str) -> Any:
     """The three checks of "is this really xlsx", then an openpyxl read-only workbook."""
     if not name.lower().endswith(".xlsx"):
-        raise ImportFileError(_("只接受 .xlsx 格式的 Excel 文件（您上传的是“%(name)s”）。"
-                                "请在 Excel 中“另存为” Excel 工作簿（*.xlsx）后再上传。") % {"name": name[-60:]})
+        raise ImportFileError(
+            _(
+                "只接受 .xlsx 格式的 Excel 文件（您上传的是“%(name)s”）。"
+                "请在 Excel 中“另存为” Excel 工作簿（*.xlsx）后再上传。"
+            )
+            % {"name": name[-60:]}
+        )
     limit = settings.IMPORT_MAX_BYTES
     file.seek(0)
     content = file.read(limit + 1)
     if len(content) > limit:
-        raise ImportFileError(_("文件超过大小上限 %(limit)s，请拆分为多个文件后分别导入。") % {"limit": _size_label(limit)})
+        raise ImportFileError(
+            _("文件超过大小上限 %(limit)s，请拆分为多个文件后分别导入。") % {"limit": _size_label(limit)}
+        )
     if not content.startswith(ZIP_MAGIC):
-        raise ImportFileError(_("文件内容不是 xlsx 格式（可能是改了扩展名的 CSV、xls 或其他文件）。"
-                                "请用平台模板填写，并在 Excel 中保存为 .xlsx。"))
+        raise ImportFileError(
+            _(
+                "文件内容不是 xlsx 格式（可能是改了扩展名的 CSV、xls 或其他文件）。"
+                "请用平台模板填写，并在 Excel 中保存为 .xlsx。"
+            )
+        )
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # zipfile, XML and openpyxl's own errors: all mean "cannot read this"
-        raise ImportFileError(_("文件已损坏或不是有效的 Excel 工作簿，无法读取。请重新下载模板填写后再上传。")) from exc
+        raise ImportFileError(
+            _("文件已损坏或不是有效的 Excel 工作簿，无法读取。请重新下载模板填写后再上传。")
+        ) from exc
 
 
 def _data_sheet(workbook: Any, spec: ImportSpec) -> Any:
@@ -182,8 +195,10 @@ class _Parser:
         kind = column.kind
         if kind == Kind.TEXT:
             if column.max_length and len(text) > column.max_length:
-                raise _CellError(_("共 %(n)d 字，超过上限") % {"n": len(text)},
-                                 _("不超过 %(max)d 字") % {"max": column.max_length})
+                raise _CellError(
+                    _("共 %(n)d 字，超过上限") % {"n": len(text)},
+                    _("不超过 %(max)d 字") % {"max": column.max_length},
+                )
             return text
         if kind in (Kind.INT, Kind.DECIMAL):
             return self._number(column, value, text)
@@ -201,15 +216,21 @@ class _Parser:
         if kind == Kind.CHOICE:
             labels = self.labels(column)
             if text not in labels:
-                raise _CellError(_("不在可选范围内"), _("下列之一：%(v)s") % {"v": "、".join(label for _c, label in column.choice_pairs())})
+                raise _CellError(
+                    _("不在可选范围内"),
+                    _("下列之一：%(v)s") % {"v": "、".join(label for _c, label in column.choice_pairs())},
+                )
             return labels[text]
         if kind == Kind.MULTI:
             labels = self.labels(column)
             parts = [p.strip() for p in _MULTI_SPLIT.split(text) if p.strip()]
             unknown = [p for p in parts if p not in labels]
             if unknown:
-                raise _CellError(_("中的“%(u)s”不是可选项") % {"u": "、".join(unknown)},
-                                 _("下列中的一项或多项（用“、”分隔）：%(v)s") % {"v": "、".join(label for _c, label in column.choice_pairs())})
+                raise _CellError(
+                    _("中的“%(u)s”不是可选项") % {"u": "、".join(unknown)},
+                    _("下列中的一项或多项（用“、”分隔）：%(v)s")
+                    % {"v": "、".join(label for _c, label in column.choice_pairs())},
+                )
             return list(dict.fromkeys(labels[p] for p in parts))
         if kind == Kind.CODE:
             code = text.split()[0]
@@ -250,7 +271,8 @@ class _Parser:
         if not is_int and -number.as_tuple().exponent > column.decimal_places:  # type: ignore[operator]
             raise _CellError(_("小数位过多"), _("最多 %(n)d 位小数") % {"n": column.decimal_places})
         if (column.min_value is not None and number < Decimal(str(column.min_value))) or (
-                column.max_value is not None and number > Decimal(str(column.max_value))):
+            column.max_value is not None and number > Decimal(str(column.max_value))
+        ):
             raise _CellError(_("超出范围"), expected)
         return int(number) if is_int else number
 
@@ -275,27 +297,43 @@ def read_upload(spec: ImportSpec, file: IO[bytes], *, name: str) -> ParsedSheet:
                 continue
             count += 1
             if count > settings.IMPORT_MAX_ROWS:
-                raise ImportFileError(_("数据超过 %(max)d 行的上限，请拆分为多个文件后分别导入。")
-                                      % {"max": settings.IMPORT_MAX_ROWS})
+                raise ImportFileError(
+                    _("数据超过 %(max)d 行的上限，请拆分为多个文件后分别导入。")
+                    % {"max": settings.IMPORT_MAX_ROWS}
+                )
             data: dict[str, Any] = {}
             errors: list[RowError] = []
             present = {i: c for i, c in enumerate(cells)}
             for index, column in mapping.items():
                 cell = present.get(index)
                 value = cell.value if cell is not None else None
-                if cell is not None and (getattr(cell, "data_type", None) == "f" or isinstance(value, ArrayFormula)):
+                if cell is not None and (
+                    getattr(cell, "data_type", None) == "f" or isinstance(value, ArrayFormula)
+                ):
                     shown = value.text if isinstance(value, ArrayFormula) else str(value)
-                    errors.append(RowError(row_number, column.header, shown[:50], _("是公式"),
-                                           _("请填写数值而不是公式")))
+                    errors.append(
+                        RowError(
+                            row_number, column.header, shown[:50], _("是公式"), _("请填写数值而不是公式")
+                        )
+                    )
                     continue
                 try:
                     data[column.field] = parser.parse(column, value)
                 except _CellError as exc:
-                    errors.append(RowError(row_number, column.header, _text(value)[:50], exc.problem, exc.expected))
+                    errors.append(
+                        RowError(row_number, column.header, _text(value)[:50], exc.problem, exc.expected)
+                    )
             key = data.get(key_column.field) or ""
             if key and key in first_row_of_key:
-                errors.append(RowError(row_number, key_column.header, key, _("与第 %(r)d 行重复") % {"r": first_row_of_key[key]},
-                                       _("每行一个不重复的外部编号")))
+                errors.append(
+                    RowError(
+                        row_number,
+                        key_column.header,
+                        key,
+                        _("与第 %(r)d 行重复") % {"r": first_row_of_key[key]},
+                        _("每行一个不重复的外部编号"),
+                    )
+                )
             elif key:
                 first_row_of_key[key] = row_number
             if errors:
@@ -303,7 +341,9 @@ def read_upload(spec: ImportSpec, file: IO[bytes], *, name: str) -> ParsedSheet:
             else:
                 sheet.rows.append(ParsedRow(row=row_number, key=key, data=data))
         if count == 0:
-            raise ImportFileError(_("表中没有数据：请从第 2 行开始填写，每行一条%(title)s。") % {"title": spec.title})
+            raise ImportFileError(
+                _("表中没有数据：请从第 2 行开始填写，每行一条%(title)s。") % {"title": spec.title}
+            )
         return sheet
     finally:
         workbook.close()

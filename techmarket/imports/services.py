@@ -87,14 +87,26 @@ def _service_errors(spec: ImportSpec, row: ParsedRow, exc: ValidationError) -> l
         value = row.data.get(column.field)
         shown = format_cell(column, value)
         for message in messages:
-            errors.append(RowError(row.row, column.header, str(shown)[:50],
-                                   _("不符合要求：%(m)s") % {"m": str(message).rstrip("。")},
-                                   column.help if column is not key_column else ""))
+            errors.append(
+                RowError(
+                    row.row,
+                    column.header,
+                    str(shown)[:50],
+                    _("不符合要求：%(m)s") % {"m": str(message).rstrip("。")},
+                    column.help if column is not key_column else "",
+                )
+            )
     return errors
 
 
-def _save_rows(spec: ImportSpec, rows: list[ParsedRow], *, acting_user: Any, owner: Organization,
-               progress: Callable[[int], None] | None = None) -> tuple[int, int, list[RowError]]:
+def _save_rows(
+    spec: ImportSpec,
+    rows: list[ParsedRow],
+    *,
+    acting_user: Any,
+    owner: Organization,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int, list[RowError]]:
     existing = spec.load_existing(owner, [r.key for r in rows if r.key])
     created = updated = 0
     errors: list[RowError] = []
@@ -106,8 +118,15 @@ def _save_rows(spec: ImportSpec, rows: list[ParsedRow], *, acting_user: Any, own
         except ValidationError as exc:
             errors.extend(_service_errors(spec, row, exc))
         except IntegrityError:
-            errors.append(RowError(row.row, spec.external_key_column.header, row.key,
-                                   _("与已有记录冲突"), _("检查外部编号是否与其他记录重复")))
+            errors.append(
+                RowError(
+                    row.row,
+                    spec.external_key_column.header,
+                    row.key,
+                    _("与已有记录冲突"),
+                    _("检查外部编号是否与其他记录重复"),
+                )
+            )
         else:
             if obj is None:
                 created += 1
@@ -122,8 +141,9 @@ def _read(spec: ImportSpec, file: IO[bytes], name: str) -> ParsedSheet:
     return read_upload(spec, file, name=name)
 
 
-def import_preview(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner: Organization,
-                   name: str | None = None) -> ImportPreview:
+def import_preview(
+    spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner: Organization, name: str | None = None
+) -> ImportPreview:
     """What an import would do, written nowhere: cell checks, then (for files up to
     IMPORT_INLINE_ROWS rows) a dry run through the services that is always rolled back."""
     check_import_permission(acting_user, owner)
@@ -131,7 +151,9 @@ def import_preview(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner
         sheet = _read(spec, file, str(name or getattr(file, "name", "") or ""))
     except ImportFileError as exc:
         return ImportPreview(file_error=exc.message)
-    preview = ImportPreview(total=sheet.total, errors=list(sheet.errors), ignored_headers=sheet.ignored_headers)
+    preview = ImportPreview(
+        total=sheet.total, errors=list(sheet.errors), ignored_headers=sheet.ignored_headers
+    )
     existing = spec.load_existing(owner, [r.key for r in sheet.rows if r.key])
     preview.update = sum(1 for r in sheet.rows if r.key in existing)
     preview.new = len(sheet.rows) - preview.update
@@ -152,9 +174,16 @@ def import_preview(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner
     return preview
 
 
-def import_commit(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner: Organization,
-                  name: str | None = None, job: ImportJob | None = None,
-                  progress: Callable[[int], None] | None = None) -> ImportResult:
+def import_commit(
+    spec: ImportSpec,
+    file: IO[bytes],
+    *,
+    acting_user: Any,
+    owner: Organization,
+    name: str | None = None,
+    job: ImportJob | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
     """Write every row or none. One audit record "imports.job.commit" besides the services' own."""
     check_import_permission(acting_user, owner)
     try:
@@ -166,14 +195,25 @@ def import_commit(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner:
         return result
     try:
         with transaction.atomic():
-            result.created, result.updated, errors = _save_rows(spec, sheet.rows, acting_user=acting_user,
-                                                                owner=owner, progress=progress)
+            result.created, result.updated, errors = _save_rows(
+                spec, sheet.rows, acting_user=acting_user, owner=owner, progress=progress
+            )
             if errors:
                 result.errors = sorted(errors, key=lambda e: e.row)
                 raise _Rollback
-            audit_record(actor=acting_user, action="imports.job.commit", target=job or owner,
-                         after={"spec": spec.key, "owner": owner.pk, "file": name or getattr(file, "name", ""),
-                                "total": result.total, "created": result.created, "updated": result.updated})
+            audit_record(
+                actor=acting_user,
+                action="imports.job.commit",
+                target=job or owner,
+                after={
+                    "spec": spec.key,
+                    "owner": owner.pk,
+                    "file": name or getattr(file, "name", ""),
+                    "total": result.total,
+                    "created": result.created,
+                    "updated": result.updated,
+                },
+            )
     except _Rollback:
         result.created = result.updated = 0
     except PermissionDenied as exc:
@@ -182,6 +222,7 @@ def import_commit(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner:
 
 
 # --- jobs ---------------------------------------------------------------------------------------
+
 
 def _progress_key(job_pk: int) -> str:
     return f"imports:job:{job_pk}:processed"
@@ -197,16 +238,24 @@ def job_processed_rows(job: ImportJob) -> int:
     return max(job.processed_rows, cached)
 
 
-def import_job_create(*, spec: ImportSpec, upload: UploadedFile, acting_user: Any,
-                      owner: Organization) -> tuple[ImportJob, ImportPreview]:
+def import_job_create(
+    *, spec: ImportSpec, upload: UploadedFile, acting_user: Any, owner: Organization
+) -> tuple[ImportJob, ImportPreview]:
     """Store the upload, preview it and keep the preview on the job for the confirmation page."""
     check_import_permission(acting_user, owner)
     preview = import_preview(spec, upload, acting_user=acting_user, owner=owner, name=upload.name)
     with transaction.atomic():
-        job = ImportJob(spec_key=spec.key, owner=owner, original_name=(upload.name or "")[-255:],
-                        created_by=acting_user, total_rows=preview.total, new_rows=preview.new,
-                        update_rows=preview.update, error_report=[e.as_dict() for e in preview.errors],
-                        message=preview.file_error)
+        job = ImportJob(
+            spec_key=spec.key,
+            owner=owner,
+            original_name=(upload.name or "")[-255:],
+            created_by=acting_user,
+            total_rows=preview.total,
+            new_rows=preview.new,
+            update_rows=preview.update,
+            error_report=[e.as_dict() for e in preview.errors],
+            message=preview.file_error,
+        )
         if preview.file_error:
             job.status = ImportJob.Status.FAILED
             job.finished_at = timezone.now()
@@ -217,9 +266,20 @@ def import_job_create(*, spec: ImportSpec, upload: UploadedFile, acting_user: An
                 job.status = ImportJob.Status.FAILED
                 job.finished_at = timezone.now()
         job.save()
-        audit_record(actor=acting_user, action="imports.job.upload", target=job,
-                     after={"spec": spec.key, "owner": owner.pk, "file": job.original_name, "total": preview.total,
-                            "new": preview.new, "update": preview.update, "errors": len(preview.errors)})
+        audit_record(
+            actor=acting_user,
+            action="imports.job.upload",
+            target=job,
+            after={
+                "spec": spec.key,
+                "owner": owner.pk,
+                "file": job.original_name,
+                "total": preview.total,
+                "new": preview.new,
+                "update": preview.update,
+                "errors": len(preview.errors),
+            },
+        )
     return job, preview
 
 
@@ -227,11 +287,14 @@ def import_job_start(*, job: ImportJob, acting_user: Any) -> ImportJob:
     """Confirm a previewed job: small files run now, large ones as a Celery task (inline without a broker)."""
     check_import_permission(acting_user, job.owner)
     if job.status != ImportJob.Status.PREVIEW:
-        raise ValidationError(_("该导入任务当前状态为“%(s)s”，不能再次确认。") % {"s": job.get_status_display()})
+        raise ValidationError(
+            _("该导入任务当前状态为“%(s)s”，不能再次确认。") % {"s": job.get_status_display()}
+        )
     background = job.total_rows > settings.IMPORT_INLINE_ROWS
     with transaction.atomic():  # the queued status and the owed task commit together
         updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
-            status=ImportJob.Status.QUEUED, updated_at=timezone.now())
+            status=ImportJob.Status.QUEUED, updated_at=timezone.now()
+        )
         if not updated:  # a double click already queued it
             job.refresh_from_db()
             return job
@@ -273,8 +336,15 @@ def import_job_run(*, job_pk: int) -> ImportJob:
     mine = ImportJob.objects.filter(pk=job.pk, attempts=attempt)
     try:
         with job.file.open("rb") as handle:
-            result = import_commit(spec, handle, acting_user=job.created_by, owner=job.owner,
-                                   name=job.original_name, job=job, progress=progress)
+            result = import_commit(
+                spec,
+                handle,
+                acting_user=job.created_by,
+                owner=job.owner,
+                name=job.original_name,
+                job=job,
+                progress=progress,
+            )
     except BaseException as exc:
         # Never leave a job "running" forever: the page would poll without end. BaseException: the
         # worker timeout arrives as SystemExit, a Celery time limit as its own exception.
@@ -282,8 +352,13 @@ def import_job_run(*, job_pk: int) -> ImportJob:
         if not isinstance(exc, Exception):
             message = _("导入被中断（服务超时或重启），数据均未写入，请点击“重新运行”。")
         try:
-            mine.update(status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=message,
-                        processed_rows=0, updated_at=timezone.now())
+            mine.update(
+                status=ImportJob.Status.FAILED,
+                finished_at=timezone.now(),
+                message=message,
+                processed_rows=0,
+                updated_at=timezone.now(),
+            )
         except Exception:  # the database itself is gone: the reaper will mark the job later
             logger.exception("imports: job %s could not be marked failed", job_pk)
         raise
@@ -309,6 +384,7 @@ def import_job_run(*, job_pk: int) -> ImportJob:
         job.processed_rows = 0
         job.error_report = [e.as_dict() for e in result.errors]
         job.message = result.file_error or _("有 %(n)d 行未通过校验，全部未导入。") % {
-            "n": len({e.row for e in result.errors})}
+            "n": len({e.row for e in result.errors})
+        }
     job.save()
     return job

@@ -17,9 +17,15 @@ from .spec import Column, ImportSpec, Kind
 INLINE_LIST_MAX = 250
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 KIND_FORMAT = {
-    Kind.TEXT: "文本", Kind.INT: "整数", Kind.DECIMAL: "数字", Kind.DATE: "日期（2026-06-30）",
-    Kind.CHOICE: "下拉选择", Kind.MULTI: "多选，用“、”分隔", Kind.CODE: "代码（可下拉选择）",
-    Kind.BOOL: "是 / 否", Kind.CUSTOM: "按说明填写",
+    Kind.TEXT: "文本",
+    Kind.INT: "整数",
+    Kind.DECIMAL: "数字",
+    Kind.DATE: "日期（2026-06-30）",
+    Kind.CHOICE: "下拉选择",
+    Kind.MULTI: "多选，用“、”分隔",
+    Kind.CODE: "代码（可下拉选择）",
+    Kind.BOOL: "是 / 否",
+    Kind.CUSTOM: "按说明填写",
 }
 
 
@@ -58,10 +64,18 @@ def _add_validation(ws, codes_ws, column: Column, letter: str, code_col: list[in
         formula = f"{quote_sheetname(CODES_SHEET)}!${target}$2:${target}${len(values) + 1}"
     # Code columns accept any valid code, not only the shorter dropdown list: warn, don't block.
     strict = column.kind in (Kind.CHOICE, Kind.BOOL)
-    dv = DataValidation(type="list", formula1=formula, allow_blank=not column.required,
-                        showErrorMessage=strict, errorStyle="stop",
-                        error=_("请从下拉列表中选择。"), errorTitle=column.header,
-                        showInputMessage=True, promptTitle=column.header[:32], prompt=column_note(column)[:250])
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=not column.required,
+        showErrorMessage=strict,
+        errorStyle="stop",
+        error=_("请从下拉列表中选择。"),
+        errorTitle=column.header,
+        showInputMessage=True,
+        promptTitle=column.header[:32],
+        prompt=column_note(column)[:250],
+    )
     dv.add(f"{letter}2:{letter}{settings.IMPORT_MAX_ROWS + 1}")
     ws.add_data_validation(dv)
 
@@ -74,12 +88,22 @@ def _instructions(ws, spec: ImportSpec) -> None:  # type: ignore[no-untyped-def]
     ws.append([_("%(title)s导入模板 · 填写说明") % {"title": spec.title}])
     ws["A1"].font = Font(bold=True, size=14)
     rules = [
-        _("1. 在“%(sheet)s”工作表中从第 2 行开始填写，每行一条；不要修改、删除或移动第 1 行表头。") % {"sheet": spec.title},
-        _("2. 全部校验通过才会导入：只要有一行出错，整个文件都不会写入，平台会逐行列出错误（行号、列名、填写的值、问题、应填写的内容），改正后重新上传即可。"),
-        _("3. “外部编号”是贵单位给每条记录的编号：再次导入同一编号时更新原记录而不是新增，因此可以反复修改、重复导入。"),
-        _("4. 文件须为 .xlsx 格式，不超过 %(mb)d MB、%(rows)d 行；超过 %(inline)d 行的文件在后台导入，页面显示进度。")
-        % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024), "rows": settings.IMPORT_MAX_ROWS,
-           "inline": settings.IMPORT_INLINE_ROWS},
+        _("1. 在“%(sheet)s”工作表中从第 2 行开始填写，每行一条；不要修改、删除或移动第 1 行表头。")
+        % {"sheet": spec.title},
+        _(
+            "2. 全部校验通过才会导入：只要有一行出错，整个文件都不会写入，平台会逐行列出错误（行号、列名、填写的值、问题、应填写的内容），改正后重新上传即可。"
+        ),
+        _(
+            "3. “外部编号”是贵单位给每条记录的编号：再次导入同一编号时更新原记录而不是新增，因此可以反复修改、重复导入。"
+        ),
+        _(
+            "4. 文件须为 .xlsx 格式，不超过 %(mb)d MB、%(rows)d 行；超过 %(inline)d 行的文件在后台导入，页面显示进度。"
+        )
+        % {
+            "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+            "rows": settings.IMPORT_MAX_ROWS,
+            "inline": settings.IMPORT_INLINE_ROWS,
+        },
         _("5. 请填写数值或文字，不要使用公式；带公式的单元格会被拒绝。"),
     ]
     if spec.creates_drafts:
@@ -95,9 +119,16 @@ def _instructions(ws, spec: ImportSpec) -> None:  # type: ignore[no-untyped-def]
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for column in spec.columns:
-        requirement = "；".join(filter(None, [KIND_FORMAT[column.kind],
-                                              _("不超过 %(n)d 字") % {"n": column.max_length} if column.max_length else "",
-                                              column.help]))
+        requirement = "；".join(
+            filter(
+                None,
+                [
+                    KIND_FORMAT[column.kind],
+                    _("不超过 %(n)d 字") % {"n": column.max_length} if column.max_length else "",
+                    column.help,
+                ],
+            )
+        )
         ws.append([column.header, _("必填") if column.required else _("选填"), requirement, column.example])
         for cell in ws[ws.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -42,11 +42,18 @@ def upload(request: HttpRequest, spec_key: str) -> HttpResponse:
     spec = get_spec(spec_key)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        job, _preview = services.import_job_create(spec=spec, upload=form.cleaned_data["file"],
-                                                   acting_user=request.user, owner=form.cleaned_data["owner"])
+        job, _preview = services.import_job_create(
+            spec=spec,
+            upload=form.cleaned_data["file"],
+            acting_user=request.user,
+            owner=form.cleaned_data["owner"],
+        )
         return redirect("imports:job", job_id=job.pk)
-    return render(request, "imports/upload.html", {"spec": spec, "form": form,
-                                                    "no_orgs": not roles.user_organizations(request.user)})
+    return render(
+        request,
+        "imports/upload.html",
+        {"spec": spec, "form": form, "no_orgs": not roles.user_organizations(request.user)},
+    )
 
 
 def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
@@ -61,11 +68,18 @@ def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
 @login_required
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
-    return render(request, "imports/job.html", {
-        "job": job, "spec": get_spec(job.spec_key), "processed": services.job_processed_rows(job),
-        "error_rows": len({e["row"] for e in job.error_report}), "inline_rows": settings.IMPORT_INLINE_ROWS,
-        "can_rerun": jobs.can_rerun(job),
-    })
+    return render(
+        request,
+        "imports/job.html",
+        {
+            "job": job,
+            "spec": get_spec(job.spec_key),
+            "processed": services.job_processed_rows(job),
+            "error_rows": len({e["row"] for e in job.error_report}),
+            "inline_rows": settings.IMPORT_INLINE_ROWS,
+            "can_rerun": jobs.can_rerun(job),
+        },
+    )
 
 
 @login_required
@@ -80,8 +94,11 @@ def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if job.status == ImportJob.Status.SUCCEEDED:
-            messages.success(request, _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
-                             % {"new": job.new_rows, "update": job.update_rows})
+            messages.success(
+                request,
+                _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
+                % {"new": job.new_rows, "update": job.update_rows},
+            )
     return redirect("imports:job", job_id=job.pk)
 
 
@@ -97,8 +114,11 @@ def job_rerun(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if job.status == ImportJob.Status.SUCCEEDED:
-            messages.success(request, _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
-                             % {"new": job.new_rows, "update": job.update_rows})
+            messages.success(
+                request,
+                _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
+                % {"new": job.new_rows, "update": job.update_rows},
+            )
         elif job.status == ImportJob.Status.QUEUED:
             messages.info(request, _("已重新排队，导入将在后台进行。"))
     return redirect("imports:job", job_id=job.pk)
@@ -107,7 +127,9 @@ def job_rerun(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
-    response = render(request, "imports/_job_progress.html", {"job": job, "processed": services.job_processed_rows(job)})
+    response = render(
+        request, "imports/_job_progress.html", {"job": job, "processed": services.job_processed_rows(job)}
+    )
     if job.is_finished:
         response["HX-Refresh"] = "true"  # show the full result (counts or the error table)
     return response
@@ -120,11 +142,24 @@ def export(request: HttpRequest, spec_key: str, fmt: str) -> HttpResponse:
         raise Http404
     rows = list(spec.list_visible(request.user, request.GET)[: settings.IMPORT_MAX_ROWS])
     confidential = request.GET.get("confidential") == "1"
-    export_record(user=request.user, spec_key=spec_key, fmt=fmt, rows=len(rows), include_confidential=confidential,
-                  filters={k: request.GET.get(k) for k in request.GET}, request=request)
+    export_record(
+        user=request.user,
+        spec_key=spec_key,
+        fmt=fmt,
+        rows=len(rows),
+        include_confidential=confidential,
+        filters={k: request.GET.get(k) for k in request.GET},
+        request=request,
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        return _download(export_csv(spec, rows, user=request.user, include_confidential=confidential),
-                         "text/csv; charset=utf-8", f"{spec.title}-{stamp}.csv")
-    return _download(export_xlsx(spec, rows, user=request.user, include_confidential=confidential),
-                     XLSX, f"{spec.title}-{stamp}.xlsx")
+        return _download(
+            export_csv(spec, rows, user=request.user, include_confidential=confidential),
+            "text/csv; charset=utf-8",
+            f"{spec.title}-{stamp}.csv",
+        )
+    return _download(
+        export_xlsx(spec, rows, user=request.user, include_confidential=confidential),
+        XLSX,
+        f"{spec.title}-{stamp}.xlsx",
+    )

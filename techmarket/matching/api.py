@@ -45,7 +45,9 @@ class SuggestionFilters(Schema):
     k: int = Field(10, ge=1, le=50)
     min_trl: int | None = Field(None, ge=1, le=9)
     region: str = Field("", max_length=6, pattern=r"^\d*$", description="地区代码前缀，例如 37（山东）")
-    mode: list[str] = Field(default_factory=list, description="、".join(f"{k}={v}" for k, v in MODE_FILTERS.items()))
+    mode: list[str] = Field(
+        default_factory=list, description="、".join(f"{k}={v}" for k, v in MODE_FILTERS.items())
+    )
 
 
 class FeedbackIn(Schema):
@@ -75,8 +77,15 @@ def _get(request: HttpRequest, kind: str, pk: int) -> Any:
 
 def _suggest(request: HttpRequest, kind: str, pk: int, target: str, f: SuggestionFilters) -> dict[str, Any]:
     item = _get(request, kind, pk)
-    found = suggestions_for(request.user, item, target=target, k=f.k, min_trl=f.min_trl, region=f.region,
-                            modes=tuple(m for m in f.mode if m in MODE_FILTERS))
+    found = suggestions_for(
+        request.user,
+        item,
+        target=target,
+        k=f.k,
+        min_trl=f.min_trl,
+        region=f.region,
+        modes=tuple(m for m in f.mode if m in MODE_FILTERS),
+    )
     items = [api_item(s) for s in found]
     return {"count": len(items), "items": items, "nothing_good": found.nothing_good}
 
@@ -106,16 +115,28 @@ def add_suggestion_routes() -> None:
             if other is None or spec is None:
                 continue
             router.add_api_operation(
-                f"/{ctype.key}/{{item_id}}/{target}", ["GET"], _suggestion_endpoint(spec.kind, target),
-                response=SuggestionsOut, auth=OptionalAuth(),
-                summary=f"{ctype.label}的匹配{other.label}")
+                f"/{ctype.key}/{{item_id}}/{target}",
+                ["GET"],
+                _suggestion_endpoint(spec.kind, target),
+                response=SuggestionsOut,
+                auth=OptionalAuth(),
+                summary=f"{ctype.label}的匹配{other.label}",
+            )
 
 
-@router.post("/feedback", response={201: FeedbackOut}, summary="记录对推荐的决定（采纳 / 不相关 / 推荐给企业）")
+@router.post(
+    "/feedback", response={201: FeedbackOut}, summary="记录对推荐的决定（采纳 / 不相关 / 推荐给企业）"
+)
 def feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
     source = _get(request, payload.source_kind, payload.source_id)
     target = _get(request, payload.target_kind, payload.target_id)
-    fb = services.feedback_record(acting_user=request.user, source=source, target=target,
-                                  decision=payload.decision, reason=payload.reason, score=payload.score,
-                                  rank=payload.rank)
+    fb = services.feedback_record(
+        acting_user=request.user,
+        source=source,
+        target=target,
+        decision=payload.decision,
+        reason=payload.reason,
+        score=payload.score,
+        rank=payload.rank,
+    )
     return Status(201, fb)

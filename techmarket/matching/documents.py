@@ -19,8 +19,13 @@ from techmarket.catalog.registry import CatalogueType
 from techmatch import Document
 
 # Filters offered in the UI and the API: ?mode=license -> documents offering 许可.
-MODE_FILTERS = {"license": "许可", "transfer": "转让", "equity": "作价入股", "development": "技术开发",
-                "talent": "人才引进"}
+MODE_FILTERS = {
+    "license": "许可",
+    "transfer": "转让",
+    "equity": "作价入股",
+    "development": "技术开发",
+    "talent": "人才引进",
+}
 
 
 def type_of(item: Model) -> CatalogueType:

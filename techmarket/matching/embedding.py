@@ -92,8 +92,14 @@ def ensure_static(encoder: Encoder | None = None, force: bool = False) -> bool:
         _write_status(phase="token_table", done=done, total=total)
 
     _write_status(phase="token_table", done=0, total=0)
-    static = build_static_encoder(texts, analyzer.words, encoder or model(), handle.index_dir() / "cache",
-                                  vocab_size=STATIC_VOCAB, progress=progress)
+    static = build_static_encoder(
+        texts,
+        analyzer.words,
+        encoder or model(),
+        handle.index_dir() / "cache",
+        vocab_size=STATIC_VOCAB,
+        progress=progress,
+    )
     # rebuild_index keeps the encoder of the current index: publish an empty generation carrying it first.
     handle.replace(lambda engine, tags: None, Engine(analyzer=analyzer, encoder=static))
     _write_status(phase="reindex")
@@ -102,8 +108,9 @@ def ensure_static(encoder: Encoder | None = None, force: bool = False) -> bool:
     return True
 
 
-def embed_missing(encoder: Encoder | None = None, limit: int | None = None,
-                  should_stop: Callable[[], bool] | None = None) -> int:
+def embed_missing(
+    encoder: Encoder | None = None, limit: int | None = None, should_stop: Callable[[], bool] | None = None
+) -> int:
     """Embed the passages of indexed items that have none (new or changed text), best-effort in batches;
     returns how many were embedded."""
     eng = handle.get_engine()
@@ -116,14 +123,13 @@ def embed_missing(encoder: Encoder | None = None, limit: int | None = None,
     if limit is not None:
         todo = todo[:limit]
     done = total - len(store.missing(items))
-    _write_status(passages_done=done, passages_total=total,
-                  phase="passages" if todo else "idle")
+    _write_status(passages_done=done, passages_total=total, phase="passages" if todo else "idle")
     n = 0
     started = time.monotonic()
     for i in range(0, len(todo), BATCH):
         if should_stop is not None and should_stop():
             break
-        n += store.embed(todo[i:i + BATCH])
+        n += store.embed(todo[i : i + BATCH])
         rate = n / max(time.monotonic() - started, 1e-9)
         _write_status(passages_done=done + n, passages_total=total, passages_per_second=round(rate, 2))
     if n:
@@ -133,7 +139,9 @@ def embed_missing(encoder: Encoder | None = None, limit: int | None = None,
     return n
 
 
-def run_pending(encoder: Encoder | None = None, should_stop: Callable[[], bool] | None = None) -> dict[str, Any]:
+def run_pending(
+    encoder: Encoder | None = None, should_stop: Callable[[], bool] | None = None
+) -> dict[str, Any]:
     """One pass of everything missing (static encoder, then passages). Does nothing when MATCHING_DENSE is
     off; any error is recorded on the health page and logged, never raised to the caller's loop."""
     if not handle.dense_enabled():

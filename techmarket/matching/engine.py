@@ -92,8 +92,12 @@ def _get_reranker() -> Any:
             from techmatch import E5Encoder, Reranker
 
             enc = E5Encoder(threads=1)
-            _reranker = Reranker(enc, PassageStore(passages_dir(), enc.dim, enc),
-                                 passage_chars=product_config().passage_chars, compute_missing=False)
+            _reranker = Reranker(
+                enc,
+                PassageStore(passages_dir(), enc.dim, enc),
+                passage_chars=product_config().passage_chars,
+                compute_missing=False,
+            )
         except Exception:  # the model is optional: lexical search must keep working
             logger.exception("matching: full model unavailable, dense re-scoring disabled")
             _reranker = False
@@ -115,7 +119,9 @@ def _replica() -> Replica:
     replica = _loaded.get(key)
     if replica is None:
         reranker = _get_reranker()
-        replica = IndexStore(root).open(reranker=reranker, default=Engine(config=product_config(), reranker=reranker))
+        replica = IndexStore(root).open(
+            reranker=reranker, default=Engine(config=product_config(), reranker=reranker)
+        )
         _loaded[key] = replica
     else:
         replica.refresh()
@@ -179,10 +185,16 @@ def status() -> dict[str, Any]:
             kinds[doc.kind] = kinds.get(doc.kind, 0) + 1
     encoder = snap.engine.encoder
     return {
-        "generation": snap.generation, "written_at": snap.head.written_at, "size": len(snap.engine),
-        "kinds": kinds, "base": snap.head.base, "log_changes": snap.head.log_ops,
-        "dense_setting": dense_enabled(), "static_encoder": encoder is not None,
-        "reranker": snap.engine.reranker is not None, "min_similarity": snap.engine.config.min_similarity,
+        "generation": snap.generation,
+        "written_at": snap.head.written_at,
+        "size": len(snap.engine),
+        "kinds": kinds,
+        "base": snap.head.base,
+        "log_changes": snap.head.log_ops,
+        "dense_setting": dense_enabled(),
+        "static_encoder": encoder is not None,
+        "reranker": snap.engine.reranker is not None,
+        "min_similarity": snap.engine.config.min_similarity,
         "min_relevance": snap.engine.config.min_relevance,
         "term_weights": bool(snap.engine.term_weights),
         "path": str(index_dir()),

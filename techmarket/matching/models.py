@@ -16,14 +16,21 @@ class Decision(models.TextChoices):
 class MatchFeedback(models.Model):
     """One decision about one suggestion (source item → suggested target item); every decision is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True,
-                             on_delete=models.SET_NULL, related_name="match_feedback")
-    source_type = models.ForeignKey(ContentType, verbose_name=_("来源类型"), on_delete=models.CASCADE,
-                                    related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="match_feedback",
+    )
+    source_type = models.ForeignKey(
+        ContentType, verbose_name=_("来源类型"), on_delete=models.CASCADE, related_name="+"
+    )
     source_id = models.PositiveBigIntegerField(_("来源编号"))
     source = GenericForeignKey("source_type", "source_id")
-    target_type = models.ForeignKey(ContentType, verbose_name=_("推荐类型"), on_delete=models.CASCADE,
-                                    related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("推荐类型"), on_delete=models.CASCADE, related_name="+"
+    )
     target_id = models.PositiveBigIntegerField(_("推荐编号"))
     target = GenericForeignKey("target_type", "target_id")
     decision = models.CharField(_("决定"), max_length=16, choices=Decision.choices)
@@ -38,13 +45,17 @@ class MatchFeedback(models.Model):
         verbose_name_plural = _("匹配反馈")
         indexes = [models.Index(fields=["source_type", "source_id"], name="matchfeedback_source")]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(decision="reject") | ~models.Q(reason=""),
-                                   name="matchfeedback_reject_has_reason"),
+            models.CheckConstraint(
+                condition=~models.Q(decision="reject") | ~models.Q(reason=""),
+                name="matchfeedback_reject_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.source_type.model}#{self.source_id} → {self.target_type.model}#{self.target_id} · " \
-               f"{self.get_decision_display()}"
+        return (
+            f"{self.source_type.model}#{self.source_id} → {self.target_type.model}#{self.target_id} · "
+            f"{self.get_decision_display()}"
+        )
 
 
 class DomainTerm(models.Model):

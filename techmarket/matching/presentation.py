@@ -13,18 +13,115 @@ from techmatch import Document, Result
 from .documents import kind_of, type_of
 from .selectors import Suggestion, indexed_document
 
-SIGNAL_LABELS = {"word": "关键词", "bigram": "字词片段", "dense": "语义向量", "rerank": "深度语义复核",
-                 "features": "结构化属性"}
+SIGNAL_LABELS = {
+    "word": "关键词",
+    "bigram": "字词片段",
+    "dense": "语义向量",
+    "rerank": "深度语义复核",
+    "features": "结构化属性",
+}
 
 
 # Words that two Chinese technical texts share without sharing a subject: they explain nothing.
-FILLER_WORDS = frozenset("""
-明显 保持 提高 提升 进行 具有 实现 能够 可以 相关 问题 需要 要求 以上 以下 目前 采用 达到 通过 一种 方法 技术
-企业 公司 项目 研究 开发 应用 产品 生产 效率 成本 方面 主要 进一步 同时
-材料 工艺 性能 攻关 指标 试验 实验 验证 完成 形成 方案 中试 产业化 推广 放大 窗口 易于 较现有
-满足 解决 存在 不足 现有 国内 国外 行业 领域 水平 稳定 良好 优良 较高 较低 显著 有效 不断 新型 关键 核心
-我们 希望 寻求 合作 单位 年度 每年 左右 不低于 不高于 小于 大于 低于 高于 以内 范围 提供 支持 使用 利用
-""".split())  # noqa: SIM905 - a word list reads better as text
+FILLER_WORDS = frozenset(
+    [
+        "明显",
+        "保持",
+        "提高",
+        "提升",
+        "进行",
+        "具有",
+        "实现",
+        "能够",
+        "可以",
+        "相关",
+        "问题",
+        "需要",
+        "要求",
+        "以上",
+        "以下",
+        "目前",
+        "采用",
+        "达到",
+        "通过",
+        "一种",
+        "方法",
+        "技术",
+        "企业",
+        "公司",
+        "项目",
+        "研究",
+        "开发",
+        "应用",
+        "产品",
+        "生产",
+        "效率",
+        "成本",
+        "方面",
+        "主要",
+        "进一步",
+        "同时",
+        "材料",
+        "工艺",
+        "性能",
+        "攻关",
+        "指标",
+        "试验",
+        "实验",
+        "验证",
+        "完成",
+        "形成",
+        "方案",
+        "中试",
+        "产业化",
+        "推广",
+        "放大",
+        "窗口",
+        "易于",
+        "较现有",
+        "满足",
+        "解决",
+        "存在",
+        "不足",
+        "现有",
+        "国内",
+        "国外",
+        "行业",
+        "领域",
+        "水平",
+        "稳定",
+        "良好",
+        "优良",
+        "较高",
+        "较低",
+        "显著",
+        "有效",
+        "不断",
+        "新型",
+        "关键",
+        "核心",
+        "我们",
+        "希望",
+        "寻求",
+        "合作",
+        "单位",
+        "年度",
+        "每年",
+        "左右",
+        "不低于",
+        "不高于",
+        "小于",
+        "大于",
+        "低于",
+        "高于",
+        "以内",
+        "范围",
+        "提供",
+        "支持",
+        "使用",
+        "利用",
+    ]
+)  # noqa: SIM905 - a word list reads better as text
 _NUMBERISH = re.compile(r"^[\d.,%％‰±~～:/×x*+\-]+$")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _SHORT_UNIT = re.compile(r"^[a-z]{0,3}\d+[a-z]{0,3}$|^[a-z]{1,3}$", re.IGNORECASE)
@@ -49,15 +146,21 @@ def _splits_a_run(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
     return (before.isalnum() and text[start].isascii() and text[start].isalnum() and before.isascii()) or (
-        after.isalnum() and text[end - 1].isascii() and text[end - 1].isalnum() and after.isascii())
+        after.isalnum() and text[end - 1].isascii() and text[end - 1].isalnum() and after.isascii()
+    )
 
 
 def shown_spans(text: str, result: Result, field: str) -> list[tuple[int, int]]:
     """Highlights of telling terms only, never inside a number; touching spans merged (磷酸|铁锂 → 磷酸铁锂)."""
     keep = set(telling_terms(result))
-    spans = sorted((h.start, h.end) for h in result.highlights
-                   if h.field == field and h.term in keep and h.end <= len(text)
-                   and not _splits_a_run(text, h.start, h.end))
+    spans = sorted(
+        (h.start, h.end)
+        for h in result.highlights
+        if h.field == field
+        and h.term in keep
+        and h.end <= len(text)
+        and not _splits_a_run(text, h.start, h.end)
+    )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
@@ -83,8 +186,13 @@ def plain_reasons(result: Result) -> list[str]:
     return out
 
 
-DRIVER_WORDS = {"word": "文字内容相近", "bigram": "文字内容相近", "dense": "意思相近", "rerank": "意思相近",
-                "features": "行业、成熟度、合作方式等条件相符"}
+DRIVER_WORDS = {
+    "word": "文字内容相近",
+    "bigram": "文字内容相近",
+    "dense": "意思相近",
+    "rerank": "意思相近",
+    "features": "行业、成熟度、合作方式等条件相符",
+}
 
 
 def drivers(result: Result) -> str:
@@ -104,7 +212,9 @@ def score_ceiling() -> float:
     """The score (in units of one rank-1 signal) of an item first in every signal with every feature met."""
     from .engine import dense_enabled
 
-    features = 2.0  # techmatch.features.FeatureWeights: field .6 + trl .6 + mode .4 + region .2 + freshness .2
+    features = (
+        2.0  # techmatch.features.FeatureWeights: field .6 + trl .6 + mode .4 + region .2 + freshness .2
+    )
     return 2.0 + features + (3.0 if dense_enabled() else 0.0)  # word + bigram (+ dense 1 + full model 2)
 
 
@@ -124,7 +234,7 @@ def marked(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | N
         if e <= start or s >= end or s < pos:
             continue
         out.append(escape(text[pos:s]))
-        out.append(f"<mark>{escape(text[s:min(e, end)])}</mark>")
+        out.append(f"<mark>{escape(text[s : min(e, end)])}</mark>")
         pos = min(e, end)
     out.append(escape(text[pos:end]))
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
@@ -157,20 +267,30 @@ def display_title(obj: Any) -> str:
 
 
 def contributions(result: Result) -> list[dict[str, Any]]:
-    return [{"signal": k, "label": SIGNAL_LABELS.get(k, k), "share": v, "percent": round(v * 100)}
-            for k, v in sorted(result.contributions.items(), key=lambda kv: -kv[1]) if v > 0]
+    return [
+        {"signal": k, "label": SIGNAL_LABELS.get(k, k), "share": v, "percent": round(v * 100)}
+        for k, v in sorted(result.contributions.items(), key=lambda kv: -kv[1])
+        if v > 0
+    ]
 
 
 def suggestion_view(s: Suggestion) -> dict[str, Any]:
     doc = indexed_document(s.result)
     percent, level = match_level(s.result.score)
     return {
-        "obj": s.obj, "result": s.result, "rank": s.rank, "kind": kind_of(s.obj),
-        "title": display_title(s.obj), "url": type_of(s.obj).detail_url(s.obj),
+        "obj": s.obj,
+        "result": s.result,
+        "rank": s.rank,
+        "kind": kind_of(s.obj),
+        "title": display_title(s.obj),
+        "url": type_of(s.obj).detail_url(s.obj),
         "title_html": title_marked(doc, s.result, display_title(s.obj)),
-        "snippet": snippet(doc, s.result), "contributions": contributions(s.result),
-        "reasons": plain_reasons(s.result), "drivers": drivers(s.result),
-        "percent": percent, "level": level,
+        "snippet": snippet(doc, s.result),
+        "contributions": contributions(s.result),
+        "reasons": plain_reasons(s.result),
+        "drivers": drivers(s.result),
+        "percent": percent,
+        "level": level,
     }
 
 
@@ -186,8 +306,14 @@ def suggestion_views(found: Any) -> list[dict[str, Any]]:
 def api_item(s: Suggestion) -> dict[str, Any]:
     r = s.result
     return {
-        "id": s.obj.pk, "title": display_title(s.obj),
-        "score": r.score, "similarity": r.similarity, "reasons": r.reasons, "terms": r.terms,
-        "highlights": [{"field": h.field, "start": h.start, "end": h.end, "term": h.term} for h in r.highlights],
+        "id": s.obj.pk,
+        "title": display_title(s.obj),
+        "score": r.score,
+        "similarity": r.similarity,
+        "reasons": r.reasons,
+        "terms": r.terms,
+        "highlights": [
+            {"field": h.field, "start": h.start, "end": h.end, "term": h.term} for h in r.highlights
+        ],
         "contributions": r.contributions,
     }

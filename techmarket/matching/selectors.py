@@ -64,11 +64,22 @@ def direction(query_kind: str, kind: str) -> str | None:
     return name if name in DIRECTIONS else None
 
 
-def build_filters(kind: str, *, min_trl: int | None = None, region: str = "", modes: tuple[str, ...] = (),
-                  exclude: tuple[str, ...] = ()) -> Filters:
+def build_filters(
+    kind: str,
+    *,
+    min_trl: int | None = None,
+    region: str = "",
+    modes: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> Filters:
     labels = tuple(MODE_FILTERS.get(m, m) for m in modes if m)
-    return Filters(kinds=(kind,), min_trl=min_trl, region_prefix=region.strip() or None, modes=labels,
-                   exclude_ids=exclude)
+    return Filters(
+        kinds=(kind,),
+        min_trl=min_trl,
+        region_prefix=region.strip() or None,
+        modes=labels,
+        exclude_ids=exclude,
+    )
 
 
 def engine_search(query: Document, kind: str, *, k: int, filters: Filters) -> tuple[list[Result], bool]:
@@ -83,8 +94,16 @@ def visible_objects(user: Any, kind: str, results: list[Result]) -> dict[int, Mo
     return visible_queryset(user, kind).in_bulk(pks) if pks else {}
 
 
-def suggestions_for(user: Any, item: Model, *, target: str, k: int = 10, min_trl: int | None = None,
-                    region: str = "", modes: tuple[str, ...] = ()) -> Suggestions:
+def suggestions_for(
+    user: Any,
+    item: Model,
+    *,
+    target: str,
+    k: int = 10,
+    min_trl: int | None = None,
+    region: str = "",
+    modes: tuple[str, ...] = (),
+) -> Suggestions:
     """Up to ``k`` items of ``target`` ("achievements" | "needs" | "experts") matching ``item``, visible
     to ``user``, best first, with the engine's explanation in ``result``."""
     kind = target_kind(target)
@@ -120,6 +139,10 @@ def duplicates_of(user: Any, item: Any, *, min_jaccard: float = 0.6) -> list[Any
     kind = kind_of(item)
     with reading() as engine:
         pairs = engine.duplicates(to_document(item), min_jaccard=min_jaccard)
-    ids = [p[1] for doc, _jac in pairs if (p := parse_doc_id(doc)) is not None and p[0] == kind and p[1] != item.pk]
+    ids = [
+        p[1]
+        for doc, _jac in pairs
+        if (p := parse_doc_id(doc)) is not None and p[0] == kind and p[1] != item.pk
+    ]
     found = visible_queryset(user, kind).in_bulk(ids) if ids else {}
     return [found[i] for i in ids if i in found]

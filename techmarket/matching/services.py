@@ -47,6 +47,7 @@ REMATCH_DEPTH = 20  # candidates considered when a new item is offered to the ot
 
 # --- index ------------------------------------------------------------------------------------------
 
+
 def index_item(*, label: str, pk: int) -> str:
     """Add or update the item's document, or delete it when it is no longer listed. Returns what happened."""
     ctype = registry.for_model(label)
@@ -168,21 +169,32 @@ def index_reconcile(*, limit: int = 5000) -> dict[str, int]:
 
 # --- re-matching and notifications -------------------------------------------------------------------
 
+
 def detail_url(item: Model) -> str:
     ctype = registry.for_model(item)
     return ctype.detail_url(item) if ctype else ""
 
 
 def members_of(organization_id: int) -> list[User]:
-    return list(User.objects.filter(
-        is_active=True, memberships__organization_id=organization_id, memberships__is_active=True,
-        memberships__organization__status=Organization.Status.APPROVED).distinct())
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id=organization_id,
+            memberships__is_active=True,
+            memberships__organization__status=Organization.Status.APPROVED,
+        ).distinct()
+    )
 
 
 def brokers() -> list[User]:
-    return list(User.objects.filter(
-        is_active=True, memberships__role=Role.BROKER, memberships__is_active=True,
-        memberships__organization__status=Organization.Status.APPROVED).distinct())
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.BROKER,
+            memberships__is_active=True,
+            memberships__organization__status=Organization.Status.APPROVED,
+        ).distinct()
+    )
 
 
 def _day_start() -> datetime:
@@ -191,8 +203,9 @@ def _day_start() -> datetime:
 
 def notifications_left_today(user: Any) -> int:
     limit = int(getattr(settings, "MATCH_NOTIFY_PER_USER_PER_DAY", 5))
-    sent = Notification.objects.filter(user=user, item_key__startswith=NOTIFY_KEY_PREFIX,
-                                       created_at__gte=_day_start()).count()
+    sent = Notification.objects.filter(
+        user=user, item_key__startswith=NOTIFY_KEY_PREFIX, created_at__gte=_day_start()
+    ).count()
     return max(0, limit - sent)
 
 
@@ -216,8 +229,17 @@ def notify_match(user: Any, *, item: Model, title: str, body: str) -> bool:
     if notifications_left_today(user) <= 0:
         return False
     label = f"{item._meta.app_label}.{item._meta.model_name}"
-    return notify_users(users=[user], title=title, body=body, url=detail_url(item),
-                        item_key=f"{NOTIFY_KEY_PREFIX}{label}:{item.pk}", email=True) > 0
+    return (
+        notify_users(
+            users=[user],
+            title=title,
+            body=body,
+            url=detail_url(item),
+            item_key=f"{NOTIFY_KEY_PREFIX}{label}:{item.pk}",
+            email=True,
+        )
+        > 0
+    )
 
 
 def rematch_published(*, label: str, pk: int) -> dict[str, int]:
@@ -247,18 +269,28 @@ def rematched_labels() -> frozenset[str]:
 
 # --- feedback ------------------------------------------------------------------------------------------
 
+
 def _can_decide(user: Any, source: Model) -> bool:
     if roles.is_broker_or_operator(user):
         return True
     return hasattr(source, "owner_id") and is_owner_member(user, source)
 
 
-def feedback_record(*, acting_user: Any, source: Model, target: Model, decision: str, reason: str = "",
-                    score: float | None = None, rank: int | None = None) -> MatchFeedback:
+def feedback_record(
+    *,
+    acting_user: Any,
+    source: Model,
+    target: Model,
+    decision: str,
+    reason: str = "",
+    score: float | None = None,
+    rank: int | None = None,
+) -> MatchFeedback:
     """Store a decision about a suggestion; ``recommend`` also tells the need's organisation."""
     if decision not in Decision.values:
-        raise ValidationError({"decision": _("未知的决定“%(d)s”，应为 accept、reject 或 recommend。") % {
-            "d": decision}})
+        raise ValidationError(
+            {"decision": _("未知的决定“%(d)s”，应为 accept、reject 或 recommend。") % {"d": decision}}
+        )
     if not getattr(acting_user, "is_authenticated", False) or not _can_decide(acting_user, source):
         raise PermissionDenied(_("只有经纪人、平台运营或条目所属机构的成员可以处理匹配推荐。"))
     if decision == Decision.RECOMMEND and not roles.is_broker_or_operator(acting_user):
@@ -267,18 +299,37 @@ def feedback_record(*, acting_user: Any, source: Model, target: Model, decision:
         raise PermissionDenied(_("您无权查看该条目。"))
     reason = (reason or "").strip()[:500]
     if decision == Decision.REJECT and not reason:
-        raise ValidationError({"reason": _("标记为不相关时请填写原因，例如“技术路线不同”，它会用于改进匹配。")})
+        raise ValidationError(
+            {"reason": _("标记为不相关时请填写原因，例如“技术路线不同”，它会用于改进匹配。")}
+        )
     need = next((x for x in (source, target) if _receives_recommendations(x)), None)
     if decision == Decision.RECOMMEND and need is None:
         raise ValidationError({"decision": _("推荐给企业需要其中一方是技术需求。")})
     with transaction.atomic():
         feedback = MatchFeedback.objects.create(
-            user=acting_user, source_type=ContentType.objects.get_for_model(source), source_id=source.pk,
-            target_type=ContentType.objects.get_for_model(target), target_id=target.pk, decision=decision,
-            reason=reason, score=score, rank=rank)
-        audit_record(actor=acting_user, action=f"matching.matchfeedback.{decision}", target=feedback,
-                     after={"source": doc_id(source), "target": doc_id(target), "decision": decision,
-                            "reason": reason, "score": score, "rank": rank})
+            user=acting_user,
+            source_type=ContentType.objects.get_for_model(source),
+            source_id=source.pk,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            decision=decision,
+            reason=reason,
+            score=score,
+            rank=rank,
+        )
+        audit_record(
+            actor=acting_user,
+            action=f"matching.matchfeedback.{decision}",
+            target=feedback,
+            after={
+                "source": doc_id(source),
+                "target": doc_id(target),
+                "decision": decision,
+                "reason": reason,
+                "score": score,
+                "rank": rank,
+            },
+        )
         if decision == Decision.RECOMMEND and need is not None:
             other = target if need is source else source
             transaction.on_commit(lambda: _recommend(need, other, acting_user, feedback.pk))
@@ -294,7 +345,15 @@ def _recommend(need: Any, other: Model, broker: Any, feedback_pk: int) -> int:
     users = [u for u in members_of(need.owner_id) if can_see(u, other)]
     title = _("经纪人向您推荐：%(title)s") % {"title": str(getattr(other, "title", "") or other)}
     body = _("针对需求“%(need)s”，%(broker)s 推荐了该%(kind)s，请查看详情并决定是否对接。") % {
-        "need": need.title, "broker": getattr(broker, "display_name", "") or broker.get_username(),
-        "kind": other._meta.verbose_name}
-    return notify_users(users=users, title=title, body=body, url=detail_url(other),
-                        item_key=f"recommend:{feedback_pk}", email=True)
+        "need": need.title,
+        "broker": getattr(broker, "display_name", "") or broker.get_username(),
+        "kind": other._meta.verbose_name,
+    }
+    return notify_users(
+        users=users,
+        title=title,
+        body=body,
+        url=detail_url(other),
+        item_key=f"recommend:{feedback_pk}",
+        email=True,
+    )

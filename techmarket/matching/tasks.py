@@ -50,7 +50,8 @@ def schedule_reindex(label: str, pk: int) -> None:
 
 def embedding_in_background() -> bool:
     return bool(getattr(settings, "MATCHING_DENSE", False)) and not getattr(
-        settings, "CELERY_TASK_ALWAYS_EAGER", True)
+        settings, "CELERY_TASK_ALWAYS_EAGER", True
+    )
 
 
 def schedule_rematch(label: str, pk: int) -> None:

@@ -34,7 +34,9 @@ def parse_filters(params: Any) -> dict[str, Any]:
     min_trl = int(raw_trl) if raw_trl.isdigit() and 1 <= int(raw_trl) <= 9 else None
     region = (params.get("region") or "").strip()
     region = region if region.isdigit() and len(region) <= 6 else ""
-    modes = tuple(m for m in params.getlist("mode") if m in MODE_FILTERS) if hasattr(params, "getlist") else ()
+    modes = (
+        tuple(m for m in params.getlist("mode") if m in MODE_FILTERS) if hasattr(params, "getlist") else ()
+    )
     return {"min_trl": min_trl, "region": region, "modes": modes}
 
 
@@ -53,8 +55,9 @@ def platform_region() -> tuple[str, str]:
 def latest_feedback(source: Any, target_model: str) -> dict[int, MatchFeedback]:
     """The newest decision per suggested item of ``source`` (a need), by target id."""
     decided: dict[int, MatchFeedback] = {}
-    for f in MatchFeedback.objects.filter(source_type__model=source._meta.model_name, source_id=source.pk,
-                                          target_type__model=target_model).order_by("created_at", "pk"):
+    for f in MatchFeedback.objects.filter(
+        source_type__model=source._meta.model_name, source_id=source.pk, target_type__model=target_model
+    ).order_by("created_at", "pk"):
         decided[f.target_id] = f
     return decided
 
@@ -99,16 +102,34 @@ def suggestions_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target_spec = registry.get(target).matching
     region_prefix, region_name = platform_region()
     toggles = [
-        {"label": _("只看 TRL≥6"), "active": flt["min_trl"] == 6, "url": _toggle_url(base, flt, "min_trl", 6, target),
-         "show": bool(target_spec and target_spec.trl_filter)},
-        {"label": _("只看%(region)s") % {"region": region_name}, "active": bool(region_prefix)
-         and flt["region"] == region_prefix, "url": _toggle_url(base, flt, "region", region_prefix, target),
-         "show": bool(region_prefix)},
-        {"label": _("只看可许可"), "active": "license" in flt["modes"],
-         "url": _toggle_url(base, flt, "mode", "license", target), "show": bool(target_spec and target_spec.mode_filter)},
+        {
+            "label": _("只看 TRL≥6"),
+            "active": flt["min_trl"] == 6,
+            "url": _toggle_url(base, flt, "min_trl", 6, target),
+            "show": bool(target_spec and target_spec.trl_filter),
+        },
+        {
+            "label": _("只看%(region)s") % {"region": region_name},
+            "active": bool(region_prefix) and flt["region"] == region_prefix,
+            "url": _toggle_url(base, flt, "region", region_prefix, target),
+            "show": bool(region_prefix),
+        },
+        {
+            "label": _("只看可许可"),
+            "active": "license" in flt["modes"],
+            "url": _toggle_url(base, flt, "mode", "license", target),
+            "show": bool(target_spec and target_spec.mode_filter),
+        },
     ]
-    tabs = [{"target": t, "label": _tab_label(registry.get(t)), "active": t == target,
-             "url": f"{base}?{urlencode({'target': t})}"} for t in targets]
+    tabs = [
+        {
+            "target": t,
+            "label": _tab_label(registry.get(t)),
+            "active": t == target,
+            "url": f"{base}?{urlencode({'target': t})}",
+        }
+        for t in targets
+    ]
     source = registry.workbench_source()
     rows = suggestion_views(found)
     if source is not None and source.key == ctype.key:
@@ -118,11 +139,18 @@ def suggestions_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         for row in rows:
             row["feedback"] = decided.get(row["obj"].pk)
         order = {"recommend": 0, "accept": 1, None: 1, "reject": 2}
-        rows.sort(key=lambda r: (order.get(r["feedback"].decision if r.get("feedback") else None, 1), r["rank"]))
+        rows.sort(
+            key=lambda r: (order.get(r["feedback"].decision if r.get("feedback") else None, 1), r["rank"])
+        )
     more_url = _toggle_url(base, flt, "", None, target) + "&more=1"
     context = {
-        "kind": kind, "item": item, "target": target, "tabs": tabs, "toggles": [t for t in toggles if t["show"]],
-        "suggestions": rows, "nothing_good": found.nothing_good,
+        "kind": kind,
+        "item": item,
+        "target": target,
+        "tabs": tabs,
+        "toggles": [t for t in toggles if t["show"]],
+        "suggestions": rows,
+        "nothing_good": found.nothing_good,
         "more_url": more_url if not more and len(rows) >= 10 else "",
         "can_workbench": source is not None and source.key == ctype.key and _is_matcher(request.user),
     }
@@ -149,8 +177,12 @@ def _require_matcher(user: Any) -> None:
         raise PermissionDenied(_("匹配工作台仅对技术经理人和平台运营开放。"))
 
 
-WORKBENCH_STATUSES = [("listed", "在架（已发布、对接中）"), ("published", "已发布"), ("in_progress", "对接中"),
-                      ("pending", "待审核")]
+WORKBENCH_STATUSES = [
+    ("listed", "在架（已发布、对接中）"),
+    ("published", "已发布"),
+    ("in_progress", "对接中"),
+    ("pending", "待审核"),
+]
 
 
 def _workbench_targets(source_type: CatalogueType) -> list[CatalogueType]:
@@ -180,9 +212,15 @@ def workbench(request: HttpRequest) -> HttpResponse:
     status = status if status in dict(WORKBENCH_STATUSES) else "listed"
     targets = _workbench_targets(source_type)
     context: dict[str, Any] = {
-        "q": q, "source": source, "need": source, "filters": flt, "source_param": param, "status": status,
+        "q": q,
+        "source": source,
+        "need": source,
+        "filters": flt,
+        "source_param": param,
+        "status": status,
         "statuses": [(k, _(v)) for k, v in WORKBENCH_STATUSES],
-        "source_card": source_type.matching.workbench_card}  # type: ignore[union-attr]
+        "source_card": source_type.matching.workbench_card,
+    }  # type: ignore[union-attr]
     context["region_prefix"], context["region_name"] = platform_region()
     if source is None:
         qs = source_type.list_visible(request.user, q=q)
@@ -192,11 +230,21 @@ def workbench(request: HttpRequest) -> HttpResponse:
         rows = []
         for n in page.object_list:
             found = suggestions_for(request.user, n, target=targets[0].key, k=10) if n.is_listed else None
-            rows.append({"need": n, "owner": owner_label(request.user, n),
-                         "candidates": len(found) if found is not None else None,
-                         "decided": decided_counts.get(n.pk, 0)})
-        context.update({"page": page, "rows": rows,
-                        "page_query": urlencode({k: v for k, v in (("q", q), ("status", status)) if v})})
+            rows.append(
+                {
+                    "need": n,
+                    "owner": owner_label(request.user, n),
+                    "candidates": len(found) if found is not None else None,
+                    "decided": decided_counts.get(n.pk, 0),
+                }
+            )
+        context.update(
+            {
+                "page": page,
+                "rows": rows,
+                "page_query": urlencode({k: v for k, v in (("q", q), ("status", status)) if v}),
+            }
+        )
     else:
         by_key = {t.key: t for t in targets}
         target = request.GET.get("target", "")
@@ -207,18 +255,35 @@ def workbench(request: HttpRequest) -> HttpResponse:
         for row in rows:
             row["feedback"] = decided.get(row["obj"].pk)
         base = f"{reverse('matching:workbench')}?{urlencode({param: source.pk})}"
-        context.update({"candidates": rows, "nothing_good": found.nothing_good, "target": target_type.key,
-                        "need_owner": owner_label(request.user, source), "need_url": source_type.detail_url(source),
-                        "tabs": [{"target": t.key, "label": _tab_label(t), "active": t.key == target_type.key,
-                                  "url": f"{base}&target={t.key}"} for t in targets]})
+        context.update(
+            {
+                "candidates": rows,
+                "nothing_good": found.nothing_good,
+                "target": target_type.key,
+                "need_owner": owner_label(request.user, source),
+                "need_url": source_type.detail_url(source),
+                "tabs": [
+                    {
+                        "target": t.key,
+                        "label": _tab_label(t),
+                        "active": t.key == target_type.key,
+                        "url": f"{base}&target={t.key}",
+                    }
+                    for t in targets
+                ],
+            }
+        )
     return render(request, "matching/workbench.html", context)
 
 
 def _decided_counts(source_type: CatalogueType, ids: list[int]) -> dict[int, int]:
     from django.db.models import Count
 
-    rows = (MatchFeedback.objects.filter(source_type__model=source_type.model._meta.model_name, source_id__in=ids)
-            .values("source_id").annotate(n=Count("target_id", distinct=True)))
+    rows = (
+        MatchFeedback.objects.filter(source_type__model=source_type.model._meta.model_name, source_id__in=ids)
+        .values("source_id")
+        .annotate(n=Count("target_id", distinct=True))
+    )
     return {r["source_id"]: r["n"] for r in rows}
 
 
@@ -242,9 +307,15 @@ def workbench_feedback(request: HttpRequest) -> HttpResponse:
     except ValueError:
         score = rank = None
     try:
-        services.feedback_record(acting_user=request.user, source=source, target=target,
-                                 decision=request.POST.get("decision", ""), reason=request.POST.get("reason", ""),
-                                 score=score, rank=rank)
+        services.feedback_record(
+            acting_user=request.user,
+            source=source,
+            target=target,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            score=score,
+            rank=rank,
+        )
     except ValidationError as exc:
         for msg in exc.messages:
             messages.error(request, msg)
@@ -262,16 +333,21 @@ def _require_operator(user: Any) -> None:
 @login_required
 def health(request: HttpRequest) -> HttpResponse:
     _require_operator(request.user)
-    return render(request, "matching/health.html", {"info": services.index_health(),
-                                                    "dense": embedding.progress()})
+    return render(
+        request, "matching/health.html", {"info": services.index_health(), "dense": embedding.progress()}
+    )
 
 
 @login_required
 @require_POST
 def health_rebuild(request: HttpRequest) -> HttpResponse:
     _require_operator(request.user)
-    audit_record(actor=request.user, action="matching.index.rebuild", note=_("运营人员手动重建匹配索引"),
-                 request=request)
+    audit_record(
+        actor=request.user,
+        action="matching.index.rebuild",
+        note=_("运营人员手动重建匹配索引"),
+        request=request,
+    )
     outbox_enqueue(task=tasks.rebuild_index)
     messages.success(request, _("已开始重建索引；完成后本页显示新的索引版本。"))
     return redirect("matching:health")

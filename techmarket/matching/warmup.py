@@ -22,5 +22,8 @@ def warm_matching_index() -> dict[str, Any]:
                 engine.search("技术", k=1)
             except Exception:  # loading is what matters; a failing probe search must not stop serving
                 logger.warning("matching: warm-up search failed", exc_info=True)
-    return {"documents": len(snap.engine.docs), "generation": snap.head.generation,
-            "seconds": round(time.perf_counter() - started, 3)}
+    return {
+        "documents": len(snap.engine.docs),
+        "generation": snap.head.generation,
+        "seconds": round(time.perf_counter() - started, 3),
+    }

@@ -118,15 +118,24 @@ class NeedFilters(Schema):
 
 def _summary(request: Any, need: Any) -> dict[str, Any]:
     data = {f: getattr(need, f) for f in NeedSummaryOut.model_fields if hasattr(need, f)}
-    data.update(owner=owner_label(request.user, need), status_label=need.get_status_display(),
-                industry_id=need.industry_id, region_id=need.region_id, chain_node_id=need.chain_node_id)
+    data.update(
+        owner=owner_label(request.user, need),
+        status_label=need.get_status_display(),
+        industry_id=need.industry_id,
+        region_id=need.region_id,
+        chain_node_id=need.chain_node_id,
+    )
     return data
 
 
 def _detail(request: Any, need: Any) -> dict[str, Any]:
     data = _summary(request, need)
-    data.update({f: getattr(need, f) for f in ("background", "problem", "parameters", "current_solution",
-                                               "expected_outcome")})
+    data.update(
+        {
+            f: getattr(need, f)
+            for f in ("background", "problem", "parameters", "current_solution", "expected_outcome")
+        }
+    )
     data["confidential_detail"] = confidential_detail_read(item=need, user=request.user, request=request)
     return data
 
@@ -179,10 +188,18 @@ def need_update(request, need_id: int, payload: NeedPatch):  # type: ignore[no-u
     return _detail(request, services.need_update(need=need, acting_user=request.user, **changes))
 
 
-@router.post("/{need_id}/actions/{action}", response=NeedDetailOut,
-             summary="工作流操作：submit / publish / request_changes / reject / start / solve / close / renew")
+@router.post(
+    "/{need_id}/actions/{action}",
+    response=NeedDetailOut,
+    summary="工作流操作：submit / publish / request_changes / reject / start / solve / close / renew",
+)
 def need_action(request, need_id: int, action: str, payload: ActionIn):  # type: ignore[no-untyped-def]
     need = selectors.need_get_visible(request.user, need_id)
-    listing_transition(item=need, action=action, acting_user=request.user, reason=payload.reason,
-                       expected_state=payload.expected_state)
+    listing_transition(
+        item=need,
+        action=action,
+        acting_user=request.user,
+        reason=payload.reason,
+        expected_state=payload.expected_state,
+    )
     return _detail(request, need)

@@ -22,23 +22,46 @@ def register() -> None:
     from .models import Need
 
     ctype = registry.CatalogueType(
-        key="needs", model=Need, label=_("技术需求"), order=10,
-        list_visible=selectors.need_list_visible_to, get_visible=selectors.need_get_visible, pk_kwarg="need_id",
-        filter_form=NeedFilterForm, saved_search=True, expires=True, review=True,
-        import_spec=_sheet, api_router="techmarket.needs.api.router",
+        key="needs",
+        model=Need,
+        label=_("技术需求"),
+        order=10,
+        list_visible=selectors.need_list_visible_to,
+        get_visible=selectors.need_get_visible,
+        pk_kwarg="need_id",
+        filter_form=NeedFilterForm,
+        saved_search=True,
+        expires=True,
+        review=True,
+        import_spec=_sheet,
+        api_router="techmarket.needs.api.router",
         matching=registry.MatchingSpec(
-            kind="need", document=matching.need_document, indexable=matching.indexable_needs,
-            is_indexable=is_listed_item, listed=listed_only, suggests=("achievements", "experts"),
-            tab_label=_("匹配的技术需求"), on_published=matching.rematch_need, receives_recommendations=True,
-            workbench_target="achievements", workbench_card="needs/_workbench_source.html"),
+            kind="need",
+            document=matching.need_document,
+            indexable=matching.indexable_needs,
+            is_indexable=is_listed_item,
+            listed=listed_only,
+            suggests=("achievements", "experts"),
+            tab_label=_("匹配的技术需求"),
+            on_published=matching.rematch_need,
+            receives_recommendations=True,
+            workbench_target="achievements",
+            workbench_card="needs/_workbench_source.html",
+        ),
         navigation=registry.Navigation(_("需求")),
         pages=registry.ListingPages(
-            list_title=_("技术需求"), mine_title=_("本机构的需求"), review_title=_("待审核的需求"),
-            action_success=_("操作成功：需求当前状态为“%(s)s”。"), owner_noun=_("需求方"),
-            list_template="needs/need_list.html"),
+            list_title=_("技术需求"),
+            mine_title=_("本机构的需求"),
+            review_title=_("待审核的需求"),
+            action_success=_("操作成功：需求当前状态为“%(s)s”。"),
+            owner_noun=_("需求方"),
+            list_template="needs/need_list.html",
+        ),
         quick_actions=(
             registry.QuickAction(_("发布技术需求"), "needs:create", style="btn-primary"),
-            registry.QuickAction(_("审核需求"), "needs:review", audience="operator", style="btn-outline-warning"),
+            registry.QuickAction(
+                _("审核需求"), "needs:review", audience="operator", style="btn-outline-warning"
+            ),
         ),
     )
     from techmarket.core.workspace_actions import NEED_OWNER_KINDS

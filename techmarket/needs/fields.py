@@ -97,9 +97,7 @@ NEED_FIELDS = FieldSpecs(
     ),
     _text_field("confidential_detail", gettext_lazy("保密详情"), 20000),
     _text_field("background", gettext_lazy("需求背景"), 5000),
-    _text_field(
-        "problem", gettext_lazy("技术难题"), 5000, help=gettext_lazy("要解决的具体技术问题")
-    ),
+    _text_field("problem", gettext_lazy("技术难题"), 5000, help=gettext_lazy("要解决的具体技术问题")),
     _text_field("current_solution", gettext_lazy("现有方案及不足"), 5000),
     _text_field("expected_outcome", gettext_lazy("预期成果"), 5000),
     FieldSpec("kind", gettext_lazy("需求类型"), validators=(_kind,)),

@@ -52,29 +52,48 @@ class CooperationForm(models.TextChoices):
 class Need(Listing):
     """A structured need: vague needs are the main reason matches fail, so parameters are explicit."""
 
-    kind = models.CharField(_("需求类型"), max_length=16, choices=NeedKind.choices, default=NeedKind.TECHNOLOGY)
+    kind = models.CharField(
+        _("需求类型"), max_length=16, choices=NeedKind.choices, default=NeedKind.TECHNOLOGY
+    )
     background = models.TextField(_("需求背景"), blank=True, max_length=5000)
-    problem = models.TextField(_("技术难题"), blank=True, max_length=5000,
-                               help_text=_("技术需求必填；人才需求和校企合作需求可写希望解决的问题。"))
+    problem = models.TextField(
+        _("技术难题"),
+        blank=True,
+        max_length=5000,
+        help_text=_("技术需求必填；人才需求和校企合作需求可写希望解决的问题。"),
+    )
     parameters = models.JSONField(
-        _("技术指标"), default=list, blank=True,
-        help_text=_("指标列表：[{\"indicator\": 指标, \"target\": 目标值, \"unit\": 单位}]"),
+        _("技术指标"),
+        default=list,
+        blank=True,
+        help_text=_('指标列表：[{"indicator": 指标, "target": 目标值, "unit": 单位}]'),
     )
     current_solution = models.TextField(_("现有方案及不足"), blank=True, max_length=5000)
     expected_outcome = models.TextField(_("预期成果"), blank=True, max_length=5000)
-    budget_min = models.DecimalField(_("预算下限（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
-    budget_max = models.DecimalField(_("预算上限（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    budget_min = models.DecimalField(
+        _("预算下限（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    budget_max = models.DecimalField(
+        _("预算上限（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     rd_cycle_months = models.PositiveSmallIntegerField(_("研发周期（月）"), null=True, blank=True)
     cooperation_modes = models.JSONField(_("合作方式"), default=list, blank=True)
-    industry = models.ForeignKey("reference.Industry", verbose_name=_("所属行业"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    industry = models.ForeignKey(
+        "reference.Industry",
+        verbose_name=_("所属行业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
     # 人才需求 (kind=talent)
     talent_position = models.CharField(_("岗位名称"), max_length=64, blank=True)
     talent_count = models.PositiveSmallIntegerField(_("需求人数"), null=True, blank=True)
     talent_field = models.CharField(_("专业领域"), max_length=128, blank=True)
-    talent_education = models.CharField(_("学历要求"), max_length=16, choices=Education.choices, blank=True,
-                                        default=Education.ANY)
+    talent_education = models.CharField(
+        _("学历要求"), max_length=16, choices=Education.choices, blank=True, default=Education.ANY
+    )
     talent_modes = models.JSONField(_("引才方式"), default=list, blank=True)
     # 校企合作需求 (kind=cooperation)
     cooperation_forms = models.JSONField(_("合作形式"), default=list, blank=True)
@@ -88,10 +107,14 @@ class Need(Listing):
         verbose_name_plural = _("技术需求")
         indexes = [models.Index(fields=["status", "visibility"]), models.Index(fields=["owner", "status"])]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "external_key"], condition=~models.Q(external_key=""),
-                                    name="need_unique_external_key"),
+            models.UniqueConstraint(
+                fields=["owner", "external_key"],
+                condition=~models.Q(external_key=""),
+                name="need_unique_external_key",
+            ),
             models.CheckConstraint(
-                condition=models.Q(budget_min__isnull=True) | models.Q(budget_max__isnull=True)
+                condition=models.Q(budget_min__isnull=True)
+                | models.Q(budget_max__isnull=True)
                 | models.Q(budget_min__lte=models.F("budget_max")),
                 name="need_budget_range_ordered",
             ),
@@ -100,8 +123,14 @@ class Need(Listing):
     def compute_search_text(self) -> str:
         from techmarket.catalog.search import search_text
 
-        return search_text(self.title, self.summary, self.problem, self.background, self.expected_outcome,
-                           [p.get("indicator", "") for p in self.parameters or []])
+        return search_text(
+            self.title,
+            self.summary,
+            self.problem,
+            self.background,
+            self.expected_outcome,
+            [p.get("indicator", "") for p in self.parameters or []],
+        )
 
     @property
     def talent_mode_labels(self) -> list[str]:
@@ -126,8 +155,14 @@ class NeedVersion(models.Model):
     number = models.PositiveIntegerField(_("版本号"))
     snapshot = models.JSONField(_("内容快照"))
     reason = models.CharField(_("变更原因"), max_length=200, blank=True)
-    created_by = models.ForeignKey("accounts.User", verbose_name=_("修改人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -150,14 +185,21 @@ class NeedRevision(DecisionRequest):
         WITHDRAWN = "withdrawn", _("已撤回")
 
     need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="revisions")
-    proposed_by = models.ForeignKey("accounts.User", verbose_name=_("提出人"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    proposed_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("提出人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changes = models.JSONField(_("建议修改"))
     base = models.JSONField(_("提出时的原文"))
     note = models.TextField(_("凝练说明"), blank=True, max_length=2000)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
-    decided_by = models.ForeignKey("accounts.User", verbose_name=_("处理人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decision_note = models.CharField(_("处理意见"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)

@@ -22,8 +22,17 @@ ORDERINGS = {
 
 
 def need_list_visible_to(
-    user: Any, *, q: str = "", kind: str = "", industry: str = "", region: str = "", chain_node: int | None = None,
-    status: str = "", owner: int | None = None, date_from: date | None = None, date_to: date | None = None,
+    user: Any,
+    *,
+    q: str = "",
+    kind: str = "",
+    industry: str = "",
+    region: str = "",
+    chain_node: int | None = None,
+    status: str = "",
+    owner: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
     ordering: str = "newest",
 ) -> QuerySet[Need]:
     qs = Need.objects.scoped(listing_visible_q(user)).select_related("owner", "industry", "region")

@@ -31,13 +31,39 @@ from .models import (
 )
 from .request_types import REFINEMENT
 
-TEXT_FIELDS = {"title": _("标题"), "summary": _("公开摘要"), "confidential_detail": _("保密详情"),
-               "background": _("需求背景"), "problem": _("技术难题"), "current_solution": _("现有方案及不足"),
-               "expected_outcome": _("预期成果")}
-EDITABLE = [*TEXT_FIELDS, "kind", "parameters", "budget_min", "budget_max", "rd_cycle_months",
-            "cooperation_modes", "industry", "region", "chain_node", "deadline", "visibility", "is_anonymous",
-            "contact_name", "contact_phone", "external_key", "talent_position", "talent_count", "talent_field",
-            "talent_education", "talent_modes", "cooperation_forms"]
+TEXT_FIELDS = {
+    "title": _("标题"),
+    "summary": _("公开摘要"),
+    "confidential_detail": _("保密详情"),
+    "background": _("需求背景"),
+    "problem": _("技术难题"),
+    "current_solution": _("现有方案及不足"),
+    "expected_outcome": _("预期成果"),
+}
+EDITABLE = [
+    *TEXT_FIELDS,
+    "kind",
+    "parameters",
+    "budget_min",
+    "budget_max",
+    "rd_cycle_months",
+    "cooperation_modes",
+    "industry",
+    "region",
+    "chain_node",
+    "deadline",
+    "visibility",
+    "is_anonymous",
+    "contact_name",
+    "contact_phone",
+    "external_key",
+    "talent_position",
+    "talent_count",
+    "talent_field",
+    "talent_education",
+    "talent_modes",
+    "cooperation_forms",
+]
 AUDITED = [f if f not in {"industry", "region", "chain_node"} else f + "_id" for f in EDITABLE] + ["status"]
 
 
@@ -46,19 +72,24 @@ def _clean(data: dict[str, Any], *, partial: bool = True) -> dict[str, Any]:
     the talent and cooperation facts of the other two lists are checked here."""
     errors: dict[str, list[str]] = {}
     if "visibility" in data and data["visibility"] not in Visibility.values:
-        errors["visibility"] = [_("可见范围只能是：%(v)s。") % {
-            "v": "、".join(str(label) for label in Visibility.labels)}]
-    for field, allowed, label in (("talent_modes", TalentMode, _("引才方式")),
-                                  ("cooperation_forms", CooperationForm, _("合作形式"))):
+        errors["visibility"] = [
+            _("可见范围只能是：%(v)s。") % {"v": "、".join(str(label) for label in Visibility.labels)}
+        ]
+    for field, allowed, label in (
+        ("talent_modes", TalentMode, _("引才方式")),
+        ("cooperation_forms", CooperationForm, _("合作形式")),
+    ):
         values = data.get(field)
         if values is not None:
             unknown = [v for v in values if v not in allowed.values]
             if unknown:
                 errors.setdefault(field, []).append(
-                    _("未知的%(label)s：%(v)s。") % {"label": label, "v": "、".join(map(str, unknown))})
+                    _("未知的%(label)s：%(v)s。") % {"label": label, "v": "、".join(map(str, unknown))}
+                )
     if data.get("talent_education") and data["talent_education"] not in Education.values:
         errors.setdefault("talent_education", []).append(
-            _("学历要求只能是：%(v)s。") % {"v": "、".join(map(str, Education.labels))})
+            _("学历要求只能是：%(v)s。") % {"v": "、".join(map(str, Education.labels))}
+        )
     for field in ("talent_position", "talent_field"):
         if field in data and data[field] is not None:
             data[field] = str(data[field]).strip()
@@ -75,7 +106,9 @@ def required_by_kind(data: dict[str, Any]) -> None:
     a talent need the position, a cooperation need the form of cooperation."""
     kind = data.get("kind") or NeedKind.TECHNOLOGY
     if kind == NeedKind.TECHNOLOGY and not data.get("problem"):
-        raise ValidationError({"problem": _("请填写“技术难题”：写清要解决的问题，技术经理人和供给方据此匹配。")})
+        raise ValidationError(
+            {"problem": _("请填写“技术难题”：写清要解决的问题，技术经理人和供给方据此匹配。")}
+        )
     # Talent and cooperation needs imported from older sheets carry only a problem text: still accepted.
     if kind == NeedKind.TALENT and not (data.get("talent_position") or data.get("problem")):
         raise ValidationError({"talent_position": _("人才需求请填写岗位名称，例如“电池材料研发工程师”。")})
@@ -101,7 +134,9 @@ def need_create(*, acting_user: Any, owner: Organization, **data: Any) -> Need:
         need.search_text = need.compute_search_text()
         need.save()
         record_version(need=need, acting_user=acting_user, reason=_("创建"))
-        audit_record(actor=acting_user, action="needs.need.create", target=need, after=snapshot(need, AUDITED))
+        audit_record(
+            actor=acting_user, action="needs.need.create", target=need, after=snapshot(need, AUDITED)
+        )
     return need
 
 
@@ -113,8 +148,12 @@ def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **cha
         raise ValidationError(_("“%(s)s”的需求不能再修改。") % {"s": need.get_status_display()})
     changes = changed_fields(need, _clean({k: v for k, v in changes.items() if k in EDITABLE}))
     if changes:
-        required_by_kind({f: changes.get(f, getattr(need, f)) for f in
-                          ("kind", "problem", "talent_position", "cooperation_forms")})
+        required_by_kind(
+            {
+                f: changes.get(f, getattr(need, f))
+                for f in ("kind", "problem", "talent_position", "cooperation_forms")
+            }
+        )
     if not changes:
         return need  # nothing differs: no write, no audit record, no second review
     with transaction.atomic():
@@ -127,31 +166,65 @@ def need_update(*, need: Need, acting_user: Any, version_reason: str = "", **cha
         need.search_text = need.compute_search_text()
         need.save()
         record_version(need=need, acting_user=acting_user, reason=version_reason or _("修改"))
-        audit_record(actor=acting_user, action="needs.need.update", target=need, before=before,
-                     after=snapshot(need, AUDITED))
+        audit_record(
+            actor=acting_user,
+            action="needs.need.update",
+            target=need,
+            before=before,
+            after=snapshot(need, AUDITED),
+        )
         events.listing_changed(need)
     return need
 
 
 # Content a version snapshot keeps and a refinement may change (labels in display order).
-VERSIONED = {"title": _("标题"), "summary": _("公开摘要"), "background": _("需求背景"), "problem": _("技术难题"),
-             "parameters": _("技术指标"), "current_solution": _("现有方案及不足"),
-             "expected_outcome": _("预期成果"), "budget_min": _("预算下限（万元）"),
-             "budget_max": _("预算上限（万元）"), "rd_cycle_months": _("研发周期（月）"),
-             "cooperation_modes": _("合作方式"), "talent_position": _("岗位名称"), "talent_count": _("需求人数"),
-             "talent_field": _("专业领域"), "talent_education": _("学历要求"), "talent_modes": _("引才方式"),
-             "cooperation_forms": _("合作形式")}
+VERSIONED = {
+    "title": _("标题"),
+    "summary": _("公开摘要"),
+    "background": _("需求背景"),
+    "problem": _("技术难题"),
+    "parameters": _("技术指标"),
+    "current_solution": _("现有方案及不足"),
+    "expected_outcome": _("预期成果"),
+    "budget_min": _("预算下限（万元）"),
+    "budget_max": _("预算上限（万元）"),
+    "rd_cycle_months": _("研发周期（月）"),
+    "cooperation_modes": _("合作方式"),
+    "talent_position": _("岗位名称"),
+    "talent_count": _("需求人数"),
+    "talent_field": _("专业领域"),
+    "talent_education": _("学历要求"),
+    "talent_modes": _("引才方式"),
+    "cooperation_forms": _("合作形式"),
+}
 # Coded values of VERSIONED fields, shown by name in the version history.
-VERSION_CHOICES = {"cooperation_modes": dict(CooperationMode.choices), "talent_modes": dict(TalentMode.choices),
-                   "cooperation_forms": dict(CooperationForm.choices), "talent_education": dict(Education.choices)}
-REFINABLE = ["title", "summary", "background", "problem", "parameters", "current_solution", "expected_outcome",
-             "budget_min", "budget_max", "rd_cycle_months", "cooperation_modes"]
+VERSION_CHOICES = {
+    "cooperation_modes": dict(CooperationMode.choices),
+    "talent_modes": dict(TalentMode.choices),
+    "cooperation_forms": dict(CooperationForm.choices),
+    "talent_education": dict(Education.choices),
+}
+REFINABLE = [
+    "title",
+    "summary",
+    "background",
+    "problem",
+    "parameters",
+    "current_solution",
+    "expected_outcome",
+    "budget_min",
+    "budget_max",
+    "rd_cycle_months",
+    "cooperation_modes",
+]
 
 
 def need_content(need: Need) -> dict[str, Any]:
     # Amounts always with two places: 100 typed in a form and 100.00 read back are one value.
-    return {f: (format(v.quantize(Decimal("0.01")), "f") if isinstance(v := getattr(need, f), Decimal) else v)
-            for f in VERSIONED}
+    return {
+        f: (format(v.quantize(Decimal("0.01")), "f") if isinstance(v := getattr(need, f), Decimal) else v)
+        for f in VERSIONED
+    }
 
 
 def record_version(*, need: Need, acting_user: Any, reason: str) -> NeedVersion | None:
@@ -159,17 +232,27 @@ def record_version(*, need: Need, acting_user: Any, reason: str) -> NeedVersion 
     last = need.versions.order_by("-number").first()
     if last is not None and last.snapshot == snapshot:
         return None
-    return NeedVersion.objects.create(need=need, number=(last.number + 1) if last else 1, snapshot=snapshot,
-                                      reason=str(reason)[:200],
-                                      created_by=acting_user if getattr(acting_user, "is_authenticated", False)
-                                      else None)
+    return NeedVersion.objects.create(
+        need=need,
+        number=(last.number + 1) if last else 1,
+        snapshot=snapshot,
+        reason=str(reason)[:200],
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
 
 
-def need_refinement_propose(*, need: Need, acting_user: Any, changes: dict[str, Any], note: str = "") -> NeedRevision:
+def need_refinement_propose(
+    *, need: Need, acting_user: Any, changes: dict[str, Any], note: str = ""
+) -> NeedRevision:
     """A broker or operator proposes clearer wording, parameters or budget; the owner decides."""
     if not roles.is_broker_or_operator(acting_user):
         raise PermissionDenied(_("只有技术经理人和平台运营人员可以提出凝练建议。"))
-    if need.status in {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED, ListingStatus.EXPIRED}:
+    if need.status in {
+        ListingStatus.CLOSED,
+        ListingStatus.SOLVED,
+        ListingStatus.REJECTED,
+        ListingStatus.EXPIRED,
+    }:
         raise ValidationError(_("“%(s)s”的需求不能再凝练。") % {"s": need.get_status_display()})
     note = reject_html(note.strip(), str(_("凝练说明")))
     current = need_content(need)
@@ -178,13 +261,27 @@ def need_refinement_propose(*, need: Need, acting_user: Any, changes: dict[str, 
     changed = {k: v for k, v in proposed.items() if v != current.get(k)}
     if not changed:
         raise ValidationError(_("建议内容与当前需求相同，没有需要修改的地方。"))
-    revision = NeedRevision(need=need, proposed_by=acting_user, changes=changed,
-                            base={k: current.get(k) for k in changed}, note=note)
-    return request_open(request_type=REFINEMENT, obj=revision, acting_user=acting_user, audit_verb="propose",
-                        before=revision.base, after=changed, note=note[:200])
+    revision = NeedRevision(
+        need=need,
+        proposed_by=acting_user,
+        changes=changed,
+        base={k: current.get(k) for k in changed},
+        note=note,
+    )
+    return request_open(
+        request_type=REFINEMENT,
+        obj=revision,
+        acting_user=acting_user,
+        audit_verb="propose",
+        before=revision.base,
+        after=changed,
+        note=note[:200],
+    )
 
 
-def need_refinement_decide(*, revision: NeedRevision, acting_user: Any, accept: bool, note: str = "") -> NeedRevision:
+def need_refinement_decide(
+    *, revision: NeedRevision, acting_user: Any, accept: bool, note: str = ""
+) -> NeedRevision:
     need = revision.need
     if not roles.is_member_or_operator(acting_user, need.owner):
         raise PermissionDenied(_("只有需求所属机构可以采纳或拒绝凝练建议。"))
@@ -195,10 +292,20 @@ def need_refinement_decide(*, revision: NeedRevision, acting_user: Any, accept: 
             stale = [k for k, v in revision.base.items() if need_content(need).get(k) != v]
             if stale:
                 labels = "、".join(str(VERSIONED[k]) for k in stale)
-                raise ValidationError(_("提出建议后需求的“%(f)s”已被修改，请让经纪人基于最新内容重新提出。") % {"f": labels})
-            need_update(need=need, acting_user=acting_user, version_reason=_("采纳凝练建议"), **revision.changes)
-        return request_decide(request_type=REFINEMENT, obj=revision, acting_user=acting_user, approve=accept,
-                              reason=note.strip()[:500], expected_state=NeedRevision.Status.PROPOSED)
+                raise ValidationError(
+                    _("提出建议后需求的“%(f)s”已被修改，请让经纪人基于最新内容重新提出。") % {"f": labels}
+                )
+            need_update(
+                need=need, acting_user=acting_user, version_reason=_("采纳凝练建议"), **revision.changes
+            )
+        return request_decide(
+            request_type=REFINEMENT,
+            obj=revision,
+            acting_user=acting_user,
+            approve=accept,
+            reason=note.strip()[:500],
+            expected_state=NeedRevision.Status.PROPOSED,
+        )
 
 
 def need_refinement_withdraw(*, revision: NeedRevision, acting_user: Any) -> NeedRevision:

@@ -29,25 +29,30 @@ _PIPE = re.compile(r"[|｜]")
 
 
 def parse_parameters(text: str) -> list[dict[str, str]]:
-    """"指标|目标值|单位" items separated by ；, e.g. "容量保持率|≥85|%；循环寿命|3000|次"."""
+    """ "指标|目标值|单位" items separated by ；, e.g. "容量保持率|≥85|%；循环寿命|3000|次"."""
     items = []
     for number, piece in enumerate((p.strip() for p in _PARAM_SPLIT.split(text) if p.strip()), start=1):
         parts = [p.strip() for p in _PIPE.split(piece)]
         if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
-            raise ValueError(f"第 {number} 项“{piece[:30]}”格式不对", "每项写成“指标|目标值|单位”（单位可省略），多项之间用“；”分隔")
+            raise ValueError(
+                f"第 {number} 项“{piece[:30]}”格式不对",
+                "每项写成“指标|目标值|单位”（单位可省略），多项之间用“；”分隔",
+            )
         items.append({"indicator": parts[0], "target": parts[1], "unit": parts[2] if len(parts) == 3 else ""})
     return items
 
 
 def format_parameters(value: Any) -> str:
-    return "；".join(f"{r['indicator']}|{r['target']}|{r['unit']}" if r.get("unit") else f"{r['indicator']}|{r['target']}"
-                    for r in value or [])
+    return "；".join(
+        f"{r['indicator']}|{r['target']}|{r['unit']}" if r.get("unit") else f"{r['indicator']}|{r['target']}"
+        for r in value or []
+    )
 
 
 def load_existing(owner: Organization, keys: list[str]) -> dict[str, Need]:
     found: dict[str, Need] = {}
     for start in range(0, len(keys), 500):
-        for need in Need.objects.unscoped().filter(owner=owner, external_key__in=keys[start:start + 500]):
+        for need in Need.objects.unscoped().filter(owner=owner, external_key__in=keys[start : start + 500]):
             found[need.external_key] = need
     return found
 
@@ -64,10 +69,16 @@ def save(data: dict[str, Any], existing: Need | None, acting_user: Any, owner: O
 def list_visible(user: Any, params: Any) -> Any:
     """The list page's GET filters, through the one visibility selector."""
     return need_list_visible_to(
-        user, q=params.get("q", "").strip()[:100], kind=params.get("kind", ""), industry=params.get("industry", ""),
-        region=params.get("region", ""), chain_node=int_param(params.get("chain_node", "")),
-        status=params.get("status", ""), owner=int_param(params.get("owner", "")),
-        date_from=date_param(params.get("date_from", "")), date_to=date_param(params.get("date_to", "")),
+        user,
+        q=params.get("q", "").strip()[:100],
+        kind=params.get("kind", ""),
+        industry=params.get("industry", ""),
+        region=params.get("region", ""),
+        chain_node=int_param(params.get("chain_node", "")),
+        status=params.get("status", ""),
+        owner=int_param(params.get("owner", "")),
+        date_from=date_param(params.get("date_from", "")),
+        date_to=date_param(params.get("date_to", "")),
         ordering=params.get("ordering", "newest"),
     )
 
@@ -78,44 +89,171 @@ NEEDS = ImportSpec(
     key="needs",
     title="技术需求",
     columns=[
-        Column(EXTERNAL_KEY_HEADER, "external_key", required=True, max_length=NEED_FIELDS["external_key"].max_length, sensitive=True, width=14,
-               help="贵单位给这条需求的编号，同一单位内不能重复；再次导入时按此编号更新而不是新增", example="XQ-2025-001"),
-        Column("标题", "title", **NEED_FIELDS.column("title"), width=30,
-               help="4–120 字，写清要解决的技术问题", example="磷酸铁锂电池正极材料低温性能提升"),
-        Column("需求类型", "kind", Kind.CHOICE, required=True, choices=NeedKind.choices,
-               help="从下拉列表中选择", example="技术需求"),
-        Column("公开摘要", "summary", **NEED_FIELDS.column("summary"), width=40,
-               help="对所有可见用户展示的简介，不要写保密内容", example="提升 -20℃ 放电容量保持率"),
-        Column("需求背景", "background", **NEED_FIELDS.column("background"), width=30, example="冬季北方市场续航投诉较多"),
-        Column("技术难题", "problem", **NEED_FIELDS.column("problem"), width=40,
-               help="要解决的具体技术问题", example="低温下容量衰减明显"),
-        Column("技术指标", "parameters", Kind.CUSTOM, parse=parse_parameters, fmt=format_parameters, default=[],
-               width=36, help="每项写成“指标|目标值|单位”，多项之间用“；”分隔",
-               example="-20℃容量保持率|≥85|%；循环寿命|3000|次"),
-        Column("现有方案及不足", "current_solution", **NEED_FIELDS.column("current_solution"), width=30, example="掺杂改性，成本高"),
-        Column("预期成果", "expected_outcome", **NEED_FIELDS.column("expected_outcome"), width=30, example="中试样品及工艺包"),
-        Column("预算下限（万元）", "budget_min", Kind.DECIMAL, **NEED_FIELDS.column("budget_min"),
-               help="单位：万元，填数字", example="50"),
-        Column("预算上限（万元）", "budget_max", Kind.DECIMAL, **NEED_FIELDS.column("budget_max"),
-               help="单位：万元，填数字，不低于预算下限", example="120"),
-        Column("研发周期（月）", "rd_cycle_months", Kind.INT, **NEED_FIELDS.column("rd_cycle_months"),
-               help="1–120 的整数", example="18"),
-        Column("合作方式", "cooperation_modes", Kind.MULTI, choices=CooperationMode.choices, width=24,
-               help=_MULTI_HELP + "，可选：" + "、".join(str(label) for label in CooperationMode.labels),
-               example="合作开发、技术转让"),
-        Column("所属行业", "industry", Kind.CODE, choices=industry_choices, dropdown=industry_dropdown,
-               normalise=normalise_industry, width=24, getter=lambda need: need.industry_id,
-               help="GB/T 4754-2017 行业代码，如 C26 或 26，也可只填门类字母", example="C26"),
-        Column("所在地区", "region", Kind.CODE, choices=region_choices, dropdown=region_dropdown, width=20,
-               getter=lambda need: need.region_id, help="GB/T 2260 六位行政区划代码", example="371302"),
-        Column("截止日期", "deadline", Kind.DATE, help="日期，格式 2026-06-30，不早于今天", example="2026-06-30"),
-        Column("可见范围", "visibility", Kind.CHOICE, choices=Visibility.choices, default=Visibility.PUBLIC,
-               help="留空为“公开”", example="公开"),
-        Column("匿名发布", "is_anonymous", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"),
-        Column("联系人", "contact_name", **NEED_FIELDS.column("contact_name"), sensitive=True, example="张工"),
-        Column("联系电话", "contact_phone", **NEED_FIELDS.column("contact_phone"), sensitive=True, example="0539-8888888"),
-        Column("保密详情", "confidential_detail", **NEED_FIELDS.column("confidential_detail"), sensitive=True, width=30,
-               help="仅在您授权后对申请方机构可见", example="配方与工艺窗口另附"),
+        Column(
+            EXTERNAL_KEY_HEADER,
+            "external_key",
+            required=True,
+            max_length=NEED_FIELDS["external_key"].max_length,
+            sensitive=True,
+            width=14,
+            help="贵单位给这条需求的编号，同一单位内不能重复；再次导入时按此编号更新而不是新增",
+            example="XQ-2025-001",
+        ),
+        Column(
+            "标题",
+            "title",
+            **NEED_FIELDS.column("title"),
+            width=30,
+            help="4–120 字，写清要解决的技术问题",
+            example="磷酸铁锂电池正极材料低温性能提升",
+        ),
+        Column(
+            "需求类型",
+            "kind",
+            Kind.CHOICE,
+            required=True,
+            choices=NeedKind.choices,
+            help="从下拉列表中选择",
+            example="技术需求",
+        ),
+        Column(
+            "公开摘要",
+            "summary",
+            **NEED_FIELDS.column("summary"),
+            width=40,
+            help="对所有可见用户展示的简介，不要写保密内容",
+            example="提升 -20℃ 放电容量保持率",
+        ),
+        Column(
+            "需求背景",
+            "background",
+            **NEED_FIELDS.column("background"),
+            width=30,
+            example="冬季北方市场续航投诉较多",
+        ),
+        Column(
+            "技术难题",
+            "problem",
+            **NEED_FIELDS.column("problem"),
+            width=40,
+            help="要解决的具体技术问题",
+            example="低温下容量衰减明显",
+        ),
+        Column(
+            "技术指标",
+            "parameters",
+            Kind.CUSTOM,
+            parse=parse_parameters,
+            fmt=format_parameters,
+            default=[],
+            width=36,
+            help="每项写成“指标|目标值|单位”，多项之间用“；”分隔",
+            example="-20℃容量保持率|≥85|%；循环寿命|3000|次",
+        ),
+        Column(
+            "现有方案及不足",
+            "current_solution",
+            **NEED_FIELDS.column("current_solution"),
+            width=30,
+            example="掺杂改性，成本高",
+        ),
+        Column(
+            "预期成果",
+            "expected_outcome",
+            **NEED_FIELDS.column("expected_outcome"),
+            width=30,
+            example="中试样品及工艺包",
+        ),
+        Column(
+            "预算下限（万元）",
+            "budget_min",
+            Kind.DECIMAL,
+            **NEED_FIELDS.column("budget_min"),
+            help="单位：万元，填数字",
+            example="50",
+        ),
+        Column(
+            "预算上限（万元）",
+            "budget_max",
+            Kind.DECIMAL,
+            **NEED_FIELDS.column("budget_max"),
+            help="单位：万元，填数字，不低于预算下限",
+            example="120",
+        ),
+        Column(
+            "研发周期（月）",
+            "rd_cycle_months",
+            Kind.INT,
+            **NEED_FIELDS.column("rd_cycle_months"),
+            help="1–120 的整数",
+            example="18",
+        ),
+        Column(
+            "合作方式",
+            "cooperation_modes",
+            Kind.MULTI,
+            choices=CooperationMode.choices,
+            width=24,
+            help=_MULTI_HELP + "，可选：" + "、".join(str(label) for label in CooperationMode.labels),
+            example="合作开发、技术转让",
+        ),
+        Column(
+            "所属行业",
+            "industry",
+            Kind.CODE,
+            choices=industry_choices,
+            dropdown=industry_dropdown,
+            normalise=normalise_industry,
+            width=24,
+            getter=lambda need: need.industry_id,
+            help="GB/T 4754-2017 行业代码，如 C26 或 26，也可只填门类字母",
+            example="C26",
+        ),
+        Column(
+            "所在地区",
+            "region",
+            Kind.CODE,
+            choices=region_choices,
+            dropdown=region_dropdown,
+            width=20,
+            getter=lambda need: need.region_id,
+            help="GB/T 2260 六位行政区划代码",
+            example="371302",
+        ),
+        Column(
+            "截止日期", "deadline", Kind.DATE, help="日期，格式 2026-06-30，不早于今天", example="2026-06-30"
+        ),
+        Column(
+            "可见范围",
+            "visibility",
+            Kind.CHOICE,
+            choices=Visibility.choices,
+            default=Visibility.PUBLIC,
+            help="留空为“公开”",
+            example="公开",
+        ),
+        Column(
+            "匿名发布", "is_anonymous", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"
+        ),
+        Column(
+            "联系人", "contact_name", **NEED_FIELDS.column("contact_name"), sensitive=True, example="张工"
+        ),
+        Column(
+            "联系电话",
+            "contact_phone",
+            **NEED_FIELDS.column("contact_phone"),
+            sensitive=True,
+            example="0539-8888888",
+        ),
+        Column(
+            "保密详情",
+            "confidential_detail",
+            **NEED_FIELDS.column("confidential_detail"),
+            sensitive=True,
+            width=30,
+            help="仅在您授权后对申请方机构可见",
+            example="配方与工艺窗口另附",
+        ),
     ],
     load_existing=load_existing,
     save=save,

@@ -33,7 +33,8 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
         "need": need,
         "owner_label": owner_label(request.user, need),
         "confidential": confidential_detail_read(item=need, user=request.user, request=request)
-        if need.confidential_detail else None,
+        if need.confidential_detail
+        else None,
         "can_edit": can_edit(request.user, need),
         "actions": available_actions(request.user, need) if request.user.is_authenticated else [],
         "action_form": ActionForm(),
@@ -43,8 +44,9 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
     context["can_see_versions"] = can_edit(request.user, need) or roles.is_broker(request.user)
     if can_edit(request.user, need) or context["can_refine"]:
         pending = need.revisions.filter(status=NeedRevision.Status.PROPOSED).select_related("proposed_by")
-        context["revisions"] = [(r, diff_fields(r.base, r.changes, services.VERSIONED, services.VERSION_CHOICES))
-                                  for r in pending]
+        context["revisions"] = [
+            (r, diff_fields(r.base, r.changes, services.VERSIONED, services.VERSION_CHOICES)) for r in pending
+        ]
         context["can_decide_revisions"] = can_edit(request.user, need)
     if request.GET.get("check") == "duplicates" and can_edit(request.user, need):
         context["duplicates"] = _duplicates_of(request.user, need)
@@ -87,8 +89,11 @@ def need_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("需求已保存为草稿。"))
             return redirect("needs:detail", need_id=need.pk)
     title = dict(NeedKind.choices).get(form["kind"].value() or "", _("技术需求"))
-    return render(request, "needs/need_form.html", {"form": form, "title": _("发布%(kind)s") % {"kind": title},
-                                                    "duplicates": duplicates})
+    return render(
+        request,
+        "needs/need_form.html",
+        {"form": form, "title": _("发布%(kind)s") % {"kind": title}, "duplicates": duplicates},
+    )
 
 
 def _need_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -121,14 +126,20 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            if "submit" in request.POST and need.status in {ListingStatus.DRAFT, ListingStatus.CHANGES_REQUESTED}:
+            if "submit" in request.POST and need.status in {
+                ListingStatus.DRAFT,
+                ListingStatus.CHANGES_REQUESTED,
+            }:
                 listing_transition(item=need, action="submit", acting_user=request.user)
                 messages.success(request, _("修改已保存并提交审核。"))
             else:
                 messages.success(request, _("修改已保存。"))
             return redirect("needs:detail", need_id=need.pk)
-    return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("修改需求"),
-                                                    "duplicates": duplicates})
+    return render(
+        request,
+        "needs/need_form.html",
+        {"form": form, "need": need, "title": _("修改需求"), "duplicates": duplicates},
+    )
 
 
 @login_required
@@ -147,8 +158,11 @@ def need_refine(request: HttpRequest, need_id: int) -> HttpResponse:
         else:
             messages.success(request, _("凝练建议已提交，等待需求方确认。"))
             return redirect("needs:detail", need_id=need.pk)
-    return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("提出凝练建议"),
-                                                    "refine": True})
+    return render(
+        request,
+        "needs/need_form.html",
+        {"form": form, "need": need, "title": _("提出凝练建议"), "refine": True},
+    )
 
 
 @login_required
@@ -157,14 +171,21 @@ def refinement_decide(request: HttpRequest, need_id: int, revision_id: int) -> H
     need = selectors.need_get_visible(request.user, need_id)
     revision = get_object_or_404(NeedRevision, pk=revision_id, need=need)
     try:
-        services.need_refinement_decide(revision=revision, acting_user=request.user,
-                                        accept=request.POST.get("accept") == "1",
-                                        note=request.POST.get("note", ""))
+        services.need_refinement_decide(
+            revision=revision,
+            acting_user=request.user,
+            accept=request.POST.get("accept") == "1",
+            note=request.POST.get("note", ""),
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("已采纳凝练建议，修改已生效。") if revision.status == NeedRevision.Status.ACCEPTED
-                         else _("已拒绝该凝练建议。"))
+        messages.success(
+            request,
+            _("已采纳凝练建议，修改已生效。")
+            if revision.status == NeedRevision.Status.ACCEPTED
+            else _("已拒绝该凝练建议。"),
+        )
     return redirect("needs:detail", need_id=need.pk)
 
 
@@ -176,6 +197,7 @@ def need_versions(request: HttpRequest, need_id: int) -> HttpResponse:
     rows = []
     for index, version in enumerate(versions):
         previous = versions[index + 1].snapshot if index + 1 < len(versions) else {}
-        rows.append((version, diff_fields(previous, version.snapshot, services.VERSIONED,
-                                               services.VERSION_CHOICES)))
+        rows.append(
+            (version, diff_fields(previous, version.snapshot, services.VERSIONED, services.VERSION_CHOICES))
+        )
     return render(request, "needs/need_versions.html", {"need": need, "rows": rows})

@@ -10,8 +10,9 @@ class SavedSearchCreateForm(StyledForm):
 
     target = forms.ChoiceField(choices=saved_search_choices, widget=forms.HiddenInput)
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
-    name = forms.CharField(label=_("订阅名称"), required=False, max_length=60,
-                           help_text=_("留空则按筛选条件自动命名。"))
+    name = forms.CharField(
+        label=_("订阅名称"), required=False, max_length=60, help_text=_("留空则按筛选条件自动命名。")
+    )
     notify_email = forms.BooleanField(label=_("有新匹配时发送邮件"), required=False, initial=True)
 
 

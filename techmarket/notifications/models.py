@@ -15,10 +15,15 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """One message in a user's in-site inbox; unread while read_at is empty."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
-                             related_name="notifications")
-    kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices,
-                            default=NotificationKind.SYSTEM)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=NotificationKind.choices, default=NotificationKind.SYSTEM
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True, max_length=2000)
     url = models.CharField(_("链接"), max_length=500, blank=True)
@@ -33,8 +38,11 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_read")]
         constraints = [
-            models.UniqueConstraint(fields=["user", "item_key"], condition=~models.Q(item_key=""),
-                                    name="notification_unique_item_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "item_key"],
+                condition=~models.Q(item_key=""),
+                name="notification_unique_item_per_user",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -52,8 +60,12 @@ class SavedSearch(models.Model):
     inside the interval wait in pending_item_ids and are listed in the next e-mail.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
-                             related_name="saved_searches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+    )
     name = models.CharField(_("名称"), max_length=60)
     # A catalogue type's key (catalog.registry); the choices follow the registered types.
     target = models.CharField(_("订阅对象"), max_length=20, choices=saved_search_choices)

@@ -20,14 +20,20 @@ DETAIL_URLS = {"needs.need": "needs:detail", "achievements.achievement": "achiev
 
 def _message(action: str, kind: str, title: str, reason: str) -> tuple[str, str] | None:
     if action == "publish":
-        return (_("您的%(kind)s“%(title)s”已审核通过并发布") % {"kind": kind, "title": title},
-                _("现在所有可见范围内的用户都能看到它，系统会为它推荐匹配的对象。"))
+        return (
+            _("您的%(kind)s“%(title)s”已审核通过并发布") % {"kind": kind, "title": title},
+            _("现在所有可见范围内的用户都能看到它，系统会为它推荐匹配的对象。"),
+        )
     if action == "request_changes":
-        return (_("您的%(kind)s“%(title)s”需要整改") % {"kind": kind, "title": title},
-                _("审核意见：%(reason)s。修改后请重新提交审核。") % {"reason": reason})
+        return (
+            _("您的%(kind)s“%(title)s”需要整改") % {"kind": kind, "title": title},
+            _("审核意见：%(reason)s。修改后请重新提交审核。") % {"reason": reason},
+        )
     if action == "reject":
-        return (_("您的%(kind)s“%(title)s”未通过审核") % {"kind": kind, "title": title},
-                _("驳回原因：%(reason)s") % {"reason": reason})
+        return (
+            _("您的%(kind)s“%(title)s”未通过审核") % {"kind": kind, "title": title},
+            _("驳回原因：%(reason)s") % {"reason": reason},
+        )
     return None
 
 
@@ -41,8 +47,13 @@ def notify_review_outcome(label: str, pk: int, action: str) -> int:
     message = _message(action, _(KIND_NAMES[label]), item.title, item.review_note)
     if message is None:
         return 0
-    members = get_user_model().objects.filter(
-        is_active=True, memberships__organization_id=item.owner_id, memberships__is_active=True).distinct()
+    members = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, memberships__organization_id=item.owner_id, memberships__is_active=True
+        )
+        .distinct()
+    )
     try:
         url = reverse(DETAIL_URLS[label], args=[pk])
     except NoReverseMatch:
@@ -50,4 +61,6 @@ def notify_review_outcome(label: str, pk: int, action: str) -> int:
     # One notice per decision: a need sent back twice is told twice, a retried task only once.
     submitted = int(item.submitted_at.timestamp()) if item.submitted_at else 0
     key = f"review:{label.split('.')[1]}:{pk}:{action}:{submitted}"
-    return notify_users(users=list(members), title=message[0], body=message[1], url=url, item_key=key, email=True)
+    return notify_users(
+        users=list(members), title=message[0], body=message[1], url=url, item_key=key, email=True
+    )

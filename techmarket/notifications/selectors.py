@@ -18,7 +18,9 @@ NOT_A_FILTER = {"ordering"}
 def notification_list_for(user: Any) -> QuerySet[Notification]:
     """The user's notifications, unread first, newest first within each group."""
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
-    return Notification.objects.filter(user=user).alias(unread=unread).order_by("-unread", "-created_at", "-pk")
+    return (
+        Notification.objects.filter(user=user).alias(unread=unread).order_by("-unread", "-created_at", "-pk")
+    )
 
 
 def unread_count(user: Any) -> int:

@@ -24,8 +24,11 @@ def _errors(exc: ValidationError) -> str:
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notification_list_for(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "notifications/notification_list.html", {
-        "page": page, "query": "", "unread_total": selectors.unread_count(request.user)})
+    return render(
+        request,
+        "notifications/notification_list.html",
+        {"page": page, "query": "", "unread_total": selectors.unread_count(request.user)},
+    )
 
 
 @login_required
@@ -34,7 +37,8 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
     notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
     services.notification_mark_read(notification=notification, acting_user=request.user)
     if "open" in request.POST and url_has_allowed_host_and_scheme(
-            notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(notification.url)
     return redirect("notifications:list")
 
@@ -52,16 +56,29 @@ def saved_search_list(request: HttpRequest) -> HttpResponse:
     rows = []
     for saved in selectors.saved_search_list_for(request.user):
         spec = target_spec(saved.target)
-        rows.append({
-            "saved": saved, "summary": selectors.filter_summary(saved),
-            "list_url": list_url_with_params(spec, saved.params) if spec else "",
-            "form": SavedSearchEditForm(initial={"name": saved.name, "notify_email": saved.notify_email,
-                                                 "notify_in_site": saved.notify_in_site},
-                                        auto_id=f"id_s{saved.pk}_%s"),
-        })
-    subscribable = [{"label": t.label, "list_url": t.list_url()} for t in registry.saved_search_types() if t.list_url()]
-    return render(request, "notifications/saved_search_list.html", {
-        "rows": rows, "limit": services.MAX_SAVED_SEARCHES, "subscribable": subscribable})
+        rows.append(
+            {
+                "saved": saved,
+                "summary": selectors.filter_summary(saved),
+                "list_url": list_url_with_params(spec, saved.params) if spec else "",
+                "form": SavedSearchEditForm(
+                    initial={
+                        "name": saved.name,
+                        "notify_email": saved.notify_email,
+                        "notify_in_site": saved.notify_in_site,
+                    },
+                    auto_id=f"id_s{saved.pk}_%s",
+                ),
+            }
+        )
+    subscribable = [
+        {"label": t.label, "list_url": t.list_url()} for t in registry.saved_search_types() if t.list_url()
+    ]
+    return render(
+        request,
+        "notifications/saved_search_list.html",
+        {"rows": rows, "limit": services.MAX_SAVED_SEARCHES, "subscribable": subscribable},
+    )
 
 
 @login_required
@@ -80,13 +97,21 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
         query.pop("page", None)
         back = redirect(reverse(spec.list_url) + (f"?{query.urlencode()}" if query else ""))
     try:
-        saved = services.saved_search_create(user=request.user, target=data["target"], query_string=data["query"],
-                                             name=data["name"], notify_email=data["notify_email"])
+        saved = services.saved_search_create(
+            user=request.user,
+            target=data["target"],
+            query_string=data["query"],
+            name=data["name"],
+            notify_email=data["notify_email"],
+        )
     except ValidationError as exc:
         messages.error(request, _("无法保存订阅：%(e)s") % {"e": _errors(exc)})
         return back
-    messages.success(request, _("已保存订阅“%(name)s”。有新的匹配条目发布时会通知您，可在“我的订阅”中管理。")
-                     % {"name": saved.name})
+    messages.success(
+        request,
+        _("已保存订阅“%(name)s”。有新的匹配条目发布时会通知您，可在“我的订阅”中管理。")
+        % {"name": saved.name},
+    )
     return back
 
 

@@ -50,8 +50,14 @@ class JoinRequestAdmin(AuditedModelAdmin):
 
 @admin.register(EnterpriseProfile)
 class EnterpriseProfileAdmin(AuditedModelAdmin):
-    list_display = ["organization", "total_staff", "rd_staff_count", "annual_revenue_range", "rd_spending_ratio",
-                    "updated_at"]
+    list_display = [
+        "organization",
+        "total_staff",
+        "rd_staff_count",
+        "annual_revenue_range",
+        "rd_spending_ratio",
+        "updated_at",
+    ]
     list_filter = ["annual_revenue_range"]
     search_fields = ["organization__name", "main_products", "core_capabilities"]
     autocomplete_fields = ["organization"]

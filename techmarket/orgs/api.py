@@ -36,7 +36,9 @@ class OrganizationOut(Schema):
 
 class OrganizationIn(Schema):
     name: str = Field(..., min_length=2, max_length=128, description="机构全称，与营业执照一致")
-    kind: str = Field(..., description="enterprise / university / institute / service / investor / government")
+    kind: str = Field(
+        ..., description="enterprise / university / institute / service / investor / government"
+    )
     uscc: str = Field(..., description="18 位统一社会信用代码")
     region: str = Field(..., description="GB/T 2260 行政区划代码，例如 371302")
     industry: str | None = Field(None, description="GB/T 4754-2017 行业代码，例如 C26 或 26")
@@ -77,20 +79,32 @@ def organization_detail(request, org_id: int):  # type: ignore[no-untyped-def]
 def organization_create(request, payload: OrganizationIn):  # type: ignore[no-untyped-def]
     region = Region.objects.filter(pk=payload.region).first()
     if region is None:
-        raise ValidationError({"region": f"行政区划代码“{payload.region}”不存在，请使用 GB/T 2260 六位代码。"})
+        raise ValidationError(
+            {"region": f"行政区划代码“{payload.region}”不存在，请使用 GB/T 2260 六位代码。"}
+        )
     industry = None
     if payload.industry:
         industry = Industry.objects.filter(pk=normalize_industry_code(payload.industry)).first()
         if industry is None:
-            raise ValidationError({"industry": f"行业代码“{payload.industry}”不存在，请使用 GB/T 4754-2017 代码。"})
+            raise ValidationError(
+                {"industry": f"行业代码“{payload.industry}”不存在，请使用 GB/T 4754-2017 代码。"}
+            )
     tags = list(OrganizationTag.objects.filter(name__in=payload.tags))
     unknown = sorted(set(payload.tags) - {t.name for t in tags})
     if unknown:
         raise ValidationError({"tags": f"未知的资质标签：{'、'.join(unknown)}"})
     org = services.organization_register(
-        acting_user=request.user, name=payload.name, kind=payload.kind, uscc=payload.uscc, region=region,
-        industry=industry, tags=tags, address=payload.address, website=payload.website,
-        description=payload.description, request=request,
+        acting_user=request.user,
+        name=payload.name,
+        kind=payload.kind,
+        uscc=payload.uscc,
+        region=region,
+        industry=industry,
+        tags=tags,
+        address=payload.address,
+        website=payload.website,
+        description=payload.description,
+        request=request,
     )
     return Status(201, org)
 
@@ -110,6 +124,7 @@ def organization_reject(request, org_id: int, payload: DecisionIn):  # type: ign
 @router.post("/{org_id}/join", response={201: JoinOut}, summary="申请加入机构")
 def organization_join(request, org_id: int, payload: JoinIn):  # type: ignore[no-untyped-def]
     org = get_object_or_404(selectors.organization_list_visible_to(request.user), pk=org_id)
-    jr = services.join_request_create(user=request.user, organization=org, role=payload.role,
-                                      message=payload.message)
+    jr = services.join_request_create(
+        user=request.user, organization=org, role=payload.role, message=payload.message
+    )
     return Status(201, jr)

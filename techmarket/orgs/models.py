@@ -58,15 +58,27 @@ class Organization(models.Model):
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc_format]
     )
     uscc_override_reason = models.CharField(
-        _("校验例外原因"), max_length=200, blank=True,
+        _("校验例外原因"),
+        max_length=200,
+        blank=True,
         help_text=_("少数早期试点地区的真实代码无法通过校验，经运营人员核实后可登记例外原因。"),
     )
     region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
     industry = models.ForeignKey(
-        Industry, verbose_name=_("所属行业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Industry,
+        verbose_name=_("所属行业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recognition_level = models.CharField(
-        _("认定级别"), max_length=16, choices=Recognition.choices, default=Recognition.NONE, db_default=Recognition.NONE, blank=True,
+        _("认定级别"),
+        max_length=16,
+        choices=Recognition.choices,
+        default=Recognition.NONE,
+        db_default=Recognition.NONE,
+        blank=True,
         help_text=_("技术转移服务机构、新型研发机构等由科技主管部门认定的级别。"),
     )
     tags = models.ManyToManyField(OrganizationTag, verbose_name=_("资质标签"), blank=True)
@@ -79,14 +91,22 @@ class Organization(models.Model):
     status = models.CharField(_("审核状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     review_note = models.TextField(_("审核意见"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     due_at = models.DateTimeField(_("审核时限"), null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -161,7 +181,10 @@ class JoinRequest(DecisionRequest):
         WITHDRAWN = "withdrawn", _("已撤回")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="join_requests"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.CASCADE,
+        related_name="join_requests",
     )
     organization = models.ForeignKey(
         Organization, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="join_requests"
@@ -170,8 +193,12 @@ class JoinRequest(DecisionRequest):
     message = models.CharField(_("申请说明"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
@@ -183,7 +210,8 @@ class JoinRequest(DecisionRequest):
         verbose_name_plural = _("加入申请")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "organization"], condition=models.Q(status="pending"),
+                fields=["user", "organization"],
+                condition=models.Q(status="pending"),
                 name="join_request_one_pending",
             ),
         ]
@@ -206,16 +234,19 @@ class RevenueRange(models.TextChoices):
 class EnterpriseProfile(models.Model):
     """What an enterprise makes and can do, used for matching and targeted policy push."""
 
-    organization = models.OneToOneField(Organization, verbose_name=_("机构"), on_delete=models.CASCADE,
-                                        related_name="enterprise_profile")
+    organization = models.OneToOneField(
+        Organization, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="enterprise_profile"
+    )
     main_products = models.TextField(_("主营产品"), max_length=2000, blank=True)
     core_capabilities = models.TextField(_("核心技术能力"), max_length=2000, blank=True)
     rd_staff_count = models.PositiveIntegerField(_("研发人员数"), null=True, blank=True)
     total_staff = models.PositiveIntegerField(_("职工总数"), null=True, blank=True)
-    annual_revenue_range = models.CharField(_("年营业收入"), max_length=16, choices=RevenueRange.choices,
-                                            blank=True)
-    rd_spending_ratio = models.DecimalField(_("研发投入占比（%）"), max_digits=5, decimal_places=2, null=True,
-                                            blank=True)
+    annual_revenue_range = models.CharField(
+        _("年营业收入"), max_length=16, choices=RevenueRange.choices, blank=True
+    )
+    rd_spending_ratio = models.DecimalField(
+        _("研发投入占比（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -230,7 +261,8 @@ class EnterpriseProfile(models.Model):
                 name="enterprise_profile_rd_ratio_percent",
             ),
             models.CheckConstraint(
-                condition=models.Q(rd_staff_count__isnull=True) | models.Q(total_staff__isnull=True)
+                condition=models.Q(rd_staff_count__isnull=True)
+                | models.Q(total_staff__isnull=True)
                 | models.Q(rd_staff_count__lte=models.F("total_staff")),
                 name="enterprise_profile_rd_staff_within_total",
             ),
@@ -243,9 +275,12 @@ class EnterpriseProfile(models.Model):
 class CertificationRecord(models.Model):
     """Evidence for a qualification tag (e.g. 高新技术企业): certificate number and validity."""
 
-    organization = models.ForeignKey(Organization, verbose_name=_("机构"), on_delete=models.CASCADE,
-                                     related_name="certifications")
-    tag = models.ForeignKey(OrganizationTag, verbose_name=_("资质"), on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="certifications"
+    )
+    tag = models.ForeignKey(
+        OrganizationTag, verbose_name=_("资质"), on_delete=models.PROTECT, related_name="+"
+    )
     certificate_number = models.CharField(_("证书编号"), max_length=64, blank=True)
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -41,8 +41,9 @@ class ProfileIn(Schema):
     core_capabilities: str = Field("", max_length=2000)
     rd_staff_count: int | None = Field(None, ge=0)
     total_staff: int | None = Field(None, ge=0)
-    annual_revenue_range: str = Field("", description="lt500 / 500_2000 / 2000_5000 / 5000_20000 / "
-                                                      "20000_100000 / gte100000（万元）")
+    annual_revenue_range: str = Field(
+        "", description="lt500 / 500_2000 / 2000_5000 / 5000_20000 / 20000_100000 / gte100000（万元）"
+    )
     rd_spending_ratio: Decimal | None = Field(None, description="研发投入占营业收入比例（%），例如 5.5")
     certifications: list[CertificationIO] = Field(default_factory=list, description="整体替换")
 
@@ -59,12 +60,19 @@ def _out(request: Any, organization: Organization) -> dict[str, Any]:
         "main_products": profile.main_products if profile else "",
         "core_capabilities": profile.core_capabilities if profile else "",
         "figures_visible": figures,
-        "rd_staff_count": fig("rd_staff_count"), "total_staff": fig("total_staff"),
-        "annual_revenue_range": fig("annual_revenue_range"), "rd_spending_ratio": fig("rd_spending_ratio"),
+        "rd_staff_count": fig("rd_staff_count"),
+        "total_staff": fig("total_staff"),
+        "annual_revenue_range": fig("annual_revenue_range"),
+        "rd_spending_ratio": fig("rd_spending_ratio"),
         "tags": [t.name for t in organization.tags.all()],
-        "certifications": [{"tag": c.tag.name, "certificate_number": c.certificate_number if figures else "",
-                            "valid_until": c.valid_until}
-                           for c in organization.certifications.select_related("tag")],
+        "certifications": [
+            {
+                "tag": c.tag.name,
+                "certificate_number": c.certificate_number if figures else "",
+                "valid_until": c.valid_until,
+            }
+            for c in organization.certifications.select_related("tag")
+        ],
         "updated_at": profile.updated_at if profile else None,
     }
 
@@ -77,6 +85,7 @@ def profile_detail(request, org_id: int):  # type: ignore[no-untyped-def]
 @router.put("/{org_id}/profile", response=ProfileOut, summary="更新企业画像（机构管理员或平台运营）")
 def profile_update(request, org_id: int, payload: ProfileIn):  # type: ignore[no-untyped-def]
     organization = get_object_or_404(organization_list_visible_to(request.user), pk=org_id)
-    profile_services.enterprise_profile_update(organization=organization, acting_user=request.user,
-                                               **payload.dict())
+    profile_services.enterprise_profile_update(
+        organization=organization, acting_user=request.user, **payload.dict()
+    )
     return _out(request, organization)

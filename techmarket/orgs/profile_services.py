@@ -23,8 +23,11 @@ def profile_snapshot(organization: Organization) -> dict[str, Any]:
     profile = EnterpriseProfile.objects.filter(organization=organization).first()
     data = snapshot(profile, EDITABLE) if profile else dict.fromkeys(EDITABLE)
     data["certifications"] = [
-        {"tag": c.tag.name, "certificate_number": c.certificate_number,
-         "valid_until": c.valid_until.isoformat() if c.valid_until else None}
+        {
+            "tag": c.tag.name,
+            "certificate_number": c.certificate_number,
+            "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+        }
         for c in organization.certifications.select_related("tag").order_by("tag__sort_order", "tag__name")
     ]
     data["tags"] = sorted(organization.tags.values_list("name", flat=True))
@@ -45,8 +48,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             except ValidationError as exc:
                 err(field, exc.messages[0])
             if len(data[field]) > TEXT_MAX:
-                err(field, _("“%(f)s”最多 %(n)d 字，现有 %(m)d 字。") % {"f": label, "n": TEXT_MAX,
-                                                                     "m": len(data[field])})
+                err(
+                    field,
+                    _("“%(f)s”最多 %(n)d 字，现有 %(m)d 字。")
+                    % {"f": label, "n": TEXT_MAX, "m": len(data[field])},
+                )
     for field, label in (("rd_staff_count", _("研发人员数")), ("total_staff", _("职工总数"))):
         if field not in data:
             continue
@@ -64,8 +70,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     if "annual_revenue_range" in data:
         data["annual_revenue_range"] = data["annual_revenue_range"] or ""
         if data["annual_revenue_range"] and data["annual_revenue_range"] not in RevenueRange.values:
-            err("annual_revenue_range", _("年营业收入区间只能是：%(ok)s。") % {
-                "ok": "、".join(f"{v}（{label}）" for v, label in RevenueRange.choices)})
+            err(
+                "annual_revenue_range",
+                _("年营业收入区间只能是：%(ok)s。")
+                % {"ok": "、".join(f"{v}（{label}）" for v, label in RevenueRange.choices)},
+            )
     ratio = data.get("rd_spending_ratio")
     if ratio not in ("", None):
         try:
@@ -92,10 +101,16 @@ def _clean_certifications(rows: Any) -> list[dict[str, Any]]:
     for number, row in enumerate(rows, start=1):
         row = dict(row or {})
         raw_tag = row.get("tag")
-        tag = raw_tag if isinstance(raw_tag, OrganizationTag) else tags.get(str(raw_tag)) or (tags_by_pk.get(raw_tag) if isinstance(raw_tag, int) else None)
+        tag = (
+            raw_tag
+            if isinstance(raw_tag, OrganizationTag)
+            else tags.get(str(raw_tag)) or (tags_by_pk.get(raw_tag) if isinstance(raw_tag, int) else None)
+        )
         if tag is None:
-            errors.append(_("第 %(n)d 项：资质“%(t)s”不存在，可选：%(ok)s。") % {
-                "n": number, "t": raw_tag, "ok": "、".join(tags)})
+            errors.append(
+                _("第 %(n)d 项：资质“%(t)s”不存在，可选：%(ok)s。")
+                % {"n": number, "t": raw_tag, "ok": "、".join(tags)}
+            )
             continue
         if tag.pk in seen:
             errors.append(_("第 %(n)d 项：资质“%(t)s”重复填写。") % {"n": number, "t": tag.name})
@@ -115,7 +130,9 @@ def _clean_certifications(rows: Any) -> list[dict[str, Any]]:
             try:
                 valid_until = datetime.date.fromisoformat(valid_until) if valid_until else None
             except ValueError:
-                errors.append(_("第 %(n)d 项：有效期“%(v)s”格式应为 YYYY-MM-DD。") % {"n": number, "v": valid_until})
+                errors.append(
+                    _("第 %(n)d 项：有效期“%(v)s”格式应为 YYYY-MM-DD。") % {"n": number, "v": valid_until}
+                )
                 continue
         cleaned.append({"tag": tag, "certificate_number": cert_no, "valid_until": valid_until})
     if errors:
@@ -123,24 +140,36 @@ def _clean_certifications(rows: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
-def enterprise_profile_update(*, organization: Organization, acting_user: Any, **data: Any) -> EnterpriseProfile:
+def enterprise_profile_update(
+    *, organization: Organization, acting_user: Any, **data: Any
+) -> EnterpriseProfile:
     """Updates the given fields; `certifications` (if given) replaces the certificate list and adds its tags."""
     if not roles.is_org_admin(acting_user, organization):  # operators count as admins of every organisation
         raise PermissionDenied(_("只有本企业的机构管理员或平台运营可以维护企业画像。"))
     if organization.kind != Organization.Kind.ENTERPRISE:
-        raise ValidationError(_("企业画像只适用于企业；“%(o)s”是%(k)s。") % {
-            "o": organization, "k": organization.get_kind_display()})
+        raise ValidationError(
+            _("企业画像只适用于企业；“%(o)s”是%(k)s。")
+            % {"o": organization, "k": organization.get_kind_display()}
+        )
     certifications = data.pop("certifications", None)
     data = _clean({k: v for k, v in data.items() if k in EDITABLE})
     certs = _clean_certifications(certifications) if certifications is not None else None
-    profile = EnterpriseProfile.objects.filter(organization=organization).first() \
-        or EnterpriseProfile(organization=organization)
+    profile = EnterpriseProfile.objects.filter(organization=organization).first() or EnterpriseProfile(
+        organization=organization
+    )
     for field, value in data.items():
         setattr(profile, field, value)
-    if profile.rd_staff_count is not None and profile.total_staff is not None \
-            and profile.rd_staff_count > profile.total_staff:
-        raise ValidationError({"rd_staff_count": _("研发人员数（%(r)d）不能多于职工总数（%(t)d）。") % {
-            "r": profile.rd_staff_count, "t": profile.total_staff}})
+    if (
+        profile.rd_staff_count is not None
+        and profile.total_staff is not None
+        and profile.rd_staff_count > profile.total_staff
+    ):
+        raise ValidationError(
+            {
+                "rd_staff_count": _("研发人员数（%(r)d）不能多于职工总数（%(t)d）。")
+                % {"r": profile.rd_staff_count, "t": profile.total_staff}
+            }
+        )
     with transaction.atomic():
         before = profile_snapshot(organization)
         profile.full_clean(exclude=["organization"])
@@ -149,9 +178,19 @@ def enterprise_profile_update(*, organization: Organization, acting_user: Any, *
             organization.certifications.exclude(tag__in=[c["tag"] for c in certs]).delete()
             for cert in certs:
                 CertificationRecord.objects.update_or_create(
-                    organization=organization, tag=cert["tag"],
-                    defaults={"certificate_number": cert["certificate_number"], "valid_until": cert["valid_until"]})
+                    organization=organization,
+                    tag=cert["tag"],
+                    defaults={
+                        "certificate_number": cert["certificate_number"],
+                        "valid_until": cert["valid_until"],
+                    },
+                )
             organization.tags.add(*[c["tag"] for c in certs])
-        audit_record(actor=acting_user, action="orgs.enterprise_profile.update", target=profile,
-                     before=before, after=profile_snapshot(organization))
+        audit_record(
+            actor=acting_user,
+            action="orgs.enterprise_profile.update",
+            target=profile,
+            before=before,
+            after=profile_snapshot(organization),
+        )
     return profile

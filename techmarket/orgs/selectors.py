@@ -9,8 +9,9 @@ from techmarket.accounts import roles
 from .models import JoinRequest, Membership, Organization, Role
 
 
-def organization_list_visible_to(user: Any, *, q: str = "", kind: str = "", status: str = "",
-                                 region: str = "") -> QuerySet[Organization]:
+def organization_list_visible_to(
+    user: Any, *, q: str = "", kind: str = "", status: str = "", region: str = ""
+) -> QuerySet[Organization]:
     """Approved organisations for everybody; operators also see pending, rejected and suspended ones."""
     qs = Organization.objects.select_related("region", "industry").prefetch_related("tags")
     if not roles.is_operator(user):
@@ -39,8 +40,11 @@ def region_prefix(code: str) -> str:
 def organization_review_queue(user: Any) -> QuerySet[Organization]:
     if not roles.is_operator(user):
         return Organization.objects.none()
-    return (Organization.objects.filter(status=Organization.Status.PENDING)
-            .select_related("region", "industry", "created_by").order_by("created_at"))
+    return (
+        Organization.objects.filter(status=Organization.Status.PENDING)
+        .select_related("region", "industry", "created_by")
+        .order_by("created_at")
+    )
 
 
 def memberships_of(user: Any) -> QuerySet[Membership]:

@@ -47,7 +47,9 @@ def validate_uscc(value: str) -> None:
     expected = uscc_check_character(code[:17])
     if code[17] != expected:
         raise ValidationError(
-            _("统一社会信用代码校验位错误：第 18 位应为“%(expected)s”，填写的是“%(given)s”。请核对营业执照。"),
+            _(
+                "统一社会信用代码校验位错误：第 18 位应为“%(expected)s”，填写的是“%(given)s”。请核对营业执照。"
+            ),
             code="uscc_check",
             params={"expected": expected, "given": code[17]},
         )

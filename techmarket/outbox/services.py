@@ -48,7 +48,9 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
-def outbox_enqueue(*, task: Any, args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None) -> OutboxMessage:
+def outbox_enqueue(
+    *, task: Any, args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None
+) -> OutboxMessage:
     """Owe ``task(*args, **kwargs)`` once the current transaction commits (now, outside a transaction).
 
     ``task`` is a Celery task or its registered name; arguments must be JSON (primary keys, labels).
@@ -60,8 +62,14 @@ def outbox_enqueue(*, task: Any, args: Sequence[Any] = (), kwargs: dict[str, Any
 
 def _claim_for_sending(message_id: int) -> bool:
     """pending → queued, counted as one attempt; False when another dispatcher got there first."""
-    return bool(OutboxMessage.objects.filter(pk=message_id, status=Status.PENDING).update(
-        status=Status.QUEUED, claimed_at=timezone.now(), attempts=F("attempts") + 1, updated_at=timezone.now()))
+    return bool(
+        OutboxMessage.objects.filter(pk=message_id, status=Status.PENDING).update(
+            status=Status.QUEUED,
+            claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            updated_at=timezone.now(),
+        )
+    )
 
 
 def _send(message_id: int) -> bool:
@@ -75,8 +83,11 @@ def _send(message_id: int) -> bool:
         _broker_down_until = time.monotonic() + getattr(settings, "OUTBOX_BROKER_CIRCUIT_SECONDS", 10)
         attempts = OutboxMessage.objects.filter(pk=message_id).values_list("attempts", flat=True).first() or 1
         OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED).update(
-            status=Status.PENDING, available_at=timezone.now() + _backoff(attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=timezone.now())
+            status=Status.PENDING,
+            available_at=timezone.now() + _backoff(attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+        )
         logger.warning("outbox: message %s not queued, will retry: %s", message_id, exc)
         return False
     broker_circuit_reset()
@@ -109,7 +120,9 @@ def _release_expired_leases(now: Any) -> int:
 def _due_ids(now: Any, limit: int) -> list[int]:
     """Claim up to ``limit`` due messages: FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL),
     and in every case a conditional pending → queued update per row, so two dispatchers never both send."""
-    due = OutboxMessage.objects.filter(status=Status.PENDING, available_at__lte=now).order_by("available_at", "pk")
+    due = OutboxMessage.objects.filter(status=Status.PENDING, available_at__lte=now).order_by(
+        "available_at", "pk"
+    )
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
@@ -128,8 +141,9 @@ def outbox_dispatch_due(*, limit: int = 500) -> dict[str, int]:
             sent += 1
             continue
         # Broker down: give the rest of the batch back untouched (not counted as an attempt).
-        OutboxMessage.objects.filter(pk__in=claimed[i + 1:], status=Status.QUEUED).update(
-            status=Status.PENDING, attempts=F("attempts") - 1, updated_at=timezone.now())
+        OutboxMessage.objects.filter(pk__in=claimed[i + 1 :], status=Status.QUEUED).update(
+            status=Status.PENDING, attempts=F("attempts") - 1, updated_at=timezone.now()
+        )
         break
     return {"released": released, "claimed": len(claimed), "sent": sent}
 
@@ -148,7 +162,8 @@ def outbox_run(*, message_id: int) -> str:
     """Run a queued message exactly once (the worker side). Returns what happened."""
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, claimed_at=now, updated_at=now)
+        status=Status.RUNNING, claimed_at=now, updated_at=now
+    )
     if not claimed:
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
@@ -159,11 +174,16 @@ def outbox_run(*, message_id: int) -> str:
         OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING).update(
             status=Status.FAILED if failed else Status.PENDING,
             available_at=timezone.now() + _backoff(message.attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=timezone.now())
-        logger.exception("outbox: %s (message %s) failed, attempt %s", message.task, message_id, message.attempts)
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+        )
+        logger.exception(
+            "outbox: %s (message %s) failed, attempt %s", message.task, message_id, message.attempts
+        )
         return "failed" if failed else "retry"
-    OutboxMessage.objects.filter(pk=message_id).update(status=Status.DONE, done_at=timezone.now(),
-                                                       last_error="", updated_at=timezone.now())
+    OutboxMessage.objects.filter(pk=message_id).update(
+        status=Status.DONE, done_at=timezone.now(), last_error="", updated_at=timezone.now()
+    )
     return "done"
 
 

@@ -39,7 +39,9 @@ class GroupedChoicesMixin:
         field: Any = self
         groups: dict[str, list[tuple[Any, str]]] = {}
         for obj in field.queryset:
-            groups.setdefault(self.group_of(obj), []).append((field.prepare_value(obj), field.label_from_instance(obj)))
+            groups.setdefault(self.group_of(obj), []).append(
+                (field.prepare_value(obj), field.label_from_instance(obj))
+            )
         empty = [("", field.empty_label)] if field.empty_label is not None else []
         return empty + list(groups.items())
 
@@ -76,13 +78,16 @@ class ChainNodeChoiceField(GroupedChoicesMixin, forms.ModelChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", ChainNode.objects.filter(chain__is_active=True))
-        kwargs.setdefault("empty_label", _("不属于任何产业链") if not kwargs.get("required", True) else _("请选择环节"))
+        kwargs.setdefault(
+            "empty_label", _("不属于任何产业链") if not kwargs.get("required", True) else _("请选择环节")
+        )
         super().__init__(**kwargs)
 
     def _set_queryset(self, queryset: Any) -> None:
         if queryset is not None:
-            queryset = queryset.select_related("chain", "parent").order_by("chain__sort_order", "chain__name",
-                                                                           "sort_order", "pk")
+            queryset = queryset.select_related("chain", "parent").order_by(
+                "chain__sort_order", "chain__name", "sort_order", "pk"
+            )
         super()._set_queryset(queryset)
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)

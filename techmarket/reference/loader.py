@@ -39,7 +39,9 @@ def load_reference_data(apps: Any = None) -> dict[str, int]:
     TRL = apps.get_model("reference", "TechnologyReadinessLevel")
     counts = {
         "regions": _upsert_tree(Region, read_table("regions.json"), ["code", "name", "level", "full_name"]),
-        "industries": _upsert_tree(Industry, read_table("industries.json"), ["code", "name", "level", "section"]),
+        "industries": _upsert_tree(
+            Industry, read_table("industries.json"), ["code", "name", "level", "section"]
+        ),
         "disciplines": _upsert_tree(Discipline, read_table("disciplines.json"), ["code", "name", "category"]),
     }
     # TRL names are provisional and operators may edit them: only missing levels are added.

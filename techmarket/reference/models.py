@@ -16,7 +16,12 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("级别"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     full_name = models.CharField(_("全称"), max_length=160, blank=True)
 
@@ -36,7 +41,12 @@ class Industry(models.Model):
     name = models.CharField(_("名称"), max_length=128)
     level = models.PositiveSmallIntegerField(_("层级"))
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     section = models.CharField(_("门类"), max_length=1)
 
@@ -56,7 +66,12 @@ class Discipline(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     category = models.CharField(_("门类"), max_length=32, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
@@ -115,9 +130,16 @@ class IndustryChain(models.Model):
 class ChainNode(models.Model):
     """A link (环节) of an industry chain: 上游/中游/下游 segments and their sub-nodes."""
 
-    chain = models.ForeignKey(IndustryChain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="nodes")
+    chain = models.ForeignKey(
+        IndustryChain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="nodes"
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级环节"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        verbose_name=_("上级环节"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
     )
     name = models.CharField(_("环节名称"), max_length=64)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)

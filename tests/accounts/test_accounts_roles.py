@@ -21,20 +21,25 @@ pytestmark = pytest.mark.django_db
 
 
 def test_operator_membership_counts_only_in_a_platform_operator_org():
-    ordinary = MembershipFactory(role=Role.OPERATOR, organization=OrganizationFactory(is_platform_operator=False))
+    ordinary = MembershipFactory(
+        role=Role.OPERATOR, organization=OrganizationFactory(is_platform_operator=False)
+    )
     assert not roles.is_operator(ordinary.user)
     assert Role.OPERATOR not in roles.user_roles(ordinary.user)
     assert roles.is_operator(make_operator())
 
 
 def test_bureau_membership_counts_only_in_a_government_org():
-    enterprise = MembershipFactory(role=Role.BUREAU, organization=OrganizationFactory(kind=Organization.Kind.ENTERPRISE))
+    enterprise = MembershipFactory(
+        role=Role.BUREAU, organization=OrganizationFactory(kind=Organization.Kind.ENTERPRISE)
+    )
     assert not roles.is_bureau(enterprise.user)
     assert roles.is_bureau(make_bureau())
 
 
-@pytest.mark.parametrize("status", [Organization.Status.PENDING, Organization.Status.REJECTED,
-                                    Organization.Status.SUSPENDED])
+@pytest.mark.parametrize(
+    "status", [Organization.Status.PENDING, Organization.Status.REJECTED, Organization.Status.SUSPENDED]
+)
 def test_memberships_of_orgs_not_approved_do_not_count(status):
     org = OrganizationFactory(status=status, is_platform_operator=True, kind=Organization.Kind.SERVICE)
     user = UserFactory()

@@ -12,10 +12,20 @@ PASSWORD = "Qv3!ridge-harbour-lamp"
 
 
 def _data(n):
-    return {"username": f"flood{n}", "real_name": "孙七", "email": f"flood{n}@example.com", "phone": "13800000000",
-            "password1": PASSWORD, "password2": PASSWORD, "mode": "create",
-            "org_name": f"临沂注册限流测试有限公司{n}", "org_kind": "enterprise",
-            "org_uscc": make_uscc(f"91371302MA3C5{n:04d}"), "org_region": "371302", "agree": "on"}
+    return {
+        "username": f"flood{n}",
+        "real_name": "孙七",
+        "email": f"flood{n}@example.com",
+        "phone": "13800000000",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "mode": "create",
+        "org_name": f"临沂注册限流测试有限公司{n}",
+        "org_kind": "enterprise",
+        "org_uscc": make_uscc(f"91371302MA3C5{n:04d}"),
+        "org_region": "371302",
+        "agree": "on",
+    }
 
 
 def test_registration_is_refused_after_ten_an_hour_from_one_address(client):

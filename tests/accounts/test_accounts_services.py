@@ -33,9 +33,12 @@ def _login(username, password, ip="203.0.113.7"):
 
 
 def test_register_creates_unverified_user_audits_once_and_mails_the_link_after_commit(
-        django_capture_on_commit_callbacks):
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
-        user = services.user_register(username="zhangsan", email=" ZhangSan@Example.com ", password="x-Long-pass-9")
+        user = services.user_register(
+            username="zhangsan", email=" ZhangSan@Example.com ", password="x-Long-pass-9"
+        )
     assert user.email == "zhangsan@example.com"
     assert not user.email_verified
     assert user.check_password("x-Long-pass-9")

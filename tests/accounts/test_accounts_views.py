@@ -24,10 +24,18 @@ VALID_USCC = make_uscc("91371302MA3C54321")
 
 def _register_data(**overrides):
     data = {
-        "username": "sunqi", "real_name": "孙七", "email": "sunqi@example.com", "phone": "13800000000",
-        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "mode": "create",
-        "org_name": "临沂智造装备有限公司", "org_kind": "enterprise", "org_uscc": VALID_USCC,
-        "org_region": "371302", "agree": "on",
+        "username": "sunqi",
+        "real_name": "孙七",
+        "email": "sunqi@example.com",
+        "phone": "13800000000",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "mode": "create",
+        "org_name": "临沂智造装备有限公司",
+        "org_kind": "enterprise",
+        "org_uscc": VALID_USCC,
+        "org_region": "371302",
+        "agree": "on",
     }
     data.update(overrides)
     return data
@@ -42,8 +50,9 @@ def _wrong(code):
 
 def test_login_page_logs_in_audits_and_follows_a_local_next(client):
     user = UserFactory()
-    response = client.post(reverse("accounts:login"),
-                           {"username": user.username, "password": DEFAULT_PASSWORD, "next": "/orgs/"})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD, "next": "/orgs/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/orgs/"
     assert client.session[SESSION_KEY] == str(user.pk)
     assert AuditLog.objects.filter(action="accounts.user.login", actor=user).count() == 1
@@ -51,8 +60,10 @@ def test_login_page_logs_in_audits_and_follows_a_local_next(client):
 
 def test_login_ignores_an_external_next_url(client):
     user = UserFactory()
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD,
-                                                       "next": "https://evil.example.com/"})
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": DEFAULT_PASSWORD, "next": "https://evil.example.com/"},
+    )
     assert response["Location"] == reverse("core:workspace")
 
 
@@ -61,7 +72,9 @@ def test_login_page_gives_the_same_chinese_message_when_locked(client, settings)
     user = UserFactory()
     for _ in range(2):
         client.post(reverse("accounts:login"), {"username": user.username, "password": "nope-nope"})
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
+    )
     assert response.status_code == 200
     assert "用户名或密码错误" in response.content.decode()
     assert SESSION_KEY not in client.session
@@ -69,7 +82,9 @@ def test_login_page_gives_the_same_chinese_message_when_locked(client, settings)
 
 def test_login_page_refuses_unverified_email(client):
     user = UserFactory(email_verified_at=None)
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
+    )
     assert "邮箱尚未验证" in response.content.decode()
     assert SESSION_KEY not in client.session
 
@@ -85,8 +100,9 @@ def test_logout_requires_post(client):
 # Registration
 
 
-def test_register_with_new_org_creates_user_pending_org_and_sends_the_mail(client,
-                                                                         django_capture_on_commit_callbacks):
+def test_register_with_new_org_creates_user_pending_org_and_sends_the_mail(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:register"), _register_data())
     assert response.status_code == 302 and response["Location"] == reverse("accounts:registered")
@@ -124,8 +140,9 @@ def test_register_with_an_existing_org_name_errors_on_org_name(client):
 
 
 def test_register_new_org_needs_the_org_fields(client):
-    response = client.post(reverse("accounts:register"),
-                           _register_data(org_name="", org_kind="", org_uscc="", org_region=""))
+    response = client.post(
+        reverse("accounts:register"), _register_data(org_name="", org_kind="", org_uscc="", org_region="")
+    )
     assert set(response.context["form"].errors) == {"org_name", "org_kind", "org_uscc", "org_region"}
 
 
@@ -153,17 +170,22 @@ def test_register_to_join_an_unknown_or_pending_org_errors_on_join_org(client):
 
 
 def test_register_refuses_weak_and_mismatched_passwords(client):
-    response = client.post(reverse("accounts:register"), _register_data(mode="none", password1="12345678",
-                                                                         password2="12345678"))
+    response = client.post(
+        reverse("accounts:register"), _register_data(mode="none", password1="12345678", password2="12345678")
+    )
     assert "password1" in response.context["form"].errors
-    response = client.post(reverse("accounts:register"), _register_data(mode="none", password2="Other-pass-99"))
+    response = client.post(
+        reverse("accounts:register"), _register_data(mode="none", password2="Other-pass-99")
+    )
     assert "password2" in response.context["form"].errors
 
 
 # E-mail verification
 
 
-def test_verification_link_from_the_mail_verifies_and_then_login_works(client, django_capture_on_commit_callbacks):
+def test_verification_link_from_the_mail_verifies_and_then_login_works(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:register"), _register_data(mode="none"))
     link = re.search(r"https?://\S+/accounts/verify/\S+/", mail.outbox[0].body).group(0)
@@ -189,8 +211,9 @@ def test_tampered_verification_link_shows_a_chinese_error_page(client):
 def test_expired_verification_link_shows_a_chinese_error_page(client, monkeypatch, settings):
     user = UserFactory(email_verified_at=None)
     real_time = time.time
-    monkeypatch.setattr(signing.time, "time",
-                        lambda: real_time() - (settings.EMAIL_VERIFICATION_MAX_AGE_HOURS + 1) * 3600)
+    monkeypatch.setattr(
+        signing.time, "time", lambda: real_time() - (settings.EMAIL_VERIFICATION_MAX_AGE_HOURS + 1) * 3600
+    )
     token = services.email_verification_token(user)
     monkeypatch.setattr(signing.time, "time", real_time)
     response = client.get(reverse("accounts:verify_email", args=[token]))

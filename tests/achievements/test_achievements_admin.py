@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_change_page_shows_ip_inline_and_saving_is_audited(client):
     superuser = UserFactory(is_staff=True, is_superuser=True)
-    item = Achievement.objects.create(owner=OrganizationFactory(), title="高熵合金涂层", summary="耐磨", trl=4)
-    AchievementIP.objects.create(achievement=item, ip_type="invention", number="ZL202310123456.6", title="涂层")
+    item = Achievement.objects.create(
+        owner=OrganizationFactory(), title="高熵合金涂层", summary="耐磨", trl=4
+    )
+    AchievementIP.objects.create(
+        achievement=item, ip_type="invention", number="ZL202310123456.6", title="涂层"
+    )
     client.force_login(superuser)
     assert client.get("/admin/achievements/achievement/").status_code == 200
     page = client.get(f"/admin/achievements/achievement/{item.pk}/change/")

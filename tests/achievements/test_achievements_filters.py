@@ -21,8 +21,14 @@ pytestmark = pytest.mark.django_db
 
 def _listed(org, title, **extra):
     industries = extra.pop("industries", [])
-    item = Achievement.objects.create(owner=org, title=title, summary=extra.pop("summary", "摘要"),
-                                      status=ListingStatus.PUBLISHED, published_at=timezone.now(), **extra)
+    item = Achievement.objects.create(
+        owner=org,
+        title=title,
+        summary=extra.pop("summary", "摘要"),
+        status=ListingStatus.PUBLISHED,
+        published_at=timezone.now(),
+        **extra,
+    )
     item.industries.set(industries)
     return with_search_text(item)
 
@@ -31,17 +37,43 @@ def _listed(org, title, **extra):
 def catalogue():
     org = OrganizationFactory()
     return {
-        "battery": _listed(org, "正极材料低温改性", keywords=["磷酸铁锂电池正极材料", "低温"], trl=6,
-                           stage="pilot", discipline_id="430", transfer_modes=["exclusive_license", "equity"],
-                           industries=[Industry.objects.get(pk="384")], asking_price_wan=300),
-        "wood": _listed(org, "杨木单板阻燃改性工艺", summary="用于胶合板的无卤阻燃处理", keywords=["阻燃"], trl=3,
-                        stage="lab", discipline_id="530", transfer_modes=["ordinary_license"],
-                        industries=[Industry.objects.get(pk="20")]),
-        "coating": _listed(org, "水性工业防腐涂料", summary="VOC 低于 50 g/L 的锂电池壳体涂层", trl=8,
-                           stage="industrial", discipline_id="530", transfer_modes=["transfer"],
-                           industries=[Industry.objects.get(pk="264")]),
-        "draft": with_search_text(Achievement.objects.create(owner=org, title="磷酸铁锂电池回收", summary="草稿",
-                                                             trl=5, transfer_modes=["transfer"])),
+        "battery": _listed(
+            org,
+            "正极材料低温改性",
+            keywords=["磷酸铁锂电池正极材料", "低温"],
+            trl=6,
+            stage="pilot",
+            discipline_id="430",
+            transfer_modes=["exclusive_license", "equity"],
+            industries=[Industry.objects.get(pk="384")],
+            asking_price_wan=300,
+        ),
+        "wood": _listed(
+            org,
+            "杨木单板阻燃改性工艺",
+            summary="用于胶合板的无卤阻燃处理",
+            keywords=["阻燃"],
+            trl=3,
+            stage="lab",
+            discipline_id="530",
+            transfer_modes=["ordinary_license"],
+            industries=[Industry.objects.get(pk="20")],
+        ),
+        "coating": _listed(
+            org,
+            "水性工业防腐涂料",
+            summary="VOC 低于 50 g/L 的锂电池壳体涂层",
+            trl=8,
+            stage="industrial",
+            discipline_id="530",
+            transfer_modes=["transfer"],
+            industries=[Industry.objects.get(pk="264")],
+        ),
+        "draft": with_search_text(
+            Achievement.objects.create(
+                owner=org, title="磷酸铁锂电池回收", summary="草稿", trl=5, transfer_modes=["transfer"]
+            )
+        ),
     }
 
 
@@ -50,7 +82,10 @@ def _found(**filters):
 
 
 def test_chinese_substring_search_covers_title_summary_and_keywords(catalogue):
-    assert _found(q="锂电池") == {"正极材料低温改性", "水性工业防腐涂料"}  # keyword and summary, not the draft
+    assert _found(q="锂电池") == {
+        "正极材料低温改性",
+        "水性工业防腐涂料",
+    }  # keyword and summary, not the draft
     assert _found(q="阻燃") == {"杨木单板阻燃改性工艺"}
     assert _found(q="锂电池 涂层") == {"水性工业防腐涂料"}  # every term must match
     assert _found(q="voc") == {"水性工业防腐涂料"}  # case-insensitive for Latin letters
@@ -86,7 +121,9 @@ def test_region_filter_takes_province_prefecture_or_county_codes(catalogue):
     battery = catalogue["battery"]
     battery.region_id = "371302"  # 临沂市兰山区
     battery.save()
-    assert _found(region="371302") == _found(region="371300") == _found(region="370000") == {"正极材料低温改性"}
+    assert (
+        _found(region="371302") == _found(region="371300") == _found(region="370000") == {"正极材料低温改性"}
+    )
     assert _found(region="370200") == set()
 
 

@@ -10,29 +10,35 @@ from techmarket.achievements.validators import (
 )
 
 
-@pytest.mark.parametrize(("digits", "check"), [
-    ("202310123456", "6"),  # the synthetic example of cn_patent_number_formats.csv
-    ("93102345", "9"),      # old 8-digit form
-    ("202310000002", "X"),  # sum mod 11 == 10 becomes X
-])
+@pytest.mark.parametrize(
+    ("digits", "check"),
+    [
+        ("202310123456", "6"),  # the synthetic example of cn_patent_number_formats.csv
+        ("93102345", "9"),  # old 8-digit form
+        ("202310000002", "X"),  # sum mod 11 == 10 becomes X
+    ],
+)
 def test_check_digit_uses_weights_2_to_9_from_the_left_mod_11(digits, check):
     assert patent_check_digit(digits) == check
 
 
-@pytest.mark.parametrize(("raw", "normalised"), [
-    ("202310123456.6", "202310123456.6"),
-    ("ZL202310123456.6", "ZL202310123456.6"),
-    ("93102345.9", "93102345.9"),
-    ("ZL93102345.9", "ZL93102345.9"),
-    ("zl 2023 1012 3456.6", "ZL202310123456.6"),
-    ("ＺＬ２０２３１０１２３４５６．６", "ZL202310123456.6"),  # full-width letters, digits and dot
-    ("２０２３１０１２３４５６。６", "202310123456.6"),  # ideographic full stop
-    ("2023101234566", "202310123456.6"),  # dot left out
-    ("202310000002.x", "202310000002.X"),
-    ("CN116123456A", "CN116123456A"),
-    ("cn 216123456 u", "CN216123456U"),
-    ("PCT/CN2023/123456", "PCT/CN2023/123456"),
-])
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("202310123456.6", "202310123456.6"),
+        ("ZL202310123456.6", "ZL202310123456.6"),
+        ("93102345.9", "93102345.9"),
+        ("ZL93102345.9", "ZL93102345.9"),
+        ("zl 2023 1012 3456.6", "ZL202310123456.6"),
+        ("ＺＬ２０２３１０１２３４５６．６", "ZL202310123456.6"),  # full-width letters, digits and dot
+        ("２０２３１０１２３４５６。６", "202310123456.6"),  # ideographic full stop
+        ("2023101234566", "202310123456.6"),  # dot left out
+        ("202310000002.x", "202310000002.X"),
+        ("CN116123456A", "CN116123456A"),
+        ("cn 216123456 u", "CN216123456U"),
+        ("PCT/CN2023/123456", "PCT/CN2023/123456"),
+    ],
+)
 def test_valid_numbers_are_normalised(raw, normalised):
     assert validate_patent_number(raw) == normalised
 
@@ -47,15 +53,18 @@ def test_wrong_check_digit_names_the_expected_digit():
         validate_patent_number("ｚｌ２０２３１０１２３４５６．０")
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("", "请填写"),
-    ("20231012345.6", "不是有效的中国专利号"),      # 11 digits
-    ("202370123456.1", "类型位“7”无效"),          # type digit 7 does not exist
-    ("199910123456.1", "年份“1999”无效"),          # 12-digit numbers start in 2003
-    ("CN116123456", "不是有效的中国专利号"),        # kind code missing
-    ("CN116123456Q", "不是有效的中国专利号"),       # unknown kind code
-    ("ZL202310123456.A", "不是有效的中国专利号"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "请填写"),
+        ("20231012345.6", "不是有效的中国专利号"),  # 11 digits
+        ("202370123456.1", "类型位“7”无效"),  # type digit 7 does not exist
+        ("199910123456.1", "年份“1999”无效"),  # 12-digit numbers start in 2003
+        ("CN116123456", "不是有效的中国专利号"),  # kind code missing
+        ("CN116123456Q", "不是有效的中国专利号"),  # unknown kind code
+        ("ZL202310123456.A", "不是有效的中国专利号"),
+    ],
+)
 def test_malformed_numbers_are_refused_with_the_expected_format(raw, message):
     with pytest.raises(ValidationError, match=message):
         validate_patent_number(raw)

@@ -10,18 +10,29 @@ from techmarket.orgs.models import Organization, Role
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"title": "磷酸铁锂电池正极材料低温改性技术", "summary": "-20℃ 放电容量保持率达 85%",
-        "keywords": "磷酸铁锂，正极材料、低温", "discipline": "430", "industries": ["38", "26"], "trl": "6",
-        "stage": "pilot", "transfer_modes": ["ordinary_license", "equity"], "asking_price_wan": "300",
-        "ip_rights": "发明专利|ZL202310123456.6|一种正极材料的制备方法|已授权|2043-03-01\n"
-                     "软件著作权|2023SR0123456|烧结控制软件",
-        "region": "371302", "visibility": "public", "confidential_detail": "烧结温度曲线"}
+FORM = {
+    "title": "磷酸铁锂电池正极材料低温改性技术",
+    "summary": "-20℃ 放电容量保持率达 85%",
+    "keywords": "磷酸铁锂，正极材料、低温",
+    "discipline": "430",
+    "industries": ["38", "26"],
+    "trl": "6",
+    "stage": "pilot",
+    "transfer_modes": ["ordinary_license", "equity"],
+    "asking_price_wan": "300",
+    "ip_rights": "发明专利|ZL202310123456.6|一种正极材料的制备方法|已授权|2043-03-01\n"
+    "软件著作权|2023SR0123456|烧结控制软件",
+    "region": "371302",
+    "visibility": "public",
+    "confidential_detail": "烧结温度曲线",
+}
 
 
 def listed(org, title, **fields):
     fields.setdefault("summary", "摘要")
-    item = Achievement.objects.create(owner=org, title=title, status=ListingStatus.PUBLISHED,
-                                      published_at=timezone.now(), **fields)
+    item = Achievement.objects.create(
+        owner=org, title=title, status=ListingStatus.PUBLISHED, published_at=timezone.now(), **fields
+    )
     return with_search_text(item)
 
 
@@ -34,18 +45,22 @@ def member():
 
 
 def test_list_filters_by_trl_range_transfer_mode_and_keyword_with_bounded_queries(
-        client, member, django_assert_max_num_queries):
+    client, member, django_assert_max_num_queries
+):
     _user, org = member
     for index in range(22):
         listed(org, f"锂电池正极材料改性 {index}", trl=6, transfer_modes=["equity"], keywords=["正极材料"])
     listed(org, "锂电池回收工艺", trl=3, transfer_modes=["equity"])
     listed(org, "杨木单板阻燃改性", trl=7, transfer_modes=["ordinary_license"], keywords=["阻燃"])
     with django_assert_max_num_queries(14):
-        page = client.get("/achievements/", {"q": "锂电池", "trl_min": "5", "trl_max": "9",
-                                             "transfer_mode": "equity"}).content.decode()
+        page = client.get(
+            "/achievements/", {"q": "锂电池", "trl_min": "5", "trl_max": "9", "transfer_mode": "equity"}
+        ).content.decode()
     assert "共 22 项成果" in page and "锂电池回收工艺" not in page and "杨木单板阻燃改性" not in page
     assert "第 1 / 2 页" in page and "TRL 6" in page
-    assert "共 1 项成果" in client.get("/achievements/", {"transfer_mode": "ordinary_license"}).content.decode()
+    assert (
+        "共 1 项成果" in client.get("/achievements/", {"transfer_mode": "ordinary_license"}).content.decode()
+    )
     assert "共 1 项成果" in client.get("/achievements/", {"trl_max": "4"}).content.decode()
     assert "没有符合条件的成果" in client.get("/achievements/", {"q": "钠离子"}).content.decode()
 
@@ -71,7 +86,9 @@ def test_member_creates_a_draft_through_the_form(client, member):
     assert item.transfer_modes == ["ordinary_license", "equity"]
     assert sorted(i.pk for i in item.industries.all()) == ["26", "38"]
     assert [(ip.ip_type, ip.number, ip.legal_status) for ip in item.ip_rights.all()] == [
-        ("invention", "ZL202310123456.6", "granted"), ("software", "2023SR0123456", "granted")]
+        ("invention", "ZL202310123456.6", "granted"),
+        ("software", "2023SR0123456", "granted"),
+    ]
     page = client.get(f"/achievements/{item.pk}/").content.decode()
     assert "ZL202310123456.6" in page and "2043-03-01" in page and "300 万元" in page
     assert "TRL 6 · " in page and "烧结温度曲线" in page  # owner reads the confidential part
@@ -104,23 +121,34 @@ def test_a_wrong_patent_check_digit_keeps_the_input_names_the_item_and_writes_no
 def test_a_malformed_ip_line_is_reported_by_item_number(client, member):
     user, org = member
     client.force_login(user)
-    page = client.post("/achievements/new/", {**FORM, "owner": org.pk,
-                                              "ip_rights": "发明专利|ZL202310123456.6|名称\n专利|123"}).content.decode()
+    page = client.post(
+        "/achievements/new/",
+        {**FORM, "owner": org.pk, "ip_rights": "发明专利|ZL202310123456.6|名称\n专利|123"},
+    ).content.decode()
     assert "第 2 项" in page and "类型“专利”无效" in page and Achievement.objects.count() == 0
 
 
 def test_operator_review_queue_and_request_changes_with_reason(client, member):
     user, org = member
-    item = Achievement.objects.create(owner=org, title="秸秆制备生物炭基肥", summary="摘要", trl=5,
-                                      price_negotiable=True, transfer_modes=["transfer"],
-                                      status=ListingStatus.PENDING, submitted_at=timezone.now())
+    item = Achievement.objects.create(
+        owner=org,
+        title="秸秆制备生物炭基肥",
+        summary="摘要",
+        trl=5,
+        price_negotiable=True,
+        transfer_modes=["transfer"],
+        status=ListingStatus.PENDING,
+        submitted_at=timezone.now(),
+    )
     client.force_login(make_operator())
     assert "秸秆制备生物炭基肥" in client.get("/achievements/review/").content.decode()
     client.post(f"/achievements/{item.pk}/actions/request_changes/", {"reason": ""})
     item.refresh_from_db()
     assert item.status == ListingStatus.PENDING  # refused without a reason
-    response = client.post(f"/achievements/{item.pk}/actions/request_changes/",
-                           {"reason": "请补充田间试验数据", "next": "review"})
+    response = client.post(
+        f"/achievements/{item.pk}/actions/request_changes/",
+        {"reason": "请补充田间试验数据", "next": "review"},
+    )
     item.refresh_from_db()
     assert response["Location"] == "/achievements/review/" and item.status == ListingStatus.CHANGES_REQUESTED
     assert "没有待审核的成果" in client.get("/achievements/review/").content.decode()
@@ -131,8 +159,14 @@ def test_operator_review_queue_and_request_changes_with_reason(client, member):
 
 def test_visitor_sees_the_public_summary_but_not_the_confidential_detail(client, member):
     _user, org = member
-    item = listed(org, "陶瓷膜低成本制备", summary="公开摘要文字", confidential_detail="保密的烧结曲线",
-                  trl=4, keywords=["陶瓷膜"])
+    item = listed(
+        org,
+        "陶瓷膜低成本制备",
+        summary="公开摘要文字",
+        confidential_detail="保密的烧结曲线",
+        trl=4,
+        keywords=["陶瓷膜"],
+    )
     page = client.get(f"/achievements/{item.pk}/").content.decode()
     assert "公开摘要文字" in page and "保密的烧结曲线" not in page and "登录" in page
     assert "陶瓷膜" in page and "未报价" in page
@@ -147,8 +181,10 @@ def test_owner_grants_access_and_the_requester_then_reads_the_confidential_part(
     client.force_login(requester)
     page = client.get(f"/achievements/{item.pk}/").content.decode()
     assert "申请查看" in page and "保密的烧结曲线" not in page
-    client.post(f"/achievements/{item.pk}/access/", {"organization": company.pk, "purpose": "评估量产可行性",
-                                                     "nda_accepted": "on"})
+    client.post(
+        f"/achievements/{item.pk}/access/",
+        {"organization": company.pk, "purpose": "评估量产可行性", "nda_accepted": "on"},
+    )
     grant = AccessGrant.objects.get()
     assert grant.status == AccessGrant.Status.REQUESTED
     assert "保密的烧结曲线" not in client.get(f"/achievements/{item.pk}/").content.decode()
@@ -167,10 +203,19 @@ def test_editing_a_published_achievement_sends_it_back_to_review(client, member)
     item.status = ListingStatus.PUBLISHED
     item.save(update_fields=["status"])
     form_page = client.get(f"/achievements/{item.pk}/edit/").content.decode()
-    assert "磷酸铁锂、正极材料、低温" in form_page and "发明专利|ZL202310123456.6|一种正极材料的制备方法" in form_page
-    response = client.post(f"/achievements/{item.pk}/edit/",
-                           {**FORM, "title": "磷酸铁锂正极材料低温改性（第二版）", "save": "1",
-                            "ip_rights": "发明专利|ZL202310123456.6|一种正极材料的制备方法|已授权"})
+    assert (
+        "磷酸铁锂、正极材料、低温" in form_page
+        and "发明专利|ZL202310123456.6|一种正极材料的制备方法" in form_page
+    )
+    response = client.post(
+        f"/achievements/{item.pk}/edit/",
+        {
+            **FORM,
+            "title": "磷酸铁锂正极材料低温改性（第二版）",
+            "save": "1",
+            "ip_rights": "发明专利|ZL202310123456.6|一种正极材料的制备方法|已授权",
+        },
+    )
     item.refresh_from_db()
     assert response.status_code == 302 and item.status == ListingStatus.PENDING
     assert item.title == "磷酸铁锂正极材料低温改性（第二版）" and item.ip_rights.count() == 1

@@ -50,16 +50,29 @@ def world():
     MembershipFactory(user=owner_member, organization=owner_org, role=Role.MEMBER)
     other = UserFactory()
     MembershipFactory(user=other, organization=OrganizationFactory(), role=Role.ORG_ADMIN)
-    users = {"anonymous": None, "registered": UserFactory(), "other_org_member": other,
-             "owner_member": owner_member, "broker": make_broker(), "bureau": make_bureau(),
-             "operator": make_operator()}
+    users = {
+        "anonymous": None,
+        "registered": UserFactory(),
+        "other_org_member": other,
+        "owner_member": owner_member,
+        "broker": make_broker(),
+        "bureau": make_bureau(),
+        "operator": make_operator(),
+    }
     items = {}
     for visibility, status in itertools.product(Visibility.values, ListingStatus.values):
-        items[(visibility, status)] = with_search_text(Achievement.objects.create(
-            owner=owner_org, title=f"成果 {visibility} {status}", summary="公开摘要", trl=5,
-            keywords=["高熵合金"], confidential_detail="保密：工艺配方与热处理曲线",
-            visibility=visibility, status=status,
-        ))
+        items[(visibility, status)] = with_search_text(
+            Achievement.objects.create(
+                owner=owner_org,
+                title=f"成果 {visibility} {status}",
+                summary="公开摘要",
+                trl=5,
+                keywords=["高熵合金"],
+                confidential_detail="保密：工艺配方与热处理曲线",
+                visibility=visibility,
+                status=status,
+            )
+        )
     return users, items
 
 
@@ -116,14 +129,22 @@ def test_granted_organisation_reads_confidential_detail_and_the_read_is_audited(
     item = items[(Visibility.PUBLIC, ListingStatus.PUBLISHED)]
     requester = users["other_org_member"]
     org = requester.memberships.first().organization
-    grant = access_request(item=item, acting_user=requester, organization=org, purpose="评估许可",
-                           nda_accepted=True)
+    grant = access_request(
+        item=item, acting_user=requester, organization=org, purpose="评估许可", nda_accepted=True
+    )
     client.force_login(requester)
     assert client.get(f"/api/achievements/{item.pk}").json()["confidential_detail"] is None
     access_decide(grant=grant, acting_user=users["owner_member"], grant_access=True)
-    assert client.get(f"/api/achievements/{item.pk}").json()["confidential_detail"] == "保密：工艺配方与热处理曲线"
-    assert AuditLog.objects.filter(action="achievements.achievement.view_confidential", target_id=str(item.pk),
-                                   actor=requester).count() == 1
+    assert (
+        client.get(f"/api/achievements/{item.pk}").json()["confidential_detail"]
+        == "保密：工艺配方与热处理曲线"
+    )
+    assert (
+        AuditLog.objects.filter(
+            action="achievements.achievement.view_confidential", target_id=str(item.pk), actor=requester
+        ).count()
+        == 1
+    )
 
 
 def test_anonymous_listing_hides_owner_and_team_from_everyone_but_brokers_operators_and_owner(world, client):
@@ -135,8 +156,11 @@ def test_anonymous_listing_hides_owner_and_team_from_everyone_but_brokers_operat
     for role in ROLES:
         client.logout()
         detail = _as(client, users[role]).get(f"/api/achievements/{item.pk}").json()
-        listed = [i for i in client.get("/api/achievements", {"page_size": 100}).json()["items"]
-                  if i["id"] == item.pk][0]
+        listed = [
+            i
+            for i in client.get("/api/achievements", {"page_size": 100}).json()["items"]
+            if i["id"] == item.pk
+        ][0]
         if role in {"broker", "operator", "owner_member"}:
             assert detail["owner"] == listed["owner"] == OWNER_NAME, role
             assert [m["name"] for m in detail["team"]] == ["王教授"]

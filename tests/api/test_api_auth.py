@@ -22,7 +22,9 @@ def _assert_error_body(response, status, code):
 
 
 def test_token_created_through_the_api_shows_the_secret_once_and_stores_only_a_hash(user_client, user):
-    response = user_client.post("/api/accounts/tokens", {"name": "数据同步脚本"}, content_type="application/json")
+    response = user_client.post(
+        "/api/accounts/tokens", {"name": "数据同步脚本"}, content_type="application/json"
+    )
     assert response.status_code == 201
     created = response.json()
     secret = created["secret"]
@@ -60,8 +62,9 @@ def test_request_without_credentials_gets_401_with_the_standard_error_body(clien
 def test_token_revoked_through_the_api_stops_working(user_client, user):
     token, secret = services.api_token_create(user=user, name="script")
     assert user_client.delete(f"/api/accounts/tokens/{token.pk}").status_code == 204
-    _assert_error_body(Client().get("/api/accounts/me", HTTP_AUTHORIZATION=f"Bearer {secret}"), 401,
-                       "unauthenticated")
+    _assert_error_body(
+        Client().get("/api/accounts/me", HTTP_AUTHORIZATION=f"Bearer {secret}"), 401, "unauthenticated"
+    )
 
 
 def test_revoking_someone_elses_token_through_the_api_is_404(user_client):
@@ -85,8 +88,9 @@ def test_session_post_with_csrf_token_is_accepted(user):
     c.force_login(user)
     c.get("/accounts/login/")  # sets the CSRF cookie
     csrf = c.cookies["csrftoken"].value
-    response = c.post("/api/accounts/tokens", {"name": "x"}, content_type="application/json",
-                      HTTP_X_CSRFTOKEN=csrf)
+    response = c.post(
+        "/api/accounts/tokens", {"name": "x"}, content_type="application/json", HTTP_X_CSRFTOKEN=csrf
+    )
     assert response.status_code == 201
 
 
@@ -95,8 +99,12 @@ def test_bearer_post_needs_no_csrf_token(user):
     MembershipFactory(user=user, organization=org)
     _token, secret = services.api_token_create(user=user, name="script", scopes=["read", "write"])
     c = Client(enforce_csrf_checks=True)
-    response = c.post("/api/needs", {"owner_id": org.pk, "title": "高镍正极材料", "summary": "摘要", "problem": "难题"},
-                      content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = c.post(
+        "/api/needs",
+        {"owner_id": org.pk, "title": "高镍正极材料", "summary": "摘要", "problem": "难题"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
     assert response.status_code == 201
 
 
@@ -132,8 +140,9 @@ def test_tokens_endpoint_validates_the_name_with_field_errors(user_client):
     response = user_client.post("/api/accounts/tokens", {"name": ""}, content_type="application/json")
     error = _assert_error_body(response, 422, "invalid")
     assert list(error["fields"]) == ["name"]
-    response = user_client.post("/api/accounts/tokens", {"name": "x", "expires_in_days": 0},
-                                content_type="application/json")
+    response = user_client.post(
+        "/api/accounts/tokens", {"name": "x", "expires_in_days": 0}, content_type="application/json"
+    )
     assert list(_assert_error_body(response, 422, "invalid")["fields"]) == ["expires_in_days"]
 
 

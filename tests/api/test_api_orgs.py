@@ -14,8 +14,14 @@ VALID = make_uscc("91371302MA3C77777")
 
 
 def _payload(**overrides):
-    data = {"name": "临沂云端软件有限公司", "kind": "enterprise", "uscc": VALID, "region": "371302",
-            "industry": "65", "tags": ["高新技术企业"]}
+    data = {
+        "name": "临沂云端软件有限公司",
+        "kind": "enterprise",
+        "uscc": VALID,
+        "region": "371302",
+        "industry": "65",
+        "tags": ["高新技术企业"],
+    }
     data.update(overrides)
     return data
 
@@ -37,7 +43,11 @@ def test_api_registers_a_pending_org_with_tags(user_client, user):
     assert response.status_code == 201
     body = response.json()
     assert (body["status"], body["uscc"], body["region"], body["tags"]) == (
-        "pending", VALID, "山东省临沂市兰山区", ["高新技术企业"])
+        "pending",
+        VALID,
+        "山东省临沂市兰山区",
+        ["高新技术企业"],
+    )
     assert body["kind_label"] == "企业"
     org = Organization.objects.get(pk=body["id"])
     assert org.created_by == user
@@ -60,7 +70,9 @@ def test_api_duplicate_code_and_name_are_reported_on_their_fields(user_client):
     assert existing.name in error["fields"]["uscc"][0]
 
 
-@pytest.mark.parametrize(("field", "value"), [("region", "999999"), ("industry", "999"), ("tags", ["不存在的标签"])])
+@pytest.mark.parametrize(
+    ("field", "value"), [("region", "999999"), ("industry", "999"), ("tags", ["不存在的标签"])]
+)
 def test_api_unknown_reference_codes_are_reported_on_their_field(user_client, field, value):
     error = _error(_post(user_client, "/api/organizations", _payload(**{field: value})))
     assert list(error["fields"]) == [field]
@@ -112,7 +124,9 @@ def test_api_pending_org_is_hidden_from_the_public_but_visible_to_its_admin(clie
 
 def test_api_join_files_a_pending_request(user_client, user):
     org = OrganizationFactory()
-    response = _post(user_client, f"/api/organizations/{org.pk}/join", {"role": "broker", "message": "持证经纪人"})
+    response = _post(
+        user_client, f"/api/organizations/{org.pk}/join", {"role": "broker", "message": "持证经纪人"}
+    )
     assert response.status_code == 201
     assert response.json()["status"] == "pending"
     assert JoinRequest.objects.get(user=user).role == Role.BROKER
@@ -123,12 +137,19 @@ def test_api_join_files_a_pending_request(user_client, user):
 def test_me_lists_roles_and_memberships(user_client, user):
     org = OrganizationFactory(name="角色测试有限公司")
     MembershipFactory(user=user, organization=org, role=Role.EXPERT)
-    MembershipFactory(user=user, organization=OrganizationFactory(status=Organization.Status.PENDING),
-                      role=Role.ORG_ADMIN)
+    MembershipFactory(
+        user=user, organization=OrganizationFactory(status=Organization.Status.PENDING), role=Role.ORG_ADMIN
+    )
     body = user_client.get("/api/accounts/me").json()
     assert body["roles"] == ["expert"]
-    assert body["memberships"] == [{"organization_id": org.pk, "organization": "角色测试有限公司",
-                                    "role": "expert", "role_label": "专家"}]
+    assert body["memberships"] == [
+        {
+            "organization_id": org.pk,
+            "organization": "角色测试有限公司",
+            "role": "expert",
+            "role_label": "专家",
+        }
+    ]
 
 
 # Pagination
@@ -144,7 +165,11 @@ def test_list_has_the_page_shape_and_pages_through_all_items(client):
     assert (third["page"], len(third["items"])) == (3, 1)
     beyond = client.get("/api/organizations", {"page_size": 2, "page": 4}).json()
     assert (beyond["count"], beyond["items"]) == (5, [])
-    ids = [o["id"] for p in (1, 2, 3) for o in client.get("/api/organizations", {"page_size": 2, "page": p}).json()["items"]]
+    ids = [
+        o["id"]
+        for p in (1, 2, 3)
+        for o in client.get("/api/organizations", {"page_size": 2, "page": p}).json()["items"]
+    ]
     assert len(set(ids)) == 5
 
 
@@ -167,7 +192,9 @@ def test_page_size_100_is_allowed(client):
 def test_list_filters_by_kind_region_and_query(client):
     uni = OrganizationFactory(kind=Organization.Kind.UNIVERSITY, name="临沂大学测试")
     OrganizationFactory(kind=Organization.Kind.ENTERPRISE)
-    assert [o["id"] for o in client.get("/api/organizations", {"kind": "university"}).json()["items"]] == [uni.pk]
+    assert [o["id"] for o in client.get("/api/organizations", {"kind": "university"}).json()["items"]] == [
+        uni.pk
+    ]
     assert client.get("/api/organizations", {"region": "371300"}).json()["count"] == 2
     assert client.get("/api/organizations", {"region": "371000"}).json()["count"] == 0
     assert [o["id"] for o in client.get("/api/organizations", {"q": "临沂大学"}).json()["items"]] == [uni.pk]
@@ -190,4 +217,3 @@ def test_operator_lists_orgs_under_review(operator_client):
     pending = OrganizationFactory(status=Organization.Status.PENDING)
     items = operator_client.get("/api/organizations", {"status": "pending"}).json()["items"]
     assert [o["id"] for o in items] == [pending.pk]
-

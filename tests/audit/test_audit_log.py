@@ -24,12 +24,22 @@ def test_audit_record_stores_actor_target_before_after_note_and_ip():
     user = UserFactory(username="auditor")
     org = OrganizationFactory(name="审计对象有限公司")
     request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.20")
-    record = audit_record(actor=user, action="orgs.organization.edit", target=org, before={"name": "旧"},
-                          after={"name": "新"}, note="更正名称", request=request)
+    record = audit_record(
+        actor=user,
+        action="orgs.organization.edit",
+        target=org,
+        before={"name": "旧"},
+        after={"name": "新"},
+        note="更正名称",
+        request=request,
+    )
     record.refresh_from_db()
     assert (record.actor, record.actor_label, record.action) == (user, "auditor", "orgs.organization.edit")
     assert (record.target_type.model, record.target_id, record.target_label) == (
-        "organization", str(org.pk), "审计对象有限公司")
+        "organization",
+        str(org.pk),
+        "审计对象有限公司",
+    )
     assert (record.before, record.after, record.note) == ({"name": "旧"}, {"name": "新"}, "更正名称")
     assert record.ip_address == "198.51.100.20"
     assert record.changed_fields() == [("name", "旧", "新")]
@@ -38,7 +48,12 @@ def test_audit_record_stores_actor_target_before_after_note_and_ip():
 def test_audit_record_without_a_logged_in_actor_is_labelled_system():
     for actor in (None, AnonymousUser()):
         record = audit_record(actor=actor, action="accounts.user.lock")
-        assert (record.actor, record.actor_label, record.target_type, record.target_id) == (None, "系统", None, "")
+        assert (record.actor, record.actor_label, record.target_type, record.target_id) == (
+            None,
+            "系统",
+            None,
+            "",
+        )
 
 
 def test_audit_record_keeps_its_label_after_the_actor_is_deleted():
@@ -62,8 +77,11 @@ def test_snapshot_turns_foreign_keys_decimals_and_dates_into_json_values():
     org = OrganizationFactory()
     snap = snapshot(org, ["region_id", "status", "created_at"])
     assert snap == {"region_id": "371302", "status": "approved", "created_at": org.created_at.isoformat()}
-    record = audit_record(actor=None, action="t.t.t", after={"amount": decimal.Decimal("1.50"),
-                                                            "day": datetime.date(2026, 1, 2), "org": org})
+    record = audit_record(
+        actor=None,
+        action="t.t.t",
+        after={"amount": decimal.Decimal("1.50"), "day": datetime.date(2026, 1, 2), "org": org},
+    )
     record.refresh_from_db()
     assert record.after == {"amount": "1.50", "day": "2026-01-02", "org": org.pk}
 
@@ -100,7 +118,9 @@ def entries(operator):
     return {
         "old": old,
         "bob_login": audit_record(actor=bob, action="accounts.user.login", target=bob),
-        "alice_reject": audit_record(actor=alice, action="orgs.organization.reject", target=org, note="资料不全"),
+        "alice_reject": audit_record(
+            actor=alice, action="orgs.organization.reject", target=org, note="资料不全"
+        ),
         "org": org,
     }
 
@@ -124,7 +144,9 @@ def test_audit_log_filters_by_actor_action_prefix_target_and_date(operator_clien
     assert _listed(operator_client, action="accounts.") == {entries["bob_login"].pk}
     assert _listed(operator_client, action="orgs.organization.reject") == {entries["alice_reject"].pk}
     assert _listed(operator_client, target_type="organization", target_id=str(entries["org"].pk)) == {
-        entries["old"].pk, entries["alice_reject"].pk}
+        entries["old"].pk,
+        entries["alice_reject"].pk,
+    }
     today = timezone.localdate().isoformat()
     recent = _listed(operator_client, actor="ali", date_from=today)
     assert recent == {entries["alice_reject"].pk}

@@ -9,8 +9,14 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 # Playwright's sync API runs an event loop in this thread; the test itself only touches the
@@ -22,7 +28,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def browser() -> Iterator[object]:
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser_deps.sh (CI must not skip browser tests)")
+            pytest.fail(
+                f"{CHROMIUM} is missing: run scripts/ensure_browser_deps.sh (CI must not skip browser tests)"
+            )
         pytest.skip(f"{CHROMIUM} not installed (sudo apt-get install chromium fonts-noto-cjk)")
     from playwright.sync_api import sync_playwright
 

@@ -100,15 +100,27 @@ def test_university_imports_achievements_after_fixing_the_bad_row(live_server, p
     headers = [c.value for c in sheet[1]]
 
     def row(key, title, ip):  # type: ignore[no-untyped-def]
-        values = {"外部编号": key, "标题": title, "公开摘要": f"{title}：实验室验证完成", "关键词": "陶瓷膜、低温烧结",
-                  "技术成熟度（TRL）": 5, "所处阶段": "小试", "转化方式": "转让、普通许可", "面议": "是",
-                  "知识产权": ip}
+        values = {
+            "外部编号": key,
+            "标题": title,
+            "公开摘要": f"{title}：实验室验证完成",
+            "关键词": "陶瓷膜、低温烧结",
+            "技术成熟度（TRL）": 5,
+            "所处阶段": "小试",
+            "转化方式": "转让、普通许可",
+            "面议": "是",
+            "知识产权": ip,
+        }
         return [values.get(h) for h in headers]
 
     for r in range(sheet.max_row, 1, -1):
         sheet.delete_rows(r)
-    sheet.append(row("YM-001", "碳化硅陶瓷膜低温烧结技术", "发明专利|ZL202310123456.6|一种陶瓷膜制备方法|已授权|"))
-    sheet.append(row("YM-002", "玄武岩纤维界面改性技术", "发明专利|ZL202310123456.5|一种纤维改性方法|已授权|"))
+    sheet.append(
+        row("YM-001", "碳化硅陶瓷膜低温烧结技术", "发明专利|ZL202310123456.6|一种陶瓷膜制备方法|已授权|")
+    )
+    sheet.append(
+        row("YM-002", "玄武岩纤维界面改性技术", "发明专利|ZL202310123456.5|一种纤维改性方法|已授权|")
+    )
     bad = tmp_path / "成果.xlsx"
     workbook.save(bad)
 
@@ -121,7 +133,11 @@ def test_university_imports_achievements_after_fixing_the_bad_row(live_server, p
     assert Achievement.objects.count() == 0
     screenshot("12-import-row-error")
 
-    sheet.cell(row=3, column=headers.index("知识产权") + 1, value="发明专利|ZL202310123456.6|一种纤维改性方法|已授权|")
+    sheet.cell(
+        row=3,
+        column=headers.index("知识产权") + 1,
+        value="发明专利|ZL202310123456.6|一种纤维改性方法|已授权|",
+    )
     workbook.save(bad)
     page.get_by_role("link", name="改正后重新上传").click()
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(bad))
@@ -134,9 +150,15 @@ def test_university_imports_achievements_after_fixing_the_bad_row(live_server, p
 
 def test_visitor_sees_only_the_public_summary_of_a_confidential_need(live_server, page, screenshot):  # type: ignore[no-untyped-def]
     org = OrganizationFactory()
-    need = Need.objects.create(owner=org, title="高韧性立方氮化硼单晶研制", summary="开发高韧性 CBN 新牌号",
-                               problem="抗冲击韧性不足", confidential_detail="触媒配方：Li3N 与 Ca3N2 比例 3:1",
-                               status=ListingStatus.PUBLISHED, is_anonymous=True)
+    need = Need.objects.create(
+        owner=org,
+        title="高韧性立方氮化硼单晶研制",
+        summary="开发高韧性 CBN 新牌号",
+        problem="抗冲击韧性不足",
+        confidential_detail="触媒配方：Li3N 与 Ca3N2 比例 3:1",
+        status=ListingStatus.PUBLISHED,
+        is_anonymous=True,
+    )
     page.goto(f"{live_server.url}/needs/{need.pk}/")
     main = page.locator("main").inner_text()
     assert "开发高韧性 CBN 新牌号" in main

@@ -49,8 +49,13 @@ def test_home_page_search_and_a_need_with_suggestions(live_server, page, screens
     screenshot("21-search")
 
     _login(page, base, "demo_enterprise")
-    need = Need.objects.filter(owner__memberships__user__username="demo_enterprise", kind="technology",
-                               status="published").order_by("pk").first()
+    need = (
+        Need.objects.filter(
+            owner__memberships__user__username="demo_enterprise", kind="technology", status="published"
+        )
+        .order_by("pk")
+        .first()
+    )
     page.goto(f"{base}/needs/{need.pk}/")
     page.locator("#match-panel .match-item, #match-nothing-good").first.wait_for()
     screenshot("22-need-with-suggestions")
@@ -59,7 +64,9 @@ def test_home_page_search_and_a_need_with_suggestions(live_server, page, screens
 
     page.goto(f"{base}/needs/new/?kind=talent")
     assert page.get_by_label("岗位名称").is_visible()
-    assert not page.get_by_label("指标", exact=True).first.is_visible()  # technical rows belong to technology needs
+    assert not page.get_by_label(
+        "指标", exact=True
+    ).first.is_visible()  # technical rows belong to technology needs
     screenshot("25-need-form-talent")
     page.goto(f"{base}/needs/new/")
     page.get_by_role("button", name="＋ 添加一项指标").click()
@@ -79,16 +86,24 @@ def test_workbench_and_every_role_workspace(live_server, page, screenshot, demo)
     screenshot("24-workbench-need")
 
     expected = {
-        "demo_enterprise": "发布技术需求", "demo_university": "发布科技成果", "demo_expert": "建立专家档案",
-        "demo_broker": "匹配工作台", "demo_bureau": "浏览技术需求", "demo_investor": "可作价入股的成果",
-        "demo_operator": "审核需求", "demo_pending": "浏览技术需求",
+        "demo_enterprise": "发布技术需求",
+        "demo_university": "发布科技成果",
+        "demo_expert": "建立专家档案",
+        "demo_broker": "匹配工作台",
+        "demo_bureau": "浏览技术需求",
+        "demo_investor": "可作价入股的成果",
+        "demo_operator": "审核需求",
+        "demo_pending": "浏览技术需求",
     }
     for number, (username, first) in enumerate(expected.items()):
         _login(page, base, username)
         page.goto(base + "/workspace/")
         actions = page.locator("#first-actions a")
         labels = [actions.nth(i).inner_text() for i in range(actions.count())]
-        assert first in labels[:2] or (username == "demo_expert" and "我的专家档案" in labels), (username, labels)
+        assert first in labels[:2] or (username == "demo_expert" and "我的专家档案" in labels), (
+            username,
+            labels,
+        )
         if username in ("demo_bureau", "demo_investor", "demo_expert", "demo_pending"):
             assert "发布技术需求" not in labels, username
         if username == "demo_pending":

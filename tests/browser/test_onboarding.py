@@ -16,8 +16,12 @@ PASSWORD = "Yimeng-2026-secure"
 
 def _operator() -> User:
     org = Organization.objects.create(
-        name="测试平台运营中心", kind=Organization.Kind.SERVICE, uscc=make_uscc("91371302MA3C00001"),
-        region_id="371302", status=Organization.Status.APPROVED, is_platform_operator=True,
+        name="测试平台运营中心",
+        kind=Organization.Kind.SERVICE,
+        uscc=make_uscc("91371302MA3C00001"),
+        region_id="371302",
+        status=Organization.Status.APPROVED,
+        is_platform_operator=True,
     )
     user = User.objects.create(username="operator1", email="operator1@example.com", real_name="运营小王")
     user.set_password(PASSWORD)

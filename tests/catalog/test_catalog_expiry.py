@@ -29,9 +29,15 @@ def owner():
 
 def _published(org, expires_in_days):
     now = timezone.now()
-    return Need.objects.create(owner=org, title="陶瓷膜低温烧结", summary="摘要", problem="难题",
-                               status=ListingStatus.PUBLISHED, published_at=now - timedelta(days=170),
-                               expires_at=now + timedelta(days=expires_in_days))
+    return Need.objects.create(
+        owner=org,
+        title="陶瓷膜低温烧结",
+        summary="摘要",
+        problem="难题",
+        status=ListingStatus.PUBLISHED,
+        published_at=now - timedelta(days=170),
+        expires_at=now + timedelta(days=expires_in_days),
+    )
 
 
 def test_expired_listing_leaves_the_catalogue_and_the_owner_is_told(owner):

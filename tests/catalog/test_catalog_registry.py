@@ -13,7 +13,9 @@ TYPE_APPS = ["needs", "achievements", "experts"]
 
 
 def test_shared_apps_import_no_catalogue_type_app():
-    pattern = re.compile(rf"(from|import)\s+techmarket\.({'|'.join(TYPE_APPS)})\b|from\s+\.\.({'|'.join(TYPE_APPS)})\b")
+    pattern = re.compile(
+        rf"(from|import)\s+techmarket\.({'|'.join(TYPE_APPS)})\b|from\s+\.\.({'|'.join(TYPE_APPS)})\b"
+    )
     offenders = []
     for layer in LOWER_LAYERS:
         for path in (ROOT / layer).rglob("*.py"):
@@ -23,7 +25,8 @@ def test_shared_apps_import_no_catalogue_type_app():
                 if pattern.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, "shared code imports a catalogue app; read catalog.registry instead:\n" + "\n".join(
-        offenders)
+        offenders
+    )
 
 
 def test_shared_templates_name_no_catalogue_url():
@@ -54,7 +57,14 @@ def test_registering_another_model_under_a_taken_key_is_refused():
 
     needs = registry.get("needs")
     with pytest.raises(ValueError, match="already registered"):
-        registry.register(registry.CatalogueType(
-            key="needs", model=Organization, label="机构", list_visible=needs.list_visible,
-            get_visible=needs.get_visible, pk_kwarg="org_id"))
+        registry.register(
+            registry.CatalogueType(
+                key="needs",
+                model=Organization,
+                label="机构",
+                list_visible=needs.list_visible,
+                get_visible=needs.get_visible,
+                pk_kwarg="org_id",
+            )
+        )
     assert registry.get("needs") is needs

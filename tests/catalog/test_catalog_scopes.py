@@ -26,8 +26,11 @@ def careful_list(request):
     return HttpResponse(", ".join(n.title for n in need_list_visible_to(request.user)))
 
 
-urlpatterns = [path("careless/", careless_list), path("careless/<int:need_id>/", careless_detail),
-               path("careful/", careful_list)]
+urlpatterns = [
+    path("careless/", careless_list),
+    path("careless/<int:need_id>/", careless_detail),
+    path("careful/", careful_list),
+]
 
 
 @pytest.fixture
@@ -38,7 +41,9 @@ def draft():
 
     org, owner = OrganizationFactory(), UserFactory()
     MembershipFactory(user=owner, organization=org, role=Role.ORG_ADMIN)
-    return services.need_create(acting_user=owner, owner=org, title="保密的草稿需求", summary="摘要", problem="难题")
+    return services.need_create(
+        acting_user=owner, owner=org, title="保密的草稿需求", summary="摘要", problem="难题"
+    )
 
 
 @pytest.mark.urls(__name__)

@@ -16,8 +16,13 @@ def anonymous_items():
     owner = OrganizationFactory(name="临沂匿名发布测试有限公司")
     member = UserFactory()
     MembershipFactory(user=member, organization=owner, role=Role.MEMBER)
-    common = {"owner": owner, "summary": "公开摘要", "visibility": Visibility.PUBLIC,
-              "status": ListingStatus.PUBLISHED, "is_anonymous": True}
+    common = {
+        "owner": owner,
+        "summary": "公开摘要",
+        "visibility": Visibility.PUBLIC,
+        "status": ListingStatus.PUBLISHED,
+        "is_anonymous": True,
+    }
     need = Need.objects.create(title="匿名需求：高端不锈钢冷轧", problem="难题", **common)
     achievement = Achievement.objects.create(title="匿名成果：高熵合金涂层", trl=5, **common)
     return owner, member, need, achievement
@@ -40,7 +45,9 @@ def test_export_owner_filter_does_not_reveal_who_published_an_anonymous_item(cli
 
 
 @pytest.mark.parametrize("path", ["/api/needs", "/api/achievements"])
-def test_owner_filter_still_finds_anonymous_items_for_owner_members_and_brokers(client, anonymous_items, path):
+def test_owner_filter_still_finds_anonymous_items_for_owner_members_and_brokers(
+    client, anonymous_items, path
+):
     owner, member, _need, _achievement = anonymous_items
     for user in (member, make_broker()):
         client.force_login(user)

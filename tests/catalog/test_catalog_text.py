@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from techmarket.catalog.text import reject_html
 
 
-@pytest.mark.parametrize("text", ["<b>加粗</b>", "<script src=x>", "第一行<br>第二行", "<br/>", '<a href="x">链接</a>'])
+@pytest.mark.parametrize(
+    "text", ["<b>加粗</b>", "<script src=x>", "第一行<br>第二行", "<br/>", '<a href="x">链接</a>']
+)
 def test_tags_are_refused_with_the_field_named(text):
     with pytest.raises(ValidationError, match="“公开摘要”中含有 HTML 标签"):
         reject_html(text, "公开摘要")

@@ -51,8 +51,12 @@ def test_bucket_switches_to_private_s3_storage():
 
 
 def test_production_keeps_the_private_documents_store():
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "x" * 60,
-           "ALLOWED_HOSTS": "tm.example.com", "DATABASE_URL": "postgres://tm:secret@db.example.com:5432/tm"}
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "tm.example.com",
+        "DATABASE_URL": "postgres://tm:secret@db.example.com:5432/tm",
+    }
     store = _settings(env)["documents"]
     assert store["BACKEND"] == "django.core.files.storage.FileSystemStorage"
     assert store["OPTIONS"]["location"].endswith(os.path.join("private", "documents"))

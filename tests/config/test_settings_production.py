@@ -13,9 +13,11 @@ COMPLETE = {
     "ALLOWED_HOSTS": "techmarket.example.com, www.techmarket.example.com",
     "DATABASE_URL": "postgres://tm:secret@db.example.com:5432/techmarket",
 }
-PROBE = ("import django; django.setup(); from django.conf import settings; "
-         "print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.DATABASES['default']['HOST'], "
-         "settings.SESSION_COOKIE_SECURE)")
+PROBE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.DATABASES['default']['HOST'], "
+    "settings.SESSION_COOKIE_SECURE)"
+)
 
 
 def _start(env_overrides):
@@ -30,8 +32,13 @@ def _start(env_overrides):
 def test_production_starts_with_all_required_variables():
     result = _start(COMPLETE)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "['techmarket.example.com',", "'www.techmarket.example.com']",
-                                      "db.example.com", "True"]
+    assert result.stdout.split() == [
+        "False",
+        "['techmarket.example.com',",
+        "'www.techmarket.example.com']",
+        "db.example.com",
+        "True",
+    ]
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])

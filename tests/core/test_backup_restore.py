@@ -35,9 +35,15 @@ def _some_data():
     user = UserFactory()
     MembershipFactory(user=user, organization=org, role=Role.ORG_ADMIN)
     for i in range(3):
-        need_services.need_create(acting_user=user, owner=org, title=f"高端不锈钢表面处理工艺改进 {i}",
-                                  summary="冷轧板表面缺陷", problem="漏检率高", cooperation_modes=["joint"],
-                                  rd_cycle_months=12)
+        need_services.need_create(
+            acting_user=user,
+            owner=org,
+            title=f"高端不锈钢表面处理工艺改进 {i}",
+            summary="冷轧板表面缺陷",
+            problem="漏检率高",
+            cooperation_modes=["joint"],
+            rd_cycle_months=12,
+        )
     job = ImportJob(spec_key="needs", owner=org, original_name="需求清单.xlsx", created_by=user)
     job.file.save("需求清单.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=True)
     (Path(job.file.path).parent / "附件-说明.txt").write_text("合同附件", encoding="utf-8")
@@ -52,8 +58,11 @@ def _rows_everywhere(cursor, tables):
 
 
 def _files(root: Path):
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in root.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -66,8 +75,14 @@ def second_instance(tmp_path):
 
     db = connection.settings_dict
     name = f"{db['NAME']}_restore"
-    admin = psycopg.connect(dbname="postgres", host=db["HOST"] or None, port=db["PORT"] or None,
-                            user=db["USER"] or None, password=db["PASSWORD"] or None, autocommit=True)
+    admin = psycopg.connect(
+        dbname="postgres",
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        autocommit=True,
+    )
     admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.execute(f'CREATE DATABASE "{name}"')
     auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"

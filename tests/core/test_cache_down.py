@@ -29,11 +29,13 @@ def _refused_port() -> int:
 
 @pytest.fixture
 def cache_down(settings):
-    settings.CACHES = {"default": {
-        "BACKEND": "techmarket.core.cache.FailFastRedisCache",
-        "LOCATION": f"redis://127.0.0.1:{_refused_port()}/0",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2, "CIRCUIT_SECONDS": 30},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "techmarket.core.cache.FailFastRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_refused_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2, "CIRCUIT_SECONDS": 30},
+        }
+    }
     with pytest.raises(ConnectionError):
         cache.get("probe")  # really down
     failsafe._local.clear()  # the per-process fallback counts start empty in every test
@@ -60,7 +62,9 @@ def test_api_throttle_still_limits_in_process_with_the_cache_down(cache_down, cl
 
 
 def test_api_answers_an_unexpected_failure_with_its_json_error_body(client):
-    with mock.patch.object(need_selectors, "need_list_visible_to", side_effect=CacheUnavailable("redis down")):
+    with mock.patch.object(
+        need_selectors, "need_list_visible_to", side_effect=CacheUnavailable("redis down")
+    ):
         response = client.get("/api/needs")
     assert response.status_code == 500
     body = _json(response)
@@ -77,9 +81,16 @@ def test_pages_and_the_import_job_page_work_with_the_cache_down(cache_down):
     org = OrganizationFactory()
     user = UserFactory()
     MembershipFactory(user=user, organization=org, role=Role.MEMBER)
-    job = ImportJob.objects.create(spec_key="needs", owner=org, original_name="needs.xlsx", created_by=user,
-                                   status=ImportJob.Status.RUNNING, total_rows=600, processed_rows=0,
-                                   started_at=timezone.now())
+    job = ImportJob.objects.create(
+        spec_key="needs",
+        owner=org,
+        original_name="needs.xlsx",
+        created_by=user,
+        status=ImportJob.Status.RUNNING,
+        total_rows=600,
+        processed_rows=0,
+        started_at=timezone.now(),
+    )
     client = Client()
     client.force_login(user)  # sessions live in the database, not in the cache
     assert client.get("/").status_code == 200
@@ -90,9 +101,13 @@ def test_pages_and_the_import_job_page_work_with_the_cache_down(cache_down):
 
 
 def test_a_failed_cache_is_not_asked_again_until_its_circuit_closes():
-    backend = FailFastRedisCache(f"redis://127.0.0.1:{_refused_port()}/0",
-                                 {"OPTIONS": {"socket_connect_timeout": 0.2, "CIRCUIT_SECONDS": 60}})
-    with mock.patch.object(FailFastRedisCache.__mro__[1], "get", side_effect=ConnectionError("refused")) as get:
+    backend = FailFastRedisCache(
+        f"redis://127.0.0.1:{_refused_port()}/0",
+        {"OPTIONS": {"socket_connect_timeout": 0.2, "CIRCUIT_SECONDS": 60}},
+    )
+    with mock.patch.object(
+        FailFastRedisCache.__mro__[1], "get", side_effect=ConnectionError("refused")
+    ) as get:
         with pytest.raises(ConnectionError):
             backend.get("a")
         with pytest.raises(CacheUnavailable):

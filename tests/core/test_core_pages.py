@@ -114,8 +114,11 @@ def test_forbidden_page_is_in_chinese_and_offers_no_login_link_to_logged_in_user
 
 def test_navigation_lists_only_sections_whose_url_exists(monkeypatch):
     monkeypatch.setattr(navigation, "catalogue_sections", lambda: [])
-    monkeypatch.setattr(navigation, "SECTIONS", [
-        Section("首页", "core:home"), Section("尚未上线", "nonexistent:list"), Section("机构", "orgs:list")])
+    monkeypatch.setattr(
+        navigation,
+        "SECTIONS",
+        [Section("首页", "core:home"), Section("尚未上线", "nonexistent:list"), Section("机构", "orgs:list")],
+    )
     assert available_sections() == [("首页", "/", "core:home"), ("机构", "/orgs/", "orgs:list")]
 
 
@@ -123,8 +126,11 @@ def test_navigation_in_the_page_has_no_dead_links(client):
     html = client.get(reverse("core:home")).content.decode()
     for label, url, _name in available_sections():
         assert f'href="{url}">{label}</a>' in html
-    labels_without_pages = [str(s.label) for s in navigation.all_sections()
-                            if s.url_name not in {n for _l, _u, n in available_sections()}]
+    labels_without_pages = [
+        str(s.label)
+        for s in navigation.all_sections()
+        if s.url_name not in {n for _l, _u, n in available_sections()}
+    ]
     for label in labels_without_pages:
         assert f">{label}</a>" not in html
 

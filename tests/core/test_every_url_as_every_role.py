@@ -89,14 +89,20 @@ def _urls(objects: dict[str, list[Any]]) -> list[str]:
         seen_routes.add(route)
         names = [m.group("name") for m in _PARAM.finditer(route)]
         if "kind" in names:  # the suggestions panel: a kind and an item of that kind
-            for kind, key in (("need", "need_id"), ("achievement", "achievement_id"), ("expert", "expert_id")):
+            for kind, key in (
+                ("need", "need_id"),
+                ("achievement", "achievement_id"),
+                ("expert", "expert_id"),
+            ):
                 for pk in objects[key]:
                     urls.append("/" + route.replace("<slug:kind>", kind).replace("<int:pk>", str(pk)))
             continue
         variants = [route]
         for name in names:
             values = _values(url_name, route, name, objects)
-            variants = [re.sub(rf"<(?:[^>:]+:)?{name}>", str(v), r, count=1) for r in variants for v in values]
+            variants = [
+                re.sub(rf"<(?:[^>:]+:)?{name}>", str(v), r, count=1) for r in variants for v in values
+            ]
         urls += ["/" + v for v in variants]
     return urls
 
@@ -126,28 +132,52 @@ def _objects(ctx: Any) -> dict[str, list[Any]]:
     users = {name: User.objects.get(username=name) for name in ROLES.values() if name}
     enterprise = users["demo_staff"].memberships.first().organization
     university = users["demo_university"].memberships.first().organization
-    pending = Organization.objects.get(status=Organization.Status.PENDING, memberships__user=users["demo_pending"])
+    pending = Organization.objects.get(
+        status=Organization.Status.PENDING, memberships__user=users["demo_pending"]
+    )
     needs = Need.objects.unscoped().filter(owner=enterprise)
-    listed_need = needs.filter(status__in=LISTED_STATUSES).first() or Need.objects.unscoped().filter(
-        status__in=LISTED_STATUSES).first()
-    other_need = needs.exclude(status__in=LISTED_STATUSES).first() or Need.objects.unscoped().exclude(
-        status__in=LISTED_STATUSES).first()
+    listed_need = (
+        needs.filter(status__in=LISTED_STATUSES).first()
+        or Need.objects.unscoped().filter(status__in=LISTED_STATUSES).first()
+    )
+    other_need = (
+        needs.exclude(status__in=LISTED_STATUSES).first()
+        or Need.objects.unscoped().exclude(status__in=LISTED_STATUSES).first()
+    )
     achievements = Achievement.objects.unscoped()
     listed_achievement = achievements.filter(status__in=LISTED_STATUSES).first()
     other_achievement = achievements.exclude(status__in=LISTED_STATUSES).first()
-    own_expert = Expert.objects.unscoped().filter(user=users["demo_expert"]).first() or \
-        Expert.objects.unscoped().first()
+    own_expert = (
+        Expert.objects.unscoped().filter(user=users["demo_expert"]).first()
+        or Expert.objects.unscoped().first()
+    )
     other_expert = Expert.objects.unscoped().exclude(pk=own_expert.pk).first()
     # One of each request, so the owners' pages list something to decide.
-    grant = access_request(item=listed_need, acting_user=users["demo_university"], organization=university,
-                           purpose="评估合作可能", nda_accepted=True)
-    revision = NeedRevision.objects.create(need=listed_need, proposed_by=users["demo_broker"],
-                                           changes={"summary": "量化后的摘要"}, base={"summary": listed_need.summary})
+    grant = access_request(
+        item=listed_need,
+        acting_user=users["demo_university"],
+        organization=university,
+        purpose="评估合作可能",
+        nda_accepted=True,
+    )
+    revision = NeedRevision.objects.create(
+        need=listed_need,
+        proposed_by=users["demo_broker"],
+        changes={"summary": "量化后的摘要"},
+        base={"summary": listed_need.summary},
+    )
     permission = ContactPermission.objects.get_or_create(expert=own_expert, user=users["demo_staff"])[0]
-    saved = SavedSearch.objects.create(user=users["demo_staff"], name="锂电池", target="needs", params={"q": "锂电池"})
+    saved = SavedSearch.objects.create(
+        user=users["demo_staff"], name="锂电池", target="needs", params={"q": "锂电池"}
+    )
     notification = Notification.objects.create(user=users["demo_staff"], title="测试通知")
-    job = ImportJob.objects.create(spec_key="needs", owner=enterprise, original_name="needs.xlsx",
-                                   created_by=users["demo_staff"], file="imports/none.xlsx")
+    job = ImportJob.objects.create(
+        spec_key="needs",
+        owner=enterprise,
+        original_name="needs.xlsx",
+        created_by=users["demo_staff"],
+        file="imports/none.xlsx",
+    )
     assert grant.status == AccessGrant.Status.REQUESTED and listed_need.status in LISTED_STATUSES
     assert other_need.status != ListingStatus.PUBLISHED
     return {
@@ -155,9 +185,15 @@ def _objects(ctx: Any) -> dict[str, list[Any]]:
         "achievement_id": [listed_achievement.pk, other_achievement.pk],
         "expert_id": [own_expert.pk, other_expert.pk],
         "org_id": [enterprise.pk, pending.pk],
-        "grant_id": [grant.pk], "revision_id": [revision.pk], "request_id": [permission.pk],
-        "search_id": [saved.pk], "notification_id": [notification.pk], "job_id": [job.pk],
-        "spec_key": ["needs", "achievements", "experts"], "action": ["submit"], "token_id": [1],
+        "grant_id": [grant.pk],
+        "revision_id": [revision.pk],
+        "request_id": [permission.pk],
+        "search_id": [saved.pk],
+        "notification_id": [notification.pk],
+        "job_id": [job.pk],
+        "spec_key": ["needs", "achievements", "experts"],
+        "action": ["submit"],
+        "token_id": [1],
     }
 
 
@@ -173,8 +209,11 @@ def test_every_url_answers_every_role_without_a_server_error(demo):
         if user is not None:
             client.force_login(user)
         for url in urls:
-            if url in post_only or (url.startswith("/admin/") and not (user and user.is_staff)
-                                    and url not in ("/admin/", "/admin/login/")):
+            if url in post_only or (
+                url.startswith("/admin/")
+                and not (user and user.is_staff)
+                and url not in ("/admin/", "/admin/login/")
+            ):
                 continue  # the admin only redirects non-staff users to its login page
             if url.startswith("/api/openapi.json") and role not in ("anonymous", "operator"):
                 continue  # one schema for everybody; it is the slowest page
@@ -183,6 +222,9 @@ def test_every_url_answers_every_role_without_a_server_error(demo):
                 post_only.add(url)
             if response.status_code >= 500:
                 exc = getattr(response, "exc_info", None)
-                failures.append(f"{role}: GET {url} -> {response.status_code} {exc[1]!r}" if exc else
-                                f"{role}: GET {url} -> {response.status_code}")
+                failures.append(
+                    f"{role}: GET {url} -> {response.status_code} {exc[1]!r}"
+                    if exc
+                    else f"{role}: GET {url} -> {response.status_code}"
+                )
     assert not failures, "server errors:\n" + "\n".join(failures)

@@ -33,6 +33,7 @@ def _member(kind, role=Role.ORG_ADMIN, status=Organization.Status.APPROVED):
 
 # --- language ------------------------------------------------------------------------------------------
 
+
 def test_a_browser_asking_for_english_still_gets_the_chinese_platform(client):
     response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="zh-hans">' in response.content.decode()
@@ -46,6 +47,7 @@ def test_english_is_used_once_the_user_chooses_it_with_the_switch(client):
 
 
 # --- the mode `make run` serves -------------------------------------------------------------------------
+
 
 def test_run_settings_serve_the_platform_with_debug_off_and_static_files(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -80,11 +82,20 @@ def test_api_docs_load_swagger_from_our_static_files_not_a_cdn(client):
 
 # --- home page ----------------------------------------------------------------------------------------------
 
+
 def test_home_page_shows_figures_latest_needs_search_and_the_transfer_chain(client):
     org = OrganizationFactory()
-    Need.objects.create(owner=org, title="果蔬预冷保鲜技术攻关", summary="摘要", problem="难题",
-                        status=ListingStatus.PUBLISHED, visibility=Visibility.PUBLIC)
-    Need.objects.create(owner=org, title="草稿中的需求", summary="摘要", problem="难题", status=ListingStatus.DRAFT)
+    Need.objects.create(
+        owner=org,
+        title="果蔬预冷保鲜技术攻关",
+        summary="摘要",
+        problem="难题",
+        status=ListingStatus.PUBLISHED,
+        visibility=Visibility.PUBLIC,
+    )
+    Need.objects.create(
+        owner=org, title="草稿中的需求", summary="摘要", problem="难题", status=ListingStatus.DRAFT
+    )
     response = client.get(reverse("core:home"))
     html = response.content.decode()
     assert "果蔬预冷保鲜技术攻关" in html and "草稿中的需求" not in html
@@ -98,11 +109,23 @@ def test_home_page_shows_figures_latest_needs_search_and_the_transfer_chain(clie
 
 def test_portal_search_finds_needs_and_leaves_out_hidden_ones(client):
     org = OrganizationFactory()
-    Need.objects.create(owner=org, title="磷酸铁锂正极材料改性", summary="锂电池正极", problem="低温",
-                        status=ListingStatus.PUBLISHED, visibility=Visibility.PUBLIC,
-                        search_text="")
-    Need.objects.create(owner=org, title="磷酸铁锂内部需求", summary="锂电池", problem="低温",
-                        status=ListingStatus.PUBLISHED, visibility=Visibility.ORGANIZATION)
+    Need.objects.create(
+        owner=org,
+        title="磷酸铁锂正极材料改性",
+        summary="锂电池正极",
+        problem="低温",
+        status=ListingStatus.PUBLISHED,
+        visibility=Visibility.PUBLIC,
+        search_text="",
+    )
+    Need.objects.create(
+        owner=org,
+        title="磷酸铁锂内部需求",
+        summary="锂电池",
+        problem="低温",
+        status=ListingStatus.PUBLISHED,
+        visibility=Visibility.ORGANIZATION,
+    )
     for need in Need.objects.all():
         need.search_text = need.compute_search_text()
         need.save(update_fields=["search_text"])
@@ -112,6 +135,7 @@ def test_portal_search_finds_needs_and_leaves_out_hidden_ones(client):
 
 
 # --- role-aware workspace -------------------------------------------------------------------------------------
+
 
 def _labels(user):
     response = _client(user).get(reverse("core:workspace"))
@@ -150,7 +174,9 @@ def test_investor_and_expert_workspaces_have_their_own_first_actions():
     assert labels[0] == "可作价入股的成果" and "发布技术需求" not in labels
     expert, _org = _member(Organization.Kind.UNIVERSITY, role=Role.EXPERT)
     labels, _response = _labels(expert)
-    assert labels[0] == "建立专家档案" and "发布科技成果" not in labels  # the office publishes, the expert keeps a profile
+    assert (
+        labels[0] == "建立专家档案" and "发布科技成果" not in labels
+    )  # the office publishes, the expert keeps a profile
 
 
 def test_member_of_an_organisation_under_review_sees_a_banner_and_no_publish_buttons():
@@ -189,6 +215,7 @@ def test_organizations_with_roles_groups_memberships_per_organisation():
 
 # --- operator pages ------------------------------------------------------------------------------------------
 
+
 def test_audit_log_shows_action_names_and_offers_choices():
     from techmarket.audit.services import audit_record
 
@@ -199,4 +226,7 @@ def test_audit_log_shows_action_names_and_offers_choices():
     assert "用户 · 登录" in html
     form = response.context["form"]
     assert ("accounts.user.login", "用户 · 登录") in form.fields["action"].choices
-    assert _client(operator).get(reverse("audit:log"), {"action": "accounts."}).context["page"].paginator.count == 1
+    assert (
+        _client(operator).get(reverse("audit:log"), {"action": "accounts."}).context["page"].paginator.count
+        == 1
+    )

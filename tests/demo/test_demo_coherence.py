@@ -58,5 +58,7 @@ def test_talent_and_cooperation_needs_read_like_what_they_are(demo):
 def test_policy_organisation_kinds_and_recognised_transfer_institutions_exist(demo):
     kinds = set(Organization.objects.values_list("kind", flat=True))
     assert {"industry_ri", "consortium", "new_rd"} <= kinds
-    assert Organization.objects.filter(kind=Organization.Kind.SERVICE, recognition_level="provincial").exists()
+    assert Organization.objects.filter(
+        kind=Organization.Kind.SERVICE, recognition_level="provincial"
+    ).exists()
     assert Achievement.objects.exclude(empowerment="").exists()

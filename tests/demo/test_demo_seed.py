@@ -24,10 +24,16 @@ def _name(username):
 
 
 def _fingerprint():
-    orgs = list(Organization.objects.order_by("name").values_list("name", "uscc", "kind", "region_id", "status"))
+    orgs = list(
+        Organization.objects.order_by("name").values_list("name", "uscc", "kind", "region_id", "status")
+    )
     users = sorted((_name(u), n, p) for u, n, p in User.objects.values_list("username", "real_name", "phone"))
-    members = sorted((_name(u), *rest) for u, *rest in Membership.objects.values_list(
-        "user__username", "organization__name", "role", "broker_level"))
+    members = sorted(
+        (_name(u), *rest)
+        for u, *rest in Membership.objects.values_list(
+            "user__username", "organization__name", "role", "broker_level"
+        )
+    )
     return orgs, users, members
 
 
@@ -53,8 +59,17 @@ def test_same_seed_gives_identical_data_and_another_seed_differs():
 
 
 def test_every_printed_demo_login_works_with_the_demo_password(seeded):
-    for username in ("demo_operator", "demo_bureau", "demo_enterprise", "demo_staff", "demo_university",
-                     "demo_expert", "demo_broker", "demo_investor", "demo_pending"):
+    for username in (
+        "demo_operator",
+        "demo_bureau",
+        "demo_enterprise",
+        "demo_staff",
+        "demo_university",
+        "demo_expert",
+        "demo_broker",
+        "demo_investor",
+        "demo_pending",
+    ):
         assert username in seeded
         user = authenticate(username=username, password=DEFAULT_PASSWORD)
         assert user is not None, username
@@ -73,8 +88,12 @@ def test_every_role_has_a_demo_login(seeded):
     assert roles_of("demo_expert") == {Role.EXPERT}
     assert roles_of("demo_broker") == {Role.BROKER}
     assert roles_of("demo_pending") == set()  # its organisation awaits review
-    covered = set().union(*(roles_of(u) for u in User.objects.filter(username__startswith="demo_")
-                            .values_list("username", flat=True)))
+    covered = set().union(
+        *(
+            roles_of(u)
+            for u in User.objects.filter(username__startswith="demo_").values_list("username", flat=True)
+        )
+    )
     assert covered == set(Role.values)
 
 

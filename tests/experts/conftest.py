@@ -22,9 +22,15 @@ def expert_user(university):
 @pytest.fixture
 def expert(university, expert_user):
     return Expert.objects.create(
-        user=expert_user, name="王立新", affiliation=university, title="教授",
-        research_fields="磷酸铁锂电池正极材料；储能系统热管理", bio="长期从事新能源材料研究。",
-        availability=[Availability.CONSULTING, Availability.REVIEW], email="wanglx@lyu.edu.cn", phone="0539-8766123",
+        user=expert_user,
+        name="王立新",
+        affiliation=university,
+        title="教授",
+        research_fields="磷酸铁锂电池正极材料；储能系统热管理",
+        bio="长期从事新能源材料研究。",
+        availability=[Availability.CONSULTING, Availability.REVIEW],
+        email="wanglx@lyu.edu.cn",
+        phone="0539-8766123",
     )
 
 

@@ -11,20 +11,43 @@ from techmarket.orgs.models import Role
 pytestmark = pytest.mark.django_db
 
 SEES_CONTACT = {"broker", "operator", "expert_self", "affiliation_admin", "accepted_user"}
-ROLES = ["anonymous", "registered", "broker", "operator", "bureau", "expert_self", "affiliation_admin",
-         "affiliation_member", "accepted_user", "declined_user", "requested_user"]
+ROLES = [
+    "anonymous",
+    "registered",
+    "broker",
+    "operator",
+    "bureau",
+    "expert_self",
+    "affiliation_admin",
+    "affiliation_member",
+    "accepted_user",
+    "declined_user",
+    "requested_user",
+]
 
 
 @pytest.fixture
 def users(expert, expert_user, university, university_admin):
     colleague = UserFactory()
     MembershipFactory(user=colleague, organization=university, role=Role.MEMBER)
-    people = {"anonymous": None, "registered": UserFactory(), "broker": make_broker(), "operator": make_operator(),
-              "bureau": make_bureau(), "expert_self": expert_user, "affiliation_admin": university_admin,
-              "affiliation_member": colleague, "accepted_user": UserFactory(), "declined_user": UserFactory(),
-              "requested_user": UserFactory()}
-    for role, status in (("accepted_user", "accepted"), ("declined_user", "declined"),
-                         ("requested_user", "requested")):
+    people = {
+        "anonymous": None,
+        "registered": UserFactory(),
+        "broker": make_broker(),
+        "operator": make_operator(),
+        "bureau": make_bureau(),
+        "expert_self": expert_user,
+        "affiliation_admin": university_admin,
+        "affiliation_member": colleague,
+        "accepted_user": UserFactory(),
+        "declined_user": UserFactory(),
+        "requested_user": UserFactory(),
+    }
+    for role, status in (
+        ("accepted_user", "accepted"),
+        ("declined_user", "declined"),
+        ("requested_user", "requested"),
+    ):
         ContactPermission.objects.create(expert=expert, user=people[role], status=status)
     return people
 
@@ -55,7 +78,9 @@ def test_api_list_and_detail_return_contact_only_when_permitted(users, expert, c
         assert body["phone"] == ("0539-8766123" if want else None), role
 
 
-def test_inactive_expert_is_hidden_from_the_public_but_not_from_self_admin_and_operator(users, expert, client):
+def test_inactive_expert_is_hidden_from_the_public_but_not_from_self_admin_and_operator(
+    users, expert, client
+):
     expert.is_active = False
     expert.save()
     for role in ROLES:
@@ -65,7 +90,9 @@ def test_inactive_expert_is_hidden_from_the_public_but_not_from_self_admin_and_o
     assert client.get(f"/api/experts/{expert.pk}").status_code == 404
 
 
-def test_list_costs_a_fixed_number_of_queries(users, expert, university, django_assert_max_num_queries, client):
+def test_list_costs_a_fixed_number_of_queries(
+    users, expert, university, django_assert_max_num_queries, client
+):
     from techmarket.experts.models import Expert
 
     for n in range(15):

@@ -18,11 +18,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def company():
     org = OrganizationFactory(name="临沂钢带科技有限公司")
-    EnterpriseProfile.objects.create(organization=org, main_products="不锈钢精密带材", core_capabilities="光亮退火工艺",
-                                     total_staff=420, rd_staff_count=35, annual_revenue_range="20000_100000",
-                                     rd_spending_ratio="4.25")
-    CertificationRecord.objects.create(organization=org, tag=OrganizationTag.objects.get(name="高新技术企业"),
-                                       certificate_number="GR202337000123")
+    EnterpriseProfile.objects.create(
+        organization=org,
+        main_products="不锈钢精密带材",
+        core_capabilities="光亮退火工艺",
+        total_staff=420,
+        rd_staff_count=35,
+        annual_revenue_range="20000_100000",
+        rd_spending_ratio="4.25",
+    )
+    CertificationRecord.objects.create(
+        organization=org,
+        tag=OrganizationTag.objects.get(name="高新技术企业"),
+        certificate_number="GR202337000123",
+    )
     return org
 
 
@@ -64,23 +73,41 @@ def test_only_the_admin_gets_the_edit_link_and_page(client, company):
 def test_admin_edits_figures_and_certificates(client, company):
     client.force_login(make_org_admin(company))
     tag = OrganizationTag.objects.get(name="专精特新中小企业")
-    response = client.post(f"/orgs/{company.pk}/profile/edit/", {
-        "main_products": "精密冷轧带钢", "core_capabilities": "光亮退火", "total_staff": "500", "rd_staff_count": "60",
-        "annual_revenue_range": "5000_20000", "rd_spending_ratio": "5.5",
-        f"cert_{tag.pk}": "on", f"cert_{tag.pk}_number": "ZJTX-2024-88", f"cert_{tag.pk}_until": "2027-12-31"})
+    response = client.post(
+        f"/orgs/{company.pk}/profile/edit/",
+        {
+            "main_products": "精密冷轧带钢",
+            "core_capabilities": "光亮退火",
+            "total_staff": "500",
+            "rd_staff_count": "60",
+            "annual_revenue_range": "5000_20000",
+            "rd_spending_ratio": "5.5",
+            f"cert_{tag.pk}": "on",
+            f"cert_{tag.pk}_number": "ZJTX-2024-88",
+            f"cert_{tag.pk}_until": "2027-12-31",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == f"/orgs/{company.pk}/"
     profile = EnterpriseProfile.objects.get(organization=company)
     assert (profile.total_staff, profile.rd_staff_count, str(profile.rd_spending_ratio)) == (500, 60, "5.50")
     # The unticked 高新技术企业 certificate is removed; the new one is recorded and tagged.
     assert [(c.tag.name, c.certificate_number) for c in company.certifications.all()] == [
-        ("专精特新中小企业", "ZJTX-2024-88")]
+        ("专精特新中小企业", "ZJTX-2024-88")
+    ]
     assert company.tags.filter(pk=tag.pk).exists()
 
 
 def test_inconsistent_figures_keep_the_form_with_the_field_error(client, company):
     client.force_login(make_org_admin(company))
-    response = client.post(f"/orgs/{company.pk}/profile/edit/", {
-        "main_products": "精密冷轧带钢", "total_staff": "10", "rd_staff_count": "60", "rd_spending_ratio": "5"})
+    response = client.post(
+        f"/orgs/{company.pk}/profile/edit/",
+        {
+            "main_products": "精密冷轧带钢",
+            "total_staff": "10",
+            "rd_staff_count": "60",
+            "rd_spending_ratio": "5",
+        },
+    )
     assert response.status_code == 200
     assert "不能多于职工总数" in str(response.context["form"].errors["rd_staff_count"])
     assert "精密冷轧带钢" in response.content.decode()

@@ -19,11 +19,17 @@ ANON = AnonymousUser()
 
 @pytest.fixture
 def pool(expert, university):
-    jinan = OrganizationFactory(name="山东省科学院", kind=Organization.Kind.INSTITUTE,
-                                region=Region.objects.get(pk="370102"))
-    zhao = Expert.objects.create(name="赵明", affiliation=jinan, research_fields="智能焊接机器人视觉",
-                                 bio="曾任不锈钢企业技术总监", availability=[Availability.CHALLENGE],
-                                 panel_eligible=True)
+    jinan = OrganizationFactory(
+        name="山东省科学院", kind=Organization.Kind.INSTITUTE, region=Region.objects.get(pk="370102")
+    )
+    zhao = Expert.objects.create(
+        name="赵明",
+        affiliation=jinan,
+        research_fields="智能焊接机器人视觉",
+        bio="曾任不锈钢企业技术总监",
+        availability=[Availability.CHALLENGE],
+        panel_eligible=True,
+    )
     zhao.disciplines.set([Discipline.objects.get(pk="460")])
     zhao.industries.set([Industry.objects.get(pk="3311")])
     expert.disciplines.set([Discipline.objects.get(pk="150")])
@@ -72,7 +78,10 @@ def test_conflicts_of_interest_names_affiliation_and_declared_organisations(pool
     declared, unrelated = OrganizationFactory(), OrganizationFactory()
     wang.related_organizations.set([declared])
     conflicts = conflicts_of_interest(wang, [university, declared, unrelated, jinan])
-    assert [(c.organization, c.reason) for c in conflicts] == [(university, "affiliation"), (declared, "declared")]
+    assert [(c.organization, c.reason) for c in conflicts] == [
+        (university, "affiliation"),
+        (declared, "declared"),
+    ]
     assert conflicts_of_interest(wang, [unrelated, jinan]) == []
 
 

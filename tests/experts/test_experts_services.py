@@ -19,8 +19,9 @@ PROFILE = {"name": "陈思远", "research_fields": "果蔬冷链保鲜", "availa
 def test_member_creates_own_profile_linked_to_their_account_and_audited(university):
     member = UserFactory()
     MembershipFactory(user=member, organization=university, role=Role.MEMBER)
-    expert = services.expert_create(acting_user=member, affiliation=university, disciplines=["210"],
-                                    industries=["13"], **PROFILE)
+    expert = services.expert_create(
+        acting_user=member, affiliation=university, disciplines=["210"], industries=["13"], **PROFILE
+    )
     assert expert.user == member and expert.affiliation == university
     assert [d.pk for d in expert.disciplines.all()] == ["210"]
     log = AuditLog.objects.get(action="experts.expert.create")
@@ -40,7 +41,10 @@ def test_admin_creates_unlinked_profile_and_operator_any(university, university_
     pending = OrganizationFactory(status=Organization.Status.PENDING)
     with pytest.raises(PermissionDenied):
         services.expert_create(acting_user=make_org_admin_of(pending), affiliation=pending, **PROFILE)
-    assert services.expert_create(acting_user=make_operator(), affiliation=pending, **PROFILE).affiliation == pending
+    assert (
+        services.expert_create(acting_user=make_operator(), affiliation=pending, **PROFILE).affiliation
+        == pending
+    )
 
 
 def make_org_admin_of(org):
@@ -49,23 +53,43 @@ def make_org_admin_of(org):
     return user
 
 
-def test_admin_may_link_only_members_and_an_account_holds_one_profile(university, university_admin, expert,
-                                                                      expert_user):
+def test_admin_may_link_only_members_and_an_account_holds_one_profile(
+    university, university_admin, expert, expert_user
+):
     with pytest.raises(ValidationError) as exc:
-        services.expert_create(acting_user=university_admin, affiliation=university, user=UserFactory(), **PROFILE)
+        services.expert_create(
+            acting_user=university_admin, affiliation=university, user=UserFactory(), **PROFILE
+        )
     assert "user" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.expert_create(acting_user=university_admin, affiliation=university, user=expert_user, **PROFILE)
+        services.expert_create(
+            acting_user=university_admin, affiliation=university, user=expert_user, **PROFILE
+        )
     assert "已有专家档案" in exc.value.message_dict["user"][0]
 
 
-@pytest.mark.parametrize("who, allowed", [("self", True), ("admin", True), ("operator", True),
-                                          ("colleague", False), ("broker", False), ("stranger", False)])
+@pytest.mark.parametrize(
+    "who, allowed",
+    [
+        ("self", True),
+        ("admin", True),
+        ("operator", True),
+        ("colleague", False),
+        ("broker", False),
+        ("stranger", False),
+    ],
+)
 def test_update_permissions(expert, expert_user, university, university_admin, who, allowed):
     colleague = UserFactory()
     MembershipFactory(user=colleague, organization=university, role=Role.MEMBER)
-    actor = {"self": expert_user, "admin": university_admin, "operator": make_operator(),
-             "colleague": colleague, "broker": make_broker(), "stranger": UserFactory()}[who]
+    actor = {
+        "self": expert_user,
+        "admin": university_admin,
+        "operator": make_operator(),
+        "colleague": colleague,
+        "broker": make_broker(),
+        "stranger": UserFactory(),
+    }[who]
     if allowed:
         services.expert_update(expert=expert, acting_user=actor, title="研究员")
         expert.refresh_from_db()
@@ -79,16 +103,19 @@ def test_update_permissions(expert, expert_user, university, university_admin, w
         assert expert.title == "教授" and not AuditLog.objects.exists()
 
 
-@pytest.mark.parametrize("changes, field, fragment", [
-    ({"bio": "<script>alert(1)</script>"}, "bio", "HTML"),
-    ({"research_fields": "<b>储能</b>"}, "research_fields", "HTML"),
-    ({"availability": ["consulting", "moonlighting"]}, "availability", "moonlighting"),
-    ({"availability": "review"}, "availability", "列表"),
-    ({"email": "not-an-email"}, "email", "格式不正确"),
-    ({"phone": "call me"}, "phone", "格式不正确"),
-    ({"name": "  "}, "name", "姓名"),
-    ({"disciplines": ["999999"]}, "disciplines", "999999"),
-])
+@pytest.mark.parametrize(
+    "changes, field, fragment",
+    [
+        ({"bio": "<script>alert(1)</script>"}, "bio", "HTML"),
+        ({"research_fields": "<b>储能</b>"}, "research_fields", "HTML"),
+        ({"availability": ["consulting", "moonlighting"]}, "availability", "moonlighting"),
+        ({"availability": "review"}, "availability", "列表"),
+        ({"email": "not-an-email"}, "email", "格式不正确"),
+        ({"phone": "call me"}, "phone", "格式不正确"),
+        ({"name": "  "}, "name", "姓名"),
+        ({"disciplines": ["999999"]}, "disciplines", "999999"),
+    ],
+)
 def test_bad_input_gives_field_errors_and_writes_nothing(expert, expert_user, changes, field, fragment):
     with pytest.raises(ValidationError) as exc:
         services.expert_update(expert=expert, acting_user=expert_user, **changes)
@@ -100,8 +127,13 @@ def test_bad_input_gives_field_errors_and_writes_nothing(expert, expert_user, ch
 
 def test_create_reports_all_bad_fields_at_once_and_writes_nothing(university, university_admin):
     with pytest.raises(ValidationError) as exc:
-        services.expert_create(acting_user=university_admin, affiliation=university, name="<i>x</i>",
-                               research_fields="", availability=["fulltime"])
+        services.expert_create(
+            acting_user=university_admin,
+            affiliation=university,
+            name="<i>x</i>",
+            research_fields="",
+            availability=["fulltime"],
+        )
     assert set(exc.value.message_dict) == {"name", "research_fields", "availability"}
     assert not Expert.objects.exists() and not AuditLog.objects.exists()
 
@@ -126,16 +158,18 @@ def test_self_cannot_move_to_an_organisation_they_do_not_belong_to(expert, exper
 def test_set_relations_replaces_declared_sets_is_audited_and_checked(expert, expert_user, university):
     org_a, org_b = OrganizationFactory(), OrganizationFactory()
     peer = Expert.objects.create(name="刘洋", affiliation=university, research_fields="储能")
-    services.expert_set_relations(expert=expert, acting_user=expert_user, organizations=[org_a, org_b],
-                                  experts=[peer.pk])
+    services.expert_set_relations(
+        expert=expert, acting_user=expert_user, organizations=[org_a, org_b], experts=[peer.pk]
+    )
     services.expert_set_relations(expert=expert, acting_user=expert_user, organizations=[org_b.pk])
     assert list(expert.related_organizations.all()) == [org_b]
     assert list(expert.related_experts.all()) == [peer]  # untouched when not given
     logs = AuditLog.objects.filter(action="experts.expert.set_relations").order_by("pk")
     assert logs.count() == 2 and logs[1].before["related_organizations"] == sorted([org_a.pk, org_b.pk])
     with pytest.raises(ValidationError) as exc:
-        services.expert_set_relations(expert=expert, acting_user=expert_user, experts=[expert.pk],
-                                      organizations=[999999])
+        services.expert_set_relations(
+            expert=expert, acting_user=expert_user, experts=[expert.pk], organizations=[999999]
+        )
     assert set(exc.value.message_dict) == {"experts", "organizations"}
     with pytest.raises(PermissionDenied):
         services.expert_set_relations(expert=expert, acting_user=UserFactory(), organizations=[])
@@ -144,7 +178,9 @@ def test_set_relations_replaces_declared_sets_is_audited_and_checked(expert, exp
 
 def test_contact_request_accept_and_decline_flow(expert, expert_user):
     asker = UserFactory()
-    permission = services.expert_contact_request(expert=expert, acting_user=asker, message="想咨询电池回收工艺")
+    permission = services.expert_contact_request(
+        expert=expert, acting_user=asker, message="想咨询电池回收工艺"
+    )
     assert permission.status == ContactPermission.Status.REQUESTED
     assert services.expert_contact_request(expert=expert, acting_user=asker).pk == permission.pk  # idempotent
     assert not can_see_expert_contact(asker, expert)
@@ -164,7 +200,9 @@ def test_contact_request_accept_and_decline_flow(expert, expert_user):
 
 def test_contact_request_rejects_html_and_own_profile(expert, expert_user):
     with pytest.raises(ValidationError) as exc:
-        services.expert_contact_request(expert=expert, acting_user=UserFactory(), message="<a href=x>点我</a>")
+        services.expert_contact_request(
+            expert=expert, acting_user=UserFactory(), message="<a href=x>点我</a>"
+        )
     assert "message" in exc.value.message_dict
     with pytest.raises(ValidationError):
         services.expert_contact_request(expert=expert, acting_user=expert_user)

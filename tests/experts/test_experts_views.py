@@ -20,9 +20,12 @@ def _expert(affiliation, name, fields, **extra):
 def test_list_filters_by_keyword_discipline_availability_panel_and_region(client, expert, university):
     expert.disciplines.set(["430"])
     expert.industries.set(["38"])
-    jinan = OrganizationFactory(name="济南材料研究院", kind=Organization.Kind.INSTITUTE,
-                                region=Region.objects.get(pk="370102"))
-    other = _expert(jinan, "刘海波", "农产品冷链保鲜", availability=[Availability.CHALLENGE], panel_eligible=True)
+    jinan = OrganizationFactory(
+        name="济南材料研究院", kind=Organization.Kind.INSTITUTE, region=Region.objects.get(pk="370102")
+    )
+    other = _expert(
+        jinan, "刘海波", "农产品冷链保鲜", availability=[Availability.CHALLENGE], panel_eligible=True
+    )
     other.disciplines.set(["550"])
 
     def names(query):
@@ -39,8 +42,9 @@ def test_list_filters_by_keyword_discipline_availability_panel_and_region(client
     assert names({"affiliation": university.pk}) == {"王立新"}
 
 
-def test_list_page_query_count_does_not_grow_with_the_number_of_experts(client, university,
-                                                                          django_assert_max_num_queries):
+def test_list_page_query_count_does_not_grow_with_the_number_of_experts(
+    client, university, django_assert_max_num_queries
+):
     broker = make_broker()
     client.force_login(broker)
     for n in range(3):
@@ -68,9 +72,12 @@ def test_visitor_and_plain_user_do_not_see_contact_details(client, expert):
 
 @pytest.mark.parametrize("who", ["broker", "operator", "self", "affiliation_admin"])
 def test_contact_details_shown_to_brokers_operators_the_expert_and_affiliation_admins(
-        client, expert, expert_user, university_admin, who):
-    user = {"broker": make_broker, "operator": make_operator}.get(who, lambda: None)() \
-        or {"self": expert_user, "affiliation_admin": university_admin}[who]
+    client, expert, expert_user, university_admin, who
+):
+    user = {"broker": make_broker, "operator": make_operator}.get(who, lambda: None)() or {
+        "self": expert_user,
+        "affiliation_admin": university_admin,
+    }[who]
     client.force_login(user)
     page = client.get(f"/experts/{expert.pk}/").content.decode()
     assert EMAIL in page and "0539-8766123" in page and f"/experts/{expert.pk}/contact/" not in page
@@ -118,9 +125,17 @@ def test_declined_requester_keeps_the_details_hidden(client, expert, expert_user
     assert EMAIL not in page and "暂未同意" in page
 
 
-FORM = {"name": "孙悦", "title": "副教授", "research_fields": "高端化工催化剂", "bio": "",
-        "disciplines": ["150"], "industries": ["26"], "availability": ["challenge", "consulting"],
-        "email": "sunyue@lyu.edu.cn", "phone": "0539-8766000"}
+FORM = {
+    "name": "孙悦",
+    "title": "副教授",
+    "research_fields": "高端化工催化剂",
+    "bio": "",
+    "disciplines": ["150"],
+    "industries": ["26"],
+    "availability": ["challenge", "consulting"],
+    "email": "sunyue@lyu.edu.cn",
+    "phone": "0539-8766000",
+}
 
 
 def test_member_creates_own_profile_linked_to_their_account(client, university):
@@ -128,8 +143,9 @@ def test_member_creates_own_profile_linked_to_their_account(client, university):
     MembershipFactory(user=member, organization=university, role=Role.EXPERT)
     partner = OrganizationFactory(name="临沂化工集团有限公司")
     client.force_login(member)
-    response = client.post("/experts/new/", {**FORM, "affiliation": university.pk,
-                                             "related_organizations": [partner.pk]})
+    response = client.post(
+        "/experts/new/", {**FORM, "affiliation": university.pk, "related_organizations": [partner.pk]}
+    )
     expert = Expert.objects.get(name="孙悦")
     assert response.status_code == 302 and response["Location"] == f"/experts/{expert.pk}/"
     assert expert.user == member and expert.availability == ["challenge", "consulting"]
@@ -170,8 +186,16 @@ def test_bad_input_keeps_the_form_with_field_errors(client, university):
     member = UserFactory()
     MembershipFactory(user=member, organization=university, role=Role.MEMBER)
     client.force_login(member)
-    response = client.post("/experts/new/", {**FORM, "affiliation": university.pk, "name": "孙悦",
-                                             "research_fields": "<script>x</script>", "phone": "12"})
+    response = client.post(
+        "/experts/new/",
+        {
+            **FORM,
+            "affiliation": university.pk,
+            "name": "孙悦",
+            "research_fields": "<script>x</script>",
+            "phone": "12",
+        },
+    )
     form = response.context["form"]
     assert response.status_code == 200 and {"research_fields", "phone"} <= set(form.errors)
     page = response.content.decode()
@@ -179,7 +203,9 @@ def test_bad_input_keeps_the_form_with_field_errors(client, university):
     assert not Expert.objects.exists()
 
 
-def test_edit_allowed_to_the_expert_and_admin_refused_to_others(client, expert, expert_user, university_admin):
+def test_edit_allowed_to_the_expert_and_admin_refused_to_others(
+    client, expert, expert_user, university_admin
+):
     url = f"/experts/{expert.pk}/edit/"
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
@@ -188,8 +214,13 @@ def test_edit_allowed_to_the_expert_and_admin_refused_to_others(client, expert, 
     client.force_login(university_admin)
     assert client.get(url).status_code == 200
     client.force_login(expert_user)
-    data = {**FORM, "name": "王立新", "affiliation": expert.affiliation_id, "research_fields": "固态电池电解质",
-            "is_active": "on"}
+    data = {
+        **FORM,
+        "name": "王立新",
+        "affiliation": expert.affiliation_id,
+        "research_fields": "固态电池电解质",
+        "is_active": "on",
+    }
     response = client.post(url, data)
     assert response.status_code == 302
     expert.refresh_from_db()
@@ -198,7 +229,9 @@ def test_edit_allowed_to_the_expert_and_admin_refused_to_others(client, expert, 
 
 def test_workspace_shows_profile_and_pending_request_counts(client, expert, expert_user):
     ContactPermission.objects.create(expert=expert, user=UserFactory())
-    ContactPermission.objects.create(expert=expert, user=UserFactory(), status=ContactPermission.Status.ACCEPTED)
+    ContactPermission.objects.create(
+        expert=expert, user=UserFactory(), status=ContactPermission.Status.ACCEPTED
+    )
     client.force_login(expert_user)
     panels = {p["title"]: p["links"] for p in client.get("/workspace/").context["panels"]}
     links = {str(label): (url, count) for label, url, count in panels["专家人才"]}

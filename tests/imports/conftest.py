@@ -25,4 +25,5 @@ def owner(db):
 def xlsx(spec):
     def make(rows, name="needs.xlsx", **kwargs):
         return upload(build_xlsx(spec, rows, **kwargs), name)
+
     return make

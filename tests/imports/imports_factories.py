@@ -7,11 +7,24 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 
 def need_row(key: str, **overrides) -> dict:
-    row = {"外部编号": key, "标题": f"磷酸铁锂正极材料低温性能提升{key}", "需求类型": "技术需求",
-           "公开摘要": "提升 -20℃ 放电容量保持率", "技术难题": "低温下容量衰减明显",
-           "技术指标": "-20℃容量保持率|≥85|%；循环寿命|3000|次", "预算下限（万元）": 50, "预算上限（万元）": 120,
-           "研发周期（月）": 18, "合作方式": "合作开发、技术转让", "所属行业": "C26", "所在地区": "371302",
-           "可见范围": "公开", "匿名发布": "否", "联系人": "张工", "联系电话": "0539-8888888"}
+    row = {
+        "外部编号": key,
+        "标题": f"磷酸铁锂正极材料低温性能提升{key}",
+        "需求类型": "技术需求",
+        "公开摘要": "提升 -20℃ 放电容量保持率",
+        "技术难题": "低温下容量衰减明显",
+        "技术指标": "-20℃容量保持率|≥85|%；循环寿命|3000|次",
+        "预算下限（万元）": 50,
+        "预算上限（万元）": 120,
+        "研发周期（月）": 18,
+        "合作方式": "合作开发、技术转让",
+        "所属行业": "C26",
+        "所在地区": "371302",
+        "可见范围": "公开",
+        "匿名发布": "否",
+        "联系人": "张工",
+        "联系电话": "0539-8888888",
+    }
     row.update(overrides)
     return row
 
@@ -30,4 +43,6 @@ def build_xlsx(spec, rows: list[dict], *, headers: list[str] | None = None) -> b
 
 
 def upload(content: bytes, name: str = "needs.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(
+        name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )

@@ -77,8 +77,9 @@ def test_outsider_may_not_import_for_an_organisation(spec, owner, xlsx):
         services.import_preview(spec, xlsx(_rows()), acting_user=UserFactory(), owner=org)
 
 
-def test_file_above_inline_rows_runs_as_a_job_to_completion(spec, owner, xlsx, settings,
-                                                           django_capture_on_commit_callbacks):
+def test_file_above_inline_rows_runs_as_a_job_to_completion(
+    spec, owner, xlsx, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORT_INLINE_ROWS = 2
     user, org = owner
     job, preview = services.import_job_create(spec=spec, upload=xlsx(_rows(4)), acting_user=user, owner=org)
@@ -94,12 +95,17 @@ def test_file_above_inline_rows_runs_as_a_job_to_completion(spec, owner, xlsx, s
     assert AuditLog.objects.get(action="imports.job.commit").target_id == str(job.pk)
 
 
-def test_failed_job_keeps_the_row_errors_and_writes_nothing(spec, owner, xlsx, settings,
-                                                           django_capture_on_commit_callbacks):
+def test_failed_job_keeps_the_row_errors_and_writes_nothing(
+    spec, owner, xlsx, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORT_INLINE_ROWS = 2
     user, org = owner
-    job, _ = services.import_job_create(spec=spec, upload=xlsx(_rows(4, **{"预算下限（万元）": 200, "预算上限（万元）": 1})),
-                                        acting_user=user, owner=org)
+    job, _ = services.import_job_create(
+        spec=spec,
+        upload=xlsx(_rows(4, **{"预算下限（万元）": 200, "预算上限（万元）": 1})),
+        acting_user=user,
+        owner=org,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.import_job_start(job=job, acting_user=user)
     job.refresh_from_db()

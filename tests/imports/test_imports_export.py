@@ -19,8 +19,14 @@ SECRET = "配方：磷酸铁 62%，碳源 8%"
 
 
 def _need(user, org, key, *, publish=True, **extra):
-    data = {"title": f"正极材料低温性能提升{key}", "summary": "提升低温放电容量保持率", "problem": "低温下容量衰减",
-            "external_key": key, "confidential_detail": SECRET, "contact_phone": "0539-8888888"}
+    data = {
+        "title": f"正极材料低温性能提升{key}",
+        "summary": "提升低温放电容量保持率",
+        "problem": "低温下容量衰减",
+        "external_key": key,
+        "confidential_detail": SECRET,
+        "contact_phone": "0539-8888888",
+    }
     data.update(extra)
     need = need_services.need_create(acting_user=user, owner=org, **data)
     if publish:
@@ -39,7 +45,7 @@ def _csv_rows(content):
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
-@pytest.mark.parametrize("payload", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)"])
+@pytest.mark.parametrize("payload", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)"])
 def test_formula_like_text_is_prefixed_with_a_quote_in_xlsx_and_csv(spec, owner, payload):
     user, org = owner
     _need(user, org, "X1", publish=False, summary=payload)

@@ -45,14 +45,16 @@ def _queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks, rows=None
 def _as_killed_mid_run(job, minutes_ago=30):
     """What a worker killed by gunicorn's timeout or the OOM killer leaves: running, no recent heartbeat."""
     then = timezone.now() - timedelta(minutes=minutes_ago)
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, started_at=then, heartbeat_at=then,
-                                               updated_at=then, attempts=1)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, started_at=then, heartbeat_at=then, updated_at=then, attempts=1
+    )
     job.refresh_from_db()
     return job
 
 
 def test_a_killed_job_is_reaped_with_a_reason_and_runs_again_to_completion(
-        spec, owner, xlsx, large, django_capture_on_commit_callbacks):
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
     user, _org = owner
     job = _as_killed_mid_run(_queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks))
     assert jobs.import_jobs_reap() == 1
@@ -67,8 +69,12 @@ def test_a_killed_job_is_reaped_with_a_reason_and_runs_again_to_completion(
     assert Need.objects.filter(owner=job.owner).count() == 4
 
 
-def test_a_job_with_a_recent_heartbeat_is_left_running(spec, owner, xlsx, large, django_capture_on_commit_callbacks):
-    job = _as_killed_mid_run(_queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks), minutes_ago=1)
+def test_a_job_with_a_recent_heartbeat_is_left_running(
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
+    job = _as_killed_mid_run(
+        _queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks), minutes_ago=1
+    )
     assert jobs.import_jobs_reap() == 0
     with pytest.raises(ValidationError, match="不能重新运行"):
         jobs.import_job_rerun(job=job, acting_user=owner[0])
@@ -77,7 +83,8 @@ def test_a_job_with_a_recent_heartbeat_is_left_running(spec, owner, xlsx, large,
 
 
 def test_the_cached_heartbeat_keeps_a_job_alive_while_its_transaction_hides_the_database_one(
-        spec, owner, xlsx, large, django_capture_on_commit_callbacks):
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
     job = _as_killed_mid_run(_queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks))
     jobs.Heartbeat(job.pk).beat()  # outside a transaction it also writes the row; take the cache alone:
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=job.heartbeat_at)
@@ -86,7 +93,8 @@ def test_the_cached_heartbeat_keeps_a_job_alive_while_its_transaction_hides_the_
 
 
 def test_a_timeout_during_the_import_leaves_the_job_failed_not_running(
-        spec, owner, xlsx, large, django_capture_on_commit_callbacks):
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
     job = _queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks)
     with mock.patch.object(services, "import_commit", side_effect=SystemExit(1)), pytest.raises(SystemExit):
         services.import_job_run(job_pk=job.pk)
@@ -105,7 +113,8 @@ def test_a_task_delivered_twice_imports_once(spec, owner, xlsx, large, django_ca
 
 
 def test_a_job_whose_task_was_never_sent_is_reaped_after_the_queue_timeout_and_rerun_from_its_page(
-        spec, owner, xlsx, large, django_capture_on_commit_callbacks):
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
     user, org = owner
     job = _queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks)
     OutboxMessage.objects.all().delete()  # the owed task is lost for good
@@ -126,10 +135,16 @@ def test_a_job_whose_task_was_never_sent_is_reaped_after_the_queue_timeout_and_r
 
 
 def test_a_job_with_row_errors_is_fixed_by_uploading_again_not_by_rerunning(
-        spec, owner, xlsx, large, django_capture_on_commit_callbacks):
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
     user, _org = owner
-    job = _queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks,
-                      rows=_rows(**{"预算下限（万元）": 200, "预算上限（万元）": 1}))
+    job = _queued_job(
+        spec,
+        owner,
+        xlsx,
+        django_capture_on_commit_callbacks,
+        rows=_rows(**{"预算下限（万元）": 200, "预算上限（万元）": 1}),
+    )
     job = services.import_job_run(job_pk=job.pk)
     assert job.status == Status.FAILED and job.error_report
     assert not jobs.can_rerun(job)
@@ -138,7 +153,8 @@ def test_a_job_with_row_errors_is_fixed_by_uploading_again_not_by_rerunning(
 
 
 def test_a_database_error_mid_import_writes_nothing_and_the_job_can_run_again(
-        spec, owner, xlsx, large, django_capture_on_commit_callbacks):
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
     from django.db import OperationalError
 
     user, org = owner

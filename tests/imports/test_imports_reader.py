@@ -58,14 +58,29 @@ def test_missing_or_renamed_header_column_is_named(spec):
 
 
 def test_cell_errors_say_row_column_value_problem_and_expected(spec):
-    rows = [need_row("A1"), need_row("A2", 需求类型="买技术", 所属行业="Z99", 技术指标="只有指标", **{"研发周期（月）": 12.5, "预算上限（万元）": "很多"}),
-            need_row("A1")]
+    rows = [
+        need_row("A1"),
+        need_row(
+            "A2",
+            需求类型="买技术",
+            所属行业="Z99",
+            技术指标="只有指标",
+            **{"研发周期（月）": 12.5, "预算上限（万元）": "很多"},
+        ),
+        need_row("A1"),
+    ]
     sheet = _read(spec, upload(build_xlsx(spec, rows)))
     assert [r.row for r in sheet.rows] == [2]
     by_column = {e.column: e for e in sheet.errors if e.row == 3}
     assert by_column["需求类型"].value == "买技术"
-    assert str(by_column["需求类型"]) == "第 3 行，“需求类型”列：值“买技术”不在可选范围内，应为下列之一：技术需求、人才需求、校企合作需求"
-    assert by_column["研发周期（月）"].problem == "不是整数" and by_column["预算上限（万元）"].problem == "不是数字"
+    assert (
+        str(by_column["需求类型"])
+        == "第 3 行，“需求类型”列：值“买技术”不在可选范围内，应为下列之一：技术需求、人才需求、校企合作需求"
+    )
+    assert (
+        by_column["研发周期（月）"].problem == "不是整数"
+        and by_column["预算上限（万元）"].problem == "不是数字"
+    )
     assert "GB/T 4754" in by_column["所属行业"].expected
     assert "指标|目标值|单位" in by_column["技术指标"].expected
     duplicate = next(e for e in sheet.errors if e.row == 4)
@@ -73,14 +88,19 @@ def test_cell_errors_say_row_column_value_problem_and_expected(spec):
 
 
 def test_industry_code_with_or_without_section_letter_and_typed_values(spec):
-    rows = [need_row("A1", 所属行业="26"), need_row("A2", 所属行业="C26 化学原料和化学制品制造业", 匿名发布="是"),
-            need_row("A3", 所属行业="C")]
+    rows = [
+        need_row("A1", 所属行业="26"),
+        need_row("A2", 所属行业="C26 化学原料和化学制品制造业", 匿名发布="是"),
+        need_row("A3", 所属行业="C"),
+    ]
     sheet = _read(spec, upload(build_xlsx(spec, rows)))
     assert not sheet.errors
     assert [r.data["industry"] for r in sheet.rows] == ["26", "26", "C"]
     first = sheet.rows[0].data
-    assert first["parameters"] == [{"indicator": "-20℃容量保持率", "target": "≥85", "unit": "%"},
-                                   {"indicator": "循环寿命", "target": "3000", "unit": "次"}]
+    assert first["parameters"] == [
+        {"indicator": "-20℃容量保持率", "target": "≥85", "unit": "%"},
+        {"indicator": "循环寿命", "target": "3000", "unit": "次"},
+    ]
     assert first["cooperation_modes"] == ["joint", "transfer"] and first["kind"] == "technology"
     assert first["rd_cycle_months"] == 18 and str(first["budget_min"]) == "50"
     assert sheet.rows[1].data["is_anonymous"] is True
@@ -96,4 +116,8 @@ def test_formula_cells_are_errors_and_never_evaluated(spec):
     sheet = _read(spec, upload(buffer.getvalue()))
     assert not sheet.rows
     (error,) = sheet.errors
-    assert error.column == "预算上限（万元）" and error.value == "=1+1" and error.expected == "请填写数值而不是公式"
+    assert (
+        error.column == "预算上限（万元）"
+        and error.value == "=1+1"
+        and error.expected == "请填写数值而不是公式"
+    )

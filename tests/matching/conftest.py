@@ -51,7 +51,6 @@ def operator_user(db):
     return make_operator()
 
 
-
 @pytest.fixture
 def rebuild():
     return services.rebuild_index

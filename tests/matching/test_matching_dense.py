@@ -42,8 +42,16 @@ def test_the_app_serves_the_configuration_the_benchmark_measures(db):
     assert dataclasses.asdict(app) == dataclasses.asdict(bench_config())
     # and the engine a web process searches with follows it (whatever config an older index saved)
     served = dataclasses.asdict(handle.get_engine().config)
-    for key in ("weights", "rrf_k", "depth", "rerank_depth", "passage_chars", "term_weighting",
-                "lexical_max_df", "lexical_max_terms"):
+    for key in (
+        "weights",
+        "rrf_k",
+        "depth",
+        "rerank_depth",
+        "passage_chars",
+        "term_weighting",
+        "lexical_max_df",
+        "lexical_max_terms",
+    ):
         assert served[key] == dataclasses.asdict(app)[key], key
 
 
@@ -66,34 +74,45 @@ def dense_app(settings, index_dir, monkeypatch):
     monkeypatch.setattr(handle, "E5_MIN_SIMILARITY", -1.0)  # the cutoff is calibrated for the real model
     enc = SmallEncoder()
     store = PassageStore(handle.passages_dir(), enc.dim, enc)
-    handle.set_reranker(Reranker(enc, store, passage_chars=handle.product_config().passage_chars,
-                                 compute_missing=False))
+    handle.set_reranker(
+        Reranker(enc, store, passage_chars=handle.product_config().passage_chars, compute_missing=False)
+    )
     yield enc
     handle.set_reranker(None)
 
 
-def test_a_request_never_embeds_passages_the_background_pass_fills_them_in(dense_app, enterprise, university,
-                                                                          rebuild):
+def test_a_request_never_embeds_passages_the_background_pass_fills_them_in(
+    dense_app, enterprise, university, rebuild
+):
     make_filler(university, n=5)
     ach = make_achievement(university)
     need = make_need(enterprise)
     rebuild()
     before = dense_app.calls
-    results, _nothing = selectors.engine_search(handle.get_engine().docs[f"need:{need.pk}"], "achievement", k=5,
-                                                 filters=selectors.build_filters("achievement"))
+    results, _nothing = selectors.engine_search(
+        handle.get_engine().docs[f"need:{need.pk}"],
+        "achievement",
+        k=5,
+        filters=selectors.build_filters("achievement"),
+    )
     assert results and results[0].id == f"achievement:{ach.pk}"
     assert "rerank" not in results[0].contributions
     assert dense_app.calls - before <= 1  # the query itself at most, no passage
     embedded = embedding.embed_missing(encoder=dense_app)
     assert embedded == len(handle.get_engine().docs)
     assert embedding.progress()["passages_share"] == 100.0
-    results, _nothing = selectors.engine_search(handle.get_engine().docs[f"need:{need.pk}"], "achievement", k=5,
-                                                 filters=selectors.build_filters("achievement"))
+    results, _nothing = selectors.engine_search(
+        handle.get_engine().docs[f"need:{need.pk}"],
+        "achievement",
+        k=5,
+        filters=selectors.build_filters("achievement"),
+    )
     assert any("rerank" in r.contributions for r in results)
     # an edited item gets a new passage on the next pass
     ach.summary = ach.summary + "新增：低温倍率性能测试数据。"
     ach.save()
     from techmarket.matching import services
+
     services.index_item(label="achievements.achievement", pk=ach.pk)
     assert embedding.embed_missing(encoder=dense_app) == 1
 
@@ -116,7 +135,9 @@ def test_worker_records_an_error_instead_of_dying(dense_app, enterprise, univers
     assert embedding.read_status()["phase"] == "error"
 
 
-def test_health_page_shows_embedding_progress(dense_app, client, operator_user, enterprise, university, rebuild):
+def test_health_page_shows_embedding_progress(
+    dense_app, client, operator_user, enterprise, university, rebuild
+):
     make_filler(university, n=3)
     rebuild()
     embedding.embed_missing(encoder=dense_app, limit=2)

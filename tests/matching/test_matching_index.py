@@ -15,16 +15,21 @@ pytestmark = pytest.mark.django_db
 def test_confidential_detail_is_never_indexed(enterprise, university, enterprise_user):
     need = make_need(enterprise, confidential_detail="配方采用钛酸锶钡陶瓷前驱体，供应商为某某化工。")
     make_filler(university)
-    query = make_achievement(university, title="钛酸锶钡陶瓷前驱体制备", summary="钛酸锶钡陶瓷前驱体低温合成。",
-                             keywords=["钛酸锶钡"])
+    query = make_achievement(
+        university,
+        title="钛酸锶钡陶瓷前驱体制备",
+        summary="钛酸锶钡陶瓷前驱体低温合成。",
+        keywords=["钛酸锶钡"],
+    )
     services.rebuild_index()
     indexed = handle.get_engine().docs[f"need:{need.pk}"]
     assert "钛酸锶钡" not in indexed.text() and "磷酸铁锂" in indexed.text()
     assert not [s for s in suggestions_for(enterprise_user, query, target="needs") if s.obj.pk == need.pk]
 
 
-def test_publishing_indexes_after_commit_and_closing_removes(enterprise, university, enterprise_user, operator_user,
-                                                           django_capture_on_commit_callbacks):
+def test_publishing_indexes_after_commit_and_closing_removes(
+    enterprise, university, enterprise_user, operator_user, django_capture_on_commit_callbacks
+):
     need = make_need(enterprise)
     make_filler(university)
     services.rebuild_index()
@@ -39,8 +44,9 @@ def test_publishing_indexes_after_commit_and_closing_removes(enterprise, univers
     assert suggestions_for(enterprise_user, need, target="achievements").nothing_good
 
 
-def test_owner_edit_of_a_listed_need_unlists_it_from_the_index(enterprise, enterprise_user,
-                                                              django_capture_on_commit_callbacks):
+def test_owner_edit_of_a_listed_need_unlists_it_from_the_index(
+    enterprise, enterprise_user, django_capture_on_commit_callbacks
+):
     from techmarket.needs.services import need_update
 
     need = make_need(enterprise)
@@ -70,7 +76,9 @@ def test_reindexing_one_item_appends_a_change_that_other_processes_replay(enterp
     ranked = [r.id for r in other.engine.search(to_document(need), k=5)]
     services.rebuild_index()
     rebuilt = IndexStore(index_dir).open().engine
-    assert [r.id for r in rebuilt.search(to_document(need), k=5)] == ranked and len(ranked) > 1  # == a rebuild
+    assert [r.id for r in rebuilt.search(to_document(need), k=5)] == ranked and len(
+        ranked
+    ) > 1  # == a rebuild
 
 
 def test_get_engine_follows_a_change_written_by_another_process(enterprise, university, index_dir):

@@ -20,7 +20,8 @@ def publish(item, operator, capture):
 
 
 def test_a_new_achievement_notifies_the_matching_need_owner_in_site_and_by_email(
-        enterprise, enterprise_user, university, operator_user, django_capture_on_commit_callbacks):
+    enterprise, enterprise_user, university, operator_user, django_capture_on_commit_callbacks
+):
     need = make_need(enterprise)
     make_filler(university)
     services.rebuild_index()
@@ -32,18 +33,22 @@ def test_a_new_achievement_notifies_the_matching_need_owner_in_site_and_by_email
 
 
 def test_nobody_is_notified_about_an_achievement_they_may_not_see(
-        enterprise, enterprise_user, university, broker, operator_user, django_capture_on_commit_callbacks):
+    enterprise, enterprise_user, university, broker, operator_user, django_capture_on_commit_callbacks
+):
     make_need(enterprise)
     make_filler(university)
     services.rebuild_index()
     item = make_achievement(university, visibility=Visibility.BROKERS)
     publish(item, operator_user, django_capture_on_commit_callbacks)
     assert not Notification.objects.filter(user=enterprise_user).exists()
-    assert Notification.objects.filter(user=broker, item_key=f"match:achievements.achievement:{item.pk}").exists()
+    assert Notification.objects.filter(
+        user=broker, item_key=f"match:achievements.achievement:{item.pk}"
+    ).exists()
 
 
 def test_a_new_need_tells_its_owner_about_matching_achievements(
-        enterprise, enterprise_user, university, operator_user, django_capture_on_commit_callbacks):
+    enterprise, enterprise_user, university, operator_user, django_capture_on_commit_callbacks
+):
     item = make_achievement(university)
     make_filler(university)
     services.rebuild_index()
@@ -53,14 +58,18 @@ def test_a_new_need_tells_its_owner_about_matching_achievements(
     assert item.title in note.body
 
 
-def test_match_notifications_are_limited_per_user_per_day(settings, enterprise, enterprise_user, university,
-                                                          operator_user, django_capture_on_commit_callbacks):
+def test_match_notifications_are_limited_per_user_per_day(
+    settings, enterprise, enterprise_user, university, operator_user, django_capture_on_commit_callbacks
+):
     settings.MATCH_NOTIFY_PER_USER_PER_DAY = 2
     make_need(enterprise)
     make_filler(university)
     services.rebuild_index()
     for i in range(4):
-        publish(make_achievement(university, title=f"磷酸铁锂正极材料低温改性技术第{i + 1}代"), operator_user,
-                django_capture_on_commit_callbacks)
+        publish(
+            make_achievement(university, title=f"磷酸铁锂正极材料低温改性技术第{i + 1}代"),
+            operator_user,
+            django_capture_on_commit_callbacks,
+        )
     assert Notification.objects.filter(user=enterprise_user, item_key__startswith="match:").count() == 2
     assert services.notifications_left_today(enterprise_user) == 0

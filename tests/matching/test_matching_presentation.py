@@ -15,26 +15,47 @@ pytestmark = pytest.mark.django_db
 
 
 def _result(**kw):
-    data = dict(id="achievement:1", score=0.05, kind="achievement", reasons=[], terms=[], highlights=[],
-                contributions={})
+    data = dict(
+        id="achievement:1",
+        score=0.05,
+        kind="achievement",
+        reasons=[],
+        terms=[],
+        highlights=[],
+        contributions={},
+    )
     data.update(kw)
     return Result(**data)
 
 
 def test_explanation_drops_numbers_units_and_filler_words_from_shared_keywords():
     terms = ["磷酸铁锂", "85", "20", "2.5", "cm3", "明显", "保持", "33%", "正极材料"]
-    result = _result(terms=terms, reasons=["共同关键词：" + "、".join(terms), "主要依据：关键词匹配（60%）",
-                                           "语义相似度 0.91", "同属 C38 电气机械和器材制造业"])
+    result = _result(
+        terms=terms,
+        reasons=[
+            "共同关键词：" + "、".join(terms),
+            "主要依据：关键词匹配（60%）",
+            "语义相似度 0.91",
+            "同属 C38 电气机械和器材制造业",
+        ],
+    )
     assert presentation.telling_terms(result) == ["磷酸铁锂", "正极材料"]
-    assert presentation.plain_reasons(result) == ["共同关键词：磷酸铁锂、正极材料", "同属 电气机械和器材制造业"]
+    assert presentation.plain_reasons(result) == [
+        "共同关键词：磷酸铁锂、正极材料",
+        "同属 电气机械和器材制造业",
+    ]
 
 
 def test_a_highlight_never_splits_a_number():
     text = "容量保持率提升 33% 以上，采用磷酸铁锂"
     start = text.index("3%")
-    result = _result(terms=["3%", "磷酸铁锂"], highlights=[
-        Highlight("body", start, start + 2, "3%"),
-        Highlight("body", text.index("磷酸铁锂"), text.index("磷酸铁锂") + 4, "磷酸铁锂")])
+    result = _result(
+        terms=["3%", "磷酸铁锂"],
+        highlights=[
+            Highlight("body", start, start + 2, "3%"),
+            Highlight("body", text.index("磷酸铁锂"), text.index("磷酸铁锂") + 4, "磷酸铁锂"),
+        ],
+    )
     html = str(presentation.marked(text, presentation.shown_spans(text, result, "body")))
     assert "<mark>磷酸铁锂</mark>" in html and "33%" in html and "<mark>3" not in html
     assert presentation._splits_a_run("33%", 1, 3)
@@ -65,15 +86,20 @@ def test_shown_order_follows_the_shown_match_level(enterprise, university, enter
     assert rows[0]["percent"] >= rows[1]["percent"]
 
 
-def test_enterprise_sees_recommended_and_rejected_candidates_marked(enterprise, enterprise_user, university,
-                                                                    broker, rebuild):
+def test_enterprise_sees_recommended_and_rejected_candidates_marked(
+    enterprise, enterprise_user, university, broker, rebuild
+):
     need = make_need(enterprise)
     good = make_achievement(university)
-    other = make_achievement(university, title="磷酸铁锂正极材料回收工艺", summary="磷酸铁锂正极材料的湿法回收。")
+    other = make_achievement(
+        university, title="磷酸铁锂正极材料回收工艺", summary="磷酸铁锂正极材料的湿法回收。"
+    )
     make_filler(university)
     rebuild()
     services.feedback_record(acting_user=broker, source=need, target=good, decision="recommend")
-    services.feedback_record(acting_user=broker, source=need, target=other, decision="reject", reason="回收不是改性")
+    services.feedback_record(
+        acting_user=broker, source=need, target=other, decision="reject", reason="回收不是改性"
+    )
     c = Client()
     c.force_login(enterprise_user)
     response = c.get(f"/matching/suggestions/need/{need.pk}/?target=achievements")
@@ -84,8 +110,9 @@ def test_enterprise_sees_recommended_and_rejected_candidates_marked(enterprise, 
     assert "得分" not in html and "匹配度" in html
 
 
-def test_region_toggle_follows_the_configured_platform_region(settings, enterprise, enterprise_user, university,
-                                                              rebuild):
+def test_region_toggle_follows_the_configured_platform_region(
+    settings, enterprise, enterprise_user, university, rebuild
+):
     settings.PLATFORM_REGION_PREFIXES = ["32"]
     assert platform_region() == ("32", "江苏省")
     need = make_need(enterprise)
@@ -105,8 +132,9 @@ def test_workbench_pages_needs_and_offers_experts_too(client, enterprise, univer
     need = make_need(enterprise, title="正极材料低温性能专项")
     make_achievement(university)
     make_filler(university, n=5)
-    Expert.objects.create(name="王磊", affiliation=university, research_fields="磷酸铁锂正极材料；低温性能",
-                          is_active=True)
+    Expert.objects.create(
+        name="王磊", affiliation=university, research_fields="磷酸铁锂正极材料；低温性能", is_active=True
+    )
     rebuild()
     client.force_login(broker)
     listing = client.get("/matching/workbench/")
@@ -116,8 +144,10 @@ def test_workbench_pages_needs_and_offers_experts_too(client, enterprise, univer
     experts = client.get(f"/matching/workbench/?need={need.pk}&target=experts")
     assert [c["obj"].name for c in experts.context["candidates"]] == ["王磊"]
     expert = Expert.objects.get()
-    client.post("/matching/workbench/feedback/", {"need": need.pk, "target": expert.pk, "target_kind": "experts",
-                                                  "decision": "recommend"})
+    client.post(
+        "/matching/workbench/feedback/",
+        {"need": need.pk, "target": expert.pk, "target_kind": "experts", "decision": "recommend"},
+    )
     html = client.get(f"/matching/workbench/?need={need.pk}&target=experts").content.decode()
     # a decided candidate keeps only the other choices, behind 改变决定
     assert "改变决定" in html and 'value="recommend"' not in html
@@ -146,9 +176,15 @@ def test_duplicate_need_is_warned_about_at_submit_and_accepted_after_confirmatio
     rebuild()
     c = Client()
     c.force_login(user)
-    form = {"owner": enterprise.pk, "kind": "technology", "title": "磷酸铁锂正极材料低温性能改性",
-            "summary": "磷酸铁锂电池在零下二十度容量衰减严重，需要改性正极材料。",
-            "problem": "提升磷酸铁锂正极材料的低温放电容量和倍率性能。", "visibility": "public", "submit": "1"}
+    form = {
+        "owner": enterprise.pk,
+        "kind": "technology",
+        "title": "磷酸铁锂正极材料低温性能改性",
+        "summary": "磷酸铁锂电池在零下二十度容量衰减严重，需要改性正极材料。",
+        "problem": "提升磷酸铁锂正极材料的低温放电容量和倍率性能。",
+        "visibility": "public",
+        "submit": "1",
+    }
     warned = c.post("/needs/new/", form)
     assert warned.status_code == 200 and 'id="duplicate-warning"' in warned.content.decode()
     assert Need.objects.count() == 1
@@ -166,8 +202,16 @@ def test_a_different_need_is_submitted_without_a_warning(enterprise, rebuild):
     rebuild()
     c = Client()
     c.force_login(user)
-    response = c.post("/needs/new/", {"owner": enterprise.pk, "kind": "technology", "title": "果蔬预冷保鲜工艺",
-                                      "summary": "苹果采后预冷，延长货架期。", "problem": "采后损耗大。",
-                                      "visibility": "public", "submit": "1"})
+    response = c.post(
+        "/needs/new/",
+        {
+            "owner": enterprise.pk,
+            "kind": "technology",
+            "title": "果蔬预冷保鲜工艺",
+            "summary": "苹果采后预冷，延长货架期。",
+            "problem": "采后损耗大。",
+            "visibility": "public",
+            "submit": "1",
+        },
+    )
     assert response.status_code == 302 and Need.objects.count() == 2
-

@@ -12,12 +12,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_brokers_only_and_organisation_only_items_are_never_suggested_to_an_enterprise(
-        enterprise, enterprise_user, university, broker):
+    enterprise, enterprise_user, university, broker
+):
     need = make_need(enterprise)
     public = make_achievement(university)
-    brokers_only = make_achievement(university, title="磷酸铁锂正极材料低温电解液匹配技术",
-                                    visibility=Visibility.BROKERS)
-    org_only = make_achievement(university, title="磷酸铁锂正极材料纳米化低温改性", visibility=Visibility.ORGANIZATION)
+    brokers_only = make_achievement(
+        university, title="磷酸铁锂正极材料低温电解液匹配技术", visibility=Visibility.BROKERS
+    )
+    org_only = make_achievement(
+        university, title="磷酸铁锂正极材料纳米化低温改性", visibility=Visibility.ORGANIZATION
+    )
     make_filler(university)
     services.rebuild_index()
     seen = suggestions_for(enterprise_user, need, target="achievements")
@@ -26,6 +30,7 @@ def test_brokers_only_and_organisation_only_items_are_never_suggested_to_an_ente
     assert {public.pk, brokers_only.pk} <= broker_seen and org_only.pk not in broker_seen
     university_member = UserFactory()
     from factories import MembershipFactory
+
     MembershipFactory(user=university_member, organization=university)
     assert org_only.pk in {s.obj.pk for s in suggestions_for(university_member, need, target="achievements")}
 
@@ -39,7 +44,9 @@ def test_nothing_good_when_only_unrelated_items_exist(enterprise, enterprise_use
     assert found.nothing_good and not found.items
 
 
-def test_explanations_contain_the_shared_terms_highlights_and_signal_shares(enterprise, enterprise_user, university):
+def test_explanations_contain_the_shared_terms_highlights_and_signal_shares(
+    enterprise, enterprise_user, university
+):
     need = make_need(enterprise)
     item = make_achievement(university)
     make_filler(university)
@@ -49,19 +56,29 @@ def test_explanations_contain_the_shared_terms_highlights_and_signal_shares(ente
     assert {"低温", "正极"} <= set(top.result.terms)
     assert any(r.startswith("共同关键词") and "正极" in r for r in top.result.reasons)
     assert any(h.term == "正极" and h.field == "title" for h in top.result.highlights)
-    assert "word" in top.result.contributions and sum(top.result.contributions.values()) == pytest.approx(1, abs=1e-3)
+    assert "word" in top.result.contributions and sum(top.result.contributions.values()) == pytest.approx(
+        1, abs=1e-3
+    )
 
 
 def test_filters_trl_region_and_mode(enterprise, enterprise_user, university):
     need = make_need(enterprise)
     mature = make_achievement(university)
-    young = make_achievement(university, title="磷酸铁锂正极材料低温改性实验室研究", trl=3, transfer_modes=["transfer"])
+    young = make_achievement(
+        university, title="磷酸铁锂正极材料低温改性实验室研究", trl=3, transfer_modes=["transfer"]
+    )
     make_filler(university)
     services.rebuild_index()
-    assert {s.obj.pk for s in suggestions_for(enterprise_user, need, target="achievements")} == {mature.pk, young.pk}
-    assert [s.obj.pk for s in suggestions_for(enterprise_user, need, target="achievements", min_trl=6)] == [mature.pk]
-    assert [s.obj.pk for s in suggestions_for(enterprise_user, need, target="achievements",
-                                              modes=("license",))] == [mature.pk]
+    assert {s.obj.pk for s in suggestions_for(enterprise_user, need, target="achievements")} == {
+        mature.pk,
+        young.pk,
+    }
+    assert [s.obj.pk for s in suggestions_for(enterprise_user, need, target="achievements", min_trl=6)] == [
+        mature.pk
+    ]
+    assert [
+        s.obj.pk for s in suggestions_for(enterprise_user, need, target="achievements", modes=("license",))
+    ] == [mature.pk]
     assert len(suggestions_for(enterprise_user, need, target="achievements", region="37")) == 2  # 临沂
     assert suggestions_for(enterprise_user, need, target="achievements", region="11").nothing_good
 

@@ -37,8 +37,10 @@ def test_gunicorn_preloads_and_warms_in_the_master_then_closes_database_connecti
     server = mock.Mock()
     server.cfg.preload_app = True
     server.log = logging.getLogger("test.gunicorn")
-    with mock.patch("techmarket.matching.warmup.warm_matching_index", return_value={"documents": 0}) as warm, \
-            mock.patch("django.db.connections.close_all") as close_all:
+    with (
+        mock.patch("techmarket.matching.warmup.warm_matching_index", return_value={"documents": 0}) as warm,
+        mock.patch("django.db.connections.close_all") as close_all,
+    ):
         conf.when_ready(server)
         conf.post_fork(server, mock.Mock())
     assert warm.call_count == 2 and close_all.call_count == 1

@@ -16,11 +16,24 @@ def listed_need(**fields):
     need.save()
     return need
 
-FORM = {"kind": "technology", "title": "高韧性立方氮化硼单晶研制", "summary": "开发高韧性 CBN 新牌号",
-        "problem": "抗冲击韧性不足", "parameters": "抗冲击韧性|≥67|%\n堆积密度|≥1.80|g/cm³",
-        "cooperation_modes": ["joint", "commissioned"], "budget_min": "50", "budget_max": "100",
-        "rd_cycle_months": "12", "region": "371302", "industry": "30", "visibility": "public",
-        "confidential_detail": "现有触媒配方与合成压力窗口", "contact_name": "李工", "contact_phone": "13805390001"}
+
+FORM = {
+    "kind": "technology",
+    "title": "高韧性立方氮化硼单晶研制",
+    "summary": "开发高韧性 CBN 新牌号",
+    "problem": "抗冲击韧性不足",
+    "parameters": "抗冲击韧性|≥67|%\n堆积密度|≥1.80|g/cm³",
+    "cooperation_modes": ["joint", "commissioned"],
+    "budget_min": "50",
+    "budget_max": "100",
+    "rd_cycle_months": "12",
+    "region": "371302",
+    "industry": "30",
+    "visibility": "public",
+    "confidential_detail": "现有触媒配方与合成压力窗口",
+    "contact_name": "李工",
+    "contact_phone": "13805390001",
+}
 
 
 @pytest.fixture
@@ -47,15 +60,18 @@ def test_form_reports_an_incomplete_parameter_and_keeps_the_input(client, member
     client.force_login(user)
     response = client.post("/needs/new/", {**FORM, "owner": org.pk, "parameters": "只有指标没有目标值"})
     assert response.status_code == 200
-    assert "第 1 项技术指标" in response.content.decode() and "请填写指标和目标值" in response.content.decode()
+    assert (
+        "第 1 项技术指标" in response.content.decode() and "请填写指标和目标值" in response.content.decode()
+    )
     assert "高韧性立方氮化硼单晶研制" in response.content.decode()
     assert Need.objects.count() == 0
 
 
 def test_operator_sends_back_with_reason_and_the_owner_sees_it(client, member):
     user, org = member
-    need = Need.objects.create(owner=org, title="生活垃圾三相同步处理", summary="摘要", problem="难题",
-                               status=ListingStatus.PENDING)
+    need = Need.objects.create(
+        owner=org, title="生活垃圾三相同步处理", summary="摘要", problem="难题", status=ListingStatus.PENDING
+    )
     operator = make_operator()
     client.force_login(operator)
     assert "生活垃圾三相同步处理" in client.get("/needs/review/").content.decode()
@@ -72,16 +88,26 @@ def test_operator_sends_back_with_reason_and_the_owner_sees_it(client, member):
 
 def test_visitor_sees_the_public_summary_but_not_the_confidential_detail(client, member):
     _user, org = member
-    need = Need.objects.create(owner=org, title="陶瓷膜低成本制备", summary="公开摘要文字", problem="难题",
-                               confidential_detail="保密的烧结曲线", status=ListingStatus.PUBLISHED)
+    need = Need.objects.create(
+        owner=org,
+        title="陶瓷膜低成本制备",
+        summary="公开摘要文字",
+        problem="难题",
+        confidential_detail="保密的烧结曲线",
+        status=ListingStatus.PUBLISHED,
+    )
     page = client.get(f"/needs/{need.pk}/").content.decode()
     assert "公开摘要文字" in page and "保密的烧结曲线" not in page and "登录" in page
 
 
-def test_list_filters_by_keyword_and_region_with_bounded_queries(client, member, django_assert_max_num_queries):
+def test_list_filters_by_keyword_and_region_with_bounded_queries(
+    client, member, django_assert_max_num_queries
+):
     _user, org = member
     for index in range(25):
-        listed_need(owner=org, title=f"磷酸铁锂电池正极材料改性 {index}", region_id="371302", industry_id="26")
+        listed_need(
+            owner=org, title=f"磷酸铁锂电池正极材料改性 {index}", region_id="371302", industry_id="26"
+        )
     listed_need(owner=org, title="木材阻燃处理", region_id="370102")
     with django_assert_max_num_queries(12):
         page = client.get("/needs/", {"q": "锂电池", "region": "371300"}).content.decode()

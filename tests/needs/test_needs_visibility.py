@@ -45,14 +45,25 @@ def world():
     MembershipFactory(user=owner_member, organization=owner_org, role=Role.MEMBER)
     other = UserFactory()
     MembershipFactory(user=other, organization=OrganizationFactory(), role=Role.ORG_ADMIN)
-    users = {"anonymous": None, "registered": UserFactory(), "other_org_member": other,
-             "owner_member": owner_member, "broker": make_broker(), "bureau": make_bureau(),
-             "operator": make_operator()}
+    users = {
+        "anonymous": None,
+        "registered": UserFactory(),
+        "other_org_member": other,
+        "owner_member": owner_member,
+        "broker": make_broker(),
+        "bureau": make_bureau(),
+        "operator": make_operator(),
+    }
     needs = {}
     for visibility, status in itertools.product(Visibility.values, ListingStatus.values):
         needs[(visibility, status)] = Need.objects.create(
-            owner=owner_org, title=f"需求 {visibility} {status}", summary="公开摘要", problem="难题",
-            confidential_detail="保密：客户名单与工艺窗口", visibility=visibility, status=status,
+            owner=owner_org,
+            title=f"需求 {visibility} {status}",
+            summary="公开摘要",
+            problem="难题",
+            confidential_detail="保密：客户名单与工艺窗口",
+            visibility=visibility,
+            status=status,
         )
     return users, needs
 
@@ -106,16 +117,23 @@ def test_granted_organisation_reads_confidential_detail_and_the_read_is_audited(
     requester = users["other_org_member"]
     org = requester.memberships.first().organization
     with pytest.raises(Exception, match="保密承诺"):
-        access_request(item=need, acting_user=requester, organization=org, purpose="评估合作", nda_accepted=False)
-    grant = access_request(item=need, acting_user=requester, organization=org, purpose="评估合作",
-                           nda_accepted=True)
+        access_request(
+            item=need, acting_user=requester, organization=org, purpose="评估合作", nda_accepted=False
+        )
+    grant = access_request(
+        item=need, acting_user=requester, organization=org, purpose="评估合作", nda_accepted=True
+    )
     client.force_login(requester)
     assert client.get(f"/api/needs/{need.pk}").json()["confidential_detail"] is None
     access_decide(grant=grant, acting_user=users["owner_member"], grant_access=True)
     assert AccessGrant.objects.get(pk=grant.pk).status == AccessGrant.Status.GRANTED
     assert client.get(f"/api/needs/{need.pk}").json()["confidential_detail"] == "保密：客户名单与工艺窗口"
-    assert AuditLog.objects.filter(action="needs.need.view_confidential", target_id=str(need.pk),
-                                   actor=requester).count() == 1
+    assert (
+        AuditLog.objects.filter(
+            action="needs.need.view_confidential", target_id=str(need.pk), actor=requester
+        ).count()
+        == 1
+    )
     assert AuditLog.objects.filter(action="catalog.access.grant").count() == 1
 
 
@@ -141,14 +159,19 @@ def test_keyword_search_and_csv_export_match_the_visibility_rules(world, client,
         need.save(update_fields=["search_text"])
     client = _as(client, users[role])
     want = {n.title for (vis, status), n in needs.items() if expected(role, vis, status)}
-    found = {item["title"] for item in client.get("/api/needs", {"q": "需求", "page_size": 100}).json()["items"]}
+    found = {
+        item["title"] for item in client.get("/api/needs", {"q": "需求", "page_size": 100}).json()["items"]
+    }
     assert found == want
     response = client.get("/imports/needs/export.csv")
     if users[role] is None:
         assert response.status_code == 302  # export needs a login
         return
-    text = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else \
-        response.content.decode("utf-8-sig")
+    text = (
+        b"".join(response.streaming_content).decode("utf-8-sig")
+        if response.streaming
+        else response.content.decode("utf-8-sig")
+    )
     exported = {title for title in (n.title for n in needs.values()) if title in text}
     assert exported == want
     assert "保密：客户名单与工艺窗口" not in text

@@ -25,9 +25,16 @@ def owner():
 
 
 def _need(user, org, **extra):
-    data = {"title": "磷酸铁锂电池正极材料低温性能提升", "summary": "提升 -20℃ 放电容量保持率",
-            "problem": "低温下容量衰减明显", "parameters": [{"indicator": "-20℃容量保持率", "target": "≥85", "unit": "%"}],
-            "cooperation_modes": ["joint"], "budget_min": 50, "budget_max": 120, "rd_cycle_months": 18}
+    data = {
+        "title": "磷酸铁锂电池正极材料低温性能提升",
+        "summary": "提升 -20℃ 放电容量保持率",
+        "problem": "低温下容量衰减明显",
+        "parameters": [{"indicator": "-20℃容量保持率", "target": "≥85", "unit": "%"}],
+        "cooperation_modes": ["joint"],
+        "budget_min": 50,
+        "budget_max": 120,
+        "rd_cycle_months": 18,
+    }
     data.update(extra)
     return services.need_create(acting_user=user, owner=org, **data)
 
@@ -40,7 +47,9 @@ def test_submit_send_back_fix_and_publish_with_reasons_and_audit(owner):
     listing_transition(item=need, action="submit", acting_user=user)
     with pytest.raises(ValidationError, match="必须填写原因"):
         listing_transition(item=need, action="request_changes", acting_user=operator, reason="  ")
-    listing_transition(item=need, action="request_changes", acting_user=operator, reason="请补充技术指标的测试条件")
+    listing_transition(
+        item=need, action="request_changes", acting_user=operator, reason="请补充技术指标的测试条件"
+    )
     assert need.status == ListingStatus.CHANGES_REQUESTED and need.review_note == "请补充技术指标的测试条件"
     services.need_update(need=need, acting_user=user, summary="提升 -20℃、0.5C 放电容量保持率")
     listing_transition(item=need, action="submit", acting_user=user)
@@ -49,8 +58,16 @@ def test_submit_send_back_fix_and_publish_with_reasons_and_audit(owner):
     assert need.status == ListingStatus.PUBLISHED
     assert need.expires_at is not None and need.expires_at > need.published_at
     actions = list(AuditLog.objects.filter(target_id=str(need.pk)).values_list("action", flat=True))
-    assert sorted(actions) == sorted(["needs.need.create", "needs.need.submit", "needs.need.request_changes",
-                                      "needs.need.update", "needs.need.submit", "needs.need.publish"])
+    assert sorted(actions) == sorted(
+        [
+            "needs.need.create",
+            "needs.need.submit",
+            "needs.need.request_changes",
+            "needs.need.update",
+            "needs.need.submit",
+            "needs.need.publish",
+        ]
+    )
 
 
 def test_owner_cannot_publish_and_wrong_state_is_explained(owner):
@@ -73,14 +90,17 @@ def test_editing_a_published_need_sends_it_back_to_review(owner):
     assert need.status == ListingStatus.PENDING
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("summary", "<script>alert(1)</script>", "HTML 标签"),
-    ("budget_max", 10, "不能低于下限"),
-    ("parameters", [{"indicator": "容量", "target": ""}], "第 1 项技术指标"),
-    ("cooperation_modes", ["buy"], "未知的合作方式"),
-    ("rd_cycle_months", 400, "1–120"),
-    ("deadline", datetime.date(2000, 1, 1), "不能早于今天"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("summary", "<script>alert(1)</script>", "HTML 标签"),
+        ("budget_max", 10, "不能低于下限"),
+        ("parameters", [{"indicator": "容量", "target": ""}], "第 1 项技术指标"),
+        ("cooperation_modes", ["buy"], "未知的合作方式"),
+        ("rd_cycle_months", 400, "1–120"),
+        ("deadline", datetime.date(2000, 1, 1), "不能早于今天"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(owner, field, value, message):
     user, org = owner
     with pytest.raises(ValidationError) as exc:
@@ -122,8 +142,14 @@ def test_chinese_keyword_finds_a_term_inside_a_longer_compound(owner):
 def test_api_creates_a_draft_and_reports_invalid_codes_by_field(owner, client):
     user, org = owner
     client.force_login(user)
-    body = {"owner_id": org.pk, "title": "高韧性立方氮化硼单晶研制", "summary": "开发高韧性 CBN 新牌号",
-            "problem": "抗冲击韧性不足", "industry": "C99", "region": "371302"}
+    body = {
+        "owner_id": org.pk,
+        "title": "高韧性立方氮化硼单晶研制",
+        "summary": "开发高韧性 CBN 新牌号",
+        "problem": "抗冲击韧性不足",
+        "industry": "C99",
+        "region": "371302",
+    }
     response = client.post("/api/needs", body, content_type="application/json")
     assert response.status_code == 422
     assert "industry" in response.json()["error"]["fields"]
@@ -132,8 +158,9 @@ def test_api_creates_a_draft_and_reports_invalid_codes_by_field(owner, client):
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["status"] == "draft" and created["industry_id"] == "30"
-    response = client.post(f"/api/needs/{created['id']}/actions/publish", {"reason": ""},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/needs/{created['id']}/actions/publish", {"reason": ""}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
 
@@ -145,8 +172,9 @@ def test_saving_without_changes_writes_nothing_and_keeps_a_published_need_listed
     listing_transition(item=need, action="submit", acting_user=user)
     listing_transition(item=need, action="publish", acting_user=operator)
     audits = AuditLog.objects.count()
-    services.need_update(need=need, acting_user=user, title=need.title, budget_min="50.00",
-                         parameters=list(need.parameters))
+    services.need_update(
+        need=need, acting_user=user, title=need.title, budget_min="50.00", parameters=list(need.parameters)
+    )
     need.refresh_from_db()
     assert need.status == ListingStatus.PUBLISHED
     assert AuditLog.objects.count() == audits and need.versions.count() == 1

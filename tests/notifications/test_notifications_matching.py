@@ -47,7 +47,8 @@ def subscribe(user, query="q=锂电池", **kwargs):
 
 
 def test_matching_need_creates_a_notification_and_an_email_for_the_subscriber(
-        owner_org, operator, django_capture_on_commit_callbacks):
+    owner_org, operator, django_capture_on_commit_callbacks
+):
     subscriber = UserFactory()
     saved = subscribe(subscriber, name="锂电池需求")
     need = pending_need(owner_org)
@@ -62,18 +63,24 @@ def test_matching_need_creates_a_notification_and_an_email_for_the_subscriber(
     assert AuditLog.objects.filter(action="notifications.savedsearch.notify", target_id=str(need.pk)).exists()
 
 
-def test_a_need_outside_the_saved_filters_notifies_nobody(owner_org, operator, django_capture_on_commit_callbacks):
+def test_a_need_outside_the_saved_filters_notifies_nobody(
+    owner_org, operator, django_capture_on_commit_callbacks
+):
     subscriber = UserFactory()
     subscribe(subscriber, query="q=锂电池&kind=talent")
     publish(pending_need(owner_org), operator, django_capture_on_commit_callbacks)  # technology, not talent
-    publish(pending_need(owner_org, title="木材改性与阻燃处理工艺", summary="板材阻燃", kind="talent"), operator,
-            django_capture_on_commit_callbacks)
+    publish(
+        pending_need(owner_org, title="木材改性与阻燃处理工艺", summary="板材阻燃", kind="talent"),
+        operator,
+        django_capture_on_commit_callbacks,
+    )
     assert not Notification.objects.exists() and mail.outbox == []
 
 
 @pytest.mark.parametrize("visibility", [Visibility.BROKERS, Visibility.ORGANIZATION])
 def test_a_subscriber_who_may_not_see_the_need_gets_nothing(
-        owner_org, operator, django_capture_on_commit_callbacks, visibility):
+    owner_org, operator, django_capture_on_commit_callbacks, visibility
+):
     ordinary = UserFactory()
     broker = make_broker()
     subscribe(ordinary)
@@ -86,21 +93,25 @@ def test_a_subscriber_who_may_not_see_the_need_gets_nothing(
 
 
 def test_members_of_the_owner_organisation_are_not_notified_about_their_own_need(
-        owner_org, operator, django_capture_on_commit_callbacks):
+    owner_org, operator, django_capture_on_commit_callbacks
+):
     member = UserFactory()
     MembershipFactory(user=member, organization=owner_org, role=Role.MEMBER)
     outsider = UserFactory()
     subscribe(member)
     subscribe(outsider)
     publish(pending_need(owner_org), operator, django_capture_on_commit_callbacks)
-    assert list(Notification.objects.filter(kind="saved_search").values_list("user_id", flat=True)) == [outsider.pk]
+    assert list(Notification.objects.filter(kind="saved_search").values_list("user_id", flat=True)) == [
+        outsider.pk
+    ]
     # The member hears only that the need was published (review outcome), not about it as a search match.
     saved_search_mails = [m.to for m in mail.outbox if "已审核通过并发布" not in m.subject]
     assert saved_search_mails == [[outsider.email]]
 
 
 def test_emails_are_rate_limited_per_saved_search_and_waiting_items_go_into_the_next_email(
-        owner_org, operator, django_capture_on_commit_callbacks, settings):
+    owner_org, operator, django_capture_on_commit_callbacks, settings
+):
     settings.NOTIFY_EMAIL_MIN_INTERVAL_MINUTES = 60
     subscriber = UserFactory()
     saved = subscribe(subscriber)
@@ -114,7 +125,9 @@ def test_emails_are_rate_limited_per_saved_search_and_waiting_items_go_into_the_
     saved.refresh_from_db()
     assert saved.pending_item_ids == [second.pk]
 
-    SavedSearch.objects.filter(pk=saved.pk).update(last_emailed_at=saved.last_emailed_at - timedelta(minutes=61))
+    SavedSearch.objects.filter(pk=saved.pk).update(
+        last_emailed_at=saved.last_emailed_at - timedelta(minutes=61)
+    )
     publish(third, operator, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 2
     body = mail.outbox[1].body
@@ -125,21 +138,25 @@ def test_emails_are_rate_limited_per_saved_search_and_waiting_items_go_into_the_
 
 
 def test_the_periodic_flush_sends_waiting_items_once_the_interval_has_passed(
-        owner_org, operator, django_capture_on_commit_callbacks):
+    owner_org, operator, django_capture_on_commit_callbacks
+):
     subscriber = UserFactory()
     saved = subscribe(subscriber)
     publish(pending_need(owner_org, title="锂电池正极材料一"), operator, django_capture_on_commit_callbacks)
     publish(pending_need(owner_org, title="锂电池隔膜涂覆二"), operator, django_capture_on_commit_callbacks)
     assert flush_saved_search_emails.delay().get() == 0  # still inside the interval
     saved.refresh_from_db()
-    SavedSearch.objects.filter(pk=saved.pk).update(last_emailed_at=saved.last_emailed_at - timedelta(minutes=61))
+    SavedSearch.objects.filter(pk=saved.pk).update(
+        last_emailed_at=saved.last_emailed_at - timedelta(minutes=61)
+    )
     assert flush_saved_search_emails.delay().get() == 1
     assert len(mail.outbox) == 2 and "锂电池隔膜涂覆二" in mail.outbox[1].body
     assert flush_saved_search_emails.delay().get() == 0  # nothing waits any more
 
 
 def test_in_site_only_subscription_sends_no_email_and_one_notification_per_user(
-        owner_org, operator, django_capture_on_commit_callbacks):
+    owner_org, operator, django_capture_on_commit_callbacks
+):
     subscriber = UserFactory()
     subscribe(subscriber, notify_email=False)
     subscribe(subscriber, query="q=正极材料")
@@ -149,7 +166,8 @@ def test_in_site_only_subscription_sends_no_email_and_one_notification_per_user(
 
 
 def test_saved_filters_that_became_invalid_match_nothing_rather_than_everything(
-        owner_org, operator, django_capture_on_commit_callbacks):
+    owner_org, operator, django_capture_on_commit_callbacks
+):
     subscriber = UserFactory()
     saved = subscribe(subscriber)
     SavedSearch.objects.filter(pk=saved.pk).update(params={"q": "锂电池", "chain_node": "999999"})
@@ -172,7 +190,8 @@ def test_saving_keeps_only_filters_and_refuses_beyond_the_limit_with_a_clear_mes
 
 
 def test_a_target_whose_app_is_not_there_yet_is_refused_and_never_breaks_publication(
-        owner_org, operator, django_capture_on_commit_callbacks, monkeypatch):
+    owner_org, operator, django_capture_on_commit_callbacks, monkeypatch
+):
     from techmarket.catalog import registry
 
     # The achievements type is not registered (its app is not installed yet).
@@ -180,12 +199,16 @@ def test_a_target_whose_app_is_not_there_yet_is_refused_and_never_breaks_publica
     with pytest.raises(services.ValidationError, match="暂不支持订阅"):
         services.saved_search_create(user=UserFactory(), target="achievements", query_string="q=锂电池")
     subscriber = UserFactory()
-    old = SavedSearch.objects.create(user=subscriber, name="旧订阅", target="achievements", params={"q": "锂电池"})
+    old = SavedSearch.objects.create(
+        user=subscriber, name="旧订阅", target="achievements", params={"q": "锂电池"}
+    )
     need = pending_need(owner_org)
     publish(need, operator, django_capture_on_commit_callbacks)
     assert selectors.saved_search_matches(old, need) is False
     assert services.saved_search_notify(model_label="achievements.achievement", pk=need.pk) == {
-        "notified": 0, "emailed": 0}
+        "notified": 0,
+        "emailed": 0,
+    }
 
 
 def test_expert_subscriptions_reuse_the_expert_selector_and_skip_the_experts_own_colleagues():
@@ -194,9 +217,14 @@ def test_expert_subscriptions_reuse_the_expert_selector_and_skip_the_experts_own
     MembershipFactory(user=colleague, organization=university, role=Role.MEMBER)
     for user in (colleague, stranger):
         services.saved_search_create(user=user, target="experts", query_string="q=正极材料")
-    expert = Expert.objects.create(name="王立新", affiliation=university, research_fields="磷酸铁锂电池正极材料")
-    inactive = Expert.objects.create(name="李青", affiliation=OrganizationFactory(), research_fields="正极材料",
-                                     is_active=False)
+    expert = Expert.objects.create(
+        name="王立新", affiliation=university, research_fields="磷酸铁锂电池正极材料"
+    )
+    inactive = Expert.objects.create(
+        name="李青", affiliation=OrganizationFactory(), research_fields="正极材料", is_active=False
+    )
     services.saved_search_notify(model_label="experts.expert", pk=expert.pk)
     services.saved_search_notify(model_label="experts.expert", pk=inactive.pk)
-    assert list(Notification.objects.values_list("user_id", "url")) == [(stranger.pk, f"/experts/{expert.pk}/")]
+    assert list(Notification.objects.values_list("user_id", "url")) == [
+        (stranger.pk, f"/experts/{expert.pk}/")
+    ]

@@ -20,32 +20,41 @@ def login(user) -> Client:
 
 
 def notify(user, n=1, **fields):
-    return [Notification.objects.create(user=user, title=f"新的匹配 {i}", url="/needs/1/", **fields)
-            for i in range(n)]
+    return [
+        Notification.objects.create(user=user, title=f"新的匹配 {i}", url="/needs/1/", **fields)
+        for i in range(n)
+    ]
 
 
 def test_needs_list_offers_save_search_to_logged_in_users_only(client):
     assert "保存为订阅" not in client.get("/needs/?q=锂电池").content.decode()
     page = login(UserFactory()).get("/needs/?q=锂电池&kind=talent&page=2").content.decode()
-    assert "保存为订阅" in page and 'name="query" value="q=%E9%94%82%E7%94%B5%E6%B1%A0&amp;kind=talent"' in page
+    assert (
+        "保存为订阅" in page and 'name="query" value="q=%E9%94%82%E7%94%B5%E6%B1%A0&amp;kind=talent"' in page
+    )
 
 
 def test_saving_from_the_list_query_string_returns_to_the_list_and_is_audited():
     user = UserFactory()
     c = login(user)
-    response = c.post("/notifications/searches/new/", {
-        "target": "needs", "query": "q=锂电池&kind=talent&page=2", "name": "", "notify_email": "on"})
+    response = c.post(
+        "/notifications/searches/new/",
+        {"target": "needs", "query": "q=锂电池&kind=talent&page=2", "name": "", "notify_email": "on"},
+    )
     saved = SavedSearch.objects.get(user=user)
     assert saved.params == {"q": "锂电池", "kind": "talent"} and saved.notify_email
     assert response.status_code == 302 and response["Location"].startswith("/needs/?q=")
     assert "page" not in response["Location"]
-    assert AuditLog.objects.filter(action="notifications.savedsearch.create", target_id=str(saved.pk)).exists()
+    assert AuditLog.objects.filter(
+        action="notifications.savedsearch.create", target_id=str(saved.pk)
+    ).exists()
 
 
 def test_my_saved_searches_shows_the_filters_in_chinese_and_a_link_to_the_list():
     user = UserFactory()
-    services.saved_search_create(user=user, target="needs", query_string="q=锂电池&kind=talent&industry=30",
-                                 name="电池人才")
+    services.saved_search_create(
+        user=user, target="needs", query_string="q=锂电池&kind=talent&industry=30", name="电池人才"
+    )
     page = login(user).get("/notifications/searches/").content.decode()
     assert "电池人才" in page and "关键词：锂电池" in page and "类型：人才需求" in page
     assert "行业：非金属矿物制品业" in page  # the industry by name, not its code
@@ -108,7 +117,8 @@ def test_navbar_bell_shows_the_unread_count_of_the_current_user():
     notify(user, 3)
     notify(other, 1)
     Notification.objects.filter(pk=Notification.objects.filter(user=user).first().pk).update(
-        read_at="2025-01-01T00:00:00Z")
+        read_at="2025-01-01T00:00:00Z"
+    )
     page = login(user).get("/needs/").content.decode()
     assert '<span class="badge rounded-pill text-bg-danger" id="unread-count">2</span>' in page
     assert 'id="unread-count"' not in login(UserFactory()).get("/needs/").content.decode()
@@ -124,8 +134,14 @@ def test_pages_need_login(client):
 
 def test_owner_label_is_never_leaked_to_a_notification_about_an_anonymous_need(client):
     org = OrganizationFactory(name="保密的发布机构")
-    need = Need.objects.create(owner=org, title="锂电池需求", summary="摘要", problem="难题",
-                               status=ListingStatus.PUBLISHED, is_anonymous=True)
+    need = Need.objects.create(
+        owner=org,
+        title="锂电池需求",
+        summary="摘要",
+        problem="难题",
+        status=ListingStatus.PUBLISHED,
+        is_anonymous=True,
+    )
     subscriber = UserFactory()
     saved = services.saved_search_create(user=subscriber, target="needs", query_string="")
     assert saved.name == "全部技术需求"

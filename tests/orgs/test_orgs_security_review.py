@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 def test_review_actions_ignore_an_off_site_next(client, action, next_url):
     client.force_login(make_operator())
     org = OrganizationFactory(status=Organization.Status.PENDING)
-    response = client.post(f"/orgs/{org.pk}/{action}/", {"next": next_url, "reason": "材料不全，请补充营业执照"})
+    response = client.post(
+        f"/orgs/{org.pk}/{action}/", {"next": next_url, "reason": "材料不全，请补充营业执照"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/orgs/review/"
 

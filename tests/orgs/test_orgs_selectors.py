@@ -46,7 +46,9 @@ def test_status_filter_does_not_reveal_unapproved_orgs_to_others(orgs):
 def test_search_matches_name_and_exact_credit_code(orgs):
     viewer = AnonymousUser()
     assert list(selectors.organization_list_visible_to(viewer, q="甲科技")) == [orgs["approved"]]
-    assert list(selectors.organization_list_visible_to(viewer, q=orgs["approved"].uscc.lower())) == [orgs["approved"]]
+    assert list(selectors.organization_list_visible_to(viewer, q=orgs["approved"].uscc.lower())) == [
+        orgs["approved"]
+    ]
     assert list(selectors.organization_list_visible_to(viewer, q="丁")) == []
 
 
@@ -99,7 +101,9 @@ def test_members_may_filter_their_own_orgs_by_status(orgs):
     assert list(selectors.organization_list_visible_to(member, status="pending")) == [orgs["pending"]]
 
 
-@pytest.mark.parametrize(("code", "prefix"), [("370000", "37"), ("371000", "3710"), ("500000", "50"),
-                                              ("371302", "371302"), ("110100", "1101")])
+@pytest.mark.parametrize(
+    ("code", "prefix"),
+    [("370000", "37"), ("371000", "3710"), ("500000", "50"), ("371302", "371302"), ("110100", "1101")],
+)
 def test_region_prefix_strips_whole_levels_only(code, prefix):
     assert selectors.region_prefix(code) == prefix

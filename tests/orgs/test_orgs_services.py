@@ -23,8 +23,13 @@ VALID = make_uscc("91371302MA3C12345")
 
 
 def _register(user, **overrides):
-    kwargs = {"acting_user": user, "name": "临沂新材料科技有限公司", "kind": Organization.Kind.ENTERPRISE,
-              "uscc": VALID, "region": Region.objects.get(pk="371302")}
+    kwargs = {
+        "acting_user": user,
+        "name": "临沂新材料科技有限公司",
+        "kind": Organization.Kind.ENTERPRISE,
+        "uscc": VALID,
+        "region": Region.objects.get(pk="371302"),
+    }
     kwargs.update(overrides)
     return services.organization_register(**kwargs)
 
@@ -43,7 +48,8 @@ def test_register_creates_pending_org_with_registrant_as_admin_and_one_audit_rec
     org = _register(user)
     assert org.status == Organization.Status.PENDING
     assert list(Membership.objects.filter(organization=org).values_list("user_id", "role")) == [
-        (user.pk, Role.ORG_ADMIN)]
+        (user.pk, Role.ORG_ADMIN)
+    ]
     record = _only_audit("orgs.organization.register")
     assert record.actor == user
     assert record.target_id == str(org.pk)
@@ -172,9 +178,15 @@ def test_admin_of_rejected_org_can_correct_and_resubmit(operator):
     org = _register(user)
     services.organization_reject(organization=org, acting_user=operator, reason="名称与执照不一致")
     new_code = make_uscc("91371302MA3C99999")
-    services.organization_resubmit(organization=org, acting_user=user, name="临沂新材料股份有限公司", uscc=new_code)
+    services.organization_resubmit(
+        organization=org, acting_user=user, name="临沂新材料股份有限公司", uscc=new_code
+    )
     org.refresh_from_db()
-    assert (org.status, org.name, org.uscc) == (Organization.Status.PENDING, "临沂新材料股份有限公司", new_code)
+    assert (org.status, org.name, org.uscc) == (
+        Organization.Status.PENDING,
+        "临沂新材料股份有限公司",
+        new_code,
+    )
     record = _only_audit("orgs.organization.resubmit")
     assert record.before["status"] == "rejected"
     assert record.after["name"] == "临沂新材料股份有限公司"
@@ -199,8 +211,11 @@ def test_resubmit_with_wrong_check_character_names_uscc(operator):
     org = _register(user)
     services.organization_reject(organization=org, acting_user=operator, reason="资料不全")
     with pytest.raises(ValidationError) as exc:
-        services.organization_resubmit(organization=org, acting_user=user, uscc=VALID[:17] + "0"
-                                       if VALID[17] != "0" else VALID[:17] + "1")
+        services.organization_resubmit(
+            organization=org,
+            acting_user=user,
+            uscc=VALID[:17] + "0" if VALID[17] != "0" else VALID[:17] + "1",
+        )
     assert "uscc" in exc.value.message_dict
 
 
@@ -210,8 +225,9 @@ def test_resubmit_with_wrong_check_character_names_uscc(operator):
 def test_operator_can_record_a_real_code_failing_the_check_with_a_reason(operator):
     org = OrganizationFactory()
     odd = VALID[:17] + ("0" if VALID[17] != "0" else "1")
-    services.organization_set_uscc_override(organization=org, acting_user=operator, uscc=odd,
-                                            reason="已核对营业执照原件")
+    services.organization_set_uscc_override(
+        organization=org, acting_user=operator, uscc=odd, reason="已核对营业执照原件"
+    )
     org.refresh_from_db()
     assert (org.uscc, org.uscc_override_reason) == (odd, "已核对营业执照原件")
     record = _only_audit("orgs.organization.uscc_override")
@@ -223,10 +239,13 @@ def test_uscc_override_needs_an_operator_and_a_reason(operator):
     org = OrganizationFactory()
     odd = VALID[:17] + ("0" if VALID[17] != "0" else "1")
     with pytest.raises(PermissionDenied):
-        services.organization_set_uscc_override(organization=org, acting_user=make_org_admin(org), uscc=odd,
-                                                reason="已核对营业执照原件")
+        services.organization_set_uscc_override(
+            organization=org, acting_user=make_org_admin(org), uscc=odd, reason="已核对营业执照原件"
+        )
     with pytest.raises(ValidationError) as exc:
-        services.organization_set_uscc_override(organization=org, acting_user=operator, uscc=odd, reason="核对")
+        services.organization_set_uscc_override(
+            organization=org, acting_user=operator, uscc=odd, reason="核对"
+        )
     assert "reason" in exc.value.message_dict
     org.refresh_from_db()
     assert org.uscc != odd
@@ -235,8 +254,9 @@ def test_uscc_override_needs_an_operator_and_a_reason(operator):
 def test_uscc_override_still_refuses_a_malformed_code(operator):
     org = OrganizationFactory()
     with pytest.raises(ValidationError):
-        services.organization_set_uscc_override(organization=org, acting_user=operator, uscc="91371302ISO",
-                                                reason="已核对营业执照原件")
+        services.organization_set_uscc_override(
+            organization=org, acting_user=operator, uscc="91371302ISO", reason="已核对营业执照原件"
+        )
     org.refresh_from_db()
     assert org.uscc_override_reason == ""
 
@@ -255,7 +275,9 @@ def test_join_request_approved_by_org_admin_creates_the_membership():
     jr.refresh_from_db()
     assert jr.status == JoinRequest.Status.APPROVED
     assert jr.decided_by == admin
-    assert Membership.objects.filter(user=applicant, organization=org, role=Role.MEMBER, is_active=True).exists()
+    assert Membership.objects.filter(
+        user=applicant, organization=org, role=Role.MEMBER, is_active=True
+    ).exists()
     assert roles.is_org_member(applicant, org)
     record = _only_audit("orgs.join_request.approve")
     assert (record.actor, record.after, record.note) == (admin, {"status": "approved"}, "欢迎")
@@ -292,15 +314,21 @@ def test_broker_approval_is_the_platforms_and_requires_a_level():
     applicant = UserFactory()
     jr = services.join_request_create(user=applicant, organization=org, role=Role.BROKER)
     with pytest.raises(PermissionDenied, match="平台运营"):
-        services.join_request_decide(join_request=jr, acting_user=org_admin, approve=True,
-                                     broker_level=BrokerLevel.SENIOR)
+        services.join_request_decide(
+            join_request=jr, acting_user=org_admin, approve=True, broker_level=BrokerLevel.SENIOR
+        )
     with pytest.raises(ValidationError) as exc:
         services.join_request_decide(join_request=jr, acting_user=admin, approve=True)
     assert list(exc.value.message_dict) == ["broker_level"]
     assert not Membership.objects.filter(user=applicant).exists()
 
-    services.join_request_decide(join_request=jr, acting_user=admin, approve=True,
-                                 broker_level=BrokerLevel.SENIOR, certificate_number="JSJJR-2025-0001")
+    services.join_request_decide(
+        join_request=jr,
+        acting_user=admin,
+        approve=True,
+        broker_level=BrokerLevel.SENIOR,
+        certificate_number="JSJJR-2025-0001",
+    )
     membership = Membership.objects.get(user=applicant)
     assert (membership.role, membership.broker_level) == (Role.BROKER, BrokerLevel.SENIOR)
     assert roles.is_broker(applicant)
@@ -354,6 +382,7 @@ def test_an_admin_cannot_approve_their_own_request_to_become_a_broker_elsewhere_
     services.join_request_decide(join_request=jr, acting_user=make_operator(), approve=False)
     broker_jr = services.join_request_create(user=admin, organization=org, role=Role.BROKER)
     with pytest.raises(PermissionDenied):
-        services.join_request_decide(join_request=broker_jr, acting_user=admin, approve=True,
-                                     broker_level=BrokerLevel.JUNIOR)
+        services.join_request_decide(
+            join_request=broker_jr, acting_user=admin, approve=True, broker_level=BrokerLevel.JUNIOR
+        )
     assert not roles.is_broker(admin)

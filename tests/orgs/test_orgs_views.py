@@ -27,7 +27,9 @@ def _orgs_with_tags(n):
 
 
 @pytest.mark.parametrize("count", [3, 20])
-def test_org_list_query_count_does_not_grow_with_the_number_of_orgs(client, django_assert_max_num_queries, count):
+def test_org_list_query_count_does_not_grow_with_the_number_of_orgs(
+    client, django_assert_max_num_queries, count
+):
     _orgs_with_tags(count)
     with django_assert_max_num_queries(4):
         response = client.get(reverse("orgs:list"))
@@ -132,7 +134,8 @@ def test_broker_join_approved_without_level_shows_the_error_and_creates_nothing(
     org = OrganizationFactory(kind=Organization.Kind.SERVICE)
     admin = make_operator()
     jr = services.join_request_create(user=UserFactory(), organization=org, role=Role.BROKER)
-    response = _login(admin).post(reverse("orgs:decide_join_request", args=[jr.pk]), {"approve": "on"},
-                                  follow=True)
+    response = _login(admin).post(
+        reverse("orgs:decide_join_request", args=[jr.pk]), {"approve": "on"}, follow=True
+    )
     assert "经纪人等级" in response.content.decode()
     assert not Membership.objects.filter(user=jr.user).exists()

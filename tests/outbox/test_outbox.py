@@ -29,9 +29,18 @@ def owner():
 
 def _published_need(user, org, operator):
     need = need_services.need_create(
-        acting_user=user, owner=org, title="磷酸铁锂电池正极材料低温性能提升", summary="提升 -20℃ 放电容量保持率",
-        problem="低温下容量衰减明显", parameters=[{"indicator": "-20℃容量保持率", "target": "≥85", "unit": "%"}],
-        cooperation_modes=["joint"], budget_min=50, budget_max=120, rd_cycle_months=18, visibility="public")
+        acting_user=user,
+        owner=org,
+        title="磷酸铁锂电池正极材料低温性能提升",
+        summary="提升 -20℃ 放电容量保持率",
+        problem="低温下容量衰减明显",
+        parameters=[{"indicator": "-20℃容量保持率", "target": "≥85", "unit": "%"}],
+        cooperation_modes=["joint"],
+        budget_min=50,
+        budget_max=120,
+        rd_cycle_months=18,
+        visibility="public",
+    )
     listing_transition(item=need, action="submit", acting_user=user)
     listing_transition(item=need, action="publish", acting_user=operator)
     return need
@@ -44,7 +53,9 @@ def test_outbox_message_rolls_back_with_the_change_it_follows():
     assert not OutboxMessage.objects.exists()
 
 
-def test_publishing_writes_follow_up_messages_in_the_same_transaction(owner, django_capture_on_commit_callbacks):
+def test_publishing_writes_follow_up_messages_in_the_same_transaction(
+    owner, django_capture_on_commit_callbacks
+):
     user, org = owner
     with django_capture_on_commit_callbacks(execute=False):
         need = _published_need(user, org, make_operator())
@@ -60,12 +71,18 @@ def test_follow_up_runs_after_commit_and_the_need_is_indexed(owner, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         need = _published_need(user, org, make_operator())
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.DONE}
-    assert matching_services.index_health()["lag"]["need"] == {"listed": 1, "missing": 0, "stale": 0, "orphans": 0}
+    assert matching_services.index_health()["lag"]["need"] == {
+        "listed": 1,
+        "missing": 0,
+        "stale": 0,
+        "orphans": 0,
+    }
     assert need.pk
 
 
 def test_broker_outage_keeps_messages_and_dispatch_after_it_runs_each_once(
-        owner, broker_down, django_capture_on_commit_callbacks):
+    owner, broker_down, django_capture_on_commit_callbacks
+):
     user, org = owner
     with django_capture_on_commit_callbacks(execute=True):
         need = _published_need(user, org, make_operator())
@@ -73,7 +90,9 @@ def test_broker_outage_keeps_messages_and_dispatch_after_it_runs_each_once(
     assert pending.count() == OutboxMessage.objects.count() >= 3
     # the first refusal opens this process's circuit: the others wait without another connection attempt
     # reindex after submit and publish, saved-search notices, re-matching, the owner's "published" notice
-    assert [(m.attempts, "Connection refused" in m.last_error) for m in pending] == [(1, True)] + [(0, False)] * 4
+    assert [(m.attempts, "Connection refused" in m.last_error) for m in pending] == [(1, True)] + [
+        (0, False)
+    ] * 4
     assert matching_services.index_health()["lag"]["need"]["missing"] == 1
 
     broker_down()  # the broker is back (inline here)
@@ -85,7 +104,12 @@ def test_broker_outage_keeps_messages_and_dispatch_after_it_runs_each_once(
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.DONE}
     # one run per message: submit and publish each owed a re-index
     assert index_item.call_count == OutboxMessage.objects.filter(task=REINDEX).count() == 2
-    assert matching_services.index_health()["lag"]["need"] == {"listed": 1, "missing": 0, "stale": 0, "orphans": 0}
+    assert matching_services.index_health()["lag"]["need"] == {
+        "listed": 1,
+        "missing": 0,
+        "stale": 0,
+        "orphans": 0,
+    }
     assert need.pk
 
 
@@ -98,7 +122,9 @@ def test_a_message_delivered_twice_runs_once():
     assert index_item.call_count == 1
 
 
-def test_a_failing_task_is_retried_later_and_gives_up_after_the_maximum(settings, django_capture_on_commit_callbacks):
+def test_a_failing_task_is_retried_later_and_gives_up_after_the_maximum(
+    settings, django_capture_on_commit_callbacks
+):
     settings.OUTBOX_MAX_ATTEMPTS = 2
     with mock.patch.object(matching_services, "index_item", side_effect=ValueError("磁盘已满")):
         with django_capture_on_commit_callbacks(execute=True):
@@ -124,12 +150,20 @@ def test_a_run_whose_worker_died_is_sent_again_after_its_lease(settings):
 
 
 def test_publishing_answers_with_a_redirect_and_is_saved_while_the_broker_is_down(
-        owner, broker_down, django_capture_on_commit_callbacks, client):
+    owner, broker_down, django_capture_on_commit_callbacks, client
+):
     user, org = owner
     operator = make_operator()
     need = need_services.need_create(
-        acting_user=user, owner=org, title="高端不锈钢冷轧表面缺陷在线检测", summary="冷轧带钢表面缺陷识别",
-        problem="漏检率高", cooperation_modes=["joint"], rd_cycle_months=12, visibility="public")
+        acting_user=user,
+        owner=org,
+        title="高端不锈钢冷轧表面缺陷在线检测",
+        summary="冷轧带钢表面缺陷识别",
+        problem="漏检率高",
+        cooperation_modes=["joint"],
+        rd_cycle_months=12,
+        visibility="public",
+    )
     listing_transition(item=need, action="submit", acting_user=user)
     client.force_login(operator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -138,8 +172,14 @@ def test_publishing_answers_with_a_redirect_and_is_saved_while_the_broker_is_dow
     need.refresh_from_db()
     assert need.status == ListingStatus.PUBLISHED
     owed = OutboxMessage.objects.filter(args=["needs.need", need.pk])
-    assert sorted(owed.values_list("task", flat=True)) == sorted([
-        REINDEX, REINDEX, "techmarket.matching.tasks.rematch_item", "techmarket.notifications.tasks.notify_saved_searches"])
+    assert sorted(owed.values_list("task", flat=True)) == sorted(
+        [
+            REINDEX,
+            REINDEX,
+            "techmarket.matching.tasks.rematch_item",
+            "techmarket.notifications.tasks.notify_saved_searches",
+        ]
+    )
     assert set(owed.values_list("status", flat=True)) == {Status.PENDING}
 
 

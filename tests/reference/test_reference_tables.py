@@ -63,8 +63,12 @@ def test_reloading_restores_standard_rows_but_keeps_operator_trl_edits_and_adds_
     assert Region.objects.get(pk="371329").parent_id == "371300"
     assert TechnologyReadinessLevel.objects.get(level=5).name == "运营人员修改的名称"
     assert TechnologyReadinessLevel.objects.filter(level=9).exists()
-    assert (Region.objects.count(), Industry.objects.count(), Discipline.objects.count(),
-            TechnologyReadinessLevel.objects.count()) == (3213, 1971, 62, 9)
+    assert (
+        Region.objects.count(),
+        Industry.objects.count(),
+        Discipline.objects.count(),
+        TechnologyReadinessLevel.objects.count(),
+    ) == (3213, 1971, 62, 9)
 
 
 def test_data_files_have_unique_codes():
@@ -85,11 +89,15 @@ def test_reference_api_filters_children_of_a_parent(client):
 
 def test_reference_api_empty_parent_lists_top_level_rows(client):
     body = client.get("/api/reference/industries", {"parent": "", "page_size": 100}).json()
-    assert {r["code"] for r in body["items"]} == set(Industry.objects.filter(parent=None).values_list("pk", flat=True))
+    assert {r["code"] for r in body["items"]} == set(
+        Industry.objects.filter(parent=None).values_list("pk", flat=True)
+    )
 
 
 def test_reference_api_search_matches_code_prefix_or_name(client):
-    assert {r["code"] for r in client.get("/api/reference/regions", {"q": "兰山"}).json()["items"]} >= {"371302"}
+    assert {r["code"] for r in client.get("/api/reference/regions", {"q": "兰山"}).json()["items"]} >= {
+        "371302"
+    }
     by_code = client.get("/api/reference/regions", {"q": "3713", "page_size": 100}).json()
     assert all(r["code"].startswith("3713") for r in by_code["items"])
 

@@ -19,17 +19,27 @@ def staff_operator():
     user.is_staff = True
     user.save()
     group = Group.objects.create(name="平台运营")
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=["accounts", "orgs", "reference",
-                                                                                  "audit"]))
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["accounts", "orgs", "reference", "audit"])
+    )
     user.groups.add(group)
     return user
 
 
 def _user_form(target, **overrides):
-    data = {"username": target.username, "email": target.email, "first_name": "", "last_name": "",
-            "is_active": "on", "real_name": target.real_name, "phone": "",
-            "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00", "email_verified_at_0": "2026-01-01",
-            "email_verified_at_1": "08:00:00"}
+    data = {
+        "username": target.username,
+        "email": target.email,
+        "first_name": "",
+        "last_name": "",
+        "is_active": "on",
+        "real_name": target.real_name,
+        "phone": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "email_verified_at_0": "2026-01-01",
+        "email_verified_at_1": "08:00:00",
+    }
     data.update(overrides)
     return data
 
@@ -37,8 +47,10 @@ def _user_form(target, **overrides):
 def test_staff_operator_cannot_make_anyone_superuser_or_staff(client, staff_operator):
     target = UserFactory()
     client.force_login(staff_operator)
-    response = client.post(f"/admin/accounts/user/{target.pk}/change/",
-                           _user_form(target, is_superuser="on", is_staff="on", real_name="改名"))
+    response = client.post(
+        f"/admin/accounts/user/{target.pk}/change/",
+        _user_form(target, is_superuser="on", is_staff="on", real_name="改名"),
+    )
     assert response.status_code in (200, 302)
     target.refresh_from_db()
     assert not target.is_superuser and not target.is_staff
@@ -49,7 +61,9 @@ def test_staff_operator_cannot_make_anyone_superuser_or_staff(client, staff_oper
 def test_staff_operator_cannot_edit_a_superuser_account(client, staff_operator):
     boss = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(staff_operator)
-    response = client.post(f"/admin/accounts/user/{boss.pk}/change/", _user_form(boss, email="evil@example.com"))
+    response = client.post(
+        f"/admin/accounts/user/{boss.pk}/change/", _user_form(boss, email="evil@example.com")
+    )
     boss.refresh_from_db()
     assert boss.email != "evil@example.com"
     assert response.status_code in (302, 403)
@@ -82,13 +96,25 @@ def test_membership_added_through_the_organisation_inline_is_audited(client, dja
     client.force_login(superuser)
     page = client.get(f"/admin/orgs/organization/{org.pk}/change/")
     form = page.context["adminform"].form
-    data = {name: ("" if value is None else value) for name, value in form.initial.items()
-            if not isinstance(value, list | tuple)}
-    data.update({"region": org.region_id, "tags": [], "memberships-TOTAL_FORMS": "1",
-                 "memberships-INITIAL_FORMS": "0", "memberships-MIN_NUM_FORMS": "0",
-                 "memberships-MAX_NUM_FORMS": "1000", "memberships-0-user": newcomer.pk,
-                 "memberships-0-role": Role.ORG_ADMIN, "memberships-0-is_active": "on",
-                 "memberships-0-organization": org.pk})
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if not isinstance(value, list | tuple)
+    }
+    data.update(
+        {
+            "region": org.region_id,
+            "tags": [],
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-user": newcomer.pk,
+            "memberships-0-role": Role.ORG_ADMIN,
+            "memberships-0-is_active": "on",
+            "memberships-0-organization": org.pk,
+        }
+    )
     for key in [k for k, v in data.items() if v is True]:
         data[key] = "on"
     for key in [k for k, v in data.items() if v is False]:

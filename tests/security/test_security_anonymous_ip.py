@@ -16,9 +16,17 @@ NUMBER, TITLE = "ZL202310123456.6", "一种磷酸铁锂正极材料的低温烧�
 @pytest.fixture
 def anonymous_item():
     org = OrganizationFactory(name="某某大学")
-    item = Achievement.objects.create(owner=org, title="低温正极材料", summary="摘要", trl=6, is_anonymous=True,
-                                      transfer_modes=["ordinary_license"], price_negotiable=True,
-                                      visibility=Visibility.PUBLIC, status=ListingStatus.PUBLISHED)
+    item = Achievement.objects.create(
+        owner=org,
+        title="低温正极材料",
+        summary="摘要",
+        trl=6,
+        is_anonymous=True,
+        transfer_modes=["ordinary_license"],
+        price_negotiable=True,
+        visibility=Visibility.PUBLIC,
+        status=ListingStatus.PUBLISHED,
+    )
     AchievementIP.objects.create(achievement=item, ip_type="invention", number=NUMBER, title=TITLE)
     return item
 

@@ -41,15 +41,26 @@ def test_huge_ids_in_every_path_answer_without_server_error(member_client, value
 @pytest.mark.parametrize("value", HUGE)
 def test_huge_page_numbers_and_filter_ids_answer_without_server_error(client, value):
     for path in ("/api/needs", "/api/achievements", "/api/experts", "/api/organizations"):
-        for params in ({"page": value}, {"page_size": value}, {"owner": value}, {"chain_node": value},
-                       {"affiliation": value}):
+        for params in (
+            {"page": value},
+            {"page_size": value},
+            {"owner": value},
+            {"chain_node": value},
+            {"affiliation": value},
+        ):
             response = client.get(path, params)
             assert response.status_code < 500, (path, params, response.status_code)
 
 
 @pytest.mark.parametrize("value", HUGE)
 def test_huge_ids_in_request_bodies_answer_without_server_error(member_client, value):
-    body = {"owner_id": value, "title": "高镍正极材料", "summary": "摘要", "problem": "难题", "chain_node": value}
+    body = {
+        "owner_id": value,
+        "title": "高镍正极材料",
+        "summary": "摘要",
+        "problem": "难题",
+        "chain_node": value,
+    }
     assert member_client.post("/api/needs", body, content_type="application/json").status_code < 500
     expert = {"affiliation_id": value, "name": "张三", "research_fields": "材料", "user_id": value}
     assert member_client.post("/api/experts", expert, content_type="application/json").status_code < 500

@@ -27,7 +27,9 @@ def member():
 
 def test_a_token_cannot_create_tokens(member):
     _token, secret = services.api_token_create(user=member, name="脚本", scopes=["read", "write"])
-    response = _bearer(secret).post("/api/accounts/tokens", {"name": "child"}, content_type="application/json")
+    response = _bearer(secret).post(
+        "/api/accounts/tokens", {"name": "child"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
     assert ApiToken.objects.filter(user=member).count() == 1
@@ -38,8 +40,11 @@ def test_read_token_reads_but_cannot_write(member):
     client = _bearer(secret)
     assert client.get("/api/accounts/me").status_code == 200
     org = member.memberships.first().organization
-    response = client.post("/api/needs", {"owner_id": org.pk, "title": "高镍正极材料", "summary": "摘要",
-                                          "problem": "难题"}, content_type="application/json")
+    response = client.post(
+        "/api/needs",
+        {"owner_id": org.pk, "title": "高镍正极材料", "summary": "摘要", "problem": "难题"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert "只读" in response.json()["error"]["message"] or "读取" in response.json()["error"]["message"]
 
@@ -47,8 +52,11 @@ def test_read_token_reads_but_cannot_write(member):
 def test_write_token_can_write(member):
     _token, secret = services.api_token_create(user=member, name="读写", scopes=["read", "write"])
     org = member.memberships.first().organization
-    response = _bearer(secret).post("/api/needs", {"owner_id": org.pk, "title": "高镍正极材料", "summary": "摘要",
-                                                   "problem": "难题"}, content_type="application/json")
+    response = _bearer(secret).post(
+        "/api/needs",
+        {"owner_id": org.pk, "title": "高镍正极材料", "summary": "摘要", "problem": "难题"},
+        content_type="application/json",
+    )
     assert response.status_code == 201
 
 
@@ -60,9 +68,14 @@ def test_tokens_always_expire_and_the_expiry_is_bounded(member, settings):
     body = created.json()
     assert body["scopes"] == ["read"]
     token = ApiToken.objects.get(pk=body["id"])
-    assert timedelta(days=89) < token.expires_at - timezone.now() <= timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
-    too_long = client.post("/api/accounts/tokens", {"name": "太长", "expires_in_days": 4000},
-                           content_type="application/json")
+    assert (
+        timedelta(days=89)
+        < token.expires_at - timezone.now()
+        <= timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+    )
+    too_long = client.post(
+        "/api/accounts/tokens", {"name": "太长", "expires_in_days": 4000}, content_type="application/json"
+    )
     assert too_long.status_code == 422
 
 

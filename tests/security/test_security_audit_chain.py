@@ -17,9 +17,11 @@ pytestmark = pytest.mark.django_db
 
 def _three():
     user = UserFactory()
-    return [audit_record(actor=user, action="x.y.a", target=user, before={"a": 1}, after={"a": 2, "d": "1.50"}),
-            audit_record(actor=None, action="x.y.b", note="系统"),
-            audit_record(actor=user, action="x.y.c", target=user)]
+    return [
+        audit_record(actor=user, action="x.y.a", target=user, before={"a": 1}, after={"a": 2, "d": "1.50"}),
+        audit_record(actor=None, action="x.y.b", note="系统"),
+        audit_record(actor=user, action="x.y.c", target=user),
+    ]
 
 
 def test_each_record_is_chained_to_the_previous_and_verify_passes(capsys):
@@ -75,9 +77,13 @@ def test_operators_cannot_change_or_delete_records_in_admin(client):
 def test_retention_keeps_at_least_six_months_and_purges_older_records(settings):
     settings.AUDIT_RETENTION_DAYS = 30  # below the legal minimum: 183 days still apply
     old = _three()[0]
-    models.QuerySet.update(AuditLog.objects.filter(pk=old.pk), created_at=timezone.now() - timedelta(days=200))
+    models.QuerySet.update(
+        AuditLog.objects.filter(pk=old.pk), created_at=timezone.now() - timedelta(days=200)
+    )
     recent = audit_record(actor=None, action="x.y.recent")
-    models.QuerySet.update(AuditLog.objects.filter(pk=recent.pk), created_at=timezone.now() - timedelta(days=170))
+    models.QuerySet.update(
+        AuditLog.objects.filter(pk=recent.pk), created_at=timezone.now() - timedelta(days=170)
+    )
     call_command("audit_purge")
     assert not AuditLog.objects.filter(pk=old.pk).exists()
     assert AuditLog.objects.filter(pk=recent.pk).exists()

@@ -18,8 +18,17 @@ def _body(response):
 def test_operator_bulk_export_of_confidential_details_is_audited_with_filter_and_row_count(operator_client):
     org = OrganizationFactory()
     for n in range(3):
-        with_search_text(Need.objects.create(owner=org, title=f"需求{n}", summary="摘要", problem="难题", confidential_detail=f"机密{n}",
-                            visibility=Visibility.PUBLIC, status=ListingStatus.PUBLISHED))
+        with_search_text(
+            Need.objects.create(
+                owner=org,
+                title=f"需求{n}",
+                summary="摘要",
+                problem="难题",
+                confidential_detail=f"机密{n}",
+                visibility=Visibility.PUBLIC,
+                status=ListingStatus.PUBLISHED,
+            )
+        )
     response = operator_client.get("/imports/needs/export.csv", {"confidential": "1", "kind": "technology"})
     assert response.status_code == 200
     assert "机密1" in _body(response).decode("utf-8-sig")

@@ -15,18 +15,34 @@ from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "techmarket"
-COMPLETE = {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "tech.example.gov.cn",
-            "DATABASE_URL": "postgres://tm:secret@db.example.com:5432/techmarket"}
-PROBE = ("import django; django.setup(); from django.conf import settings as s; "
-         "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_AGE)")
+COMPLETE = {
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "tech.example.gov.cn",
+    "DATABASE_URL": "postgres://tm:secret@db.example.com:5432/techmarket",
+}
+PROBE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_AGE)"
+)
 
 
 def _production(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in COMPLETE and not k.startswith(("DJANGO_", "SECURE_",
-                                                                                          "NUM_PROXIES"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", "PYTHONPATH": str(ROOT), **COMPLETE, **extra})
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
-                            timeout=60)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in COMPLETE and not k.startswith(("DJANGO_", "SECURE_", "NUM_PROXIES"))
+    }
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "config.settings.production", "PYTHONPATH": str(ROOT), **COMPLETE, **extra}
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,  # noqa: S603
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.split(None, 3)
 

@@ -16,8 +16,9 @@ from techmarket.audit.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
-DEAD_REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": "redis://127.0.0.1:1/0"}}
+DEAD_REDIS = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+}
 
 
 def _login(username, password, ip="203.0.113.7"):
@@ -59,8 +60,16 @@ def test_login_page_shows_the_same_text_for_locked_and_wrong(client, settings):
 
 
 def _register(client, **overrides):
-    data = {"username": "sunqi", "real_name": "孙七", "email": "sunqi@example.com", "phone": "13800000000",
-            "password1": "Qz8!long-river-9", "password2": "Qz8!long-river-9", "mode": "none", "agree": "on"}
+    data = {
+        "username": "sunqi",
+        "real_name": "孙七",
+        "email": "sunqi@example.com",
+        "phone": "13800000000",
+        "password1": "Qz8!long-river-9",
+        "password2": "Qz8!long-river-9",
+        "mode": "none",
+        "agree": "on",
+    }
     data.update(overrides)
     return client.post(reverse("accounts:register"), data)
 

@@ -29,8 +29,12 @@ def test_achievement_cannot_name_another_organisations_expert(client):
     assert refused.status_code == 422 and "team" in refused.json()["error"]["fields"]
     created = _post(client, "/api/achievements", {**body, "team": [colleague.pk]})
     assert created.status_code == 201
-    patched = _post(client, f"/api/achievements/{created.json()['id']}", {"team": [colleague.pk, outsider.pk]},
-                    method="patch")
+    patched = _post(
+        client,
+        f"/api/achievements/{created.json()['id']}",
+        {"team": [colleague.pk, outsider.pk]},
+        method="patch",
+    )
     assert patched.status_code == 422
 
 
@@ -39,7 +43,9 @@ def test_org_admin_changes_a_role_and_removes_a_member_with_audit(client):
     admin = make_org_admin(org)
     member = MembershipFactory(organization=org, role=Role.MEMBER)
     client.force_login(admin)
-    response = client.post(reverse("orgs:membership_role", args=[org.pk, member.pk]), {"role": Role.ORG_ADMIN})
+    response = client.post(
+        reverse("orgs:membership_role", args=[org.pk, member.pk]), {"role": Role.ORG_ADMIN}
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.role == Role.ORG_ADMIN

@@ -35,8 +35,10 @@ def test_an_expired_password_must_be_changed_first(client, settings):
     response = client.get(reverse("core:workspace"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
     new = "Fresh-River-2027!"
-    changed = client.post(reverse("accounts:password_change"), {"old_password": DEFAULT_PASSWORD,
-                                                                "new_password1": new, "new_password2": new})
+    changed = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": DEFAULT_PASSWORD, "new_password1": new, "new_password2": new},
+    )
     assert changed.status_code == 302
     assert client.get(reverse("core:workspace")).status_code == 200
 

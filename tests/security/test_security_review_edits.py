@@ -26,8 +26,14 @@ def _json(client, method, url, body):
 
 def test_editing_an_expired_need_sends_it_to_review_and_renew_cannot_publish_it(owner, client):
     user, org = owner
-    need = Need.objects.create(owner=org, title="旧标题", summary="旧摘要", problem="难题",
-                               visibility=Visibility.PUBLIC, status=ListingStatus.EXPIRED)
+    need = Need.objects.create(
+        owner=org,
+        title="旧标题",
+        summary="旧摘要",
+        problem="难题",
+        visibility=Visibility.PUBLIC,
+        status=ListingStatus.EXPIRED,
+    )
     client.force_login(user)
     edited = _json(client, "patch", f"/api/needs/{need.pk}", {"summary": "未经审核的新摘要"})
     assert edited.status_code == 200, edited.content
@@ -40,9 +46,16 @@ def test_editing_an_expired_need_sends_it_to_review_and_renew_cannot_publish_it(
 
 def test_editing_an_expired_achievement_sends_it_to_review(owner, client):
     user, org = owner
-    item = Achievement.objects.create(owner=org, title="旧成果", summary="旧摘要", trl=5,
-                                      transfer_modes=["ordinary_license"], price_negotiable=True,
-                                      visibility=Visibility.PUBLIC, status=ListingStatus.EXPIRED)
+    item = Achievement.objects.create(
+        owner=org,
+        title="旧成果",
+        summary="旧摘要",
+        trl=5,
+        transfer_modes=["ordinary_license"],
+        price_negotiable=True,
+        visibility=Visibility.PUBLIC,
+        status=ListingStatus.EXPIRED,
+    )
     client.force_login(user)
     edited = _json(client, "patch", f"/api/achievements/{item.pk}", {"summary": "未经审核的新摘要"})
     assert edited.status_code == 200, edited.content
@@ -53,8 +66,14 @@ def test_editing_an_expired_achievement_sends_it_to_review(owner, client):
 
 def test_renewing_an_unchanged_expired_need_still_works(owner, client):
     user, org = owner
-    need = Need.objects.create(owner=org, title="标题", summary="摘要", problem="难题",
-                               visibility=Visibility.PUBLIC, status=ListingStatus.EXPIRED)
+    need = Need.objects.create(
+        owner=org,
+        title="标题",
+        summary="摘要",
+        problem="难题",
+        visibility=Visibility.PUBLIC,
+        status=ListingStatus.EXPIRED,
+    )
     client.force_login(user)
     assert _json(client, "post", f"/api/needs/{need.pk}/actions/renew", {}).status_code == 200
     need.refresh_from_db()

@@ -18,11 +18,15 @@ MAX_EXAMPLES = 4
 # harness problem, not an API error: every 500 there is "the connection is closed"). The API code is the
 # same on both databases; run this on SQLite until the harness keeps the connection (see the report).
 pytestmark = pytest.mark.skipif(
-    __import__("django.conf", fromlist=["settings"]).settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="schemathesis over WSGI loses the PostgreSQL test connection; runs on SQLite")
+    __import__("django.conf", fromlist=["settings"])
+    .settings.DATABASES["default"]["ENGINE"]
+    .endswith("postgresql"),
+    reason="schemathesis over WSGI loses the PostgreSQL test connection; runs on SQLite",
+)
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application()).exclude(
-    method="DELETE", path_regex=r"^/api/accounts/tokens")
+    method="DELETE", path_regex=r"^/api/accounts/tokens"
+)
 
 
 @pytest.fixture
@@ -42,9 +46,14 @@ def api_setup(settings, db):
     request_finished.connect(close_old_connections)
 
 
-hypothesis_settings = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                               phases=[Phase.explicit, Phase.generate],
-                               suppress_health_check=list(HealthCheck))
+hypothesis_settings = settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @schema.parametrize()

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def _login(user, agent="Browser A"):
     client = Client(HTTP_USER_AGENT=agent)
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
+    )
     assert response.status_code == 302
     return client
 

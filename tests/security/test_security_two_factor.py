@@ -20,8 +20,12 @@ def _two_factor_on(settings):
 
 def _login(user):
     client = Client()
-    assert client.post(reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
-                       ).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
+        ).status_code
+        == 302
+    )
     return client
 
 
@@ -37,11 +41,14 @@ def test_operator_must_set_up_totp_then_gets_in_with_recovery_codes():
     assert client.get("/audit/").status_code == 302
     client.get(reverse("accounts:two_factor_setup"))
     device = TOTPDevice.objects.get(user=operator, confirmed=False)
-    wrong = client.post(reverse("accounts:two_factor_setup"), {"code": "000000" if _code(device) != "000000"
-                                                                else "111111"})
+    wrong = client.post(
+        reverse("accounts:two_factor_setup"), {"code": "000000" if _code(device) != "000000" else "111111"}
+    )
     assert "验证码不正确" in wrong.content.decode()
     # django-otp throttles after a failure (1 s, 2 s, 4 s ...): a person waits, the test resets it.
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     done = client.post(reverse("accounts:two_factor_setup"), {"code": _code(device)})
     codes = done.context["codes"]
     assert len(codes) == 10

@@ -36,8 +36,14 @@ def test_tm_find_spans_longest_first_no_overlap() -> None:
 
 
 def test_tm_explanation_contains_shared_terms() -> None:
-    doc = Document("a1", "achievement", "磷酸铁锂电池正极材料", "提高倍率性能的固相合成工艺。", industries=["C2661"],
-                   trl=7)
+    doc = Document(
+        "a1",
+        "achievement",
+        "磷酸铁锂电池正极材料",
+        "提高倍率性能的固相合成工艺。",
+        industries=["C2661"],
+        trl=7,
+    )
     need = Document("n1", "need", "锂电池正极改性", industries=["C26"], trl=6, stage="中试")
     terms = shared_terms({"锂电池": 3.0, "正极": 2.5, "倍率": 2.0, "石墨烯": 5.0}, doc)
     assert terms == ["锂电池", "正极", "倍率"]
@@ -48,5 +54,5 @@ def test_tm_explanation_contains_shared_terms() -> None:
     assert "同属 C26 化学原料和化学制品制造业" in ex.reasons
     assert "成熟度 TRL 7 满足中试要求" in ex.reasons
     h = ex.highlights[0]
-    assert (h.field, doc.title[h.start:h.end]) == ("title", "锂电池")
+    assert (h.field, doc.title[h.start : h.end]) == ("title", "锂电池")
     assert ex.contributions == {"bigram": 0.75, "word": 0.25}

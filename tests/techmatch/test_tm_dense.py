@@ -9,14 +9,26 @@ from techmatch.extract import technical_text
 from techmatch.fusion import rrf, top_order
 from techmatch.vector import VectorIndex
 
-TEXTS = ["磷酸铁锂电池正极材料的制备", "锂电池负极材料硅碳复合", "污泥低温干化处理装置", "市政污泥热泵干化技术",
-         "立方氮化硼单晶合成", "石墨烯超级电容器电极材料"] * 3
+TEXTS = [
+    "磷酸铁锂电池正极材料的制备",
+    "锂电池负极材料硅碳复合",
+    "污泥低温干化处理装置",
+    "市政污泥热泵干化技术",
+    "立方氮化硼单晶合成",
+    "石墨烯超级电容器电极材料",
+] * 3
 
 
 def test_tm_static_encoder_build_cache_and_persist(tmp_path: Path, fake_encoder: object) -> None:
     an = Analyzer()
-    enc = build_static_encoder(TEXTS, an.words, fake_encoder, tmp_path / "cache", dim=8,  # type: ignore[arg-type]
-                               sample=100)
+    enc = build_static_encoder(
+        TEXTS,
+        an.words,
+        fake_encoder,
+        tmp_path / "cache",
+        dim=8,  # type: ignore[arg-type]
+        sample=100,
+    )
     assert list((tmp_path / "cache").glob("token_table-*.npy"))
     v = enc.encode_passages(["锂电池正极材料", "污泥干化"])
     assert v.shape[0] == 2

@@ -3,8 +3,15 @@ from pathlib import Path
 from techmatch import Document, Engine, EngineConfig, Filters
 from techmatch.analysis import Analyzer
 
-NEED = Document("n1", "need", "锂电池正极材料改性", "需求内容：\n提高锂电池正极材料的倍率性能。\n现有工作基础：\n公司2018年销售收入2000万元。",
-                industries=["C38"], trl=6, stage="中试")
+NEED = Document(
+    "n1",
+    "need",
+    "锂电池正极材料改性",
+    "需求内容：\n提高锂电池正极材料的倍率性能。\n现有工作基础：\n公司2018年销售收入2000万元。",
+    industries=["C38"],
+    trl=6,
+    stage="中试",
+)
 
 
 def test_tm_bigram_matches_unsegmented_compound() -> None:
@@ -24,9 +31,12 @@ def test_tm_engine_finds_compound_and_explains(achievements: list[Document], fak
     assert "锂电池" in r.terms or "正极材料" in r.terms or "正极" in r.terms
     assert any("共同关键词" in x for x in r.reasons)
     for h in r.highlights:
-        text = {"title": achievements[0].title, "body": achievements[0].body,
-                "keywords": "；".join(achievements[0].keywords)}[h.field]
-        assert text[h.start:h.end].lower() == h.term
+        text = {
+            "title": achievements[0].title,
+            "body": achievements[0].body,
+            "keywords": "；".join(achievements[0].keywords),
+        }[h.field]
+        assert text[h.start : h.end].lower() == h.term
     assert any("TRL 6" in x and "中试" in x for x in r.reasons)
     assert any("C38" in x for x in r.reasons)
     assert abs(sum(r.contributions.values()) - 1.0) < 1e-3
@@ -56,7 +66,9 @@ def test_tm_determinism_and_incremental(achievements: list[Document], fake_encod
         assert ra == rb == [(r.id, r.score) for r in a.search(q, k=5)]
 
 
-def test_tm_persistence_round_trip(tmp_path: Path, achievements: list[Document], fake_encoder: object) -> None:
+def test_tm_persistence_round_trip(
+    tmp_path: Path, achievements: list[Document], fake_encoder: object
+) -> None:
     eng = Engine(encoder=fake_encoder)  # type: ignore[arg-type]
     eng.add_many(achievements)
     eng.delete("a5")
@@ -64,18 +76,25 @@ def test_tm_persistence_round_trip(tmp_path: Path, achievements: list[Document],
     back = Engine.load(tmp_path / "idx", encoder=fake_encoder)  # type: ignore[arg-type]
     assert len(back) == 5
     assert [(r.id, r.score, r.reasons) for r in back.search(NEED, k=5)] == [
-        (r.id, r.score, r.reasons) for r in eng.search(NEED, k=5)]
+        (r.id, r.score, r.reasons) for r in eng.search(NEED, k=5)
+    ]
     back.add(Document("a7", "achievement", "锂电池回收技术", "废旧锂电池正极材料回收。"))
     assert any(r.id == "a7" for r in back.search("锂电池回收", k=3))
 
 
-def test_tm_directions_filters_diversity_duplicates(achievements: list[Document], fake_encoder: object) -> None:
+def test_tm_directions_filters_diversity_duplicates(
+    achievements: list[Document], fake_encoder: object
+) -> None:
     eng = Engine(encoder=fake_encoder, config=EngineConfig(max_per_owner=1))  # type: ignore[arg-type]
     eng.add_many(achievements)
     eng.add(NEED)
     res = eng.search(NEED, k=5, direction="need->achievements")
     assert all(r.kind == "achievement" for r in res)
-    assert [r.id for r in res].index("a2") > [r.id for r in res].index("a5") if "a5" in [r.id for r in res] else True
+    assert (
+        [r.id for r in res].index("a2") > [r.id for r in res].index("a5")
+        if "a5" in [r.id for r in res]
+        else True
+    )
     back = eng.search(achievements[0], k=3, direction="achievement->needs")
     assert [r.id for r in back] == ["n1"]
     sim = eng.search(achievements[0], k=3, direction="similar")

@@ -63,8 +63,10 @@ def test_tm_bm25_matches_bm25s() -> None:
 
 def ranking(idx: BM25Index, q: list[str]) -> list[tuple[str, float]]:
     s = idx.scores(q)
-    return sorted(((idx.ids[i], round(float(s[i]), 9)) for i in range(len(s)) if idx.alive[i] and s[i] > 0),
-                  key=lambda x: (-x[1], x[0]))
+    return sorted(
+        ((idx.ids[i], round(float(s[i]), 9)) for i in range(len(s)) if idx.alive[i] and s[i] > 0),
+        key=lambda x: (-x[1], x[0]),
+    )
 
 
 def test_tm_incremental_equals_rebuild() -> None:

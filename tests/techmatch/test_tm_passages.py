@@ -48,8 +48,9 @@ def _engine(tmp_path: Path, enc, achievements, compute_missing: bool) -> tuple[E
     return eng, store
 
 
-def test_tm_query_without_embedded_passages_is_answered_lexically_not_embedded(tmp_path, fake_encoder,
-                                                                               achievements) -> None:
+def test_tm_query_without_embedded_passages_is_answered_lexically_not_embedded(
+    tmp_path, fake_encoder, achievements
+) -> None:
     eng, store = _engine(tmp_path, fake_encoder, achievements, compute_missing=False)
     q = Document("n1", "need", "磷酸铁锂正极材料改性", "提高磷酸铁锂电池正极材料的倍率性能")
     res = eng.search(q, k=3)

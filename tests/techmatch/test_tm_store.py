@@ -15,11 +15,16 @@ def ranking(eng: Engine) -> list[list[tuple[str, float]]]:
 
 
 def changes() -> list[tuple[str, Document | str]]:
-    return [("add", Document("a7", "achievement", "锂电池回收技术", "废旧锂电池正极材料回收与再生。")),
-            ("add", Document("a2", "achievement", "锂离子电池硅碳负极材料", "硅碳负极的预锂化工艺。", owner="lab1")),
-            ("delete", "a5"),
-            ("add", Document("a8", "achievement", "污泥焚烧发电", "市政污泥干化后焚烧发电。")),
-            ("add", Document("a7", "achievement", "锂电池回收技术", "湿法冶金回收锂电池中的钴镍锂。"))]
+    return [
+        ("add", Document("a7", "achievement", "锂电池回收技术", "废旧锂电池正极材料回收与再生。")),
+        (
+            "add",
+            Document("a2", "achievement", "锂离子电池硅碳负极材料", "硅碳负极的预锂化工艺。", owner="lab1"),
+        ),
+        ("delete", "a5"),
+        ("add", Document("a8", "achievement", "污泥焚烧发电", "市政污泥干化后焚烧发电。")),
+        ("add", Document("a7", "achievement", "锂电池回收技术", "湿法冶金回收锂电池中的钴镍锂。")),
+    ]
 
 
 def apply_changes(root: Path, fake_encoder: object) -> None:
@@ -52,8 +57,9 @@ def seed(root: Path, achievements: list[Document], fake_encoder: object) -> None
         store.replace(eng, {d.id: "v0" for d in achievements})
 
 
-def test_tm_store_fresh_load_after_deltas_equals_rebuild(tmp_path: Path, achievements: list[Document],
-                                                         fake_encoder: object) -> None:
+def test_tm_store_fresh_load_after_deltas_equals_rebuild(
+    tmp_path: Path, achievements: list[Document], fake_encoder: object
+) -> None:
     seed(tmp_path, achievements, fake_encoder)
     apply_changes(tmp_path, fake_encoder)
     head = IndexStore(tmp_path).head()
@@ -63,8 +69,9 @@ def test_tm_store_fresh_load_after_deltas_equals_rebuild(tmp_path: Path, achieve
     assert "a5" not in fresh.engine.docs and fresh.tags["a7"].startswith("v-a7") and "a5" not in fresh.tags
 
 
-def test_tm_store_reader_replays_only_the_new_changes(tmp_path: Path, achievements: list[Document],
-                                                      fake_encoder: object) -> None:
+def test_tm_store_reader_replays_only_the_new_changes(
+    tmp_path: Path, achievements: list[Document], fake_encoder: object
+) -> None:
     seed(tmp_path, achievements, fake_encoder)
     reader = IndexStore(tmp_path).open(encoder=fake_encoder)  # type: ignore[arg-type]
     engine = reader.engine
@@ -74,8 +81,9 @@ def test_tm_store_reader_replays_only_the_new_changes(tmp_path: Path, achievemen
     assert ranking(reader.engine) == ranking(rebuilt(achievements, fake_encoder))
 
 
-def test_tm_store_compacts_past_the_threshold(tmp_path: Path, achievements: list[Document], fake_encoder: object,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tm_store_compacts_past_the_threshold(
+    tmp_path: Path, achievements: list[Document], fake_encoder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seed(tmp_path, achievements, fake_encoder)
     monkeypatch.setattr(store_mod, "compact_ops", lambda n: 3)
     reader = IndexStore(tmp_path).open(encoder=fake_encoder)  # type: ignore[arg-type]
@@ -86,8 +94,9 @@ def test_tm_store_compacts_past_the_threshold(tmp_path: Path, achievements: list
     assert ranking(reader.engine) == ranking(rebuilt(achievements, fake_encoder))
 
 
-def test_tm_store_ignores_and_then_drops_a_crashed_writers_tail(tmp_path: Path, achievements: list[Document],
-                                                                fake_encoder: object) -> None:
+def test_tm_store_ignores_and_then_drops_a_crashed_writers_tail(
+    tmp_path: Path, achievements: list[Document], fake_encoder: object
+) -> None:
     seed(tmp_path, achievements, fake_encoder)
     store = IndexStore(tmp_path)
     with store.log_path(1).open("ab") as fh:
@@ -95,12 +104,17 @@ def test_tm_store_ignores_and_then_drops_a_crashed_writers_tail(tmp_path: Path, 
     reader = store.open(encoder=fake_encoder)  # type: ignore[arg-type]
     assert "a1" in reader.engine.docs
     apply_changes(tmp_path, fake_encoder)
-    assert store.open(encoder=fake_encoder).engine.docs.keys() == rebuilt(  # type: ignore[arg-type]
-        achievements, fake_encoder).docs.keys()
+    assert (
+        store.open(encoder=fake_encoder).engine.docs.keys()
+        == rebuilt(  # type: ignore[arg-type]
+            achievements, fake_encoder
+        ).docs.keys()
+    )
 
 
-def test_tm_store_failed_write_is_not_published(tmp_path: Path, achievements: list[Document],
-                                                fake_encoder: object) -> None:
+def test_tm_store_failed_write_is_not_published(
+    tmp_path: Path, achievements: list[Document], fake_encoder: object
+) -> None:
     seed(tmp_path, achievements, fake_encoder)
     writer = IndexStore(tmp_path).open(encoder=fake_encoder)  # type: ignore[arg-type]
     with pytest.raises(RuntimeError), writing(writer) as w:

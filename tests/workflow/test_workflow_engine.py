@@ -84,8 +84,14 @@ def test_listing_events_run_inside_the_move_so_outbox_rows_commit_with_it(owner)
 
     def listener(label, pk):
         # inside the transition's transaction: the status is already written, the audit record too
-        seen.append((label, pk, Need.objects.get(pk=pk).status, AuditLog.objects.filter(
-            action="needs.need.publish").count()))
+        seen.append(
+            (
+                label,
+                pk,
+                Need.objects.get(pk=pk).status,
+                AuditLog.objects.filter(action="needs.need.publish").count(),
+            )
+        )
 
     events.on_listing_published(listener)
     try:
@@ -101,8 +107,11 @@ def test_after_commit_listeners_run_only_once_the_move_commits(owner, django_cap
     user, org = owner
     need = _need(user, org)
     seen = []
-    workflow = replace(listing_workflow(Need), name="test.listing_after_commit",
-                       listeners=(lambda obj, action: seen.append(action),))
+    workflow = replace(
+        listing_workflow(Need),
+        name="test.listing_after_commit",
+        listeners=(lambda obj, action: seen.append(action),),
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         engine.transition(workflow=workflow, obj=need, action="submit", acting_user=user)
     assert seen == [] and callbacks

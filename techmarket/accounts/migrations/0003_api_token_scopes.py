@@ -22,7 +22,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="apitoken",
             name="scopes",
-            field=models.JSONField(default=techmarket.accounts.models.default_scopes, verbose_name="权限范围"),
+            field=models.JSONField(
+                default=techmarket.accounts.models.default_scopes, verbose_name="权限范围"
+            ),
         ),
         migrations.RunPython(keep_existing_tokens_working_for_a_year, migrations.RunPython.noop),
     ]

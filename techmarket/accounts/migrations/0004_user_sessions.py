@@ -7,27 +7,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_api_token_scopes'),
+        ("accounts", "0003_api_token_scopes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UserSession',
+            name="UserSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, unique=True, verbose_name='会话')),
-                ('ip_address', models.CharField(blank=True, max_length=64, verbose_name='IP 地址')),
-                ('user_agent', models.CharField(blank=True, max_length=200, verbose_name='浏览器')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登录时间')),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='最近活动')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=40, unique=True, verbose_name="会话")),
+                ("ip_address", models.CharField(blank=True, max_length=64, verbose_name="IP 地址")),
+                ("user_agent", models.CharField(blank=True, max_length=200, verbose_name="浏览器")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登录时间")),
+                (
+                    "last_seen_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="最近活动"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登录会话',
-                'verbose_name_plural': '登录会话',
-                'ordering': ['-last_seen_at'],
+                "verbose_name": "登录会话",
+                "verbose_name_plural": "登录会话",
+                "ordering": ["-last_seen_at"],
             },
         ),
     ]

@@ -8,102 +8,337 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('experts', '0002_contact_permission'),
-        ('orgs', '0003_enterprise_profile'),
-        ('reference', '0002_load_national_code_tables'),
+        ("experts", "0002_contact_permission"),
+        ("orgs", "0003_enterprise_profile"),
+        ("reference", "0002_load_national_code_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Achievement',
+            name="Achievement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('summary', models.TextField(max_length=2000, verbose_name='公开摘要')),
-                ('confidential_detail', models.TextField(blank=True, help_text='仅在您授权（签署保密确认）后对申请方机构可见。', max_length=20000, verbose_name='保密详情')),
-                ('visibility', models.CharField(choices=[('public', '公开'), ('registered', '注册用户'), ('brokers', '仅经纪人与平台'), ('organization', '仅本单位')], default='public', max_length=16, verbose_name='可见范围')),
-                ('is_anonymous', models.BooleanField(default=False, help_text='平台展示条目但隐藏机构名称；经纪人和运营人员仍可看到。', verbose_name='匿名发布')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending', '待审核'), ('published', '已发布'), ('changes_requested', '需整改'), ('rejected', '已驳回'), ('in_progress', '对接中'), ('solved', '已解决'), ('closed', '已关闭'), ('expired', '已过期')], db_index=True, default='draft', max_length=20, verbose_name='状态')),
-                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('expires_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='到期时间')),
-                ('external_key', models.CharField(blank=True, help_text='导入时用于识别同一条目，重复导入按此更新。', max_length=64, verbose_name='外部编号')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('keywords', models.JSONField(blank=True, default=list, encoder=techmarket.achievements.models.UnicodeJSONEncoder, verbose_name='关键词')),
-                ('trl', models.PositiveSmallIntegerField(blank=True, help_text='1–9 级（GB/T 22900-2022）。', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(9)], verbose_name='技术成熟度（TRL）')),
-                ('stage', models.CharField(choices=[('lab', '实验室'), ('bench', '小试'), ('pilot', '中试'), ('industrial', '产业化')], default='lab', max_length=16, verbose_name='所处阶段')),
-                ('advantages', models.TextField(blank=True, help_text='与现有方案相比的量化优势，例如“能耗降低 30%”。', max_length=5000, verbose_name='技术优势')),
-                ('route_to_market', models.TextField(blank=True, max_length=5000, verbose_name='产业化路径')),
-                ('transfer_modes', models.JSONField(blank=True, default=list, verbose_name='转化方式')),
-                ('asking_price_wan', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='报价（万元）')),
-                ('price_negotiable', models.BooleanField(default=False, verbose_name='面议')),
-                ('chain_node', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reference.chainnode', verbose_name='产业链环节')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('discipline', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.discipline', verbose_name='学科（GB/T 13745）')),
-                ('industries', models.ManyToManyField(blank=True, related_name='+', to='reference.industry', verbose_name='适用行业')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='所属机构')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='所在地区')),
-                ('team', models.ManyToManyField(blank=True, related_name='achievements', to='experts.expert', verbose_name='团队成员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                ("summary", models.TextField(max_length=2000, verbose_name="公开摘要")),
+                (
+                    "confidential_detail",
+                    models.TextField(
+                        blank=True,
+                        help_text="仅在您授权（签署保密确认）后对申请方机构可见。",
+                        max_length=20000,
+                        verbose_name="保密详情",
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "公开"),
+                            ("registered", "注册用户"),
+                            ("brokers", "仅经纪人与平台"),
+                            ("organization", "仅本单位"),
+                        ],
+                        default="public",
+                        max_length=16,
+                        verbose_name="可见范围",
+                    ),
+                ),
+                (
+                    "is_anonymous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="平台展示条目但隐藏机构名称；经纪人和运营人员仍可看到。",
+                        verbose_name="匿名发布",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending", "待审核"),
+                            ("published", "已发布"),
+                            ("changes_requested", "需整改"),
+                            ("rejected", "已驳回"),
+                            ("in_progress", "对接中"),
+                            ("solved", "已解决"),
+                            ("closed", "已关闭"),
+                            ("expired", "已过期"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("review_note", models.TextField(blank=True, verbose_name="审核意见")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="到期时间"),
+                ),
+                (
+                    "external_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="导入时用于识别同一条目，重复导入按此更新。",
+                        max_length=64,
+                        verbose_name="外部编号",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "keywords",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        encoder=techmarket.achievements.models.UnicodeJSONEncoder,
+                        verbose_name="关键词",
+                    ),
+                ),
+                (
+                    "trl",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="1–9 级（GB/T 22900-2022）。",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(9),
+                        ],
+                        verbose_name="技术成熟度（TRL）",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("lab", "实验室"),
+                            ("bench", "小试"),
+                            ("pilot", "中试"),
+                            ("industrial", "产业化"),
+                        ],
+                        default="lab",
+                        max_length=16,
+                        verbose_name="所处阶段",
+                    ),
+                ),
+                (
+                    "advantages",
+                    models.TextField(
+                        blank=True,
+                        help_text="与现有方案相比的量化优势，例如“能耗降低 30%”。",
+                        max_length=5000,
+                        verbose_name="技术优势",
+                    ),
+                ),
+                ("route_to_market", models.TextField(blank=True, max_length=5000, verbose_name="产业化路径")),
+                ("transfer_modes", models.JSONField(blank=True, default=list, verbose_name="转化方式")),
+                (
+                    "asking_price_wan",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="报价（万元）"
+                    ),
+                ),
+                ("price_negotiable", models.BooleanField(default=False, verbose_name="面议")),
+                (
+                    "chain_node",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="reference.chainnode",
+                        verbose_name="产业链环节",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "discipline",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.discipline",
+                        verbose_name="学科（GB/T 13745）",
+                    ),
+                ),
+                (
+                    "industries",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="reference.industry", verbose_name="适用行业"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="所在地区",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ManyToManyField(
+                        blank=True, related_name="achievements", to="experts.expert", verbose_name="团队成员"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '科技成果',
-                'verbose_name_plural': '科技成果',
-                'ordering': ['-published_at', '-created_at'],
+                "verbose_name": "科技成果",
+                "verbose_name_plural": "科技成果",
+                "ordering": ["-published_at", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AchievementIP',
+            name="AchievementIP",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ip_type', models.CharField(choices=[('invention', '发明专利'), ('utility_model', '实用新型'), ('design', '外观设计'), ('software', '软件著作权'), ('know_how', '技术秘密'), ('plant_variety', '植物新品种'), ('ic_layout', '集成电路布图设计'), ('other', '其他')], max_length=16, verbose_name='类型')),
-                ('number', models.CharField(blank=True, help_text='专利填申请号或专利号（如 ZL202310123456.6），软件著作权填登记号。', max_length=64, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('legal_status', models.CharField(choices=[('pending', '申请中'), ('granted', '已授权'), ('lapsed', '已失效'), ('transferring', '转让中'), ('registered', '已登记')], default='granted', max_length=16, verbose_name='法律状态')),
-                ('expiry_date', models.DateField(blank=True, null=True, verbose_name='到期日')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('achievement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ip_rights', to='achievements.achievement', verbose_name='科技成果')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ip_type",
+                    models.CharField(
+                        choices=[
+                            ("invention", "发明专利"),
+                            ("utility_model", "实用新型"),
+                            ("design", "外观设计"),
+                            ("software", "软件著作权"),
+                            ("know_how", "技术秘密"),
+                            ("plant_variety", "植物新品种"),
+                            ("ic_layout", "集成电路布图设计"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True,
+                        help_text="专利填申请号或专利号（如 ZL202310123456.6），软件著作权填登记号。",
+                        max_length=64,
+                        verbose_name="编号",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "申请中"),
+                            ("granted", "已授权"),
+                            ("lapsed", "已失效"),
+                            ("transferring", "转让中"),
+                            ("registered", "已登记"),
+                        ],
+                        default="granted",
+                        max_length=16,
+                        verbose_name="法律状态",
+                    ),
+                ),
+                ("expiry_date", models.DateField(blank=True, null=True, verbose_name="到期日")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "achievement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ip_rights",
+                        to="achievements.achievement",
+                        verbose_name="科技成果",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '知识产权',
-                'verbose_name_plural': '知识产权',
-                'ordering': ['achievement', 'sort_order', 'pk'],
+                "verbose_name": "知识产权",
+                "verbose_name_plural": "知识产权",
+                "ordering": ["achievement", "sort_order", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='achievement',
-            index=models.Index(fields=['status', 'visibility'], name='achievement_status_70e045_idx'),
+            model_name="achievement",
+            index=models.Index(fields=["status", "visibility"], name="achievement_status_70e045_idx"),
         ),
         migrations.AddIndex(
-            model_name='achievement',
-            index=models.Index(fields=['owner', 'status'], name='achievement_owner_i_a7e7d0_idx'),
+            model_name="achievement",
+            index=models.Index(fields=["owner", "status"], name="achievement_owner_i_a7e7d0_idx"),
         ),
         migrations.AddIndex(
-            model_name='achievement',
-            index=models.Index(fields=['trl'], name='achievement_trl_8be367_idx'),
+            model_name="achievement",
+            index=models.Index(fields=["trl"], name="achievement_trl_8be367_idx"),
         ),
         migrations.AddConstraint(
-            model_name='achievement',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_key', ''), _negated=True), fields=('owner', 'external_key'), name='achievement_unique_external_key'),
+            model_name="achievement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_key", ""), _negated=True),
+                fields=("owner", "external_key"),
+                name="achievement_unique_external_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='achievement',
-            constraint=models.CheckConstraint(condition=models.Q(('trl__isnull', True), models.Q(('trl__gte', 1), ('trl__lte', 9)), _connector='OR'), name='achievement_trl_between_1_and_9'),
+            model_name="achievement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("trl__isnull", True), models.Q(("trl__gte", 1), ("trl__lte", 9)), _connector="OR"
+                ),
+                name="achievement_trl_between_1_and_9",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='achievement',
-            constraint=models.CheckConstraint(condition=models.Q(('asking_price_wan__isnull', True), ('asking_price_wan__gte', 0), _connector='OR'), name='achievement_price_not_negative'),
+            model_name="achievement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("asking_price_wan__isnull", True), ("asking_price_wan__gte", 0), _connector="OR"
+                ),
+                name="achievement_price_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='achievementip',
-            constraint=models.UniqueConstraint(condition=models.Q(('number', ''), _negated=True), fields=('achievement', 'number'), name='achievement_ip_unique_number'),
+            model_name="achievementip",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("number", ""), _negated=True),
+                fields=("achievement", "number"),
+                name="achievement_ip_unique_number",
+            ),
         ),
     ]

@@ -17,16 +17,15 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('achievements', '0001_achievement_and_ip_rights'),
+        ("achievements", "0001_achievement_and_ip_rights"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='achievement',
-            name='search_text',
-            field=models.TextField(blank=True, editable=False, verbose_name='检索文本'),
+            model_name="achievement",
+            name="search_text",
+            field=models.TextField(blank=True, editable=False, verbose_name="检索文本"),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
         gin_index_operation("achievements_achievement"),

@@ -6,33 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('achievements', '0003_search_singles_and_order_index'),
-        ('experts', '0002_contact_permission'),
-        ('orgs', '0004_organization_policy_kinds_recognition'),
-        ('reference', '0002_load_national_code_tables'),
+        ("achievements", "0003_search_singles_and_order_index"),
+        ("experts", "0002_contact_permission"),
+        ("orgs", "0004_organization_policy_kinds_recognition"),
+        ("reference", "0002_load_national_code_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='achievement',
-            name='empowerment',
-            field=models.CharField(blank=True, choices=[('', '未赋权'), ('ownership', '赋予所有权'), ('long_term_use', '赋予长期使用权'), ('in_progress', '赋权办理中')], default='', max_length=16, verbose_name='职务科技成果赋权'),
+            model_name="achievement",
+            name="empowerment",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "未赋权"),
+                    ("ownership", "赋予所有权"),
+                    ("long_term_use", "赋予长期使用权"),
+                    ("in_progress", "赋权办理中"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="职务科技成果赋权",
+            ),
         ),
         migrations.AddField(
-            model_name='achievement',
-            name='empowerment_share',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='赋予所有权时，成果完成人（团队）持有的份额，例如 70。', max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='完成人所占份额（%）'),
+            model_name="achievement",
+            name="empowerment_share",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="赋予所有权时，成果完成人（团队）持有的份额，例如 70。",
+                max_digits=5,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(100),
+                ],
+                verbose_name="完成人所占份额（%）",
+            ),
         ),
         migrations.AddField(
-            model_name='achievement',
-            name='separately_managed',
-            field=models.BooleanField(default=False, help_text='该职务科技成果已实行单列管理，不纳入国有资产清产核资范围。', verbose_name='单列管理'),
+            model_name="achievement",
+            name="separately_managed",
+            field=models.BooleanField(
+                default=False,
+                help_text="该职务科技成果已实行单列管理，不纳入国有资产清产核资范围。",
+                verbose_name="单列管理",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='achievement',
-            constraint=models.CheckConstraint(condition=models.Q(('empowerment_share__isnull', True), models.Q(('empowerment_share__gte', 0), ('empowerment_share__lte', 100)), _connector='OR'), name='achievement_empowerment_share_percent'),
+            model_name="achievement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("empowerment_share__isnull", True),
+                    models.Q(("empowerment_share__gte", 0), ("empowerment_share__lte", 100)),
+                    _connector="OR",
+                ),
+                name="achievement_empowerment_share_percent",
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('achievements', '0004_achievement_empowerment'),
-        ('achievements', '0004_review_due_time'),
+        ("achievements", "0004_achievement_empowerment"),
+        ("achievements", "0004_review_due_time"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -5,37 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_hash', models.CharField(blank=True, max_length=64, verbose_name='最新摘要')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_hash", models.CharField(blank=True, max_length=64, verbose_name="最新摘要")),
             ],
             options={
-                'verbose_name': '审计链头',
-                'verbose_name_plural': '审计链头',
+                "verbose_name": "审计链头",
+                "verbose_name_plural": "审计链头",
             },
         ),
         migrations.AddField(
-            model_name='auditlog',
-            name='prev_hash',
-            field=models.CharField(blank=True, max_length=64, verbose_name='前一条摘要'),
+            model_name="auditlog",
+            name="prev_hash",
+            field=models.CharField(blank=True, max_length=64, verbose_name="前一条摘要"),
         ),
         migrations.AddField(
-            model_name='auditlog',
-            name='record_hash',
-            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='本条摘要'),
+            model_name="auditlog",
+            name="record_hash",
+            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name="本条摘要"),
         ),
         migrations.AlterField(
-            model_name='auditlog',
-            name='created_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间'),
+            model_name="auditlog",
+            name="created_at",
+            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="时间"),
         ),
     ]
 

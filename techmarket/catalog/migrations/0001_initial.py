@@ -6,36 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('orgs', '0002_default_tags'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("orgs", "0002_default_tags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessGrant',
+            name="AccessGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('purpose', models.CharField(blank=True, max_length=300, verbose_name='申请用途')),
-                ('nda_accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='保密承诺确认时间')),
-                ('status', models.CharField(choices=[('requested', '待授权'), ('granted', '已授权'), ('declined', '已拒绝'), ('revoked', '已撤销')], default='requested', max_length=16, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='授权人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_grants', to='orgs.organization', verbose_name='申请机构')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("purpose", models.CharField(blank=True, max_length=300, verbose_name="申请用途")),
+                (
+                    "nda_accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="保密承诺确认时间"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "待授权"),
+                            ("granted", "已授权"),
+                            ("declined", "已拒绝"),
+                            ("revoked", "已撤销"),
+                        ],
+                        default="requested",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="授权人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_grants",
+                        to="orgs.organization",
+                        verbose_name="申请机构",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '保密详情授权',
-                'verbose_name_plural': '保密详情授权',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('content_type', 'object_id', 'organization'), name='access_grant_one_per_org')],
+                "verbose_name": "保密详情授权",
+                "verbose_name_plural": "保密详情授权",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("content_type", "object_id", "organization"), name="access_grant_one_per_org"
+                    )
+                ],
             },
         ),
     ]

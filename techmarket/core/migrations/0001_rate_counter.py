@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RateCounter',
+            name="RateCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='键')),
-                ('window_start', models.BigIntegerField(verbose_name='窗口开始（Unix 秒）')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='次数')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="键")),
+                ("window_start", models.BigIntegerField(verbose_name="窗口开始（Unix 秒）")),
+                ("count", models.PositiveIntegerField(default=0, verbose_name="次数")),
             ],
             options={
-                'verbose_name': '限流计数',
-                'verbose_name_plural': '限流计数',
-                'ordering': ['key'],
+                "verbose_name": "限流计数",
+                "verbose_name_plural": "限流计数",
+                "ordering": ["key"],
             },
         ),
     ]

@@ -21,7 +21,9 @@ TITLES = ("教授", "研究员", "副教授", "副研究员", "高级工程师",
 def build(ctx: DemoContext) -> None:
     rng = ctx.rng
     K = Organization.Kind
-    academic = [o for kind in (K.UNIVERSITY, K.INSTITUTE, K.INDUSTRY_INSTITUTE, K.NEW_RD) for o in ctx.orgs[kind]]
+    academic = [
+        o for kind in (K.UNIVERSITY, K.INSTITUTE, K.INDUSTRY_INSTITUTE, K.NEW_RD) for o in ctx.orgs[kind]
+    ]
     enterprises = [o for o in ctx.orgs[K.ENTERPRISE] if o.status == Organization.Status.APPROVED]
     sectors = {s.key: s for s in SECTORS}
     disciplines = {d.pk: d for d in Discipline.objects.all()}
@@ -31,27 +33,46 @@ def build(ctx: DemoContext) -> None:
         topic = TOPICS[index % len(TOPICS)]
         sector = sectors[topic.sector]
         pool = academic if index % 5 else enterprises
-        in_field = [o for o in pool if topic.sector in ctx.sectors.get(o.pk, frozenset())] or [
-            o for o in academic if topic.sector in ctx.sectors.get(o.pk, frozenset())] or academic
+        in_field = (
+            [o for o in pool if topic.sector in ctx.sectors.get(o.pk, frozenset())]
+            or [o for o in academic if topic.sector in ctx.sectors.get(o.pk, frozenset())]
+            or academic
+        )
         affiliation = rng.choice(in_field)
         name = ctx.person_name()
         fields = "、".join(rng.sample(topic.keywords, k=min(3, len(topic.keywords))))
         expert = Expert(
-            name=name, affiliation=affiliation, title=rng.choice(TITLES[:6] if affiliation in academic else TITLES[4:]),
+            name=name,
+            affiliation=affiliation,
+            title=rng.choice(TITLES[:6] if affiliation in academic else TITLES[4:]),
             research_fields=f"{topic.subject}；{fields}",
-            bio=rng.choice(BIOS).format(subject=topic.subject, projects=rng.randint(2, 12), patents=rng.randint(3, 30),
-                                        problem=rng.choice(topic.problems), keyword=rng.choice(topic.keywords),
-                                        years=rng.randint(8, 30)),
+            bio=rng.choice(BIOS).format(
+                subject=topic.subject,
+                projects=rng.randint(2, 12),
+                patents=rng.randint(3, 30),
+                problem=rng.choice(topic.problems),
+                keyword=rng.choice(topic.keywords),
+                years=rng.randint(8, 30),
+            ),
             availability=rng.sample([a.value for a in Availability], k=rng.randint(1, 3)),
             panel_eligible=rng.random() < 0.3,
-            email=f"expert{index + 1:03d}@example.edu.cn", phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            email=f"expert{index + 1:03d}@example.edu.cn",
+            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
             external_key=f"DEMO-E{index + 1:04d}",
         )
         experts.append(expert)
         facts = FACTS[topic.subject]
-        links.append(([disciplines[c] for c in dict.fromkeys([facts.discipline, *sector.disciplines[:1]])
-                       if c in disciplines], [industries[facts.industry]] if facts.industry in industries else [],
-                      topic))
+        links.append(
+            (
+                [
+                    disciplines[c]
+                    for c in dict.fromkeys([facts.discipline, *sector.disciplines[:1]])
+                    if c in disciplines
+                ],
+                [industries[facts.industry]] if facts.industry in industries else [],
+                topic,
+            )
+        )
     Expert.objects.bulk_create(experts, batch_size=200)
     for expert, (ds, inds, _topic) in zip(experts, links, strict=True):
         expert.disciplines.set(ds)

@@ -6,44 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_default_tags'),
-        ('reference', '0002_load_national_code_tables'),
+        ("orgs", "0002_default_tags"),
+        ("reference", "0002_load_national_code_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='姓名')),
-                ('title', models.CharField(blank=True, max_length=64, verbose_name='职称')),
-                ('research_fields', models.TextField(max_length=2000, verbose_name='研究方向')),
-                ('bio', models.TextField(blank=True, max_length=5000, verbose_name='个人简介')),
-                ('availability', models.JSONField(blank=True, default=list, verbose_name='合作意向')),
-                ('panel_eligible', models.BooleanField(default=False, verbose_name='可担任评审专家')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('external_key', models.CharField(blank=True, max_length=64, verbose_name='外部编号')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('affiliation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='experts', to='orgs.organization', verbose_name='所在单位')),
-                ('disciplines', models.ManyToManyField(blank=True, to='reference.discipline', verbose_name='学科')),
-                ('industries', models.ManyToManyField(blank=True, to='reference.industry', verbose_name='服务行业')),
-                ('related_experts', models.ManyToManyField(blank=True, to='experts.expert', verbose_name='申报的合作者')),
-                ('related_organizations', models.ManyToManyField(blank=True, help_text='用于利益冲突回避：曾任职、兼职、持股或近三年合作的单位。', related_name='+', to='orgs.organization', verbose_name='申报的关联单位')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='expert_profile', to=settings.AUTH_USER_MODEL, verbose_name='平台账户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="姓名")),
+                ("title", models.CharField(blank=True, max_length=64, verbose_name="职称")),
+                ("research_fields", models.TextField(max_length=2000, verbose_name="研究方向")),
+                ("bio", models.TextField(blank=True, max_length=5000, verbose_name="个人简介")),
+                ("availability", models.JSONField(blank=True, default=list, verbose_name="合作意向")),
+                ("panel_eligible", models.BooleanField(default=False, verbose_name="可担任评审专家")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("external_key", models.CharField(blank=True, max_length=64, verbose_name="外部编号")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "affiliation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="experts",
+                        to="orgs.organization",
+                        verbose_name="所在单位",
+                    ),
+                ),
+                (
+                    "disciplines",
+                    models.ManyToManyField(blank=True, to="reference.discipline", verbose_name="学科"),
+                ),
+                (
+                    "industries",
+                    models.ManyToManyField(blank=True, to="reference.industry", verbose_name="服务行业"),
+                ),
+                (
+                    "related_experts",
+                    models.ManyToManyField(blank=True, to="experts.expert", verbose_name="申报的合作者"),
+                ),
+                (
+                    "related_organizations",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="用于利益冲突回避：曾任职、兼职、持股或近三年合作的单位。",
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="申报的关联单位",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="expert_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="平台账户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专家',
-                'verbose_name_plural': '专家',
-                'ordering': ['name', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('external_key', ''), _negated=True), fields=('affiliation', 'external_key'), name='expert_unique_external_key')],
+                "verbose_name": "专家",
+                "verbose_name_plural": "专家",
+                "ordering": ["name", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_key", ""), _negated=True),
+                        fields=("affiliation", "external_key"),
+                        name="expert_unique_external_key",
+                    )
+                ],
             },
         ),
     ]

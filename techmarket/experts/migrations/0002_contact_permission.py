@@ -6,30 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experts', '0001_initial'),
+        ("experts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactPermission',
+            name="ContactPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('requested', '待专家确认'), ('accepted', '已同意'), ('declined', '已谢绝')], default='requested', max_length=16, verbose_name='状态')),
-                ('message', models.CharField(blank=True, max_length=200, verbose_name='申请说明')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_permissions', to='experts.expert', verbose_name='专家')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='expert_contact_permissions', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("requested", "待专家确认"), ("accepted", "已同意"), ("declined", "已谢绝")],
+                        default="requested",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=200, verbose_name="申请说明")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_permissions",
+                        to="experts.expert",
+                        verbose_name="专家",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="expert_contact_permissions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系方式授权',
-                'verbose_name_plural': '联系方式授权',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('expert', 'user'), name='expert_contact_one_per_user')],
+                "verbose_name": "联系方式授权",
+                "verbose_name_plural": "联系方式授权",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("expert", "user"), name="expert_contact_one_per_user")
+                ],
             },
         ),
     ]

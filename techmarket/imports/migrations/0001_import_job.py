@@ -6,41 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0003_enterprise_profile'),
+        ("orgs", "0003_enterprise_profile"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('spec_key', models.CharField(max_length=32, verbose_name='导入类型')),
-                ('file', models.FileField(max_length=255, upload_to='imports/%Y/%m/', verbose_name='上传文件')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('status', models.CharField(choices=[('preview', '待确认'), ('queued', '排队中'), ('running', '导入中'), ('succeeded', '已完成'), ('failed', '失败')], default='preview', max_length=16, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='数据行数')),
-                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='已处理行数')),
-                ('new_rows', models.PositiveIntegerField(default=0, verbose_name='新增行数')),
-                ('update_rows', models.PositiveIntegerField(default=0, verbose_name='更新行数')),
-                ('error_report', models.JSONField(blank=True, default=list, help_text='逐行错误：[{row, column, value, problem, expected, message}]', verbose_name='错误报告')),
-                ('message', models.TextField(blank=True, verbose_name='说明')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='所属机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("spec_key", models.CharField(max_length=32, verbose_name="导入类型")),
+                (
+                    "file",
+                    models.FileField(max_length=255, upload_to="imports/%Y/%m/", verbose_name="上传文件"),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview", "待确认"),
+                            ("queued", "排队中"),
+                            ("running", "导入中"),
+                            ("succeeded", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="preview",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="数据行数")),
+                ("processed_rows", models.PositiveIntegerField(default=0, verbose_name="已处理行数")),
+                ("new_rows", models.PositiveIntegerField(default=0, verbose_name="新增行数")),
+                ("update_rows", models.PositiveIntegerField(default=0, verbose_name="更新行数")),
+                (
+                    "error_report",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="逐行错误：[{row, column, value, problem, expected, message}]",
+                        verbose_name="错误报告",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="说明")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入任务',
-                'verbose_name_plural': '导入任务',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('processed_rows__lte', models.F('total_rows'))), name='import_job_processed_within_total')],
+                "verbose_name": "导入任务",
+                "verbose_name_plural": "导入任务",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("processed_rows__lte", models.F("total_rows"))),
+                        name="import_job_processed_within_total",
+                    )
+                ],
             },
         ),
     ]

@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0001_import_job'),
+        ("imports", "0001_import_job"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='attempts',
-            field=models.PositiveIntegerField(default=0, verbose_name='运行次数'),
+            model_name="importjob",
+            name="attempts",
+            field=models.PositiveIntegerField(default=0, verbose_name="运行次数"),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, help_text='运行中的导入定期写入；长时间没有心跳的任务会被判定为中断。', null=True, verbose_name='最近心跳'),
+            model_name="importjob",
+            name="heartbeat_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="运行中的导入定期写入；长时间没有心跳的任务会被判定为中断。",
+                null=True,
+                verbose_name="最近心跳",
+            ),
         ),
     ]

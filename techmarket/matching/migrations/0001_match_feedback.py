@@ -6,36 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MatchFeedback',
+            name="MatchFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_id', models.PositiveBigIntegerField(verbose_name='来源编号')),
-                ('target_id', models.PositiveBigIntegerField(verbose_name='推荐编号')),
-                ('decision', models.CharField(choices=[('accept', '采纳'), ('reject', '不相关'), ('recommend', '推荐给企业')], max_length=16, verbose_name='决定')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='原因')),
-                ('score', models.FloatField(blank=True, null=True, verbose_name='匹配得分')),
-                ('rank', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='排名')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('source_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='来源类型')),
-                ('target_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='推荐类型')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='match_feedback', to=settings.AUTH_USER_MODEL, verbose_name='决定人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source_id", models.PositiveBigIntegerField(verbose_name="来源编号")),
+                ("target_id", models.PositiveBigIntegerField(verbose_name="推荐编号")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("accept", "采纳"), ("reject", "不相关"), ("recommend", "推荐给企业")],
+                        max_length=16,
+                        verbose_name="决定",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="原因")),
+                ("score", models.FloatField(blank=True, null=True, verbose_name="匹配得分")),
+                ("rank", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="排名")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "source_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="来源类型",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="推荐类型",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="match_feedback",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="决定人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '匹配反馈',
-                'verbose_name_plural': '匹配反馈',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['source_type', 'source_id'], name='matchfeedback_source')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('decision', 'reject'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='matchfeedback_reject_has_reason')],
+                "verbose_name": "匹配反馈",
+                "verbose_name_plural": "匹配反馈",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["source_type", "source_id"], name="matchfeedback_source")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decision", "reject"), _negated=True),
+                            models.Q(("reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="matchfeedback_reject_has_reason",
+                    )
+                ],
             },
         ),
     ]

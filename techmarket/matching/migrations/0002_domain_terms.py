@@ -4,24 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0001_match_feedback'),
+        ("matching", "0001_match_feedback"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DomainTerm',
+            name="DomainTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(max_length=32, unique=True, verbose_name='术语')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.CharField(max_length=32, unique=True, verbose_name="术语")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '领域术语',
-                'verbose_name_plural': '领域词典',
-                'ordering': ['term'],
+                "verbose_name": "领域术语",
+                "verbose_name_plural": "领域词典",
+                "ordering": ["term"],
             },
         ),
     ]

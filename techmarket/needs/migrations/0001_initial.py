@@ -6,58 +6,230 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_default_tags'),
-        ('reference', '0002_load_national_code_tables'),
+        ("orgs", "0002_default_tags"),
+        ("reference", "0002_load_national_code_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Need',
+            name="Need",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('summary', models.TextField(max_length=2000, verbose_name='公开摘要')),
-                ('confidential_detail', models.TextField(blank=True, help_text='仅在您授权（签署保密确认）后对申请方机构可见。', max_length=20000, verbose_name='保密详情')),
-                ('visibility', models.CharField(choices=[('public', '公开'), ('registered', '注册用户'), ('brokers', '仅经纪人与平台'), ('organization', '仅本单位')], default='public', max_length=16, verbose_name='可见范围')),
-                ('is_anonymous', models.BooleanField(default=False, help_text='平台展示条目但隐藏机构名称；经纪人和运营人员仍可看到。', verbose_name='匿名发布')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending', '待审核'), ('published', '已发布'), ('changes_requested', '需整改'), ('rejected', '已驳回'), ('in_progress', '对接中'), ('solved', '已解决'), ('closed', '已关闭'), ('expired', '已过期')], db_index=True, default='draft', max_length=20, verbose_name='状态')),
-                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('expires_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='到期时间')),
-                ('external_key', models.CharField(blank=True, help_text='导入时用于识别同一条目，重复导入按此更新。', max_length=64, verbose_name='外部编号')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('technology', '技术需求'), ('talent', '人才需求'), ('cooperation', '校企合作需求')], default='technology', max_length=16, verbose_name='需求类型')),
-                ('background', models.TextField(blank=True, max_length=5000, verbose_name='需求背景')),
-                ('problem', models.TextField(max_length=5000, verbose_name='技术难题')),
-                ('parameters', models.JSONField(blank=True, default=list, help_text='指标列表：[{"indicator": 指标, "target": 目标值, "unit": 单位}]', verbose_name='技术指标')),
-                ('current_solution', models.TextField(blank=True, max_length=5000, verbose_name='现有方案及不足')),
-                ('expected_outcome', models.TextField(blank=True, max_length=5000, verbose_name='预期成果')),
-                ('budget_min', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='预算下限（万元）')),
-                ('budget_max', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='预算上限（万元）')),
-                ('rd_cycle_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='研发周期（月）')),
-                ('cooperation_modes', models.JSONField(blank=True, default=list, verbose_name='合作方式')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('contact_name', models.CharField(blank=True, max_length=32, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('chain_node', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reference.chainnode', verbose_name='产业链环节')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.industry', verbose_name='所属行业')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='所属机构')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='所在地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                ("summary", models.TextField(max_length=2000, verbose_name="公开摘要")),
+                (
+                    "confidential_detail",
+                    models.TextField(
+                        blank=True,
+                        help_text="仅在您授权（签署保密确认）后对申请方机构可见。",
+                        max_length=20000,
+                        verbose_name="保密详情",
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "公开"),
+                            ("registered", "注册用户"),
+                            ("brokers", "仅经纪人与平台"),
+                            ("organization", "仅本单位"),
+                        ],
+                        default="public",
+                        max_length=16,
+                        verbose_name="可见范围",
+                    ),
+                ),
+                (
+                    "is_anonymous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="平台展示条目但隐藏机构名称；经纪人和运营人员仍可看到。",
+                        verbose_name="匿名发布",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending", "待审核"),
+                            ("published", "已发布"),
+                            ("changes_requested", "需整改"),
+                            ("rejected", "已驳回"),
+                            ("in_progress", "对接中"),
+                            ("solved", "已解决"),
+                            ("closed", "已关闭"),
+                            ("expired", "已过期"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("review_note", models.TextField(blank=True, verbose_name="审核意见")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="到期时间"),
+                ),
+                (
+                    "external_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="导入时用于识别同一条目，重复导入按此更新。",
+                        max_length=64,
+                        verbose_name="外部编号",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("technology", "技术需求"),
+                            ("talent", "人才需求"),
+                            ("cooperation", "校企合作需求"),
+                        ],
+                        default="technology",
+                        max_length=16,
+                        verbose_name="需求类型",
+                    ),
+                ),
+                ("background", models.TextField(blank=True, max_length=5000, verbose_name="需求背景")),
+                ("problem", models.TextField(max_length=5000, verbose_name="技术难题")),
+                (
+                    "parameters",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='指标列表：[{"indicator": 指标, "target": 目标值, "unit": 单位}]',
+                        verbose_name="技术指标",
+                    ),
+                ),
+                (
+                    "current_solution",
+                    models.TextField(blank=True, max_length=5000, verbose_name="现有方案及不足"),
+                ),
+                ("expected_outcome", models.TextField(blank=True, max_length=5000, verbose_name="预期成果")),
+                (
+                    "budget_min",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="预算下限（万元）",
+                    ),
+                ),
+                (
+                    "budget_max",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="预算上限（万元）",
+                    ),
+                ),
+                (
+                    "rd_cycle_months",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="研发周期（月）"),
+                ),
+                ("cooperation_modes", models.JSONField(blank=True, default=list, verbose_name="合作方式")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                ("contact_name", models.CharField(blank=True, max_length=32, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "chain_node",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="reference.chainnode",
+                        verbose_name="产业链环节",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.industry",
+                        verbose_name="所属行业",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="所在地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '技术需求',
-                'verbose_name_plural': '技术需求',
-                'ordering': ['-published_at', '-created_at'],
-                'indexes': [models.Index(fields=['status', 'visibility'], name='needs_need_status_e7b6ba_idx'), models.Index(fields=['owner', 'status'], name='needs_need_owner_i_6cd99e_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('external_key', ''), _negated=True), fields=('owner', 'external_key'), name='need_unique_external_key'), models.CheckConstraint(condition=models.Q(('budget_min__isnull', True), ('budget_max__isnull', True), ('budget_min__lte', models.F('budget_max')), _connector='OR'), name='need_budget_range_ordered')],
+                "verbose_name": "技术需求",
+                "verbose_name_plural": "技术需求",
+                "ordering": ["-published_at", "-created_at"],
+                "indexes": [
+                    models.Index(fields=["status", "visibility"], name="needs_need_status_e7b6ba_idx"),
+                    models.Index(fields=["owner", "status"], name="needs_need_owner_i_6cd99e_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_key", ""), _negated=True),
+                        fields=("owner", "external_key"),
+                        name="need_unique_external_key",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("budget_min__isnull", True),
+                            ("budget_max__isnull", True),
+                            ("budget_min__lte", models.F("budget_max")),
+                            _connector="OR",
+                        ),
+                        name="need_budget_range_ordered",
+                    ),
+                ],
             },
         ),
     ]

@@ -9,8 +9,14 @@ def backfill(apps, schema_editor):
     Need = apps.get_model("needs", "Need")
     batch = []
     for need in Need.objects.all().iterator(chunk_size=500):
-        need.search_text = search_text(need.title, need.summary, need.problem, need.background,
-                                       need.expected_outcome, [p.get("indicator", "") for p in need.parameters or []])
+        need.search_text = search_text(
+            need.title,
+            need.summary,
+            need.problem,
+            need.background,
+            need.expected_outcome,
+            [p.get("indicator", "") for p in need.parameters or []],
+        )
         batch.append(need)
         if len(batch) == 500:
             Need.objects.bulk_update(batch, ["search_text"])
@@ -31,16 +37,15 @@ def drop_gin_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('needs', '0001_initial'),
+        ("needs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='need',
-            name='search_text',
-            field=models.TextField(blank=True, editable=False, verbose_name='检索文本'),
+            model_name="need",
+            name="search_text",
+            field=models.TextField(blank=True, editable=False, verbose_name="检索文本"),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.RunPython(create_gin_index, drop_gin_index),

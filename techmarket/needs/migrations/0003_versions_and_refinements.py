@@ -6,50 +6,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('needs', '0002_search_text'),
+        ("needs", "0002_search_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NeedRevision',
+            name="NeedRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changes', models.JSONField(verbose_name='建议修改')),
-                ('base', models.JSONField(verbose_name='提出时的原文')),
-                ('note', models.TextField(blank=True, max_length=2000, verbose_name='凝练说明')),
-                ('status', models.CharField(choices=[('proposed', '待确认'), ('accepted', '已采纳'), ('rejected', '未采纳'), ('withdrawn', '已撤回')], default='proposed', max_length=16, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('decision_note', models.CharField(blank=True, max_length=500, verbose_name='处理意见')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提出时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
-                ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='needs.need', verbose_name='需求')),
-                ('proposed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("changes", models.JSONField(verbose_name="建议修改")),
+                ("base", models.JSONField(verbose_name="提出时的原文")),
+                ("note", models.TextField(blank=True, max_length=2000, verbose_name="凝练说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "待确认"),
+                            ("accepted", "已采纳"),
+                            ("rejected", "未采纳"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="proposed",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                ("decision_note", models.CharField(blank=True, max_length=500, verbose_name="处理意见")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="提出时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
+                (
+                    "need",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="needs.need",
+                        verbose_name="需求",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '需求凝练建议',
-                'verbose_name_plural': '需求凝练建议',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "需求凝练建议",
+                "verbose_name_plural": "需求凝练建议",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NeedVersion',
+            name="NeedVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('snapshot', models.JSONField(verbose_name='内容快照')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='变更原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修改人')),
-                ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='needs.need', verbose_name='需求')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                ("snapshot", models.JSONField(verbose_name="内容快照")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="变更原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="修改人",
+                    ),
+                ),
+                (
+                    "need",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="needs.need",
+                        verbose_name="需求",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '需求版本',
-                'verbose_name_plural': '需求版本',
-                'ordering': ['need', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('need', 'number'), name='need_version_unique_number')],
+                "verbose_name": "需求版本",
+                "verbose_name_plural": "需求版本",
+                "ordering": ["need", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("need", "number"), name="need_version_unique_number")
+                ],
             },
         ),
     ]

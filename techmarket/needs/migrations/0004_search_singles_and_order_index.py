@@ -4,8 +4,14 @@ from techmarket.catalog.search import listing_order_index_operation, recompute_o
 
 
 def _texts(need):
-    return [need.title, need.summary, need.problem, need.background, need.expected_outcome,
-            [p.get("indicator", "") for p in need.parameters or []]]
+    return [
+        need.title,
+        need.summary,
+        need.problem,
+        need.background,
+        need.expected_outcome,
+        [p.get("indicator", "") for p in need.parameters or []],
+    ]
 
 
 class Migration(migrations.Migration):

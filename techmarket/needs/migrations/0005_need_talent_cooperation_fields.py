@@ -4,45 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('needs', '0004_search_singles_and_order_index'),
+        ("needs", "0004_search_singles_and_order_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='need',
-            name='cooperation_forms',
-            field=models.JSONField(blank=True, default=list, verbose_name='合作形式'),
+            model_name="need",
+            name="cooperation_forms",
+            field=models.JSONField(blank=True, default=list, verbose_name="合作形式"),
         ),
         migrations.AddField(
-            model_name='need',
-            name='talent_count',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='需求人数'),
+            model_name="need",
+            name="talent_count",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="需求人数"),
         ),
         migrations.AddField(
-            model_name='need',
-            name='talent_education',
-            field=models.CharField(blank=True, choices=[('', '不限'), ('college', '大专及以上'), ('bachelor', '本科及以上'), ('master', '硕士及以上'), ('doctor', '博士')], default='', max_length=16, verbose_name='学历要求'),
+            model_name="need",
+            name="talent_education",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "不限"),
+                    ("college", "大专及以上"),
+                    ("bachelor", "本科及以上"),
+                    ("master", "硕士及以上"),
+                    ("doctor", "博士"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="学历要求",
+            ),
         ),
         migrations.AddField(
-            model_name='need',
-            name='talent_field',
-            field=models.CharField(blank=True, max_length=128, verbose_name='专业领域'),
+            model_name="need",
+            name="talent_field",
+            field=models.CharField(blank=True, max_length=128, verbose_name="专业领域"),
         ),
         migrations.AddField(
-            model_name='need',
-            name='talent_modes',
-            field=models.JSONField(blank=True, default=list, verbose_name='引才方式'),
+            model_name="need",
+            name="talent_modes",
+            field=models.JSONField(blank=True, default=list, verbose_name="引才方式"),
         ),
         migrations.AddField(
-            model_name='need',
-            name='talent_position',
-            field=models.CharField(blank=True, max_length=64, verbose_name='岗位名称'),
+            model_name="need",
+            name="talent_position",
+            field=models.CharField(blank=True, max_length=64, verbose_name="岗位名称"),
         ),
         migrations.AlterField(
-            model_name='need',
-            name='problem',
-            field=models.TextField(blank=True, help_text='技术需求必填；人才需求和校企合作需求可写希望解决的问题。', max_length=5000, verbose_name='技术难题'),
+            model_name="need",
+            name="problem",
+            field=models.TextField(
+                blank=True,
+                help_text="技术需求必填；人才需求和校企合作需求可写希望解决的问题。",
+                max_length=5000,
+                verbose_name="技术难题",
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('needs', '0005_need_talent_cooperation_fields'),
-        ('needs', '0005_review_and_refinement_due_times'),
+        ("needs", "0005_need_talent_cooperation_fields"),
+        ("needs", "0005_review_and_refinement_due_times"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,46 +14,106 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('saved_search', '订阅匹配'), ('system', '系统通知')], default='system', max_length=20, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, max_length=2000, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='链接')),
-                ('item_key', models.CharField(blank=True, editable=False, max_length=64, verbose_name='关联条目')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='阅读时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("saved_search", "订阅匹配"), ("system", "系统通知")],
+                        default="system",
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, max_length=2000, verbose_name="内容")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="链接")),
+                (
+                    "item_key",
+                    models.CharField(blank=True, editable=False, max_length=64, verbose_name="关联条目"),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="阅读时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['user', 'read_at'], name='notification_user_read')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('item_key', ''), _negated=True), fields=('user', 'item_key'), name='notification_unique_item_per_user')],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["user", "read_at"], name="notification_user_read")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("item_key", ""), _negated=True),
+                        fields=("user", "item_key"),
+                        name="notification_unique_item_per_user",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SavedSearch',
+            name="SavedSearch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('target', models.CharField(choices=[('needs', '技术需求'), ('achievements', '科技成果'), ('experts', '专家人才')], default='needs', max_length=20, verbose_name='订阅对象')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='筛选条件')),
-                ('notify_email', models.BooleanField(default=True, verbose_name='邮件通知')),
-                ('notify_in_site', models.BooleanField(default=True, verbose_name='站内通知')),
-                ('last_emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='上次发送邮件')),
-                ('pending_item_ids', models.JSONField(blank=True, default=list, editable=False, verbose_name='待发送邮件的条目')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_searches', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("needs", "技术需求"),
+                            ("achievements", "科技成果"),
+                            ("experts", "专家人才"),
+                        ],
+                        default="needs",
+                        max_length=20,
+                        verbose_name="订阅对象",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="筛选条件")),
+                ("notify_email", models.BooleanField(default=True, verbose_name="邮件通知")),
+                ("notify_in_site", models.BooleanField(default=True, verbose_name="站内通知")),
+                ("last_emailed_at", models.DateTimeField(blank=True, null=True, verbose_name="上次发送邮件")),
+                (
+                    "pending_item_ids",
+                    models.JSONField(
+                        blank=True, default=list, editable=False, verbose_name="待发送邮件的条目"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_searches",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订阅',
-                'verbose_name_plural': '订阅',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['target', 'user'], name='savedsearch_target_user')],
+                "verbose_name": "订阅",
+                "verbose_name_plural": "订阅",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["target", "user"], name="savedsearch_target_user")],
             },
         ),
     ]

@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_saved_searches_and_notifications'),
+        ("notifications", "0001_saved_searches_and_notifications"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='savedsearch',
-            name='target',
-            field=models.CharField(choices=techmarket.catalog.registry.saved_search_choices, max_length=20, verbose_name='订阅对象'),
+            model_name="savedsearch",
+            name="target",
+            field=models.CharField(
+                choices=techmarket.catalog.registry.saved_search_choices,
+                max_length=20,
+                verbose_name="订阅对象",
+            ),
         ),
     ]

@@ -7,100 +7,315 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reference', '0001_initial'),
+        ("reference", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrganizationTag',
+            name="OrganizationTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=32, unique=True, verbose_name='名称')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=32, unique=True, verbose_name="名称")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '机构标签',
-                'verbose_name_plural': '机构标签',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "机构标签",
+                "verbose_name_plural": "机构标签",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=128, unique=True, verbose_name='机构名称')),
-                ('short_name', models.CharField(blank=True, max_length=32, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('enterprise', '企业'), ('university', '高校'), ('institute', '科研院所'), ('service', '服务机构'), ('investor', '投资机构'), ('government', '政府部门')], max_length=16, verbose_name='机构类型')),
-                ('uscc', models.CharField(max_length=18, unique=True, validators=[techmarket.orgs.validators.validate_uscc_format], verbose_name='统一社会信用代码')),
-                ('uscc_override_reason', models.CharField(blank=True, help_text='少数早期试点地区的真实代码无法通过校验，经运营人员核实后可登记例外原因。', max_length=200, verbose_name='校验例外原因')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('website', models.URLField(blank=True, verbose_name='网站')),
-                ('description', models.TextField(blank=True, verbose_name='简介')),
-                ('is_platform_operator', models.BooleanField(default=False, help_text='只有平台运营单位的成员可以担任平台运营角色。', verbose_name='平台运营单位')),
-                ('status', models.CharField(choices=[('pending', '待审核'), ('approved', '已通过'), ('rejected', '已驳回'), ('suspended', '已停用')], default='pending', max_length=16, verbose_name='审核状态')),
-                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.industry', verbose_name='所属行业')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='所在地区')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('tags', models.ManyToManyField(blank=True, to='orgs.organizationtag', verbose_name='资质标签')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=128, unique=True, verbose_name="机构名称")),
+                ("short_name", models.CharField(blank=True, max_length=32, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业"),
+                            ("university", "高校"),
+                            ("institute", "科研院所"),
+                            ("service", "服务机构"),
+                            ("investor", "投资机构"),
+                            ("government", "政府部门"),
+                        ],
+                        max_length=16,
+                        verbose_name="机构类型",
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[techmarket.orgs.validators.validate_uscc_format],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "uscc_override_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="少数早期试点地区的真实代码无法通过校验，经运营人员核实后可登记例外原因。",
+                        max_length=200,
+                        verbose_name="校验例外原因",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("website", models.URLField(blank=True, verbose_name="网站")),
+                ("description", models.TextField(blank=True, verbose_name="简介")),
+                (
+                    "is_platform_operator",
+                    models.BooleanField(
+                        default=False,
+                        help_text="只有平台运营单位的成员可以担任平台运营角色。",
+                        verbose_name="平台运营单位",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审核"),
+                            ("approved", "已通过"),
+                            ("rejected", "已驳回"),
+                            ("suspended", "已停用"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="审核状态",
+                    ),
+                ),
+                ("review_note", models.TextField(blank=True, verbose_name="审核意见")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.industry",
+                        verbose_name="所属行业",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="所在地区",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(blank=True, to="orgs.organizationtag", verbose_name="资质标签"),
+                ),
             ],
             options={
-                'verbose_name': '机构',
-                'verbose_name_plural': '机构',
-                'ordering': ['name'],
+                "verbose_name": "机构",
+                "verbose_name_plural": "机构",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('org_admin', '机构管理员'), ('member', '成员'), ('broker', '技术经纪人'), ('expert', '专家'), ('operator', '平台运营'), ('bureau', '科技局用户')], max_length=16, verbose_name='角色')),
-                ('broker_level', models.CharField(blank=True, choices=[('junior', '初级'), ('intermediate', '中级'), ('senior', '高级')], max_length=16, verbose_name='经纪人等级')),
-                ('certificate_number', models.CharField(blank=True, max_length=64, verbose_name='证书编号')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='orgs.organization', verbose_name='机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("org_admin", "机构管理员"),
+                            ("member", "成员"),
+                            ("broker", "技术经纪人"),
+                            ("expert", "专家"),
+                            ("operator", "平台运营"),
+                            ("bureau", "科技局用户"),
+                        ],
+                        max_length=16,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "broker_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[("junior", "初级"), ("intermediate", "中级"), ("senior", "高级")],
+                        max_length=16,
+                        verbose_name="经纪人等级",
+                    ),
+                ),
+                ("certificate_number", models.CharField(blank=True, max_length=64, verbose_name="证书编号")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="orgs.organization",
+                        verbose_name="机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机构成员',
-                'verbose_name_plural': '机构成员',
-                'ordering': ['organization__name', 'role'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'organization', 'role'), name='membership_unique_role'), models.CheckConstraint(condition=models.Q(models.Q(('role', 'broker'), _negated=True), models.Q(('broker_level', ''), _negated=True), _connector='OR'), name='membership_broker_has_level')],
+                "verbose_name": "机构成员",
+                "verbose_name_plural": "机构成员",
+                "ordering": ["organization__name", "role"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "organization", "role"), name="membership_unique_role"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "broker"), _negated=True),
+                            models.Q(("broker_level", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="membership_broker_has_level",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='JoinRequest',
+            name="JoinRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('org_admin', '机构管理员'), ('member', '成员'), ('broker', '技术经纪人'), ('expert', '专家'), ('operator', '平台运营'), ('bureau', '科技局用户')], default='member', max_length=16, verbose_name='申请角色')),
-                ('message', models.CharField(blank=True, max_length=200, verbose_name='申请说明')),
-                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已同意'), ('rejected', '已拒绝')], default='pending', max_length=16, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.CharField(blank=True, max_length=200, verbose_name='审批意见')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='join_requests', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='join_requests', to='orgs.organization', verbose_name='机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("org_admin", "机构管理员"),
+                            ("member", "成员"),
+                            ("broker", "技术经纪人"),
+                            ("expert", "专家"),
+                            ("operator", "平台运营"),
+                            ("bureau", "科技局用户"),
+                        ],
+                        default="member",
+                        max_length=16,
+                        verbose_name="申请角色",
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=200, verbose_name="申请说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待审批"), ("approved", "已同意"), ("rejected", "已拒绝")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("decision_note", models.CharField(blank=True, max_length=200, verbose_name="审批意见")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="join_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="join_requests",
+                        to="orgs.organization",
+                        verbose_name="机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '加入申请',
-                'verbose_name_plural': '加入申请',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('user', 'organization'), name='join_request_one_pending')],
+                "verbose_name": "加入申请",
+                "verbose_name_plural": "加入申请",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("user", "organization"),
+                        name="join_request_one_pending",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['status', 'kind'], name='orgs_organi_status_876f38_idx'),
+            model_name="organization",
+            index=models.Index(fields=["status", "kind"], name="orgs_organi_status_876f38_idx"),
         ),
     ]

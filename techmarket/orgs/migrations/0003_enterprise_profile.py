@@ -5,49 +5,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_default_tags'),
+        ("orgs", "0002_default_tags"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CertificationRecord',
+            name="CertificationRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('certificate_number', models.CharField(blank=True, max_length=64, verbose_name='证书编号')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certifications', to='orgs.organization', verbose_name='机构')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organizationtag', verbose_name='资质')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("certificate_number", models.CharField(blank=True, max_length=64, verbose_name="证书编号")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certifications",
+                        to="orgs.organization",
+                        verbose_name="机构",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organizationtag",
+                        verbose_name="资质",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '资质证书',
-                'verbose_name_plural': '资质证书',
-                'ordering': ['organization__name', 'tag__sort_order', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'tag'), name='certification_one_per_tag')],
+                "verbose_name": "资质证书",
+                "verbose_name_plural": "资质证书",
+                "ordering": ["organization__name", "tag__sort_order", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization", "tag"), name="certification_one_per_tag")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseProfile',
+            name="EnterpriseProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('main_products', models.TextField(blank=True, max_length=2000, verbose_name='主营产品')),
-                ('core_capabilities', models.TextField(blank=True, max_length=2000, verbose_name='核心技术能力')),
-                ('rd_staff_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='研发人员数')),
-                ('total_staff', models.PositiveIntegerField(blank=True, null=True, verbose_name='职工总数')),
-                ('annual_revenue_range', models.CharField(blank=True, choices=[('lt500', '500 万元以下'), ('500_2000', '500–2000 万元'), ('2000_5000', '2000–5000 万元'), ('5000_20000', '5000 万元–2 亿元'), ('20000_100000', '2–10 亿元'), ('gte100000', '10 亿元以上')], max_length=16, verbose_name='年营业收入')),
-                ('rd_spending_ratio', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='研发投入占比（%）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='enterprise_profile', to='orgs.organization', verbose_name='机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("main_products", models.TextField(blank=True, max_length=2000, verbose_name="主营产品")),
+                (
+                    "core_capabilities",
+                    models.TextField(blank=True, max_length=2000, verbose_name="核心技术能力"),
+                ),
+                (
+                    "rd_staff_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="研发人员数"),
+                ),
+                ("total_staff", models.PositiveIntegerField(blank=True, null=True, verbose_name="职工总数")),
+                (
+                    "annual_revenue_range",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("lt500", "500 万元以下"),
+                            ("500_2000", "500–2000 万元"),
+                            ("2000_5000", "2000–5000 万元"),
+                            ("5000_20000", "5000 万元–2 亿元"),
+                            ("20000_100000", "2–10 亿元"),
+                            ("gte100000", "10 亿元以上"),
+                        ],
+                        max_length=16,
+                        verbose_name="年营业收入",
+                    ),
+                ),
+                (
+                    "rd_spending_ratio",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="研发投入占比（%）",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enterprise_profile",
+                        to="orgs.organization",
+                        verbose_name="机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业画像',
-                'verbose_name_plural': '企业画像',
-                'ordering': ['organization__name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rd_spending_ratio__isnull', True), models.Q(('rd_spending_ratio__gte', 0), ('rd_spending_ratio__lte', 100)), _connector='OR'), name='enterprise_profile_rd_ratio_percent'), models.CheckConstraint(condition=models.Q(('rd_staff_count__isnull', True), ('total_staff__isnull', True), ('rd_staff_count__lte', models.F('total_staff')), _connector='OR'), name='enterprise_profile_rd_staff_within_total')],
+                "verbose_name": "企业画像",
+                "verbose_name_plural": "企业画像",
+                "ordering": ["organization__name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rd_spending_ratio__isnull", True),
+                            models.Q(("rd_spending_ratio__gte", 0), ("rd_spending_ratio__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="enterprise_profile_rd_ratio_percent",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rd_staff_count__isnull", True),
+                            ("total_staff__isnull", True),
+                            ("rd_staff_count__lte", models.F("total_staff")),
+                            _connector="OR",
+                        ),
+                        name="enterprise_profile_rd_staff_within_total",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,30 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0003_enterprise_profile'),
+        ("orgs", "0003_enterprise_profile"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='recognition_level',
-            field=models.CharField(blank=True, choices=[('', '未认定'), ('provincial', '省级'), ('municipal', '市级')], default='', db_default='', help_text='技术转移服务机构、新型研发机构等由科技主管部门认定的级别。', max_length=16, verbose_name='认定级别'),
+            model_name="organization",
+            name="recognition_level",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "未认定"), ("provincial", "省级"), ("municipal", "市级")],
+                default="",
+                db_default="",
+                help_text="技术转移服务机构、新型研发机构等由科技主管部门认定的级别。",
+                max_length=16,
+                verbose_name="认定级别",
+            ),
         ),
         migrations.AlterField(
-            model_name='joinrequest',
-            name='role',
-            field=models.CharField(choices=[('org_admin', '机构管理员'), ('member', '成员'), ('broker', '技术经理人（经纪人）'), ('expert', '专家'), ('operator', '平台运营'), ('bureau', '科技局用户')], default='member', max_length=16, verbose_name='申请角色'),
+            model_name="joinrequest",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("org_admin", "机构管理员"),
+                    ("member", "成员"),
+                    ("broker", "技术经理人（经纪人）"),
+                    ("expert", "专家"),
+                    ("operator", "平台运营"),
+                    ("bureau", "科技局用户"),
+                ],
+                default="member",
+                max_length=16,
+                verbose_name="申请角色",
+            ),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('org_admin', '机构管理员'), ('member', '成员'), ('broker', '技术经理人（经纪人）'), ('expert', '专家'), ('operator', '平台运营'), ('bureau', '科技局用户')], max_length=16, verbose_name='角色'),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("org_admin", "机构管理员"),
+                    ("member", "成员"),
+                    ("broker", "技术经理人（经纪人）"),
+                    ("expert", "专家"),
+                    ("operator", "平台运营"),
+                    ("bureau", "科技局用户"),
+                ],
+                max_length=16,
+                verbose_name="角色",
+            ),
         ),
         migrations.AlterField(
-            model_name='organization',
-            name='kind',
-            field=models.CharField(choices=[('enterprise', '企业'), ('university', '高校'), ('institute', '科研院所'), ('service', '服务机构'), ('investor', '投资机构'), ('government', '政府部门'), ('industry_ri', '产业研究院'), ('consortium', '创新联合体'), ('new_rd', '新型研发机构')], max_length=16, verbose_name='机构类型'),
+            model_name="organization",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("enterprise", "企业"),
+                    ("university", "高校"),
+                    ("institute", "科研院所"),
+                    ("service", "服务机构"),
+                    ("investor", "投资机构"),
+                    ("government", "政府部门"),
+                    ("industry_ri", "产业研究院"),
+                    ("consortium", "创新联合体"),
+                    ("new_rd", "新型研发机构"),
+                ],
+                max_length=16,
+                verbose_name="机构类型",
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0004_organization_policy_kinds_recognition'),
-        ('orgs', '0004_workflow_due_times'),
+        ("orgs", "0004_organization_policy_kinds_recognition"),
+        ("orgs", "0004_workflow_due_times"),
     ]
 
-    operations = [
-    ]
+    operations = []

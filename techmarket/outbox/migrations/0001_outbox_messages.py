@@ -5,34 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task', models.CharField(max_length=200, verbose_name='任务')),
-                ('args', models.JSONField(blank=True, default=list, verbose_name='位置参数')),
-                ('kwargs', models.JSONField(blank=True, default=dict, verbose_name='关键字参数')),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('queued', '已排队'), ('running', '执行中'), ('done', '已完成'), ('failed', '失败')], default='pending', max_length=16, verbose_name='状态')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='发送/执行次数')),
-                ('available_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='可发送时间')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='认领时间')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("task", models.CharField(max_length=200, verbose_name="任务")),
+                ("args", models.JSONField(blank=True, default=list, verbose_name="位置参数")),
+                ("kwargs", models.JSONField(blank=True, default=dict, verbose_name="关键字参数")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待发送"),
+                            ("queued", "已排队"),
+                            ("running", "执行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="发送/执行次数")),
+                (
+                    "available_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="可发送时间"),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="认领时间")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '后续任务',
-                'verbose_name_plural': '后续任务',
-                'ordering': ['created_at', 'pk'],
-                'indexes': [models.Index(fields=['status', 'available_at'], name='outbox_status_available')],
+                "verbose_name": "后续任务",
+                "verbose_name_plural": "后续任务",
+                "ordering": ["created_at", "pk"],
+                "indexes": [models.Index(fields=["status", "available_at"], name="outbox_status_available")],
             },
         ),
     ]

@@ -5,104 +5,198 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Discipline',
+            name="Discipline",
             fields=[
-                ('code', models.CharField(max_length=7, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('category', models.CharField(blank=True, max_length=32, verbose_name='门类')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.discipline', verbose_name='上级')),
+                (
+                    "code",
+                    models.CharField(max_length=7, primary_key=True, serialize=False, verbose_name="代码"),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                ("category", models.CharField(blank=True, max_length=32, verbose_name="门类")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reference.discipline",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学科（GB/T 13745-2009）',
-                'verbose_name_plural': '学科（GB/T 13745-2009）',
-                'ordering': ['code'],
+                "verbose_name": "学科（GB/T 13745-2009）",
+                "verbose_name_plural": "学科（GB/T 13745-2009）",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Industry',
+            name="Industry",
             fields=[
-                ('code', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=128, verbose_name='名称')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='层级')),
-                ('section', models.CharField(max_length=1, verbose_name='门类')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.industry', verbose_name='上级')),
+                (
+                    "code",
+                    models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name="代码"),
+                ),
+                ("name", models.CharField(max_length=128, verbose_name="名称")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="层级")),
+                ("section", models.CharField(max_length=1, verbose_name="门类")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reference.industry",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '国民经济行业（GB/T 4754-2017）',
-                'verbose_name_plural': '国民经济行业（GB/T 4754-2017）',
-                'ordering': ['code'],
+                "verbose_name": "国民经济行业（GB/T 4754-2017）",
+                "verbose_name_plural": "国民经济行业（GB/T 4754-2017）",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('prefecture', '地级'), ('county', '县级')], max_length=16, verbose_name='级别')),
-                ('full_name', models.CharField(blank=True, max_length=160, verbose_name='全称')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.region', verbose_name='上级')),
+                (
+                    "code",
+                    models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name="代码"),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省级"), ("prefecture", "地级"), ("county", "县级")],
+                        max_length=16,
+                        verbose_name="级别",
+                    ),
+                ),
+                ("full_name", models.CharField(blank=True, max_length=160, verbose_name="全称")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reference.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划（GB/T 2260）',
-                'verbose_name_plural': '行政区划（GB/T 2260）',
-                'ordering': ['code'],
+                "verbose_name": "行政区划（GB/T 2260）",
+                "verbose_name_plural": "行政区划（GB/T 2260）",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='IndustryChain',
+            name="IndustryChain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='产业链名称')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('industries', models.ManyToManyField(blank=True, to='reference.industry', verbose_name='对应行业')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='reference.region', verbose_name='所属地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="产业链名称")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "industries",
+                    models.ManyToManyField(blank=True, to="reference.industry", verbose_name="对应行业"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="reference.region",
+                        verbose_name="所属地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '产业链',
-                'verbose_name_plural': '产业链',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "产业链",
+                "verbose_name_plural": "产业链",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TechnologyReadinessLevel',
+            name="TechnologyReadinessLevel",
             fields=[
-                ('level', models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name='等级')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name="等级"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
             ],
             options={
-                'verbose_name': '技术成熟度等级',
-                'verbose_name_plural': '技术成熟度等级',
-                'ordering': ['level'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 9)), name='trl_level_between_1_and_9')],
+                "verbose_name": "技术成熟度等级",
+                "verbose_name_plural": "技术成熟度等级",
+                "ordering": ["level"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 9)),
+                        name="trl_level_between_1_and_9",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ChainNode',
+            name="ChainNode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='环节名称')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='reference.chainnode', verbose_name='上级环节')),
-                ('chain', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nodes', to='reference.industrychain', verbose_name='产业链')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="环节名称")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="reference.chainnode",
+                        verbose_name="上级环节",
+                    ),
+                ),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nodes",
+                        to="reference.industrychain",
+                        verbose_name="产业链",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '产业链环节',
-                'verbose_name_plural': '产业链环节',
-                'ordering': ['chain', 'sort_order', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('chain', 'parent', 'name'), name='chain_node_unique_name')],
+                "verbose_name": "产业链环节",
+                "verbose_name_plural": "产业链环节",
+                "ordering": ["chain", "sort_order", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain", "parent", "name"), name="chain_node_unique_name")
+                ],
             },
         ),
     ]

@@ -25,7 +25,14 @@ class Command(BaseCommand):
             last = old.order_by("-id").first()
             count, _detail = old.purge_before(cutoff)
             if count:
-                audit_record(actor=None, action="audit.log.purge",
-                             after={"before": cutoff, "rows": count, "last_purged_hash": last.record_hash if last
-                                    else ""}, note=f"保存期限 {days} 天")
+                audit_record(
+                    actor=None,
+                    action="audit.log.purge",
+                    after={
+                        "before": cutoff,
+                        "rows": count,
+                        "last_purged_hash": last.record_hash if last else "",
+                    },
+                    note=f"保存期限 {days} 天",
+                )
         self.stdout.write(f"已删除 {count} 条早于 {cutoff:%Y-%m-%d} 的审计记录。")

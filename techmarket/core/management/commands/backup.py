@@ -12,8 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dest", help="folder that receives techmarket-backup-<time>/")
-        parser.add_argument("--method", choices=["pg_dump", "sqlite", "dumpdata"],
-                            help="default: pg_dump on PostgreSQL (dumpdata without it), the backup API on SQLite")
+        parser.add_argument(
+            "--method",
+            choices=["pg_dump", "sqlite", "dumpdata"],
+            help="default: pg_dump on PostgreSQL (dumpdata without it), the backup API on SQLite",
+        )
 
     def handle(self, *args: Any, **options: Any) -> str:
         try:

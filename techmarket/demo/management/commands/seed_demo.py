@@ -19,8 +19,11 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，跳过生成。")
             logins = None
         else:
-            ctx = generate(seed=options["seed"], password=options["password"],
-                           progress=lambda label: self.stdout.write(f"  生成{label}…"))
+            ctx = generate(
+                seed=options["seed"],
+                password=options["password"],
+                progress=lambda label: self.stdout.write(f"  生成{label}…"),
+            )
             logins = ctx.logins
             for note in ctx.notes:
                 self.stdout.write(f"  {note}")
@@ -28,14 +31,27 @@ class Command(BaseCommand):
 
     def _print_logins(self, logins: list[tuple[str, str, str]] | None, password: str) -> None:
         if logins is None:
-            names = ["demo_operator", "demo_bureau", "demo_enterprise", "demo_staff", "demo_university",
-                     "demo_expert", "demo_broker", "demo_investor", "demo_pending"]
+            names = [
+                "demo_operator",
+                "demo_bureau",
+                "demo_enterprise",
+                "demo_staff",
+                "demo_university",
+                "demo_expert",
+                "demo_broker",
+                "demo_investor",
+                "demo_pending",
+            ]
             logins = []
             for user in User.objects.filter(username__in=names).prefetch_related("memberships__organization"):
                 m = user.memberships.first()
-                logins.append((m.get_role_display() if m else "", user.username, m.organization.name if m else ""))
+                logins.append(
+                    (m.get_role_display() if m else "", user.username, m.organization.name if m else "")
+                )
         self.stdout.write(self.style.SUCCESS("\n演示账户（密码均为 %s）：" % password))
         for role, username, org in logins:
             self.stdout.write(f"  {role:<14} {username:<18} {org}")
         site = settings.SITE_URL.rstrip("/")
-        self.stdout.write(f"\n打开 {site} ，用以上任一账户登录。运营后台：{site}/admin/（demo_operator 可登录）。\n")
+        self.stdout.write(
+            f"\n打开 {site} ，用以上任一账户登录。运营后台：{site}/admin/（demo_operator 可登录）。\n"
+        )

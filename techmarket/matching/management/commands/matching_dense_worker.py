@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="只运行一遍 / one pass, then exit")
-        parser.add_argument("--interval", type=float, default=3.0, help="两遍之间的秒数 / seconds between passes")
+        parser.add_argument(
+            "--interval", type=float, default=3.0, help="两遍之间的秒数 / seconds between passes"
+        )
 
     def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
         stop = {"now": False}

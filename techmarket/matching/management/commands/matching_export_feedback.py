@@ -35,7 +35,9 @@ class Command(BaseCommand):
         source_model, target_model = source_type.model._meta.model_name, target_type.model._meta.model_name
         source_kind, target_kind = source_type.matching.kind, target_type.matching.kind  # type: ignore[union-attr]
         pairs: dict[tuple[int, int], int] = {}
-        for fb in MatchFeedback.objects.select_related("source_type", "target_type").order_by("created_at", "pk"):
+        for fb in MatchFeedback.objects.select_related("source_type", "target_type").order_by(
+            "created_at", "pk"
+        ):
             kinds = (fb.source_type.model, fb.target_type.model)
             if kinds == (source_model, target_model):
                 pairs[(fb.source_id, fb.target_id)] = GRADES[fb.decision]
@@ -49,18 +51,45 @@ class Command(BaseCommand):
         with (out / f"{source_type.key}.jsonl").open("w", encoding="utf-8") as fh:
             for pk in sorted(queries):
                 doc = to_document(queries[pk])
-                fh.write(json.dumps({"id": doc.id, "uuid": doc.id, "title": doc.title, "text": doc.body},
-                                    ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps(
+                        {"id": doc.id, "uuid": doc.id, "title": doc.title, "text": doc.body},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         with (out / "qrels.jsonl").open("w", encoding="utf-8") as fh:
             for (n, a), grade in sorted(pairs.items()):
                 if n in queries and a in judged:
-                    fh.write(json.dumps({f"{source_kind}_id": f"{source_kind}:{n}", "doc_id": f"{target_kind}:{a}",
-                                         "grade": grade}) + "\n")
+                    fh.write(
+                        json.dumps(
+                            {
+                                f"{source_kind}_id": f"{source_kind}:{n}",
+                                "doc_id": f"{target_kind}:{a}",
+                                "grade": grade,
+                            }
+                        )
+                        + "\n"
+                    )
                     written += 1
         with (out / f"{target_type.key}.jsonl").open("w", encoding="utf-8") as fh:
             for pk in sorted(judged):
                 doc = to_document(judged[pk])
-                fh.write(json.dumps({"id": doc.id, "kind": target_kind, "title": doc.title, "abstract": doc.body,
-                                     "keywords": doc.keywords, "discipline": None, "category": None,
-                                     "source": "techmarket", "also_in": []}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "id": doc.id,
+                            "kind": target_kind,
+                            "title": doc.title,
+                            "abstract": doc.body,
+                            "keywords": doc.keywords,
+                            "discipline": None,
+                            "category": None,
+                            "source": "techmarket",
+                            "also_in": [],
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         self.stdout.write(f"已导出 {len(queries)} 条{source_type.label}、{written} 条评判到 {out}")

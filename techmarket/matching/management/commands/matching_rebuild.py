@@ -24,5 +24,7 @@ class Command(BaseCommand):
         result = services.rebuild_index(progress)
         sys.stderr.write("\n")
         kinds = "，".join(f"{k} {n}" for k, n in result["kinds"].items()) or "0"
-        self.stdout.write(f"索引已重建：{result['documents']} 条（{kinds}），版本 {result['generation']}，"
-                          f"用时 {time.monotonic() - started:.1f} 秒")
+        self.stdout.write(
+            f"索引已重建：{result['documents']} 条（{kinds}），版本 {result['generation']}，"
+            f"用时 {time.monotonic() - started:.1f} 秒"
+        )

@@ -10,4 +10,6 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
             counts = load_reference_data()
-        self.stdout.write(self.style.SUCCESS("参考代码已加载：" + "，".join(f"{k} 新增 {v}" for k, v in counts.items())))
+        self.stdout.write(
+            self.style.SUCCESS("参考代码已加载：" + "，".join(f"{k} 新增 {v}" for k, v in counts.items()))
+        )
