@@ -70,7 +70,8 @@ class TokenIn(Schema):
         None, ge=1, le=365, description="有效期（天），默认 90 天，最长 365 天"
     )
     scopes: list[Literal["read", "write"]] = Field(
-        default_factory=lambda: ["read"], description="read：只读；write：可修改数据"
+        default_factory=lambda: ["read"],  # type: ignore[arg-type]  # merge debt: typed properly later
+        description="read：只读；write：可修改数据",
     )
 
 

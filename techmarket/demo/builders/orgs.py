@@ -192,7 +192,7 @@ def build(ctx: DemoContext) -> None:
                 + "。设有技术转移办公室，负责成果披露、评估与转化。",
             )
             ctx.sectors[org.pk] = frozenset(fields)
-    for kind, name, region, fields in POLICY_ORGS:
+    for kind, name, region, fields in POLICY_ORGS:  # type: ignore[assignment]  # merge debt: typed properly later
         org = _org(
             ctx,
             name=name,
