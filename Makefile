@@ -33,7 +33,10 @@ run: install
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py matching_rebuild
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The measured hybrid: a background worker builds the static vectors and every item's passage
+	@# embedding (progress on /matching/health/); the site serves at once and improves as they fill in.
+	@$(PY) manage.py matching_dense_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # For developers: the same data with Django's debug pages and auto-reload (config.settings.dev).
 dev: export SITE_URL ?= http://$(HOST):$(PORT)
