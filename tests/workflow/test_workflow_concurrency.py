@@ -14,7 +14,8 @@ from techmarket.orgs.models import JoinRequest
 from techmarket.orgs.workflow import JOIN_REQUEST
 from techmarket.workflow.engine import StaleTransition, Workflow, transition
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: earlier transactional tests flush the reference data (regions) this one needs.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
