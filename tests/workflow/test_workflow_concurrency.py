@@ -14,8 +14,15 @@ from techmarket.orgs.models import JoinRequest
 from techmarket.orgs.workflow import JOIN_REQUEST
 from techmarket.workflow.engine import StaleTransition, Workflow, transition
 
-# serialized_rollback: earlier transactional tests flush the reference data (regions) this one needs.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Earlier transactional tests flush the database, migration data included: load the regions again."""
+    from django.core.management import call_command
+
+    call_command("load_reference", verbosity=0)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
