@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "techmarket.achievements",
     "techmarket.imports",
     "techmarket.outbox",
+    "techmarket.analytics",
     "techmarket.api",
     "techmarket.demo",
 ]

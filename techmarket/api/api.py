@@ -5,6 +5,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from techmarket.accounts.api import router as accounts_router
+from techmarket.analytics.api import router as analytics_router
 from techmarket.catalog import registry
 from techmarket.matching.api import add_suggestion_routes
 from techmarket.matching.api import router as matching_router
@@ -63,3 +64,4 @@ for ctype in registry.all_types():
 api.add_router("/organizations", profile_router)
 add_suggestion_routes()
 api.add_router("/matching", matching_router)
+api.add_router("/statistics", analytics_router)

@@ -25,6 +25,7 @@ OBJECTS = {
     "matching.rematch": _("重新匹配"),
     "notifications.notification": _("通知"),
     "notifications.savedsearch": _("订阅"),
+    "analytics.export": _("统计数据导出"),
 }
 VERBS = {
     "create": _("创建"),

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("chains/", views.chain_map, name="chain_map"),
+    path("export.xlsx", views.export, name="export"),
+]
