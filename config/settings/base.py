@@ -218,7 +218,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Audit records are kept at least six months (网络安全法 art. 21); `manage.py audit_purge` removes older
@@ -258,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-purge-done": {"task": "techmarket.outbox.tasks.purge_done", "schedule": 86400.0},
     "matching-reconcile-index": {"task": "techmarket.matching.tasks.reconcile_index", "schedule": 600.0},
     "imports-reap-dead-jobs": {"task": "techmarket.imports.tasks.reap_dead_jobs", "schedule": 60.0},
+    # Idempotent: generates last month's report (and the half-year / year report it closes) once.
+    "analytics-generate-due-reports": {
+        "task": "techmarket.analytics.tasks.generate_due_reports",
+        "schedule": 3600.0,
+    },
     "workflow-overdue": {"task": "techmarket.workflow.tasks.workflow_overdue", "schedule": 3600.0},
     "matching-embed-pending": {"task": "techmarket.matching.tasks.embed_pending", "schedule": 300.0},
 }

@@ -201,3 +201,75 @@ def chain_map(request: HttpRequest, chain_id: int) -> dict[str, Any]:
             for row in data["rows"]
         ],
     }
+
+
+class TargetOut(Schema):
+    id: int
+    indicator: str
+    label: str
+    year: int
+    region: str
+    value: str
+    done: int | str | None
+    share: float | None
+    forecast: int | str | None = Field(..., description="按当前进度的全年预计值")
+    status: str = Field(..., description="met / on_track / behind / not_started / unknown")
+
+
+class ReportOut(Schema):
+    id: int
+    kind: str
+    title: str
+    period_start: str
+    period_end: str
+    generated_at: str
+    pdf_url: str
+    xlsx_url: str
+
+
+@router.get("/targets", response=list[TargetOut], summary="年度目标与完成进度")
+def target_list(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+    from .periods import Month
+    from .targets import year_progress
+
+    selectors.require_aggregates(request.user)
+    out = []
+    for row in year_progress(year or Month.current().year):
+        target = row["target"]
+        out.append(
+            {
+                "id": target.pk,
+                "indicator": target.indicator,
+                "label": str(row["indicator"].label) if row["indicator"] else target.indicator,
+                "year": target.year,
+                "region": target.region,
+                "value": str(target.value),
+                "done": _number(row["done"]) if "done" in row else None,
+                "share": row.get("share"),
+                "forecast": _number(row["forecast"]) if row.get("forecast") is not None else None,
+                "status": row["status"],
+            }
+        )
+    return out
+
+
+@router.get("/reports", response=list[ReportOut], summary="已生成的统计报告（最近 50 份）")
+def report_list(request: HttpRequest) -> list[dict[str, Any]]:
+    from django.urls import reverse
+
+    from .models import Report
+
+    selectors.require_aggregates(request.user)
+    return [
+        {
+            "id": r.pk,
+            "kind": r.kind,
+            "title": r.title,
+            "period_start": r.period_start.isoformat(),
+            "period_end": r.period_end.isoformat(),
+            "generated_at": r.generated_at.isoformat(),
+            "pdf_url": reverse("analytics:report_file", args=[r.pk, "pdf"]),
+            "xlsx_url": reverse("analytics:report_file", args=[r.pk, "xlsx"]),
+        }
+        for r in Report.objects.all()[:50]
+    ]

@@ -72,3 +72,49 @@ class FiltersForm(forms.Form):
             region=self.cleaned_data.get("region") or "",
             chain=chain.pk if chain else None,
         )
+
+
+class TargetForm(forms.Form):
+    indicator = forms.ChoiceField(label=_("指标"))
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    region = forms.ChoiceField(label=_("地区"), required=False)
+    value = forms.DecimalField(label=_("目标值"), min_value=0, max_digits=14, decimal_places=2)
+    note = forms.CharField(label=_("依据或说明"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from . import indicators
+
+        indicator_field = self.fields["indicator"]
+        assert isinstance(indicator_field, forms.ChoiceField)
+        indicator_field.choices = [(i.key, f"{i.label}（{i.unit}）") for i in indicators.all_indicators()]
+        region_field = self.fields["region"]
+        assert isinstance(region_field, forms.ChoiceField)
+        region_field.choices = [("", str(_("全平台")))] + [
+            (r.code, r.name if r.level == Region.Level.PREFECTURE else f"　{r.name}")
+            for r in region_queryset()
+        ]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name in ("indicator", "region") else "form-control"
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=[("month", _("月报")), ("half", _("半年报")), ("year", _("年报"))]
+    )
+    month = forms.CharField(
+        label=_("报告期内的月份"),
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=_("例如 2026-10"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name == "kind" else "form-control"
+
+    def clean_month(self) -> Month:
+        try:
+            return Month.parse(self.cleaned_data["month"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -63,6 +63,17 @@ class Indicator:
 
 _INDICATORS: dict[str, Indicator] = {}
 _GROUPS: dict[str, Group] = {}
+# Notable items of a period for the reports (e.g. the largest registered contracts): (period) -> texts.
+_HIGHLIGHTS: list[Callable[[Any], list[str]]] = []
+
+
+def register_highlights(provider: Callable[[Any], list[str]]) -> None:
+    if provider not in _HIGHLIGHTS:
+        _HIGHLIGHTS.append(provider)
+
+
+def highlight_providers() -> list[Callable[[Any], list[str]]]:
+    return list(_HIGHLIGHTS)
 
 
 def register(indicator: Indicator) -> Indicator:

@@ -5,16 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
+from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
+from techmarket.core.forms import attach_errors
 from techmarket.reference.models import IndustryChain
 
-from . import indicators, selectors, tables
-from .forms import FiltersForm
+from . import indicators, selectors, services, tables
+from .forms import FiltersForm, ReportForm, TargetForm
+from .models import Report, Target
+from .periods import Month
+from .targets import STATUS_LABELS, year_progress
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,7 +55,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 continue
             charts.append({"view": view, "table": table, "chart": table.chart()})
     query = filters.as_query()
+    behind = [row for row in year_progress(Month.current().year) if row["status"] == "behind"]
     context: dict[str, Any] = {
+        "behind": behind,
         "form": form,
         "filters": filters,
         "filter_label": tables.describe(filters),
@@ -118,3 +130,77 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name.replace("/", "-").replace(" ", ""))
+
+
+@login_required
+def targets(request: HttpRequest) -> HttpResponse:
+    """Yearly targets with progress and the forecast at the current pace; operators set them here."""
+    selectors.require_aggregates(request.user)
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else Month.current().year
+    form = TargetForm(initial={"year": year})
+    if request.method == "POST":
+        if not roles.is_operator(request.user):
+            raise PermissionDenied
+        if "delete" in request.POST:
+            target = get_object_or_404(Target, pk=request.POST.get("delete"))
+            services.target_delete(acting_user=request.user, target=target)
+            messages.success(request, _("已删除目标。"))
+            return redirect(f"{reverse('analytics:targets')}?year={target.year}")
+        form = TargetForm(request.POST)
+        if form.is_valid():
+            try:
+                target = services.target_set(acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, _("已保存目标。"))
+                return redirect(f"{reverse('analytics:targets')}?year={target.year}")
+    rows = year_progress(year)
+    for row in rows:
+        row["status_label"] = STATUS_LABELS[row["status"]]
+    return render(
+        request,
+        "analytics/targets.html",
+        {
+            "year": year,
+            "rows": rows,
+            "form": form,
+            "can_edit": roles.is_operator(request.user),
+            "years": range(year - 2, year + 2),
+        },
+    )
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    selectors.require_aggregates(request.user)
+    form = ReportForm(initial={"kind": "month", "month": str(Month.current().shift(-1))})
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                report = services.report_generate(
+                    acting_user=request.user, kind=form.cleaned_data["kind"], month=form.cleaned_data["month"]
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, _("已生成：%(t)s") % {"t": report.title})
+                return redirect("analytics:reports")
+    page = Paginator(Report.objects.select_related("generated_by"), 20).get_page(request.GET.get("page"))
+    return render(request, "analytics/reports.html", {"form": form, "page": page})
+
+
+@login_required
+def report_file(request: HttpRequest, report_id: int, fmt: str) -> FileResponse:
+    selectors.require_aggregates(request.user)
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    report = get_object_or_404(Report, pk=report_id)
+    field = report.pdf if fmt == "pdf" else report.xlsx
+    audit_record(
+        actor=request.user, action="analytics.report.download", target=report, note=fmt, request=request
+    )
+    name = f"{report.title}.{fmt}"
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name)

@@ -26,6 +26,8 @@ OBJECTS = {
     "notifications.notification": _("通知"),
     "notifications.savedsearch": _("订阅"),
     "analytics.export": _("统计数据导出"),
+    "analytics.target": _("年度目标"),
+    "analytics.report": _("统计报告"),
 }
 VERBS = {
     "create": _("创建"),
@@ -65,6 +67,8 @@ VERBS = {
     "read": _("标为已读"),
     "read_all": _("全部标为已读"),
     "notify": _("发送提醒"),
+    "generate": _("生成"),
+    "download": _("下载"),
 }
 
 
