@@ -273,3 +273,63 @@ def report_list(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for r in Report.objects.all()[:50]
     ]
+
+
+class EvaluationPartOut(Schema):
+    metric: str
+    label: str
+    value: str
+    best: str
+    score: str = Field(..., description="本对象数值 ÷ 本期最好数值 × 100")
+    weight: str
+    contribution: str = Field(..., description="得分 × 权重 ÷ 权重合计")
+
+
+class EvaluationRowOut(Schema):
+    rank: int
+    subject_id: int
+    name: str
+    score: str
+    parts: list[EvaluationPartOut]
+
+
+class EvaluationOut(Schema):
+    scheme_id: int
+    scheme: str
+    subject: str
+    period: str
+    rows: list[EvaluationRowOut]
+
+
+@router.get("/evaluations/{scheme_id}", response=EvaluationOut, summary="绩效评价：排名与每项得分")
+def evaluation(request: HttpRequest, scheme_id: int, params: Query[FilterParams]) -> dict[str, Any]:
+    from . import evaluations
+    from .models import EvaluationScheme
+
+    selectors.require_aggregates(request.user)
+    scheme = get_object_or_404(EvaluationScheme, pk=scheme_id, is_active=True)
+    flt = _filters(params)
+    rows = evaluations.evaluate(scheme, flt.period)
+    return {
+        "scheme_id": scheme.pk,
+        "scheme": scheme.name,
+        "subject": scheme.subject,
+        "period": flt.period.label,
+        "rows": [
+            {
+                "rank": row["rank"],
+                "subject_id": row["subject"].pk,
+                "name": row["name"],
+                "score": str(row["score"]),
+                "parts": [
+                    {
+                        "metric": p["metric"].key,
+                        "label": str(p["metric"].label),
+                        **{k: str(p[k]) for k in ("value", "best", "score", "weight", "contribution")},
+                    }
+                    for p in row["parts"]
+                ],
+            }
+            for row in rows
+        ],
+    }

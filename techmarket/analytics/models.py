@@ -79,3 +79,45 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EvaluationScheme(models.Model):
+    """An indicator set (绩效评价指标体系) for one kind of subject, with operator-set weights."""
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    subject = models.CharField(
+        _("评价对象"),
+        max_length=32,
+        help_text=_("research 高校与科研机构；service 技术转移服务机构；broker 技术经纪人"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("绩效评价方案")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationItem(models.Model):
+    scheme = models.ForeignKey(
+        EvaluationScheme, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="items"
+    )
+    metric = models.CharField(_("指标"), max_length=64)
+    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        ordering = ["scheme", "-weight", "metric"]
+        verbose_name = _("评价指标")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "metric"], name="analytics_item_unique"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="analytics_item_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} × {self.weight}"

@@ -147,3 +147,25 @@ def describe(filters: Filters) -> str:
         chain = IndustryChain.objects.filter(pk=filters.chain).first()
         parts.append(chain.name if chain else str(filters.chain))
     return " · ".join(parts)
+
+
+def evaluation_table(scheme: Any, rows: list[dict[str, Any]], filters: Filters) -> Table:
+    metrics = [part["metric"] for part in rows[0]["parts"]] if rows else []
+    columns = [
+        _("名次"),
+        _("评价对象"),
+        _("综合得分"),
+        *[f"{m.label}（{m.unit}）" for m in metrics],
+        *[f"{m.label}得分" for m in metrics],
+    ]
+    body = [
+        [
+            row["rank"],
+            row["name"],
+            row["score"],
+            *[part["value"] for part in row["parts"]],
+            *[part["score"] for part in row["parts"]],
+        ]
+        for row in rows
+    ]
+    return Table(f"{scheme.name} · {filters.period.label}", columns, body)

@@ -71,4 +71,12 @@ STATUS_LABELS = {
 
 
 def year_progress(year: int) -> list[dict[str, Any]]:
-    return [progress(t) for t in Target.objects.filter(year=year).order_by("indicator", "region")]
+    from techmarket.reference.models import Region
+
+    rows = [progress(t) for t in Target.objects.filter(year=year).order_by("indicator", "region")]
+    names = dict(
+        Region.objects.filter(code__in=[r["target"].region for r in rows]).values_list("code", "name")
+    )
+    for row in rows:
+        row["region_name"] = names.get(row["target"].region, row["target"].region)
+    return rows

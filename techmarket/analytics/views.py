@@ -20,9 +20,9 @@ from techmarket.audit.services import audit_record
 from techmarket.core.forms import attach_errors
 from techmarket.reference.models import IndustryChain
 
-from . import indicators, selectors, services, tables
+from . import evaluations, indicators, selectors, services, tables
 from .forms import FiltersForm, ReportForm, TargetForm
-from .models import Report, Target
+from .models import EvaluationScheme, Report, Target
 from .periods import Month
 from .targets import STATUS_LABELS, year_progress
 
@@ -204,3 +204,42 @@ def report_file(request: HttpRequest, report_id: int, fmt: str) -> FileResponse:
     )
     name = f"{report.title}.{fmt}"
     return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+def evaluation(request: HttpRequest) -> HttpResponse:
+    """Rankings of one scheme for a period, each score with its parts; ?format=xlsx downloads the table."""
+    selectors.require_aggregates(request.user)
+    schemes = list(EvaluationScheme.objects.filter(is_active=True).prefetch_related("items"))
+    scheme_id = request.GET.get("scheme", "")
+    scheme = next((s for s in schemes if str(s.pk) == scheme_id), schemes[0] if schemes else None)
+    if scheme_id and scheme is not None and str(scheme.pk) != scheme_id:
+        raise Http404
+    form = FiltersForm(request.GET or None)
+    filters = form.filters()
+    rows = evaluations.evaluate(scheme, filters.period) if scheme else []
+    if scheme is not None and request.GET.get("format") == "xlsx":
+        table = tables.evaluation_table(scheme, rows, filters)
+        audit_record(actor=request.user, action="analytics.export", note=table.title[:200], request=request)
+        response = HttpResponse(tables.to_xlsx(table, filters), content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(table.title)}.xlsx"
+        return response
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query_args = filters.as_query()
+    if scheme is not None:
+        query_args["scheme"] = str(scheme.pk)
+    query = urlencode(query_args)
+    return render(
+        request,
+        "analytics/evaluation.html",
+        {
+            "schemes": schemes,
+            "scheme": scheme,
+            "page": page,
+            "form": form,
+            "filters": filters,
+            "filter_label": filters.period.label,
+            "query": query,
+            "subject": evaluations.subject(scheme.subject) if scheme else None,
+        },
+    )

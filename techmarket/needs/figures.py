@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.analytics.evaluations import Metric, count_by, register_metric
 from techmarket.analytics.indicators import Indicator, register
 from techmarket.catalog.models import ListingStatus
 
@@ -91,5 +92,70 @@ register(
         side="demand",
         help=_("期间内有需求发布的机构数（同一机构只计一次）"),
         **SHARED,
+    )
+)
+
+
+def _refinements(period: Any) -> Any:
+    from .models import NeedRevision
+
+    start, end = period.bounds(dates=False)
+    return NeedRevision.objects.filter(created_at__gte=start, created_at__lt=end)
+
+
+def _refinements_by_broker(period: Any) -> dict[int, int]:
+    return count_by(_refinements(period), "proposed_by_id")
+
+
+def _refinements_accepted_by_broker(period: Any) -> dict[int, int]:
+    from .models import NeedRevision
+
+    return count_by(_refinements(period).filter(status=NeedRevision.Status.ACCEPTED), "proposed_by_id")
+
+
+def _refinements_by_service_org(period: Any) -> dict[int, int]:
+    """Refinements proposed by the brokers of each transfer institution."""
+    from django.db.models import Count
+
+    from techmarket.orgs.models import Membership, Role
+
+    brokers = Membership.objects.filter(role=Role.BROKER).values_list("user_id", "organization_id")
+    org_of = dict(brokers)
+    out: dict[int, int] = {}
+    for row in _refinements(period).values("proposed_by_id").annotate(n=Count("pk")).order_by():
+        org = org_of.get(row["proposed_by_id"])
+        if org:
+            out[org] = out.get(org, 0) + row["n"]
+    return out
+
+
+register_metric(
+    Metric(
+        "needs.refinements",
+        "broker",
+        _("需求凝练建议"),
+        _("条"),
+        _refinements_by_broker,
+        help=_("期间内提出的需求凝练建议"),
+    )
+)
+register_metric(
+    Metric(
+        "needs.refinements_accepted",
+        "broker",
+        _("被采纳的凝练建议"),
+        _("条"),
+        _refinements_accepted_by_broker,
+        help=_("期间内提出、已被需求方采纳的凝练建议"),
+    )
+)
+register_metric(
+    Metric(
+        "needs.refinements_by_org",
+        "service",
+        _("需求凝练建议"),
+        _("条"),
+        _refinements_by_service_org,
+        help=_("本机构技术经纪人期间内提出的需求凝练建议"),
     )
 )

@@ -149,6 +149,6 @@ def test_targets_page_for_operator_and_bureau(client, frozen_now):
     assert bad.status_code == 200 and "目标值" in bad.content.decode()
     client.force_login(make_bureau())
     html = client.get("/analytics/targets/?year=2026").content.decode()
-    assert "征集技术需求" in html and "371300" in html
+    assert "征集技术需求" in html and "临沂市" in html
     assert client.post("/analytics/targets/", {"delete": Target.objects.get().pk}).status_code == 403
     assert client.get("/api/statistics/targets?year=2026").json()[0]["status"] == "behind"
