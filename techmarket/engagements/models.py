@@ -409,3 +409,26 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need} → {self.broker}"
+
+
+class BrokerFields(models.Model):
+    """The fields a broker works in: the needs they may claim (industry and discipline codes, regions).
+    A code covers its sub-codes (C38 covers C3841)."""
+
+    broker = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经纪人"),
+        on_delete=models.CASCADE,
+        related_name="broker_fields",
+    )
+    industries = models.ManyToManyField("reference.Industry", verbose_name=_("服务行业"), blank=True)
+    disciplines = models.ManyToManyField("reference.Discipline", verbose_name=_("学科领域"), blank=True)
+    regions = models.ManyToManyField("reference.Region", verbose_name=_("服务地区"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("经纪人服务领域")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return str(self.broker)

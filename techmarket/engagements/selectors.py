@@ -97,3 +97,41 @@ def is_party_user(user: Any, engagement: Engagement) -> bool:
         return True
     org_ids = {o.pk for o in roles.user_organizations(user)}
     return bool(org_ids & engagement_party_org_ids(engagement))
+
+
+# --- caseloads -------------------------------------------------------------------------------------------
+
+
+def assigned_brokers(need_ids: Any) -> dict[int, Any]:
+    """need id → the broker whose caseload holds it (system read: for notices, not for display)."""
+    from .models import Assignment
+
+    rows = Assignment.objects.filter(need_id__in=list(need_ids), broker__is_active=True).select_related(
+        "broker"
+    )
+    return {a.need_id: a.broker for a in rows}
+
+
+def party_users(engagement: Engagement) -> list[Any]:
+    """Active people taking part: brokers, experts with accounts, members of the party organisations."""
+    from django.contrib.auth import get_user_model
+
+    from techmarket.orgs.models import Organization
+
+    User = get_user_model()
+    org_ids = engagement_party_org_ids(engagement)
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk=engagement.lead_broker_id)
+            | Q(assisting_engagements=engagement)
+            | Q(expert_profile__engagements=engagement)
+            | Q(
+                memberships__organization_id__in=org_ids,
+                memberships__is_active=True,
+                memberships__organization__status=Organization.Status.APPROVED,
+            )
+        )
+        .distinct()
+        .order_by("pk")
+    )
