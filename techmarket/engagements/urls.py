@@ -6,6 +6,7 @@ app_name = "engagements"
 
 urlpatterns = [
     path("", views.engagement_board, name="board"),
+    path("board/", views.engagement_board, name="list"),
     path("new/", views.engagement_create, name="create"),
     path("caseload/", views.caseload, name="caseload"),
     path("caseload/<int:need_id>/claim/", views.need_claim, name="claim"),
@@ -16,6 +17,6 @@ urlpatterns = [
     path("<int:pk>/", views.engagement_detail, name="detail"),
     path("<int:pk>/edit/", views.engagement_update, name="update"),
     path("<int:pk>/move/<str:action>/", views.engagement_move, name="move"),
-    path("<int:pk>/checklist/<int:item_id>/", views.engagement_tick, name="tick"),
+    path("<int:pk>/checklist/<int:check_id>/", views.engagement_tick, name="tick"),
     path("<int:pk>/activities/", views.activity_create, name="activity"),
 ]

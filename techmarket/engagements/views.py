@@ -150,9 +150,9 @@ def engagement_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def engagement_tick(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+def engagement_tick(request: HttpRequest, pk: int, check_id: int) -> HttpResponse:
     engagement = selectors.engagement_get_visible(request.user, pk)
-    item = get_object_or_404(ChecklistItem, pk=item_id, is_active=True)
+    item = get_object_or_404(ChecklistItem, pk=check_id, is_active=True)
     try:
         services.checklist_tick(
             engagement=engagement,
