@@ -35,7 +35,7 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 def engagement_board(request: HttpRequest) -> HttpResponse:
     """My engagements by stage, overdue first; operators see every broker's (filter by broker)."""
     form = EngagementFilterForm(request.GET or None)
-    filters = form.selector_filters() if request.GET else {}
+    filters: dict[str, Any] = dict(form.selector_filters()) if request.GET else {}
     broker = request.GET.get("broker", "")
     if roles.is_operator(request.user) and broker.isdigit():
         filters["broker"] = int(broker)
@@ -128,7 +128,7 @@ def engagement_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            _("请检查填写内容：%(e)s") % {"e": "；".join(m for ms in form.errors.values() for m in ms)},
+            _("请检查填写内容：%(e)s") % {"e": "；".join(str(m) for ms in form.errors.values() for m in ms)},
         )
         return redirect("engagements:detail", pk=pk)
     data = form.cleaned_data
@@ -174,7 +174,7 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            _("请检查活动记录：%(e)s") % {"e": "；".join(m for ms in form.errors.values() for m in ms)},
+            _("请检查活动记录：%(e)s") % {"e": "；".join(str(m) for ms in form.errors.values() for m in ms)},
         )
         return redirect("engagements:detail", pk=pk)
     try:
@@ -194,10 +194,12 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
     from techmarket.needs.selectors import need_get_visible
 
     need = (
-        need_get_visible(request.user, request.GET["need"]) if request.GET.get("need", "").isdigit() else None
+        need_get_visible(request.user, int(request.GET["need"]))
+        if request.GET.get("need", "").isdigit()
+        else None
     )
     achievement = (
-        achievement_get_visible(request.user, request.GET["achievement"])
+        achievement_get_visible(request.user, int(request.GET["achievement"]))
         if request.GET.get("achievement", "").isdigit()
         else None
     )
