@@ -1,5 +1,7 @@
 """Forms of the engagement pages (the rules live in the services; forms only parse)."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
