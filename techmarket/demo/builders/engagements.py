@@ -170,12 +170,10 @@ def _recommend(ctx: DemoContext) -> None:
         .order_by("pk")
         .first()
     )
-    achievement = (
-        Achievement.objects.unscoped()
-        .filter(owner=uni, status=ListingStatus.PUBLISHED)
-        .order_by("pk")
-        .first()
+    candidates = list(
+        Achievement.objects.unscoped().filter(owner=uni, status=ListingStatus.PUBLISHED).order_by("pk")
     )
+    achievement = _supply_for(ctx, need, candidates) if need else None
     if need and achievement:
         feedback_record(
             acting_user=broker,
