@@ -22,7 +22,7 @@ from .forms import (
     EngagementUpdateForm,
     TerminateForm,
 )
-from .models import ChecklistItem
+from .models import ChecklistItem, ProviderRole
 from .workflow import ENGAGEMENT
 
 
@@ -96,6 +96,8 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "activity_form": ActivityForm(),
             "terminate_form": TerminateForm(),
+            "provider_roles": ProviderRole.choices,
+            "provider_orgs": board.provider_choices() if may_run and engagement.is_open else [],
         },
     )
 
@@ -180,6 +182,31 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.activity_log(engagement=engagement, acting_user=request.user, **form.cleaned_data)
         messages.success(request, _("活动已记录。"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("engagements:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def provider_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a service provider (concept-verification centre, pilot base, evaluator, investor, bank)."""
+    from techmarket.orgs.models import Organization
+
+    engagement = selectors.engagement_get_visible(request.user, pk)
+    org = Organization.objects.filter(
+        pk=request.POST.get("organization") or 0, status=Organization.Status.APPROVED
+    ).first()
+    try:
+        if org is None:
+            raise ValidationError(_("请选择已通过审核的服务机构。"))
+        services.engagement_add_provider(
+            engagement=engagement,
+            acting_user=request.user,
+            organization=org,
+            role=request.POST.get("role", ""),
+        )
+        messages.success(request, _("已加入服务机构：%(o)s。") % {"o": org.name})
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("engagements:detail", pk=pk)
