@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("matching/", include("techmarket.matching.urls")),
     path("documents/", include("techmarket.documents.urls")),
     path("analytics/", include("techmarket.analytics.urls")),
+    path("engagements/", include("techmarket.engagements.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from .builders import achievements, chains, experts, history, needs, orgs
+from .builders import achievements, chains, engagements, experts, history, needs, orgs
 from .context import DemoContext
 
 DEFAULT_SEED = 20261125
@@ -17,6 +17,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("专家人才", experts.build),
     ("科技成果", achievements.build),
     ("两年统计历史", history.build),
+    ("对接项目", engagements.build),
 ]
 
 

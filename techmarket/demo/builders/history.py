@@ -2,7 +2,7 @@
 
 The catalogue builders publish everything within the last six months. This step moves part of it back
 in time, month by month over the last two years: what was published more than six months ago has since
-expired, been solved or been closed, as real demand and supply do; organisations and experts joined over
+expired or been closed (solved ones come only from deals: the engagements builder); organisations and experts joined over
 the same two years. The demo organisation's own items keep their states (its workspace shows one of each).
 A separate random stream keeps the later builders' output unchanged.
 """
@@ -21,7 +21,7 @@ from techmarket.orgs.models import Organization
 from ..context import DemoContext
 
 MOVED_SHARE = 0.45  # of the published needs and achievements
-LATER_STATUS = [(ListingStatus.EXPIRED, 50), (ListingStatus.SOLVED, 35), (ListingStatus.CLOSED, 15)]
+LATER_STATUS = [(ListingStatus.EXPIRED, 70), (ListingStatus.CLOSED, 30)]
 
 
 def _age_listings(model: type[Need] | type[Achievement], rng: random.Random, keep_owner: int) -> None:
