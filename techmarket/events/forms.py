@@ -1,0 +1,126 @@
+"""Forms of the events pages; the event form shares its limits with the service (fields.EVENT_FIELDS)."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .fields import EVENT_FIELDS
+from .models import Event, MeetingRequest, Registration
+
+DT = {"type": "datetime-local", "class": "form-control"}
+
+
+class EventFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("活动类型"), required=False, choices=[("", _("全部"))] + list(Event.Kind.choices)
+    )
+    when = forms.ChoiceField(
+        label=_("时间"),
+        required=False,
+        choices=[("", _("全部")), ("upcoming", _("即将举行")), ("past", _("往期活动"))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            )
+
+    def selector_filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"q": d.get("q") or "", "kind": d.get("kind") or "", "when": d.get("when") or ""}
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "title", "kind", "summary", "fields", "audience", "agenda", "starts_at", "ends_at", "venue",
+            "online_url", "capacity", "registration_deadline", "requires_approval", "meetings_start",
+            "meeting_minutes", "meeting_slots", "meeting_tables",
+        ]  # fmt: skip
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"),
+            "ends_at": forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"),
+            "registration_deadline": forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"),
+            "meetings_start": forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    organiser = forms.ModelChoiceField(label=_("主办机构"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from techmarket.orgs.models import Organization
+
+        self.fields["organiser"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organisations])  # type: ignore[attr-defined]
+        if self.instance.pk:
+            del self.fields["organiser"]
+        EVENT_FIELDS.apply_to_form(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        EVENT_FIELDS.clean_form(self)
+        return data
+
+
+class RegistrationForm(forms.Form):
+    organization = forms.TypedChoiceField(label=_("代表机构"), required=False, coerce=int, empty_value=None)
+    intro = forms.CharField(
+        label=_("参会介绍"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("希望对接什么、能提供什么；其他参会者会看到它。"),
+    )  # fmt: skip
+    needs = forms.TypedMultipleChoiceField(label=_("携带的技术需求"), required=False, coerce=int)
+    achievements = forms.TypedMultipleChoiceField(label=_("携带的科技成果"), required=False, coerce=int)
+    visibility = forms.ChoiceField(
+        label=_("在参会名单中"),
+        choices=Registration.Visibility.choices,
+        initial=Registration.Visibility.PARTICIPANTS,
+    )
+
+    def __init__(
+        self, *args: Any, organisations: list[Any], needs: list[Any], achievements: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", _("以个人身份报名"))] + [
+            (o.pk, o.name) for o in organisations
+        ]  # type: ignore[attr-defined]
+        self.fields["needs"].choices = [(n.pk, n.title) for n in needs]  # type: ignore[attr-defined]
+        self.fields["achievements"].choices = [(a.pk, a.title) for a in achievements]  # type: ignore[attr-defined]
+        self.fields["needs"].widget = forms.CheckboxSelectMultiple(choices=self.fields["needs"].choices)  # type: ignore[attr-defined]
+        self.fields["achievements"].widget = forms.CheckboxSelectMultiple(
+            choices=self.fields["achievements"].choices
+        )  # type: ignore[attr-defined]
+        if not needs:
+            del self.fields["needs"]
+        if not achievements:
+            del self.fields["achievements"]
+        if organisations:
+            self.fields["organization"].initial = organisations[0].pk
+        for name in ("organization", "visibility"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["intro"].widget.attrs["class"] = "form-control"
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("洽谈结果"), choices=[c for c in MeetingRequest.Outcome.choices if c[0]],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )  # fmt: skip
+    rating = forms.TypedChoiceField(
+        label=_("评分"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—")] + [(i, str(i)) for i in range(1, 6)],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("说明"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )

@@ -1,0 +1,53 @@
+"""Meeting suggestions from matching: whom at this event should I meet, given what we both bring?
+
+For each need (achievement) I bring, the matching engine's suggestions of achievements (needs) visible to me
+are intersected with what the other participants bring; a participant scores by their best-ranked item.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from techmarket.matching.selectors import suggestions_for
+
+from .models import Registration
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class MeetingSuggestion:
+    registration: Registration
+    mine: Any  # my item
+    theirs: Any  # their matching item
+    rank: int
+
+
+def meeting_suggestions(
+    user: Any, me: Registration, others: list[Registration], *, k: int = 5
+) -> list[MeetingSuggestion]:
+    if not others:
+        return []
+    brings: dict[tuple[str, int], Registration] = {}
+    for reg in others:
+        if reg.pk == me.pk:
+            continue
+        for need in reg.needs.all():
+            brings.setdefault(("needs", need.pk), reg)
+        for ach in reg.achievements.all():
+            brings.setdefault(("achievements", ach.pk), reg)
+    queries = [(n, "achievements") for n in me.needs.all()] + [(a, "needs") for a in me.achievements.all()]
+    best: dict[int, MeetingSuggestion] = {}
+    for item, target in queries:
+        try:
+            found = suggestions_for(user, item, target=target, k=50)
+        except (OSError, LookupError, ValueError):  # no index built yet: suggestions are a help, not a must
+            logger.warning("events: matching unavailable for %s", item, exc_info=True)
+            continue
+        for s in found.items:
+            reg = brings.get((target, s.obj.pk))
+            if reg is not None and (reg.pk not in best or s.rank < best[reg.pk].rank):
+                best[reg.pk] = MeetingSuggestion(reg, item, s.obj, s.rank)
+    return sorted(best.values(), key=lambda s: (s.rank, s.registration.pk))[:k]
