@@ -53,6 +53,7 @@ class EventForm(forms.ModelForm):
             "agenda": forms.Textarea(attrs={"rows": 4}),
         }
 
+    online_url = forms.URLField(label=_("线上链接"), required=False, assume_scheme="https")
     organiser = forms.ModelChoiceField(label=_("主办机构"), queryset=None, empty_label=None)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:

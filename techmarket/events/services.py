@@ -421,8 +421,8 @@ def _place(meeting: MeetingRequest) -> bool:
 
 
 def event_schedule(*, event: Event, acting_user: Any) -> dict[str, int]:
-    """Seat every accepted meeting that has no slot yet. Fair when slots are scarce: meetings of the
-    participants with the fewest meetings seated go first; ties by request time (deterministic)."""
+    """Seat every accepted meeting that has no slot yet. Fair when slots are scarce: the meeting whose two
+    participants have the fewest meetings seated so far goes first; ties by request time (deterministic)."""
     if not is_organiser(acting_user, event):
         raise PermissionDenied(_("只有主办方可以排期。"))
     placed = unplaced = 0
@@ -437,9 +437,7 @@ def event_schedule(*, event: Event, acting_user: Any) -> dict[str, int]:
             MeetingSeat.objects.filter(meeting__event=event).values_list("registration_id", flat=True)
         )
         while waiting:
-            waiting.sort(
-                key=lambda m: (min(seated[m.requester_id], seated[m.invitee_id]), m.created_at, m.pk)
-            )
+            waiting.sort(key=lambda m: (seated[m.requester_id] + seated[m.invitee_id], m.created_at, m.pk))
             meeting = waiting.pop(0)
             if _place(meeting):
                 placed += 1
