@@ -137,7 +137,7 @@ def _meet(
 def build(ctx: DemoContext) -> None:
     operator = ctx.users["demo_operator"]
     organiser = next(o for o in ctx.orgs[K.SERVICE] if o.is_platform_operator)
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     for n, (months_ago, kind, sector, title) in enumerate(PAST, start=1):
         start = (now - timedelta(days=30 * months_ago)).replace(hour=9)
         event = _event(
