@@ -191,7 +191,7 @@ def participant_list(request, event_id: int):  # type: ignore[no-untyped-def]
             {
                 "id": reg.pk,
                 "name": reg.user.get_full_name() or reg.user.username,
-                "organization": reg.organization.name if reg.organization_id else None,
+                "organization": reg.organization.name if reg.organization is not None else None,
                 "intro": reg.intro,
                 "needs": [n.pk for n in items["needs"]],
                 "achievements": [a.pk for a in items["achievements"]],

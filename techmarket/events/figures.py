@@ -78,5 +78,5 @@ def event_figures(*, year: int | None = None, organiser: int | None = None) -> d
         row["deals"] += m["deals"]
         row["agreements"] += m["agreements"]
     months = [{"month": month, **rows[month]} for month in sorted(rows)]
-    totals = {c: sum(r[c] for r in months) for c in COLUMNS}
+    totals = {c: sum(row[c] for row in rows.values()) for c in COLUMNS}
     return {"months": months, "totals": totals}

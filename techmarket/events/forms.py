@@ -1,9 +1,13 @@
 """Forms of the events pages; the event form shares its limits with the service (fields.EVENT_FIELDS)."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from techmarket.orgs.models import Organization
 
 from .fields import EVENT_FIELDS
 from .models import Event, MeetingRequest, Registration
@@ -54,13 +58,15 @@ class EventForm(forms.ModelForm):
         }
 
     online_url = forms.URLField(label=_("线上链接"), required=False, assume_scheme="https")
-    organiser = forms.ModelChoiceField(label=_("主办机构"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    organiser: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("主办机构"), queryset=Organization.objects.none(), empty_label=None
+    )
 
     def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from techmarket.orgs.models import Organization
-
-        self.fields["organiser"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organisations])  # type: ignore[attr-defined]
+        organiser = self.fields.get("organiser")
+        if isinstance(organiser, forms.ModelChoiceField):
+            organiser.queryset = Organization.objects.filter(pk__in=[o.pk for o in organisations])
         if self.instance.pk:
             del self.fields["organiser"]
         EVENT_FIELDS.apply_to_form(self)
@@ -89,24 +95,25 @@ class RegistrationForm(forms.Form):
         self, *args: Any, organisations: list[Any], needs: list[Any], achievements: list[Any], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [("", _("以个人身份报名"))] + [
-            (o.pk, o.name) for o in organisations
-        ]  # type: ignore[attr-defined]
-        self.fields["needs"].choices = [(n.pk, n.title) for n in needs]  # type: ignore[attr-defined]
-        self.fields["achievements"].choices = [(a.pk, a.title) for a in achievements]  # type: ignore[attr-defined]
-        self.fields["needs"].widget = forms.CheckboxSelectMultiple(choices=self.fields["needs"].choices)  # type: ignore[attr-defined]
-        self.fields["achievements"].widget = forms.CheckboxSelectMultiple(
-            choices=self.fields["achievements"].choices
-        )  # type: ignore[attr-defined]
-        if not needs:
-            del self.fields["needs"]
-        if not achievements:
-            del self.fields["achievements"]
+        self._choices("organization", [("", _("以个人身份报名")), *((o.pk, o.name) for o in organisations)])
+        for name, items in (("needs", needs), ("achievements", achievements)):
+            if items:
+                self._choices(name, [(i.pk, i.title) for i in items])
+                self.fields[name].widget = forms.CheckboxSelectMultiple(
+                    choices=[(i.pk, i.title) for i in items]
+                )
+            else:
+                del self.fields[name]
         if organisations:
             self.fields["organization"].initial = organisations[0].pk
         for name in ("organization", "visibility"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["intro"].widget.attrs["class"] = "form-control"
+
+    def _choices(self, name: str, choices: list[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
 
 class OutcomeForm(forms.Form):

@@ -183,7 +183,8 @@ class Registration(models.Model):
     @property
     def display_name(self) -> str:
         person = self.user.get_full_name() or self.user.username
-        return f"{person}（{self.organization.name}）" if self.organization_id else person
+        org = self.organization
+        return f"{person}（{org.name}）" if org is not None else person
 
     @property
     def is_in(self) -> bool:

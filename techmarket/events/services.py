@@ -390,12 +390,12 @@ def _place(meeting: MeetingRequest) -> bool:
                 registration__in=[meeting.requester_id, meeting.invitee_id]
             ).values_list("slot", flat=True)
         )
-        used = Counter(
-            MeetingRequest.objects.filter(event=event, slot__isnull=False).values_list("slot", "table")
-        )
         tables_taken: dict[int, set[int]] = {}
-        for (slot, table), _n in used.items():
-            tables_taken.setdefault(slot, set()).add(table)
+        for taken_slot, table in MeetingRequest.objects.filter(event=event, slot__isnull=False).values_list(
+            "slot", "table"
+        ):
+            if taken_slot is not None and table is not None:
+                tables_taken.setdefault(taken_slot, set()).add(table)
         for slot in slots:
             if slot in busy:
                 continue

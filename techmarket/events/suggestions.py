@@ -47,7 +47,7 @@ def meeting_suggestions(
             logger.warning("events: matching unavailable for %s", item, exc_info=True)
             continue
         for s in found.items:
-            reg = brings.get((target, s.obj.pk))
-            if reg is not None and (reg.pk not in best or s.rank < best[reg.pk].rank):
-                best[reg.pk] = MeetingSuggestion(reg, item, s.obj, s.rank)
+            other = brings.get((target, s.obj.pk))
+            if other is not None and (other.pk not in best or s.rank < best[other.pk].rank):
+                best[other.pk] = MeetingSuggestion(other, item, s.obj, s.rank)
     return sorted(best.values(), key=lambda s: (s.rank, s.registration.pk))[:k]
