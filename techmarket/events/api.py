@@ -190,7 +190,7 @@ def participant_list(request, event_id: int):  # type: ignore[no-untyped-def]
         out.append(
             {
                 "id": reg.pk,
-                "name": reg.user.get_full_name() or reg.user.username,
+                "name": str(reg.user),
                 "organization": reg.organization.name if reg.organization is not None else None,
                 "intro": reg.intro,
                 "needs": [n.pk for n in items["needs"]],

@@ -182,7 +182,7 @@ class Registration(models.Model):
 
     @property
     def display_name(self) -> str:
-        person = self.user.get_full_name() or self.user.username
+        person = str(self.user)
         org = self.organization
         return f"{person}（{org.name}）" if org is not None else person
 
