@@ -30,4 +30,5 @@ def events_calendar(events: Iterable[Any], *, base_url: str, name: str = "科技
         vevent.add("organizer", "mailto:noreply@techmarket.invalid", parameters={"cn": event.organiser.name})
         vevent.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
         cal.add_component(vevent)
-    return cal.to_ical()  # type: ignore[no-any-return]
+    body: bytes = cal.to_ical()
+    return body

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.audit.services import snapshot
 from techmarket.decisions.types import RequestType, register_request_type
 
+from . import notify
 from .models import MeetingRequest
 
 M = MeetingRequest.Status
@@ -37,5 +38,6 @@ MEETING_REQUEST = register_request_type(
         audit_verbs={"approve": "accept", "reject": "decline"},
         extra_audit=lambda m: snapshot(m, ["event_id", "requester_id", "invitee_id", "slot", "table"]),
         url=lambda m: reverse("events:detail", args=[m.event_id]),
+        listeners=(lambda m, action: notify.meeting_decided(m, action),),
     )
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from techmarket.decisions.services import request_decide, request_open, request_
 from techmarket.orgs.models import Organization
 from techmarket.workflow.engine import transition
 
-from . import hooks
+from . import hooks, notify
 from .fields import EVENT_FIELDS
 from .models import (
     ACTIVE_REGISTRATION,
@@ -264,7 +265,8 @@ def _promote_waiting(event_id: int) -> Registration | None:
     if first is None:
         return None
     action = "promote_to_review" if event.requires_approval else "promote"
-    return transition(workflow=REGISTRATION, obj=first, action=action, acting_user=None)  # type: ignore[no-any-return]
+    promoted: Registration = transition(workflow=REGISTRATION, obj=first, action=action, acting_user=None)
+    return promoted
 
 
 def registration_check_in(*, event: Event, code: str, acting_user: Any) -> Registration:
@@ -298,9 +300,10 @@ def registration_check_in(*, event: Event, code: str, acting_user: Any) -> Regis
                 % {"p": reg.display_name, "s": reg.get_status_display()}
             }
         )
-    return transition(  # type: ignore[no-any-return]
+    checked: Registration = transition(
         workflow=REGISTRATION, obj=reg, action="check_in", acting_user=acting_user, expected_state=R.CONFIRMED
     )
+    return checked
 
 
 # ---------------------------------------------------------------- meetings
@@ -342,12 +345,14 @@ def meeting_request(
     )
     try:
         with transaction.atomic():
-            return request_open(  # type: ignore[no-any-return]
+            opened: MeetingRequest = request_open(
                 request_type=MEETING_REQUEST,
                 obj=meeting,
                 acting_user=acting_user,
                 after=snapshot(meeting, ["event_id", "requester_id", "invitee_id", "status"]),
             )
+            transaction.on_commit(partial(notify.meeting_requested, opened))
+            return opened
     except IntegrityError:  # the same pair asked at the same moment from both sides
         raise ValidationError(_("你们之间已有待答复或已接受的洽谈。")) from None
 
@@ -372,7 +377,10 @@ def meeting_decide(
 
 
 def meeting_withdraw(*, meeting: MeetingRequest, acting_user: Any) -> MeetingRequest:
-    return request_withdraw(request_type=MEETING_REQUEST, obj=meeting, acting_user=acting_user)  # type: ignore[no-any-return]
+    withdrawn: MeetingRequest = request_withdraw(
+        request_type=MEETING_REQUEST, obj=meeting, acting_user=acting_user
+    )
+    return withdrawn
 
 
 def _place(meeting: MeetingRequest) -> bool:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.workflow import engine
 from techmarket.workflow.engine import OPERATOR, OWNER, REQUESTER, SYSTEM, Action, Workflow
 
+from . import notify
 from .models import Event as E
 from .models import Registration as R
 from .permissions import is_organiser
@@ -72,6 +73,7 @@ REGISTRATION = engine.register(
         actor_kinds=registration_actor_kinds,
         reason_field="status_note",
         audit_prefix="events.registration",
+        listeners=(lambda r, action: notify.registration_moved(r, action),),
         url=lambda r: reverse("events:detail", args=[r.event_id]),
         actions={
             "approve": Action(

@@ -147,3 +147,16 @@ def test_cancelling_frees_the_seats_and_withdraws_open_meetings(event, join):
     meeting.refresh_from_db()
     assert meeting.status == M.WITHDRAWN and meeting.slot is None
     assert not MeetingSeat.objects.exists()
+
+
+def test_both_sides_are_told_about_the_request_and_the_answer(event, join, django_capture_on_commit_callbacks):
+    from techmarket.notifications.models import Notification
+
+    a, b = join(event), join(event)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _ask(event, a, b)
+    assert Notification.objects.filter(user=b.user, title__contains="邀请您").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        _accept(meeting)
+    told = Notification.objects.get(user=a.user)
+    assert "接受了您的洽谈邀请" in told.title and "第 1 桌" in told.title
