@@ -51,3 +51,42 @@ def meeting_suggestions(
             if other is not None and (other.pk not in best or s.rank < best[other.pk].rank):
                 best[other.pk] = MeetingSuggestion(other, item, s.obj, s.rank)
     return sorted(best.values(), key=lambda s: (s.rank, s.registration.pk))[:k]
+
+
+@dataclass
+class InvitationSuggestion:
+    organization: Any
+    theirs: Any  # the organisation's matching item
+    brought: Any  # the participant's item it matches
+    participant: Registration
+    rank: int
+
+    @property
+    def reason(self) -> str:
+        return f"贵单位的“{self.theirs.title}”与参会方{self.participant.display_name}携带的“{self.brought.title}”相匹配。"
+
+
+def invitation_suggestions(
+    user: Any, participants: list[Registration], *, exclude: set[int], k: int = 10
+) -> list[InvitationSuggestion]:
+    """Organisations worth inviting: owners of items that match what the registered participants bring,
+    not yet registered (``exclude``: organisation ids). Seen as ``user`` (the organiser) sees the items."""
+    best: dict[int, InvitationSuggestion] = {}
+    for reg in participants:
+        queries = [(n, "achievements") for n in reg.needs.all()] + [
+            (a, "needs") for a in reg.achievements.all()
+        ]
+        for item, target in queries:
+            try:
+                found = suggestions_for(user, item, target=target, k=20)
+            except (OSError, LookupError, ValueError):
+                logger.warning("events: matching unavailable for %s", item, exc_info=True)
+                continue
+            for s in found.items:
+                owner_id = getattr(s.obj, "owner_id", None)
+                if owner_id is None or owner_id in exclude:
+                    continue
+                if owner_id not in best or s.rank < best[owner_id].rank:
+                    owner = getattr(s.obj, "owner")  # noqa: B009 - needs and achievements have an owner
+                    best[owner_id] = InvitationSuggestion(owner, s.obj, item, reg, s.rank)
+    return sorted(best.values(), key=lambda s: (s.rank, s.organization.pk))[:k]

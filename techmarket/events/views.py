@@ -27,7 +27,7 @@ from .forms import EventFilterForm, EventForm, OutcomeForm, RegistrationForm
 from .ical import events_calendar
 from .models import MeetingRequest, Registration
 from .permissions import is_organiser, may_create_event, organisations_that_may_organise
-from .suggestions import meeting_suggestions
+from .suggestions import invitation_suggestions, meeting_suggestions
 from .workflow import EVENT, REGISTRATION
 
 
@@ -296,8 +296,29 @@ def manage(request: HttpRequest, event_id: int) -> HttpResponse:
             _("已排期 %(a)d 场，%(b)d 场没有可用时段。") % {"a": result["placed"], "b": result["unplaced"]},
         )
         return redirect("events:manage", event.pk)
+    if request.method == "POST" and "invite" in request.POST:
+        from techmarket.orgs.models import Organization
+
+        raw = request.POST.get("invite", "")
+        approved = Organization.objects.filter(status=Organization.Status.APPROVED)
+        org = approved.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
+        try:
+            if org is None:
+                raise ValidationError(_("请选择要邀请的机构。"))
+            told = services.event_invite(
+                event=event, acting_user=request.user, organization=org, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("已邀请 %(o)s（通知 %(n)d 人）。") % {"o": org.name, "n": told})
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("events:manage", event.pk)
     page = Paginator(regs, 50).get_page(request.GET.get("page"))
     meetings = list(selectors.meetings_visible_to(request.user, event))
+    invitations = []
+    if event.status == "published":
+        active = [r for r in selectors.participants_visible_to(request.user, event) if r.is_in]
+        registered = {r.organization_id for r in regs if r.organization_id} | {event.organiser_id}
+        invitations = invitation_suggestions(request.user, active, exclude=registered)
     return render(
         request,
         "events/manage.html",
@@ -308,6 +329,7 @@ def manage(request: HttpRequest, event_id: int) -> HttpResponse:
             "statuses": Registration.Status.choices,
             "meetings": meetings,
             "query": query_without_page(request),
+            "invitations": invitations,
             "attended": sum(1 for r in regs if r.status == Registration.Status.ATTENDED),
         },
     )

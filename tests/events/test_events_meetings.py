@@ -149,7 +149,9 @@ def test_cancelling_frees_the_seats_and_withdraws_open_meetings(event, join):
     assert not MeetingSeat.objects.exists()
 
 
-def test_both_sides_are_told_about_the_request_and_the_answer(event, join, django_capture_on_commit_callbacks):
+def test_both_sides_are_told_about_the_request_and_the_answer(
+    event, join, django_capture_on_commit_callbacks
+):
     from techmarket.notifications.models import Notification
 
     a, b = join(event), join(event)
@@ -160,3 +162,78 @@ def test_both_sides_are_told_about_the_request_and_the_answer(event, join, djang
         _accept(meeting)
     told = Notification.objects.get(user=a.user)
     assert "接受了您的洽谈邀请" in told.title and "第 1 桌" in told.title
+
+
+def test_the_database_refuses_a_participant_in_two_meetings_of_one_slot(event, join):
+    """The guard behind the scheduler: even a booking that skipped the free-slot check cannot double-book."""
+    from django.db import IntegrityError, transaction
+
+    a, b, c = join(event), join(event), join(event)
+    first = _accept(_ask(event, a, b))
+    second = _ask(event, a, c)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MeetingSeat.objects.create(meeting=second, registration=a, slot=first.slot)
+
+
+def test_invitation_suggestions_come_from_matching_and_invitations_are_sent_once(
+    event, join, organiser, enterprise_user, enterprise, need, achievement, university, monkeypatch
+):
+    from factories import MembershipFactory, UserFactory
+
+    from techmarket.events import suggestions as suggestion_module
+    from techmarket.matching.selectors import Suggestion, Suggestions
+    from techmarket.notifications.models import Notification
+    from techmarket.orgs.models import Role
+
+    reg = join(event, user=enterprise_user, organization=enterprise, need_ids=[need.pk])
+    calls = []
+
+    def fake(user, item, *, target, k):
+        calls.append((item.pk, target))
+        out = Suggestions()
+        out.items.append(Suggestion(achievement, None, 1))
+        return out
+
+    monkeypatch.setattr(suggestion_module, "suggestions_for", fake)
+    found = suggestion_module.invitation_suggestions(organiser, [reg], exclude={enterprise.pk})
+    assert calls == [(need.pk, "achievements")]
+    assert [s.organization for s in found] == [university]
+    assert achievement.title in found[0].reason and need.title in found[0].reason
+    admin = UserFactory()
+    MembershipFactory(user=admin, organization=university, role=Role.ORG_ADMIN)
+    assert (
+        services.event_invite(
+            event=event, acting_user=organiser, organization=university, reason=found[0].reason
+        )
+        == 1
+    )
+    assert (
+        services.event_invite(
+            event=event, acting_user=organiser, organization=university, reason=found[0].reason
+        )
+        == 0
+    )
+    assert Notification.objects.filter(user=admin, body=found[0].reason).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.event_invite(event=event, acting_user=enterprise_user, organization=university, reason="x")
+
+
+def test_meeting_suggestions_pair_what_we_bring(
+    event, join, enterprise_user, enterprise, need, achievement, university_user, university, monkeypatch
+):
+    from techmarket.events import suggestions as suggestion_module
+    from techmarket.matching.selectors import Suggestion, Suggestions
+
+    mine = join(event, user=enterprise_user, organization=enterprise, need_ids=[need.pk])
+    theirs = join(event, user=university_user, organization=university, achievement_ids=[achievement.pk])
+    bystander = join(event)
+
+    def fake(user, item, *, target, k):
+        out = Suggestions()
+        if target == "achievements":
+            out.items.append(Suggestion(achievement, None, 1))
+        return out
+
+    monkeypatch.setattr(suggestion_module, "suggestions_for", fake)
+    found = suggestion_module.meeting_suggestions(enterprise_user, mine, [mine, theirs, bystander])
+    assert [(s.registration, s.mine, s.theirs) for s in found] == [(theirs, need, achievement)]
