@@ -442,13 +442,14 @@ def _place(meeting: MeetingRequest) -> bool:
                 continue
             try:
                 with transaction.atomic():
-                    MeetingRequest.objects.filter(pk=meeting.pk).update(slot=slot, table=free[0])
+                    # Seats first: a concurrent booking of the same person waits here and then fails.
                     MeetingSeat.objects.bulk_create(
                         [
                             MeetingSeat(meeting=meeting, registration_id=meeting.requester_id, slot=slot),
                             MeetingSeat(meeting=meeting, registration_id=meeting.invitee_id, slot=slot),
                         ]
                     )
+                    MeetingRequest.objects.filter(pk=meeting.pk).update(slot=slot, table=free[0])
             except IntegrityError:
                 break  # someone else took it meanwhile: read the timetable again
             meeting.slot, meeting.table = slot, free[0]
