@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from techmarket.matching.selectors import suggestions_for
 
 from .models import Registration
@@ -63,7 +65,11 @@ class InvitationSuggestion:
 
     @property
     def reason(self) -> str:
-        return f"贵单位的“{self.theirs.title}”与参会方{self.participant.display_name}携带的“{self.brought.title}”相匹配。"
+        return _("贵单位的“%(theirs)s”与参会方%(who)s携带的“%(brought)s”相匹配。") % {
+            "theirs": self.theirs.title,
+            "who": self.participant.display_name,
+            "brought": self.brought.title,
+        }
 
 
 def invitation_suggestions(

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from factories import UserFactory
 
 from techmarket.events import services
@@ -124,3 +125,49 @@ def test_api_participants_hide_contact_until_a_meeting_is_accepted(client, event
 def test_api_figures_are_public(client, event):
     body = client.get("/api/events/figures").json()
     assert body["totals"]["events"] == 1 and body["months"][0]["events"] == 1
+
+
+def test_list_page_loads_in_a_fixed_number_of_queries(client, make_event, django_assert_max_num_queries):
+    for i in range(12):
+        make_event(title=f"第 {i + 1} 场供需对接会")
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("events:list"))
+    assert response.content.decode().count("供需对接会") >= 12
+
+
+def test_organiser_edits_the_event_and_capacity_cannot_drop_below_registrations(
+    client, make_event, join, organiser
+):
+    event = make_event(capacity=3)
+    join(event), join(event)
+    client.force_login(organiser)
+    url = reverse("events:edit", args=[event.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    for name in ("starts_at", "ends_at", "registration_deadline", "meetings_start"):
+        data[name] = form.initial[name].astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%dT%H:%M")
+    data.update(capacity=1, requires_approval="")
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert "已有 2 人报名" in page
+    data.update(capacity=50, title="新能源汽车产业链供需对接会（扩容）")
+    assert client.post(url, data).status_code == 302
+    event.refresh_from_db()
+    assert (event.capacity, event.title) == (50, "新能源汽车产业链供需对接会（扩容）")
+
+
+def test_organiser_creates_an_event_with_meetings_through_the_form(client, organiser, organiser_org):
+    client.force_login(organiser)
+    data = {
+        "organiser": organiser_org.pk, "title": "名校直通车：走进沂蒙科技大学", "kind": "campus",
+        "summary": "走进高校实验室，现场对接新材料成果。", "starts_at": "2031-05-20T09:00",
+        "ends_at": "2031-05-20T12:00", "registration_deadline": "2031-05-18T18:00", "capacity": 40,
+        "meetings_start": "2031-05-20T10:00", "meeting_minutes": 20, "meeting_slots": 6, "meeting_tables": 4,
+    }  # fmt: skip
+    response = client.post(reverse("events:create"), data)
+    event = Event.objects.unscoped().get(title=data["title"])
+    assert response.status_code == 302 and event.status == Event.Status.DRAFT
+    assert len(event.slot_times()) == 6
+    bad = client.post(reverse("events:create"), {**data, "title": "短", "meetings_start": "2031-05-21T10:00"})
+    page = bad.content.decode()
+    assert "至少 4 个字" in page and "洽谈开始时间应在活动时间之内" in page
