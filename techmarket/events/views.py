@@ -56,6 +56,8 @@ def event_calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     try:
         year, month = (int(p) for p in request.GET.get("month", "").split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         first = date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)

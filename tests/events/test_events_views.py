@@ -171,3 +171,49 @@ def test_organiser_creates_an_event_with_meetings_through_the_form(client, organ
     bad = client.post(reverse("events:create"), {**data, "title": "短", "meetings_start": "2031-05-21T10:00"})
     page = bad.content.decode()
     assert "至少 4 个字" in page and "洽谈开始时间应在活动时间之内" in page
+
+
+@pytest.mark.parametrize("month", ["9999-12", "2026-13", "abc", "1-2-3", "0000-01"])
+def test_calendar_falls_back_to_this_month_on_a_bad_month(client, month):
+    response = client.get(reverse("events:calendar"), {"month": month})
+    today = timezone.localdate()
+    assert response.status_code == 200 and response.context["first"] == today.replace(day=1)
+
+
+def test_api_check_in_and_outcome(client, make_event, join, organiser):
+    from datetime import timedelta
+
+    start = timezone.now() - timedelta(minutes=5)
+    event = make_event(
+        starts_at=start, ends_at=start + timedelta(hours=3), registration_deadline=start + timedelta(hours=2),
+        meetings_start=start,
+    )  # fmt: skip
+    a, b = join(event), join(event)
+    meeting = services.meeting_request(event=event, acting_user=a.user, invitee=b)
+    services.meeting_decide(meeting=meeting, acting_user=b.user, accept=True)
+    client.force_login(organiser)
+    ok = client.post(
+        f"/api/events/{event.pk}/check-in", {"code": a.checkin_code}, content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "attended"
+    again = client.post(
+        f"/api/events/{event.pk}/check-in", {"code": a.checkin_code}, content_type="application/json"
+    )
+    assert again.status_code == 422 and "不能重复使用" in again.json()["error"]["message"]
+    client.force_login(a.user)
+    assert (
+        client.post(
+            f"/api/events/{event.pk}/check-in", {"code": b.checkin_code}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    bad = client.post(
+        f"/api/events/meetings/{meeting.pk}/outcome", {"outcome": "won"}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and "outcome" in bad.json()["error"]["fields"]
+    done = client.post(
+        f"/api/events/meetings/{meeting.pk}/outcome",
+        {"outcome": "agreement", "rating": 5},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["outcome"] == "agreement"
