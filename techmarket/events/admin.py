@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from techmarket.audit.admin import AuditedModelAdmin
 
-from .models import Event, MeetingRequest, Registration
+from .models import Event, MeetingRequest, ProjectInterest, Registration
 
 
 @admin.register(Event)
@@ -32,3 +32,10 @@ class MeetingRequestAdmin(AuditedModelAdmin):
     search_fields = ["event__title", "requester__user__username", "invitee__user__username"]
     raw_id_fields = ["event", "requested_by", "requester", "invitee", "decided_by", "outcome_by"]
     readonly_fields = ["status", "slot", "table", "decided_at", "created_at", "engagement_id"]
+
+
+@admin.register(ProjectInterest)
+class ProjectInterestAdmin(AuditedModelAdmin):
+    list_display = ["presenter", "participant", "created_at"]
+    raw_id_fields = ["presenter", "participant"]
+    readonly_fields = ["created_at"]

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -53,6 +54,9 @@ class RegistrationIn(Schema):
     need_ids: list[int] = Field(default_factory=list, description="携带的本机构已发布需求")
     achievement_ids: list[int] = Field(default_factory=list, description="携带的本机构已发布成果")
     visibility: str = Field("participants", description="participants（参会者可见）/ organiser（仅主办方）")
+    role: str = Field(
+        "attendee", description="attendee（参会）/ presenter（申报路演项目，仅路演活动，由主办方遴选）"
+    )
 
 
 class RegistrationOut(Schema):
@@ -105,6 +109,18 @@ class OutcomeIn(Schema):
     outcome: str = Field(..., description="not_held / no_follow_up / continue / engagement / agreement")
     rating: int | None = Field(None, ge=1, le=5)
     note: str = Field("", max_length=500)
+
+
+class InterestIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+class InterestOut(Schema):
+    id: int
+    presenter_id: int
+    participant_id: int
+    note: str
+    created_at: datetime
 
 
 class CheckInIn(Schema):
@@ -177,6 +193,7 @@ def register(request, event_id: int, payload: RegistrationIn):  # type: ignore[n
     reg = services.registration_open(
         event=event, acting_user=request.user, organization=org, intro=payload.intro,
         need_ids=payload.need_ids, achievement_ids=payload.achievement_ids, visibility=payload.visibility,
+        role=payload.role,
     )  # fmt: skip
     return Status(201, _registration_out(request.user, reg))
 
@@ -241,3 +258,17 @@ def check_in(request, event_id: int, payload: CheckInIn):  # type: ignore[no-unt
     event = selectors.event_get_organised(request.user, event_id)
     reg = services.registration_check_in(event=event, code=payload.code, acting_user=request.user)
     return _registration_out(request.user, reg)
+
+
+@router.post(
+    "/projects/{registration_id}/interest", response={201: InterestOut}, summary="登记对路演项目的意向"
+)
+def project_interest(request, registration_id: int, payload: InterestIn):  # type: ignore[no-untyped-def]
+    presenter = Registration.objects.unscoped().select_related("event").filter(pk=registration_id).first()
+    if presenter is None:
+        raise Http404
+    selectors.event_get_visible(request.user, presenter.event_id)
+    return Status(
+        201,
+        services.project_interest_register(presenter=presenter, acting_user=request.user, note=payload.note),
+    )

@@ -85,6 +85,12 @@ class RegistrationForm(forms.Form):
     )  # fmt: skip
     needs = forms.TypedMultipleChoiceField(label=_("携带的技术需求"), required=False, coerce=int)
     achievements = forms.TypedMultipleChoiceField(label=_("携带的科技成果"), required=False, coerce=int)
+    role = forms.ChoiceField(
+        label=_("参会身份"),
+        choices=Registration.Role.choices,
+        initial=Registration.Role.ATTENDEE,
+        help_text=_("申报路演项目须选择要展示的成果或融资需求，由主办方遴选。"),
+    )
     visibility = forms.ChoiceField(
         label=_("在参会名单中"),
         choices=Registration.Visibility.choices,
@@ -92,9 +98,19 @@ class RegistrationForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, organisations: list[Any], needs: list[Any], achievements: list[Any], **kwargs: Any
+        self,
+        *args: Any,
+        organisations: list[Any],
+        needs: list[Any],
+        achievements: list[Any],
+        roadshow: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not roadshow:
+            del self.fields["role"]
+        else:
+            self.fields["role"].widget.attrs["class"] = "form-select"
         self._choices("organization", [("", _("以个人身份报名")), *((o.pk, o.name) for o in organisations)])
         for name, items in (("needs", needs), ("achievements", achievements)):
             if items:

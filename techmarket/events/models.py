@@ -122,6 +122,10 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("已取消")
         ATTENDED = "attended", _("已签到")
 
+    class Role(models.TextChoices):
+        ATTENDEE = "attendee", _("参会")
+        PRESENTER = "presenter", _("路演项目")
+
     class Visibility(models.TextChoices):
         PARTICIPANTS = "participants", _("对本活动参会者可见")
         ORGANISER = "organiser", _("仅主办方可见")
@@ -143,6 +147,7 @@ class Registration(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    role = models.CharField(_("参会身份"), max_length=16, choices=Role.choices, default=Role.ATTENDEE)
     intro = models.CharField(
         _("参会介绍"), max_length=300, blank=True, help_text=_("希望对接什么、能提供什么")
     )
@@ -297,3 +302,30 @@ class MeetingSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}@{self.slot}"
+
+
+class ProjectInterest(models.Model):
+    """An investor's or enterprise's interest in a roadshow project, registered during or after the session."""
+
+    presenter = models.ForeignKey(
+        Registration, verbose_name=_("路演项目"), on_delete=models.CASCADE, related_name="interests"
+    )
+    participant = models.ForeignKey(
+        Registration, verbose_name=_("意向方"), on_delete=models.CASCADE, related_name="interests_shown"
+    )
+    note = models.CharField(_("意向说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("项目意向")
+        verbose_name_plural = _("项目意向")
+        constraints = [
+            models.UniqueConstraint(fields=["presenter", "participant"], name="project_interest_once"),
+            models.CheckConstraint(
+                condition=~Q(presenter=models.F("participant")), name="project_interest_not_own"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.presenter_id}"

@@ -27,6 +27,7 @@ from .models import (
     Event,
     MeetingRequest,
     MeetingSeat,
+    ProjectInterest,
     Registration,
 )
 from .permissions import is_organiser, organisations_that_may_organise
@@ -159,6 +160,7 @@ def registration_open(
     need_ids: list[int] | None = None,
     achievement_ids: list[int] | None = None,
     visibility: str = Registration.Visibility.PARTICIPANTS,
+    role: str = Registration.Role.ATTENDEE,
     now: datetime | None = None,
 ) -> Registration:
     """Register; confirmed, pending (the organiser approves) or on the waiting list when the event is full."""
@@ -175,6 +177,13 @@ def registration_open(
     intro = (intro or "").strip()
     if len(intro) > 300:
         raise ValidationError({"intro": _("参会介绍最多 300 字。")})
+    if role not in Registration.Role.values:
+        raise ValidationError({"role": _("请选择参会身份。")})
+    if role == Registration.Role.PRESENTER:
+        if event.kind != Event.Kind.ROADSHOW:
+            raise ValidationError({"role": _("只有路演活动接受项目申报。")})
+        if not (need_ids or achievement_ids):
+            raise ValidationError({"role": _("申报路演请选择要展示的科技成果或融资需求。")})
     needs = _own_items(Need, organization, need_ids or [], "need_ids")
     achievements = _own_items(Achievement, organization, achievement_ids or [], "achievement_ids")
     with transaction.atomic():
@@ -200,15 +209,14 @@ def registration_open(
         if taken >= locked.capacity:
             status = R.WAITLISTED
         else:
-            status = R.PENDING if locked.requires_approval else R.CONFIRMED
+            # Roadshow projects are always selected by the organiser.
+            status = (
+                R.PENDING if locked.requires_approval or role == Registration.Role.PRESENTER else R.CONFIRMED
+            )
         reg = Registration(
-            event=locked,
-            user=acting_user,
-            organization=organization,
-            intro=intro,
-            visibility=visibility,
-            status=status,
-        )
+            event=locked, user=acting_user, organization=organization, intro=intro, visibility=visibility,
+            status=status, role=role,
+        )  # fmt: skip
         for _attempt in range(3):  # a check-in code collision is astronomically rare; try a fresh one
             try:
                 with transaction.atomic():
@@ -532,3 +540,34 @@ def meeting_record_outcome(
             after=snapshot(locked, fields),
         )
     return locked
+
+
+def project_interest_register(
+    *, presenter: Registration, acting_user: Any, note: str = ""
+) -> ProjectInterest:
+    """A confirmed participant registers interest in a selected roadshow project (during or after the session)."""
+    from .selectors import my_registration
+
+    event = presenter.event
+    me = my_registration(acting_user, event)
+    if me is None or me.status not in ACTIVE_REGISTRATION:
+        raise ValidationError(_("只有已确认参会的人才能登记项目意向。"))
+    if presenter.role != Registration.Role.PRESENTER or presenter.status not in ACTIVE_REGISTRATION:
+        raise ValidationError(_("该项目不是本场入选的路演项目。"))
+    if presenter.pk == me.pk:
+        raise ValidationError(_("不能对自己的项目登记意向。"))
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise ValidationError({"note": _("意向说明最多 300 字。")})
+    if ProjectInterest.objects.filter(presenter=presenter, participant=me).exists():
+        raise ValidationError(_("您已登记过对该项目的意向。"))
+    try:
+        with transaction.atomic():
+            interest = ProjectInterest.objects.create(presenter=presenter, participant=me, note=note)
+            audit_record(
+                actor=acting_user, action="events.project.interest", target=presenter,
+                after={"participant_id": me.pk, "note": note},
+            )  # fmt: skip
+    except IntegrityError:
+        raise ValidationError(_("您已登记过对该项目的意向。")) from None
+    return interest

@@ -26,4 +26,5 @@ urlpatterns = [
         name="registration_action",
     ),
     path("meetings/<int:meeting_id>/<slug:action>/", views.meeting_action, name="meeting_action"),
+    path("projects/<int:registration_id>/interest/", views.project_interest, name="project_interest"),
 ]

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from . import selectors, services
 from .figures import event_figures
 from .forms import EventFilterForm, EventForm, OutcomeForm, RegistrationForm
 from .ical import events_calendar
-from .models import MeetingRequest, Registration
+from .models import Event, MeetingRequest, Registration
 from .permissions import is_organiser, may_create_event, organisations_that_may_organise
 from .suggestions import invitation_suggestions, meeting_suggestions
 from .workflow import EVENT, REGISTRATION
@@ -146,7 +146,9 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         and (mine is None or not mine.is_in and mine.status in ("cancelled", "rejected"))
     ):
         orgs, needs, achs = _my_items(user)
-        context["form"] = RegistrationForm(organisations=orgs, needs=needs, achievements=achs)
+        context["form"] = RegistrationForm(
+            organisations=orgs, needs=needs, achievements=achs, roadshow=event.kind == Event.Kind.ROADSHOW
+        )
     if mine is not None:
         context["mine_actions"] = REGISTRATION.available(user, mine)
         context["qr"] = segno.make(mine.checkin_code, error="m").svg_inline(scale=4) if mine.is_in else ""
@@ -226,7 +228,13 @@ def event_action(request: HttpRequest, event_id: int, action: str) -> HttpRespon
 def register(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get_visible(request.user, event_id)
     orgs, needs, achs = _my_items(request.user)
-    form = RegistrationForm(request.POST, organisations=orgs, needs=needs, achievements=achs)
+    form = RegistrationForm(
+        request.POST,
+        organisations=orgs,
+        needs=needs,
+        achievements=achs,
+        roadshow=event.kind == Event.Kind.ROADSHOW,
+    )
     if not form.is_valid():
         for field, errs in form.errors.items():
             for e in errs:
@@ -238,6 +246,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
         reg = services.registration_open(
             event=event, acting_user=request.user, organization=org, intro=d.get("intro", ""),
             need_ids=d.get("needs") or [], achievement_ids=d.get("achievements") or [], visibility=d["visibility"],
+            role=d.get("role") or Registration.Role.ATTENDEE,
         )  # fmt: skip
     except ValidationError as exc:
         _errors(request, exc)
@@ -352,6 +361,7 @@ def participants(request: HttpRequest, event_id: int) -> HttpResponse:
             "items": selectors.brought_items_visible_to(user, r),
             "contact": selectors.can_see_contact(user, r),
             "is_me": r.user_id == user.pk,
+            "interests": r.interests.count() if r.role == Registration.Role.PRESENTER else 0,
         }
         for r in regs
     ]
@@ -387,6 +397,23 @@ def meeting_new(request: HttpRequest, event_id: int) -> HttpResponse:
             suggested=request.POST.get("suggested") == "1",
         )  # fmt: skip
         messages.success(request, _("洽谈邀请已发出，等待对方答复。"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("events:participants", event.pk)
+
+
+@login_required
+@require_POST
+def project_interest(request: HttpRequest, registration_id: int) -> HttpResponse:
+    presenter = Registration.objects.unscoped().select_related("event").filter(pk=registration_id).first()
+    if presenter is None:
+        raise Http404
+    event = selectors.event_get_visible(request.user, presenter.event_id)
+    try:
+        services.project_interest_register(
+            presenter=presenter, acting_user=request.user, note=request.POST.get("note", "")
+        )
+        messages.success(request, _("已登记对该路演项目的意向，主办方会协助对接。"))
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("events:participants", event.pk)
