@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from techmarket.achievements.models import Achievement
 from techmarket.catalog.models import LISTED_STATUSES
-from techmarket.events.models import Event, MeetingRequest, MeetingSeat, Registration
+from techmarket.events.models import Event, MeetingRequest, MeetingSeat, ProjectInterest, Registration
 from techmarket.needs.models import Need
 from techmarket.orgs.models import Membership, Organization, Role
 
@@ -160,6 +160,15 @@ def build(ctx: DemoContext) -> None:
         )
         ents = [r for r in regs if r.organization and r.organization.kind == K.ENTERPRISE]
         unis = [r for r in regs if r not in ents]
+        if kind == Event.Kind.ROADSHOW:  # the universities presented projects; enterprises showed interest
+            Registration.objects.filter(pk__in=[r.pk for r in unis]).update(role=Registration.Role.PRESENTER)
+            ProjectInterest.objects.bulk_create(
+                [
+                    ProjectInterest(presenter=p, participant=e, note="有意以技术许可方式合作，会后对接。")
+                    for p in unis[:2]
+                    for e in ents[:3]
+                ]
+            )
         for i, a in enumerate(ents):
             if not unis or i // len(unis) >= event.meeting_slots:
                 break
