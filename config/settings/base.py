@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "techmarket.matching",
     "techmarket.needs",
     "techmarket.experts",
+    "techmarket.events",
     "techmarket.achievements",
     "techmarket.engagements",
     "techmarket.imports",
