@@ -17,3 +17,9 @@ class EngagementsConfig(AppConfig):
 
         if on_recommendation not in matching.RECOMMENDATION_LISTENERS:
             matching.RECOMMENDATION_LISTENERS.append(on_recommendation)
+
+        from techmarket.events.hooks import register_engagement_opener
+
+        from .from_events import open_from_meeting
+
+        register_engagement_opener(open_from_meeting)

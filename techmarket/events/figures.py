@@ -80,3 +80,66 @@ def event_figures(*, year: int | None = None, organiser: int | None = None) -> d
     months = [{"month": month, **rows[month]} for month in sorted(rows)]
     totals = {c: sum(row[c] for row in rows.values()) for c in COLUMNS}
     return {"months": months, "totals": totals}
+
+
+# The bureau's dashboard (analytics.indicators): the same definitions, filterable by the organiser's region.
+def _register_indicators() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from techmarket.analytics.indicators import Group, Indicator, register, register_group
+
+    held = (Event.Status.PUBLISHED, Event.Status.CLOSED)
+    register_group(Group("events", _("对接活动"), 30))
+    shared: dict[str, Any] = {"group": "events", "region_field": "event__organiser__region__code"}
+    register(
+        Indicator(
+            "events.held",
+            _("举办对接活动"),
+            _("场"),
+            lambda: Event.objects.filter(status__in=held),
+            "starts_at",
+            order=10,
+            region_field="organiser__region__code",
+            group="events",
+            help=_("期间内开始的已发布或已结束活动（不含草稿和已取消的）"),
+        )
+    )
+    register(
+        Indicator(
+            "events.participants",
+            _("活动参会人次"),
+            _("人次"),
+            lambda: Registration.objects.filter(event__status__in=held, status__in=ACTIVE_REGISTRATION),
+            "event__starts_at",
+            order=11,
+            help=_("期间内开始的活动中确认参会或已签到的报名"),
+            **shared,
+        )
+    )
+    register(
+        Indicator(
+            "events.meetings_held",
+            _("一对一洽谈"),
+            _("场"),
+            lambda: MeetingRequest.objects.filter(event__status__in=held, outcome__in=HELD),
+            "event__starts_at",
+            order=12,
+            help=_("期间内活动中实际举行的一对一洽谈"),
+            **shared,
+        )
+    )
+    register(
+        Indicator(
+            "events.deals",
+            _("活动促成对接与签约"),
+            _("项"),
+            lambda: MeetingRequest.objects.filter(event__status__in=held, outcome__in=DEALS),
+            "event__starts_at",
+            order=13,
+            help=_("期间内活动洽谈中“已立项对接”和“已签约”的"),
+            **shared,
+        )
+    )
+
+
+_register_indicators()

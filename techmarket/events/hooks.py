@@ -30,7 +30,8 @@ def unregister_engagement_opener(opener: EngagementOpener) -> None:
 
 
 def open_engagement(meeting: Any, acting_user: Any) -> int | None:
-    """The first registered opener's engagement id (None when none is registered)."""
-    for opener in _OPENERS:
+    """The most recently registered opener's engagement id (None when none is registered); a test or a
+    deployment may register its own opener in front of the engagements app's."""
+    for opener in reversed(_OPENERS):
         return opener(meeting, acting_user)
     return None
