@@ -224,6 +224,18 @@ LOGGING = {
 # ones (never fewer than 183 days), `manage.py audit_verify` checks the hash chain.
 AUDIT_RETENTION_DAYS = max(183, env_int("AUDIT_RETENTION_DAYS", 365))
 
+# Encryption at rest of confidential details and personal contact data (techmarket/core/crypto.py):
+# Fernet keys, comma-separated, newest first (rotate with `manage.py rotate_field_keys`), and the key of
+# the digests kept for exact-match lookups. Production refuses to start without them; other modes use
+# public development keys when they are unset.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", "")
+
+# Personal data (PIPL): accounts without a login for PERSONAL_DATA_RETENTION_DAYS are anonymised by
+# `manage.py personal_data_retention` (daily in CELERY_BEAT_SCHEDULE); 0 switches it off. Audit records
+# are not personal-data deletions: they follow AUDIT_RETENTION_DAYS.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
+
 # Region codes (GB/T 2260 prefixes) offered first in forms; the platform's home province.
 PLATFORM_REGION_PREFIXES = env_list("PLATFORM_REGION_PREFIXES", ["37"])
 
@@ -259,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
     "imports-reap-dead-jobs": {"task": "techmarket.imports.tasks.reap_dead_jobs", "schedule": 60.0},
     "workflow-overdue": {"task": "techmarket.workflow.tasks.workflow_overdue", "schedule": 3600.0},
     "matching-embed-pending": {"task": "techmarket.matching.tasks.embed_pending", "schedule": 300.0},
+    "personal-data-retention": {
+        "task": "techmarket.accounts.tasks.apply_personal_data_retention",
+        "schedule": 86400.0,
+    },
 }
 
 # Import jobs beat every IMPORT_JOB_HEARTBEAT_SECONDS while running; one silent for

@@ -25,6 +25,8 @@ OBJECTS = {
     "matching.rematch": _("重新匹配"),
     "notifications.notification": _("通知"),
     "notifications.savedsearch": _("订阅"),
+    "core.field_keys": _("字段加密密钥"),
+    "core.personal_data": _("个人信息保存期限"),
 }
 VERBS = {
     "create": _("创建"),
@@ -64,6 +66,8 @@ VERBS = {
     "read": _("标为已读"),
     "read_all": _("全部标为已读"),
     "notify": _("发送提醒"),
+    "rotate": _("轮换"),
+    "retention": _("到期清理"),
 }
 
 
