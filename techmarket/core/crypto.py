@@ -23,7 +23,7 @@ import base64
 import hashlib
 import hmac
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -131,7 +131,13 @@ class _EncryptedExact(lookups.Exact):
         return ("%s", [""])
 
 
-class EncryptedMixin:
+if TYPE_CHECKING:
+    _FieldBase = models.Field[Any, Any]
+else:
+    _FieldBase = object
+
+
+class EncryptedMixin(_FieldBase):
     """Encrypts on the way to the database and decrypts on the way back; stored as text of any length."""
 
     def get_internal_type(self) -> str:
@@ -143,38 +149,38 @@ class EncryptedMixin:
     def to_python(self, value: Any) -> Any:
         if is_encrypted(value):  # fixtures and backups made by dumpdata hold the ciphertext
             value = decrypt(value)
-        return super().to_python(value)  # type: ignore[misc]
+        return super().to_python(value)
 
     def get_prep_value(self, value: Any) -> Any:
-        value = super().get_prep_value(value)  # type: ignore[misc]
+        value = super().get_prep_value(value)
         if value is None:
             return None
         return encrypt(str(value))
 
     def value_to_string(self, obj: models.Model) -> str:
         # dumpdata (and the JSON backup) keeps the ciphertext, never the plaintext
-        return encrypt(str(self.value_from_object(obj) or ""))  # type: ignore[attr-defined]
+        return encrypt(str(self.value_from_object(obj) or ""))
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "exact":
             return _EncryptedExact
         if lookup_name == "isnull":
-            return super().get_lookup(lookup_name)  # type: ignore[misc]
+            return super().get_lookup(lookup_name)
         return None  # Django then raises FieldError: unsupported lookup
 
     def get_transform(self, lookup_name: str) -> Any:
         return None
 
 
-class EncryptedCharField(EncryptedMixin, models.CharField):  # type: ignore[misc]  # mixin overrides CharField
+class EncryptedCharField(EncryptedMixin, models.CharField):
     """A CharField whose max_length checks the plaintext; the column is text holding the ciphertext."""
 
 
-class EncryptedEmailField(EncryptedMixin, models.EmailField):  # type: ignore[misc]  # mixin overrides EmailField
+class EncryptedEmailField(EncryptedMixin, models.EmailField):
     pass
 
 
-class EncryptedTextField(EncryptedMixin, models.TextField):  # type: ignore[misc]  # mixin overrides TextField
+class EncryptedTextField(EncryptedMixin, models.TextField):
     pass
 
 
