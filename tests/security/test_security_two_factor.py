@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from factories import DEFAULT_PASSWORD, UserFactory, make_broker, make_operator
+from factories import DEFAULT_PASSWORD, UserFactory, make_broker, make_bureau, make_operator
 
 from techmarket.audit.models import AuditLog
 
@@ -61,6 +61,12 @@ def _enrolled(user):
     from techmarket.accounts.twofactor import recovery_codes_renew
 
     return device, recovery_codes_renew(user=user)
+
+
+def test_a_bureau_user_without_a_device_is_sent_to_set_one_up():
+    client = _login(make_bureau())
+    response = client.get(reverse("core:workspace"))
+    assert response.status_code == 302 and reverse("accounts:two_factor_setup") in response["Location"]
 
 
 def test_broker_with_a_device_is_asked_for_the_code_at_each_login():
