@@ -182,6 +182,9 @@ SESSION_COOKIE_HTTPONLY = True
 # recovery code (accounts.twofactor). The dev settings switch it off for the demo logins.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 OTP_TOTP_ISSUER = env("SITE_NAME", "科技大市场")
+# /admin/ never shows a device's secret or QR code (whoever saw it could pass that person's second factor);
+# its config/qrcode pages answer 403 instead (they answered 500 for a missing device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Sessions end SESSION_ABSOLUTE_TIMEOUT_HOURS after login at the latest (the cookie's age), and after
 # SESSION_IDLE_TIMEOUT_MINUTES without a request (core.middleware.SessionTimeoutMiddleware).
 SESSION_ABSOLUTE_TIMEOUT_HOURS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
