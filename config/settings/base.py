@@ -185,6 +185,9 @@ SESSION_COOKIE_HTTPONLY = True
 # recovery code (accounts.twofactor). The dev settings switch it off for the demo logins.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 OTP_TOTP_ISSUER = env("SITE_NAME", "科技大市场")
+# /admin/ never shows a device's secret or QR code (whoever saw it could pass that person's second factor);
+# its config/qrcode pages answer 403 instead (they answered 500 for a missing device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Sessions end SESSION_ABSOLUTE_TIMEOUT_HOURS after login at the latest (the cookie's age), and after
 # SESSION_IDLE_TIMEOUT_MINUTES without a request (core.middleware.SessionTimeoutMiddleware).
 SESSION_ABSOLUTE_TIMEOUT_HOURS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
@@ -231,6 +234,18 @@ LOGGING = {
 # ones (never fewer than 183 days), `manage.py audit_verify` checks the hash chain.
 AUDIT_RETENTION_DAYS = max(183, env_int("AUDIT_RETENTION_DAYS", 365))
 
+# Encryption at rest of confidential details and personal contact data (techmarket/core/crypto.py):
+# Fernet keys, comma-separated, newest first (rotate with `manage.py rotate_field_keys`), and the key of
+# the digests kept for exact-match lookups. Production refuses to start without them; other modes use
+# public development keys when they are unset.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", "")
+
+# Personal data (PIPL): accounts without a login for PERSONAL_DATA_RETENTION_DAYS are anonymised by
+# `manage.py personal_data_retention` (daily in CELERY_BEAT_SCHEDULE); 0 switches it off. Audit records
+# are not personal-data deletions: they follow AUDIT_RETENTION_DAYS.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
+
 # Region codes (GB/T 2260 prefixes) offered first in forms; the platform's home province.
 PLATFORM_REGION_PREFIXES = env_list("PLATFORM_REGION_PREFIXES", ["37"])
 
@@ -271,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "workflow-overdue": {"task": "techmarket.workflow.tasks.workflow_overdue", "schedule": 3600.0},
     "matching-embed-pending": {"task": "techmarket.matching.tasks.embed_pending", "schedule": 300.0},
+    "personal-data-retention": {
+        "task": "techmarket.accounts.tasks.apply_personal_data_retention",
+        "schedule": 86400.0,
+    },
 }
 
 # Import jobs beat every IMPORT_JOB_HEARTBEAT_SECONDS while running; one silent for

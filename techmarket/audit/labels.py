@@ -32,6 +32,8 @@ OBJECTS = {
     "engagements.activity": _("对接活动"),
     "engagements.answer": _("推荐应答"),
     "engagements.assignment": _("经纪人案源"),
+    "core.field_keys": _("字段加密密钥"),
+    "core.personal_data": _("个人信息保存期限"),
 }
 VERBS = {
     "create": _("创建"),
@@ -87,6 +89,8 @@ VERBS = {
     "set_assistants": _("调整协办经纪人"),
     "add_provider": _("加入服务机构"),
     "withdraw": _("撤回"),
+    "rotate": _("轮换"),
+    "retention": _("到期清理"),
 }
 
 
