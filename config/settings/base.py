@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "techmarket.needs",
     "techmarket.experts",
     "techmarket.achievements",
+    "techmarket.contracts",
     "techmarket.imports",
     "techmarket.outbox",
     "techmarket.api",

@@ -6,6 +6,7 @@ from ninja.renderers import JSONRenderer
 
 from techmarket.accounts.api import router as accounts_router
 from techmarket.catalog import registry
+from techmarket.contracts.api import router as contracts_router
 from techmarket.matching.api import add_suggestion_routes
 from techmarket.matching.api import router as matching_router
 from techmarket.orgs.api import router as orgs_router
@@ -61,5 +62,6 @@ for ctype in registry.all_types():
     if ctype.api_router:
         api.add_router(f"/{ctype.key}", import_string(ctype.api_router))
 api.add_router("/organizations", profile_router)
+api.add_router("/contracts", contracts_router)
 add_suggestion_routes()
 api.add_router("/matching", matching_router)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractsConfig(AppConfig):
+    name = "techmarket.contracts"
+    label = "contracts"
+    verbose_name = _("技术合同")
+
+    def ready(self) -> None:
+        from .sheet import register_sheet
+
+        register_sheet()
