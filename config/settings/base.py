@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "techmarket.needs",
     "techmarket.experts",
     "techmarket.achievements",
+    "techmarket.engagements",
     "techmarket.contracts",
     "techmarket.imports",
     "techmarket.outbox",
@@ -299,6 +300,12 @@ NINJA_NUM_PROXIES = NUM_PROXIES
 # on when next year's holiday arrangement is missing.
 WORKFLOW_OVERDUE_GRACE_WORKING_DAYS = env_int("WORKFLOW_OVERDUE_GRACE_WORKING_DAYS", 2)
 WORKFLOW_CALENDAR_WARN_MONTH = env_int("WORKFLOW_CALENDAR_WARN_MONTH", 12)
+# Response deadlines per request kind, in working days (overrides a RequestType's due_working_days).
+REQUEST_DUE_WORKING_DAYS: dict[str, int | None] = {
+    "engagements.recommendation_answer": env_int("ENGAGEMENT_ANSWER_WORKING_DAYS", 5),
+}
+# Engagements: a stage move sets the next-step deadline this many working days ahead.
+ENGAGEMENT_NEXT_STEP_WORKING_DAYS = env_int("ENGAGEMENT_NEXT_STEP_WORKING_DAYS", 10)
 
 # Documents (techmarket.documents): attachments live in a private store that no URL serves; every
 # download goes through a permission-checked, audited view. DOCUMENTS_S3_BUCKET switches the store to

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EngagementsConfig(AppConfig):
+    name = "techmarket.engagements"
+    label = "engagements"
+    verbose_name = _("对接项目")
+
+    def ready(self) -> None:
+        from techmarket.matching import services as matching
+
+        from .answers import on_recommendation
+
+        if on_recommendation not in matching.RECOMMENDATION_LISTENERS:
+            matching.RECOMMENDATION_LISTENERS.append(on_recommendation)
