@@ -82,6 +82,15 @@ class TechContract(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    engagement = models.ForeignKey(
+        "engagements.Engagement",
+        verbose_name=_("对接项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contracts",
+        help_text=_("合同来自的对接项目；合同也可以单独录入。"),
+    )
     achievements = models.ManyToManyField(
         "achievements.Achievement", verbose_name=_("关联科技成果"), blank=True, related_name="contracts"
     )

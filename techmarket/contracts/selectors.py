@@ -31,8 +31,9 @@ def contract_visible_q(user: Any) -> Q:
 
 
 def _engagement_brokers_q(user: Any) -> Q:
-    """Contracts of engagements the user works on as a broker (the engagements app, when installed)."""
-    return Q(pk__in=[])
+    from .engagement_link import brokered_by_q
+
+    return brokered_by_q(user)
 
 
 def contract_list_visible_to(
@@ -48,7 +49,7 @@ def contract_list_visible_to(
 ) -> QuerySet[TechContract]:
     qs = (
         TechContract.objects.scoped(contract_visible_q(user))
-        .select_related("contract_type", "owner")
+        .select_related("contract_type", "owner", "engagement")
         .prefetch_related("parties")
     )
     if q:

@@ -188,6 +188,24 @@ def _check_engagement(engagement: Any, parties: Sequence[PartyData]) -> dict[str
     return {}
 
 
+def _check_may_record(user: Any, owner: Organization, engagement: Any) -> None:
+    """Members record their own organisation's contracts; an engagement's brokers record its contracts."""
+    from techmarket.accounts import roles
+
+    if roles.is_member_or_operator(user, owner) or roles.is_bureau(user):
+        return
+    if engagement is not None:
+        from .engagement_link import engagement_org_ids, is_engagement_broker
+
+        if is_engagement_broker(user, engagement):
+            return
+        party_orgs = engagement_org_ids(engagement)
+        mine = {o.pk for o in roles.user_organizations(user)}
+        if owner.pk in party_orgs and mine & party_orgs:
+            return
+    raise PermissionDenied(_("您不能以“%(o)s”的名义录入技术合同。") % {"o": owner})
+
+
 def _merge(*parts: dict[str, list[str]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for part in parts:
@@ -313,6 +331,7 @@ def contract_create(
         engagement=engagement,
     )
     assert contract_type is not None and signed_on is not None  # checked by _validated
+    _check_may_record(acting_user, owner, engagement)
     extra = {"engagement": engagement} if engagement is not None else {}
     with transaction.atomic():
         contract = TechContract(

@@ -17,7 +17,7 @@ from techmarket.accounts import roles
 from techmarket.accounts.roles import role_required
 from techmarket.audit.services import audit_record
 from techmarket.core.forms import attach_errors
-from techmarket.orgs.models import Role
+from techmarket.orgs.models import Organization, Role
 
 from . import figures, selectors, services
 from .export import registered_xlsx
@@ -52,25 +52,59 @@ def _owners(user: Any) -> list[Any]:
     return roles.user_organizations(user)
 
 
+def _from_engagement(request: HttpRequest) -> Any:
+    """The engagement a new contract comes from (?engagement=<id>), if the user may record its contract."""
+    raw = request.GET.get("engagement", "")
+    if not raw:
+        return None
+    from techmarket.engagements.selectors import engagement_get_visible, is_party_user
+
+    engagement = engagement_get_visible(request.user, raw)
+    if not (roles.is_operator(request.user) or is_party_user(request.user, engagement)):
+        raise PermissionDenied
+    return engagement
+
+
 @login_required
 def contract_create(request: HttpRequest) -> HttpResponse:
+    engagement = _from_engagement(request)
     owners = _owners(request.user)
+    party_orgs = None
+    initial: dict[str, Any] = {}
+    if engagement is not None:
+        from .engagement_link import engagement_org_ids
+
+        party_orgs = Organization.objects.filter(pk__in=engagement_org_ids(engagement)).order_by("name")
+        owners = list(dict.fromkeys([*party_orgs, *owners]))
+        initial = {
+            "title": engagement.title,
+            "seller_org": engagement.supply_org_id,
+            "buyer_org": engagement.demand_org_id,
+            "owner": engagement.supply_org_id or engagement.demand_org_id,
+        }
     if not owners:
         raise PermissionDenied(_("请先加入一个已审核通过的机构，再录入技术合同。"))
-    form = ContractForm(request.POST or None, owners=owners)
+    form = ContractForm(request.POST or None, owners=owners, party_orgs=party_orgs, initial=initial)
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         if not form.errors:
             try:
                 contract = services.contract_create(
-                    acting_user=request.user, owner=form.cleaned_data["owner"], request=request, **kwargs
+                    acting_user=request.user,
+                    owner=form.cleaned_data["owner"],
+                    engagement=engagement,
+                    achievements=[engagement.achievement] if engagement and engagement.achievement_id else (),
+                    request=request,
+                    **kwargs,
                 )
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 attach_errors(form, exc)
             else:
                 messages.success(request, _("技术合同已保存。核对无误后请提交认定登记。"))
                 return redirect("contracts:detail", contract_id=contract.pk)
-    return render(request, "contracts/contract_form.html", {"form": form, "contract": None})
+    return render(
+        request, "contracts/contract_form.html", {"form": form, "contract": None, "engagement": engagement}
+    )
 
 
 @login_required
@@ -82,7 +116,12 @@ def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
     if contract.owner not in owners:
         owners = [contract.owner, *owners]
     initial = ContractForm.initial_for(contract)
-    form = ContractForm(request.POST or None, owners=owners, initial=initial)
+    party_orgs = None
+    if contract.engagement_id:
+        from .engagement_link import engagement_org_ids
+
+        party_orgs = Organization.objects.filter(pk__in=engagement_org_ids(contract.engagement))
+    form = ContractForm(request.POST or None, owners=owners, party_orgs=party_orgs, initial=initial)
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         if not form.errors:

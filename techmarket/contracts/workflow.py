@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts import roles
 from techmarket.workflow import engine
-from techmarket.workflow.engine import OPERATOR, OWNER, Action, Workflow
+from techmarket.workflow.engine import BROKER, OPERATOR, OWNER, Action, Workflow
 
 from .models import ContractParty, TechContract
 
@@ -28,6 +28,11 @@ def actor_kinds(user: Any, contract: TechContract) -> set[str]:
     )
     if contract.owner_id in orgs or party_orgs & orgs or contract.created_by_id == user.pk:
         kinds.add(OWNER)
+    if contract.engagement_id:
+        from .engagement_link import is_engagement_broker
+
+        if is_engagement_broker(user, contract.engagement):
+            kinds.add(BROKER)  # the broker records the contract for the parties
     return kinds
 
 
@@ -53,11 +58,11 @@ CONTRACT_REGISTRATION = engine.register(
                 _("提交认定登记"),
                 (S.DRAFT,),
                 S.SUBMITTED,
-                (OWNER, OPERATOR),
+                (OWNER, BROKER, OPERATOR),
                 stamps=("submitted_at",),
                 due_working_days=REVIEW_WORKING_DAYS,
             ),
-            "withdraw": Action(_("撤回"), (S.SUBMITTED,), S.DRAFT, (OWNER,)),
+            "withdraw": Action(_("撤回"), (S.SUBMITTED,), S.DRAFT, (OWNER, BROKER)),
             "register": Action(
                 _("认定登记"),
                 (S.SUBMITTED,),
@@ -77,7 +82,7 @@ CONTRACT_REGISTRATION = engine.register(
                 by_fields=("decided_by",),
                 reason_message=_("不予登记必须写明原因，申请单位会看到它。"),
             ),
-            "revise": Action(_("修改后重新提交"), (S.REFUSED,), S.DRAFT, (OWNER, OPERATOR)),
+            "revise": Action(_("修改后重新提交"), (S.REFUSED,), S.DRAFT, (OWNER, BROKER, OPERATOR)),
         },
     )
 )

@@ -18,8 +18,6 @@ from techmarket.imports.specs import get_spec
 from techmarket.orgs.models import Role
 from techmarket.orgs.validators import make_uscc
 
-from .conftest import SIGNED
-
 pytestmark = pytest.mark.django_db
 
 
@@ -187,4 +185,3 @@ def test_parties_cannot_import_registered_contracts(seller_user, university):
     f = _sheet([_row("HT-9", **{"登记编号": "X-9", "登记日期": "2025-06-20"})])
     result = import_services.import_commit(spec, f, acting_user=seller_user, owner=university)
     assert not result.ok and any("只有登记机构" in e.problem for e in result.errors)
-    assert SIGNED  # shared signing date stays the fixture's

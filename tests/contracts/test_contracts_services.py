@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from factories import OrganizationFactory, UserFactory
+from factories import UserFactory
 
 from techmarket.audit.models import AuditLog
 from techmarket.contracts import services
@@ -243,4 +243,3 @@ def test_every_type_of_the_reference_table_is_loaded_as_data():
         "技术咨询",
         "技术服务",
     }
-    assert OrganizationFactory  # factories importable for the module's other tests

@@ -1,0 +1,98 @@
+"""Contracts recorded from an engagement: its parties only, its brokers see and submit them."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from factories import OrganizationFactory, make_broker
+
+from techmarket.contracts import services
+from techmarket.contracts.models import TechContract
+from techmarket.contracts.selectors import contract_list_visible_to
+from techmarket.engagements.models import Engagement
+
+from .conftest import make_contract
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deal(university, enterprise):
+    broker = make_broker()
+    engagement = Engagement.objects.create(
+        title="不锈钢表面处理对接", demand_org=enterprise, supply_org=university, lead_broker=broker
+    )
+    return engagement, broker
+
+
+def test_broker_records_a_contract_between_the_engagement_parties_and_sees_it(deal, university, enterprise):
+    engagement, broker = deal
+    c = make_contract(
+        seller=university, buyer=enterprise, acting_user=broker, owner=university, engagement=engagement
+    )
+    assert c.engagement == engagement
+    assert list(contract_list_visible_to(broker)) == [c]
+    assert not contract_list_visible_to(make_broker()).exists()
+    services.contract_move(contract=c, action="submit", acting_user=broker)
+    assert c.status == TechContract.Status.SUBMITTED
+    with pytest.raises(PermissionDenied):
+        services.contract_move(
+            contract=c,
+            action="register",
+            acting_user=broker,
+            registration_number="R",
+            registered_on=c.signed_on,
+        )
+
+
+def test_party_outside_the_engagement_is_refused_and_nothing_written(deal, university):
+    engagement, broker = deal
+    stranger = OrganizationFactory(name="临沂无关贸易有限公司")
+    with pytest.raises(ValidationError) as info:
+        make_contract(
+            seller=university, buyer=stranger, acting_user=broker, owner=university, engagement=engagement
+        )
+    assert "临沂无关贸易有限公司”不是该对接项目的参与方" in info.value.message_dict["parties"][0]
+    assert TechContract.objects.count() == 0
+
+
+def test_broker_of_another_engagement_cannot_record_in_a_party_name(deal, university, enterprise):
+    engagement, _broker = deal
+    with pytest.raises(PermissionDenied):
+        make_contract(
+            seller=university,
+            buyer=enterprise,
+            acting_user=make_broker(),
+            owner=university,
+            engagement=engagement,
+        )
+
+
+def test_create_page_from_engagement_prefills_and_limits_parties(deal, client, university, enterprise):
+    engagement, broker = deal
+    client.force_login(broker)
+    page = client.get(f"/contracts/new/?engagement={engagement.pk}")
+    form = page.context["form"]
+    assert form.initial["seller_org"] == university.pk and form.initial["buyer_org"] == enterprise.pk
+    assert set(form.fields["buyer_org"].queryset) == {university, enterprise}
+    from .conftest import contract_type
+
+    response = client.post(
+        f"/contracts/new/?engagement={engagement.pk}",
+        {
+            "title": engagement.title,
+            "contract_type": contract_type().pk,
+            "signed_on": "2026-03-02",
+            "total_amount": "400000",
+            "deductions": "",
+            "payment_mode": "lump_sum",
+            "owner": university.pk,
+            "seller_org": university.pk,
+            "buyer_org": enterprise.pk,
+        },
+    )
+    assert response.status_code == 302
+    created = TechContract.objects.get()
+    assert created.engagement == engagement and created.technical_amount == Decimal("400000.00")
+    client.force_login(make_broker())
+    assert client.get(f"/contracts/new/?engagement={engagement.pk}").status_code == 404
