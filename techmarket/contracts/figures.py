@@ -119,7 +119,7 @@ def compute(contracts: QuerySet[TechContract], *, period: str = "month") -> Figu
             if in_home_region(buyer_region):
                 out.local_technical += r["technical_amount"]
     names: dict[str, dict[Any, Any]] = {
-        "region": dict(Region.objects.filter(code__in=list(groups["region"])).values_list("code", "name")),
+        "region": _region_names(list(groups["region"])),
         "industry": dict(
             Industry.objects.filter(code__in=list(groups["industry"])).values_list("code", "name")
         ),
@@ -136,6 +136,13 @@ def compute(contracts: QuerySet[TechContract], *, period: str = "month") -> Figu
         )
         out.by[dim] = list(ordered)
     return out
+
+
+def _region_names(codes: list[str]) -> dict[str, str]:
+    """Prefecture names; municipalities (北京 110108 → 110100 is not a row) fall back to the province."""
+    wanted = {c for c in codes if c} | {f"{c[:2]}0000" for c in codes if c}
+    names = dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    return {c: names.get(c) or names.get(f"{c[:2]}0000", c) for c in codes if c}
 
 
 def figures_queryset(

@@ -20,6 +20,7 @@ class Section:
 
 SECTIONS = [
     Section(_("对接"), "engagements:list", 40),
+    Section(_("技术合同"), "contracts:list", 45),
     Section(_("揭榜挂帅"), "challenges:list", 50),
     Section(_("活动"), "events:list", 60),
     Section(_("政策"), "policies:list", 70),
