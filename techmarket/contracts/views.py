@@ -1,5 +1,6 @@
 """Thin views over the contract services and selectors."""
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -146,7 +147,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_get_visible(request.user, contract_id)
     kinds = CONTRACT_REGISTRATION.kinds(request.user, contract)
     schedule = [
-        (i, sum((p.amount for p in contract.payments.all() if p.instalment_id == i.pk), 0))
+        (i, sum((p.amount for p in contract.payments.all() if p.instalment_id == i.pk), Decimal(0)))
         for i in contract.schedule.all()
     ]
     return render(

@@ -141,7 +141,7 @@ def test_figures_page_and_api_for_the_bureau_only(fixture, client, bureau_user, 
     client.force_login(bureau_user)
     page = client.get("/contracts/figures/?period=month")
     assert page.status_code == 200
-    assert "1500000.00" in page.content.decode()
+    assert 'data-testid="figure-technical">150.00<' in page.content.decode()  # 万元
     body = client.get("/api/contracts/figures?period=quarter").json()
     assert body["count"] == 3 and Decimal(body["technical"]) == Decimal("1500000.00")
     assert Decimal(body["local_share_percent"]) == Decimal("66.7")

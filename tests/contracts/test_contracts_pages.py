@@ -36,7 +36,7 @@ def test_pages_open_for_a_party_and_are_404_for_a_stranger(contract, client, buy
     client.force_login(buyer_user)
     assert "高端不锈钢" in client.get("/contracts/").content.decode()
     detail = client.get(f"/contracts/{contract.pk}/").content.decode()
-    assert "850000.00" in detail and "设备购置" in detail
+    assert "850,000.00" in detail and "设备购置" in detail
     assert client.get(f"/api/contracts/{contract.pk}").json()["technical_amount"] == "850000.00"
     client.force_login(UserFactory())
     assert client.get(f"/contracts/{contract.pk}/").status_code == 404
