@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/", include("techmarket.imports.urls")),
     path("matching/", include("techmarket.matching.urls")),
     path("documents/", include("techmarket.documents.urls")),
+    path("engagements/", include("techmarket.engagements.urls")),
     path("contracts/", include("techmarket.contracts.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,6 +6,8 @@ class ContractsConfig(AppConfig):
     name = "techmarket.contracts"
     label = "contracts"
     verbose_name = _("技术合同")
+    api_router = "techmarket.contracts.api.router"
+    api_prefix = "/contracts"
 
     def ready(self) -> None:
         from .sheet import register_sheet

@@ -87,7 +87,9 @@ def _open_if_both_agree(answer: RecommendationAnswer) -> None:
     from .services import engagement_open
 
     pair = list(
-        RecommendationAnswer.objects.unscoped().select_for_update().filter(recommendation_id=answer.recommendation_id)
+        RecommendationAnswer.objects.unscoped()
+        .select_for_update()
+        .filter(recommendation_id=answer.recommendation_id)
     )
     if len(pair) != 2 or any(a.status != "approved" for a in pair) or any(a.engagement_id for a in pair):
         return

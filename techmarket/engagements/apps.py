@@ -6,6 +6,8 @@ class EngagementsConfig(AppConfig):
     name = "techmarket.engagements"
     label = "engagements"
     verbose_name = _("对接项目")
+    api_router = "techmarket.engagements.api.router"
+    api_prefix = "/engagements"
 
     def ready(self) -> None:
         from techmarket.matching import services as matching

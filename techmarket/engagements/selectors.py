@@ -135,3 +135,43 @@ def party_users(engagement: Engagement) -> list[Any]:
         .distinct()
         .order_by("pk")
     )
+
+
+# --- answers to recommendations ------------------------------------------------------------------------
+
+
+def answer_visible_q(user: Any) -> Q:
+    """Both sides of a recommendation see both answers (a refusal's reason included), with the broker and
+    the operators."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if roles.is_operator(user):
+        return Q()
+    org_ids = [o.pk for o in roles.user_organizations(user)]
+    return (
+        Q(broker=user)
+        | Q(expert__user=user)
+        | Q(need__owner_id__in=org_ids)
+        | Q(achievement__owner_id__in=org_ids)
+        | Q(expert__affiliation_id__in=org_ids)
+    )
+
+
+def answers_visible_to(user: Any, *, need: Any = None) -> QuerySet[Any]:
+    from .models import RecommendationAnswer
+
+    qs = RecommendationAnswer.objects.scoped(answer_visible_q(user)).select_related(
+        "need", "achievement", "expert", "organization", "broker", "recommendation", "engagement"
+    )
+    if need is not None:
+        qs = qs.filter(need=need)
+    return qs.order_by("status", "-created_at", "-pk")
+
+
+def answer_get_visible(user: Any, pk: Any) -> Any:
+    from .models import RecommendationAnswer
+
+    try:
+        return answers_visible_to(user).get(pk=pk)
+    except (RecommendationAnswer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -8,6 +8,12 @@ from techmarket.engagements.models import ChecklistItem, Stage
 from techmarket.needs.models import Need
 
 
+@pytest.fixture(autouse=True)
+def _own_checklist(db):
+    """Tests declare the checklist they need (``checklist``); the default one (migration 0003) is removed."""
+    ChecklistItem.objects.all().delete()
+
+
 @pytest.fixture
 def parties(db):
     return make_parties()

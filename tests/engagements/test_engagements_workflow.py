@@ -221,7 +221,8 @@ def test_a_move_sets_the_next_step_deadline_in_working_days_across_the_national_
         services.engagement_move(engagement=engagement, action="to_pilot", acting_user=parties["broker"])
     engagement.refresh_from_db()
     assert engagement.due_at == add_working_days(now, NEXT_STEP_DAYS)
-    assert timezone.localtime(engagement.due_at).date() == datetime(2026, 10, 21).date()
+    # 8, 9, Sat 10 (调休), 12–16, 19, 20: the tenth working day is Tuesday 10/20.
+    assert timezone.localtime(engagement.due_at).date() == datetime(2026, 10, 20).date()
 
 
 def test_an_overdue_engagement_reminds_its_broker_then_the_operators(engagement, parties, operator):
