@@ -13,3 +13,6 @@ class ContractsConfig(AppConfig):
         from .sheet import register_sheet
 
         register_sheet()
+        from .performance import register_columns
+
+        register_columns()

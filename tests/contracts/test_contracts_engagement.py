@@ -96,3 +96,47 @@ def test_create_page_from_engagement_prefills_and_limits_parties(deal, client, u
     assert created.engagement == engagement and created.technical_amount == Decimal("400000.00")
     client.force_login(make_broker())
     assert client.get(f"/contracts/new/?engagement={engagement.pk}").status_code == 404
+
+
+def test_engagement_page_lists_its_contracts_and_offers_recording(deal, client, university, enterprise):
+    engagement, broker = deal
+    c = make_contract(
+        seller=university, buyer=enterprise, acting_user=broker, owner=university, engagement=engagement
+    )
+    client.force_login(broker)
+    page = client.get(f"/engagements/{engagement.pk}/").content.decode()
+    assert f"/contracts/{c.pk}/" in page
+    assert f"/contracts/new/?engagement={engagement.pk}" in page
+
+
+def test_broker_performance_counts_contracts_and_amounts(deal, university, enterprise, operator):
+    from techmarket.engagements.performance import PerformanceParams, broker_performance
+
+    engagement, broker = deal
+    make_contract(
+        seller=university,
+        buyer=enterprise,
+        acting_user=broker,
+        owner=university,
+        engagement=engagement,
+        total="1000000",
+        deductions=[("设备", "250000")],
+    )
+    refused = make_contract(
+        seller=university,
+        buyer=enterprise,
+        acting_user=broker,
+        owner=university,
+        engagement=engagement,
+        total="50000",
+        title="被退回的合同",
+    )
+    services.contract_move(contract=refused, action="submit", acting_user=broker)
+    services.contract_move(contract=refused, action="refuse", acting_user=operator, reason="技术内容不足")
+    report = broker_performance(PerformanceParams())
+    labels = [str(label) for label in report["extra_labels"]]
+    row = next(r for r in report["rows"] if r["broker"] == broker)
+    values = dict(zip(labels, row["extra"], strict=True))
+    assert values["合同数"] == 1
+    assert values["合同成交额（万元）"] == Decimal("100.00")
+    assert values["技术交易额（万元）"] == Decimal("75.00")
