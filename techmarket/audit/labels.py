@@ -25,6 +25,10 @@ OBJECTS = {
     "matching.rematch": _("重新匹配"),
     "notifications.notification": _("通知"),
     "notifications.savedsearch": _("订阅"),
+    "engagements.engagement": _("对接项目"),
+    "engagements.activity": _("对接活动"),
+    "engagements.answer": _("推荐应答"),
+    "engagements.assignment": _("经纪人案源"),
 }
 VERBS = {
     "create": _("创建"),
@@ -64,6 +68,20 @@ VERBS = {
     "read": _("标为已读"),
     "read_all": _("全部标为已读"),
     "notify": _("发送提醒"),
+    "resume": _("恢复发布"),
+    "to_verification": _("进入概念验证"),
+    "to_pilot": _("进入中试熟化"),
+    "to_transaction": _("进入交易融资"),
+    "to_industrialisation": _("进入产业化"),
+    "deal": _("成交"),
+    "terminate": _("终止"),
+    "tick": _("完成检查项"),
+    "untick": _("撤销检查项"),
+    "assign": _("分派"),
+    "claim": _("认领"),
+    "set_assistants": _("调整协办经纪人"),
+    "add_provider": _("加入服务机构"),
+    "withdraw": _("撤回"),
 }
 
 

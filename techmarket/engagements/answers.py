@@ -22,11 +22,11 @@ def _supply_of(other: Any) -> tuple[Any, Any, Any]:
     return None, None, None
 
 
-def on_recommendation(*, feedback: Any, need: Any, other: Any, broker: Any) -> list[RecommendationAnswer]:
+def on_recommendation(*, feedback: Any, need: Any, other: Any, broker: Any) -> None:
     """matching's recommendation listener: ask the demand and the supply side (inside its transaction)."""
     org, achievement, expert = _supply_of(other)
     if org is None or org.pk == need.owner_id:
-        return []
+        return
     pending = RecommendationAnswer.objects.unscoped().filter(
         need=need,
         achievement=achievement,
@@ -34,27 +34,23 @@ def on_recommendation(*, feedback: Any, need: Any, other: Any, broker: Any) -> l
         status=RecommendationAnswer._meta.get_field("status").default,
     )
     if pending.exists():
-        return []
-    answers = []
+        return
     for side, organization in ((Side.DEMAND, need.owner), (Side.SUPPLY, org)):
-        answers.append(
-            request_open(
-                request_type=ANSWER,
-                obj=RecommendationAnswer(
-                    recommendation=feedback,
-                    need=need,
-                    achievement=achievement,
-                    expert=expert,
-                    side=side,
-                    organization=organization,
-                    broker=broker,
-                    note=feedback.reason,
-                ),
-                acting_user=broker,
-                after={"side": side, "organization": organization.pk, "need": need.pk},
-            )
+        request_open(
+            request_type=ANSWER,
+            obj=RecommendationAnswer(
+                recommendation=feedback,
+                need=need,
+                achievement=achievement,
+                expert=expert,
+                side=side,
+                organization=organization,
+                broker=broker,
+                note=feedback.reason,
+            ),
+            acting_user=broker,
+            after={"side": side, "organization": organization.pk, "need": need.pk},
         )
-    return answers
 
 
 def recommendation_answer(

@@ -151,3 +151,16 @@ def answerable_ids(user: Any, answers: Any) -> set[int]:
     from .request_types import may_answer
 
     return {a.pk for a in answers if a.status == "pending" and may_answer(user, a)}
+
+
+def provider_choices() -> list[Any]:
+    """Organisations that may serve an engagement: service agencies, investors, institutes (approved)."""
+    from techmarket.orgs.models import Organization
+
+    K = Organization.Kind
+    kinds = [K.SERVICE, K.INVESTOR, K.INSTITUTE, K.UNIVERSITY, K.INDUSTRY_INSTITUTE, K.NEW_RD]
+    return list(
+        Organization.objects.filter(status=Organization.Status.APPROVED, kind__in=kinds)
+        .exclude(is_platform_operator=True)
+        .order_by("kind", "name")[:300]
+    )

@@ -1,5 +1,9 @@
 """Forms of the engagement pages (the rules live in the services; forms only parse)."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -60,19 +64,19 @@ class TerminateForm(forms.Form):
     reason = forms.CharField(label=_("说明（各方可见）"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+def _orgs() -> Any:
+    from techmarket.orgs.models import Organization
+
+    return Organization.objects.filter(status=Organization.Status.APPROVED).order_by("name")
+
+
 class EngagementCreateForm(forms.Form):
     title = forms.CharField(label=_("项目名称"), max_length=120)
-    demand_org = forms.ModelChoiceField(label=_("需求方"), queryset=None)  # type: ignore[arg-type]
-    supply_org = forms.ModelChoiceField(label=_("供给方"), queryset=None, required=False)  # type: ignore[arg-type]
+    demand_org: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("需求方"), queryset=_orgs())
+    supply_org: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("供给方"), queryset=_orgs(), required=False
+    )
     summary = forms.CharField(label=_("项目简介"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from techmarket.orgs.models import Organization
-
-        orgs = Organization.objects.filter(status=Organization.Status.APPROVED).order_by("name")
-        self.fields["demand_org"].queryset = orgs  # type: ignore[attr-defined]
-        self.fields["supply_org"].queryset = orgs  # type: ignore[attr-defined]
 
 
 OPEN_STAGE_CHOICES = [(s, Stage(s).label) for s in OPEN_STAGES]

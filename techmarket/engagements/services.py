@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -400,7 +400,11 @@ def need_claim(*, need: Any, acting_user: Any) -> Assignment:
         raise ValidationError(_("该需求已有经纪人负责，不能重复认领。"))
     if not broker_covers(acting_user, need):
         raise ValidationError(_("该需求不在您登记的服务领域（行业、地区）内；请联系平台运营分派。"))
-    assignment = Assignment.objects.create(need=need, broker=acting_user, via=Assignment.Via.CLAIMED)
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(need=need, broker=acting_user, via=Assignment.Via.CLAIMED)
+    except IntegrityError:  # another broker claimed it a moment ago (SQLite has no row lock)
+        raise ValidationError(_("该需求已有经纪人负责，不能重复认领。")) from None
     audit_record(
         actor=acting_user,
         action="engagements.assignment.claim",

@@ -22,7 +22,7 @@ from .forms import (
     EngagementUpdateForm,
     TerminateForm,
 )
-from .models import ChecklistItem
+from .models import ChecklistItem, ProviderRole
 from .workflow import ENGAGEMENT
 
 
@@ -35,7 +35,7 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 def engagement_board(request: HttpRequest) -> HttpResponse:
     """My engagements by stage, overdue first; operators see every broker's (filter by broker)."""
     form = EngagementFilterForm(request.GET or None)
-    filters = form.selector_filters() if request.GET else {}
+    filters: dict[str, Any] = dict(form.selector_filters()) if request.GET else {}
     broker = request.GET.get("broker", "")
     if roles.is_operator(request.user) and broker.isdigit():
         filters["broker"] = int(broker)
@@ -96,6 +96,8 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "activity_form": ActivityForm(),
             "terminate_form": TerminateForm(),
+            "provider_roles": ProviderRole.choices,
+            "provider_orgs": board.provider_choices() if may_run and engagement.is_open else [],
         },
     )
 
@@ -128,7 +130,7 @@ def engagement_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            _("请检查填写内容：%(e)s") % {"e": "；".join(m for ms in form.errors.values() for m in ms)},
+            _("请检查填写内容：%(e)s") % {"e": "；".join(str(m) for ms in form.errors.values() for m in ms)},
         )
         return redirect("engagements:detail", pk=pk)
     data = form.cleaned_data
@@ -174,12 +176,37 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            _("请检查活动记录：%(e)s") % {"e": "；".join(m for ms in form.errors.values() for m in ms)},
+            _("请检查活动记录：%(e)s") % {"e": "；".join(str(m) for ms in form.errors.values() for m in ms)},
         )
         return redirect("engagements:detail", pk=pk)
     try:
         services.activity_log(engagement=engagement, acting_user=request.user, **form.cleaned_data)
         messages.success(request, _("活动已记录。"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("engagements:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def provider_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a service provider (concept-verification centre, pilot base, evaluator, investor, bank)."""
+    from techmarket.orgs.models import Organization
+
+    engagement = selectors.engagement_get_visible(request.user, pk)
+    org = Organization.objects.filter(
+        pk=request.POST.get("organization") or 0, status=Organization.Status.APPROVED
+    ).first()
+    try:
+        if org is None:
+            raise ValidationError(_("请选择已通过审核的服务机构。"))
+        services.engagement_add_provider(
+            engagement=engagement,
+            acting_user=request.user,
+            organization=org,
+            role=request.POST.get("role", ""),
+        )
+        messages.success(request, _("已加入服务机构：%(o)s。") % {"o": org.name})
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("engagements:detail", pk=pk)
@@ -194,10 +221,12 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
     from techmarket.needs.selectors import need_get_visible
 
     need = (
-        need_get_visible(request.user, request.GET["need"]) if request.GET.get("need", "").isdigit() else None
+        need_get_visible(request.user, int(request.GET["need"]))
+        if request.GET.get("need", "").isdigit()
+        else None
     )
     achievement = (
-        achievement_get_visible(request.user, request.GET["achievement"])
+        achievement_get_visible(request.user, int(request.GET["achievement"]))
         if request.GET.get("achievement", "").isdigit()
         else None
     )

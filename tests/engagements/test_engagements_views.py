@@ -159,3 +159,20 @@ def test_a_broker_opens_an_engagement_from_a_need_page(parties, need, achievemen
         {"title": "同一机构自我对接", "demand_org": parties["demand"].pk, "supply_org": parties["demand"].pk},
     )
     assert "不能是同一机构" in same.content.decode()
+
+
+def test_a_service_provider_joins_and_then_sees_the_engagement(engagement, parties):
+    bank = OrganizationFactory(name="临商银行科技支行", kind="service")
+    banker = member_of(bank)
+    url = reverse("engagements:detail", args=[engagement.pk])
+    assert client_for(banker).get(url).status_code == 404
+    client_for(parties["broker"]).post(
+        reverse("engagements:provider_add", args=[engagement.pk]), {"organization": bank.pk, "role": "bank"}
+    )
+    assert client_for(banker).get(url).status_code == 200
+    page = client_for(parties["broker"]).post(
+        reverse("engagements:provider_add", args=[engagement.pk]),
+        {"organization": parties["demand"].pk, "role": "bank"},
+        follow=True,
+    )
+    assert "不能同时作为服务机构" in page.content.decode()

@@ -70,9 +70,16 @@ def _brokers(ctx: DemoContext) -> list[Any]:
 
 
 def _supply_for(ctx: DemoContext, need: Need, achievements: list[Achievement]) -> Achievement | None:
+    """The achievement closest to the need: sharing the owner's fields, then the most title bigrams."""
+    if not achievements:
+        return None
     sectors = ctx.sectors.get(need.owner_id, frozenset())
-    fitting = [a for a in achievements if sectors & ctx.sectors.get(a.owner_id, frozenset())]
-    return ctx.rng.choice(fitting or achievements) if achievements else None
+    fitting = [a for a in achievements if sectors & ctx.sectors.get(a.owner_id, frozenset())] or achievements
+    grams = {need.title[i : i + 2] for i in range(len(need.title) - 1)}
+    best = max(len(grams & {a.title[i : i + 2] for i in range(len(a.title) - 1)}) for a in fitting)
+    return ctx.rng.choice(
+        [a for a in fitting if len(grams & {a.title[i : i + 2] for i in range(len(a.title) - 1)}) == best]
+    )
 
 
 def _walk(ctx: DemoContext, engagement: Engagement, target: str, broker: Any) -> None:
@@ -163,12 +170,10 @@ def _recommend(ctx: DemoContext) -> None:
         .order_by("pk")
         .first()
     )
-    achievement = (
-        Achievement.objects.unscoped()
-        .filter(owner=uni, status=ListingStatus.PUBLISHED)
-        .order_by("pk")
-        .first()
+    candidates = list(
+        Achievement.objects.unscoped().filter(owner=uni, status=ListingStatus.PUBLISHED).order_by("pk")
     )
+    achievement = _supply_for(ctx, need, candidates) if need else None
     if need and achievement:
         feedback_record(
             acting_user=broker,
