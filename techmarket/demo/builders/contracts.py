@@ -82,10 +82,13 @@ def _record(
     buyer: Any,
     engagement: Any = None,
     title: str = "",
+    type_name: str = "",
     n: int,
 ) -> None:
     rng = ctx.rng
-    types = list(ContractType.objects.filter(is_active=True))
+    types = list(
+        ContractType.objects.filter(is_active=True, **({"type_name": type_name} if type_name else {}))
+    )
     ctype = rng.choice(types)
     signed = today - timedelta(days=rng.randrange(20, 700))
     total = _amount(ctx, ctype.type_name)
@@ -99,7 +102,7 @@ def _record(
         if isinstance(buyer, services.PartyData)
         else services.PartyData(role="buyer", organization=buyer)
     )
-    achievement = (
+    achievement = getattr(engagement, "achievement", None) or (
         Achievement.objects.unscoped().filter(owner=seller).order_by("pk").first()
         if rng.random() < 0.6
         else None
@@ -197,5 +200,6 @@ def _engagement_contracts(ctx: DemoContext, *, operator: Any, today: date) -> No
             buyer=engagement.demand_org,
             engagement=engagement,
             title=engagement.title,
+            type_name="技术许可",  # the demo engagements end "双方签订技术许可合同"
             n=n,
         )
