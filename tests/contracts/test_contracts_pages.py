@@ -185,3 +185,16 @@ def test_parties_cannot_import_registered_contracts(seller_user, university):
     f = _sheet([_row("HT-9", **{"登记编号": "X-9", "登记日期": "2025-06-20"})])
     result = import_services.import_commit(spec, f, acting_user=seller_user, owner=university)
     assert not result.ok and any("只有登记机构" in e.problem for e in result.errors)
+
+
+def test_list_page_queries_do_not_grow_with_the_contracts(
+    client, university, enterprise, seller_user, django_assert_max_num_queries
+):
+    from .conftest import make_contract
+
+    for n in range(8):
+        make_contract(seller=university, buyer=enterprise, acting_user=seller_user, title=f"合同{n}")
+    client.force_login(seller_user)
+    with django_assert_max_num_queries(10):
+        page = client.get("/contracts/")
+    assert page.content.decode().count("/contracts/") >= 8
