@@ -8,6 +8,7 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("对接项目")
     api_router = "techmarket.engagements.api.router"
     api_prefix = "/engagements"
+    workspace_panel = "techmarket.engagements.workspace.panel"
 
     def ready(self) -> None:
         from techmarket.matching import services as matching

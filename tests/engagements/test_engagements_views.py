@@ -176,3 +176,13 @@ def test_a_service_provider_joins_and_then_sees_the_engagement(engagement, parti
         follow=True,
     )
     assert "不能同时作为服务机构" in page.content.decode()
+
+
+def test_the_workspace_shows_the_brokers_caseload_and_the_enterprises_answers_due(engagement, parties, need):
+    from techmarket.engagements.models import Assignment
+
+    Assignment.objects.create(need=need, broker=parties["broker"], via=Assignment.Via.CLAIMED)
+    page = client_for(parties["broker"]).get(reverse("core:workspace")).content.decode()
+    assert "我的案源（新分派）" in page and "我主办的进行中项目" in page
+    page = client_for(parties["enterprise_user"]).get(reverse("core:workspace")).content.decode()
+    assert "我方参与的对接项目" in page
