@@ -116,3 +116,34 @@ def test_registration_number_is_unique(contract, university, enterprise, seller_
             registered_on=SIGNED,
         )
     assert "已被其他合同使用" in info.value.message_dict["registration_number"][0]
+
+
+def test_api_moves_with_the_state_the_client_saw(contract, client, seller_user, operator):
+    client.force_login(seller_user)
+    url = f"/api/contracts/{contract.pk}/actions"
+    assert (
+        client.post(
+            url, {"action": "submit", "expected_state": "draft"}, content_type="application/json"
+        ).json()["status"]
+        == "submitted"
+    )
+    client.force_login(operator)
+    stale = client.post(
+        url, {"action": "refuse", "expected_state": "draft", "reason": "x"}, content_type="application/json"
+    )
+    assert stale.status_code == 422 and "已被他人处理" in str(stale.json()["error"])
+    body = client.post(
+        url,
+        {
+            "action": "register",
+            "expected_state": "submitted",
+            "registration_number": "R-API-1",
+            "registered_on": "2026-03-20",
+        },
+        content_type="application/json",
+    ).json()
+    assert (body["status"], body["registration_number"], body["technical_amount"]) == (
+        "registered",
+        "R-API-1",
+        "850000.00",
+    )
