@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "techmarket.events",
     "techmarket.achievements",
     "techmarket.engagements",
+    "techmarket.contracts",
     "techmarket.imports",
     "techmarket.outbox",
     "techmarket.analytics",
