@@ -165,3 +165,92 @@ def figures_queryset(
         if end:
             qs = qs.filter(signed_on__lte=end)
     return qs
+
+
+# The bureau's dashboard (analytics.indicators). Region: the buyer's (where the technology is absorbed);
+# chain: the engagement's need. Amounts in 万元.
+def _register_indicators() -> None:
+    from django.db.models import CharField, OuterRef, Subquery
+    from django.utils.translation import gettext_lazy as _
+
+    from techmarket.analytics.indicators import Group, Indicator, register, register_group
+
+    def with_buyer_region(qs: Any) -> Any:
+        buyer = ContractParty.objects.filter(contract=OuterRef("pk"), role=ContractParty.Role.BUYER)
+        return qs.annotate(buyer_region=Subquery(buyer.values("region_id")[:1], output_field=CharField()))
+
+    def recorded() -> Any:
+        return with_buyer_region(TechContract.objects.unscoped().exclude(status=TechContract.Status.REFUSED))
+
+    def registered() -> Any:
+        return with_buyer_region(
+            TechContract.objects.unscoped().filter(
+                status=TechContract.Status.REGISTERED, registered_on__isnull=False
+            )
+        )
+
+    register_group(Group("contracts", _("技术合同"), 25))
+    shared: dict[str, Any] = {
+        "group": "contracts",
+        "region_field": "buyer_region",
+        "industry_field": "industry__code",
+        "chain_node_field": "engagement__need__chain_node",
+    }
+    register(
+        Indicator(
+            "contracts.signed", _("签订技术合同"), _("项"), recorded, "signed_on", order=10, funnel=5,
+            help=_("期间内签订并在平台录入的技术合同（不含不予登记的）"), **shared,
+        )
+    )  # fmt: skip
+    register(
+        Indicator(
+            "contracts.registered", _("认定登记技术合同"), _("项"), registered, "registered_on", order=11, funnel=6,
+            help=_("期间内完成认定登记的技术合同"), **shared,
+        )
+    )  # fmt: skip
+    register(
+        Indicator(
+            "contracts.amount", _("技术合同成交额"), _("万元"), registered, "registered_on", order=12,
+            sum_field="total_amount", scale=10000, help=_("期间内登记的技术合同的合同成交额"), **shared,
+        )
+    )  # fmt: skip
+    register(
+        Indicator(
+            "contracts.technical_amount", _("技术交易额"), _("万元"), registered, "registered_on", order=13,
+            sum_field="technical_amount", scale=10000,
+            help=_("成交额扣除非技术性费用后的技术交易额（期间内登记的合同）"), **shared,
+        )
+    )  # fmt: skip
+
+
+_register_indicators()
+
+
+def notable_contracts(period: Any, limit: int = 5) -> list[str]:
+    """The largest contracts registered in the period, for the bureau's reports (重要事项)."""
+    start, end = period.bounds(dates=True)
+    rows = (
+        TechContract.objects.unscoped()
+        .filter(status=TechContract.Status.REGISTERED, registered_on__gte=start, registered_on__lt=end)
+        .select_related("contract_type")
+        .prefetch_related("parties")
+        .order_by("-total_amount", "pk")[:limit]
+    )
+    out = []
+    for c in rows:
+        names = {p.role: p.name for p in c.parties.all()}
+        out.append(
+            f"{names.get(ContractParty.Role.SELLER, '—')}与{names.get(ContractParty.Role.BUYER, '—')}"
+            f"签订{c.contract_type.type_name}合同《{c.title}》，成交额 {c.total_amount / 10000:.2f} 万元，"
+            f"技术交易额 {c.technical_amount / 10000:.2f} 万元（登记编号 {c.registration_number}）。"
+        )
+    return out
+
+
+def _register_highlights() -> None:
+    from techmarket.analytics.indicators import register_highlights
+
+    register_highlights(notable_contracts)
+
+
+_register_highlights()
