@@ -18,3 +18,5 @@ if not env("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 # Catalogue changes in any test re-index after commit: keep those index files out of var/.
 MATCHING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techmatch-test-"))
+IMPORT_BACKGROUND_THREADS = False  # tests that need the thread turn it on
+IMPORT_FILES_ROOT = Path(tempfile.mkdtemp(prefix="imports-test-"))

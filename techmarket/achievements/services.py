@@ -15,7 +15,7 @@ from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields, changed_relations
 from techmarket.catalog.models import ListingStatus
-from techmarket.catalog.text import reject_html
+from techmarket.catalog.text import clean_markup, reject_html
 from techmarket.catalog.workflow import listing_transition
 from techmarket.experts.models import Expert
 from techmarket.orgs.models import Organization
@@ -33,6 +33,8 @@ M2M = {"industries", "team"}
 AUDITED = [f if f not in {"discipline", "region", "chain_node"} else f + "_id" for f in EDITABLE if f not in M2M]
 AUDITED.append("status")
 MAX_KEYWORDS, MAX_KEYWORD_LENGTH, MAX_IP_RIGHTS = 20, 30, 100
+# Real titles can be two characters (冰箱, 显微镜); one is never enough.
+MIN_TITLE_LENGTH = 2
 _KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
 FROZEN = {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED}
 
@@ -47,11 +49,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         if field in data and data[field] is not None:
             data[field] = str(data[field]).strip()
             try:
-                reject_html(data[field], str(label))
+                data[field] = clean_markup(data[field], str(label))
             except ValidationError as exc:
                 err(field, exc.messages[0])
-    if "title" in data and len(data["title"] or "") < 4:
-        err("title", _("标题至少 4 个字，请写清成果解决什么问题。"))
+    if "title" in data and len(data["title"] or "") < MIN_TITLE_LENGTH:
+        err("title", _("标题至少 %(n)d 个字，请写清成果解决什么问题。") % {"n": MIN_TITLE_LENGTH})
     if data.get("keywords") is not None:
         words = data["keywords"]
         if isinstance(words, str):
@@ -308,6 +310,9 @@ def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights:
     """Replace the whole IP list at once: every row is checked first, and nothing changes if one is wrong."""
     _check_editable(achievement, acting_user)
     rows = _clean_ip_rights(ip_rights)
+    current = list(achievement.ip_rights.all())
+    if [{k: getattr(ip, k) for k in IP_AUDITED} for ip in current] == [{k: r[k] for k in IP_AUDITED} for r in rows]:
+        return current  # the same list (numbers compared normalised): no write, no audit, no second review
     with transaction.atomic():
         before = _snapshot(achievement)
         _write_ip_rights(achievement, rows)

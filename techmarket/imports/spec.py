@@ -39,6 +39,8 @@ class Column:
     default: Any = None
     max_length: int | None = None
     decimal_places: int = 2
+    # INT/DECIMAL columns: units people write after the number and that mean this column's unit ("50万元").
+    units: tuple[str, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
     help: str = ""

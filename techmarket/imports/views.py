@@ -5,9 +5,10 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -61,7 +62,31 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "imports/job.html", {
         "job": job, "spec": get_spec(job.spec_key), "processed": services.job_processed_rows(job),
         "error_rows": len({e["row"] for e in job.error_report}), "inline_rows": settings.IMPORT_INLINE_ROWS,
+        "has_review": job.spec_key in REVIEWED_SPECS,
+        "drafts_url": _drafts_url(job.spec_key),
     })
+
+
+# Types whose imported rows are drafts that go through review (experts have no review).
+REVIEWED_SPECS = {"needs": "needs:mine", "achievements": "achievements:mine"}
+
+
+def _drafts_url(spec_key: str) -> str:
+    name = REVIEWED_SPECS.get(spec_key)
+    return f"{reverse(name)}?status=draft" if name else ""
+
+
+@login_required
+def job_file(request: HttpRequest, job_id: int, which: str) -> HttpResponse:
+    """The marked-up error file (or the stored upload) of a job: members of its owner and operators only."""
+    job = _job_for(request, job_id)
+    try:
+        content, name = services.import_job_file_read(job=job, acting_user=request.user, which=which)
+    except (ObjectDoesNotExist, FileNotFoundError, PermissionDenied):
+        raise Http404 from None
+    response = _download(content, XLSX, name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -76,8 +101,8 @@ def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if job.status == ImportJob.Status.SUCCEEDED:
-            messages.success(request, _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
-                             % {"new": job.new_rows, "update": job.update_rows})
+            messages.success(request, _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(same)d 条。")
+                             % {"new": job.new_rows, "update": job.update_rows, "same": job.unchanged_rows})
     return redirect("imports:job", job_id=job.pk)
 
 
@@ -85,7 +110,7 @@ def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
     response = render(request, "imports/_job_progress.html", {"job": job, "processed": services.job_processed_rows(job)})
-    if job.is_finished:
+    if not job.is_working:
         response["HX-Refresh"] = "true"  # show the full result (counts or the error table)
     return response
 

@@ -13,11 +13,13 @@ from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields
 from techmarket.catalog.models import ListingStatus
-from techmarket.catalog.text import reject_html
+from techmarket.catalog.text import clean_markup, reject_html
 from techmarket.orgs.models import Organization
 
 from .models import CooperationMode, Need, NeedKind, NeedRevision, NeedVersion
 
+# Real titles can be two characters (冰箱); one is never enough.
+MIN_TITLE_LENGTH = 2
 TEXT_FIELDS = {"title": _("标题"), "summary": _("公开摘要"), "confidential_detail": _("保密详情"),
                "background": _("需求背景"), "problem": _("技术难题"), "current_solution": _("现有方案及不足"),
                "expected_outcome": _("预期成果")}
@@ -37,11 +39,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         if field in data and data[field] is not None:
             data[field] = str(data[field]).strip()
             try:
-                reject_html(data[field], str(label))
+                data[field] = clean_markup(data[field], str(label))
             except ValidationError as exc:
                 err(field, exc.messages[0])
-    if "title" in data and len(data["title"]) < 4:
-        err("title", _("标题至少 4 个字，请写清要解决的技术问题。"))
+    if "title" in data and len(data["title"]) < MIN_TITLE_LENGTH:
+        err("title", _("标题至少 %(n)d 个字，请写清要解决的技术问题。") % {"n": MIN_TITLE_LENGTH})
     if "kind" in data and data["kind"] not in NeedKind.values:
         err("kind", _("需求类型只能是：%(v)s。") % {"v": "、".join(str(label) for label in NeedKind.labels)})
     params = data.get("parameters")

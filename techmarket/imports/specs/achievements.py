@@ -6,7 +6,7 @@ Team members (links to expert profiles) are not part of the sheet: they are chos
 import re
 from typing import Any
 
-from techmarket.achievements.models import Achievement, IPType, LegalStatus, Stage, TransferMode
+from techmarket.achievements.models import PATENT_TYPES, Achievement, IPType, LegalStatus, Stage, TransferMode
 from techmarket.achievements.selectors import achievement_list_visible_to
 from techmarket.achievements.services import achievement_create, achievement_ip_set, achievement_update
 from techmarket.catalog.models import Visibility
@@ -15,11 +15,13 @@ from techmarket.orgs.models import Organization
 from techmarket.reference.codes import code_object
 from techmarket.reference.models import Discipline, Region
 
+from .. import normalise
 from ..spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
 from .needs import _date, _int, normalise_industry, region_choices, region_dropdown
 
 _LIST_SPLIT = re.compile(r"[；;\n]+")
 _CODES_SPLIT = re.compile(r"[、,，;；\s]+")
+_KEYWORD_SEPARATORS = re.compile(r"[、,，;；\n]+")
 _PIPE = re.compile(r"[|｜]")
 _IP_TYPES = {str(label): value for value, label in IPType.choices}
 _LEGAL = {str(label): value for value, label in LegalStatus.choices}
@@ -28,7 +30,8 @@ _LEGAL_LABELS = dict(LegalStatus.choices)
 
 
 def parse_ip_rights(text: str) -> list[dict[str, Any]]:
-    """"类型|编号|名称|法律状态|到期日" items separated by ；; check digits are checked by the service."""
+    """"类型|编号|名称|法律状态|到期日" items separated by ；. Patent numbers and dates go through the
+    shared normalisers (so an unchanged list compares equal); check digits are checked by the service."""
     rows = []
     for number, piece in enumerate((p.strip() for p in _LIST_SPLIT.split(text) if p.strip()), start=1):
         parts = [p.strip() for p in _PIPE.split(piece)] + [""] * 5
@@ -36,9 +39,31 @@ def parse_ip_rights(text: str) -> list[dict[str, Any]]:
             raise ValueError(f"第 {number} 项“{piece[:30]}”格式不对",
                              "每项写成“类型|编号|名称|法律状态|到期日”，类型为" + "、".join(_IP_TYPES)
                              + "，法律状态为" + "、".join(_LEGAL) + "（可省略），多项之间用“；”分隔")
-        rows.append({"ip_type": _IP_TYPES[parts[0]], "number": parts[1], "title": parts[2],
-                     "legal_status": _LEGAL.get(parts[3], LegalStatus.GRANTED), "expiry_date": parts[4] or None})
+        ip_type = _IP_TYPES[parts[0]]
+        expiry = None
+        if parts[4]:
+            try:
+                expiry = normalise.parse_date(parts[4])
+            except ValueError as exc:
+                raise ValueError(f"第 {number} 项的到期日“{parts[4][:20]}”{exc.args[0]}", normalise.DATE_EXPECTED) from exc
+        code = normalise.normalise_patent(parts[1]) if ip_type in PATENT_TYPES else normalise.fold_width(parts[1])
+        rows.append({"ip_type": ip_type, "number": code, "title": parts[2],
+                     "legal_status": _LEGAL.get(parts[3], LegalStatus.GRANTED), "expiry_date": expiry})
     return rows
+
+
+def parse_keywords(text: str) -> list[str]:
+    """Split at 、，,；; and new lines. Without such separators, spaces separate Chinese keywords but
+    English phrases stay whole ("machine learning" is one keyword, "锂电池 正极材料" two)."""
+    if _KEYWORD_SEPARATORS.search(text):
+        return [w.strip() for w in _KEYWORD_SEPARATORS.split(text) if w.strip()]
+    words: list[str] = []
+    for part in text.split():
+        if words and part.isascii() and words[-1].isascii():
+            words[-1] += " " + part
+        else:
+            words.append(part)
+    return words
 
 
 def format_ip_rights(rows: Any) -> str:
@@ -48,7 +73,8 @@ def format_ip_rights(rows: Any) -> str:
 
 
 def parse_industries(text: str) -> list[str]:
-    return [normalise_industry(c) for c in _CODES_SPLIT.split(text) if c.strip()]
+    return [normalise_industry(normalise.normalise_code(c)) for c in _CODES_SPLIT.split(normalise.fold_width(text))
+            if c.strip()]
 
 
 def discipline_choices() -> list[tuple[str, str]]:
@@ -63,20 +89,29 @@ def load_existing(owner: Organization, keys: list[str]) -> dict[str, Achievement
     return found
 
 
-def save(data: dict[str, Any], existing: Achievement | None, acting_user: Any, owner: Organization) -> Achievement:
+IP_COMPARED = ("ip_type", "number", "title", "legal_status", "expiry_date")
+
+
+def save(data: dict[str, Any], existing: Achievement | None, acting_user: Any,
+         owner: Organization) -> tuple[Achievement, bool]:
+    """Create or update through the services; says whether anything was written."""
     data = dict(data)
-    data["discipline"] = code_object(Discipline, data["discipline"]) if data.get("discipline") else None
-    data["region"] = code_object(Region, data["region"]) if data.get("region") else None
-    ip_rights = data.pop("ip_rights", [])
+    if "discipline" in data:
+        data["discipline"] = code_object(Discipline, data["discipline"]) if data["discipline"] else None
+    if "region" in data:
+        data["region"] = code_object(Region, data["region"]) if data["region"] else None
+    ip_rights = data.pop("ip_rights", None)
     if existing is None:
-        return achievement_create(acting_user=acting_user, owner=owner, ip_rights=ip_rights, **data)
+        return achievement_create(acting_user=acting_user, owner=owner, ip_rights=ip_rights or [], **data), True
+    stamp = existing.updated_at
     item = achievement_update(achievement=existing, acting_user=acting_user, **data)
-    current = [{k: r[k] for k in ("ip_type", "number", "title", "legal_status")}
-               for r in item.ip_rights.values("ip_type", "number", "title", "legal_status")]
-    wanted = [{k: r[k] for k in ("ip_type", "number", "title", "legal_status")} for r in ip_rights]
-    if current != wanted:
-        achievement_ip_set(achievement=item, acting_user=acting_user, ip_rights=ip_rights)
-    return item
+    changed = item.updated_at != stamp
+    if ip_rights is not None:
+        current = [{k: r[k] for k in IP_COMPARED} for r in item.ip_rights.values(*IP_COMPARED)]
+        if current != [{k: r[k] for k in IP_COMPARED} for r in ip_rights]:
+            achievement_ip_set(achievement=item, acting_user=acting_user, ip_rights=ip_rights)
+            changed = True
+    return item, changed
 
 
 def list_visible(user: Any, params: Any) -> Any:
@@ -97,20 +132,21 @@ ACHIEVEMENTS = ImportSpec(
     columns=[
         Column(EXTERNAL_KEY_HEADER, "external_key", required=True, max_length=64, sensitive=True, width=14,
                help="贵单位给这项成果的编号，同一单位内不能重复；再次导入时按此编号更新", example="CG-2025-001"),
-        Column("标题", "title", required=True, max_length=120, width=30, help="4–120 字",
+        Column("标题", "title", required=True, max_length=120, width=30, help="2–120 字",
                example="高镍三元正极材料表面包覆技术"),
         Column("公开摘要", "summary", required=True, max_length=2000, width=40,
                help="对所有可见用户展示的简介，不要写保密内容", example="循环 1000 次容量保持率 ≥ 90%"),
-        Column("关键词", "keywords", Kind.CUSTOM, parse=lambda t: [w for w in _CODES_SPLIT.split(t) if w],
-               fmt=lambda v: "、".join(v), default=[], width=24, help="最多 20 个，用“、”分隔",
+        Column("关键词", "keywords", Kind.CUSTOM, parse=parse_keywords,
+               fmt=lambda v: "、".join(v), default=[], width=24,
+               help="最多 20 个，每个不超过 30 字，用“、”“，”或“；”分隔；英文词组中的空格不拆分",
                example="正极材料、包覆、锂电池"),
         Column("学科", "discipline", Kind.CODE, choices=discipline_choices, getter=lambda a: a.discipline_id,
                width=20, help="GB/T 13745 学科代码", example="530"),
         Column("适用行业", "industries", Kind.CUSTOM, parse=parse_industries, fmt=lambda v: "、".join(v), default=[],
                getter=lambda a: [i.pk for i in a.industries.all()], width=20,
                help="GB/T 4754 行业代码，可填多个，用“、”分隔", example="C38、C26"),
-        Column("技术成熟度（TRL）", "trl", Kind.INT, required=True, min_value=1, max_value=9,
-               help="1–9 的整数（GB/T 22900-2022）", example="6"),
+        Column("技术成熟度（TRL）", "trl", Kind.INT, required=True, min_value=1, max_value=9, units=("级",),
+               help="1–9 的整数（GB/T 22900-2022），可写“7”或“7级”", example="6"),
         Column("所处阶段", "stage", Kind.CHOICE, choices=Stage.choices, default=Stage.LAB,
                help="留空为“实验室”", example="中试"),
         Column("技术优势", "advantages", max_length=5000, width=30, help="尽量量化，与现有方案对比",
@@ -120,12 +156,13 @@ ACHIEVEMENTS = ImportSpec(
                help="可填多个，用“、”分隔，可选：" + "、".join(str(label) for label in TransferMode.labels),
                example="转让、普通许可"),
         Column("报价（万元）", "asking_price_wan", Kind.DECIMAL, min_value=0, max_value=9_999_999_999,
-               help="单位：万元，填数字", example="300"),
+               units=("万元", "万"), help="单位：万元，填数字，最多 2 位小数；可写“300”或“300万元”", example="300"),
         Column("面议", "price_negotiable", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"),
         Column("知识产权", "ip_rights", Kind.CUSTOM, parse=parse_ip_rights, fmt=format_ip_rights, default=[],
                getter=lambda a: list(a.ip_rights.values("ip_type", "number", "title", "legal_status", "expiry_date")),
-               width=40, help="每项写成“类型|编号|名称|法律状态|到期日”，多项之间用“；”分隔；专利号会校验格式和校验位",
-               example="发明专利|ZL202310123456.7|一种正极材料包覆方法|已授权"),
+               width=40, help="每项写成“类型|编号|名称|法律状态|到期日”，多项之间用“；”分隔；专利号不区分大小写、可带空格，"
+               "会校验格式和校验位；到期日写法同日期列",
+               example="发明专利|ZL202310123456.6|一种正极材料包覆方法|已授权|2043-05-01"),
         Column("所在地区", "region", Kind.CODE, choices=region_choices, dropdown=region_dropdown, width=20,
                getter=lambda a: a.region_id, help="GB/T 2260 六位行政区划代码", example="370102"),
         Column("可见范围", "visibility", Kind.CHOICE, choices=Visibility.choices, default=Visibility.PUBLIC,

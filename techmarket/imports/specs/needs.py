@@ -78,13 +78,17 @@ def load_existing(owner: Organization, keys: list[str]) -> dict[str, Need]:
     return found
 
 
-def save(data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization) -> Need:
+def save(data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization) -> tuple[Need, bool]:
+    """Create or update through the services; says whether anything was written."""
     data = dict(data)
-    data["industry"] = code_object(Industry, data["industry"]) if data.get("industry") else None
-    data["region"] = code_object(Region, data["region"]) if data.get("region") else None
+    for name, model in (("industry", Industry), ("region", Region)):
+        if name in data:  # a column left out of the file leaves the stored value alone
+            data[name] = code_object(model, data[name]) if data[name] else None
     if existing is None:
-        return need_create(acting_user=acting_user, owner=owner, **data)
-    return need_update(need=existing, acting_user=acting_user, **data)
+        return need_create(acting_user=acting_user, owner=owner, **data), True
+    stamp = existing.updated_at
+    need = need_update(need=existing, acting_user=acting_user, **data)
+    return need, need.updated_at != stamp
 
 
 def _date(text: str) -> datetime.date | None:
@@ -118,7 +122,7 @@ NEEDS = ImportSpec(
         Column(EXTERNAL_KEY_HEADER, "external_key", required=True, max_length=64, sensitive=True, width=14,
                help="贵单位给这条需求的编号，同一单位内不能重复；再次导入时按此编号更新而不是新增", example="XQ-2025-001"),
         Column("标题", "title", required=True, max_length=120, width=30,
-               help="4–120 字，写清要解决的技术问题", example="磷酸铁锂电池正极材料低温性能提升"),
+               help="2–120 字，写清要解决的技术问题", example="磷酸铁锂电池正极材料低温性能提升"),
         Column("需求类型", "kind", Kind.CHOICE, required=True, choices=NeedKind.choices,
                help="从下拉列表中选择", example="技术需求"),
         Column("公开摘要", "summary", required=True, max_length=2000, width=40,
@@ -132,11 +136,11 @@ NEEDS = ImportSpec(
         Column("现有方案及不足", "current_solution", max_length=5000, width=30, example="掺杂改性，成本高"),
         Column("预期成果", "expected_outcome", max_length=5000, width=30, example="中试样品及工艺包"),
         Column("预算下限（万元）", "budget_min", Kind.DECIMAL, min_value=0, max_value=9_999_999_999,
-               help="单位：万元，填数字", example="50"),
+               units=("万元", "万"), help="单位：万元，填数字，最多 2 位小数；可写“50”或“50万元”", example="50"),
         Column("预算上限（万元）", "budget_max", Kind.DECIMAL, min_value=0, max_value=9_999_999_999,
-               help="单位：万元，填数字，不低于预算下限", example="120"),
-        Column("研发周期（月）", "rd_cycle_months", Kind.INT, min_value=1, max_value=120,
-               help="1–120 的整数", example="18"),
+               units=("万元", "万"), help="单位：万元，填数字，不低于预算下限", example="120"),
+        Column("研发周期（月）", "rd_cycle_months", Kind.INT, min_value=1, max_value=120, units=("个月", "月"),
+               help="1–120 的整数，可写“18”或“18个月”", example="18"),
         Column("合作方式", "cooperation_modes", Kind.MULTI, choices=CooperationMode.choices, width=24,
                help=_MULTI_HELP + "，可选：" + "、".join(str(label) for label in CooperationMode.labels),
                example="合作开发、技术转让"),
@@ -145,7 +149,9 @@ NEEDS = ImportSpec(
                help="GB/T 4754-2017 行业代码，如 C26 或 26，也可只填门类字母", example="C26"),
         Column("所在地区", "region", Kind.CODE, choices=region_choices, dropdown=region_dropdown, width=20,
                getter=lambda need: need.region_id, help="GB/T 2260 六位行政区划代码", example="371302"),
-        Column("截止日期", "deadline", Kind.DATE, help="日期，格式 2026-06-30，不早于今天", example="2026-06-30"),
+        Column("截止日期", "deadline", Kind.DATE,
+               help="日期，不早于今天；可写 2026-06-30、2026/6/30、2026.6.30、2026年6月30日、20260630 或 Excel 日期",
+               example="2030-06-30"),
         Column("可见范围", "visibility", Kind.CHOICE, choices=Visibility.choices, default=Visibility.PUBLIC,
                help="留空为“公开”", example="公开"),
         Column("匿名发布", "is_anonymous", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"),
