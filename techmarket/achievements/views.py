@@ -72,7 +72,7 @@ def my_achievements(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "achievements/achievement_list.html", {
         "page": page, "rows": _rows(request, page, own=True), "query": query_without_page(request),
-        "title": _("本机构的成果"), "mine": True, "statuses": ListingStatus.choices, "status": status,
+        "title": _("本机构的成果"), "mine": True, "statuses": ListingStatus.choices, "status": status, "my_orgs": orgs,
     })
 
 

@@ -31,11 +31,23 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "roles": [Role(r).label for r in sorted(roles.user_roles(user))],
         "can_publish": bool(roles.user_organizations(user)),
         "is_broker": roles.is_broker(user),
+        "import_links": _import_links(user),
     }
     if roles.is_operator(user):
         context["review_queue_count"] = org_selectors.organization_review_queue(user).count()
     context["panels"] = [panel for panel in (build(user) for build in WORKSPACE_PANELS) if panel]
     return render(request, "core/workspace.html", context)
+
+
+def _import_links(user: Any) -> list[tuple[str, str]]:
+    """Enterprises import needs; universities and institutes import achievements; others may do both."""
+    kinds = {o.kind for o in roles.user_organizations(user)}
+    links = []
+    if kinds - {Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE}:
+        links.append(("needs", _("从 Excel 批量导入需求")))
+    if kinds - {Organization.Kind.ENTERPRISE}:
+        links.append(("achievements", _("从 Excel 批量导入成果")))
+    return links
 
 
 def _needs_panel(user: Any) -> dict[str, Any] | None:

@@ -284,6 +284,9 @@ def import_job_check(*, job_pk: int) -> ImportPreview | None:
     job.message = preview.file_error
     if preview.ok:
         job.status = ImportJob.Status.PREVIEW
+        if preview.missing_headers:
+            job.message = _("文件中没有这些选填列，已有记录的相应内容保持不变：%(h)s。") % {
+                "h": "、".join(preview.missing_headers)}
     else:
         job.status = ImportJob.Status.FAILED
         job.finished_at = timezone.now()
@@ -384,3 +387,39 @@ def import_files_purge(*, now: Any = None) -> int:
         job.save()
         purged += 1
     return purged
+
+
+# Drafts are submitted at most this many per click, so one request stays short.
+SUBMIT_BATCH = 1000
+
+
+@dataclass
+class SubmitResult:
+    submitted: int = 0
+    failed: list[tuple[Any, str]] = field(default_factory=list)  # (item, reason)
+    remaining: int = 0
+
+
+def drafts_submit(*, spec: ImportSpec, owner: Organization, acting_user: Any) -> SubmitResult:
+    """Submit the owner's drafts (e.g. everything just imported) for review in one go. Each item goes
+    through the type's own workflow action (its checks, audit and notifications); an item that is not
+    complete enough stays a draft and is listed with the reason."""
+    if spec.drafts is None or spec.submit is None:
+        raise ValidationError(_("“%(t)s”没有审核流程，无需提交。") % {"t": spec.title})
+    check_import_permission(acting_user, owner)
+    result = SubmitResult()
+    drafts = spec.drafts(owner)
+    batch = list(drafts[:SUBMIT_BATCH])
+    for item in batch:
+        try:
+            with transaction.atomic():
+                spec.submit(item, acting_user)
+        except ValidationError as exc:
+            result.failed.append((item, "；".join(exc.messages)))
+        except PermissionDenied as exc:
+            result.failed.append((item, str(exc)))
+        else:
+            result.submitted += 1
+    if len(batch) == SUBMIT_BATCH:
+        result.remaining = max(drafts.count() - len(result.failed), 0)
+    return result

@@ -100,6 +100,9 @@ class ImportSpec:
     can_edit: Callable[[Any, Any], bool] | None = None
     # The type's visibility selector applied to GET filters: list_visible(user, params) -> QuerySet.
     list_visible: Callable[[Any, Any], Any] | None = None
+    # Types with review: the owner's drafts, drafts(owner) -> QuerySet, and submit(item, user) for one.
+    drafts: Callable[[Any], Any] | None = None
+    submit: Callable[[Any, Any], Any] | None = None
 
     @property
     def external_key_column(self) -> Column:

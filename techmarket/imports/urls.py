@@ -10,6 +10,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/errors.xlsx", views.job_file, {"which": "errors"}, name="job_errors"),
     path("jobs/<int:job_id>/upload.xlsx", views.job_file, {"which": "upload"}, name="job_upload"),
     path("<slug:spec_key>/", views.upload, name="upload"),
+    path("<slug:spec_key>/submit-drafts/", views.drafts_submit, name="drafts_submit"),
     path("<slug:spec_key>/template.xlsx", views.template_download, name="template"),
     path("<slug:spec_key>/export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("<slug:spec_key>/export.csv", views.export, {"fmt": "csv"}, name="export_csv"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
+from techmarket.orgs.models import Organization
 
 from . import services
 from .export import export_csv, export_xlsx
@@ -128,3 +129,31 @@ def export(request: HttpRequest, spec_key: str, fmt: str) -> HttpResponse:
                          "text/csv; charset=utf-8", f"{spec.title}-{stamp}.csv")
     return _download(export_xlsx(spec, rows, user=request.user, include_confidential=confidential),
                      XLSX, f"{spec.title}-{stamp}.xlsx")
+
+
+@login_required
+@require_POST
+def drafts_submit(request: HttpRequest, spec_key: str) -> HttpResponse:
+    """本机构的需求/成果: submit all of an organisation's drafts for review at once."""
+    spec = get_spec(spec_key)
+    owner = get_object_or_404(Organization, pk=_int_or_404(request.POST.get("owner", "")))
+    try:
+        result = services.drafts_submit(spec=spec, owner=owner, acting_user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("已提交审核 %(n)d 条。") % {"n": result.submitted})
+        for item, reason in result.failed[:20]:
+            messages.warning(request, _("“%(title)s”未提交：%(reason)s") % {"title": item, "reason": reason})
+        if len(result.failed) > 20:
+            messages.warning(request, _("另有 %(n)d 条未能提交，请逐条补全后再提交。") % {"n": len(result.failed) - 20})
+        if result.remaining:
+            messages.info(request, _("还有 %(n)d 条草稿，请再次点击提交。") % {"n": result.remaining})
+    name = REVIEWED_SPECS.get(spec.key)
+    return redirect(f"{reverse(name)}?status=draft" if name else "core:workspace")
+
+
+def _int_or_404(text: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise Http404
+    return int(text)

@@ -56,7 +56,7 @@ def my_needs(request: HttpRequest) -> HttpResponse:
     rows = [(need, need.owner.name) for need in page]
     return render(request, "needs/need_list.html", {
         "page": page, "rows": rows, "query": query_without_page(request), "title": _("本机构的需求"),
-        "mine": True, "statuses": ListingStatus.choices, "status": status,
+        "mine": True, "statuses": ListingStatus.choices, "status": status, "my_orgs": orgs,
     })
 
 

@@ -118,7 +118,7 @@ def test_submit_requires_a_price_or_negotiable_and_a_trl(owner):
     ("keywords", ["<b>锂</b>"], "关键词"),
     ("industries", ["Z99"], "行业代码不存在：Z99"),
     ("team", [987654], "专家不存在：987654"),
-    ("title", "锂电", "至少 4 个字"),
+    ("title", "锂", "至少 2 个字"),
     ("visibility", "everyone", ""),
 ])
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(owner, field, value, message):

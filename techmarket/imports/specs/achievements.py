@@ -8,8 +8,13 @@ from typing import Any
 
 from techmarket.achievements.models import PATENT_TYPES, Achievement, IPType, LegalStatus, Stage, TransferMode
 from techmarket.achievements.selectors import achievement_list_visible_to
-from techmarket.achievements.services import achievement_create, achievement_ip_set, achievement_update
-from techmarket.catalog.models import Visibility
+from techmarket.achievements.services import (
+    achievement_create,
+    achievement_ip_set,
+    achievement_transition,
+    achievement_update,
+)
+from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
 from techmarket.orgs.models import Organization
 from techmarket.reference.codes import code_object
@@ -180,4 +185,6 @@ ACHIEVEMENTS = ImportSpec(
     ],
     can_edit=can_edit,
     list_visible=list_visible,
+    drafts=lambda owner: Achievement.objects.filter(owner=owner, status=ListingStatus.DRAFT).order_by("pk"),
+    submit=lambda item, user: achievement_transition(achievement=item, action="submit", acting_user=user),
 )

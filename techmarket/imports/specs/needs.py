@@ -7,8 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from techmarket.catalog.models import Visibility
+from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
+from techmarket.catalog.workflow import listing_transition
 from techmarket.needs.models import CooperationMode, Need, NeedKind
 from techmarket.needs.selectors import need_list_visible_to
 from techmarket.needs.services import need_create, need_update
@@ -169,4 +170,6 @@ NEEDS = ImportSpec(
     ],
     can_edit=can_edit,
     list_visible=list_visible,
+    drafts=lambda owner: Need.objects.filter(owner=owner, status=ListingStatus.DRAFT).order_by("pk"),
+    submit=lambda need, user: listing_transition(item=need, action="submit", acting_user=user),
 )
