@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
@@ -134,28 +135,53 @@ class _Deadline:
                                     "或拆分为多个文件。") % {"s": settings.IMPORT_READ_SECONDS})
 
 
+_SI_START = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?si[\s>/]")
+_SCAN_OVERLAP = 64  # longer than any match: a tag cut by a chunk boundary is counted in the next round
+
+
+def _count_shared_strings(source: IO[bytes], deadline: _Deadline) -> int:
+    """Count <si> tags by scanning bytes (fast, constant memory) before any string is built."""
+    count, carry = 0, b""
+    while chunk := source.read(1 << 20):
+        deadline.check()
+        data = carry + chunk
+        horizon = max(len(data) - _SCAN_OVERLAP, 0)
+        count += sum(1 for m in _SI_START.finditer(data) if m.start() < horizon)
+        carry = data[horizon:]
+    return count + len(_SI_START.findall(carry))
+
+
 def _read_shared_strings(source: IO[bytes], deadline: _Deadline) -> list[str]:
-    """The shared-string table, streamed: each <si> is freed as soon as it is read and the count is capped
-    before memory grows (openpyxl keeps every parsed element until the end)."""
-    limit = settings.IMPORT_MAX_SHARED_STRINGS
+    """The shared-string table, streamed: each <si> is freed as soon as it is read (openpyxl keeps every
+    parsed element until the end)."""
     strings: list[str] = []
     root = None
+    text_tag = f"{{{SHEET_MAIN_NS}}}t"
     for event, element in iterparse(source, events=("start", "end")):
         if root is None:
             root = element
         if event != "end" or element.tag != _SI_TAG:
             continue
         deadline.check()
-        if len(strings) >= limit:
-            raise ImportFileError(_("文件中的不同文字超过 %(n)d 段的上限，不像是按模板填写的数据。"
-                                    "请把数据复制到新下载的模板中再上传，或拆分为多个文件。") % {"n": limit})
-        strings.append(Text.from_tree(element).content.replace("x005F_", ""))
+        if len(element) == 1 and element[0].tag == text_tag:  # the common case: one plain <t>
+            text = element[0].text or ""
+        else:
+            text = Text.from_tree(element).content
+        strings.append(text.replace("x005F_", ""))
         root.clear()
     return strings
 
 
+class _SheetWithoutSize(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet without its size scan: without a <dimension> element that scan parses
+    the whole sheet once more, keeping every cell element of a row in memory."""
+
+    def _get_size(self) -> None:
+        return None
+
+
 class _BoundedReader(ExcelReader):
-    """openpyxl's reader, with the shared strings read by _read_shared_strings."""
+    """openpyxl's reader with the shared strings counted before they are read, and no sheet size scan."""
 
     def __init__(self, content: bytes, deadline: _Deadline) -> None:
         super().__init__(io.BytesIO(content), read_only=True, data_only=False)
@@ -163,9 +189,22 @@ class _BoundedReader(ExcelReader):
 
     def read_strings(self) -> None:
         part = self.package.find(SHARED_STRINGS)
-        if part is not None:
-            with self.archive.open(part.PartName[1:]) as source:
-                self.shared_strings = _read_shared_strings(source, self.deadline)
+        if part is None:
+            return
+        limit = settings.IMPORT_MAX_SHARED_STRINGS
+        with self.archive.open(part.PartName[1:]) as source:
+            if _count_shared_strings(source, self.deadline) > limit:
+                raise ImportFileError(_("文件中的不同文字超过 %(n)d 段的上限，不像是按模板填写的数据。"
+                                        "请把数据复制到新下载的模板中再上传，或拆分为多个文件。") % {"n": limit})
+        with self.archive.open(part.PartName[1:]) as source:
+            self.shared_strings = _read_shared_strings(source, self.deadline)
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                ws = _SheetWithoutSize(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
 
 
 def _content(file: IO[bytes], name: str) -> bytes:
