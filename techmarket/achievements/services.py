@@ -65,8 +65,14 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             for word in (str(w).strip() for w in words):
                 if not word or word in cleaned:
                     continue
-                if len(word) > MAX_KEYWORD_LENGTH or "<" in word or ">" in word:
-                    err("keywords", _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字，且不能含 < >。")
+                try:
+                    word = clean_markup(word, str(_("关键词")))
+                except ValidationError as exc:
+                    err("keywords", exc.messages[0])
+                if not word:
+                    continue
+                if len(word) > MAX_KEYWORD_LENGTH:
+                    err("keywords", _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字。")
                         % {"w": word[:40], "n": MAX_KEYWORD_LENGTH})
                 cleaned.append(word)
             if len(cleaned) > MAX_KEYWORDS:

@@ -93,8 +93,9 @@ def _instructions(ws, spec: ImportSpec) -> None:  # type: ignore[no-untyped-def]
           "或使用 Excel 的日期格式（包括显示为数字的日期序号）。"),
         _("8. 多个值用“、”“，”或“；”分隔（如合作方式、行业代码、关键词）；关键词中英文词组的空格不拆分。"
           "中国专利号不区分大小写，可带空格，如“zl 2023 1012 3456.6”，会校验格式和校验位。"),
-        _("9. 文字中的排版标签（%(tags)s）会被自动去掉，<br> 和 <p> 变为换行；其他 HTML 标签（如 <script>、<img>、<a>）"
-          "或带事件属性的标签会被拒绝。标题至少 2 个字；各列的字数上限见下表。")
+        _("9. 文字中的排版标签（%(tags)s）会被自动去掉，<br> 和 <p> 变为换行；会执行或加载内容的 HTML 标签"
+          "（如 <script>、<img>、<a>、<iframe>）或带事件属性的标签会被拒绝；其他尖括号文字（如 <Journal of Energy>）保持原样。"
+          "标题至少 2 个字；各列的字数上限见下表。")
         % {"tags": "、".join(f"<{t}>" for t in sorted(HARMLESS_TAGS))},
     ]
     if spec.key in {"needs", "achievements"}:
