@@ -139,15 +139,20 @@ _SI_START = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?si[\s>/]")
 _SCAN_OVERLAP = 64  # longer than any match: a tag cut by a chunk boundary is counted in the next round
 
 
-def _count_shared_strings(source: IO[bytes], deadline: _Deadline) -> int:
-    """Count <si> tags by scanning bytes (fast, constant memory) before any string is built."""
+def _count_shared_strings(source: IO[bytes], deadline: _Deadline, limit: int | None = None) -> int:
+    """Count <si> tags by scanning bytes (fast, constant memory) before any string is built; stops early
+    once past `limit`."""
     count, carry = 0, b""
     while chunk := source.read(1 << 20):
         deadline.check()
         data = carry + chunk
         horizon = max(len(data) - _SCAN_OVERLAP, 0)
-        count += sum(1 for m in _SI_START.finditer(data) if m.start() < horizon)
+        count += len(_SI_START.findall(data, 0, horizon))  # the matches ending before the horizon
+        count += sum(1 for m in _SI_START.finditer(data, max(horizon - _SCAN_OVERLAP, 0))
+                     if m.start() < horizon < m.end())  # and the one that straddles it
         carry = data[horizon:]
+        if limit is not None and count > limit:
+            return count
     return count + len(_SI_START.findall(carry))
 
 
@@ -193,7 +198,7 @@ class _BoundedReader(ExcelReader):
             return
         limit = settings.IMPORT_MAX_SHARED_STRINGS
         with self.archive.open(part.PartName[1:]) as source:
-            if _count_shared_strings(source, self.deadline) > limit:
+            if _count_shared_strings(source, self.deadline, limit) > limit:
                 raise ImportFileError(_("文件中的不同文字超过 %(n)d 段的上限，不像是按模板填写的数据。"
                                         "请把数据复制到新下载的模板中再上传，或拆分为多个文件。") % {"n": limit})
         with self.archive.open(part.PartName[1:]) as source:
