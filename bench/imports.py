@@ -251,11 +251,9 @@ def bench_messy(base: int) -> dict[str, Any]:
     docs = _corpus(base + 30)
     rows = [dict(_row(doc, i), **{"外部编号": f"MS-{i:06d}"}) for i, doc in enumerate(docs[:base])]
     messy = _messy(docs[base:], base)
+    duplicated = messy[0]["外部编号"]
     for n, row in enumerate(messy):
-        if row["外部编号"] != messy[0]["外部编号"] or n == 0:
-            row["外部编号"] = f"MS-X{n:03d}"
-        else:
-            row["外部编号"] = "MS-X000"
+        row["外部编号"] = "MS-X000" if n and row["外部编号"] == duplicated else f"MS-X{n:03d}"
     content = _workbook(spec, rows + messy)
     # The formula must be a formula cell: openpyxl writes "=..." strings as formulas.
     preview, preview_s = _timed(lambda: import_preview(spec, io.BytesIO(content), acting_user=user, owner=org,
