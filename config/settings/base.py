@@ -85,9 +85,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: WAL lets pages read while a background import writes; writers wait for the
     # lock (timeout, seconds) instead of failing at once, and take it up front (IMMEDIATE) so that a
     # transaction never fails half-way when it upgrades from reading to writing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE", "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 30)})
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 30),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -189,7 +193,9 @@ IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 500)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 120 * 1024 * 1024)
 IMPORT_MAX_SHARED_STRINGS = env_int("IMPORT_MAX_SHARED_STRINGS", 400_000)
 IMPORT_READ_SECONDS = env_int("IMPORT_READ_SECONDS", 120)
-IMPORT_FILES_ROOT = Path(env("IMPORT_FILES_ROOT", str(VAR_DIR / "private" / "imports")) or VAR_DIR / "private")
+IMPORT_FILES_ROOT = Path(
+    env("IMPORT_FILES_ROOT", str(VAR_DIR / "private" / "imports")) or VAR_DIR / "private"
+)
 # Marked-up error workbooks and unconfirmed previews are deleted after this many hours.
 IMPORT_FILE_RETENTION_HOURS = env_int("IMPORT_FILE_RETENTION_HOURS", 24)
 # Without a broker, long checks and imports run in a thread of the web process (see imports/background.py).
@@ -204,10 +210,14 @@ LISTING_EXPIRY_REMINDER_DAYS = env_int("LISTING_EXPIRY_REMINDER_DAYS", 14)
 
 # Periodic tasks (run `celery -A config beat` next to the workers in production).
 CELERY_BEAT_SCHEDULE = {
-    "expire-and-remind-listings": {"task": "techmarket.catalog.tasks.expire_and_remind_listings",
-                                   "schedule": 3600.0},
-    "flush-saved-search-emails": {"task": "techmarket.notifications.tasks.flush_saved_search_emails",
-                                  "schedule": 900.0},
+    "expire-and-remind-listings": {
+        "task": "techmarket.catalog.tasks.expire_and_remind_listings",
+        "schedule": 3600.0,
+    },
+    "flush-saved-search-emails": {
+        "task": "techmarket.notifications.tasks.flush_saved_search_emails",
+        "schedule": 900.0,
+    },
     "purge-import-files": {"task": "techmarket.imports.tasks.import_files_purge_task", "schedule": 3600.0},
 }
 

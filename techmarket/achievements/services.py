@@ -24,13 +24,34 @@ from techmarket.reference.models import Industry
 from .models import PATENT_TYPES, Achievement, AchievementIP, IPType, LegalStatus, Stage, TransferMode
 from .validators import validate_patent_number
 
-TEXT_FIELDS = {"title": _("标题"), "summary": _("公开摘要"), "confidential_detail": _("保密详情"),
-               "advantages": _("技术优势"), "route_to_market": _("产业化路径")}
-EDITABLE = [*TEXT_FIELDS, "keywords", "discipline", "industries", "trl", "stage", "transfer_modes",
-            "asking_price_wan", "price_negotiable", "team", "region", "chain_node", "visibility", "is_anonymous",
-            "external_key"]
+TEXT_FIELDS = {
+    "title": _("标题"),
+    "summary": _("公开摘要"),
+    "confidential_detail": _("保密详情"),
+    "advantages": _("技术优势"),
+    "route_to_market": _("产业化路径"),
+}
+EDITABLE = [
+    *TEXT_FIELDS,
+    "keywords",
+    "discipline",
+    "industries",
+    "trl",
+    "stage",
+    "transfer_modes",
+    "asking_price_wan",
+    "price_negotiable",
+    "team",
+    "region",
+    "chain_node",
+    "visibility",
+    "is_anonymous",
+    "external_key",
+]
 M2M = {"industries", "team"}
-AUDITED = [f if f not in {"discipline", "region", "chain_node"} else f + "_id" for f in EDITABLE if f not in M2M]
+AUDITED = [
+    f if f not in {"discipline", "region", "chain_node"} else f + "_id" for f in EDITABLE if f not in M2M
+]
 AUDITED.append("status")
 MAX_KEYWORDS, MAX_KEYWORD_LENGTH, MAX_IP_RIGHTS = 20, 30, 100
 # Real titles can be two characters (冰箱, 显微镜); one is never enough.
@@ -72,11 +93,17 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
                 if not word:
                     continue
                 if len(word) > MAX_KEYWORD_LENGTH:
-                    err("keywords", _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字。")
-                        % {"w": word[:40], "n": MAX_KEYWORD_LENGTH})
+                    err(
+                        "keywords",
+                        _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字。")
+                        % {"w": word[:40], "n": MAX_KEYWORD_LENGTH},
+                    )
                 cleaned.append(word)
             if len(cleaned) > MAX_KEYWORDS:
-                err("keywords", _("关键词最多 %(n)d 个（当前 %(m)d 个）。") % {"n": MAX_KEYWORDS, "m": len(cleaned)})
+                err(
+                    "keywords",
+                    _("关键词最多 %(n)d 个（当前 %(m)d 个）。") % {"n": MAX_KEYWORDS, "m": len(cleaned)},
+                )
             data["keywords"] = cleaned
     if "trl" in data and data["trl"] is not None:
         try:
@@ -97,8 +124,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         else:
             unknown = [str(m) for m in modes if m not in TransferMode.values]
             if unknown:
-                err("transfer_modes", _("未知的转化方式：%(v)s。可选：%(ok)s。") % {
-                    "v": "、".join(unknown), "ok": "、".join(str(label) for label in TransferMode.labels)})
+                err(
+                    "transfer_modes",
+                    _("未知的转化方式：%(v)s。可选：%(ok)s。")
+                    % {"v": "、".join(unknown), "ok": "、".join(str(label) for label in TransferMode.labels)},
+                )
             data["transfer_modes"] = [m for m in TransferMode.values if m in modes]
     if data.get("asking_price_wan") is not None:
         try:
@@ -118,7 +148,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         found = {i.pk: i for i in Industry.objects.filter(pk__in=codes)}
         missing = [str(c) for c in codes if c not in found]
         if missing:
-            err("industries", _("行业代码不存在：%(v)s（应为 GB/T 4754-2017 代码）。") % {"v": "、".join(missing)})
+            err(
+                "industries",
+                _("行业代码不存在：%(v)s（应为 GB/T 4754-2017 代码）。") % {"v": "、".join(missing)},
+            )
         data["industries"] = list(found.values())
     if data.get("team") is not None:
         ids = [getattr(e, "pk", e) for e in data["team"]]
@@ -149,8 +182,10 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
         number = str(row.get("number") or "").strip()
         legal_status = str(row.get("legal_status") or LegalStatus.GRANTED)
         if ip_type not in IPType.values:
-            problems.append(_("类型“%(v)s”无效，可选：%(ok)s") % {
-                "v": ip_type, "ok": "、".join(str(label) for label in IPType.labels)})
+            problems.append(
+                _("类型“%(v)s”无效，可选：%(ok)s")
+                % {"v": ip_type, "ok": "、".join(str(label) for label in IPType.labels)}
+            )
         if not title:
             problems.append(_("请填写名称"))
         elif len(title) > 200:
@@ -161,8 +196,10 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
             except ValidationError as exc:
                 problems.append(exc.messages[0])
         if legal_status not in LegalStatus.values:
-            problems.append(_("法律状态“%(v)s”无效，可选：%(ok)s") % {
-                "v": legal_status, "ok": "、".join(str(label) for label in LegalStatus.labels)})
+            problems.append(
+                _("法律状态“%(v)s”无效，可选：%(ok)s")
+                % {"v": legal_status, "ok": "、".join(str(label) for label in LegalStatus.labels)}
+            )
         if ip_type in PATENT_TYPES:
             if not number:
                 problems.append(_("专利须填写申请号或专利号"))
@@ -186,8 +223,16 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
         if problems:
             messages.extend(_("第 %(n)d 项知识产权：%(msg)s") % {"n": n, "msg": p} for p in problems)
             continue
-        cleaned.append({"ip_type": ip_type, "number": number, "title": title, "legal_status": legal_status,
-                        "expiry_date": expiry, "sort_order": n})
+        cleaned.append(
+            {
+                "ip_type": ip_type,
+                "number": number,
+                "title": title,
+                "legal_status": legal_status,
+                "expiry_date": expiry,
+                "sort_order": n,
+            }
+        )
     if messages:
         raise ValidationError({"ip_rights": messages})
     return cleaned
@@ -218,8 +263,12 @@ FK_CHECKED = ["owner", "created_by", "discipline", "region", "chain_node"]
 IP_AUDITED = ["ip_type", "number", "title", "legal_status", "expiry_date"]
 
 
-def _snapshot(achievement: Achievement, *, m2m: dict[str, Any] | None = None,
-              ip_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _snapshot(
+    achievement: Achievement,
+    *,
+    m2m: dict[str, Any] | None = None,
+    ip_rows: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Audit view of an achievement; a caller that just wrote the relations passes them to save queries."""
     data = snapshot(achievement, AUDITED)
     if m2m is not None and ip_rows is not None:
@@ -242,7 +291,9 @@ def _write_ip_rights(achievement: Achievement, rows: list[dict[str, Any]]) -> No
     AchievementIP.objects.bulk_create(AchievementIP(achievement=achievement, **row) for row in rows)
 
 
-def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any = None, **data: Any) -> Achievement:
+def achievement_create(
+    *, acting_user: Any, owner: Organization, ip_rights: Any = None, **data: Any
+) -> Achievement:
     """A new achievement in 草稿; the IP list may come with it (validated before anything is written)."""
     _check_owner(acting_user, owner)
     data = _clean({k: v for k, v in data.items() if k in EDITABLE})
@@ -263,8 +314,12 @@ def achievement_create(*, acting_user: Any, owner: Organization, ip_rights: Any 
                 getattr(achievement, field).add(*values)
         if rows:
             AchievementIP.objects.bulk_create(AchievementIP(achievement=achievement, **row) for row in rows)
-        audit_record(actor=acting_user, action="achievements.achievement.create", target=achievement,
-                     after=_snapshot(achievement, m2m=m2m, ip_rows=rows))
+        audit_record(
+            actor=acting_user,
+            action="achievements.achievement.create",
+            target=achievement,
+            after=_snapshot(achievement, m2m=m2m, ip_rows=rows),
+        )
     return achievement
 
 
@@ -277,8 +332,11 @@ def _check_editable(achievement: Achievement, acting_user: Any) -> None:
 
 def _back_to_review(achievement: Achievement, acting_user: Any) -> None:
     """An owner's edit of a listed item goes through review again; an operator's edit does not."""
-    if achievement.status in {ListingStatus.PUBLISHED, ListingStatus.IN_PROGRESS, ListingStatus.PENDING} \
-            and not roles.is_operator(acting_user):
+    if achievement.status in {
+        ListingStatus.PUBLISHED,
+        ListingStatus.IN_PROGRESS,
+        ListingStatus.PENDING,
+    } and not roles.is_operator(acting_user):
         achievement.status = ListingStatus.PENDING
         achievement.submitted_at = timezone.now()
     if achievement.status == ListingStatus.PENDING and (errors := review_errors(achievement)):
@@ -290,8 +348,13 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
     _check_editable(achievement, acting_user)
     changes = _clean({k: v for k, v in changes.items() if k in EDITABLE})
     if "title" in changes and not changes["title"] or "summary" in changes and not changes["summary"]:
-        raise ValidationError({f: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[f]}
-                               for f in ("title", "summary") if f in changes and not changes[f]})
+        raise ValidationError(
+            {
+                f: _("请填写“%(f)s”。") % {"f": TEXT_FIELDS[f]}
+                for f in ("title", "summary")
+                if f in changes and not changes[f]
+            }
+        )
     m2m = {field: changes.pop(field) for field in M2M if field in changes}
     changes, m2m = changed_fields(achievement, changes), changed_relations(achievement, m2m)
     if not changes and not m2m:
@@ -306,8 +369,13 @@ def achievement_update(*, achievement: Achievement, acting_user: Any, **changes:
         achievement.save()
         for field, values in m2m.items():
             getattr(achievement, field).set(values)
-        audit_record(actor=acting_user, action="achievements.achievement.update", target=achievement,
-                     before=before, after=_snapshot(achievement))
+        audit_record(
+            actor=acting_user,
+            action="achievements.achievement.update",
+            target=achievement,
+            before=before,
+            after=_snapshot(achievement),
+        )
         transaction.on_commit(lambda: events.listing_changed(achievement))
     return achievement
 
@@ -317,7 +385,9 @@ def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights:
     _check_editable(achievement, acting_user)
     rows = _clean_ip_rights(ip_rights)
     current = list(achievement.ip_rights.all())
-    if [{k: getattr(ip, k) for k in IP_AUDITED} for ip in current] == [{k: r[k] for k in IP_AUDITED} for r in rows]:
+    if [{k: getattr(ip, k) for k in IP_AUDITED} for ip in current] == [
+        {k: r[k] for k in IP_AUDITED} for r in rows
+    ]:
         return current  # the same list (numbers compared normalised): no write, no audit, no second review
     with transaction.atomic():
         before = _snapshot(achievement)
@@ -326,14 +396,20 @@ def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights:
         _back_to_review(achievement, acting_user)
         if achievement.status != status_before:
             achievement.save(update_fields=["status", "submitted_at", "updated_at"])
-        audit_record(actor=acting_user, action="achievements.achievement.ip_set", target=achievement,
-                     before=before, after=_snapshot(achievement))
+        audit_record(
+            actor=acting_user,
+            action="achievements.achievement.ip_set",
+            target=achievement,
+            before=before,
+            after=_snapshot(achievement),
+        )
         transaction.on_commit(lambda: events.listing_changed(achievement))
     return list(achievement.ip_rights.all())
 
 
-def achievement_transition(*, achievement: Achievement, action: str, acting_user: Any,
-                           reason: str = "") -> Achievement:
+def achievement_transition(
+    *, achievement: Achievement, action: str, acting_user: Any, reason: str = ""
+) -> Achievement:
     """The shared review workflow, after checking that a submitted achievement is complete enough to review."""
     if action in {"submit", "publish"} and (errors := review_errors(achievement)):
         raise ValidationError(errors)

@@ -47,18 +47,33 @@ def _mode_labels(item: Achievement) -> list[str]:
 
 def _rows(request: HttpRequest, page: Any, *, own: bool = False) -> list[tuple[Any, ...]]:
     trl_names = dict(TechnologyReadinessLevel.objects.values_list("level", "name"))
-    return [(item, item.owner.name if own else owner_label(request.user, item), trl_names.get(item.trl, ""),
-             _mode_labels(item)) for item in page]
+    return [
+        (
+            item,
+            item.owner.name if own else owner_label(request.user, item),
+            trl_names.get(item.trl, ""),
+            _mode_labels(item),
+        )
+        for item in page
+    ]
 
 
 def achievement_list(request: HttpRequest) -> HttpResponse:
     form = AchievementFilterForm(request.GET or None)
     qs = selectors.achievement_list_visible_to(request.user, **form.selector_filters())
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "achievements/achievement_list.html", {
-        "form": form, "page": page, "rows": _rows(request, page), "query": query_without_page(request),
-        "title": _("科技成果"), "can_import": bool(roles.user_organizations(request.user)),
-    })
+    return render(
+        request,
+        "achievements/achievement_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": _rows(request, page),
+            "query": query_without_page(request),
+            "title": _("科技成果"),
+            "can_import": bool(roles.user_organizations(request.user)),
+        },
+    )
 
 
 @login_required
@@ -70,21 +85,39 @@ def my_achievements(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     qs = expiring_within(qs, request.GET.get("expiring"))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "achievements/achievement_list.html", {
-        "page": page, "rows": _rows(request, page, own=True), "query": query_without_page(request),
-        "title": _("本机构的成果"), "mine": True, "statuses": ListingStatus.choices, "status": status, "my_orgs": orgs,
-    })
+    return render(
+        request,
+        "achievements/achievement_list.html",
+        {
+            "page": page,
+            "rows": _rows(request, page, own=True),
+            "query": query_without_page(request),
+            "title": _("本机构的成果"),
+            "mine": True,
+            "statuses": ListingStatus.choices,
+            "status": status,
+            "my_orgs": orgs,
+        },
+    )
 
 
 @operator_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     qs = selectors.achievement_list_visible_to(request.user, status=ListingStatus.PENDING).order_by(
-        "submitted_at", "pk")
+        "submitted_at", "pk"
+    )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "achievements/achievement_list.html", {
-        "page": page, "rows": _rows(request, page, own=True), "query": "", "title": _("待审核的成果"),
-        "review": True,
-    })
+    return render(
+        request,
+        "achievements/achievement_list.html",
+        {
+            "page": page,
+            "rows": _rows(request, page, own=True),
+            "query": "",
+            "title": _("待审核的成果"),
+            "review": True,
+        },
+    )
 
 
 def achievement_detail(request: HttpRequest, achievement_id: int) -> HttpResponse:
@@ -98,7 +131,8 @@ def achievement_detail(request: HttpRequest, achievement_id: int) -> HttpRespons
         # Team members' affiliations would reveal an anonymous owner.
         "team": list(achievement.team.all()) if can_see_owner(request.user, achievement) else [],
         "confidential": confidential_detail_read(item=achievement, user=request.user, request=request)
-        if achievement.confidential_detail else None,
+        if achievement.confidential_detail
+        else None,
         "can_edit": can_edit(request.user, achievement) and achievement.status not in services.FROZEN,
         "actions": available_actions(request.user, achievement) if request.user.is_authenticated else [],
     }
@@ -125,11 +159,13 @@ def achievement_create(request: HttpRequest) -> HttpResponse:
             # Submitting checks completeness (price, TRL, transfer modes): if that fails, nothing is saved
             # and the reasons show on the form, next to the fields to fill in.
             with transaction.atomic():
-                achievement = services.achievement_create(acting_user=request.user, owner=owner,
-                                                          ip_rights=ip_rights, **data)
+                achievement = services.achievement_create(
+                    acting_user=request.user, owner=owner, ip_rights=ip_rights, **data
+                )
                 if "submit" in request.POST:
-                    services.achievement_transition(achievement=achievement, action="submit",
-                                                    acting_user=request.user)
+                    services.achievement_transition(
+                        achievement=achievement, action="submit", acting_user=request.user
+                    )
         except (ValidationError, PermissionDenied) as exc:
             attach_errors(form, exc)
         else:
@@ -166,13 +202,17 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
             with transaction.atomic():
                 services.achievement_update(achievement=achievement, acting_user=request.user, **data)
                 if _ip_changed(achievement, ip_rights):
-                    services.achievement_ip_set(achievement=achievement, acting_user=request.user,
-                                                ip_rights=ip_rights)
+                    services.achievement_ip_set(
+                        achievement=achievement, acting_user=request.user, ip_rights=ip_rights
+                    )
                 submitted = "submit" in request.POST and achievement.status in {
-                    ListingStatus.DRAFT, ListingStatus.CHANGES_REQUESTED}
+                    ListingStatus.DRAFT,
+                    ListingStatus.CHANGES_REQUESTED,
+                }
                 if submitted:
-                    services.achievement_transition(achievement=achievement, action="submit",
-                                                    acting_user=request.user)
+                    services.achievement_transition(
+                        achievement=achievement, action="submit", acting_user=request.user
+                    )
         except (ValidationError, PermissionDenied) as exc:
             achievement.refresh_from_db()
             attach_errors(form, exc)
@@ -184,17 +224,25 @@ def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("修改已保存。"))
             return redirect("achievements:detail", achievement_id=achievement.pk)
-    return render(request, "achievements/achievement_form.html", {
-        "form": form, "achievement": achievement, "title": _("修改成果"), "was_listed": was_listed})
+    return render(
+        request,
+        "achievements/achievement_form.html",
+        {"form": form, "achievement": achievement, "title": _("修改成果"), "was_listed": was_listed},
+    )
 
 
 @login_required
 @require_POST
 def achievement_action(request: HttpRequest, achievement_id: int, action: str) -> HttpResponse:
     achievement = selectors.achievement_get_visible(request.user, achievement_id)
-    run_action(request, item=achievement, success=_("操作成功：成果当前状态为“%(s)s”。"),
-               transition=lambda **kw: services.achievement_transition(achievement=achievement,
-                                                                       acting_user=request.user, **kw))
+    run_action(
+        request,
+        item=achievement,
+        success=_("操作成功：成果当前状态为“%(s)s”。"),
+        transition=lambda **kw: services.achievement_transition(
+            achievement=achievement, acting_user=request.user, **kw
+        ),
+    )
     if request.POST.get("next") == "review":
         return redirect("achievements:review")
     return redirect("achievements:detail", achievement_id=achievement.pk)

@@ -15,7 +15,9 @@ def home(request: HttpRequest) -> HttpResponse:
     approved = Organization.objects.filter(status=Organization.Status.APPROVED)
     stats = {
         "enterprises": approved.filter(kind=Organization.Kind.ENTERPRISE).count(),
-        "universities": approved.filter(kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE]).count(),
+        "universities": approved.filter(
+            kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE]
+        ).count(),
         "services": approved.filter(kind__in=[Organization.Kind.SERVICE, Organization.Kind.INVESTOR]).count(),
     }
     return render(request, "core/home.html", {"stats": stats})
@@ -65,14 +67,25 @@ def _needs_panel(user: Any) -> dict[str, Any] | None:
         soon = timezone.now() + timedelta(days=30)
         panel["links"] += [
             (_("本机构的需求"), reverse("needs:mine"), mine.count()),
-            (_("需整改"), reverse("needs:mine") + "?status=changes_requested",
-             mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
-            (_("30 天内到期"), reverse("needs:mine") + "?expiring=30",
-             mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
+            (
+                _("需整改"),
+                reverse("needs:mine") + "?status=changes_requested",
+                mine.filter(status=ListingStatus.CHANGES_REQUESTED).count(),
+            ),
+            (
+                _("30 天内到期"),
+                reverse("needs:mine") + "?expiring=30",
+                mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count(),
+            ),
         ]
     if roles.is_operator(user):
-        panel["links"].append((_("待审核的需求"), reverse("needs:review"),
-                               need_list_visible_to(user, status=ListingStatus.PENDING).count()))
+        panel["links"].append(
+            (
+                _("待审核的需求"),
+                reverse("needs:review"),
+                need_list_visible_to(user, status=ListingStatus.PENDING).count(),
+            )
+        )
     return panel if panel["links"] else None
 
 
@@ -80,16 +93,23 @@ def _experts_panel(user: Any) -> dict[str, Any] | None:
     from techmarket.experts.models import ContactPermission, Expert
 
     profile = Expert.objects.filter(user=user).only("pk").first()
-    pending = ContactPermission.objects.filter(expert__user=user, status=ContactPermission.Status.REQUESTED).count()
-    researcher = any(o.kind in (Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE)
-                     for o in roles.user_organizations(user))
+    pending = ContactPermission.objects.filter(
+        expert__user=user, status=ContactPermission.Status.REQUESTED
+    ).count()
+    researcher = any(
+        o.kind in (Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE)
+        for o in roles.user_organizations(user)
+    )
     if profile is None and not pending and not researcher:
         return None
     profile_url = reverse("experts:detail", args=[profile.pk]) if profile else reverse("experts:create")
-    return {"title": _("专家人才"), "links": [
-        (_("我的专家档案"), profile_url, 1 if profile else 0),
-        (_("待处理的联系申请"), reverse("experts:my_requests"), pending),
-    ]}
+    return {
+        "title": _("专家人才"),
+        "links": [
+            (_("我的专家档案"), profile_url, 1 if profile else 0),
+            (_("待处理的联系申请"), reverse("experts:my_requests"), pending),
+        ],
+    }
 
 
 def _achievements_panel(user: Any) -> dict[str, Any] | None:
@@ -107,14 +127,25 @@ def _achievements_panel(user: Any) -> dict[str, Any] | None:
         soon = timezone.now() + timedelta(days=30)
         panel["links"] += [
             (_("本机构的成果"), reverse("achievements:mine"), mine.count()),
-            (_("需整改"), reverse("achievements:mine") + "?status=changes_requested",
-             mine.filter(status=ListingStatus.CHANGES_REQUESTED).count()),
-            (_("30 天内到期"), reverse("achievements:mine") + "?expiring=30",
-             mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count()),
+            (
+                _("需整改"),
+                reverse("achievements:mine") + "?status=changes_requested",
+                mine.filter(status=ListingStatus.CHANGES_REQUESTED).count(),
+            ),
+            (
+                _("30 天内到期"),
+                reverse("achievements:mine") + "?expiring=30",
+                mine.filter(status=ListingStatus.PUBLISHED, expires_at__lte=soon).count(),
+            ),
         ]
     if roles.is_operator(user):
-        panel["links"].append((_("待审核的成果"), reverse("achievements:review"),
-                               achievement_list_visible_to(user, status=ListingStatus.PENDING).count()))
+        panel["links"].append(
+            (
+                _("待审核的成果"),
+                reverse("achievements:review"),
+                achievement_list_visible_to(user, status=ListingStatus.PENDING).count(),
+            )
+        )
     return panel if panel["links"] else None
 
 

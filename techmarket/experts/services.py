@@ -22,11 +22,30 @@ from .models import Availability, ContactPermission, Expert
 from .selectors import can_manage_expert
 
 TEXT_FIELDS = {"name": _("姓名"), "title": _("职称"), "research_fields": _("研究方向"), "bio": _("个人简介")}
-EDITABLE = [*TEXT_FIELDS, "affiliation", "availability", "panel_eligible", "email", "phone", "is_active",
-            "external_key", "disciplines", "industries"]
+EDITABLE = [
+    *TEXT_FIELDS,
+    "affiliation",
+    "availability",
+    "panel_eligible",
+    "email",
+    "phone",
+    "is_active",
+    "external_key",
+    "disciplines",
+    "industries",
+]
 M2M = {"disciplines": (Discipline, _("学科代码")), "industries": (Industry, _("行业代码"))}
-AUDITED = [*TEXT_FIELDS, "affiliation_id", "user_id", "availability", "panel_eligible", "email", "phone",
-           "is_active", "external_key"]
+AUDITED = [
+    *TEXT_FIELDS,
+    "affiliation_id",
+    "user_id",
+    "availability",
+    "panel_eligible",
+    "email",
+    "phone",
+    "is_active",
+    "external_key",
+]
 _PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
 
 
@@ -73,9 +92,14 @@ def _clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         else:
             unknown = [str(v) for v in values if v not in Availability.values]
             if unknown:
-                err("availability", _("未知的合作意向：%(v)s。可选值：%(ok)s。") % {
-                    "v": "、".join(unknown),
-                    "ok": "、".join(f"{v}（{label}）" for v, label in Availability.choices)})
+                err(
+                    "availability",
+                    _("未知的合作意向：%(v)s。可选值：%(ok)s。")
+                    % {
+                        "v": "、".join(unknown),
+                        "ok": "、".join(f"{v}（{label}）" for v, label in Availability.choices),
+                    },
+                )
             data["availability"] = list(dict.fromkeys(values))
     if data.get("email"):
         data["email"] = str(data["email"]).strip()
@@ -86,8 +110,11 @@ def _clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     if data.get("phone"):
         data["phone"] = str(data["phone"]).strip()
         if not _PHONE.match(data["phone"]):
-            err("phone", _("联系电话“%(v)s”格式不正确：请填写手机号或带区号的座机号，例如 0539-8766123。")
-                % {"v": data["phone"]})
+            err(
+                "phone",
+                _("联系电话“%(v)s”格式不正确：请填写手机号或带区号的座机号，例如 0539-8766123。")
+                % {"v": data["phone"]},
+            )
     for field, (model, label) in M2M.items():
         if field in data:
             codes = [_pk(v) for v in (data[field] or [])]
@@ -121,9 +148,15 @@ def _check_panel_flag(acting_user: Any, wanted: bool, current: bool) -> None:
 
 
 def _save(expert: Expert, m2m: dict[str, Any]) -> None:
-    if expert.external_key and Expert.objects.filter(affiliation_id=expert.affiliation_id,
-                                                     external_key=expert.external_key).exclude(pk=expert.pk).exists():
-        raise ValidationError({"external_key": _("外部编号“%(k)s”在本单位已被其他专家使用。") % {"k": expert.external_key}})
+    if (
+        expert.external_key
+        and Expert.objects.filter(affiliation_id=expert.affiliation_id, external_key=expert.external_key)
+        .exclude(pk=expert.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"external_key": _("外部编号“%(k)s”在本单位已被其他专家使用。") % {"k": expert.external_key}}
+        )
     expert.full_clean(exclude=["user", *M2M])
     expert.save()
     for field, objs in m2m.items():
@@ -139,8 +172,12 @@ def expert_create(*, acting_user: Any, affiliation: Organization, user: Any = No
         user = acting_user
     for_self = user is not None and user.pk == acting_user.pk
     _check_affiliation(acting_user, affiliation, for_self=for_self)
-    if user is not None and not for_self and not roles.is_operator(acting_user) \
-            and not roles.is_org_member(user, affiliation):
+    if (
+        user is not None
+        and not for_self
+        and not roles.is_operator(acting_user)
+        and not roles.is_org_member(user, affiliation)
+    ):
         raise ValidationError({"user": _("关联的账户须是“%(o)s”的成员。") % {"o": affiliation}})
     if user is not None and Expert.objects.filter(user=user).exists():
         raise ValidationError({"user": _("账户“%(u)s”已有专家档案，请修改原档案。") % {"u": user}})
@@ -150,7 +187,9 @@ def expert_create(*, acting_user: Any, affiliation: Organization, user: Any = No
     with transaction.atomic():
         expert = Expert(affiliation=affiliation, user=user, **data)
         _save(expert, m2m)
-        audit_record(actor=acting_user, action="experts.expert.create", target=expert, after=_snapshot(expert))
+        audit_record(
+            actor=acting_user, action="experts.expert.create", target=expert, after=_snapshot(expert)
+        )
         transaction.on_commit(lambda: events.listing_changed(expert))
     return expert
 
@@ -174,14 +213,24 @@ def expert_update(*, expert: Expert, acting_user: Any, **changes: Any) -> Expert
         for field, value in changes.items():
             setattr(expert, field, value)
         _save(expert, m2m)
-        audit_record(actor=acting_user, action="experts.expert.update", target=expert, before=before,
-                     after=_snapshot(expert))
+        audit_record(
+            actor=acting_user,
+            action="experts.expert.update",
+            target=expert,
+            before=before,
+            after=_snapshot(expert),
+        )
         transaction.on_commit(lambda: events.listing_changed(expert))
     return expert
 
 
-def expert_set_relations(*, expert: Expert, acting_user: Any, organizations: Iterable[Any] | None = None,
-                         experts: Iterable[Any] | None = None) -> Expert:
+def expert_set_relations(
+    *,
+    expert: Expert,
+    acting_user: Any,
+    organizations: Iterable[Any] | None = None,
+    experts: Iterable[Any] | None = None,
+) -> Expert:
     """Replaces the declared related organisations and/or collaborators used for conflict-of-interest checks."""
     if not can_manage_expert(acting_user, expert):
         raise PermissionDenied(_("只有专家本人、所在单位管理员或平台运营可以申报关联关系。"))
@@ -205,8 +254,10 @@ def expert_set_relations(*, expert: Expert, acting_user: Any, organizations: Ite
         raise ValidationError(errors)
 
     def relations() -> dict[str, list[int]]:
-        return {"related_organizations": sorted(expert.related_organizations.values_list("pk", flat=True)),
-                "related_experts": sorted(expert.related_experts.values_list("pk", flat=True))}
+        return {
+            "related_organizations": sorted(expert.related_organizations.values_list("pk", flat=True)),
+            "related_experts": sorted(expert.related_experts.values_list("pk", flat=True)),
+        }
 
     with transaction.atomic():
         before = relations()
@@ -214,8 +265,13 @@ def expert_set_relations(*, expert: Expert, acting_user: Any, organizations: Ite
             expert.related_organizations.set(org_objs)
         if expert_objs is not None:
             expert.related_experts.set(expert_objs)
-        audit_record(actor=acting_user, action="experts.expert.set_relations", target=expert, before=before,
-                     after=relations())
+        audit_record(
+            actor=acting_user,
+            action="experts.expert.set_relations",
+            target=expert,
+            before=before,
+            after=relations(),
+        )
     return expert
 
 
@@ -237,8 +293,12 @@ def expert_contact_request(*, expert: Expert, acting_user: Any, message: str = "
         return existing
     with transaction.atomic():
         permission = ContactPermission.objects.create(expert=expert, user=acting_user, message=message[:200])
-        audit_record(actor=acting_user, action="experts.contact.request", target=permission,
-                     after=snapshot(permission, ["expert_id", "user_id", "status", "message"]))
+        audit_record(
+            actor=acting_user,
+            action="experts.contact.request",
+            target=permission,
+            after=snapshot(permission, ["expert_id", "user_id", "status", "message"]),
+        )
     return permission
 
 
@@ -247,24 +307,33 @@ def _contact_decide(*, expert: Expert, user: Any, acting_user: Any, status: str)
     if not (is_expert or roles.is_operator(acting_user)):
         raise PermissionDenied(_("只有专家本人可以决定是否公开联系方式。"))
     with transaction.atomic():
-        permission, _created = ContactPermission.objects.select_for_update().get_or_create(expert=expert, user=user)
+        permission, _created = ContactPermission.objects.select_for_update().get_or_create(
+            expert=expert, user=user
+        )
         before = snapshot(permission, ["status", "decided_at"])
         permission.status = status
         permission.decided_at = timezone.now()
         permission.save()
         verb = "accept" if status == ContactPermission.Status.ACCEPTED else "decline"
-        audit_record(actor=acting_user, action=f"experts.contact.{verb}", target=permission, before=before,
-                     after=snapshot(permission, ["expert_id", "user_id", "status", "decided_at"]))
+        audit_record(
+            actor=acting_user,
+            action=f"experts.contact.{verb}",
+            target=permission,
+            before=before,
+            after=snapshot(permission, ["expert_id", "user_id", "status", "decided_at"]),
+        )
     return permission
 
 
 def expert_accept_contact(*, expert: Expert, user: Any, acting_user: Any) -> ContactPermission:
     """The expert lets `user` see their e-mail and phone (with or without a prior request)."""
-    return _contact_decide(expert=expert, user=user, acting_user=acting_user,
-                           status=ContactPermission.Status.ACCEPTED)
+    return _contact_decide(
+        expert=expert, user=user, acting_user=acting_user, status=ContactPermission.Status.ACCEPTED
+    )
 
 
 def expert_decline_contact(*, expert: Expert, user: Any, acting_user: Any) -> ContactPermission:
     """The expert declines (or withdraws an earlier acceptance); `user` no longer sees the contact details."""
-    return _contact_decide(expert=expert, user=user, acting_user=acting_user,
-                           status=ContactPermission.Status.DECLINED)
+    return _contact_decide(
+        expert=expert, user=user, acting_user=acting_user, status=ContactPermission.Status.DECLINED
+    )

@@ -35,7 +35,9 @@ def _thread_main(step: str, job_pk: int) -> None:
 
 
 def start_thread(step: str, job_pk: int) -> threading.Thread:
-    thread = threading.Thread(target=_thread_main, args=(step, job_pk), name=f"import-job-{job_pk}", daemon=True)
+    thread = threading.Thread(
+        target=_thread_main, args=(step, job_pk), name=f"import-job-{job_pk}", daemon=True
+    )
     thread.start()
     return thread
 

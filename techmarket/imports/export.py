@@ -61,8 +61,9 @@ def headers(spec: ImportSpec, *, include_confidential: bool = False) -> list[str
     return [c.header for c in _columns(spec, include_confidential)] + [e.header for e in spec.export_columns]
 
 
-def export_rows(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
-                include_confidential: bool = False) -> Iterable[list[Any]]:
+def export_rows(
+    spec: ImportSpec, objects: Iterable[Any], *, user: Any = None, include_confidential: bool = False
+) -> Iterable[list[Any]]:
     columns = _columns(spec, include_confidential)
     key = spec.external_key_column
     for obj in objects:
@@ -80,8 +81,9 @@ def export_rows(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
         yield row
 
 
-def export_xlsx(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
-                include_confidential: bool = False) -> bytes:
+def export_xlsx(
+    spec: ImportSpec, objects: Iterable[Any], *, user: Any = None, include_confidential: bool = False
+) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.title)
     widths = [c.width for c in _columns(spec, include_confidential)] + [e.width for e in spec.export_columns]
@@ -112,12 +114,15 @@ def export_xlsx(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
     return buffer.getvalue()
 
 
-def export_csv(spec: ImportSpec, objects: Iterable[Any], *, user: Any = None,
-               include_confidential: bool = False) -> bytes:
+def export_csv(
+    spec: ImportSpec, objects: Iterable[Any], *, user: Any = None, include_confidential: bool = False
+) -> bytes:
     """UTF-8 with BOM: Excel on Windows guesses GBK otherwise and shows Chinese as mojibake."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers(spec, include_confidential=include_confidential))
     for row in export_rows(spec, objects, user=user, include_confidential=include_confidential):
-        writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime.datetime) else v for v in row])
+        writer.writerow(
+            [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime.datetime) else v for v in row]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

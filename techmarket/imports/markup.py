@@ -90,8 +90,12 @@ def build_error_workbook(spec: ImportSpec, content: bytes, errors: list[RowError
                     cell.number_format = "yyyy-mm-dd"
                 if problems.get(index):
                     cell.fill = BAD_FILL
-                    text = "\n".join(_("%(problem)s，应为%(expected)s") % {"problem": e.problem, "expected": e.expected}
-                                     if e.expected else e.problem for e in problems[index])
+                    text = "\n".join(
+                        _("%(problem)s，应为%(expected)s") % {"problem": e.problem, "expected": e.expected}
+                        if e.expected
+                        else e.problem
+                        for e in problems[index]
+                    )
                     cell.comment = Comment(text[:2000], AUTHOR, width=300, height=120)
                 out.append(cell)
             messages = [str(e) for e in by_row.get(row_number, [])]
@@ -106,8 +110,10 @@ def build_error_workbook(spec: ImportSpec, content: bytes, errors: list[RowError
     listing = wb.create_sheet(ERRORS_SHEET)
     listing.append([_("行"), _("列"), _("填写的值"), _("问题"), _("应填写")])
     for error in sorted(errors, key=lambda e: e.row):
-        cells = [WriteOnlyCell(listing, value=v) for v in (error.row, error.column, error.value, error.problem,
-                                                             error.expected)]
+        cells = [
+            WriteOnlyCell(listing, value=v)
+            for v in (error.row, error.column, error.value, error.problem, error.expected)
+        ]
         for cell in cells[1:]:
             cell.data_type = "s"
         listing.append(cells)

@@ -19,14 +19,21 @@ class ImportJob(models.Model):
         FAILED = "failed", _("失败")
 
     spec_key = models.CharField(_("导入类型"), max_length=32)
-    owner = models.ForeignKey("orgs.Organization", verbose_name=_("所属机构"), on_delete=models.PROTECT,
-                              related_name="+")
+    owner = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("所属机构"), on_delete=models.PROTECT, related_name="+"
+    )
     # Private storage (never under MEDIA_URL), random names; deleted when the import ends.
-    file = models.FileField(_("上传文件"), upload_to=upload_name, storage=private_import_storage, max_length=255,
-                            blank=True)
-    error_file = models.FileField(_("标注错误的文件"), upload_to=error_file_name, storage=private_import_storage,
-                                  max_length=255, blank=True,
-                                  help_text=_("上传的文件，出错的单元格标红并附批注；保留 IMPORT_FILE_RETENTION_HOURS 小时"))
+    file = models.FileField(
+        _("上传文件"), upload_to=upload_name, storage=private_import_storage, max_length=255, blank=True
+    )
+    error_file = models.FileField(
+        _("标注错误的文件"),
+        upload_to=error_file_name,
+        storage=private_import_storage,
+        max_length=255,
+        blank=True,
+        help_text=_("上传的文件，出错的单元格标红并附批注；保留 IMPORT_FILE_RETENTION_HOURS 小时"),
+    )
     original_name = models.CharField(_("原文件名"), max_length=255)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
@@ -34,11 +41,20 @@ class ImportJob(models.Model):
     new_rows = models.PositiveIntegerField(_("新增行数"), default=0)
     update_rows = models.PositiveIntegerField(_("更新行数"), default=0)
     unchanged_rows = models.PositiveIntegerField(_("未变行数"), default=0)
-    error_report = models.JSONField(_("错误报告"), default=list, blank=True,
-                                    help_text=_("逐行错误：[{row, column, value, problem, expected, message}]"))
+    error_report = models.JSONField(
+        _("错误报告"),
+        default=list,
+        blank=True,
+        help_text=_("逐行错误：[{row, column, value, problem, expected, message}]"),
+    )
     message = models.TextField(_("说明"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -49,8 +65,10 @@ class ImportJob(models.Model):
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
         constraints = [
-            models.CheckConstraint(condition=models.Q(processed_rows__lte=models.F("total_rows")),
-                                   name="import_job_processed_within_total"),
+            models.CheckConstraint(
+                condition=models.Q(processed_rows__lte=models.F("total_rows")),
+                name="import_job_processed_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,4 +85,8 @@ class ImportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if self.is_finished or not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+        return (
+            100
+            if self.is_finished or not self.total_rows
+            else min(100, self.processed_rows * 100 // self.total_rows)
+        )

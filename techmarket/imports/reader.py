@@ -44,7 +44,10 @@ MAX_HEADER_COLUMNS = 200
 MAX_TRAILING_EMPTY_ROWS = 1000
 MAX_ZIP_ENTRIES = 1000
 _MULTI_SPLIT = re.compile(r"[、,，;；\n]+")
-_TRUE, _FALSE = {"是", "y", "yes", "true", "1", "√", "✓", "对"}, {"否", "n", "no", "false", "0", "×", "✗", "错"}
+_TRUE, _FALSE = (
+    {"是", "y", "yes", "true", "1", "√", "✓", "对"},
+    {"否", "n", "no", "false", "0", "×", "✗", "错"},
+)
 _ROW_TAG, _CELL_TAG = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
 _SI_TAG, _SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}sheetData"
 
@@ -116,9 +119,13 @@ def _check_archive(content: bytes) -> None:
         raise _refuse_damaged() from exc
     unpacked = sum(info.file_size for info in infos)
     if len(infos) > MAX_ZIP_ENTRIES or unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
-        raise ImportFileError(_("文件解压后超过 %(limit)s 的上限（可能含有大量空白格式、图片或隐藏内容）。"
-                                "请把数据复制到新下载的模板中再上传，或拆分为多个文件。")
-                              % {"limit": _size_label(settings.IMPORT_MAX_UNPACKED_BYTES)})
+        raise ImportFileError(
+            _(
+                "文件解压后超过 %(limit)s 的上限（可能含有大量空白格式、图片或隐藏内容）。"
+                "请把数据复制到新下载的模板中再上传，或拆分为多个文件。"
+            )
+            % {"limit": _size_label(settings.IMPORT_MAX_UNPACKED_BYTES)}
+        )
 
 
 class _Deadline:
@@ -131,8 +138,13 @@ class _Deadline:
     def check(self) -> None:
         self.ticks += 1
         if self.ticks % 512 == 0 and time.monotonic() > self.at:
-            raise ImportFileError(_("文件结构过于复杂，%(s)d 秒内未能读完。请把数据复制到新下载的模板中再上传，"
-                                    "或拆分为多个文件。") % {"s": settings.IMPORT_READ_SECONDS})
+            raise ImportFileError(
+                _(
+                    "文件结构过于复杂，%(s)d 秒内未能读完。请把数据复制到新下载的模板中再上传，"
+                    "或拆分为多个文件。"
+                )
+                % {"s": settings.IMPORT_READ_SECONDS}
+            )
 
 
 _SI_START = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?si[\s>/]")
@@ -148,8 +160,11 @@ def _count_shared_strings(source: IO[bytes], deadline: _Deadline, limit: int | N
         data = carry + chunk
         horizon = max(len(data) - _SCAN_OVERLAP, 0)
         count += len(_SI_START.findall(data, 0, horizon))  # the matches ending before the horizon
-        count += sum(1 for m in _SI_START.finditer(data, max(horizon - _SCAN_OVERLAP, 0))
-                     if m.start() < horizon < m.end())  # and the one that straddles it
+        count += sum(
+            1
+            for m in _SI_START.finditer(data, max(horizon - _SCAN_OVERLAP, 0))
+            if m.start() < horizon < m.end()
+        )  # and the one that straddles it
         carry = data[horizon:]
         if limit is not None and count > limit:
             return count
@@ -199,8 +214,13 @@ class _BoundedReader(ExcelReader):
         limit = settings.IMPORT_MAX_SHARED_STRINGS
         with self.archive.open(part.PartName[1:]) as source:
             if _count_shared_strings(source, self.deadline, limit) > limit:
-                raise ImportFileError(_("文件中的不同文字超过 %(n)d 段的上限，不像是按模板填写的数据。"
-                                        "请把数据复制到新下载的模板中再上传，或拆分为多个文件。") % {"n": limit})
+                raise ImportFileError(
+                    _(
+                        "文件中的不同文字超过 %(n)d 段的上限，不像是按模板填写的数据。"
+                        "请把数据复制到新下载的模板中再上传，或拆分为多个文件。"
+                    )
+                    % {"n": limit}
+                )
         with self.archive.open(part.PartName[1:]) as source:
             self.shared_strings = _read_shared_strings(source, self.deadline)
 
@@ -214,16 +234,27 @@ class _BoundedReader(ExcelReader):
 
 def _content(file: IO[bytes], name: str) -> bytes:
     if not name.lower().endswith(".xlsx"):
-        raise ImportFileError(_("只接受 .xlsx 格式的 Excel 文件（您上传的是“%(name)s”）。"
-                                "请在 Excel 中“另存为” Excel 工作簿（*.xlsx）后再上传。") % {"name": name[-60:]})
+        raise ImportFileError(
+            _(
+                "只接受 .xlsx 格式的 Excel 文件（您上传的是“%(name)s”）。"
+                "请在 Excel 中“另存为” Excel 工作簿（*.xlsx）后再上传。"
+            )
+            % {"name": name[-60:]}
+        )
     limit = settings.IMPORT_MAX_BYTES
     file.seek(0)
     content = file.read(limit + 1)
     if len(content) > limit:
-        raise ImportFileError(_("文件超过大小上限 %(limit)s，请拆分为多个文件后分别导入。") % {"limit": _size_label(limit)})
+        raise ImportFileError(
+            _("文件超过大小上限 %(limit)s，请拆分为多个文件后分别导入。") % {"limit": _size_label(limit)}
+        )
     if not content.startswith(ZIP_MAGIC):
-        raise ImportFileError(_("文件内容不是 xlsx 格式（可能是改了扩展名的 CSV、xls 或其他文件）。"
-                                "请用平台模板填写，并在 Excel 中保存为 .xlsx。"))
+        raise ImportFileError(
+            _(
+                "文件内容不是 xlsx 格式（可能是改了扩展名的 CSV、xls 或其他文件）。"
+                "请用平台模板填写，并在 Excel 中保存为 .xlsx。"
+            )
+        )
     return content
 
 
@@ -255,7 +286,9 @@ def _data_sheet(workbook: Any, spec: ImportSpec) -> Any:
 SheetRow = tuple[int, dict[int, dict[str, Any]]]
 
 
-def iter_sheet_rows(ws: Any, deadline: _Deadline, *, max_column: int = MAX_HEADER_COLUMNS) -> Iterator[SheetRow]:
+def iter_sheet_rows(
+    ws: Any, deadline: _Deadline, *, max_column: int = MAX_HEADER_COLUMNS
+) -> Iterator[SheetRow]:
     """(row number, {column number: cell}) for the rows present in the file, streamed cell by cell.
 
     Each cell is parsed by openpyxl's own cell parser (types, dates by number format, shared strings,
@@ -265,8 +298,14 @@ def iter_sheet_rows(ws: Any, deadline: _Deadline, *, max_column: int = MAX_HEADE
     wb = ws.parent
     last_row = settings.IMPORT_MAX_ROWS + 1
     with ws._get_source() as source:  # openpyxl has no public streaming API for cells
-        parser = WorkSheetParser(source, ws._shared_strings, data_only=False, epoch=wb.epoch,
-                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=False,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
         sheet_data = row_element = None
         row_number = 0
         cells: dict[int, dict[str, Any]] = {}
@@ -295,8 +334,11 @@ def iter_sheet_rows(ws: Any, deadline: _Deadline, *, max_column: int = MAX_HEADE
                     if row_number > last_row:
                         if cells:
                             raise ImportFileError(
-                                _("第 %(r)d 行有数据，超过 %(max)d 行的上限（第 1 行为表头）。请拆分为多个文件后分别导入。")
-                                % {"r": row_number, "max": settings.IMPORT_MAX_ROWS})
+                                _(
+                                    "第 %(r)d 行有数据，超过 %(max)d 行的上限（第 1 行为表头）。请拆分为多个文件后分别导入。"
+                                )
+                                % {"r": row_number, "max": settings.IMPORT_MAX_ROWS}
+                            )
                         trailing_empty += 1
                         if trailing_empty > MAX_TRAILING_EMPTY_ROWS:
                             return
@@ -408,8 +450,10 @@ class _Parser:
         kind = column.kind
         if kind == Kind.TEXT:
             if column.max_length and len(text) > column.max_length:
-                raise _CellError(_("共 %(n)d 字，超过上限") % {"n": len(text)},
-                                 _("不超过 %(max)d 字") % {"max": column.max_length})
+                raise _CellError(
+                    _("共 %(n)d 字，超过上限") % {"n": len(text)},
+                    _("不超过 %(max)d 字") % {"max": column.max_length},
+                )
             return text
         if kind in (Kind.INT, Kind.DECIMAL):
             return self._number(column, value)
@@ -423,7 +467,10 @@ class _Parser:
             labels = self.labels(column)
             text = normalise.normalise_choice(text)
             if text not in labels:
-                raise _CellError(_("不在可选范围内"), _("下列之一：%(v)s") % {"v": "、".join(label for _c, label in column.choice_pairs())})
+                raise _CellError(
+                    _("不在可选范围内"),
+                    _("下列之一：%(v)s") % {"v": "、".join(label for _c, label in column.choice_pairs())},
+                )
             return labels[text]
         if kind == Kind.MULTI:
             labels = self.labels(column)
@@ -431,8 +478,11 @@ class _Parser:
             parts = [p for p in parts if p]
             unknown = [p for p in parts if p not in labels]
             if unknown:
-                raise _CellError(_("中的“%(u)s”不是可选项") % {"u": "、".join(unknown)},
-                                 _("下列中的一项或多项（用“、”分隔）：%(v)s") % {"v": "、".join(label for _c, label in column.choice_pairs())})
+                raise _CellError(
+                    _("中的“%(u)s”不是可选项") % {"u": "、".join(unknown)},
+                    _("下列中的一项或多项（用“、”分隔）：%(v)s")
+                    % {"v": "、".join(label for _c, label in column.choice_pairs())},
+                )
             return list(dict.fromkeys(labels[p] for p in parts))
         if kind == Kind.CODE:
             code = normalise.normalise_code(normalise.fold_width(text).split()[0])
@@ -470,7 +520,8 @@ class _Parser:
         if not is_int and -number.normalize().as_tuple().exponent > column.decimal_places:  # type: ignore[operator]
             raise _CellError(_("小数位过多"), _("最多 %(n)d 位小数") % {"n": column.decimal_places})
         if (column.min_value is not None and number < Decimal(str(column.min_value))) or (
-                column.max_value is not None and number > Decimal(str(column.max_value))):
+            column.max_value is not None and number > Decimal(str(column.max_value))
+        ):
             raise _CellError(_("超出范围"), expected)
         return int(number) if is_int else number
 
@@ -500,25 +551,39 @@ def read_upload(spec: ImportSpec, file: IO[bytes], *, name: str) -> ParsedSheet:
                 continue
             count += 1
             if count > settings.IMPORT_MAX_ROWS:
-                raise ImportFileError(_("数据超过 %(max)d 行的上限，请拆分为多个文件后分别导入。")
-                                      % {"max": settings.IMPORT_MAX_ROWS})
+                raise ImportFileError(
+                    _("数据超过 %(max)d 行的上限，请拆分为多个文件后分别导入。")
+                    % {"max": settings.IMPORT_MAX_ROWS}
+                )
             data: dict[str, Any] = {}
             errors: list[RowError] = []
             for index, column in header.mapping.items():
                 cell = cells.get(index)
                 value = cell["value"] if cell is not None else None
                 if cell is not None and _is_formula(cell):
-                    errors.append(RowError(row_number, column.header, shown(value), _("是公式"),
-                                           _("请填写数值而不是公式")))
+                    errors.append(
+                        RowError(
+                            row_number, column.header, shown(value), _("是公式"), _("请填写数值而不是公式")
+                        )
+                    )
                     continue
                 try:
                     data[column.field] = parser.parse(column, value)
                 except _CellError as exc:
-                    errors.append(RowError(row_number, column.header, shown(value), exc.problem, exc.expected))
+                    errors.append(
+                        RowError(row_number, column.header, shown(value), exc.problem, exc.expected)
+                    )
             key = data.get(key_column.field) or ""
             if key and key in first_row_of_key:
-                errors.append(RowError(row_number, key_column.header, key, _("与第 %(r)d 行重复") % {"r": first_row_of_key[key]},
-                                       _("每行一个不重复的外部编号")))
+                errors.append(
+                    RowError(
+                        row_number,
+                        key_column.header,
+                        key,
+                        _("与第 %(r)d 行重复") % {"r": first_row_of_key[key]},
+                        _("每行一个不重复的外部编号"),
+                    )
+                )
             elif key:
                 first_row_of_key[key] = row_number
             if errors:
@@ -526,7 +591,9 @@ def read_upload(spec: ImportSpec, file: IO[bytes], *, name: str) -> ParsedSheet:
             else:
                 sheet.rows.append(ParsedRow(row=row_number, key=key, data=data))
         if count == 0:
-            raise ImportFileError(_("表中没有数据：请从第 2 行开始填写，每行一条%(title)s。") % {"title": spec.title})
+            raise ImportFileError(
+                _("表中没有数据：请从第 2 行开始填写，每行一条%(title)s。") % {"title": spec.title}
+            )
         return sheet
     finally:
         workbook.close()
@@ -545,10 +612,14 @@ def count_data_rows(spec: ImportSpec, file: IO[bytes], *, name: str) -> int:
         header = map_header(spec, first[1])
         count = sum(1 for _row, cells in rows if any(i in cells for i in header.mapping))
         if count > settings.IMPORT_MAX_ROWS:
-            raise ImportFileError(_("数据超过 %(max)d 行的上限，请拆分为多个文件后分别导入。")
-                                  % {"max": settings.IMPORT_MAX_ROWS})
+            raise ImportFileError(
+                _("数据超过 %(max)d 行的上限，请拆分为多个文件后分别导入。")
+                % {"max": settings.IMPORT_MAX_ROWS}
+            )
         if count == 0:
-            raise ImportFileError(_("表中没有数据：请从第 2 行开始填写，每行一条%(title)s。") % {"title": spec.title})
+            raise ImportFileError(
+                _("表中没有数据：请从第 2 行开始填写，每行一条%(title)s。") % {"title": spec.title}
+            )
         return count
     finally:
         workbook.close()

@@ -88,9 +88,15 @@ def _service_errors(spec: ImportSpec, row: ParsedRow, exc: ValidationError) -> l
         value = row.data.get(column.field)
         shown_value = shown(format_cell(column, value))
         for message in messages:
-            errors.append(RowError(row.row, column.header, shown_value,
-                                   _("不符合要求：%(m)s") % {"m": str(message).rstrip("。")},
-                                   column.help if column is not key_column else ""))
+            errors.append(
+                RowError(
+                    row.row,
+                    column.header,
+                    shown_value,
+                    _("不符合要求：%(m)s") % {"m": str(message).rstrip("。")},
+                    column.help if column is not key_column else "",
+                )
+            )
     return errors
 
 
@@ -103,8 +109,14 @@ def _save_one(spec: ImportSpec, row: ParsedRow, obj: Any, *, acting_user: Any, o
     return obj is None or getattr(saved, "updated_at", None) != stamp
 
 
-def _save_rows(spec: ImportSpec, rows: list[ParsedRow], *, acting_user: Any, owner: Organization,
-               progress: Callable[[int], None] | None = None) -> ImportResult:
+def _save_rows(
+    spec: ImportSpec,
+    rows: list[ParsedRow],
+    *,
+    acting_user: Any,
+    owner: Organization,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
     existing = spec.load_existing(owner, [r.key for r in rows if r.key])
     result = ImportResult()
     for number, row in enumerate(rows, start=1):
@@ -115,8 +127,15 @@ def _save_rows(spec: ImportSpec, rows: list[ParsedRow], *, acting_user: Any, own
         except ValidationError as exc:
             result.errors.extend(_service_errors(spec, row, exc))
         except IntegrityError:
-            result.errors.append(RowError(row.row, spec.external_key_column.header, row.key,
-                                          _("与已有记录冲突"), _("检查外部编号是否与其他记录重复")))
+            result.errors.append(
+                RowError(
+                    row.row,
+                    spec.external_key_column.header,
+                    row.key,
+                    _("与已有记录冲突"),
+                    _("检查外部编号是否与其他记录重复"),
+                )
+            )
         else:
             if obj is None:
                 result.created += 1
@@ -133,9 +152,17 @@ def _read(spec: ImportSpec, file: IO[bytes], name: str) -> ParsedSheet:
     return read_upload(spec, file, name=name)
 
 
-def _run(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner: Organization, name: str,
-         commit: bool, job: ImportJob | None = None,
-         progress: Callable[[int], None] | None = None) -> tuple[ImportResult, ParsedSheet | None]:
+def _run(
+    spec: ImportSpec,
+    file: IO[bytes],
+    *,
+    acting_user: Any,
+    owner: Organization,
+    name: str,
+    commit: bool,
+    job: ImportJob | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[ImportResult, ParsedSheet | None]:
     """The one path of preview and import: cell checks, then every valid row through the services in one
     transaction. The preview always rolls back; the import keeps the rows only when no row has an error.
     So a preview lists exactly the errors the import would, whatever the size of the file."""
@@ -153,10 +180,20 @@ def _run(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner: Organiza
             result.errors = sorted(sheet.errors + saved.errors, key=lambda e: e.row)
             if not commit or result.errors:
                 raise _Rollback
-            audit_record(actor=acting_user, action="imports.job.commit", target=job or owner,
-                         after={"spec": spec.key, "owner": owner.pk, "file": name, "total": result.total,
-                                "created": result.created, "updated": result.updated,
-                                "unchanged": result.unchanged})
+            audit_record(
+                actor=acting_user,
+                action="imports.job.commit",
+                target=job or owner,
+                after={
+                    "spec": spec.key,
+                    "owner": owner.pk,
+                    "file": name,
+                    "total": result.total,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
     except _Rollback:
         if commit:
             result.created = result.updated = result.unchanged = 0
@@ -165,28 +202,64 @@ def _run(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner: Organiza
     return result, sheet
 
 
-def import_preview(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner: Organization,
-                   name: str | None = None, progress: Callable[[int], None] | None = None) -> ImportPreview:
+def import_preview(
+    spec: ImportSpec,
+    file: IO[bytes],
+    *,
+    acting_user: Any,
+    owner: Organization,
+    name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportPreview:
     """What an import would do, written nowhere: cell checks and a dry run through the services that is
     always rolled back, for files of any size (large ones are checked in the background, see jobs)."""
-    result, sheet = _run(spec, file, acting_user=acting_user, owner=owner, name=name or getattr(file, "name", ""),
-                         commit=False, progress=progress)
-    return ImportPreview(total=result.total, new=result.created, update=result.updated, unchanged=result.unchanged,
-                         errors=result.errors, file_error=result.file_error,
-                         ignored_headers=sheet.ignored_headers if sheet else [],
-                         missing_headers=sheet.missing_headers if sheet else [])
+    result, sheet = _run(
+        spec,
+        file,
+        acting_user=acting_user,
+        owner=owner,
+        name=name or getattr(file, "name", ""),
+        commit=False,
+        progress=progress,
+    )
+    return ImportPreview(
+        total=result.total,
+        new=result.created,
+        update=result.updated,
+        unchanged=result.unchanged,
+        errors=result.errors,
+        file_error=result.file_error,
+        ignored_headers=sheet.ignored_headers if sheet else [],
+        missing_headers=sheet.missing_headers if sheet else [],
+    )
 
 
-def import_commit(spec: ImportSpec, file: IO[bytes], *, acting_user: Any, owner: Organization,
-                  name: str | None = None, job: ImportJob | None = None,
-                  progress: Callable[[int], None] | None = None) -> ImportResult:
+def import_commit(
+    spec: ImportSpec,
+    file: IO[bytes],
+    *,
+    acting_user: Any,
+    owner: Organization,
+    name: str | None = None,
+    job: ImportJob | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
     """Write every row or none. One audit record "imports.job.commit" besides the services' own."""
-    result, _sheet = _run(spec, file, acting_user=acting_user, owner=owner, name=name or getattr(file, "name", ""),
-                          commit=True, job=job, progress=progress)
+    result, _sheet = _run(
+        spec,
+        file,
+        acting_user=acting_user,
+        owner=owner,
+        name=name or getattr(file, "name", ""),
+        commit=True,
+        job=job,
+        progress=progress,
+    )
     return result
 
 
 # --- jobs ---------------------------------------------------------------------------------------
+
 
 def _progress_key(job_pk: int) -> str:
     return f"imports:job:{job_pk}:processed"
@@ -207,17 +280,23 @@ def _finish_files(job: ImportJob, *, failed: bool) -> None:
     if failed and job.error_report:
         try:
             with job.file.open("rb") as handle:
-                content = build_error_workbook(get_spec(job.spec_key), handle.read(),
-                                               [RowError(**{k: e[k] for k in ("row", "column", "value", "problem", "expected")})
-                                                for e in job.error_report])
+                content = build_error_workbook(
+                    get_spec(job.spec_key),
+                    handle.read(),
+                    [
+                        RowError(**{k: e[k] for k in ("row", "column", "value", "problem", "expected")})
+                        for e in job.error_report
+                    ],
+                )
             job.error_file.save("errors.xlsx", ContentFile(content), save=False)
         except ImportFileError:
             pass
     job.file.delete(save=False)
 
 
-def import_job_create(*, spec: ImportSpec, upload: UploadedFile, acting_user: Any,
-                      owner: Organization) -> tuple[ImportJob, ImportPreview | None]:
+def import_job_create(
+    *, spec: ImportSpec, upload: UploadedFile, acting_user: Any, owner: Organization
+) -> tuple[ImportJob, ImportPreview | None]:
     """Store the upload privately and check it: small files now, large ones in the background (the
     complete check, services included, so the preview lists every error the import would)."""
     check_import_permission(acting_user, owner)
@@ -228,8 +307,14 @@ def import_job_create(*, spec: ImportSpec, upload: UploadedFile, acting_user: An
     except ImportFileError as exc:
         rows, file_error = 0, exc.message
     with transaction.atomic():
-        job = ImportJob(spec_key=spec.key, owner=owner, original_name=(upload.name or "")[-255:],
-                        created_by=acting_user, total_rows=rows, message=file_error)
+        job = ImportJob(
+            spec_key=spec.key,
+            owner=owner,
+            original_name=(upload.name or "")[-255:],
+            created_by=acting_user,
+            total_rows=rows,
+            message=file_error,
+        )
         if file_error:
             job.status = ImportJob.Status.FAILED
             job.finished_at = timezone.now()
@@ -238,9 +323,18 @@ def import_job_create(*, spec: ImportSpec, upload: UploadedFile, acting_user: An
             job.file.save("upload.xlsx", upload, save=False)
             job.status = ImportJob.Status.CHECKING
         job.save()
-        audit_record(actor=acting_user, action="imports.job.upload", target=job,
-                     after={"spec": spec.key, "owner": owner.pk, "file": job.original_name, "total": rows,
-                            "error": file_error})
+        audit_record(
+            actor=acting_user,
+            action="imports.job.upload",
+            target=job,
+            after={
+                "spec": spec.key,
+                "owner": owner.pk,
+                "file": job.original_name,
+                "total": rows,
+                "error": file_error,
+            },
+        )
     if job.status != ImportJob.Status.CHECKING:
         return job, None
     if rows > settings.IMPORT_INLINE_ROWS:
@@ -269,11 +363,20 @@ def import_job_check(*, job_pk: int) -> ImportPreview | None:
     spec = get_spec(job.spec_key)
     try:
         with job.file.open("rb") as handle:
-            preview = import_preview(spec, handle, acting_user=job.created_by, owner=job.owner,
-                                     name=job.original_name, progress=_job_progress(job.pk))
+            preview = import_preview(
+                spec,
+                handle,
+                acting_user=job.created_by,
+                owner=job.owner,
+                name=job.original_name,
+                progress=_job_progress(job.pk),
+            )
     except Exception:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-                                                   message=_("校验时发生内部错误，请稍后重试或联系平台。"))
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("校验时发生内部错误，请稍后重试或联系平台。"),
+        )
         job.file.delete(save=False)
         raise
     finally:
@@ -286,7 +389,8 @@ def import_job_check(*, job_pk: int) -> ImportPreview | None:
         job.status = ImportJob.Status.PREVIEW
         if preview.missing_headers:
             job.message = _("文件中没有这些选填列，已有记录的相应内容保持不变：%(h)s。") % {
-                "h": "、".join(preview.missing_headers)}
+                "h": "、".join(preview.missing_headers)
+            }
     else:
         job.status = ImportJob.Status.FAILED
         job.finished_at = timezone.now()
@@ -300,9 +404,12 @@ def import_job_start(*, job: ImportJob, acting_user: Any) -> ImportJob:
     thread on the embedded default without a broker), so the request returns to the progress page."""
     check_import_permission(acting_user, job.owner)
     if job.status != ImportJob.Status.PREVIEW:
-        raise ValidationError(_("该导入任务当前状态为“%(s)s”，不能再次确认。") % {"s": job.get_status_display()})
+        raise ValidationError(
+            _("该导入任务当前状态为“%(s)s”，不能再次确认。") % {"s": job.get_status_display()}
+        )
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
-        status=ImportJob.Status.QUEUED, updated_at=timezone.now())
+        status=ImportJob.Status.QUEUED, updated_at=timezone.now()
+    )
     if not updated:  # a double click already queued it
         job.refresh_from_db()
         return job
@@ -323,12 +430,22 @@ def import_job_run(*, job_pk: int) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
     try:
         with job.file.open("rb") as handle:
-            result = import_commit(spec, handle, acting_user=job.created_by, owner=job.owner,
-                                   name=job.original_name, job=job, progress=_job_progress(job.pk))
+            result = import_commit(
+                spec,
+                handle,
+                acting_user=job.created_by,
+                owner=job.owner,
+                name=job.original_name,
+                job=job,
+                progress=_job_progress(job.pk),
+            )
     except Exception:
         # Never leave a job "running" forever: the page would poll without end.
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-                                                   message=_("导入时发生内部错误，数据均未写入，请稍后重试或联系平台。"))
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("导入时发生内部错误，数据均未写入，请稍后重试或联系平台。"),
+        )
         job.file.delete(save=False)
         raise
     finally:
@@ -346,7 +463,8 @@ def import_job_run(*, job_pk: int) -> ImportJob:
         job.processed_rows = 0
         job.error_report = [e.as_dict() for e in result.errors]
         job.message = result.file_error or _("有 %(n)d 行未通过校验，全部未导入。") % {
-            "n": len({e.row for e in result.errors})}
+            "n": len({e.row for e in result.errors})
+        }
     _finish_files(job, failed=not result.ok)
     job.save()
     return job
@@ -361,8 +479,12 @@ def import_job_file_read(*, job: ImportJob, acting_user: Any, which: str) -> tup
         raise ObjectDoesNotExist
     with stored.open("rb") as handle:
         content = handle.read()
-    audit_record(actor=acting_user, action="imports.job.download", target=job,
-                 after={"file": which, "bytes": len(content)})
+    audit_record(
+        actor=acting_user,
+        action="imports.job.download",
+        target=job,
+        after={"file": which, "bytes": len(content)},
+    )
     stem = job.original_name.rsplit(".", 1)[0] or "import"
     name = _("%(stem)s-错误标注.xlsx") % {"stem": stem} if which == "errors" else job.original_name
     return content, name
@@ -373,8 +495,11 @@ def import_files_purge(*, now: Any = None) -> int:
     (run hourly by beat, or by `manage.py imports_purge_files`)."""
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.IMPORT_FILE_RETENTION_HOURS)
     purged = 0
-    for job in ImportJob.objects.filter(updated_at__lt=cutoff).exclude(error_file="", file="").exclude(
-            status__in=[ImportJob.Status.CHECKING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]):
+    for job in (
+        ImportJob.objects.filter(updated_at__lt=cutoff)
+        .exclude(error_file="", file="")
+        .exclude(status__in=[ImportJob.Status.CHECKING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+    ):
         if job.error_file:
             job.error_file.delete(save=False)
         if job.file:
@@ -383,7 +508,8 @@ def import_files_purge(*, now: Any = None) -> int:
             job.status = ImportJob.Status.FAILED
             job.finished_at = timezone.now()
             job.message = _("预览超过 %(h)d 小时未确认，上传的文件已删除，请重新上传。") % {
-                "h": settings.IMPORT_FILE_RETENTION_HOURS}
+                "h": settings.IMPORT_FILE_RETENTION_HOURS
+            }
         job.save()
         purged += 1
     return purged

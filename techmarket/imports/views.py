@@ -43,11 +43,18 @@ def upload(request: HttpRequest, spec_key: str) -> HttpResponse:
     spec = get_spec(spec_key)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        job, _preview = services.import_job_create(spec=spec, upload=form.cleaned_data["file"],
-                                                   acting_user=request.user, owner=form.cleaned_data["owner"])
+        job, _preview = services.import_job_create(
+            spec=spec,
+            upload=form.cleaned_data["file"],
+            acting_user=request.user,
+            owner=form.cleaned_data["owner"],
+        )
         return redirect("imports:job", job_id=job.pk)
-    return render(request, "imports/upload.html", {"spec": spec, "form": form,
-                                                    "no_orgs": not roles.user_organizations(request.user)})
+    return render(
+        request,
+        "imports/upload.html",
+        {"spec": spec, "form": form, "no_orgs": not roles.user_organizations(request.user)},
+    )
 
 
 def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
@@ -60,12 +67,19 @@ def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
 @login_required
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
-    return render(request, "imports/job.html", {
-        "job": job, "spec": get_spec(job.spec_key), "processed": services.job_processed_rows(job),
-        "error_rows": len({e["row"] for e in job.error_report}), "inline_rows": settings.IMPORT_INLINE_ROWS,
-        "has_review": job.spec_key in REVIEWED_SPECS,
-        "drafts_url": _drafts_url(job.spec_key),
-    })
+    return render(
+        request,
+        "imports/job.html",
+        {
+            "job": job,
+            "spec": get_spec(job.spec_key),
+            "processed": services.job_processed_rows(job),
+            "error_rows": len({e["row"] for e in job.error_report}),
+            "inline_rows": settings.IMPORT_INLINE_ROWS,
+            "has_review": job.spec_key in REVIEWED_SPECS,
+            "drafts_url": _drafts_url(job.spec_key),
+        },
+    )
 
 
 # Types whose imported rows are drafts that go through review (experts have no review).
@@ -102,15 +116,20 @@ def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if job.status == ImportJob.Status.SUCCEEDED:
-            messages.success(request, _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(same)d 条。")
-                             % {"new": job.new_rows, "update": job.update_rows, "same": job.unchanged_rows})
+            messages.success(
+                request,
+                _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(same)d 条。")
+                % {"new": job.new_rows, "update": job.update_rows, "same": job.unchanged_rows},
+            )
     return redirect("imports:job", job_id=job.pk)
 
 
 @login_required
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
-    response = render(request, "imports/_job_progress.html", {"job": job, "processed": services.job_processed_rows(job)})
+    response = render(
+        request, "imports/_job_progress.html", {"job": job, "processed": services.job_processed_rows(job)}
+    )
     if not job.is_working:
         response["HX-Refresh"] = "true"  # show the full result (counts or the error table)
     return response
@@ -125,10 +144,16 @@ def export(request: HttpRequest, spec_key: str, fmt: str) -> HttpResponse:
     confidential = request.GET.get("confidential") == "1"
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        return _download(export_csv(spec, rows, user=request.user, include_confidential=confidential),
-                         "text/csv; charset=utf-8", f"{spec.title}-{stamp}.csv")
-    return _download(export_xlsx(spec, rows, user=request.user, include_confidential=confidential),
-                     XLSX, f"{spec.title}-{stamp}.xlsx")
+        return _download(
+            export_csv(spec, rows, user=request.user, include_confidential=confidential),
+            "text/csv; charset=utf-8",
+            f"{spec.title}-{stamp}.csv",
+        )
+    return _download(
+        export_xlsx(spec, rows, user=request.user, include_confidential=confidential),
+        XLSX,
+        f"{spec.title}-{stamp}.xlsx",
+    )
 
 
 @login_required
@@ -146,7 +171,9 @@ def drafts_submit(request: HttpRequest, spec_key: str) -> HttpResponse:
         for item, reason in result.failed[:20]:
             messages.warning(request, _("“%(title)s”未提交：%(reason)s") % {"title": item, "reason": reason})
         if len(result.failed) > 20:
-            messages.warning(request, _("另有 %(n)d 条未能提交，请逐条补全后再提交。") % {"n": len(result.failed) - 20})
+            messages.warning(
+                request, _("另有 %(n)d 条未能提交，请逐条补全后再提交。") % {"n": len(result.failed) - 20}
+            )
         if result.remaining:
             messages.info(request, _("还有 %(n)d 条草稿，请再次点击提交。") % {"n": result.remaining})
     name = REVIEWED_SPECS.get(spec.key)

@@ -38,10 +38,17 @@ def need_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.need_list_visible_to(request.user, **form.selector_filters())
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = [(need, owner_label(request.user, need)) for need in page]
-    return render(request, "needs/need_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query_without_page(request),
-        "title": _("技术需求"),
-    })
+    return render(
+        request,
+        "needs/need_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query_without_page(request),
+            "title": _("技术需求"),
+        },
+    )
 
 
 @login_required
@@ -54,20 +61,40 @@ def my_needs(request: HttpRequest) -> HttpResponse:
     qs = expiring_within(qs, request.GET.get("expiring"))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = [(need, need.owner.name) for need in page]
-    return render(request, "needs/need_list.html", {
-        "page": page, "rows": rows, "query": query_without_page(request), "title": _("本机构的需求"),
-        "mine": True, "statuses": ListingStatus.choices, "status": status, "my_orgs": orgs,
-    })
+    return render(
+        request,
+        "needs/need_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": query_without_page(request),
+            "title": _("本机构的需求"),
+            "mine": True,
+            "statuses": ListingStatus.choices,
+            "status": status,
+            "my_orgs": orgs,
+        },
+    )
 
 
 @operator_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    qs = selectors.need_list_visible_to(request.user, status=ListingStatus.PENDING).order_by("submitted_at", "pk")
+    qs = selectors.need_list_visible_to(request.user, status=ListingStatus.PENDING).order_by(
+        "submitted_at", "pk"
+    )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = [(need, need.owner.name) for need in page]
-    return render(request, "needs/need_list.html", {
-        "page": page, "rows": rows, "query": "", "title": _("待审核的需求"), "review": True,
-    })
+    return render(
+        request,
+        "needs/need_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": "",
+            "title": _("待审核的需求"),
+            "review": True,
+        },
+    )
 
 
 def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
@@ -76,7 +103,8 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
         "need": need,
         "owner_label": owner_label(request.user, need),
         "confidential": confidential_detail_read(item=need, user=request.user, request=request)
-        if need.confidential_detail else None,
+        if need.confidential_detail
+        else None,
         "can_edit": can_edit(request.user, need),
         "actions": available_actions(request.user, need) if request.user.is_authenticated else [],
         "action_form": ActionForm(),
@@ -127,7 +155,10 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            if "submit" in request.POST and need.status in {ListingStatus.DRAFT, ListingStatus.CHANGES_REQUESTED}:
+            if "submit" in request.POST and need.status in {
+                ListingStatus.DRAFT,
+                ListingStatus.CHANGES_REQUESTED,
+            }:
                 listing_transition(item=need, action="submit", acting_user=request.user)
                 messages.success(request, _("修改已保存并提交审核。"))
             else:
@@ -140,8 +171,12 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
 @require_POST
 def need_action(request: HttpRequest, need_id: int, action: str) -> HttpResponse:
     need = selectors.need_get_visible(request.user, need_id)
-    run_action(request, item=need, success=_("操作成功：需求当前状态为“%(s)s”。"),
-               transition=lambda **kw: listing_transition(item=need, acting_user=request.user, **kw))
+    run_action(
+        request,
+        item=need,
+        success=_("操作成功：需求当前状态为“%(s)s”。"),
+        transition=lambda **kw: listing_transition(item=need, acting_user=request.user, **kw),
+    )
     if request.POST.get("next") == "review":
         return redirect("needs:review")
     return redirect("needs:detail", need_id=need.pk)
@@ -179,8 +214,11 @@ def need_refine(request: HttpRequest, need_id: int) -> HttpResponse:
         else:
             messages.success(request, _("凝练建议已提交，等待需求方确认。"))
             return redirect("needs:detail", need_id=need.pk)
-    return render(request, "needs/need_form.html", {"form": form, "need": need, "title": _("提出凝练建议"),
-                                                    "refine": True})
+    return render(
+        request,
+        "needs/need_form.html",
+        {"form": form, "need": need, "title": _("提出凝练建议"), "refine": True},
+    )
 
 
 @login_required
@@ -189,14 +227,21 @@ def refinement_decide(request: HttpRequest, need_id: int, revision_id: int) -> H
     need = selectors.need_get_visible(request.user, need_id)
     revision = get_object_or_404(NeedRevision, pk=revision_id, need=need)
     try:
-        services.need_refinement_decide(revision=revision, acting_user=request.user,
-                                        accept=request.POST.get("accept") == "1",
-                                        note=request.POST.get("note", ""))
+        services.need_refinement_decide(
+            revision=revision,
+            acting_user=request.user,
+            accept=request.POST.get("accept") == "1",
+            note=request.POST.get("note", ""),
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("已采纳凝练建议，修改已生效。") if revision.status == NeedRevision.Status.ACCEPTED
-                         else _("已拒绝该凝练建议。"))
+        messages.success(
+            request,
+            _("已采纳凝练建议，修改已生效。")
+            if revision.status == NeedRevision.Status.ACCEPTED
+            else _("已拒绝该凝练建议。"),
+        )
     return redirect("needs:detail", need_id=need.pk)
 
 

@@ -31,7 +31,9 @@ def member():
     return c, org
 
 
-def test_long_import_runs_in_a_thread_and_its_progress_page_answers_while_it_writes(member, settings, monkeypatch):
+def test_long_import_runs_in_a_thread_and_its_progress_page_answers_while_it_writes(
+    member, settings, monkeypatch
+):
     settings.IMPORT_BACKGROUND_THREADS = True
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default: no broker
     settings.IMPORT_INLINE_ROWS = 3
@@ -39,10 +41,17 @@ def test_long_import_runs_in_a_thread_and_its_progress_page_answers_while_it_wri
     c, org = member
     threads: list[threading.Thread] = []
     real_start = background.start_thread
-    monkeypatch.setattr(background, "start_thread", lambda step, pk: threads.append(real_start(step, pk)) or threads[-1])
+    monkeypatch.setattr(
+        background, "start_thread", lambda step, pk: threads.append(real_start(step, pk)) or threads[-1]
+    )
 
-    c.post(reverse("imports:upload", args=["needs"]),
-           {"owner": org.pk, "file": upload(build_xlsx(get_spec("needs"), [need_row(f"XQ-{i}") for i in range(8)]))})
+    c.post(
+        reverse("imports:upload", args=["needs"]),
+        {
+            "owner": org.pk,
+            "file": upload(build_xlsx(get_spec("needs"), [need_row(f"XQ-{i}") for i in range(8)])),
+        },
+    )
     assert len(threads) == 1  # even the check of a large file runs off the request
     threads[0].join(timeout=60)
     job = ImportJob.objects.get()

@@ -77,12 +77,15 @@ def test_outsider_may_not_import_for_an_organisation(spec, owner, xlsx):
         services.import_preview(spec, xlsx(_rows()), acting_user=UserFactory(), owner=org)
 
 
-def test_file_above_inline_rows_runs_as_a_job_to_completion(spec, owner, xlsx, settings,
-                                                           django_capture_on_commit_callbacks):
+def test_file_above_inline_rows_runs_as_a_job_to_completion(
+    spec, owner, xlsx, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORT_INLINE_ROWS = 2
     user, org = owner
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        job, preview = services.import_job_create(spec=spec, upload=xlsx(_rows(4)), acting_user=user, owner=org)
+        job, preview = services.import_job_create(
+            spec=spec, upload=xlsx(_rows(4)), acting_user=user, owner=org
+        )
     assert len(callbacks) == 1 and preview is None  # the full check runs off the request
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PREVIEW and job.total_rows == 4 and job.new_rows == 4
@@ -96,13 +99,18 @@ def test_file_above_inline_rows_runs_as_a_job_to_completion(spec, owner, xlsx, s
     assert AuditLog.objects.get(action="imports.job.commit").target_id == str(job.pk)
 
 
-def test_failed_job_keeps_the_row_errors_and_writes_nothing(spec, owner, xlsx, settings,
-                                                           django_capture_on_commit_callbacks):
+def test_failed_job_keeps_the_row_errors_and_writes_nothing(
+    spec, owner, xlsx, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORT_INLINE_ROWS = 2
     user, org = owner
     with django_capture_on_commit_callbacks(execute=True):
-        job, _ = services.import_job_create(spec=spec, upload=xlsx(_rows(4, **{"预算下限（万元）": 200, "预算上限（万元）": 1})),
-                                            acting_user=user, owner=org)
+        job, _ = services.import_job_create(
+            spec=spec,
+            upload=xlsx(_rows(4, **{"预算下限（万元）": 200, "预算上限（万元）": 1})),
+            acting_user=user,
+            owner=org,
+        )
     job.refresh_from_db()
     # The background check runs the services too: the error is found before anyone confirms.
     assert job.status == ImportJob.Status.FAILED and job.error_report[0]["row"] == 3

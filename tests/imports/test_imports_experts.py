@@ -27,9 +27,17 @@ def university():
 
 
 def _row(key, **overrides):
-    row = {"外部编号": key, "姓名": f"专家{key}", "职称": "教授", "研究方向": "磷酸铁锂电池正极材料",
-           "学科": "430、530", "服务行业": "C38", "合作意向": "技术咨询、揭榜攻关", "电子邮箱": f"{key.lower()}@lyu.edu.cn",
-           "联系电话": "0539-8766123"}
+    row = {
+        "外部编号": key,
+        "姓名": f"专家{key}",
+        "职称": "教授",
+        "研究方向": "磷酸铁锂电池正极材料",
+        "学科": "430、530",
+        "服务行业": "C38",
+        "合作意向": "技术咨询、揭榜攻关",
+        "电子邮箱": f"{key.lower()}@lyu.edu.cn",
+        "联系电话": "0539-8766123",
+    }
     row.update(overrides)
     return row
 
@@ -45,7 +53,9 @@ def test_template_has_the_expert_columns_and_an_availability_dropdown(espec):
 def test_bad_row_blocks_the_file_then_fixed_file_imports_and_reimport_updates(espec, university):
     admin = make_org_admin(university)
     partner = OrganizationFactory(name="临沂化工集团有限公司")
-    bad = upload(build_xlsx(espec, [_row("ZJ-1"), _row("ZJ-2", **{"联系电话": "12", "学科": "999"})]), "experts.xlsx")
+    bad = upload(
+        build_xlsx(espec, [_row("ZJ-1"), _row("ZJ-2", **{"联系电话": "12", "学科": "999"})]), "experts.xlsx"
+    )
     preview = services.import_preview(espec, bad, acting_user=admin, owner=university)
     assert sorted((e.row, e.column) for e in preview.errors) == [(3, "学科"), (3, "联系电话")]
     assert not services.import_commit(espec, bad, acting_user=admin, owner=university).ok
@@ -87,12 +97,21 @@ def test_plain_member_may_not_bulk_import_experts(espec, university):
 
 
 def test_export_follows_the_list_filters_and_keeps_contacts_to_profile_managers(client, university):
-    Expert.objects.create(name="王立新", affiliation=university, research_fields="磷酸铁锂电池正极材料",
-                          email="wanglx@lyu.edu.cn", external_key="ZJ-1")
+    Expert.objects.create(
+        name="王立新",
+        affiliation=university,
+        research_fields="磷酸铁锂电池正极材料",
+        email="wanglx@lyu.edu.cn",
+        external_key="ZJ-1",
+    )
     Expert.objects.create(name="刘海波", affiliation=university, research_fields="农产品冷链保鲜")
     client.force_login(UserFactory())
-    text = client.get("/imports/experts/export.csv", {"q": "锂电池", "confidential": "1"}).content.decode("utf-8-sig")
+    text = client.get("/imports/experts/export.csv", {"q": "锂电池", "confidential": "1"}).content.decode(
+        "utf-8-sig"
+    )
     assert "王立新" in text and "刘海波" not in text and "wanglx@lyu.edu.cn" not in text
     client.force_login(make_org_admin(university))
-    text = client.get("/imports/experts/export.csv", {"q": "锂电池", "confidential": "1"}).content.decode("utf-8-sig")
+    text = client.get("/imports/experts/export.csv", {"q": "锂电池", "confidential": "1"}).content.decode(
+        "utf-8-sig"
+    )
     assert "wanglx@lyu.edu.cn" in text and "ZJ-1" in text

@@ -15,16 +15,44 @@ pytestmark = pytest.mark.django_db
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 MAY_DAY = datetime.date(2033, 5, 1)
 # The forms Chinese offices write dates in, and Excel's own serial number (as a number and as text).
-DATE_FORMS = ["2033-05-01", "2033-5-1", "2033/5/1", "2033.05.01", "2033.5.1", "2033年5月1日", "2033年05月01日",
-              "2033 年 5 月 1 日", "20330501", "２０３３年５月１日", "２０３３－０５－０１", "二〇三三年五月一日",
-              48700, 48700.0, "48700", 20330501, datetime.datetime(2033, 5, 1), MAY_DAY, "2033-05-01 00:00:00"]
-PATENT_FORMS = ["ZL202310123456.6", "zl202310123456.6", "ZL 2023 1012 3456.6", "ｚｌ２０２３１０１２３４５６．６",
-                "ZL2023-1012-3456.6", " ZL202310123456。6 "]
+DATE_FORMS = [
+    "2033-05-01",
+    "2033-5-1",
+    "2033/5/1",
+    "2033.05.01",
+    "2033.5.1",
+    "2033年5月1日",
+    "2033年05月01日",
+    "2033 年 5 月 1 日",
+    "20330501",
+    "２０３３年５月１日",
+    "２０３３－０５－０１",
+    "二〇三三年五月一日",
+    48700,
+    48700.0,
+    "48700",
+    20330501,
+    datetime.datetime(2033, 5, 1),
+    MAY_DAY,
+    "2033-05-01 00:00:00",
+]
+PATENT_FORMS = [
+    "ZL202310123456.6",
+    "zl202310123456.6",
+    "ZL 2023 1012 3456.6",
+    "ｚｌ２０２３１０１２３４５６．６",
+    "ZL2023-1012-3456.6",
+    " ZL202310123456。6 ",
+]
 
 
 def _columns(kind: Kind, *, custom: str | None = None):
-    found = [(spec.key, column) for spec in all_specs().values() for column in spec.columns
-             if column.kind == kind and (custom is None or column.header == custom)]
+    found = [
+        (spec.key, column)
+        for spec in all_specs().values()
+        for column in spec.columns
+        if column.kind == kind and (custom is None or column.header == custom)
+    ]
     assert found, kind
     return found
 
@@ -66,14 +94,19 @@ def test_full_width_digits_in_every_number_and_code_column(kind):
     for key, column in _columns(kind):
         example = column.example.split()[0] if kind == Kind.CODE else column.example
         assert example, (key, column.header)
-        assert parser.parse(column, example.translate(FULL_WIDTH)) == parser.parse(column, example), (key, column.header)
+        assert parser.parse(column, example.translate(FULL_WIDTH)) == parser.parse(column, example), (
+            key,
+            column.header,
+        )
 
 
 @pytest.mark.parametrize("header", ["适用行业", "服务行业", "学科"])
 def test_full_width_digits_in_every_code_list_column(header):
     parser = _Parser()
     for key, column in _columns(Kind.CUSTOM, custom=header):
-        assert parser.parse(column, column.example.translate(FULL_WIDTH)) == parser.parse(column, column.example), key
+        assert parser.parse(column, column.example.translate(FULL_WIDTH)) == parser.parse(
+            column, column.example
+        ), key
 
 
 def test_amounts_and_levels_with_their_unit_and_thousands_separators():

@@ -47,26 +47,35 @@ def _client(user) -> Client:
 def _messy_rows() -> list[dict]:
     """Twelve rows in the shapes a transfer office's sheet really has, six of them wrong."""
     rows = [achievement_row(f"CG-{i}") for i in range(1, 13)]
-    rows[0].update({"标题": "冰箱", "公开摘要": "第一段<br>第二段，<i>in vitro</i> 验证",  # real and accepted
-                    "关键词": "machine learning、deep neural networks、锂电池"})
+    rows[0].update(
+        {
+            "标题": "冰箱",
+            "公开摘要": "第一段<br>第二段，<i>in vitro</i> 验证",  # real and accepted
+            "关键词": "machine learning、deep neural networks、锂电池",
+        }
+    )
     rows[1]["技术成熟度（TRL）"] = "十"  # a cell error
     rows[2]["报价（万元）"] = "五十万"  # a cell error
     rows[3]["知识产权"] = "发明专利|ZL202310123456.7|一种正极材料包覆方法|已授权"  # check digit: service
     rows[4]["公开摘要"] = "<script>alert(1)</script>"  # dangerous markup: service
     rows[5]["标题"] = "冰"  # too short: service
     rows[6]["外部编号"] = "CG-1"  # duplicated external key: cell
-    rows[7].update({"技术成熟度（TRL）": "7级", "报价（万元）": "５０万元", "所在地区": "３７０１０２"})  # normalised
+    rows[7].update(
+        {"技术成熟度（TRL）": "7级", "报价（万元）": "５０万元", "所在地区": "３７０１０２"}
+    )  # normalised
     return rows
 
 
-def test_large_file_preview_lists_exactly_the_errors_the_import_reports(aspec, owner, settings,
-                                                                       django_capture_on_commit_callbacks):
+def test_large_file_preview_lists_exactly_the_errors_the_import_reports(
+    aspec, owner, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORT_INLINE_ROWS = 5  # the file is "large": checked in the background
     user, org = owner
     content = build_xlsx(aspec, _messy_rows())
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        job, _preview = services.import_job_create(spec=aspec, upload=upload(content, "a.xlsx"), acting_user=user,
-                                                   owner=org)
+        job, _preview = services.import_job_create(
+            spec=aspec, upload=upload(content, "a.xlsx"), acting_user=user, owner=org
+        )
     assert len(callbacks) == 1
     job.refresh_from_db()
     previewed = [(e["row"], e["column"], e["problem"]) for e in job.error_report]
@@ -87,10 +96,16 @@ def test_large_file_preview_lists_exactly_the_errors_the_import_reports(aspec, o
     assert (eighth.trl, eighth.asking_price_wan, eighth.region_id) == (7, 50, "370102")
 
 
-def test_unchanged_reimport_writes_nothing_and_keeps_a_published_item_published(aspec, owner, client_for_owner):
+def test_unchanged_reimport_writes_nothing_and_keeps_a_published_item_published(
+    aspec, owner, client_for_owner
+):
     user, org = owner
-    rows = [achievement_row("CG-1", 知识产权="发明专利|zl 2023 1012 3456.6|一种正极材料包覆方法|已授权|2043年5月1日"),
-            achievement_row("CG-2")]
+    rows = [
+        achievement_row(
+            "CG-1", 知识产权="发明专利|zl 2023 1012 3456.6|一种正极材料包覆方法|已授权|2043年5月1日"
+        ),
+        achievement_row("CG-2"),
+    ]
     content = build_xlsx(aspec, rows)
     assert services.import_commit(aspec, upload(content), acting_user=user, owner=org).created == 2
     item = Achievement.objects.get(external_key="CG-1")
@@ -125,23 +140,34 @@ def test_export_then_reimport_is_a_no_op(spec_key, owner, client_for_owner):
     spec = get_spec(spec_key)
     row = need_row if spec_key == "needs" else achievement_row
     rows = [row("K-1"), row("K-2", 所在地区="３７０１０２")]
-    assert services.import_commit(spec, upload(build_xlsx(spec, rows)), acting_user=user, owner=org).created == 2
+    assert (
+        services.import_commit(spec, upload(build_xlsx(spec, rows)), acting_user=user, owner=org).created == 2
+    )
     c = client_for_owner
     mine = c.get(reverse(f"{spec_key}:mine")).content.decode()
     export_url = f"{reverse('imports:export_xlsx', args=[spec_key])}?owner={org.pk}&amp;confidential=1"
     assert export_url in mine  # 本机构的需求/成果 has an export button
-    exported = c.get(reverse("imports:export_xlsx", args=[spec_key]), {"owner": org.pk, "confidential": "1",
-                                                                          "status": "draft"})
+    exported = c.get(
+        reverse("imports:export_xlsx", args=[spec_key]),
+        {"owner": org.pk, "confidential": "1", "status": "draft"},
+    )
     ws = openpyxl.load_workbook(io.BytesIO(exported.content)).active
     assert ws["A1"].value == "外部编号" and sorted(c.value for c in ws["A"][1:]) == ["K-1", "K-2"]
-    c.post(reverse("imports:upload", args=[spec_key]), {"owner": org.pk, "file": upload(exported.content, "e.xlsx")})
+    c.post(
+        reverse("imports:upload", args=[spec_key]),
+        {"owner": org.pk, "file": upload(exported.content, "e.xlsx")},
+    )
     job = ImportJob.objects.latest("pk")
-    assert job.status == "preview" and (job.new_rows, job.update_rows, job.unchanged_rows) == (0, 0, 2), job.error_report
+    assert job.status == "preview" and (job.new_rows, job.update_rows, job.unchanged_rows) == (0, 0, 2), (
+        job.error_report
+    )
     audits = AuditLog.objects.count()
     c.post(reverse("imports:job_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert (job.status, job.update_rows) == ("succeeded", 0)
-    assert list(AuditLog.objects.order_by("pk")[audits:].values_list("action", flat=True)) == ["imports.job.commit"]
+    assert list(AuditLog.objects.order_by("pk")[audits:].values_list("action", flat=True)) == [
+        "imports.job.commit"
+    ]
     # The status and owner filters of the export: nothing is pending, another owner has nothing.
     pending = c.get(reverse("imports:export_xlsx", args=[spec_key]), {"owner": org.pk, "status": "pending"})
     assert openpyxl.load_workbook(io.BytesIO(pending.content)).active.max_row == 1
@@ -154,8 +180,10 @@ def test_marked_up_error_workbook_has_a_comment_on_each_bad_cell(aspec, owner, c
     rows = _messy_rows()
     rows[9]["技术优势"] = "长" * 10_000
     c = client_for_owner
-    c.post(reverse("imports:upload", args=["achievements"]),
-           {"owner": org.pk, "file": upload(build_xlsx(aspec, rows), "成果.xlsx")})
+    c.post(
+        reverse("imports:upload", args=["achievements"]),
+        {"owner": org.pk, "file": upload(build_xlsx(aspec, rows), "成果.xlsx")},
+    )
     job = ImportJob.objects.get()
     page = c.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert reverse("imports:job_errors", args=[job.pk]) in page
@@ -181,7 +209,11 @@ def test_marked_up_error_workbook_has_a_comment_on_each_bad_cell(aspec, owner, c
 
 def test_drafts_are_submitted_for_review_in_bulk(aspec, owner, client_for_owner):
     user, org = owner
-    rows = [achievement_row("CG-1"), achievement_row("CG-2"), achievement_row("CG-3", **{"报价（万元）": None})]
+    rows = [
+        achievement_row("CG-1"),
+        achievement_row("CG-2"),
+        achievement_row("CG-3", **{"报价（万元）": None}),
+    ]
     services.import_commit(aspec, upload(build_xlsx(aspec, rows)), acting_user=user, owner=org)
     c = client_for_owner
     response = c.post(reverse("imports:drafts_submit", args=["achievements"]), {"owner": org.pk}, follow=True)
@@ -190,7 +222,10 @@ def test_drafts_are_submitted_for_review_in_bulk(aspec, owner, client_for_owner)
     statuses = dict(Achievement.objects.values_list("external_key", "status"))
     assert statuses == {"CG-1": "pending", "CG-2": "pending", "CG-3": "draft"}
     stranger = _client(UserFactory())
-    assert stranger.post(reverse("imports:drafts_submit", args=["achievements"]), {"owner": org.pk}).status_code == 302
+    assert (
+        stranger.post(reverse("imports:drafts_submit", args=["achievements"]), {"owner": org.pk}).status_code
+        == 302
+    )
     assert Achievement.objects.filter(status="pending").count() == 2
 
 
@@ -210,10 +245,23 @@ def test_template_example_row_passes_and_the_rules_are_listed(spec_key, universi
     spec = get_spec(spec_key)
     result = services.import_commit(spec, upload(_example_workbook(spec)), acting_user=admin, owner=org)
     assert result.ok and result.created == 1, result.errors
-    text = "\n".join(str(c.value) for row in openpyxl.load_workbook(io.BytesIO(build_template(spec)))["填写说明"]
-                     .iter_rows() for c in row if c.value)
-    for rule in ("2026年6月30日", "50万元", "全角", "<br>", "<script>", "、", "校验位",
-                 "标题至少 2 个字", "不超过"):
+    text = "\n".join(
+        str(c.value)
+        for row in openpyxl.load_workbook(io.BytesIO(build_template(spec)))["填写说明"].iter_rows()
+        for c in row
+        if c.value
+    )
+    for rule in (
+        "2026年6月30日",
+        "50万元",
+        "全角",
+        "<br>",
+        "<script>",
+        "、",
+        "校验位",
+        "标题至少 2 个字",
+        "不超过",
+    ):
         assert rule in text, rule
 
 
@@ -234,14 +282,21 @@ def test_expert_import_result_has_no_draft_message(university):
     admin, org = university
     espec = get_spec("experts")
     c = _client(admin)
-    c.post(reverse("imports:upload", args=["experts"]),
-           {"owner": org.pk, "file": upload(_example_workbook(espec), "experts.xlsx")})
+    c.post(
+        reverse("imports:upload", args=["experts"]),
+        {"owner": org.pk, "file": upload(_example_workbook(espec), "experts.xlsx")},
+    )
     job = ImportJob.objects.get()
     page = c.post(reverse("imports:job_confirm", args=[job.pk]), follow=True).content.decode()
     assert "新增 1 条" in page and "草稿" not in page
     need_admin = UserFactory()
     MembershipFactory(user=need_admin, organization=org, role=Role.MEMBER)
     c2 = _client(need_admin)
-    c2.post(reverse("imports:upload", args=["needs"]), {"owner": org.pk, "file": upload(_example_workbook(get_spec("needs")))})
-    needs_page = c2.post(reverse("imports:job_confirm", args=[ImportJob.objects.latest("pk").pk]), follow=True)
+    c2.post(
+        reverse("imports:upload", args=["needs"]),
+        {"owner": org.pk, "file": upload(_example_workbook(get_spec("needs")))},
+    )
+    needs_page = c2.post(
+        reverse("imports:job_confirm", args=[ImportJob.objects.latest("pk").pk]), follow=True
+    )
     assert "草稿" in needs_page.content.decode()

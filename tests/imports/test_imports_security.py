@@ -39,8 +39,10 @@ def _far_row_bomb(spec, far_row: int) -> bytes:
 
     def change(xml: str) -> str:
         xml = re.sub(r'<dimension ref="[^"]+"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml)
-        far = (f'<row r="{far_row}"><c r="A{far_row}" t="inlineStr"><is><t>XQ-9</t></is></c>'
-               f'<c r="XFD{far_row}" t="inlineStr"><is><t>x</t></is></c></row>')
+        far = (
+            f'<row r="{far_row}"><c r="A{far_row}" t="inlineStr"><is><t>XQ-9</t></is></c>'
+            f'<c r="XFD{far_row}" t="inlineStr"><is><t>x</t></is></c></row>'
+        )
         return xml.replace("</sheetData>", far + "</sheetData>")
 
     return _rewrite(content, "xl/worksheets/sheet1.xml", change)
@@ -73,14 +75,30 @@ SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/s
 def _with_shared_strings(content: bytes, count: int) -> bytes:
     """The workbook plus a shared-string table of `count` strings; cell A2 refers to the last one."""
     strings = "".join(f"<si><t>s{i}</t></si>" for i in range(count - 1)) + "<si><t>XQ-1</t></si>"
-    sst = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{count}" '
-           f'uniqueCount="{count}">{strings}</sst>')
-    content = _rewrite(content, "[Content_Types].xml", lambda x: x.replace(
-        "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SST}"/></Types>'))
-    content = _rewrite(content, "xl/_rels/workbook.xml.rels", lambda x: x.replace(
-        "</Relationships>", f'<Relationship Id="rIdSst" Type="{SST_REL}" Target="sharedStrings.xml"/></Relationships>'))
-    content = _rewrite(content, "xl/worksheets/sheet1.xml", lambda x: re.sub(
-        r'<c r="A2"[^>]*>.*?</c>', f'<c r="A2" t="s"><v>{count - 1}</v></c>', x, count=1))
+    sst = (
+        f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{count}" '
+        f'uniqueCount="{count}">{strings}</sst>'
+    )
+    content = _rewrite(
+        content,
+        "[Content_Types].xml",
+        lambda x: x.replace(
+            "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SST}"/></Types>'
+        ),
+    )
+    content = _rewrite(
+        content,
+        "xl/_rels/workbook.xml.rels",
+        lambda x: x.replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdSst" Type="{SST_REL}" Target="sharedStrings.xml"/></Relationships>',
+        ),
+    )
+    content = _rewrite(
+        content,
+        "xl/worksheets/sheet1.xml",
+        lambda x: re.sub(r'<c r="A2"[^>]*>.*?</c>', f'<c r="A2" t="s"><v>{count - 1}</v></c>', x, count=1),
+    )
     out = io.BytesIO(content)
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/sharedStrings.xml", sst)
@@ -151,7 +169,9 @@ def test_failed_import_deletes_the_upload_and_keeps_only_the_marked_up_copy(owne
     c.post(reverse("imports:upload", args=["needs"]), {"owner": org.pk, "file": bad})
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED and not job.file
-    assert job.error_file and Path(django_settings.MEDIA_ROOT).resolve() not in Path(job.error_file.path).parents
+    assert (
+        job.error_file and Path(django_settings.MEDIA_ROOT).resolve() not in Path(job.error_file.path).parents
+    )
     assert set(root.rglob("*.xlsx")) - before == {Path(job.error_file.path)}  # the upload itself is gone
 
 
@@ -164,10 +184,14 @@ def test_purge_deletes_old_marked_up_files_and_unconfirmed_uploads(owner, spec):
 
     user, org = owner
     c = _client(user)
-    c.post(reverse("imports:upload", args=["needs"]),
-           {"owner": org.pk, "file": upload(build_xlsx(spec, [need_row("XQ-1")]), "a.xlsx")})
-    c.post(reverse("imports:upload", args=["needs"]),
-           {"owner": org.pk, "file": upload(build_xlsx(spec, [need_row("XQ-2", 需求类型="买技术")]), "b.xlsx")})
+    c.post(
+        reverse("imports:upload", args=["needs"]),
+        {"owner": org.pk, "file": upload(build_xlsx(spec, [need_row("XQ-1")]), "a.xlsx")},
+    )
+    c.post(
+        reverse("imports:upload", args=["needs"]),
+        {"owner": org.pk, "file": upload(build_xlsx(spec, [need_row("XQ-2", 需求类型="买技术")]), "b.xlsx")},
+    )
     preview, failed = ImportJob.objects.order_by("pk")
     paths = [Path(preview.file.path), Path(failed.error_file.path)]
     assert services.import_files_purge() == 0  # fresh files stay

@@ -21,6 +21,7 @@ def client_for():
         c = Client()
         c.force_login(user)
         return c
+
     return make
 
 
@@ -29,8 +30,11 @@ def _upload(client, org, f):
 
 
 def test_pages_need_login(client):
-    for url in (reverse("imports:upload", args=["needs"]), reverse("imports:template", args=["needs"]),
-                reverse("imports:export_csv", args=["needs"])):
+    for url in (
+        reverse("imports:upload", args=["needs"]),
+        reverse("imports:template", args=["needs"]),
+        reverse("imports:export_csv", args=["needs"]),
+    ):
         assert client.get(url).status_code == 302
 
 
@@ -49,7 +53,12 @@ def test_bad_row_then_fixed_file_through_preview_and_confirm(owner, client_for, 
     job = ImportJob.objects.latest("pk")
     assert response.status_code == 302 and response["Location"] == reverse("imports:job", args=[job.pk])
     page = c.get(response["Location"]).content.decode()
-    assert 'id="import-errors"' in page and "全世界" in page and "不在可选范围内" in page and "<td>3</td>" in page
+    assert (
+        'id="import-errors"' in page
+        and "全世界" in page
+        and "不在可选范围内" in page
+        and "<td>3</td>" in page
+    )
     assert "确认导入" not in page
     assert c.post(reverse("imports:job_confirm", args=[job.pk])).status_code == 302
     assert Need.objects.count() == 0
@@ -78,10 +87,20 @@ def test_non_xlsx_upload_shows_a_clear_message(owner, client_for):
 
 def test_running_job_page_polls_its_progress_partial(owner, client_for):
     user, org = owner
-    job = ImportJob.objects.create(spec_key="needs", owner=org, original_name="a.xlsx", created_by=user,
-                                   status=ImportJob.Status.RUNNING, total_rows=1000, processed_rows=250)
+    job = ImportJob.objects.create(
+        spec_key="needs",
+        owner=org,
+        original_name="a.xlsx",
+        created_by=user,
+        status=ImportJob.Status.RUNNING,
+        total_rows=1000,
+        processed_rows=250,
+    )
     page = client_for(user).get(reverse("imports:job", args=[job.pk])).content.decode()
-    assert f'hx-get="{reverse("imports:job_progress", args=[job.pk])}"' in page and 'hx-trigger="every 1s"' in page
+    assert (
+        f'hx-get="{reverse("imports:job_progress", args=[job.pk])}"' in page
+        and 'hx-trigger="every 1s"' in page
+    )
     assert "width: 25%" in page
 
 

@@ -18,21 +18,32 @@ def setup():
     org = OrganizationFactory()
     owner = UserFactory()
     MembershipFactory(user=owner, organization=org, role=Role.ORG_ADMIN)
-    need = services.need_create(acting_user=owner, owner=org, title="电池材料性能提升", summary="希望性能更好",
-                                problem="低温性能不好")
+    need = services.need_create(
+        acting_user=owner, owner=org, title="电池材料性能提升", summary="希望性能更好", problem="低温性能不好"
+    )
     return owner, need, make_broker()
 
 
 def test_broker_proposal_accepted_by_owner_updates_the_need_and_keeps_versions(setup, client):
     owner, need, broker = setup
     revision = services.need_refinement_propose(
-        need=need, acting_user=broker, note="把“性能更好”量化",
-        changes={"title": "磷酸铁锂正极材料低温放电性能提升", "parameters": [
-            {"indicator": "-20℃容量保持率", "target": "≥85", "unit": "%"}]})
+        need=need,
+        acting_user=broker,
+        note="把“性能更好”量化",
+        changes={
+            "title": "磷酸铁锂正极材料低温放电性能提升",
+            "parameters": [{"indicator": "-20℃容量保持率", "target": "≥85", "unit": "%"}],
+        },
+    )
     assert revision.base == {"title": "电池材料性能提升", "parameters": []}
     client.force_login(owner)
     page = client.get(f"/needs/{need.pk}/").content.decode()
-    assert "待确认的凝练建议" in page and "<ins" in page and "磷酸铁锂正极" in page and "把“性能更好”量化" in page
+    assert (
+        "待确认的凝练建议" in page
+        and "<ins" in page
+        and "磷酸铁锂正极" in page
+        and "把“性能更好”量化" in page
+    )
     response = client.post(f"/needs/{need.pk}/refinements/{revision.pk}/", {"accept": "1", "note": "同意"})
     assert response.status_code == 302
     need.refresh_from_db()
@@ -42,12 +53,17 @@ def test_broker_proposal_accepted_by_owner_updates_the_need_and_keeps_versions(s
     versions = client.get(f"/needs/{need.pk}/versions/").content.decode()
     assert "v2" in versions and "<del" in versions and "电池材料性能提升" in versions
     assert set(AuditLog.objects.filter(target_id=str(need.pk)).values_list("action", flat=True)) >= {
-        "needs.refinement.propose", "needs.refinement.accept", "needs.need.update"}
+        "needs.refinement.propose",
+        "needs.refinement.accept",
+        "needs.need.update",
+    }
 
 
 def test_rejected_proposal_changes_nothing(setup):
     owner, need, broker = setup
-    revision = services.need_refinement_propose(need=need, acting_user=broker, changes={"summary": "量化后的摘要"})
+    revision = services.need_refinement_propose(
+        need=need, acting_user=broker, changes={"summary": "量化后的摘要"}
+    )
     services.need_refinement_decide(revision=revision, acting_user=owner, accept=False, note="指标已在附件中")
     need.refresh_from_db()
     assert need.summary == "希望性能更好" and need.versions.count() == 1
@@ -65,7 +81,9 @@ def test_only_brokers_and_operators_propose_and_only_the_owner_decides(setup):
 
 def test_a_proposal_on_outdated_text_cannot_be_accepted(setup):
     owner, need, broker = setup
-    revision = services.need_refinement_propose(need=need, acting_user=broker, changes={"summary": "经纪人版本"})
+    revision = services.need_refinement_propose(
+        need=need, acting_user=broker, changes={"summary": "经纪人版本"}
+    )
     services.need_update(need=need, acting_user=owner, summary="企业自己又改了")
     with pytest.raises(ValidationError, match="已被修改"):
         services.need_refinement_decide(revision=revision, acting_user=owner, accept=True)
@@ -76,7 +94,9 @@ def test_identical_or_html_proposals_are_refused(setup):
     with pytest.raises(ValidationError, match="相同"):
         services.need_refinement_propose(need=need, acting_user=broker, changes={"summary": "希望性能更好"})
     with pytest.raises(ValidationError):
-        services.need_refinement_propose(need=need, acting_user=broker, changes={"summary": "<script>加粗</script>"})
+        services.need_refinement_propose(
+            need=need, acting_user=broker, changes={"summary": "<script>加粗</script>"}
+        )
 
 
 def test_versions_page_is_for_the_owner_and_brokers_only(setup, client):

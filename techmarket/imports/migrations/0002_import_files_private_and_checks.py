@@ -5,30 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0001_import_job'),
+        ("imports", "0001_import_job"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='error_file',
-            field=models.FileField(blank=True, help_text='上传的文件，出错的单元格标红并附批注；保留 IMPORT_FILE_RETENTION_HOURS 小时', max_length=255, storage=techmarket.imports.storage.private_import_storage, upload_to=techmarket.imports.storage.error_file_name, verbose_name='标注错误的文件'),
+            model_name="importjob",
+            name="error_file",
+            field=models.FileField(
+                blank=True,
+                help_text="上传的文件，出错的单元格标红并附批注；保留 IMPORT_FILE_RETENTION_HOURS 小时",
+                max_length=255,
+                storage=techmarket.imports.storage.private_import_storage,
+                upload_to=techmarket.imports.storage.error_file_name,
+                verbose_name="标注错误的文件",
+            ),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='unchanged_rows',
-            field=models.PositiveIntegerField(default=0, verbose_name='未变行数'),
+            model_name="importjob",
+            name="unchanged_rows",
+            field=models.PositiveIntegerField(default=0, verbose_name="未变行数"),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='file',
-            field=models.FileField(blank=True, max_length=255, storage=techmarket.imports.storage.private_import_storage, upload_to=techmarket.imports.storage.upload_name, verbose_name='上传文件'),
+            model_name="importjob",
+            name="file",
+            field=models.FileField(
+                blank=True,
+                max_length=255,
+                storage=techmarket.imports.storage.private_import_storage,
+                upload_to=techmarket.imports.storage.upload_name,
+                verbose_name="上传文件",
+            ),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='status',
-            field=models.CharField(choices=[('checking', '校验中'), ('preview', '待确认'), ('queued', '排队中'), ('running', '导入中'), ('succeeded', '已完成'), ('failed', '失败')], default='preview', max_length=16, verbose_name='状态'),
+            model_name="importjob",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("checking", "校验中"),
+                    ("preview", "待确认"),
+                    ("queued", "排队中"),
+                    ("running", "导入中"),
+                    ("succeeded", "已完成"),
+                    ("failed", "失败"),
+                ],
+                default="preview",
+                max_length=16,
+                verbose_name="状态",
+            ),
         ),
     ]

@@ -25,19 +25,24 @@ _INDUSTRY = re.compile(r"^([A-Ta-t])?(\d{2,4})$")
 
 
 def parse_parameters(text: str) -> list[dict[str, str]]:
-    """"指标|目标值|单位" items separated by ；, e.g. "容量保持率|≥85|%；循环寿命|3000|次"."""
+    """ "指标|目标值|单位" items separated by ；, e.g. "容量保持率|≥85|%；循环寿命|3000|次"."""
     items = []
     for number, piece in enumerate((p.strip() for p in _PARAM_SPLIT.split(text) if p.strip()), start=1):
         parts = [p.strip() for p in _PIPE.split(piece)]
         if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
-            raise ValueError(f"第 {number} 项“{piece[:30]}”格式不对", "每项写成“指标|目标值|单位”（单位可省略），多项之间用“；”分隔")
+            raise ValueError(
+                f"第 {number} 项“{piece[:30]}”格式不对",
+                "每项写成“指标|目标值|单位”（单位可省略），多项之间用“；”分隔",
+            )
         items.append({"indicator": parts[0], "target": parts[1], "unit": parts[2] if len(parts) == 3 else ""})
     return items
 
 
 def format_parameters(value: Any) -> str:
-    return "；".join(f"{r['indicator']}|{r['target']}|{r['unit']}" if r.get("unit") else f"{r['indicator']}|{r['target']}"
-                    for r in value or [])
+    return "；".join(
+        f"{r['indicator']}|{r['target']}|{r['unit']}" if r.get("unit") else f"{r['indicator']}|{r['target']}"
+        for r in value or []
+    )
 
 
 def normalise_industry(code: str) -> str:
@@ -55,12 +60,16 @@ def industry_choices() -> list[tuple[str, str]]:
 
 def industry_dropdown() -> list[tuple[str, str]]:
     # 门类 and 大类 only: a dropdown of all 1,900 small classes is unusable; any valid code is accepted.
-    return [(f"{s}{c}" if len(c) > 1 else c, n)
-            for c, n, s in Industry.objects.filter(level__lte=2).values_list("code", "name", "section")]
+    return [
+        (f"{s}{c}" if len(c) > 1 else c, n)
+        for c, n, s in Industry.objects.filter(level__lte=2).values_list("code", "name", "section")
+    ]
 
 
 def region_choices() -> list[tuple[str, str]]:
-    return [(code, full or name) for code, name, full in Region.objects.values_list("code", "name", "full_name")]
+    return [
+        (code, full or name) for code, name, full in Region.objects.values_list("code", "name", "full_name")
+    ]
 
 
 def region_dropdown() -> list[tuple[str, str]]:
@@ -74,12 +83,14 @@ def region_dropdown() -> list[tuple[str, str]]:
 def load_existing(owner: Organization, keys: list[str]) -> dict[str, Need]:
     found: dict[str, Need] = {}
     for start in range(0, len(keys), 500):
-        for need in Need.objects.filter(owner=owner, external_key__in=keys[start:start + 500]):
+        for need in Need.objects.filter(owner=owner, external_key__in=keys[start : start + 500]):
             found[need.external_key] = need
     return found
 
 
-def save(data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization) -> tuple[Need, bool]:
+def save(
+    data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization
+) -> tuple[Need, bool]:
     """Create or update through the services; says whether anything was written."""
     data = dict(data)
     for name, model in (("industry", Industry), ("region", Region)):
@@ -106,10 +117,16 @@ def _int(text: str) -> int | None:
 def list_visible(user: Any, params: Any) -> Any:
     """The list page's GET filters, through the one visibility selector."""
     return need_list_visible_to(
-        user, q=params.get("q", "").strip()[:100], kind=params.get("kind", ""), industry=params.get("industry", ""),
-        region=params.get("region", ""), chain_node=_int(params.get("chain_node", "")),
-        status=params.get("status", ""), owner=_int(params.get("owner", "")),
-        date_from=_date(params.get("date_from", "")), date_to=_date(params.get("date_to", "")),
+        user,
+        q=params.get("q", "").strip()[:100],
+        kind=params.get("kind", ""),
+        industry=params.get("industry", ""),
+        region=params.get("region", ""),
+        chain_node=_int(params.get("chain_node", "")),
+        status=params.get("status", ""),
+        owner=_int(params.get("owner", "")),
+        date_from=_date(params.get("date_from", "")),
+        date_to=_date(params.get("date_to", "")),
         ordering=params.get("ordering", "newest"),
     )
 
@@ -120,46 +137,158 @@ NEEDS = ImportSpec(
     key="needs",
     title="技术需求",
     columns=[
-        Column(EXTERNAL_KEY_HEADER, "external_key", required=True, max_length=64, sensitive=True, width=14,
-               help="贵单位给这条需求的编号，同一单位内不能重复；再次导入时按此编号更新而不是新增", example="XQ-2025-001"),
-        Column("标题", "title", required=True, max_length=120, width=30,
-               help="2–120 字，写清要解决的技术问题", example="磷酸铁锂电池正极材料低温性能提升"),
-        Column("需求类型", "kind", Kind.CHOICE, required=True, choices=NeedKind.choices,
-               help="从下拉列表中选择", example="技术需求"),
-        Column("公开摘要", "summary", required=True, max_length=2000, width=40,
-               help="对所有可见用户展示的简介，不要写保密内容", example="提升 -20℃ 放电容量保持率"),
+        Column(
+            EXTERNAL_KEY_HEADER,
+            "external_key",
+            required=True,
+            max_length=64,
+            sensitive=True,
+            width=14,
+            help="贵单位给这条需求的编号，同一单位内不能重复；再次导入时按此编号更新而不是新增",
+            example="XQ-2025-001",
+        ),
+        Column(
+            "标题",
+            "title",
+            required=True,
+            max_length=120,
+            width=30,
+            help="2–120 字，写清要解决的技术问题",
+            example="磷酸铁锂电池正极材料低温性能提升",
+        ),
+        Column(
+            "需求类型",
+            "kind",
+            Kind.CHOICE,
+            required=True,
+            choices=NeedKind.choices,
+            help="从下拉列表中选择",
+            example="技术需求",
+        ),
+        Column(
+            "公开摘要",
+            "summary",
+            required=True,
+            max_length=2000,
+            width=40,
+            help="对所有可见用户展示的简介，不要写保密内容",
+            example="提升 -20℃ 放电容量保持率",
+        ),
         Column("需求背景", "background", max_length=5000, width=30, example="冬季北方市场续航投诉较多"),
-        Column("技术难题", "problem", required=True, max_length=5000, width=40,
-               help="要解决的具体技术问题", example="低温下容量衰减明显"),
-        Column("技术指标", "parameters", Kind.CUSTOM, parse=parse_parameters, fmt=format_parameters, default=[],
-               width=36, help="每项写成“指标|目标值|单位”，多项之间用“；”分隔",
-               example="-20℃容量保持率|≥85|%；循环寿命|3000|次"),
+        Column(
+            "技术难题",
+            "problem",
+            required=True,
+            max_length=5000,
+            width=40,
+            help="要解决的具体技术问题",
+            example="低温下容量衰减明显",
+        ),
+        Column(
+            "技术指标",
+            "parameters",
+            Kind.CUSTOM,
+            parse=parse_parameters,
+            fmt=format_parameters,
+            default=[],
+            width=36,
+            help="每项写成“指标|目标值|单位”，多项之间用“；”分隔",
+            example="-20℃容量保持率|≥85|%；循环寿命|3000|次",
+        ),
         Column("现有方案及不足", "current_solution", max_length=5000, width=30, example="掺杂改性，成本高"),
         Column("预期成果", "expected_outcome", max_length=5000, width=30, example="中试样品及工艺包"),
-        Column("预算下限（万元）", "budget_min", Kind.DECIMAL, min_value=0, max_value=9_999_999_999,
-               units=("万元", "万"), help="单位：万元，填数字，最多 2 位小数；可写“50”或“50万元”", example="50"),
-        Column("预算上限（万元）", "budget_max", Kind.DECIMAL, min_value=0, max_value=9_999_999_999,
-               units=("万元", "万"), help="单位：万元，填数字，不低于预算下限", example="120"),
-        Column("研发周期（月）", "rd_cycle_months", Kind.INT, min_value=1, max_value=120, units=("个月", "月"),
-               help="1–120 的整数，可写“18”或“18个月”", example="18"),
-        Column("合作方式", "cooperation_modes", Kind.MULTI, choices=CooperationMode.choices, width=24,
-               help=_MULTI_HELP + "，可选：" + "、".join(str(label) for label in CooperationMode.labels),
-               example="合作开发、技术转让"),
-        Column("所属行业", "industry", Kind.CODE, choices=industry_choices, dropdown=industry_dropdown,
-               normalise=normalise_industry, width=24, getter=lambda need: need.industry_id,
-               help="GB/T 4754-2017 行业代码，如 C26 或 26，也可只填门类字母", example="C26"),
-        Column("所在地区", "region", Kind.CODE, choices=region_choices, dropdown=region_dropdown, width=20,
-               getter=lambda need: need.region_id, help="GB/T 2260 六位行政区划代码", example="371302"),
-        Column("截止日期", "deadline", Kind.DATE,
-               help="日期，不早于今天；可写 2026-06-30、2026/6/30、2026.6.30、2026年6月30日、20260630 或 Excel 日期",
-               example="2030-06-30"),
-        Column("可见范围", "visibility", Kind.CHOICE, choices=Visibility.choices, default=Visibility.PUBLIC,
-               help="留空为“公开”", example="公开"),
-        Column("匿名发布", "is_anonymous", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"),
+        Column(
+            "预算下限（万元）",
+            "budget_min",
+            Kind.DECIMAL,
+            min_value=0,
+            max_value=9_999_999_999,
+            units=("万元", "万"),
+            help="单位：万元，填数字，最多 2 位小数；可写“50”或“50万元”",
+            example="50",
+        ),
+        Column(
+            "预算上限（万元）",
+            "budget_max",
+            Kind.DECIMAL,
+            min_value=0,
+            max_value=9_999_999_999,
+            units=("万元", "万"),
+            help="单位：万元，填数字，不低于预算下限",
+            example="120",
+        ),
+        Column(
+            "研发周期（月）",
+            "rd_cycle_months",
+            Kind.INT,
+            min_value=1,
+            max_value=120,
+            units=("个月", "月"),
+            help="1–120 的整数，可写“18”或“18个月”",
+            example="18",
+        ),
+        Column(
+            "合作方式",
+            "cooperation_modes",
+            Kind.MULTI,
+            choices=CooperationMode.choices,
+            width=24,
+            help=_MULTI_HELP + "，可选：" + "、".join(str(label) for label in CooperationMode.labels),
+            example="合作开发、技术转让",
+        ),
+        Column(
+            "所属行业",
+            "industry",
+            Kind.CODE,
+            choices=industry_choices,
+            dropdown=industry_dropdown,
+            normalise=normalise_industry,
+            width=24,
+            getter=lambda need: need.industry_id,
+            help="GB/T 4754-2017 行业代码，如 C26 或 26，也可只填门类字母",
+            example="C26",
+        ),
+        Column(
+            "所在地区",
+            "region",
+            Kind.CODE,
+            choices=region_choices,
+            dropdown=region_dropdown,
+            width=20,
+            getter=lambda need: need.region_id,
+            help="GB/T 2260 六位行政区划代码",
+            example="371302",
+        ),
+        Column(
+            "截止日期",
+            "deadline",
+            Kind.DATE,
+            help="日期，不早于今天；可写 2026-06-30、2026/6/30、2026.6.30、2026年6月30日、20260630 或 Excel 日期",
+            example="2030-06-30",
+        ),
+        Column(
+            "可见范围",
+            "visibility",
+            Kind.CHOICE,
+            choices=Visibility.choices,
+            default=Visibility.PUBLIC,
+            help="留空为“公开”",
+            example="公开",
+        ),
+        Column(
+            "匿名发布", "is_anonymous", Kind.BOOL, default=False, help="是 / 否，留空为“否”", example="否"
+        ),
         Column("联系人", "contact_name", max_length=32, sensitive=True, example="张工"),
         Column("联系电话", "contact_phone", max_length=20, sensitive=True, example="0539-8888888"),
-        Column("保密详情", "confidential_detail", max_length=20000, sensitive=True, width=30,
-               help="仅在您授权后对申请方机构可见", example="配方与工艺窗口另附"),
+        Column(
+            "保密详情",
+            "confidential_detail",
+            max_length=20000,
+            sensitive=True,
+            width=30,
+            help="仅在您授权后对申请方机构可见",
+            example="配方与工艺窗口另附",
+        ),
     ],
     load_existing=load_existing,
     save=save,
