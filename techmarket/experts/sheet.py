@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
+from techmarket.imports import normalise
 from techmarket.imports.columns import int_param, parse_industries
 from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ImportSpec, Kind
 from techmarket.orgs.models import Organization
@@ -24,6 +25,10 @@ _LIST_SPLIT = re.compile(r"[、,，;；\n]+")
 
 
 def parse_codes(text: str) -> list[str]:
+    return [c.strip() for c in _LIST_SPLIT.split(normalise.fold_width(text)) if c.strip()]
+
+
+def parse_names(text: str) -> list[str]:
     return [c.strip() for c in _LIST_SPLIT.split(text) if c.strip()]
 
 
@@ -52,24 +57,31 @@ def _related(names: list[str]) -> list[Organization]:
     return [found[n] for n in names]
 
 
-def save(data: dict[str, Any], existing: Expert | None, acting_user: Any, owner: Organization) -> Expert:
+def save(
+    data: dict[str, Any], existing: Expert | None, acting_user: Any, owner: Organization
+) -> tuple[Expert, bool]:
+    """Create or update through the services; says whether anything was written."""
     # Without this check expert_create would link a plain member's own account to the first row.
     if not roles.is_org_admin(acting_user, owner):
         raise PermissionDenied(_("批量导入专家须由“%(o)s”的机构管理员或平台运营操作。") % {"o": owner})
     data = dict(data)
-    related = _related(data.pop("related_organizations", None) or [])
+    names = data.pop("related_organizations", None)
+    related = _related(names or [])
     if existing is None:
-        expert = expert_create(acting_user=acting_user, affiliation=owner, **data)
+        expert, changed = expert_create(acting_user=acting_user, affiliation=owner, **data), True
     else:
+        stamp = existing.updated_at
         expert = expert_update(expert=existing, acting_user=acting_user, **data)
-    if existing is None and not related:
-        return expert
+        changed = expert.updated_at != stamp
+    if names is None or (existing is None and not related):
+        return expert, changed
     if {o.pk for o in related} != set(expert.related_organizations.values_list("pk", flat=True)):
         try:
             expert_set_relations(expert=expert, acting_user=acting_user, organizations=related)
         except ValidationError as exc:
             raise ValidationError({"related_organizations": exc.messages}) from exc
-    return expert
+        changed = True
+    return expert, changed
 
 
 def list_visible(user: Any, params: Any) -> Any:
@@ -176,7 +188,7 @@ EXPERTS = ImportSpec(
             "申报的关联单位",
             "related_organizations",
             Kind.CUSTOM,
-            parse=parse_codes,
+            parse=parse_names,
             fmt=lambda v: "、".join(v),
             default=[],
             getter=lambda e: [o.name for o in e.related_organizations.all()],

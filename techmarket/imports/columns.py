@@ -59,7 +59,10 @@ def int_param(text: str) -> int | None:
 
 
 def parse_industries(text: str) -> list[str]:
-    return [normalise_industry(c) for c in _CODES_SPLIT.split(text) if c.strip()]
+    """Several GB/T 4754 codes in one cell; full-width letters and digits are folded first."""
+    from .normalise import fold_width, normalise_code
+
+    return [normalise_industry(normalise_code(c)) for c in _CODES_SPLIT.split(fold_width(text)) if c.strip()]
 
 
 def discipline_choices() -> list[tuple[str, str]]:

@@ -39,6 +39,8 @@ class Column:
     default: Any = None
     max_length: int | None = None
     decimal_places: int = 2
+    # INT/DECIMAL columns: units people write after the number and that mean this column's unit ("50万元").
+    units: tuple[str, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
     help: str = ""
@@ -103,6 +105,9 @@ class ImportSpec:
     list_visible: Callable[[Any, Any], Any] | None = None
     # Imported items start as drafts that go through review (the template says so).
     creates_drafts: bool = False
+    # Types with review: the owner's drafts, drafts(owner) -> QuerySet, and submit(item, user) for one.
+    drafts: Callable[[Any], Any] | None = None
+    submit: Callable[[Any, Any], Any] | None = None
 
     @property
     def external_key_column(self) -> Column:

@@ -3,8 +3,9 @@
 import re
 from typing import Any
 
-from techmarket.catalog.models import Visibility
+from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
+from techmarket.catalog.workflow import listing_transition
 from techmarket.imports.columns import (
     date_param,
     industry_choices,
@@ -57,13 +58,19 @@ def load_existing(owner: Organization, keys: list[str]) -> dict[str, Need]:
     return found
 
 
-def save(data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization) -> Need:
+def save(
+    data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization
+) -> tuple[Need, bool]:
+    """Create or update through the services; says whether anything was written."""
     data = dict(data)
-    data["industry"] = code_object(Industry, data["industry"]) if data.get("industry") else None
-    data["region"] = code_object(Region, data["region"]) if data.get("region") else None
+    for name, model in (("industry", Industry), ("region", Region)):
+        if name in data:  # a column left out of the file leaves the stored value alone
+            data[name] = code_object(model, data[name]) if data[name] else None
     if existing is None:
-        return need_create(acting_user=acting_user, owner=owner, **data)
-    return need_update(need=existing, acting_user=acting_user, **data)
+        return need_create(acting_user=acting_user, owner=owner, **data), True
+    stamp = existing.updated_at
+    need = need_update(need=existing, acting_user=acting_user, **data)
+    return need, need.updated_at != stamp
 
 
 def list_visible(user: Any, params: Any) -> Any:
@@ -104,7 +111,7 @@ NEEDS = ImportSpec(
             "title",
             **NEED_FIELDS.column("title"),
             width=30,
-            help="4–120 字，写清要解决的技术问题",
+            help="2–120 字，写清要解决的技术问题",
             example="磷酸铁锂电池正极材料低温性能提升",
         ),
         Column(
@@ -169,7 +176,8 @@ NEEDS = ImportSpec(
             "budget_min",
             Kind.DECIMAL,
             **NEED_FIELDS.column("budget_min"),
-            help="单位：万元，填数字",
+            units=("万元", "万"),
+            help="单位：万元，填数字，最多 2 位小数；可写“50”或“50万元”",
             example="50",
         ),
         Column(
@@ -177,6 +185,7 @@ NEEDS = ImportSpec(
             "budget_max",
             Kind.DECIMAL,
             **NEED_FIELDS.column("budget_max"),
+            units=("万元", "万"),
             help="单位：万元，填数字，不低于预算下限",
             example="120",
         ),
@@ -185,7 +194,8 @@ NEEDS = ImportSpec(
             "rd_cycle_months",
             Kind.INT,
             **NEED_FIELDS.column("rd_cycle_months"),
-            help="1–120 的整数",
+            units=("个月", "月"),
+            help="1–120 的整数，可写“18”或“18个月”",
             example="18",
         ),
         Column(
@@ -221,7 +231,11 @@ NEEDS = ImportSpec(
             example="371302",
         ),
         Column(
-            "截止日期", "deadline", Kind.DATE, help="日期，格式 2026-06-30，不早于今天", example="2026-06-30"
+            "截止日期",
+            "deadline",
+            Kind.DATE,
+            help="日期，不早于今天；可写 2026-06-30、2026/6/30、2026.6.30、2026年6月30日、20260630 或 Excel 日期",
+            example="2030-06-30",
         ),
         Column(
             "可见范围",
@@ -265,4 +279,8 @@ NEEDS = ImportSpec(
     can_edit=can_edit,
     list_visible=list_visible,
     creates_drafts=True,
+    drafts=lambda owner: (
+        Need.objects.unscoped().filter(owner=owner, status=ListingStatus.DRAFT).order_by("pk")
+    ),
+    submit=lambda need, user: listing_transition(item=need, action="submit", acting_user=user),
 )
