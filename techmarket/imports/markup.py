@@ -110,13 +110,13 @@ def build_error_workbook(spec: ImportSpec, content: bytes, errors: list[RowError
     listing = wb.create_sheet(ERRORS_SHEET)
     listing.append([_("行"), _("列"), _("填写的值"), _("问题"), _("应填写")])
     for error in sorted(errors, key=lambda e: e.row):
-        cells = [
+        listed = [
             WriteOnlyCell(listing, value=v)
             for v in (error.row, error.column, error.value, error.problem, error.expected)
         ]
-        for cell in cells[1:]:
-            cell.data_type = "s"
-        listing.append(cells)
+        for text_cell in listed[1:]:
+            text_cell.data_type = "s"
+        listing.append(listed)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

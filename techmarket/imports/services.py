@@ -221,7 +221,7 @@ def import_preview(
         file,
         acting_user=acting_user,
         owner=owner,
-        name=name or getattr(file, "name", ""),
+        name=str(name or getattr(file, "name", "") or ""),
         commit=False,
         progress=progress,
     )
@@ -253,7 +253,7 @@ def import_commit(
         file,
         acting_user=acting_user,
         owner=owner,
-        name=name or getattr(file, "name", ""),
+        name=str(name or getattr(file, "name", "") or ""),
         commit=True,
         job=job,
         progress=progress,
