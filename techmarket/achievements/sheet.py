@@ -25,6 +25,7 @@ from techmarket.reference.models import Discipline, Region
 from .models import PATENT_TYPES, Achievement, IPType, LegalStatus, Stage, TransferMode
 from .selectors import achievement_list_visible_to
 from .services import achievement_create, achievement_ip_set, achievement_transition, achievement_update
+from .validators import normalize_patent_number
 
 _KEYWORD_SEPARATORS = re.compile(r"[、,，;；\n]+")
 _LIST_SPLIT = re.compile(r"[；;\n]+")
@@ -60,7 +61,7 @@ def parse_ip_rights(text: str) -> list[dict[str, Any]]:
                     f"第 {number} 项的到期日“{parts[4][:20]}”{exc.args[0]}", normalise.DATE_EXPECTED
                 ) from exc
         code = (
-            normalise.normalise_patent(parts[1])
+            normalize_patent_number(parts[1])  # the service's own normaliser
             if ip_type in PATENT_TYPES
             else normalise.fold_width(parts[1])
         )

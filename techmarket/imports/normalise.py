@@ -135,12 +135,5 @@ def normalise_choice(text: str) -> str:
     return fold_width(text).strip()
 
 
-def normalise_patent(text: str) -> str:
-    """'ｚｌ 2023 1012 3456．6' → 'ZL202310123456.6' (the one patent normaliser, shared with the service)."""
-    from techmarket.achievements.validators import normalize_patent_number
-
-    return normalize_patent_number(text)
-
-
 def normalise_bool_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()

@@ -21,7 +21,7 @@ from techmarket.reference.codes import code_object
 from techmarket.reference.models import Industry, Region
 
 from .fields import NEED_FIELDS
-from .models import CooperationMode, Need, NeedKind
+from .models import CooperationForm, CooperationMode, Education, Need, NeedKind, TalentMode
 from .selectors import need_list_visible_to
 from .services import need_create, need_update
 
@@ -143,7 +143,7 @@ NEEDS = ImportSpec(
             "problem",
             **NEED_FIELDS.column("problem"),
             width=40,
-            help="要解决的具体技术问题",
+            help="要解决的具体技术问题；“技术需求”必填，人才需求和校企合作需求可不填",
             example="低温下容量衰减明显",
         ),
         Column(
@@ -206,6 +206,67 @@ NEEDS = ImportSpec(
             width=24,
             help=_MULTI_HELP + "，可选：" + "、".join(str(label) for label in CooperationMode.labels),
             example="合作开发、技术转让",
+        ),
+        # 人才需求 (kind=talent): what the enterprise looks for and how it brings people in.
+        Column(
+            "岗位名称",
+            "talent_position",
+            max_length=64,
+            width=20,
+            help="人才需求填写（人才需求须填岗位名称或技术难题），如“电池材料研发工程师”",
+            example="",
+        ),
+        Column(
+            "需求人数",
+            "talent_count",
+            Kind.INT,
+            min_value=1,
+            max_value=999,
+            units=("人", "名"),
+            help="人才需求填写，1–999 的整数，可写“3”或“3人”",
+            example="",
+        ),
+        Column(
+            "专业领域",
+            "talent_field",
+            max_length=128,
+            width=20,
+            help="人才需求填写，如“材料科学与工程”",
+            example="",
+        ),
+        Column(
+            "学历要求",
+            "talent_education",
+            Kind.CHOICE,
+            choices=Education.choices,
+            default=Education.ANY,
+            help="人才需求填写，留空为“不限”，可选：" + "、".join(str(label) for label in Education.labels),
+            example="",
+        ),
+        Column(
+            "引才方式",
+            "talent_modes",
+            Kind.MULTI,
+            choices=TalentMode.choices,
+            width=20,
+            help="人才需求填写，"
+            + _MULTI_HELP
+            + "，可选："
+            + "、".join(str(label) for label in TalentMode.labels),
+            example="",
+        ),
+        # 校企合作需求 (kind=cooperation)
+        Column(
+            "合作形式",
+            "cooperation_forms",
+            Kind.MULTI,
+            choices=CooperationForm.choices,
+            width=24,
+            help="校企合作需求填写（须填合作形式或技术难题），"
+            + _MULTI_HELP
+            + "，可选："
+            + "、".join(str(label) for label in CooperationForm.labels),
+            example="",
         ),
         Column(
             "所属行业",
