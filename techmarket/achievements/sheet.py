@@ -6,25 +6,27 @@ Team members (links to expert profiles) are not part of the sheet: they are chos
 import re
 from typing import Any
 
-from techmarket.catalog.models import ListingStatus, Visibility
+from techmarket.catalog.models import Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
 from techmarket.imports import normalise
 from techmarket.imports.columns import (
-    date_param,
+    codes_to_objects,
     discipline_choices,
-    int_param,
+    join_list,
+    list_filters,
+    load_by_external_key,
     parse_industries,
     region_choices,
     region_dropdown,
+    wrote,
 )
 from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
 from techmarket.orgs.models import Organization
-from techmarket.reference.codes import code_object
 from techmarket.reference.models import Discipline, Region
 
 from .models import PATENT_TYPES, Achievement, IPType, LegalStatus, Stage, TransferMode
 from .selectors import achievement_list_visible_to
-from .services import achievement_create, achievement_ip_set, achievement_transition, achievement_update
+from .services import achievement_create, achievement_ip_set, achievement_update
 from .validators import normalize_patent_number
 
 _KEYWORD_SEPARATORS = re.compile(r"[、,，;；\n]+")
@@ -106,14 +108,7 @@ def format_ip_rights(rows: Any) -> str:
     )
 
 
-def load_existing(owner: Organization, keys: list[str]) -> dict[str, Achievement]:
-    found: dict[str, Achievement] = {}
-    for start in range(0, len(keys), 500):
-        for item in Achievement.objects.unscoped().filter(
-            owner=owner, external_key__in=keys[start : start + 500]
-        ):
-            found[item.external_key] = item
-    return found
+load_existing = load_by_external_key(Achievement)
 
 
 IP_COMPARED = ("ip_type", "number", "title", "legal_status", "expiry_date")
@@ -123,11 +118,7 @@ def save(
     data: dict[str, Any], existing: Achievement | None, acting_user: Any, owner: Organization
 ) -> tuple[Achievement, bool]:
     """Create or update through the services; says whether anything was written."""
-    data = dict(data)
-    if "discipline" in data:
-        data["discipline"] = code_object(Discipline, data["discipline"]) if data["discipline"] else None
-    if "region" in data:
-        data["region"] = code_object(Region, data["region"]) if data["region"] else None
+    data = codes_to_objects(data, {"discipline": Discipline, "region": Region})
     ip_rights = data.pop("ip_rights", None)
     if existing is None:
         return achievement_create(
@@ -135,7 +126,7 @@ def save(
         ), True
     stamp = existing.updated_at
     item = achievement_update(achievement=existing, acting_user=acting_user, **data)
-    changed = item.updated_at != stamp
+    changed = wrote(item, stamp)
     if ip_rights is not None:
         current = [{k: r[k] for k in IP_COMPARED} for r in item.ip_rights.values(*IP_COMPARED)]
         if current != [{k: r[k] for k in IP_COMPARED} for r in ip_rights]:
@@ -144,24 +135,12 @@ def save(
     return item, changed
 
 
-def list_visible(user: Any, params: Any) -> Any:
-    return achievement_list_visible_to(
-        user,
-        q=params.get("q", "").strip()[:100],
-        discipline=params.get("discipline", ""),
-        industry=params.get("industry", ""),
-        region=params.get("region", ""),
-        chain_node=int_param(params.get("chain_node", "")),
-        trl_min=int_param(params.get("trl_min", "")),
-        trl_max=int_param(params.get("trl_max", "")),
-        stage=params.get("stage", ""),
-        transfer_mode=params.get("transfer_mode", ""),
-        status=params.get("status", ""),
-        owner=int_param(params.get("owner", "")),
-        date_from=date_param(params.get("date_from", "")),
-        date_to=date_param(params.get("date_to", "")),
-        ordering=params.get("ordering", "newest"),
-    )
+list_visible = list_filters(
+    achievement_list_visible_to,
+    text=("discipline", "industry", "region", "stage", "transfer_mode", "status"),
+    ints=("chain_node", "trl_min", "trl_max", "owner"),
+    dates=("date_from", "date_to"),
+)
 
 
 ACHIEVEMENTS = ImportSpec(
@@ -201,7 +180,7 @@ ACHIEVEMENTS = ImportSpec(
             "keywords",
             Kind.CUSTOM,
             parse=parse_keywords,
-            fmt=lambda v: "、".join(v),
+            fmt=join_list,
             default=[],
             width=24,
             help="最多 20 个，每个不超过 30 字，用“、”“，”或“；”分隔；英文词组中的空格不拆分",
@@ -222,7 +201,7 @@ ACHIEVEMENTS = ImportSpec(
             "industries",
             Kind.CUSTOM,
             parse=parse_industries,
-            fmt=lambda v: "、".join(v),
+            fmt=join_list,
             default=[],
             getter=lambda a: [i.pk for i in a.industries.all()],
             width=20,
@@ -339,8 +318,4 @@ ACHIEVEMENTS = ImportSpec(
     can_edit=can_edit,
     list_visible=list_visible,
     creates_drafts=True,
-    drafts=lambda owner: (
-        Achievement.objects.unscoped().filter(owner=owner, status=ListingStatus.DRAFT).order_by("pk")
-    ),
-    submit=lambda item, user: achievement_transition(achievement=item, action="submit", acting_user=user),
 )

@@ -5,15 +5,20 @@ part of the sheet: it is set by operators on the platform. Profiles created here
 account; an expert who registers later is linked by an operator or their organisation's admin.
 """
 
-import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
-from techmarket.imports import normalise
-from techmarket.imports.columns import int_param, parse_industries
+from techmarket.imports.columns import (
+    join_list,
+    list_filters,
+    load_by_external_key,
+    parse_industries,
+    split_list,
+    wrote,
+)
 from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ImportSpec, Kind
 from techmarket.orgs.models import Organization
 
@@ -21,25 +26,12 @@ from .models import Availability, Expert
 from .selectors import can_manage_expert, expert_list_visible_to
 from .services import expert_create, expert_set_relations, expert_update
 
-_LIST_SPLIT = re.compile(r"[、,，;；\n]+")
-
 
 def parse_codes(text: str) -> list[str]:
-    return [c.strip() for c in _LIST_SPLIT.split(normalise.fold_width(text)) if c.strip()]
+    return split_list(text, fold=True)
 
 
-def parse_names(text: str) -> list[str]:
-    return [c.strip() for c in _LIST_SPLIT.split(text) if c.strip()]
-
-
-def load_existing(owner: Organization, keys: list[str]) -> dict[str, Expert]:
-    found: dict[str, Expert] = {}
-    for start in range(0, len(keys), 500):
-        for expert in Expert.objects.unscoped().filter(
-            affiliation=owner, external_key__in=keys[start : start + 500]
-        ):
-            found[expert.external_key] = expert
-    return found
+load_existing = load_by_external_key(Expert, owner_field="affiliation")
 
 
 def _related(names: list[str]) -> list[Organization]:
@@ -72,7 +64,7 @@ def save(
     else:
         stamp = existing.updated_at
         expert = expert_update(expert=existing, acting_user=acting_user, **data)
-        changed = expert.updated_at != stamp
+        changed = wrote(expert, stamp)
     if names is None or (existing is None and not related):
         return expert, changed
     if {o.pk for o in related} != set(expert.related_organizations.values_list("pk", flat=True)):
@@ -84,19 +76,13 @@ def save(
     return expert, changed
 
 
-def list_visible(user: Any, params: Any) -> Any:
-    """The experts list page's GET filters, through the one visibility selector."""
-    panel = params.get("panel_eligible", "")
-    return expert_list_visible_to(
-        user,
-        q=params.get("q", "").strip()[:100],
-        discipline=params.get("discipline", ""),
-        industry=params.get("industry", ""),
-        availability=params.get("availability", ""),
-        panel_eligible=None if panel not in ("0", "1") else panel == "1",
-        region=params.get("region", ""),
-        affiliation=int_param(params.get("affiliation", "")),
-    )
+list_visible = list_filters(
+    expert_list_visible_to,
+    text=("discipline", "industry", "availability", "region"),
+    ints=("affiliation",),
+    flags=("panel_eligible",),
+    ordering=None,
+)
 
 
 EXPERTS = ImportSpec(
@@ -138,7 +124,7 @@ EXPERTS = ImportSpec(
             "disciplines",
             Kind.CUSTOM,
             parse=parse_codes,
-            fmt=lambda v: "、".join(v),
+            fmt=join_list,
             default=[],
             getter=lambda e: [d.pk for d in e.disciplines.all()],
             width=16,
@@ -150,7 +136,7 @@ EXPERTS = ImportSpec(
             "industries",
             Kind.CUSTOM,
             parse=parse_industries,
-            fmt=lambda v: "、".join(v),
+            fmt=join_list,
             default=[],
             getter=lambda e: [i.pk for i in e.industries.all()],
             width=16,
@@ -188,8 +174,8 @@ EXPERTS = ImportSpec(
             "申报的关联单位",
             "related_organizations",
             Kind.CUSTOM,
-            parse=parse_names,
-            fmt=lambda v: "、".join(v),
+            parse=split_list,
+            fmt=join_list,
             default=[],
             getter=lambda e: [o.name for o in e.related_organizations.all()],
             sensitive=True,

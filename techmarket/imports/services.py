@@ -580,20 +580,48 @@ class SubmitResult:
     remaining: int = 0
 
 
+def review_of(spec: ImportSpec) -> tuple[Callable[[Any], Any], Callable[[Any, Any], Any]] | None:
+    """(drafts(owner), submit(item, user)) of a type whose imported rows are drafts. Declared on the spec,
+    or else read from the catalogue registry: the type's rows in DRAFT and its own workflow transition
+    (e.g. achievements check completeness on submit)."""
+    if spec.drafts is not None and spec.submit is not None:
+        return spec.drafts, spec.submit
+    if not spec.creates_drafts:
+        return None
+    from techmarket.catalog import registry
+    from techmarket.catalog.models import ListingStatus
+    from techmarket.catalog.workflow import listing_transition
+
+    ctype = registry.find(spec.key)
+    if ctype is None or not ctype.review:
+        return None
+    transition = (ctype.pages.transition if ctype.pages else None) or listing_transition
+
+    def drafts(owner: Organization) -> Any:
+        return ctype.system_queryset().filter(owner=owner, status=ListingStatus.DRAFT).order_by("pk")
+
+    def submit(item: Any, user: Any) -> Any:
+        return transition(item=item, action="submit", acting_user=user)
+
+    return drafts, submit
+
+
 def drafts_submit(*, spec: ImportSpec, owner: Organization, acting_user: Any) -> SubmitResult:
     """Submit the owner's drafts (e.g. everything just imported) for review in one go. Each item goes
     through the type's own workflow action (its checks, audit and notifications); an item that is not
     complete enough stays a draft and is listed with the reason."""
-    if spec.drafts is None or spec.submit is None:
+    review = review_of(spec)
+    if review is None:
         raise ValidationError(_("“%(t)s”没有审核流程，无需提交。") % {"t": spec.title})
+    list_drafts, submit = review
     check_import_permission(acting_user, owner)
     result = SubmitResult()
-    drafts = spec.drafts(owner)
+    drafts = list_drafts(owner)
     batch = list(drafts[:SUBMIT_BATCH])
     for item in batch:
         try:
             with transaction.atomic():
-                spec.submit(item, acting_user)
+                submit(item, acting_user)
         except ValidationError as exc:
             result.failed.append((item, "；".join(exc.messages)))
         except PermissionDenied as exc:

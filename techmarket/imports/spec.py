@@ -103,9 +103,11 @@ class ImportSpec:
     can_edit: Callable[[Any, Any], bool] | None = None
     # The type's visibility selector applied to GET filters: list_visible(user, params) -> QuerySet.
     list_visible: Callable[[Any, Any], Any] | None = None
-    # Imported items start as drafts that go through review (the template says so).
+    # Imported items start as drafts that go through review (the template says so; 本机构的… offers
+    # "submit all drafts"). Drafts and the submit action come from the catalogue registry (the type's
+    # rows and workflow transition) unless a spec declares its own:
     creates_drafts: bool = False
-    # Types with review: the owner's drafts, drafts(owner) -> QuerySet, and submit(item, user) for one.
+    # drafts(owner) -> QuerySet of the owner's drafts; submit(item, user) submits one.
     drafts: Callable[[Any], Any] | None = None
     submit: Callable[[Any, Any], Any] | None = None
 

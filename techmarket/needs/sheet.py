@@ -3,21 +3,19 @@
 import re
 from typing import Any
 
-from techmarket.catalog.models import ListingStatus, Visibility
+from techmarket.catalog.models import Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
-from techmarket.catalog.workflow import listing_transition
 from techmarket.imports.columns import (
-    date_param,
     industry_choices,
     industry_dropdown,
-    int_param,
+    list_filters,
+    load_by_external_key,
     normalise_industry,
     region_choices,
     region_dropdown,
+    save_through,
 )
 from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
-from techmarket.orgs.models import Organization
-from techmarket.reference.codes import code_object
 from techmarket.reference.models import Industry, Region
 
 from .fields import NEED_FIELDS
@@ -50,45 +48,18 @@ def format_parameters(value: Any) -> str:
     )
 
 
-def load_existing(owner: Organization, keys: list[str]) -> dict[str, Need]:
-    found: dict[str, Need] = {}
-    for start in range(0, len(keys), 500):
-        for need in Need.objects.unscoped().filter(owner=owner, external_key__in=keys[start : start + 500]):
-            found[need.external_key] = need
-    return found
-
-
-def save(
-    data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization
-) -> tuple[Need, bool]:
-    """Create or update through the services; says whether anything was written."""
-    data = dict(data)
-    for name, model in (("industry", Industry), ("region", Region)):
-        if name in data:  # a column left out of the file leaves the stored value alone
-            data[name] = code_object(model, data[name]) if data[name] else None
-    if existing is None:
-        return need_create(acting_user=acting_user, owner=owner, **data), True
-    stamp = existing.updated_at
-    need = need_update(need=existing, acting_user=acting_user, **data)
-    return need, need.updated_at != stamp
-
-
-def list_visible(user: Any, params: Any) -> Any:
-    """The list page's GET filters, through the one visibility selector."""
-    return need_list_visible_to(
-        user,
-        q=params.get("q", "").strip()[:100],
-        kind=params.get("kind", ""),
-        industry=params.get("industry", ""),
-        region=params.get("region", ""),
-        chain_node=int_param(params.get("chain_node", "")),
-        status=params.get("status", ""),
-        owner=int_param(params.get("owner", "")),
-        date_from=date_param(params.get("date_from", "")),
-        date_to=date_param(params.get("date_to", "")),
-        ordering=params.get("ordering", "newest"),
-    )
-
+load_existing = load_by_external_key(Need)
+save = save_through(
+    create=need_create,
+    update=lambda need, **kw: need_update(need=need, **kw),
+    codes={"industry": Industry, "region": Region},
+)
+list_visible = list_filters(
+    need_list_visible_to,
+    text=("kind", "industry", "region", "status"),
+    ints=("chain_node", "owner"),
+    dates=("date_from", "date_to"),
+)
 
 _MULTI_HELP = "可填多个，用“、”分隔"
 
@@ -340,8 +311,4 @@ NEEDS = ImportSpec(
     can_edit=can_edit,
     list_visible=list_visible,
     creates_drafts=True,
-    drafts=lambda owner: (
-        Need.objects.unscoped().filter(owner=owner, status=ListingStatus.DRAFT).order_by("pk")
-    ),
-    submit=lambda need, user: listing_transition(item=need, action="submit", acting_user=user),
 )
