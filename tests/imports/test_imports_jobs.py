@@ -186,3 +186,21 @@ def test_a_database_error_mid_import_writes_nothing_and_the_job_can_run_again(
         job = jobs.import_job_rerun(job=job, acting_user=user)
     job.refresh_from_db()
     assert job.status == Status.SUCCEEDED and Need.objects.filter(owner=org).count() == 4
+
+
+def test_a_background_check_that_died_is_reaped_and_its_upload_deleted(
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
+    user, org = owner
+    with django_capture_on_commit_callbacks(execute=False):  # the check thread never ran (process died)
+        job, _ = services.import_job_create(spec=spec, upload=xlsx(_rows()), acting_user=user, owner=org)
+    job.refresh_from_db()
+    assert job.status == Status.CHECKING and job.file
+    stored = job.file.name
+    then = timezone.now() - timedelta(minutes=30)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=then, heartbeat_at=then)
+    assert jobs.import_jobs_reap() == 1
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "校验进程已中断" in job.message and "重新上传" in job.message
+    assert not job.file and not job.file.storage.exists(stored)
+    assert not jobs.can_rerun(job)  # never confirmed: the user uploads again
