@@ -102,6 +102,17 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default: WAL lets pages read while a background import writes; writers wait for the
+    # lock (timeout, seconds) instead of failing at once, and take it up front (IMMEDIATE) so that a
+    # transaction never fails half-way when it upgrades from reading to writing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 30),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -258,6 +269,18 @@ LISTING_EXPIRY_DAYS = env_int("LISTING_EXPIRY_DAYS", 180)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 500)
+# Bounds on what reading one upload may cost: unpacked size (zip bombs), distinct strings (memory),
+# seconds; uploads are kept outside MEDIA_ROOT (never under a public URL) until the import ends.
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 120 * 1024 * 1024)
+IMPORT_MAX_SHARED_STRINGS = env_int("IMPORT_MAX_SHARED_STRINGS", 400_000)
+IMPORT_READ_SECONDS = env_int("IMPORT_READ_SECONDS", 120)
+IMPORT_FILES_ROOT = Path(
+    env("IMPORT_FILES_ROOT", str(VAR_DIR / "private" / "imports")) or VAR_DIR / "private"
+)
+# Marked-up error workbooks and unconfirmed previews are deleted after this many hours.
+IMPORT_FILE_RETENTION_HOURS = env_int("IMPORT_FILE_RETENTION_HOURS", 24)
+# Without a broker, long checks and imports run in a thread of the web process (see imports/background.py).
+IMPORT_BACKGROUND_THREADS = env_bool("IMPORT_BACKGROUND_THREADS", True)
 
 # Saved searches (订阅): at most one e-mail per saved search per this many minutes; items matching
 # inside the interval are notified in-site at once and listed in the next e-mail.
@@ -287,6 +310,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "workflow-overdue": {"task": "techmarket.workflow.tasks.workflow_overdue", "schedule": 3600.0},
     "matching-embed-pending": {"task": "techmarket.matching.tasks.embed_pending", "schedule": 300.0},
+    "purge-import-files": {"task": "techmarket.imports.tasks.import_files_purge_task", "schedule": 3600.0},
     "personal-data-retention": {
         "task": "techmarket.accounts.tasks.apply_personal_data_retention",
         "schedule": 86400.0,

@@ -31,3 +31,5 @@ STORAGES = {
 MATCHING_DENSE = False
 # Tests log in with client.login/force_login; tests of two-factor login switch it on with the settings fixture.
 TWO_FACTOR_REQUIRED = False
+IMPORT_BACKGROUND_THREADS = False  # tests that need the thread turn it on
+IMPORT_FILES_ROOT = Path(tempfile.mkdtemp(prefix="imports-test-"))

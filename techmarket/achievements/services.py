@@ -15,7 +15,7 @@ from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields, changed_relations
 from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.catalog.review import send_back_to_review_after_edit
-from techmarket.catalog.text import reject_html
+from techmarket.catalog.text import clean_markup, reject_html
 from techmarket.catalog.workflow import listing_transition, review_due
 from techmarket.experts.models import Expert
 from techmarket.orgs.models import Organization
@@ -66,6 +66,8 @@ AUDITED = [
 ]
 AUDITED.append("status")
 MAX_KEYWORDS, MAX_KEYWORD_LENGTH, MAX_IP_RIGHTS = 20, 30, 100
+# Real titles can be two characters (冰箱, 显微镜); one is never enough.
+MIN_TITLE_LENGTH = 2
 _KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
 FROZEN = {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED}
 
@@ -80,7 +82,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         if field in data and data[field] is not None:
             data[field] = str(data[field]).strip()
             try:
-                reject_html(data[field], str(label))
+                data[field] = clean_markup(data[field], str(label))
             except ValidationError as exc:
                 err(field, exc.messages[0])
     if data.get("empowerment") and data["empowerment"] not in Empowerment.values:
@@ -88,8 +90,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     share = data.get("empowerment_share")
     if share is not None and not 0 <= Decimal(str(share)) <= 100:
         err("empowerment_share", _("完成人所占份额应在 0–100% 之间。"))
-    if "title" in data and len(data["title"] or "") < 4:
-        err("title", _("标题至少 4 个字，请写清成果解决什么问题。"))
+    if "title" in data and len(data["title"] or "") < MIN_TITLE_LENGTH:
+        err("title", _("标题至少 %(n)d 个字，请写清成果解决什么问题。") % {"n": MIN_TITLE_LENGTH})
     if "visibility" in data and data["visibility"] not in Visibility.values:
         err(
             "visibility",
@@ -106,10 +108,16 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             for word in (str(w).strip() for w in words):
                 if not word or word in cleaned:
                     continue
-                if len(word) > MAX_KEYWORD_LENGTH or "<" in word or ">" in word:
+                try:
+                    word = clean_markup(word, str(_("关键词")))
+                except ValidationError as exc:
+                    err("keywords", exc.messages[0])
+                if not word:
+                    continue
+                if len(word) > MAX_KEYWORD_LENGTH:
                     err(
                         "keywords",
-                        _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字，且不能含 < >。")
+                        _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字。")
                         % {"w": word[:40], "n": MAX_KEYWORD_LENGTH},
                     )
                 cleaned.append(word)
@@ -411,6 +419,11 @@ def achievement_ip_set(*, achievement: Achievement, acting_user: Any, ip_rights:
     """Replace the whole IP list at once: every row is checked first, and nothing changes if one is wrong."""
     _check_editable(achievement, acting_user)
     rows = _clean_ip_rights(ip_rights)
+    current = list(achievement.ip_rights.all())
+    if [{k: getattr(ip, k) for k in IP_AUDITED} for ip in current] == [
+        {k: r[k] for k in IP_AUDITED} for r in rows
+    ]:
+        return current  # the same list (numbers compared normalised): no write, no audit, no second review
     with transaction.atomic():
         before = _snapshot(achievement)
         _write_ip_rights(achievement, rows)

@@ -8,24 +8,28 @@ from typing import Any
 
 from techmarket.catalog.models import Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
+from techmarket.imports import normalise
 from techmarket.imports.columns import (
-    date_param,
+    codes_to_objects,
     discipline_choices,
-    int_param,
+    join_list,
+    list_filters,
+    load_by_external_key,
     parse_industries,
     region_choices,
     region_dropdown,
+    wrote,
 )
 from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
 from techmarket.orgs.models import Organization
-from techmarket.reference.codes import code_object
 from techmarket.reference.models import Discipline, Region
 
-from .models import Achievement, IPType, LegalStatus, Stage, TransferMode
+from .models import PATENT_TYPES, Achievement, IPType, LegalStatus, Stage, TransferMode
 from .selectors import achievement_list_visible_to
 from .services import achievement_create, achievement_ip_set, achievement_update
+from .validators import normalize_patent_number
 
-KEYWORD_SPLIT = re.compile(r"[、,，;；\s]+")
+_KEYWORD_SEPARATORS = re.compile(r"[、,，;；\n]+")
 _LIST_SPLIT = re.compile(r"[；;\n]+")
 _PIPE = re.compile(r"[|｜]")
 _IP_TYPES = {str(label): value for value, label in IPType.choices}
@@ -35,7 +39,8 @@ _LEGAL_LABELS = dict(LegalStatus.choices)
 
 
 def parse_ip_rights(text: str) -> list[dict[str, Any]]:
-    """ "类型|编号|名称|法律状态|到期日" items separated by ；; check digits are checked by the service."""
+    """ "类型|编号|名称|法律状态|到期日" items separated by ；. Patent numbers and dates go through the
+    shared normalisers (so an unchanged list compares equal); check digits are checked by the service."""
     rows = []
     for number, piece in enumerate((p.strip() for p in _LIST_SPLIT.split(text) if p.strip()), start=1):
         parts = [p.strip() for p in _PIPE.split(piece)] + [""] * 5
@@ -48,16 +53,44 @@ def parse_ip_rights(text: str) -> list[dict[str, Any]]:
                 + "、".join(_LEGAL)
                 + "（可省略），多项之间用“；”分隔",
             )
+        ip_type = _IP_TYPES[parts[0]]
+        expiry = None
+        if parts[4]:
+            try:
+                expiry = normalise.parse_date(parts[4])
+            except ValueError as exc:
+                raise ValueError(
+                    f"第 {number} 项的到期日“{parts[4][:20]}”{exc.args[0]}", normalise.DATE_EXPECTED
+                ) from exc
+        code = (
+            normalize_patent_number(parts[1])  # the service's own normaliser
+            if ip_type in PATENT_TYPES
+            else normalise.fold_width(parts[1])
+        )
         rows.append(
             {
-                "ip_type": _IP_TYPES[parts[0]],
-                "number": parts[1],
+                "ip_type": ip_type,
+                "number": code,
                 "title": parts[2],
                 "legal_status": _LEGAL.get(parts[3], LegalStatus.GRANTED),
-                "expiry_date": parts[4] or None,
+                "expiry_date": expiry,
             }
         )
     return rows
+
+
+def parse_keywords(text: str) -> list[str]:
+    """Split at 、，,；; and new lines. Without such separators, spaces separate Chinese keywords but
+    English phrases stay whole ("machine learning" is one keyword, "锂电池 正极材料" two)."""
+    if _KEYWORD_SEPARATORS.search(text):
+        return [w.strip() for w in _KEYWORD_SEPARATORS.split(text) if w.strip()]
+    words: list[str] = []
+    for part in text.split():
+        if words and part.isascii() and words[-1].isascii():
+            words[-1] += " " + part
+        else:
+            words.append(part)
+    return words
 
 
 def format_ip_rights(rows: Any) -> str:
@@ -75,54 +108,39 @@ def format_ip_rights(rows: Any) -> str:
     )
 
 
-def load_existing(owner: Organization, keys: list[str]) -> dict[str, Achievement]:
-    found: dict[str, Achievement] = {}
-    for start in range(0, len(keys), 500):
-        for item in Achievement.objects.unscoped().filter(
-            owner=owner, external_key__in=keys[start : start + 500]
-        ):
-            found[item.external_key] = item
-    return found
+load_existing = load_by_external_key(Achievement)
+
+
+IP_COMPARED = ("ip_type", "number", "title", "legal_status", "expiry_date")
 
 
 def save(
     data: dict[str, Any], existing: Achievement | None, acting_user: Any, owner: Organization
-) -> Achievement:
-    data = dict(data)
-    data["discipline"] = code_object(Discipline, data["discipline"]) if data.get("discipline") else None
-    data["region"] = code_object(Region, data["region"]) if data.get("region") else None
-    ip_rights = data.pop("ip_rights", [])
+) -> tuple[Achievement, bool]:
+    """Create or update through the services; says whether anything was written."""
+    data = codes_to_objects(data, {"discipline": Discipline, "region": Region})
+    ip_rights = data.pop("ip_rights", None)
     if existing is None:
-        return achievement_create(acting_user=acting_user, owner=owner, ip_rights=ip_rights, **data)
+        return achievement_create(
+            acting_user=acting_user, owner=owner, ip_rights=ip_rights or [], **data
+        ), True
+    stamp = existing.updated_at
     item = achievement_update(achievement=existing, acting_user=acting_user, **data)
-    current = [
-        {k: r[k] for k in ("ip_type", "number", "title", "legal_status")}
-        for r in item.ip_rights.values("ip_type", "number", "title", "legal_status")
-    ]
-    wanted = [{k: r[k] for k in ("ip_type", "number", "title", "legal_status")} for r in ip_rights]
-    if current != wanted:
-        achievement_ip_set(achievement=item, acting_user=acting_user, ip_rights=ip_rights)
-    return item
+    changed = wrote(item, stamp)
+    if ip_rights is not None:
+        current = [{k: r[k] for k in IP_COMPARED} for r in item.ip_rights.values(*IP_COMPARED)]
+        if current != [{k: r[k] for k in IP_COMPARED} for r in ip_rights]:
+            achievement_ip_set(achievement=item, acting_user=acting_user, ip_rights=ip_rights)
+            changed = True
+    return item, changed
 
 
-def list_visible(user: Any, params: Any) -> Any:
-    return achievement_list_visible_to(
-        user,
-        q=params.get("q", "").strip()[:100],
-        discipline=params.get("discipline", ""),
-        industry=params.get("industry", ""),
-        region=params.get("region", ""),
-        chain_node=int_param(params.get("chain_node", "")),
-        trl_min=int_param(params.get("trl_min", "")),
-        trl_max=int_param(params.get("trl_max", "")),
-        stage=params.get("stage", ""),
-        transfer_mode=params.get("transfer_mode", ""),
-        status=params.get("status", ""),
-        owner=int_param(params.get("owner", "")),
-        date_from=date_param(params.get("date_from", "")),
-        date_to=date_param(params.get("date_to", "")),
-        ordering=params.get("ordering", "newest"),
-    )
+list_visible = list_filters(
+    achievement_list_visible_to,
+    text=("discipline", "industry", "region", "stage", "transfer_mode", "status"),
+    ints=("chain_node", "trl_min", "trl_max", "owner"),
+    dates=("date_from", "date_to"),
+)
 
 
 ACHIEVEMENTS = ImportSpec(
@@ -145,7 +163,7 @@ ACHIEVEMENTS = ImportSpec(
             required=True,
             max_length=120,
             width=30,
-            help="4–120 字",
+            help="2–120 字",
             example="高镍三元正极材料表面包覆技术",
         ),
         Column(
@@ -161,11 +179,11 @@ ACHIEVEMENTS = ImportSpec(
             "关键词",
             "keywords",
             Kind.CUSTOM,
-            parse=lambda t: [w for w in KEYWORD_SPLIT.split(t) if w],
-            fmt=lambda v: "、".join(v),
+            parse=parse_keywords,
+            fmt=join_list,
             default=[],
             width=24,
-            help="最多 20 个，用“、”分隔",
+            help="最多 20 个，每个不超过 30 字，用“、”“，”或“；”分隔；英文词组中的空格不拆分",
             example="正极材料、包覆、锂电池",
         ),
         Column(
@@ -183,7 +201,7 @@ ACHIEVEMENTS = ImportSpec(
             "industries",
             Kind.CUSTOM,
             parse=parse_industries,
-            fmt=lambda v: "、".join(v),
+            fmt=join_list,
             default=[],
             getter=lambda a: [i.pk for i in a.industries.all()],
             width=20,
@@ -197,7 +215,8 @@ ACHIEVEMENTS = ImportSpec(
             required=True,
             min_value=1,
             max_value=9,
-            help="1–9 的整数（GB/T 22900-2022）",
+            units=("级",),
+            help="1–9 的整数（GB/T 22900-2022），可写“7”或“7级”",
             example="6",
         ),
         Column(
@@ -233,7 +252,8 @@ ACHIEVEMENTS = ImportSpec(
             Kind.DECIMAL,
             min_value=0,
             max_value=9_999_999_999,
-            help="单位：万元，填数字",
+            units=("万元", "万"),
+            help="单位：万元，填数字，最多 2 位小数；可写“300”或“300万元”",
             example="300",
         ),
         Column(
@@ -251,8 +271,9 @@ ACHIEVEMENTS = ImportSpec(
             ),
             identifying=True,
             width=40,
-            help="每项写成“类型|编号|名称|法律状态|到期日”，多项之间用“；”分隔；专利号会校验格式和校验位",
-            example="发明专利|ZL202310123456.7|一种正极材料包覆方法|已授权",
+            help="每项写成“类型|编号|名称|法律状态|到期日”，多项之间用“；”分隔；专利号不区分大小写、可带空格，"
+            "会校验格式和校验位；到期日写法同日期列",
+            example="发明专利|ZL202310123456.6|一种正极材料包覆方法|已授权|2043-05-01",
         ),
         Column(
             "所在地区",

@@ -82,6 +82,8 @@ def listing_mine(request: HttpRequest, *, key: str) -> HttpResponse:
             "mine": True,
             "statuses": ListingStatus.choices,
             "status": status,
+            # Export / submit-all-drafts toolbar, one set of buttons per organisation (imports/_mine_toolbar.html).
+            "my_orgs": orgs if ctype.import_spec is not None else [],
         },
     )
 

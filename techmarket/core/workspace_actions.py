@@ -76,6 +76,7 @@ def first_actions(
             Action(_("发布技术需求"), "needs:create", primary=True),
             Action(_("发布人才需求"), "needs:create", query="kind=talent"),
             Action(_("发布校企合作需求"), "needs:create", query="kind=cooperation"),
+            Action(_("从 Excel 批量导入需求"), "imports:upload", args=("needs",)),
         ]
     if kinds & SUPPLY_KINDS:
         actions += [

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
+from techmarket.catalog.changes import changed_fields, changed_relations
 from techmarket.catalog.text import reject_html
 from techmarket.decisions.services import request_decide, request_open
 from techmarket.orgs.models import Organization
@@ -207,6 +208,9 @@ def expert_update(*, expert: Expert, acting_user: Any, **changes: Any) -> Expert
         is_self = expert.user_id is not None and expert.user_id == acting_user.pk
         _check_affiliation(acting_user, new_affiliation, for_self=is_self)
     m2m = {f: changes.pop(f) for f in M2M if f in changes}
+    changes, m2m = changed_fields(expert, changes), changed_relations(expert, m2m)
+    if not changes and not m2m:
+        return expert  # nothing differs: no write, no audit record, no re-index
     with transaction.atomic():
         before = _snapshot(expert)
         for field, value in changes.items():

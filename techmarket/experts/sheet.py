@@ -5,14 +5,20 @@ part of the sheet: it is set by operators on the platform. Profiles created here
 account; an expert who registers later is linked by an operator or their organisation's admin.
 """
 
-import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
-from techmarket.imports.columns import int_param, parse_industries
+from techmarket.imports.columns import (
+    join_list,
+    list_filters,
+    load_by_external_key,
+    parse_industries,
+    split_list,
+    wrote,
+)
 from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ImportSpec, Kind
 from techmarket.orgs.models import Organization
 
@@ -20,21 +26,12 @@ from .models import Availability, Expert
 from .selectors import can_manage_expert, expert_list_visible_to
 from .services import expert_create, expert_set_relations, expert_update
 
-_LIST_SPLIT = re.compile(r"[、,，;；\n]+")
-
 
 def parse_codes(text: str) -> list[str]:
-    return [c.strip() for c in _LIST_SPLIT.split(text) if c.strip()]
+    return split_list(text, fold=True)
 
 
-def load_existing(owner: Organization, keys: list[str]) -> dict[str, Expert]:
-    found: dict[str, Expert] = {}
-    for start in range(0, len(keys), 500):
-        for expert in Expert.objects.unscoped().filter(
-            affiliation=owner, external_key__in=keys[start : start + 500]
-        ):
-            found[expert.external_key] = expert
-    return found
+load_existing = load_by_external_key(Expert, owner_field="affiliation")
 
 
 def _related(names: list[str]) -> list[Organization]:
@@ -52,39 +49,40 @@ def _related(names: list[str]) -> list[Organization]:
     return [found[n] for n in names]
 
 
-def save(data: dict[str, Any], existing: Expert | None, acting_user: Any, owner: Organization) -> Expert:
+def save(
+    data: dict[str, Any], existing: Expert | None, acting_user: Any, owner: Organization
+) -> tuple[Expert, bool]:
+    """Create or update through the services; says whether anything was written."""
     # Without this check expert_create would link a plain member's own account to the first row.
     if not roles.is_org_admin(acting_user, owner):
         raise PermissionDenied(_("批量导入专家须由“%(o)s”的机构管理员或平台运营操作。") % {"o": owner})
     data = dict(data)
-    related = _related(data.pop("related_organizations", None) or [])
+    names = data.pop("related_organizations", None)
+    related = _related(names or [])
     if existing is None:
-        expert = expert_create(acting_user=acting_user, affiliation=owner, **data)
+        expert, changed = expert_create(acting_user=acting_user, affiliation=owner, **data), True
     else:
+        stamp = existing.updated_at
         expert = expert_update(expert=existing, acting_user=acting_user, **data)
-    if existing is None and not related:
-        return expert
+        changed = wrote(expert, stamp)
+    if names is None or (existing is None and not related):
+        return expert, changed
     if {o.pk for o in related} != set(expert.related_organizations.values_list("pk", flat=True)):
         try:
             expert_set_relations(expert=expert, acting_user=acting_user, organizations=related)
         except ValidationError as exc:
             raise ValidationError({"related_organizations": exc.messages}) from exc
-    return expert
+        changed = True
+    return expert, changed
 
 
-def list_visible(user: Any, params: Any) -> Any:
-    """The experts list page's GET filters, through the one visibility selector."""
-    panel = params.get("panel_eligible", "")
-    return expert_list_visible_to(
-        user,
-        q=params.get("q", "").strip()[:100],
-        discipline=params.get("discipline", ""),
-        industry=params.get("industry", ""),
-        availability=params.get("availability", ""),
-        panel_eligible=None if panel not in ("0", "1") else panel == "1",
-        region=params.get("region", ""),
-        affiliation=int_param(params.get("affiliation", "")),
-    )
+list_visible = list_filters(
+    expert_list_visible_to,
+    text=("discipline", "industry", "availability", "region"),
+    ints=("affiliation",),
+    flags=("panel_eligible",),
+    ordering=None,
+)
 
 
 EXPERTS = ImportSpec(
@@ -126,7 +124,7 @@ EXPERTS = ImportSpec(
             "disciplines",
             Kind.CUSTOM,
             parse=parse_codes,
-            fmt=lambda v: "、".join(v),
+            fmt=join_list,
             default=[],
             getter=lambda e: [d.pk for d in e.disciplines.all()],
             width=16,
@@ -138,7 +136,7 @@ EXPERTS = ImportSpec(
             "industries",
             Kind.CUSTOM,
             parse=parse_industries,
-            fmt=lambda v: "、".join(v),
+            fmt=join_list,
             default=[],
             getter=lambda e: [i.pk for i in e.industries.all()],
             width=16,
@@ -176,8 +174,8 @@ EXPERTS = ImportSpec(
             "申报的关联单位",
             "related_organizations",
             Kind.CUSTOM,
-            parse=parse_codes,
-            fmt=lambda v: "、".join(v),
+            parse=split_list,
+            fmt=join_list,
             default=[],
             getter=lambda e: [o.name for o in e.related_organizations.all()],
             sensitive=True,

@@ -52,21 +52,27 @@ def _plain(value: Any) -> Any:
     return neutralise(str(value))
 
 
+def _columns(spec: ImportSpec, include_confidential: bool) -> list[Column]:
+    # The external key is always a column (blank unless the user may edit the item): without it an
+    # export could not be changed and imported back.
+    key = spec.external_key_column
+    return [c for c in spec.columns if include_confidential or not c.sensitive or c is key]
+
+
 def headers(spec: ImportSpec, *, include_confidential: bool = False) -> list[str]:
-    return [c.header for c in spec.columns if include_confidential or not c.sensitive] + [
-        e.header for e in spec.export_columns
-    ]
+    return [c.header for c in _columns(spec, include_confidential)] + [e.header for e in spec.export_columns]
 
 
 def export_rows(
     spec: ImportSpec, objects: Iterable[Any], *, user: Any = None, include_confidential: bool = False
 ) -> Iterable[list[Any]]:
-    columns = [c for c in spec.columns if include_confidential or not c.sensitive]
+    columns = _columns(spec, include_confidential)
+    key = spec.external_key_column
     for obj in objects:
-        may_see_private = include_confidential and (spec.can_edit is None or spec.can_edit(user, obj))
+        may_edit = spec.can_edit is None or spec.can_edit(user, obj)
         row = []
         for column in columns:
-            if column.sensitive and not may_see_private:
+            if column.sensitive and not (may_edit and (include_confidential or column is key)):
                 row.append("")
                 continue
             if (
@@ -89,9 +95,7 @@ def export_xlsx(
 ) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.title)
-    widths = [c.width for c in spec.columns if include_confidential or not c.sensitive] + [
-        e.width for e in spec.export_columns
-    ]
+    widths = [c.width for c in _columns(spec, include_confidential)] + [e.width for e in spec.export_columns]
     for index, width in enumerate(widths):
         ws.column_dimensions[get_column_letter(index + 1)].width = width
     ws.freeze_panes = "A2"

@@ -82,6 +82,13 @@ class Heartbeat:
         # SQLite: one writer at a time; the import's transaction holds the lock, so a reaper cannot
         # write either until it ends. The cache heartbeat is all there is meanwhile.
 
+    def forget(self) -> None:
+        """A finished step leaves no cached heartbeat behind (the next run starts from its own)."""
+        try:
+            cache.delete(_heartbeat_key(self.job_pk))
+        except Exception:
+            logger.warning("imports: heartbeat of job %s not cleared", self.job_pk, exc_info=True)
+
     def close(self) -> None:
         if self._side is not None:
             self._side.close()
@@ -102,7 +109,7 @@ def last_heartbeat(job: ImportJob) -> datetime | None:
 
 def job_is_dead(job: ImportJob, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    if job.status == Status.RUNNING:
+    if job.status in (Status.RUNNING, Status.CHECKING):
         beat = last_heartbeat(job)
         return beat is None or now - beat > _stale_after()
     if job.status == Status.QUEUED:
@@ -111,6 +118,10 @@ def job_is_dead(job: ImportJob, now: datetime | None = None) -> bool:
 
 
 def _dead_reason(job: ImportJob) -> str:
+    if job.status == Status.CHECKING:
+        return _(
+            "校验进程已中断（超过 %(m)d 分钟没有心跳，可能是服务重启或超时）。数据均未写入，请重新上传文件。"
+        ) % {"m": max(1, int(_stale_after().total_seconds() // 60))}
     if job.status == Status.RUNNING:
         return _(
             "导入进程已中断（超过 %(m)d 分钟没有心跳，可能是服务重启或超时）。未完成的导入不会写入任何数据，"
@@ -146,6 +157,10 @@ def import_job_reap(*, job: ImportJob) -> bool:
         return False
     if reaped:
         logger.warning("imports: job %s reaped: %s", job.pk, reason)
+        if job.status == Status.CHECKING and job.file:
+            # Never confirmed, so never re-run: the upload (confidential details) goes at once.
+            job.file.delete(save=False)
+            ImportJob.objects.filter(pk=job.pk).update(file="")
     return bool(reaped)
 
 
@@ -153,7 +168,8 @@ def import_jobs_reap() -> int:
     """Periodic: every dead job failed with a reason. Returns how many."""
     now = timezone.now()
     candidates = ImportJob.objects.filter(
-        Q(status=Status.RUNNING) | Q(status=Status.QUEUED, updated_at__lt=now - _queue_timeout())
+        Q(status__in=[Status.RUNNING, Status.CHECKING])
+        | Q(status=Status.QUEUED, updated_at__lt=now - _queue_timeout())
     )
     return sum(import_job_reap(job=job) for job in candidates)
 
@@ -180,7 +196,9 @@ def import_job_rerun(*, job: ImportJob, acting_user: Any) -> ImportJob:
             _("该导入任务当前状态为“%(s)s”，不能重新运行。有逐行错误的文件请改正后重新上传。")
             % {"s": job.get_status_display()}
         )
-    background = job.total_rows > settings.IMPORT_INLINE_ROWS
+    from . import background
+
+    large = job.total_rows > settings.IMPORT_INLINE_ROWS
     with transaction.atomic():
         updated = ImportJob.objects.filter(pk=job.pk, status=Status.FAILED, attempts=job.attempts).update(
             status=Status.QUEUED,
@@ -200,13 +218,9 @@ def import_job_rerun(*, job: ImportJob, acting_user: Any) -> ImportJob:
             before={"status": Status.FAILED, "attempts": job.attempts},
             after={"status": Status.QUEUED},
         )
-        if background:
-            from techmarket.outbox.services import outbox_enqueue
-
-            from .tasks import import_job_run_task
-
-            outbox_enqueue(task=import_job_run_task, args=[job.pk])
-    if not background:
+        if large:  # a Celery task through the outbox, or a thread on the embedded default
+            background.submit("import_job_run", job.pk)
+    if not large:
         import_job_run(job_pk=job.pk)
     job.refresh_from_db()
     return job

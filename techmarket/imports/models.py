@@ -4,11 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .storage import error_file_name, private_import_storage, upload_name
+
 
 class ImportJob(models.Model):
     """An uploaded workbook for one spec and owner organisation, from preview to finished import."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("校验中")  # a large file's dry run through the services, in the background
         PREVIEW = "preview", _("待确认")
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("导入中")
@@ -20,12 +23,25 @@ class ImportJob(models.Model):
         "orgs.Organization", verbose_name=_("所属机构"), on_delete=models.PROTECT, related_name="+"
     )
     file = models.FileField(_("上传文件"), upload_to="imports/%Y/%m/", max_length=255)
+    # Private storage (never under MEDIA_URL), random names; deleted when the import ends.
+    file = models.FileField(
+        _("上传文件"), upload_to=upload_name, storage=private_import_storage, max_length=255, blank=True
+    )
+    error_file = models.FileField(
+        _("标注错误的文件"),
+        upload_to=error_file_name,
+        storage=private_import_storage,
+        max_length=255,
+        blank=True,
+        help_text=_("上传的文件，出错的单元格标红并附批注；保留 IMPORT_FILE_RETENTION_HOURS 小时"),
+    )
     original_name = models.CharField(_("原文件名"), max_length=255)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     new_rows = models.PositiveIntegerField(_("新增行数"), default=0)
     update_rows = models.PositiveIntegerField(_("更新行数"), default=0)
+    unchanged_rows = models.PositiveIntegerField(_("未变行数"), default=0)
     error_report = models.JSONField(
         _("错误报告"),
         default=list,
@@ -69,6 +85,11 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def is_working(self) -> bool:
+        """A background run (dry-run check or import) is under way: the page polls its progress."""
+        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def percent(self) -> int:

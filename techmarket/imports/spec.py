@@ -39,6 +39,8 @@ class Column:
     default: Any = None
     max_length: int | None = None
     decimal_places: int = 2
+    # INT/DECIMAL columns: units people write after the number and that mean this column's unit ("50万元").
+    units: tuple[str, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
     help: str = ""
@@ -101,8 +103,13 @@ class ImportSpec:
     can_edit: Callable[[Any, Any], bool] | None = None
     # The type's visibility selector applied to GET filters: list_visible(user, params) -> QuerySet.
     list_visible: Callable[[Any, Any], Any] | None = None
-    # Imported items start as drafts that go through review (the template says so).
+    # Imported items start as drafts that go through review (the template says so; 本机构的… offers
+    # "submit all drafts"). Drafts and the submit action come from the catalogue registry (the type's
+    # rows and workflow transition) unless a spec declares its own:
     creates_drafts: bool = False
+    # drafts(owner) -> QuerySet of the owner's drafts; submit(item, user) submits one.
+    drafts: Callable[[Any], Any] | None = None
+    submit: Callable[[Any, Any], Any] | None = None
 
     @property
     def external_key_column(self) -> Column:

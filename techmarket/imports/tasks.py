@@ -1,8 +1,9 @@
-"""Background imports. Tasks take the job's primary key and call the service (inline without a broker)."""
+"""Background imports. Tasks take the job's primary key and call the service (see background.py for the
+embedded default without a broker)."""
 
 from celery import shared_task
 
-from .services import import_job_run
+from .services import import_files_purge, import_job_check, import_job_run
 
 
 @shared_task(acks_late=True)
@@ -16,3 +17,17 @@ def reap_dead_jobs() -> int:
     from .jobs import import_jobs_reap
 
     return import_jobs_reap()
+
+
+def import_job_step_task(step: str, job_pk: int) -> None:
+    if step == "import_job_check":
+        import_job_check(job_pk=job_pk)
+    elif step == "import_job_run":
+        import_job_run(job_pk=job_pk)
+    else:
+        raise ValueError(step)
+
+
+@shared_task
+def import_files_purge_task() -> int:
+    return import_files_purge()

@@ -5,14 +5,16 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
+from techmarket.orgs.models import Organization
 
 from . import jobs, services
 from .export import export_csv, export_xlsx
@@ -78,8 +80,33 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
             "error_rows": len({e["row"] for e in job.error_report}),
             "inline_rows": settings.IMPORT_INLINE_ROWS,
             "can_rerun": jobs.can_rerun(job),
+            "has_review": get_spec(job.spec_key).creates_drafts,
+            "drafts_url": _drafts_url(job.spec_key),
         },
     )
+
+
+def _drafts_url(spec_key: str) -> str:
+    """The owner's drafts of a type with review (imported rows are drafts); "" for types without review."""
+    if not get_spec(spec_key).creates_drafts:
+        return ""
+    try:
+        return f"{reverse(f'{spec_key}:mine')}?status=draft"
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+def job_file(request: HttpRequest, job_id: int, which: str) -> HttpResponse:
+    """The marked-up error file (or the stored upload) of a job: members of its owner and operators only."""
+    job = _job_for(request, job_id)
+    try:
+        content, name = services.import_job_file_read(job=job, acting_user=request.user, which=which)
+    except (ObjectDoesNotExist, FileNotFoundError, PermissionDenied):
+        raise Http404 from None
+    response = _download(content, XLSX, name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -96,8 +123,8 @@ def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
         if job.status == ImportJob.Status.SUCCEEDED:
             messages.success(
                 request,
-                _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
-                % {"new": job.new_rows, "update": job.update_rows},
+                _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(same)d 条。")
+                % {"new": job.new_rows, "update": job.update_rows, "same": job.unchanged_rows},
             )
     return redirect("imports:job", job_id=job.pk)
 
@@ -116,8 +143,8 @@ def job_rerun(request: HttpRequest, job_id: int) -> HttpResponse:
         if job.status == ImportJob.Status.SUCCEEDED:
             messages.success(
                 request,
-                _("导入完成：新增 %(new)d 条，更新 %(update)d 条。")
-                % {"new": job.new_rows, "update": job.update_rows},
+                _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(same)d 条。")
+                % {"new": job.new_rows, "update": job.update_rows, "same": job.unchanged_rows},
             )
         elif job.status == ImportJob.Status.QUEUED:
             messages.info(request, _("已重新排队，导入将在后台进行。"))
@@ -130,7 +157,7 @@ def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     response = render(
         request, "imports/_job_progress.html", {"job": job, "processed": services.job_processed_rows(job)}
     )
-    if job.is_finished:
+    if not job.is_working:
         response["HX-Refresh"] = "true"  # show the full result (counts or the error table)
     return response
 
@@ -163,3 +190,32 @@ def export(request: HttpRequest, spec_key: str, fmt: str) -> HttpResponse:
         XLSX,
         f"{spec.title}-{stamp}.xlsx",
     )
+
+
+@login_required
+@require_POST
+def drafts_submit(request: HttpRequest, spec_key: str) -> HttpResponse:
+    """本机构的需求/成果: submit all of an organisation's drafts for review at once."""
+    spec = get_spec(spec_key)
+    owner = get_object_or_404(Organization, pk=_int_or_404(request.POST.get("owner", "")))
+    try:
+        result = services.drafts_submit(spec=spec, owner=owner, acting_user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("已提交审核 %(n)d 条。") % {"n": result.submitted})
+        for item, reason in result.failed[:20]:
+            messages.warning(request, _("“%(title)s”未提交：%(reason)s") % {"title": item, "reason": reason})
+        if len(result.failed) > 20:
+            messages.warning(
+                request, _("另有 %(n)d 条未能提交，请逐条补全后再提交。") % {"n": len(result.failed) - 20}
+            )
+        if result.remaining:
+            messages.info(request, _("还有 %(n)d 条草稿，请再次点击提交。") % {"n": result.remaining})
+    return redirect(_drafts_url(spec.key) or "core:workspace")
+
+
+def _int_or_404(text: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise Http404
+    return int(text)

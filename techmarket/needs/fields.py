@@ -8,17 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from techmarket.catalog.text import reject_html
+from techmarket.catalog.text import clean_markup
 from techmarket.core.fieldspec import FieldSpec, FieldSpecs
 
 from .models import CooperationMode, NeedKind
 
 BUDGET_MAX = Decimal("9999999999")
+# Real titles can be two characters (冰箱); one is never enough.
+MIN_TITLE_LENGTH = 2
 
 
 def _text(label: Any) -> Any:
     def normalise(value: Any) -> str:
-        return reject_html(str(value).strip(), str(label))
+        # Harmless markup (<br>, <i>) is removed; scripts, handlers and links are refused.
+        return clean_markup(str(value).strip(), str(label))
 
     return normalise
 
@@ -84,9 +87,9 @@ NEED_FIELDS = FieldSpecs(
         gettext_lazy("标题"),
         120,
         required=True,
-        min_length=4,
-        help=gettext_lazy("4–120 字，写清要解决的技术问题"),
-        messages={"min_length": gettext_lazy("标题至少 4 个字，请写清要解决的技术问题。")},
+        min_length=MIN_TITLE_LENGTH,
+        help=gettext_lazy("2–120 字，写清要解决的技术问题"),
+        messages={"min_length": gettext_lazy("标题至少 2 个字，请写清要解决的技术问题。")},
     ),
     _text_field(
         "summary",

@@ -6,21 +6,20 @@ from typing import Any
 from techmarket.catalog.models import Visibility
 from techmarket.catalog.visibility import can_edit, owner_label
 from techmarket.imports.columns import (
-    date_param,
     industry_choices,
     industry_dropdown,
-    int_param,
+    list_filters,
+    load_by_external_key,
     normalise_industry,
     region_choices,
     region_dropdown,
+    save_through,
 )
 from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, ImportSpec, Kind
-from techmarket.orgs.models import Organization
-from techmarket.reference.codes import code_object
 from techmarket.reference.models import Industry, Region
 
 from .fields import NEED_FIELDS
-from .models import CooperationMode, Need, NeedKind
+from .models import CooperationForm, CooperationMode, Education, Need, NeedKind, TalentMode
 from .selectors import need_list_visible_to
 from .services import need_create, need_update
 
@@ -49,39 +48,18 @@ def format_parameters(value: Any) -> str:
     )
 
 
-def load_existing(owner: Organization, keys: list[str]) -> dict[str, Need]:
-    found: dict[str, Need] = {}
-    for start in range(0, len(keys), 500):
-        for need in Need.objects.unscoped().filter(owner=owner, external_key__in=keys[start : start + 500]):
-            found[need.external_key] = need
-    return found
-
-
-def save(data: dict[str, Any], existing: Need | None, acting_user: Any, owner: Organization) -> Need:
-    data = dict(data)
-    data["industry"] = code_object(Industry, data["industry"]) if data.get("industry") else None
-    data["region"] = code_object(Region, data["region"]) if data.get("region") else None
-    if existing is None:
-        return need_create(acting_user=acting_user, owner=owner, **data)
-    return need_update(need=existing, acting_user=acting_user, **data)
-
-
-def list_visible(user: Any, params: Any) -> Any:
-    """The list page's GET filters, through the one visibility selector."""
-    return need_list_visible_to(
-        user,
-        q=params.get("q", "").strip()[:100],
-        kind=params.get("kind", ""),
-        industry=params.get("industry", ""),
-        region=params.get("region", ""),
-        chain_node=int_param(params.get("chain_node", "")),
-        status=params.get("status", ""),
-        owner=int_param(params.get("owner", "")),
-        date_from=date_param(params.get("date_from", "")),
-        date_to=date_param(params.get("date_to", "")),
-        ordering=params.get("ordering", "newest"),
-    )
-
+load_existing = load_by_external_key(Need)
+save = save_through(
+    create=need_create,
+    update=lambda need, **kw: need_update(need=need, **kw),
+    codes={"industry": Industry, "region": Region},
+)
+list_visible = list_filters(
+    need_list_visible_to,
+    text=("kind", "industry", "region", "status"),
+    ints=("chain_node", "owner"),
+    dates=("date_from", "date_to"),
+)
 
 _MULTI_HELP = "可填多个，用“、”分隔"
 
@@ -104,7 +82,7 @@ NEEDS = ImportSpec(
             "title",
             **NEED_FIELDS.column("title"),
             width=30,
-            help="4–120 字，写清要解决的技术问题",
+            help="2–120 字，写清要解决的技术问题",
             example="磷酸铁锂电池正极材料低温性能提升",
         ),
         Column(
@@ -136,7 +114,7 @@ NEEDS = ImportSpec(
             "problem",
             **NEED_FIELDS.column("problem"),
             width=40,
-            help="要解决的具体技术问题",
+            help="要解决的具体技术问题；“技术需求”必填，人才需求和校企合作需求可不填",
             example="低温下容量衰减明显",
         ),
         Column(
@@ -169,7 +147,8 @@ NEEDS = ImportSpec(
             "budget_min",
             Kind.DECIMAL,
             **NEED_FIELDS.column("budget_min"),
-            help="单位：万元，填数字",
+            units=("万元", "万"),
+            help="单位：万元，填数字，最多 2 位小数；可写“50”或“50万元”",
             example="50",
         ),
         Column(
@@ -177,6 +156,7 @@ NEEDS = ImportSpec(
             "budget_max",
             Kind.DECIMAL,
             **NEED_FIELDS.column("budget_max"),
+            units=("万元", "万"),
             help="单位：万元，填数字，不低于预算下限",
             example="120",
         ),
@@ -185,7 +165,8 @@ NEEDS = ImportSpec(
             "rd_cycle_months",
             Kind.INT,
             **NEED_FIELDS.column("rd_cycle_months"),
-            help="1–120 的整数",
+            units=("个月", "月"),
+            help="1–120 的整数，可写“18”或“18个月”",
             example="18",
         ),
         Column(
@@ -196,6 +177,67 @@ NEEDS = ImportSpec(
             width=24,
             help=_MULTI_HELP + "，可选：" + "、".join(str(label) for label in CooperationMode.labels),
             example="合作开发、技术转让",
+        ),
+        # 人才需求 (kind=talent): what the enterprise looks for and how it brings people in.
+        Column(
+            "岗位名称",
+            "talent_position",
+            max_length=64,
+            width=20,
+            help="人才需求填写（人才需求须填岗位名称或技术难题），如“电池材料研发工程师”",
+            example="",
+        ),
+        Column(
+            "需求人数",
+            "talent_count",
+            Kind.INT,
+            min_value=1,
+            max_value=999,
+            units=("人", "名"),
+            help="人才需求填写，1–999 的整数，可写“3”或“3人”",
+            example="",
+        ),
+        Column(
+            "专业领域",
+            "talent_field",
+            max_length=128,
+            width=20,
+            help="人才需求填写，如“材料科学与工程”",
+            example="",
+        ),
+        Column(
+            "学历要求",
+            "talent_education",
+            Kind.CHOICE,
+            choices=Education.choices,
+            default=Education.ANY,
+            help="人才需求填写，留空为“不限”，可选：" + "、".join(str(label) for label in Education.labels),
+            example="",
+        ),
+        Column(
+            "引才方式",
+            "talent_modes",
+            Kind.MULTI,
+            choices=TalentMode.choices,
+            width=20,
+            help="人才需求填写，"
+            + _MULTI_HELP
+            + "，可选："
+            + "、".join(str(label) for label in TalentMode.labels),
+            example="",
+        ),
+        # 校企合作需求 (kind=cooperation)
+        Column(
+            "合作形式",
+            "cooperation_forms",
+            Kind.MULTI,
+            choices=CooperationForm.choices,
+            width=24,
+            help="校企合作需求填写（须填合作形式或技术难题），"
+            + _MULTI_HELP
+            + "，可选："
+            + "、".join(str(label) for label in CooperationForm.labels),
+            example="",
         ),
         Column(
             "所属行业",
@@ -221,7 +263,11 @@ NEEDS = ImportSpec(
             example="371302",
         ),
         Column(
-            "截止日期", "deadline", Kind.DATE, help="日期，格式 2026-06-30，不早于今天", example="2026-06-30"
+            "截止日期",
+            "deadline",
+            Kind.DATE,
+            help="日期，不早于今天；可写 2026-06-30、2026/6/30、2026.6.30、2026年6月30日、20260630 或 Excel 日期",
+            example="2030-06-30",
         ),
         Column(
             "可见范围",

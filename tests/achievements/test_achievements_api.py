@@ -146,7 +146,7 @@ def test_bad_patent_number_returns_row_message_under_the_field_and_writes_nothin
 @pytest.mark.parametrize(
     ("extra", "field", "message"),
     [
-        ({"summary": "<b>好</b>"}, "summary", "HTML 标签"),
+        ({"summary": "<a href='x'>好</a>"}, "summary", "HTML 标签"),  # <b>, <br> … are stripped, not refused
         ({"trl": 12}, "trl", "1–9"),
         ({"trl": "很高"}, "trl", ""),  # not an integer: refused by the schema
         ({"transfer_modes": ["buyout"]}, "transfer_modes", "未知的转化方式"),

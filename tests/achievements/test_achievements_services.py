@@ -145,10 +145,10 @@ def test_submit_requires_a_price_or_negotiable_and_a_trl(owner):
         ("transfer_modes", ["sell"], "未知的转化方式：sell"),
         ("stage", "mass", "所处阶段只能是"),
         ("asking_price_wan", -5, "不能为负数"),
-        ("keywords", ["<b>锂</b>"], "关键词"),
+        ("keywords", ["<script>锂</script>"], "关键词"),
         ("industries", ["Z99"], "行业代码不存在：Z99"),
         ("team", [987654], "专家不存在：987654"),
-        ("title", "锂电", "至少 4 个字"),
+        ("title", "锂", "至少 2 个字"),
         ("visibility", "everyone", ""),
     ],
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -50,9 +51,11 @@ def _some_data():
             confidential_detail=f"{SECRET} {i}",
             contact_phone="0539-8123456",
         )
-    job = ImportJob(spec_key="needs", owner=org, original_name="需求清单.xlsx", created_by=user)
-    job.file.save("需求清单.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=True)
-    (Path(job.file.path).parent / "附件-说明.txt").write_text("合同附件", encoding="utf-8")
+    ImportJob.objects.create(spec_key="needs", owner=org, original_name="需求清单.xlsx", created_by=user)
+    # Import uploads are private and transient (IMPORT_FILES_ROOT, deleted after the import): the files
+    # a backup carries are the ones under MEDIA_ROOT.
+    stored = default_storage.save("uploads/需求清单.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"))
+    (Path(default_storage.path(stored)).parent / "附件-说明.txt").write_text("合同附件", encoding="utf-8")
 
 
 def _rows_everywhere(cursor, tables):

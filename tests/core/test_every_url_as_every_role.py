@@ -57,7 +57,8 @@ def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> I
 
 def _admin_model(url_name: str) -> Any:
     """admin:needs_need_change -> the Need model (None for non-model admin pages)."""
-    match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history)$", url_name)
+    # config/qrcode: django-otp's TOTP device pages; the id must exist on PostgreSQL too (sequences).
+    match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history|config|qrcode)$", url_name)
     if not match:
         return None
     app_label, rest = match.group(1), match.group(2)

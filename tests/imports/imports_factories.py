@@ -46,3 +46,22 @@ def upload(content: bytes, name: str = "needs.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(
         name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+
+
+def achievement_row(key: str, **overrides) -> dict:
+    row = {
+        "外部编号": key,
+        "标题": f"高镍三元正极材料表面包覆技术{key}",
+        "公开摘要": "循环 1000 次容量保持率 ≥ 90%",
+        "关键词": "正极材料、包覆",
+        "学科": "530",
+        "适用行业": "C38、26",
+        "技术成熟度（TRL）": 6,
+        "所处阶段": "中试",
+        "转化方式": "转让、普通许可",
+        "报价（万元）": 300,
+        "所在地区": "370102",
+        "知识产权": "发明专利|ZL202310123456.6|一种正极材料包覆方法|已授权",
+    }
+    row.update(overrides)
+    return row

@@ -55,7 +55,7 @@ def test_wrong_patent_check_digit_blocks_the_file_then_fixed_file_imports_and_re
     assert sorted(i.pk for i in item.industries.all()) == ["26", "38"] and item.trl == 6
     assert item.ip_rights.get().number.endswith(good[-1])
     again = services.import_commit(aspec, fixed, acting_user=user, owner=org)
-    assert (again.created, again.updated) == (0, 2) and Achievement.objects.count() == 2
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2) and Achievement.objects.count() == 2
 
 
 def test_achievements_template_has_stage_dropdown(aspec):

@@ -61,9 +61,9 @@ def test_fixed_file_imports_all_and_reimport_updates_without_duplicates(spec, ow
 
     rows = _rows(标题="磷酸铁锂正极材料低温改性（修订）")
     preview = services.import_preview(spec, xlsx(rows), acting_user=user, owner=org)
-    assert (preview.new, preview.update, preview.errors) == (0, 3, [])
+    assert (preview.new, preview.update, preview.unchanged, preview.errors) == (0, 1, 2, [])
     again = services.import_commit(spec, xlsx(rows), acting_user=user, owner=org)
-    assert (again.created, again.updated) == (0, 3)
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 2)  # "更新 N 条" counts real changes
     assert Need.objects.count() == 3
     need.refresh_from_db()
     assert need.title == "磷酸铁锂正极材料低温改性（修订）"
@@ -82,9 +82,13 @@ def test_file_above_inline_rows_runs_as_a_job_to_completion(
 ):
     settings.IMPORT_INLINE_ROWS = 2
     user, org = owner
-    job, preview = services.import_job_create(spec=spec, upload=xlsx(_rows(4)), acting_user=user, owner=org)
-    assert job.status == ImportJob.Status.PREVIEW and job.total_rows == 4
-    assert not preview.services_checked  # too large for a dry run before confirmation
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job, preview = services.import_job_create(
+            spec=spec, upload=xlsx(_rows(4)), acting_user=user, owner=org
+        )
+    assert len(callbacks) == 1 and preview is None  # the full check runs off the request
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEW and job.total_rows == 4 and job.new_rows == 4
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         job = services.import_job_start(job=job, acting_user=user)
     assert len(callbacks) == 1  # queued as a task, not run in the request
@@ -100,21 +104,21 @@ def test_failed_job_keeps_the_row_errors_and_writes_nothing(
 ):
     settings.IMPORT_INLINE_ROWS = 2
     user, org = owner
-    job, _ = services.import_job_create(
-        spec=spec,
-        upload=xlsx(_rows(4, **{"预算下限（万元）": 200, "预算上限（万元）": 1})),
-        acting_user=user,
-        owner=org,
-    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_job_start(job=job, acting_user=user)
+        job, _ = services.import_job_create(
+            spec=spec,
+            upload=xlsx(_rows(4, **{"预算下限（万元）": 200, "预算上限（万元）": 1})),
+            acting_user=user,
+            owner=org,
+        )
     job.refresh_from_db()
+    # The background check runs the services too: the error is found before anyone confirms.
     assert job.status == ImportJob.Status.FAILED and job.error_report[0]["row"] == 3
     assert "第 3 行" in job.error_report[0]["message"]
     assert Need.objects.count() == 0
 
 
-def test_owner_export_reimports_as_updates(spec, owner, xlsx):
+def test_owner_export_reimports_as_no_change(spec, owner, xlsx):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from techmarket.imports.export import export_xlsx
@@ -125,9 +129,10 @@ def test_owner_export_reimports_as_updates(spec, owner, xlsx):
     exported = export_xlsx(spec, need_list_visible_to(user), user=user, include_confidential=True)
     f = SimpleUploadedFile("export.xlsx", exported)
     preview = services.import_preview(spec, f, acting_user=user, owner=org)
-    assert (preview.new, preview.update, preview.errors) == (0, 2, [])
+    assert (preview.new, preview.update, preview.unchanged, preview.errors) == (0, 0, 2, [])
     assert {"所属机构", "状态", "发布时间"} <= set(preview.ignored_headers)
-    assert services.import_commit(spec, f, acting_user=user, owner=org).updated == 2
+    result = services.import_commit(spec, f, acting_user=user, owner=org)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
     need = Need.objects.get(external_key="XQ-002")
     assert need.parameters[0]["indicator"] == "-20℃容量保持率"  # the export's protective quote is not kept
     assert Need.objects.count() == 2

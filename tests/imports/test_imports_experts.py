@@ -73,7 +73,8 @@ def test_bad_row_blocks_the_file_then_fixed_file_imports_and_reimport_updates(es
 
     changed = upload(build_xlsx(espec, [_row("ZJ-1", **{"研究方向": "固态电池电解质"}), _row("ZJ-2")]))
     again = services.import_commit(espec, changed, acting_user=admin, owner=university)
-    assert (again.created, again.updated) == (0, 2) and Expert.objects.count() == 2
+    # Only ZJ-1 changed (research fields, declared relations); ZJ-2 is written nowhere.
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 1) and Expert.objects.count() == 2
     expert.refresh_from_db()
     assert expert.research_fields == "固态电池电解质"
     assert not expert.related_organizations.exists()  # the sheet is the full truth for the declared relations

@@ -35,7 +35,12 @@ def large(settings):
 def _queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks, rows=None):
     """A confirmed job whose task was owed but never ran (the broker refused, the worker is gone)."""
     user, org = owner
-    job, _ = services.import_job_create(spec=spec, upload=xlsx(rows or _rows()), acting_user=user, owner=org)
+    with django_capture_on_commit_callbacks(execute=True):  # the background check of a large file
+        job, _ = services.import_job_create(
+            spec=spec, upload=xlsx(rows or _rows()), acting_user=user, owner=org
+        )
+    job.refresh_from_db()
+    assert job.status == Status.PREVIEW
     with django_capture_on_commit_callbacks(execute=False):
         job = services.import_job_start(job=job, acting_user=user)
     assert job.status == Status.QUEUED
@@ -138,14 +143,18 @@ def test_a_job_with_row_errors_is_fixed_by_uploading_again_not_by_rerunning(
     spec, owner, xlsx, large, django_capture_on_commit_callbacks
 ):
     user, _org = owner
-    job = _queued_job(
-        spec,
-        owner,
-        xlsx,
-        django_capture_on_commit_callbacks,
-        rows=_rows(**{"预算下限（万元）": 200, "预算上限（万元）": 1}),
-    )
-    job = services.import_job_run(job_pk=job.pk)
+    job = _queued_job(spec, owner, xlsx, django_capture_on_commit_callbacks)
+    spec_of_job = services.get_spec(job.spec_key)
+
+    def refusing_save(data, *args):
+        # Something changed between the preview and the run (e.g. the same key was edited meanwhile).
+        if data["external_key"] == "XQ-002":
+            raise ValidationError({"budget_max": "预算上限不能低于预算下限。"})
+        return spec_of_job.save(data, *args)
+
+    refusing = dataclasses.replace(spec_of_job, save=refusing_save)
+    with mock.patch.object(services, "get_spec", return_value=refusing):
+        job = services.import_job_run(job_pk=job.pk)
     assert job.status == Status.FAILED and job.error_report
     assert not jobs.can_rerun(job)
     with pytest.raises(ValidationError, match="改正后重新上传"):
@@ -177,3 +186,21 @@ def test_a_database_error_mid_import_writes_nothing_and_the_job_can_run_again(
         job = jobs.import_job_rerun(job=job, acting_user=user)
     job.refresh_from_db()
     assert job.status == Status.SUCCEEDED and Need.objects.filter(owner=org).count() == 4
+
+
+def test_a_background_check_that_died_is_reaped_and_its_upload_deleted(
+    spec, owner, xlsx, large, django_capture_on_commit_callbacks
+):
+    user, org = owner
+    with django_capture_on_commit_callbacks(execute=False):  # the check thread never ran (process died)
+        job, _ = services.import_job_create(spec=spec, upload=xlsx(_rows()), acting_user=user, owner=org)
+    job.refresh_from_db()
+    assert job.status == Status.CHECKING and job.file
+    stored = job.file.name
+    then = timezone.now() - timedelta(minutes=30)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=then, heartbeat_at=then)
+    assert jobs.import_jobs_reap() == 1
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "校验进程已中断" in job.message and "重新上传" in job.message
+    assert not job.file and not job.file.storage.exists(stored)
+    assert not jobs.can_rerun(job)  # never confirmed: the user uploads again

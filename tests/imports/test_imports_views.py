@@ -134,10 +134,11 @@ def test_export_endpoint_applies_list_filters_and_visibility(owner, client_for, 
     response = c.get(reverse("imports:export_csv", args=["needs"]), {"kind": "talent"})
     text = response.content.decode("utf-8-sig")
     header, *lines = text.splitlines()
-    assert (
-        response["Content-Type"].startswith("text/csv") and "外部编号" not in header
-    )  # private unless asked
-    assert len(lines) == 1 and "低温性能提升XQ-2" in lines[0]
+    # The external key is exported to those who may edit the item (so the file can be imported back);
+    # contacts and confidential details stay out unless asked for.
+    assert response["Content-Type"].startswith("text/csv") and header.startswith("外部编号,")
+    assert "联系人" not in header and "保密详情" not in header
+    assert len(lines) == 1 and lines[0].startswith("XQ-2,") and "低温性能提升XQ-2" in lines[0]
     stranger = client_for(UserFactory()).get(reverse("imports:export_xlsx", args=["needs"]))
     ws = openpyxl.load_workbook(io.BytesIO(stranger.content)).active
     assert ws.max_row == 1  # drafts of another organisation are not exported

@@ -35,10 +35,16 @@ def test_service_names_every_wrong_field_with_the_shared_messages(member):
         services.need_create(
             acting_user=user,
             owner=org,
-            **{**GOOD, "title": "废水", "rd_cycle_months": 200, "budget_min": -1, "summary": "<b>摘要</b>"},
+            **{
+                **GOOD,
+                "title": "废",
+                "rd_cycle_months": 200,
+                "budget_min": -1,
+                "summary": "<script>摘要</script>",
+            },
         )
     errors = exc.value.message_dict
-    assert errors["title"] == ["标题至少 4 个字，请写清要解决的技术问题。"]
+    assert errors["title"] == ["标题至少 2 个字，请写清要解决的技术问题。"]
     assert errors["rd_cycle_months"] == ["研发周期应在 1–120 个月之间。"]
     assert errors["budget_min"] == ["预算不能为负数。"]
     assert "HTML 标签" in errors["summary"][0]
@@ -46,10 +52,10 @@ def test_service_names_every_wrong_field_with_the_shared_messages(member):
 
 def test_form_shows_the_same_messages_next_to_the_fields_before_any_service_call():
     form = NeedForm(
-        data={**GOOD, "title": "废水", "rd_cycle_months": "200", "budget_min": "100", "budget_max": "50"}
+        data={**GOOD, "title": "废", "rd_cycle_months": "200", "budget_min": "100", "budget_max": "50"}
     )
     assert not form.is_valid()
-    assert form.errors["title"] == ["标题至少 4 个字，请写清要解决的技术问题。"]
+    assert form.errors["title"] == ["标题至少 2 个字，请写清要解决的技术问题。"]
     assert form.errors["rd_cycle_months"] == ["研发周期应在 1–120 个月之间。"]
     assert form.errors["budget_max"] == ["预算上限（50 万元）不能低于下限（100 万元）。"]
     assert form.fields["title"].widget.attrs["maxlength"] == 120
@@ -66,7 +72,7 @@ def test_api_schema_publishes_the_same_limits(client):
     schema = client.get("/api/openapi.json").json()["components"]["schemas"]["NeedIn"]["properties"]
     assert schema["title"]["maxLength"] == NEED_FIELDS["title"].max_length == 120
     assert schema["rd_cycle_months"]["maximum"] == 120 and schema["rd_cycle_months"]["minimum"] == 1
-    assert schema["title"]["description"] == "4–120 字，写清要解决的技术问题"
+    assert schema["title"]["description"] == "2–120 字，写清要解决的技术问题"
 
 
 def test_api_refuses_a_bad_cycle_with_the_services_message(member, client):
