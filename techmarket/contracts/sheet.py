@@ -62,12 +62,31 @@ def _kinds() -> list[tuple[str, Any]]:
     return list(Organization.Kind.choices)
 
 
+# The template's example row: a university licenses to an enterprise (valid credit codes).
+EXAMPLE_PARTIES = {
+    "seller": ("临沂示范大学", "12371300MB0000001", "高校"),
+    "buyer": ("临沂示范不锈钢有限公司", "91371302MA0000001", "企业"),
+}
+
+
 def _party_columns(prefix: str, role: str) -> list[Column]:
+    from techmarket.orgs.validators import make_uscc
+
+    name, uscc_body, kind = EXAMPLE_PARTIES[role]
+
     def get(attr: str) -> Any:
         return lambda c: getattr(c.party(role), attr, "") if c.party(role) else ""
 
     return [
-        Column(f"{prefix}名称", f"{role}_name", required=True, max_length=128, getter=get("name"), width=28),
+        Column(
+            f"{prefix}名称",
+            f"{role}_name",
+            required=True,
+            max_length=128,
+            getter=get("name"),
+            width=28,
+            example=name,
+        ),
         Column(
             f"{prefix}统一社会信用代码",
             f"{role}_uscc",
@@ -75,6 +94,7 @@ def _party_columns(prefix: str, role: str) -> list[Column]:
             max_length=18,
             getter=get("uscc"),
             width=22,
+            example=make_uscc(uscc_body),
         ),
         Column(
             f"{prefix}主体类型",
@@ -83,6 +103,7 @@ def _party_columns(prefix: str, role: str) -> list[Column]:
             required=True,
             choices=_kinds,
             getter=get("kind"),
+            example=kind,
         ),
         Column(
             f"{prefix}所在地区",
@@ -92,6 +113,7 @@ def _party_columns(prefix: str, role: str) -> list[Column]:
             dropdown=region_dropdown,
             getter=lambda c: getattr(c.party(role), "region_id", "") if c.party(role) else "",
             help="GB/T 2260 行政区划代码，如 371300",
+            example="371302",
         ),
     ]
 
@@ -101,9 +123,21 @@ def _columns() -> list[Column]:
 
     return [
         Column(
-            EXTERNAL_KEY_HEADER, "external_key", required=True, max_length=64, help="本单位对该合同的唯一编号"
+            EXTERNAL_KEY_HEADER,
+            "external_key",
+            required=True,
+            max_length=64,
+            help="本单位对该合同的唯一编号",
+            example="HT-2026-001",
         ),
-        Column("合同名称", "title", required=True, max_length=160, width=30),
+        Column(
+            "合同名称",
+            "title",
+            required=True,
+            max_length=160,
+            width=30,
+            example="不锈钢带材表面缺陷检测技术开发合同",
+        ),
         Column("合同编号", "contract_number", max_length=64),
         Column(
             "合同类型",
@@ -112,12 +146,21 @@ def _columns() -> list[Column]:
             required=True,
             choices=_type_choices,
             width=28,
+            example="技术开发-委托开发",
             getter=lambda c: c.contract_type_id,
         ),
-        Column("签订日期", "signed_on", Kind.DATE, required=True),
+        Column("签订日期", "signed_on", Kind.DATE, required=True, example="2026-03-02"),
         Column("履行期限起", "starts_on", Kind.DATE),
         Column("履行期限止", "ends_on", Kind.DATE),
-        Column("合同成交额（元）", "total_amount", Kind.DECIMAL, required=True, min_value=0),
+        Column(
+            "合同成交额（元）",
+            "total_amount",
+            Kind.DECIMAL,
+            required=True,
+            min_value=0,
+            units=("元",),
+            example="1000000.00",
+        ),
         Column(
             "非技术性费用",
             "deductions",
@@ -129,7 +172,14 @@ def _columns() -> list[Column]:
             example="设备购置:120000",
             width=30,
         ),
-        Column("支付方式", "payment_mode", Kind.CHOICE, required=True, choices=PaymentMode.choices),
+        Column(
+            "支付方式",
+            "payment_mode",
+            Kind.CHOICE,
+            required=True,
+            choices=PaymentMode.choices,
+            example="分期",
+        ),
         Column(
             "付款计划",
             "schedule",
@@ -138,7 +188,7 @@ def _columns() -> list[Column]:
             fmt=_fmt_pairs,
             getter=lambda c: [(i.due_on, i.amount) for i in c.schedule.all()],
             help="日期:金额，多期用“；”分隔",
-            example="2026-03-01:500000",
+            example="2026-03-10:500000；2026-09-10:500000",
             width=30,
         ),
         *_party_columns("卖方", "seller"),
@@ -151,6 +201,7 @@ def _columns() -> list[Column]:
             normalise=normalise_industry,
             getter=lambda c: c.industry_id,
             help="GB/T 4754-2017 行业代码，如 C26",
+            example="3130",
         ),
         Column("关联专利号", "patent_numbers", max_length=500),
         Column("主要技术内容", "summary", max_length=2000, width=40),
