@@ -376,9 +376,11 @@ def review_entry(request: HttpRequest, application_id: int) -> HttpResponse:
         {
             "application": application,
             "panel": panel,
-            "rows": [(c, mine.get(c.pk), errors.get(f"score_{c.pk}", [])) for c in criteria],
+            "rows": [
+                (c, mine.get(c.pk), errors.get(f"score_{c.pk}", []), request.POST.get(f"score_{c.pk}", ""))
+                for c in criteria
+            ],
             "errors": errors.get("__all__", []),
-            "posted": request.POST,
             "members": application.members.all(),
         },
     )
