@@ -93,7 +93,11 @@ def challenge_figures(request):  # type: ignore[no-untyped-def]
     )
     by_status = dict(challenges.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     awarded = challenges.filter(awarded_at__isnull=False, published_at__isnull=False)
-    days = [(c.awarded_at - c.published_at).days for c in awarded.only("awarded_at", "published_at")]
+    days = [
+        (c.awarded_at - c.published_at).days
+        for c in awarded.only("awarded_at", "published_at")
+        if c.awarded_at and c.published_at
+    ]
     orgs = Organization.objects.filter(pk__in=live.values("organization_id"))
     return {
         "challenges": {

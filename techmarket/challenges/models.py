@@ -17,8 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.catalog.scopes import GuardedManager
 from techmarket.decisions.models import DecisionRequest, RequestStatus
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Batch(models.Model):
     """A published list of challenges (年度/季度榜单, or the standing call 常态化征集)."""
@@ -106,10 +104,18 @@ class Challenge(models.Model):
         help_text=_('[{"indicator": 指标, "value": 目标值, "unit": 单位, "method": 测试方法}]'),
     )
     deliverables = models.TextField(_("交付成果"), max_length=3000)
-    funding_total = models.DecimalField(_("榜单总金额（元）"), **MONEY, validators=[MinValueValidator(0)])
-    enterprise_share = models.DecimalField(_("企业出资（元）"), **MONEY, validators=[MinValueValidator(0)])
+    funding_total = models.DecimalField(
+        _("榜单总金额（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    enterprise_share = models.DecimalField(
+        _("企业出资（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     government_share = models.DecimalField(
-        _("财政支持（元）"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)]
+        _("财政支持（元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
     duration_months = models.PositiveSmallIntegerField(_("攻关周期（月）"), default=24)
     eligibility = models.TextField(_("揭榜条件"), blank=True, max_length=3000)
@@ -143,8 +149,12 @@ class Challenge(models.Model):
     completed_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     outcome_products = models.PositiveIntegerField(_("新产品（项）"), default=0)
     outcome_patents = models.PositiveIntegerField(_("专利（件）"), default=0)
-    outcome_revenue = models.DecimalField(_("新增销售收入（元）"), **MONEY, default=Decimal("0"))
-    outcome_taxes = models.DecimalField(_("新增利税（元）"), **MONEY, default=Decimal("0"))
+    outcome_revenue = models.DecimalField(
+        _("新增销售收入（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    outcome_taxes = models.DecimalField(
+        _("新增利税（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     outcome_jobs = models.PositiveIntegerField(_("新增就业（人）"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -256,7 +266,7 @@ class Milestone(models.Model):
     title = models.CharField(_("里程碑"), max_length=120)
     deliverable = models.CharField(_("交付物"), max_length=500)
     planned_date = models.DateField(_("计划完成日期"))
-    amount = models.DecimalField(_("拨付金额（元）"), **MONEY, default=Decimal("0"))
+    amount = models.DecimalField(_("拨付金额（元）"), max_digits=14, decimal_places=2, default=Decimal("0"))
     is_final = models.BooleanField(_("最终验收"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     submission_note = models.TextField(_("完成情况"), blank=True, max_length=3000)

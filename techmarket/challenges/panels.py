@@ -173,7 +173,8 @@ def panel_candidates(panel: Panel, *, limit: int = 30) -> tuple[list[Candidate],
         by_field.values(),
         key=lambda c: (-len(c.why), order.index(c.expert.pk) if c.expert.pk in order else 999),
     )
-    proposed, excluded = [], []
+    proposed: list[Candidate] = []
+    excluded: list[Candidate] = []
     for cand in ranked:
         cand.conflicts = panel_conflicts(panel, cand.expert)
         (excluded if cand.conflicts else proposed).append(cand)

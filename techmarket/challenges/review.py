@@ -56,7 +56,8 @@ def _field_codes(challenge: Challenge) -> tuple[list[str], list[str]]:
 
 def _suggested(challenge: Challenge) -> list[Expert]:
     """Experts the matching engine suggests for the challenge's source need (public text only)."""
-    if challenge.need_id is None:
+    need = challenge.need
+    if need is None:
         return []
     try:
         from django.contrib.auth.models import AnonymousUser
@@ -65,7 +66,7 @@ def _suggested(challenge: Challenge) -> list[Expert]:
         from techmarket.matching.selectors import suggestions_for
 
         with system_context():  # public experts only: the anonymous visitor's view
-            found = suggestions_for(AnonymousUser(), challenge.need, target="experts", k=10)
+            found = suggestions_for(AnonymousUser(), need, target="experts", k=10)
         return [s.obj for s in found]  # type: ignore[misc]
     except Exception:  # noqa: BLE001 - an empty or rebuilding index must not stop the operator drawing a panel
         return []

@@ -402,7 +402,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_applications(request: HttpRequest) -> HttpResponse:
-    qs = selectors.application_list_visible_to(request.user).filter(requested_by=request.user)
+    qs = selectors.application_list_visible_to(request.user).filter(requested_by_id=request.user.pk)
     return render(request, "challenges/applications.html", {"applications": qs})
 
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from .builders import achievements, chains, experts, needs, orgs
+from .builders import achievements, chains, challenges, experts, needs, orgs
 from .context import DemoContext
 
 DEFAULT_SEED = 20261125
@@ -16,6 +16,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("技术需求", needs.build),
     ("专家人才", experts.build),
     ("科技成果", achievements.build),
+    ("揭榜挂帅", challenges.build),
 ]
 
 
