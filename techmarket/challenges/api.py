@@ -95,7 +95,7 @@ def challenge_figures(request):  # type: ignore[no-untyped-def]
     awarded = challenges.filter(awarded_at__isnull=False, published_at__isnull=False)
     days = [
         (c.awarded_at - c.published_at).days
-        for c in awarded.only("awarded_at", "published_at")
+        for c in awarded.select_related(None).only("awarded_at", "published_at")
         if c.awarded_at and c.published_at
     ]
     orgs = Organization.objects.filter(pk__in=live.values("organization_id"))
@@ -109,7 +109,7 @@ def challenge_figures(request):  # type: ignore[no-untyped-def]
             "accepted": by_status.get(Challenge.Status.COMPLETED, 0),
             "by_status": by_status,
         },
-        "funding": {k: str(v or Decimal("0")) for k, v in funding.items()},
+        "funding": {k: str(Decimal(v or 0).quantize(Decimal("0.01"))) for k, v in funding.items()},
         "applications": live.count(),
         "teams": orgs.count(),
         "universities": orgs.filter(kind=Organization.Kind.UNIVERSITY).count(),
