@@ -19,7 +19,7 @@ def register() -> None:
             get_visible=selectors.challenge_get_visible,
             pk_kwarg="challenge_id",
             api_router="techmarket.challenges.api.router",
-            navigation=registry.Navigation(_("揭榜挂帅")),
+            # no navigation=: core.navigation already has the 揭榜挂帅 section (order 50)
             quick_actions=(registry.QuickAction(_("发布揭榜榜单"), "challenges:create"),),
         )
     )

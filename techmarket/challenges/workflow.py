@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.accounts import roles
 from techmarket.orgs.models import Membership, Organization, Role
 from techmarket.workflow import engine
-from techmarket.workflow.engine import OPERATOR, OWNER, SYSTEM, Action, Workflow
+from techmarket.workflow.engine import OPERATOR, OWNER, Action, Workflow
 
 from .models import Challenge, Milestone, Panel
 
@@ -74,7 +74,7 @@ CHALLENGE = engine.register(
                 reason_message=_("退回时请写明需要修改的内容，发榜企业会看到它。"),
             ),
             "start_review": Action(
-                _("截止揭榜，进入评审"), (C.OPEN,), C.REVIEWING, (OPERATOR, SYSTEM), due_working_days=20
+                _("截止揭榜，进入评审"), (C.OPEN,), C.REVIEWING, (OPERATOR,), due_working_days=20
             ),
             "propose_award": Action(
                 _("确定拟揭榜团队并公示"),

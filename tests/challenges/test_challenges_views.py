@@ -239,3 +239,12 @@ def test_api_figures_count_published_challenges_funding_and_applicants(world):
     }
     assert figures["applications"] == 2 and figures["teams"] == 2 and figures["universities"] == 2
     assert figures["applicants_by_region"] == {"371302": 2}
+
+
+def test_operator_is_offered_the_next_step_and_the_public_is_not(world):
+    operator_page = (
+        login(world.operator).get(reverse("challenges:detail", args=[world.challenge.pk])).content.decode()
+    )
+    assert "截止揭榜，进入评审" in operator_page and "评审与揭榜管理" in operator_page
+    public = Client().get(reverse("challenges:detail", args=[world.challenge.pk])).content.decode()
+    assert "截止揭榜，进入评审" not in public and "评审与揭榜管理" not in public

@@ -3,9 +3,10 @@ enterprise's field), one in every phase, applications from universities and inst
 same field, scored panels drawn without conflicts of interest, and milestones. Everything goes through
 the services, so the audit trail is the one a real cycle leaves."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from ..context import DemoContext
 from .orgs import _user
 
 S = Challenge.Status
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PHASES = (S.OPEN, S.REVIEWING, S.PUBLICITY, S.AWARDED, S.COMPLETED, S.OPEN, S.PENDING, S.DRAFT)
 CRITERIA = [
     {"name": "技术方案先进性与可行性", "weight": 40},
@@ -67,7 +69,9 @@ def _reviewers(ctx: DemoContext, panel: Any, count: int) -> list[Expert]:
         for expert in Expert.objects.filter(is_active=True).order_by("pk"):
             if len(chosen) >= count:
                 break
-            if expert in chosen or panels.panel_conflicts(panel, expert):
+            if expert.affiliation_id in {e.affiliation_id for e in chosen}:
+                continue  # one reviewer per organisation
+            if panels.panel_conflicts(panel, expert):
                 continue
             expert.panel_eligible = True
             expert.save(update_fields=["panel_eligible"])
@@ -131,7 +135,10 @@ def build(ctx: DemoContext) -> None:
         total = max(data["funding_total"], Decimal(rng.choice([150, 200, 300, 500])) * WAN)
         enterprise_share = max(Decimal(100) * WAN, (total * Decimal("0.7")).quantize(WAN))
         past = phase in (S.REVIEWING, S.PUBLICITY, S.AWARDED, S.COMPLETED)
-        deadline = now - timedelta(days=20 + 30 * index) if past else now + timedelta(days=30 + 10 * index)
+        day = (
+            now - timedelta(days=20 + 30 * index) if past else now + timedelta(days=30 + 10 * index)
+        ).date()
+        deadline = datetime.combine(day, time(17, 0), tzinfo=SHANGHAI)  # 17:00 北京时间, as bureaus set it
         data.update(
             funding_total=total,
             enterprise_share=enterprise_share,
