@@ -250,6 +250,39 @@ class Objection(DecisionRequest):
         return f"{self.challenge} · {self.get_status_display()}"
 
 
+class Question(models.Model):
+    """Public Q&A on a challenge: the answer is published for everyone, the asker stays anonymous."""
+
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("榜单"), on_delete=models.CASCADE, related_name="questions"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提问人"), on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(_("问题"), max_length=1000)
+    answer = models.TextField(_("答复"), blank=True, max_length=3000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提问时间"), auto_now_add=True)
+
+    objects = GuardedManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("答疑")
+        verbose_name_plural = _("答疑")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
 class Milestone(models.Model):
     """One milestone of an awarded application: deliverable, due date, funding tranche released on acceptance."""
 

@@ -9,7 +9,7 @@ from techmarket.accounts import roles
 from techmarket.catalog.filters import industry_q
 from techmarket.orgs.models import Membership
 
-from .models import Application, Batch, Challenge, Milestone, Objection, Panel, PanelMember
+from .models import Application, Batch, Challenge, Milestone, Objection, Panel, PanelMember, Question
 from .workflow import is_challenge_operator
 
 C = Challenge.Status
@@ -141,3 +141,13 @@ def my_panel_seats(user: Any) -> QuerySet[PanelMember]:
     if not getattr(user, "is_authenticated", False):
         return PanelMember.objects.none()
     return PanelMember.objects.unscoped().filter(expert__user=user).select_related("panel", "expert")
+
+
+def questions_visible_to(user: Any, challenge: Challenge) -> QuerySet[Question]:
+    """Answered questions for everybody; unanswered ones for the asker, the enterprise and operators."""
+    visible = Q(answered_at__isnull=False)
+    if is_challenge_operator(user) or roles.is_org_member(user, challenge.owner):
+        visible = Q()
+    elif getattr(user, "is_authenticated", False):
+        visible |= Q(asked_by=user)
+    return Question.objects.scoped(visible).filter(challenge=challenge)

@@ -20,7 +20,7 @@ from techmarket.workflow import engine
 from techmarket.workflow.workdays import add_working_days
 
 from . import panels
-from .models import Application, Batch, Challenge, Milestone, Objection
+from .models import Application, Batch, Challenge, Milestone, Objection, Question
 from .request_types import APPLICATION, OBJECTION
 from .workflow import CHALLENGE, MILESTONE, is_challenge_operator
 
@@ -553,3 +553,47 @@ def challenge_complete(
         reason=reason,
         changes=outcomes,
     )
+
+
+# --- public Q&A ------------------------------------------------------------------------------------
+
+
+def question_ask(*, challenge: Challenge, acting_user: Any, text: str) -> Question:
+    if challenge.status != Challenge.Status.OPEN:
+        raise ValidationError(_("只能在揭榜期内提问。"))
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise ValidationError({"text": _("请把问题写清楚（至少 5 个字）。")})
+    with transaction.atomic():
+        question = Question.objects.create(challenge=challenge, asked_by=acting_user, text=text[:1000])
+        audit_record(
+            actor=acting_user,
+            action="challenges.question.ask",
+            target=challenge,
+            after={"question": question.pk},
+        )
+    return question
+
+
+def question_answer(*, question: Question, acting_user: Any, answer: str) -> Question:
+    """The operator or the enterprise answers; the answer is public, the asker is never shown."""
+    challenge = question.challenge
+    if not (is_challenge_operator(acting_user) or roles.is_org_member(acting_user, challenge.owner)):
+        raise PermissionDenied(_("只有平台运营或发榜企业可以答复。"))
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("请填写答复内容。")})
+    with transaction.atomic():
+        before = {"answer": question.answer}
+        question.answer = answer[:3000]
+        question.answered_by = acting_user
+        question.answered_at = timezone.now()
+        question.save()
+        audit_record(
+            actor=acting_user,
+            action="challenges.question.answer",
+            target=challenge,
+            before=before,
+            after={"answer": question.answer},
+        )
+    return question

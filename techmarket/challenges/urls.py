@@ -13,6 +13,12 @@ urlpatterns = [
     path("<int:challenge_id>/actions/<slug:action>/", views.challenge_action, name="action"),
     path("<int:challenge_id>/apply/", views.challenge_apply, name="apply"),
     path("<int:challenge_id>/panel/", views.panel_manage, name="panel"),
+    path("<int:challenge_id>/questions/", views.question_ask, name="question"),
+    path(
+        "<int:challenge_id>/questions/<int:question_id>/answer/",
+        views.question_answer,
+        name="question_answer",
+    ),
     path("<int:challenge_id>/objections/", views.objection_raise, name="objection"),
     path("objections/<int:objection_id>/answer/", views.objection_answer, name="objection_answer"),
     path("applications/<int:application_id>/", views.application_detail, name="application"),

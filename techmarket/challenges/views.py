@@ -72,6 +72,8 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
         "applications": applications,
         "panel": panel,
         "objections": selectors.objections_visible_to(user, challenge),
+        "questions": selectors.questions_visible_to(user, challenge),
+        "may_answer": operator or roles.is_org_member(user, challenge.owner),
         "may_apply": user.is_authenticated
         and challenge.status == Challenge.Status.OPEN
         and not services.deadline_passed(challenge),
@@ -443,3 +445,34 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = selectors.batch_get_visible(request.user, batch_id)
     challenges = selectors.challenge_list_visible_to(request.user, batch=batch.pk)
     return render(request, "challenges/batch_detail.html", {"batch": batch, "challenges": challenges})
+
+
+@login_required
+@require_POST
+def question_ask(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    challenge = selectors.challenge_get_visible(request.user, challenge_id)
+    try:
+        services.question_ask(
+            challenge=challenge, acting_user=request.user, text=request.POST.get("text", "")
+        )
+        messages.success(request, _("问题已提交，答复后将公开显示（不显示提问人）。"))
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    return redirect("challenges:detail", challenge.pk)
+
+
+@login_required
+@require_POST
+def question_answer(request: HttpRequest, challenge_id: int, question_id: int) -> HttpResponse:
+    challenge = selectors.challenge_get_visible(request.user, challenge_id)
+    question = selectors.questions_visible_to(request.user, challenge).filter(pk=question_id).first()
+    if question is None:
+        raise Http404
+    try:
+        services.question_answer(
+            question=question, acting_user=request.user, answer=request.POST.get("answer", "")
+        )
+        messages.success(request, _("已答复，答复已公开。"))
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    return redirect("challenges:detail", challenge.pk)

@@ -313,3 +313,23 @@ def test_challenge_from_a_need_carries_text_and_parameters(world):
     assert "漏检率高" in data["problem"]
     assert Application.objects.unscoped().count() == 0  # nothing written by a draft
     assert application_data()["budget"]
+
+
+def test_overdue_milestone_reminds_the_team_and_the_enterprise_then_operators(world):
+    from techmarket.notifications.models import Notification
+    from techmarket.workflow.services import overdue_notify
+
+    w = world
+    a = apply(w)
+    Milestone.objects.create(
+        application=a,
+        order=1,
+        title="样机",
+        deliverable="样机",
+        planned_date=datetime(2026, 3, 2).date(),
+        due_at=datetime(2026, 3, 2, 17, 0, tzinfo=SH),
+    )
+    counts = overdue_notify(now=datetime(2026, 3, 10, 9, 0, tzinfo=SH))
+    assert counts["overdue"] >= 1
+    told = set(Notification.objects.filter(title__contains="样机").values_list("user_id", flat=True))
+    assert {w.team_a_user.pk, w.enterprise_admin.pk, w.operator.pk} <= told

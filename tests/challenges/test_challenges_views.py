@@ -248,3 +248,29 @@ def test_operator_is_offered_the_next_step_and_the_public_is_not(world):
     assert "截止揭榜，进入评审" in operator_page and "评审与揭榜管理" in operator_page
     public = Client().get(reverse("challenges:detail", args=[world.challenge.pk])).content.decode()
     assert "截止揭榜，进入评审" not in public and "评审与揭榜管理" not in public
+
+
+def test_public_questions_hide_the_asker_and_show_answers_to_everybody(world):
+    w = world
+    asker = login(w.team_b_user)
+    asker.post(
+        reverse("challenges:question", args=[w.challenge.pk]), {"text": "检测速度要求是多少米每分钟？"}
+    )
+    public = Client().get(reverse("challenges:detail", args=[w.challenge.pk])).content.decode()
+    assert "检测速度要求" not in public  # not yet answered
+    enterprise = login(w.enterprise_admin)
+    from techmarket.challenges.models import Question
+
+    q = Question.objects.unscoped().get()
+    enterprise.post(
+        reverse("challenges:question_answer", args=[w.challenge.pk, q.pk]), {"answer": "不低于 120 m/min。"}
+    )
+    public = Client().get(reverse("challenges:detail", args=[w.challenge.pk])).content.decode()
+    assert "检测速度要求" in public and "不低于 120 m/min" in public
+    assert w.team_b_user.real_name not in public and w.uni_b.name not in public
+    # nobody else may answer
+    login(w.team_a_user).post(
+        reverse("challenges:question_answer", args=[w.challenge.pk, q.pk]), {"answer": "乱答"}
+    )
+    assert Question.objects.unscoped().get().answer == "不低于 120 m/min。"
+    assert AuditLog.objects.filter(action="challenges.question.answer").count() == 1
