@@ -8,6 +8,7 @@ from techmarket.catalog import registry
 def register() -> None:
     from . import review, selectors  # noqa: F401 - review registers the challenge panel subject
     from .models import Challenge
+    from .workspace import challenges_panel
 
     registry.register(
         registry.CatalogueType(
@@ -20,6 +21,7 @@ def register() -> None:
             pk_kwarg="challenge_id",
             api_router="techmarket.challenges.api.router",
             # no navigation=: core.navigation already has the 揭榜挂帅 section (order 50)
+            workspace_panel=challenges_panel,
             quick_actions=(registry.QuickAction(_("发布揭榜榜单"), "challenges:create"),),
         )
     )

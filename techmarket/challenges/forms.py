@@ -140,3 +140,12 @@ class ApplicationForm(StyledFormMixin, forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
     expected_state = forms.CharField(required=False, max_length=20)
+
+
+class BatchForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("批次名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("批次类型"), choices=Batch.Kind.choices)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    description = forms.CharField(
+        label=_("说明"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

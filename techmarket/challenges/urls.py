@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.challenge_create, name="create"),
     path("reviews/", views.my_reviews, name="reviews"),
     path("applications/", views.my_applications, name="applications"),
+    path("batches/new/", views.batch_create, name="batch_create"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
     path("<int:challenge_id>/", views.challenge_detail, name="detail"),
     path("<int:challenge_id>/actions/<slug:action>/", views.challenge_action, name="action"),

@@ -19,7 +19,7 @@ from techmarket.needs.selectors import need_get_visible
 from techmarket.orgs.models import Organization
 
 from . import panels, selectors, services
-from .forms import ApplicationForm, ChallengeForm, format_rows
+from .forms import ApplicationForm, BatchForm, ChallengeForm, format_rows
 from .models import Challenge, Milestone, Objection
 from .request_types import OBJECTION
 from .workflow import CHALLENGE, CHALLENGE_FORM_ACTIONS, MILESTONE, is_challenge_operator
@@ -42,6 +42,8 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
         status=status if status in Challenge.Status.values else "",
         batch=int(batch) if batch.isdigit() else None,
     )
+    if request.GET.get("mine") and request.user.is_authenticated:
+        qs = qs.filter(owner_id__in=[o.pk for o in roles.user_organizations(request.user)])
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -51,6 +53,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
             "statuses": Challenge.Status.choices,
             "batches": selectors.batch_list_visible_to(request.user),
             "can_create": request.user.is_authenticated,
+            "operator": is_challenge_operator(request.user),
         },
     )
 
@@ -476,3 +479,16 @@ def question_answer(request: HttpRequest, challenge_id: int, question_id: int) -
     except (ValidationError, PermissionDenied) as exc:
         _fail(request, exc)
     return redirect("challenges:detail", challenge.pk)
+
+
+@login_required
+def batch_create(request: HttpRequest) -> HttpResponse:
+    """The bureau or the operator publishes a batch (年度/季度榜单, 常态化征集)."""
+    if not is_challenge_operator(request.user):
+        raise PermissionDenied(_("只有平台运营或科技局可以发布榜单批次。"))
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        batch = services.batch_create(acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("榜单批次已发布。"))
+        return redirect("challenges:batch", batch.pk)
+    return render(request, "challenges/form.html", {"form": form, "title": _("发布榜单批次")})

@@ -274,3 +274,28 @@ def test_public_questions_hide_the_asker_and_show_answers_to_everybody(world):
     )
     assert Question.objects.unscoped().get().answer == "不低于 120 m/min。"
     assert AuditLog.objects.filter(action="challenges.question.answer").count() == 1
+
+
+def test_bureau_publishes_a_batch_and_others_may_not(world, bureau_user):
+    page = login(bureau_user).post(
+        reverse("challenges:batch_create"),
+        {"title": "2027年度揭榜挂帅榜单", "kind": "annual", "year": "2027"},
+    )
+    assert page.status_code == 302
+    from techmarket.challenges.models import Batch
+
+    batch = Batch.objects.unscoped().get()
+    assert (
+        batch.published_at is not None and AuditLog.objects.filter(action="challenges.batch.create").exists()
+    )
+    assert "2027年度揭榜挂帅榜单" in Client().get(reverse("challenges:list")).content.decode()
+    assert login(world.enterprise_admin).get(reverse("challenges:batch_create")).status_code == 403
+
+
+def test_workspace_panel_counts_pending_applications_and_review_tasks(world):
+    from techmarket.challenges.workspace import challenges_panel
+
+    apply(world)
+    panel = challenges_panel(world.team_a_user)
+    assert panel is not None and panel["links"][0][2] == 1
+    assert challenges_panel(world.enterprise_admin)["links"][2][2] == 1

@@ -9,278 +9,805 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('experts', '0003_contact_request_on_decision_base'),
-        ('needs', '0006_merge_kernel_and_portal'),
-        ('orgs', '0005_merge_kernel_and_portal'),
-        ('reference', '0002_load_national_code_tables'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("experts", "0003_contact_request_on_decision_base"),
+        ("needs", "0006_merge_kernel_and_portal"),
+        ("orgs", "0005_merge_kernel_and_portal"),
+        ("reference", "0002_load_national_code_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', '待处理'), ('approved', '已同意'), ('rejected', '已拒绝'), ('withdrawn', '已撤回')], db_index=True, default='pending', max_length=16, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('decision_note', models.CharField(blank=True, help_text='申请人会看到它。', max_length=500, verbose_name='处理意见')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='办理时限')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('plan', models.TextField(max_length=10000, verbose_name='技术方案')),
-                ('milestones_plan', models.JSONField(default=list, help_text='[{"title": 名称, "deliverable": 交付物, "due": "YYYY-MM-DD", "amount": 拨付金额}]', verbose_name='里程碑计划')),
-                ('budget', models.JSONField(default=list, help_text='[{"item": 科目, "amount": 金额（元）}]', verbose_name='经费预算')),
-                ('prior_results', models.TextField(blank=True, max_length=5000, verbose_name='前期成果')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
-                ('lead_expert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='experts.expert', verbose_name='团队负责人')),
-                ('members', models.ManyToManyField(blank=True, related_name='challenge_applications', to='experts.expert', verbose_name='团队成员')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='牵头单位')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申报人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待处理"),
+                            ("approved", "已同意"),
+                            ("rejected", "已拒绝"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                (
+                    "decision_note",
+                    models.CharField(
+                        blank=True, help_text="申请人会看到它。", max_length=500, verbose_name="处理意见"
+                    ),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="办理时限"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("plan", models.TextField(max_length=10000, verbose_name="技术方案")),
+                (
+                    "milestones_plan",
+                    models.JSONField(
+                        default=list,
+                        help_text='[{"title": 名称, "deliverable": 交付物, "due": "YYYY-MM-DD", "amount": 拨付金额}]',
+                        verbose_name="里程碑计划",
+                    ),
+                ),
+                (
+                    "budget",
+                    models.JSONField(
+                        default=list,
+                        help_text='[{"item": 科目, "amount": 金额（元）}]',
+                        verbose_name="经费预算",
+                    ),
+                ),
+                ("prior_results", models.TextField(blank=True, max_length=5000, verbose_name="前期成果")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
+                (
+                    "lead_expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="experts.expert",
+                        verbose_name="团队负责人",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="challenge_applications",
+                        to="experts.expert",
+                        verbose_name="团队成员",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="牵头单位",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申报人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '揭榜申请',
-                'verbose_name_plural': '揭榜申请',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "揭榜申请",
+                "verbose_name_plural": "揭榜申请",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='批次名称')),
-                ('kind', models.CharField(choices=[('annual', '年度榜单'), ('quarterly', '季度榜单'), ('standing', '常态化征集')], default='annual', max_length=16, verbose_name='批次类型')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='说明')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="批次名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("annual", "年度榜单"),
+                            ("quarterly", "季度榜单"),
+                            ("standing", "常态化征集"),
+                        ],
+                        default="annual",
+                        max_length=16,
+                        verbose_name="批次类型",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("description", models.TextField(blank=True, max_length=5000, verbose_name="说明")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '榜单批次',
-                'verbose_name_plural': '榜单批次',
-                'ordering': ['-year', '-pk'],
+                "verbose_name": "榜单批次",
+                "verbose_name_plural": "榜单批次",
+                "ordering": ["-year", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('open_call', '揭榜制'), ('assembled', '组阁制')], default='open_call', max_length=16, verbose_name='组织方式')),
-                ('title', models.CharField(max_length=120, verbose_name='榜单名称')),
-                ('problem', models.TextField(max_length=5000, verbose_name='技术难题')),
-                ('targets', models.JSONField(blank=True, default=list, help_text='[{"indicator": 指标, "value": 目标值, "unit": 单位, "method": 测试方法}]', verbose_name='量化指标')),
-                ('deliverables', models.TextField(max_length=3000, verbose_name='交付成果')),
-                ('funding_total', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='榜单总金额（元）')),
-                ('enterprise_share', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='企业出资（元）')),
-                ('government_share', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='财政支持（元）')),
-                ('duration_months', models.PositiveSmallIntegerField(default=24, verbose_name='攻关周期（月）')),
-                ('eligibility', models.TextField(blank=True, max_length=3000, verbose_name='揭榜条件')),
-                ('eligible_kinds', models.JSONField(blank=True, default=list, help_text='空表示不限；否则为机构类型列表。', verbose_name='可揭榜的机构类型')),
-                ('criteria', models.JSONField(blank=True, default=list, help_text='[{"name": 指标, "weight": 权重}]', verbose_name='评审指标与权重')),
-                ('contact', models.CharField(blank=True, max_length=200, verbose_name='联系方式')),
-                ('deadline', models.DateTimeField(verbose_name='揭榜截止时间')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending', '待发布'), ('open', '揭榜中'), ('reviewing', '评审中'), ('publicity', '公示中'), ('awarded', '实施中'), ('completed', '已验收'), ('closed', '已终止')], db_index=True, default='draft', max_length=16, verbose_name='状态')),
-                ('status_note', models.TextField(blank=True, max_length=2000, verbose_name='处理意见')),
-                ('publicity_until', models.DateTimeField(blank=True, null=True, verbose_name='公示截止')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='办理时限')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('awarded_at', models.DateTimeField(blank=True, null=True, verbose_name='揭榜成功时间')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='验收时间')),
-                ('outcome_products', models.PositiveIntegerField(default=0, verbose_name='新产品（项）')),
-                ('outcome_patents', models.PositiveIntegerField(default=0, verbose_name='专利（件）')),
-                ('outcome_revenue', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='新增销售收入（元）')),
-                ('outcome_taxes', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='新增利税（元）')),
-                ('outcome_jobs', models.PositiveIntegerField(default=0, verbose_name='新增就业（人）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='challenges', to='challenges.batch', verbose_name='批次')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reference.industry', verbose_name='所属行业')),
-                ('need', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='challenges', to='needs.need', verbose_name='来源需求')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='challenges', to='orgs.organization', verbose_name='发榜企业')),
-                ('proposed_application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='challenges.application', verbose_name='拟揭榜团队')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("open_call", "揭榜制"), ("assembled", "组阁制")],
+                        default="open_call",
+                        max_length=16,
+                        verbose_name="组织方式",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="榜单名称")),
+                ("problem", models.TextField(max_length=5000, verbose_name="技术难题")),
+                (
+                    "targets",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='[{"indicator": 指标, "value": 目标值, "unit": 单位, "method": 测试方法}]',
+                        verbose_name="量化指标",
+                    ),
+                ),
+                ("deliverables", models.TextField(max_length=3000, verbose_name="交付成果")),
+                (
+                    "funding_total",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="榜单总金额（元）",
+                    ),
+                ),
+                (
+                    "enterprise_share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="企业出资（元）",
+                    ),
+                ),
+                (
+                    "government_share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="财政支持（元）",
+                    ),
+                ),
+                (
+                    "duration_months",
+                    models.PositiveSmallIntegerField(default=24, verbose_name="攻关周期（月）"),
+                ),
+                ("eligibility", models.TextField(blank=True, max_length=3000, verbose_name="揭榜条件")),
+                (
+                    "eligible_kinds",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="空表示不限；否则为机构类型列表。",
+                        verbose_name="可揭榜的机构类型",
+                    ),
+                ),
+                (
+                    "criteria",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='[{"name": 指标, "weight": 权重}]',
+                        verbose_name="评审指标与权重",
+                    ),
+                ),
+                ("contact", models.CharField(blank=True, max_length=200, verbose_name="联系方式")),
+                ("deadline", models.DateTimeField(verbose_name="揭榜截止时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending", "待发布"),
+                            ("open", "揭榜中"),
+                            ("reviewing", "评审中"),
+                            ("publicity", "公示中"),
+                            ("awarded", "实施中"),
+                            ("completed", "已验收"),
+                            ("closed", "已终止"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("status_note", models.TextField(blank=True, max_length=2000, verbose_name="处理意见")),
+                ("publicity_until", models.DateTimeField(blank=True, null=True, verbose_name="公示截止")),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="办理时限"),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                ("awarded_at", models.DateTimeField(blank=True, null=True, verbose_name="揭榜成功时间")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="验收时间")),
+                ("outcome_products", models.PositiveIntegerField(default=0, verbose_name="新产品（项）")),
+                ("outcome_patents", models.PositiveIntegerField(default=0, verbose_name="专利（件）")),
+                (
+                    "outcome_revenue",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="新增销售收入（元）",
+                    ),
+                ),
+                (
+                    "outcome_taxes",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=14, verbose_name="新增利税（元）"
+                    ),
+                ),
+                ("outcome_jobs", models.PositiveIntegerField(default=0, verbose_name="新增就业（人）")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="challenges",
+                        to="challenges.batch",
+                        verbose_name="批次",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reference.industry",
+                        verbose_name="所属行业",
+                    ),
+                ),
+                (
+                    "need",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="challenges",
+                        to="needs.need",
+                        verbose_name="来源需求",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="challenges",
+                        to="orgs.organization",
+                        verbose_name="发榜企业",
+                    ),
+                ),
+                (
+                    "proposed_application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="challenges.application",
+                        verbose_name="拟揭榜团队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '揭榜挂帅榜单',
-                'verbose_name_plural': '揭榜挂帅榜单',
-                'ordering': ['-published_at', '-pk'],
+                "verbose_name": "揭榜挂帅榜单",
+                "verbose_name_plural": "揭榜挂帅榜单",
+                "ordering": ["-published_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='challenge',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='challenges.challenge', verbose_name='榜单'),
+            model_name="application",
+            name="challenge",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="applications",
+                to="challenges.challenge",
+                verbose_name="榜单",
+            ),
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('title', models.CharField(max_length=120, verbose_name='里程碑')),
-                ('deliverable', models.CharField(max_length=500, verbose_name='交付物')),
-                ('planned_date', models.DateField(verbose_name='计划完成日期')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='拨付金额（元）')),
-                ('is_final', models.BooleanField(default=False, verbose_name='最终验收')),
-                ('status', models.CharField(choices=[('planned', '进行中'), ('submitted', '待验收'), ('rework', '需整改'), ('accepted', '已通过')], default='planned', max_length=16, verbose_name='状态')),
-                ('submission_note', models.TextField(blank=True, max_length=3000, verbose_name='完成情况')),
-                ('review_note', models.TextField(blank=True, max_length=2000, verbose_name='验收意见')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='办理时限')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='验收通过时间')),
-                ('accepted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='验收人')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='challenges.application', verbose_name='揭榜申请')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("title", models.CharField(max_length=120, verbose_name="里程碑")),
+                ("deliverable", models.CharField(max_length=500, verbose_name="交付物")),
+                ("planned_date", models.DateField(verbose_name="计划完成日期")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=14, verbose_name="拨付金额（元）"
+                    ),
+                ),
+                ("is_final", models.BooleanField(default=False, verbose_name="最终验收")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "进行中"),
+                            ("submitted", "待验收"),
+                            ("rework", "需整改"),
+                            ("accepted", "已通过"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submission_note", models.TextField(blank=True, max_length=3000, verbose_name="完成情况")),
+                ("review_note", models.TextField(blank=True, max_length=2000, verbose_name="验收意见")),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="办理时限"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="验收通过时间")),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="验收人",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="challenges.application",
+                        verbose_name="揭榜申请",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '里程碑',
-                'verbose_name_plural': '里程碑',
-                'ordering': ['application', 'order'],
+                "verbose_name": "里程碑",
+                "verbose_name_plural": "里程碑",
+                "ordering": ["application", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', '待处理'), ('approved', '已同意'), ('rejected', '已拒绝'), ('withdrawn', '已撤回')], db_index=True, default='pending', max_length=16, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('decision_note', models.CharField(blank=True, help_text='申请人会看到它。', max_length=500, verbose_name='处理意见')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='办理时限')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('text', models.TextField(max_length=2000, verbose_name='异议内容')),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='challenges.challenge', verbose_name='榜单')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='异议人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待处理"),
+                            ("approved", "已同意"),
+                            ("rejected", "已拒绝"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                (
+                    "decision_note",
+                    models.CharField(
+                        blank=True, help_text="申请人会看到它。", max_length=500, verbose_name="处理意见"
+                    ),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="办理时限"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("text", models.TextField(max_length=2000, verbose_name="异议内容")),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objections",
+                        to="challenges.challenge",
+                        verbose_name="榜单",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="异议人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公示异议',
-                'verbose_name_plural': '公示异议',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "公示异议",
+                "verbose_name_plural": "公示异议",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Panel',
+            name="Panel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_id', models.PositiveBigIntegerField()),
-                ('title', models.CharField(max_length=160, verbose_name='评审名称')),
-                ('status', models.CharField(choices=[('forming', '组建中'), ('scoring', '评分中'), ('closed', '已结束')], default='forming', max_length=16, verbose_name='状态')),
-                ('scale_max', models.PositiveSmallIntegerField(default=100, verbose_name='满分')),
-                ('trimmed', models.BooleanField(default=False, help_text='评审专家不少于 3 人时生效。', verbose_name='去掉最高分和最低分')),
-                ('conflict_years', models.PositiveSmallIntegerField(default=3, verbose_name='合作回避年限')),
-                ('min_members', models.PositiveSmallIntegerField(default=3, verbose_name='最少评审专家人数')),
-                ('status_note', models.TextField(blank=True, max_length=2000, verbose_name='处理意见')),
-                ('scoring_started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始评分时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='组建人')),
-                ('entry_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('subject_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject_id", models.PositiveBigIntegerField()),
+                ("title", models.CharField(max_length=160, verbose_name="评审名称")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("forming", "组建中"), ("scoring", "评分中"), ("closed", "已结束")],
+                        default="forming",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("scale_max", models.PositiveSmallIntegerField(default=100, verbose_name="满分")),
+                (
+                    "trimmed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="评审专家不少于 3 人时生效。",
+                        verbose_name="去掉最高分和最低分",
+                    ),
+                ),
+                ("conflict_years", models.PositiveSmallIntegerField(default=3, verbose_name="合作回避年限")),
+                ("min_members", models.PositiveSmallIntegerField(default=3, verbose_name="最少评审专家人数")),
+                ("status_note", models.TextField(blank=True, max_length=2000, verbose_name="处理意见")),
+                (
+                    "scoring_started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始评分时间"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="组建人",
+                    ),
+                ),
+                (
+                    "entry_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "subject_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审组',
-                'verbose_name_plural': '评审组',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "评审组",
+                "verbose_name_plural": "评审组",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PanelCriterion',
+            name="PanelCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='评审指标')),
-                ('weight', models.DecimalField(decimal_places=2, max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='权重')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='序号')),
-                ('panel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='challenges.panel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="评审指标")),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="权重",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="序号")),
+                (
+                    "panel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="challenges.panel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审指标',
-                'verbose_name_plural': '评审指标',
-                'ordering': ['panel', 'order', 'pk'],
+                "verbose_name": "评审指标",
+                "verbose_name_plural": "评审指标",
+                "ordering": ["panel", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PanelMember',
+            name="PanelMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='加入时间')),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='panel_seats', to='experts.expert')),
-                ('panel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='challenges.panel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="加入时间")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="panel_seats",
+                        to="experts.expert",
+                    ),
+                ),
+                (
+                    "panel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="challenges.panel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审专家',
-                'verbose_name_plural': '评审专家',
-                'ordering': ['panel', 'pk'],
+                "verbose_name": "评审专家",
+                "verbose_name_plural": "评审专家",
+                "ordering": ["panel", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=1000, verbose_name='问题')),
-                ('answer', models.TextField(blank=True, max_length=3000, verbose_name='答复')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提问时间')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人')),
-                ('asked_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提问人')),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='challenges.challenge', verbose_name='榜单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=1000, verbose_name="问题")),
+                ("answer", models.TextField(blank=True, max_length=3000, verbose_name="答复")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="提问时间")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="答复人",
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提问人",
+                    ),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="challenges.challenge",
+                        verbose_name="榜单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '答疑',
-                'verbose_name_plural': '答疑',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "答疑",
+                "verbose_name_plural": "答疑",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entry_id', models.PositiveBigIntegerField()),
-                ('value', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='得分')),
-                ('comment', models.CharField(blank=True, max_length=1000, verbose_name='评语')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='评分时间')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='challenges.panelcriterion')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='challenges.panelmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entry_id", models.PositiveBigIntegerField()),
+                ("value", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="得分")),
+                ("comment", models.CharField(blank=True, max_length=1000, verbose_name="评语")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="评分时间")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="challenges.panelcriterion",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="challenges.panelmember",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分',
-                'verbose_name_plural': '评分',
-                'ordering': ['member', 'entry_id', 'criterion'],
+                "verbose_name": "评分",
+                "verbose_name_plural": "评分",
+                "ordering": ["member", "entry_id", "criterion"],
             },
         ),
         migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(('funding_total', django.db.models.expressions.CombinedExpression(models.F('enterprise_share'), '+', models.F('government_share')))), name='challenge_funding_shares_add_up'),
+            model_name="challenge",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "funding_total",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("enterprise_share"), "+", models.F("government_share")
+                        ),
+                    )
+                ),
+                name="challenge_funding_shares_add_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'approved'])), fields=('challenge', 'organization'), name='challenge_one_live_application_per_org'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["pending", "approved"])),
+                fields=("challenge", "organization"),
+                name="challenge_one_live_application_per_org",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('application', 'order'), name='milestone_order_unique'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(
+                fields=("application", "order"), name="milestone_order_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='panel',
-            index=models.Index(fields=['subject_type', 'subject_id'], name='challenges__subject_b09099_idx'),
+            model_name="panel",
+            index=models.Index(fields=["subject_type", "subject_id"], name="challenges__subject_b09099_idx"),
         ),
         migrations.AddConstraint(
-            model_name='panelcriterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='panel_criterion_weight_positive'),
+            model_name="panelcriterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0)), name="panel_criterion_weight_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='panelmember',
-            constraint=models.UniqueConstraint(fields=('panel', 'expert'), name='panel_member_once'),
+            model_name="panelmember",
+            constraint=models.UniqueConstraint(fields=("panel", "expert"), name="panel_member_once"),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('member', 'entry_id', 'criterion'), name='score_once'),
+            model_name="score",
+            constraint=models.UniqueConstraint(fields=("member", "entry_id", "criterion"), name="score_once"),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='score_not_negative'),
+            model_name="score",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)), name="score_not_negative"
+            ),
         ),
     ]
