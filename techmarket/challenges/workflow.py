@@ -50,9 +50,16 @@ def challenge_kinds(user: Any, challenge: Challenge) -> set[str]:
     return kinds
 
 
+def _on_moved(challenge: Challenge, action: str) -> None:
+    from .events import listener
+
+    listener(challenge, action)
+
+
 CHALLENGE = engine.register(
     Workflow(
         name="challenges.challenge",
+        listeners=(_on_moved,),
         model=Challenge,
         actor_kinds=challenge_kinds,
         reason_field="status_note",

@@ -333,3 +333,31 @@ def test_overdue_milestone_reminds_the_team_and_the_enterprise_then_operators(wo
     assert counts["overdue"] >= 1
     told = set(Notification.objects.filter(title__contains="样机").values_list("user_id", flat=True))
     assert {w.team_a_user.pk, w.enterprise_admin.pk, w.operator.pk} <= told
+
+
+def test_publication_notifies_experts_in_the_field_but_not_the_enterprise(
+    world, django_capture_on_commit_callbacks
+):
+    from techmarket.challenges.events import suggested_experts
+    from techmarket.notifications.models import Notification
+    from techmarket.reference.models import Industry
+
+    w = world
+    industry = Industry.objects.filter(level=2).order_by("code").first()
+    w.lead_b.industries.add(industry)
+    insider = w.lead_a  # reuse a user-bearing expert moved into the enterprise
+    insider.affiliation = w.enterprise
+    insider.save()
+    insider.industries.add(industry)
+    challenge = services.challenge_create(
+        owner=w.enterprise,
+        acting_user=w.enterprise_admin,
+        **challenge_data(title="新的榜单：板形控制", industry=industry),
+    )
+    assert [e.pk for e in suggested_experts(challenge)] == [w.lead_b.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.challenge_move(challenge=challenge, action="publish", acting_user=w.operator)
+    notified = set(
+        Notification.objects.filter(title__contains="新的榜单：板形控制").values_list("user_id", flat=True)
+    )
+    assert notified == {w.team_b_user.pk}

@@ -1,0 +1,63 @@
+"""After a challenge is published: matching proposes experts (and so their teams) and tells them."""
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techmarket.catalog.scopes import system_context
+from techmarket.experts.models import Expert
+
+from .models import Challenge
+
+MAX_NOTIFIED = 20
+
+
+def suggested_experts(challenge: Challenge, *, limit: int = MAX_NOTIFIED) -> list[Expert]:
+    """Experts the matching engine suggests for the source need, then experts of the challenge's industry
+    (GB/T 4754 major class); never the enterprise's own people."""
+    from .review import _suggested
+
+    found: dict[int, Expert] = {}
+    for expert in _suggested(challenge):
+        if expert.is_active and expert.affiliation_id != challenge.owner_id:
+            found.setdefault(expert.pk, expert)
+    if challenge.industry_id:
+        by_field = (
+            Expert.objects.unscoped()
+            .filter(is_active=True, industries__code__startswith=str(challenge.industry_id)[:2])
+            .exclude(affiliation_id=challenge.owner_id)
+            .select_related("affiliation", "user")
+            .distinct()
+            .order_by("pk")[: limit * 2]
+        )
+        for expert in by_field:
+            found.setdefault(expert.pk, expert)
+    return list(found.values())[:limit]
+
+
+def notify_matching_teams(challenge: Challenge, action: str) -> None:
+    """Listener of the challenge workflow (after commit): on publication, notify the suggested experts."""
+    if action != "publish":
+        return
+    from techmarket.notifications.services import notify_users
+
+    with system_context():
+        experts = suggested_experts(challenge)
+        users = [e.user for e in experts if e.user is not None and e.user.is_active]
+        notify_users(
+            users=users,
+            title=_("新发布的揭榜榜单与您的研究方向相关：%(t)s") % {"t": challenge.title},
+            body=_("榜单金额 %(m)s 万元，揭榜截止 %(d)s（北京时间）。欢迎组建团队揭榜。")
+            % {
+                "m": f"{challenge.funding_total / 10000:.0f}",
+                "d": f"{timezone.localtime(challenge.deadline):%Y-%m-%d %H:%M}",
+            },
+            url=reverse("challenges:detail", args=[challenge.pk]),
+            item_key=f"challenge-match:{challenge.pk}",
+        )
+
+
+def listener(obj: Any, action: str) -> None:
+    notify_matching_teams(obj, action)
