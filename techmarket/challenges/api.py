@@ -123,6 +123,19 @@ def challenge_figures(request):  # type: ignore[no-untyped-def]
             .annotate(n=Count("pk"))
             .values_list("industry_id", "n")
         },
+        "by_industry_chain": {
+            k or "": n
+            for k, n in challenges.values_list("need__chain_node__chain__name")
+            .annotate(n=Count("pk"))
+            .values_list("need__chain_node__chain__name", "n")
+        },
+        "applicants": [
+            {"organization": name, "kind": kind, "applications": n}
+            for name, kind, n in live.values_list("organization__name", "organization__kind")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "organization__name")
+            .values_list("organization__name", "organization__kind", "n")[:50]
+        ],
         "days_publication_to_award": round(sum(days) / len(days), 1) if days else None,
     }
 

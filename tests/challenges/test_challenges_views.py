@@ -239,6 +239,8 @@ def test_api_figures_count_published_challenges_funding_and_applicants(world):
     }
     assert figures["applications"] == 2 and figures["teams"] == 2 and figures["universities"] == 2
     assert figures["applicants_by_region"] == {"371302": 2}
+    assert {a["organization"] for a in figures["applicants"]} == {world.uni_a.name, world.uni_b.name}
+    assert figures["by_industry_chain"] == {"": 1}
 
 
 def test_operator_is_offered_the_next_step_and_the_public_is_not(world):
