@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:challenge_id>/objections/", views.objection_raise, name="objection"),
     path("objections/<int:objection_id>/answer/", views.objection_answer, name="objection_answer"),
     path("applications/<int:application_id>/", views.application_detail, name="application"),
+    path("applications/<int:application_id>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:application_id>/withdraw/", views.application_withdraw, name="withdraw"),
     path("applications/<int:application_id>/review/", views.review_entry, name="review"),
     path("milestones/<int:milestone_id>/<slug:action>/", views.milestone_action, name="milestone"),

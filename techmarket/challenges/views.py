@@ -492,3 +492,56 @@ def batch_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("榜单批次已发布。"))
         return redirect("challenges:batch", batch.pk)
     return render(request, "challenges/form.html", {"form": form, "title": _("发布榜单批次")})
+
+
+@login_required
+def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The team edits its application until the deadline (the service refuses afterwards)."""
+    application = selectors.application_get_visible(request.user, application_id)
+    if not selectors.is_team(request.user, application):
+        raise PermissionDenied(_("只有申报团队可以修改申报材料。"))
+    organizations = Organization.objects.filter(pk=application.organization_id)
+    initial = {
+        "organization": application.organization_id,
+        "lead_expert": application.lead_expert_id,
+        "members": ", ".join(str(m.pk) for m in application.members.all()),
+        "plan": application.plan,
+        "budget": format_rows(application.budget, ("item", "amount")),
+        "milestones_plan": format_rows(
+            application.milestones_plan, ("title", "deliverable", "due", "amount")
+        ),
+        "prior_results": application.prior_results,
+    }
+    form = ApplicationForm(request.POST or None, organizations=organizations, initial=initial)
+    form.fields["organization"].disabled = True
+    form.fields["lead_expert"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        experts = Expert.objects.unscoped().filter(is_active=True).in_bulk(d["members"])
+        try:
+            missing = [str(m) for m in d["members"] if m not in experts]
+            if missing:
+                raise ValidationError(
+                    {"members": _("专家编号 %(n)s 不存在或已停用。") % {"n": "、".join(missing)}}
+                )
+            services.application_update(
+                application=application,
+                acting_user=request.user,
+                plan=d["plan"],
+                budget=[_budget_row(r) for r in _rows(d["budget"], ("item", "amount"))],
+                milestones_plan=_rows(d["milestones_plan"], ("title", "deliverable", "due", "amount")),
+                prior_results=d["prior_results"],
+                members=list(experts.values()),
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        except PermissionDenied as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("申报材料已更新。"))
+            return redirect("challenges:application", application.pk)
+    return render(
+        request,
+        "challenges/form.html",
+        {"form": form, "title": _("修改揭榜申报"), "challenge": application.challenge},
+    )

@@ -301,3 +301,34 @@ def test_workspace_panel_counts_pending_applications_and_review_tasks(world):
     panel = challenges_panel(world.team_a_user)
     assert panel is not None and panel["links"][0][2] == 1
     assert challenges_panel(world.enterprise_admin)["links"][2][2] == 1
+
+
+def test_team_edits_its_application_on_the_page_until_the_deadline(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    a = apply(world)
+    client = login(world.team_a_user)
+    form = client.get(reverse("challenges:application_edit", args=[a.pk])).content.decode()
+    assert "设备费 | 800000" in form
+    post = {
+        "plan": "更新后的技术方案：增加多光谱成像通道，提升细小划伤的检出率。",
+        "budget": "设备费 | 900000",
+        "milestones_plan": "样机 | 检测样机 | 2030-01-31 | 500000",
+        "members": "",
+    }
+    assert client.post(reverse("challenges:application_edit", args=[a.pk]), post).status_code == 302
+    a = reload(a)
+    assert a.plan.startswith("更新后的技术方案") and a.budget == [{"item": "设备费", "amount": "900000"}]
+    assert list(a.members.all()) == []
+    Challenge.objects.unscoped().filter(pk=world.challenge.pk).update(
+        deadline=timezone.now() - timedelta(seconds=1)
+    )
+    late = client.post(
+        reverse("challenges:application_edit", args=[a.pk]), {**post, "plan": "截止后再改" * 5}
+    )
+    assert "揭榜截止时间" in late.content.decode() and reload(a).plan.startswith("更新后的技术方案")
+    assert (
+        login(world.team_b_user).get(reverse("challenges:application_edit", args=[a.pk])).status_code == 404
+    )
