@@ -11,6 +11,7 @@ urlpatterns = [
     path("batches/new/", views.batch_create, name="batch_create"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
     path("<int:challenge_id>/", views.challenge_detail, name="detail"),
+    path("<int:challenge_id>/edit/", views.challenge_edit, name="edit"),
     path("<int:challenge_id>/actions/<slug:action>/", views.challenge_action, name="action"),
     path("<int:challenge_id>/apply/", views.challenge_apply, name="apply"),
     path("<int:challenge_id>/panel/", views.panel_manage, name="panel"),

@@ -77,6 +77,8 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
         "objections": selectors.objections_visible_to(user, challenge),
         "questions": selectors.questions_visible_to(user, challenge),
         "may_answer": operator or roles.is_org_member(user, challenge.owner),
+        "may_edit": challenge.status in (Challenge.Status.DRAFT, Challenge.Status.PENDING)
+        and services.may_create_for(user, challenge.owner),
         "may_apply": user.is_authenticated
         and challenge.status == Challenge.Status.OPEN
         and not services.deadline_passed(challenge),
@@ -545,3 +547,39 @@ def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
         "challenges/form.html",
         {"form": form, "title": _("修改揭榜申报"), "challenge": application.challenge},
     )
+
+
+@login_required
+def challenge_edit(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    """The enterprise (or an operator) edits a draft or a challenge waiting for publication."""
+    challenge = selectors.challenge_get_visible(request.user, challenge_id)
+    if not services.may_create_for(request.user, challenge.owner):
+        raise PermissionDenied(_("您无权修改该榜单。"))
+    initial = {
+        **{k: getattr(challenge, k) for k in services.CHALLENGE_FIELDS if k not in ("need",)},
+        "owner": challenge.owner_id,
+        "targets": format_rows(challenge.targets, ("indicator", "value", "unit", "method")),
+        "criteria": format_rows(challenge.criteria, ("name", "weight")),
+        "funding_total": challenge.funding_total / 10000,
+        "enterprise_share": challenge.enterprise_share / 10000,
+        "government_share": challenge.government_share / 10000,
+    }
+    owners = Organization.objects.filter(pk=challenge.owner_id)
+    form = ChallengeForm(
+        request.POST or None,
+        owners=owners,
+        batches=selectors.batch_list_visible_to(request.user),
+        initial=initial,
+    )
+    form.fields["owner"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.challenge_update(challenge=challenge, acting_user=request.user, **form.service_data())
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        except PermissionDenied as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("榜单已保存。"))
+            return redirect("challenges:detail", challenge.pk)
+    return render(request, "challenges/form.html", {"form": form, "title": _("修改榜单")})

@@ -332,3 +332,33 @@ def test_team_edits_its_application_on_the_page_until_the_deadline(world):
     assert (
         login(world.team_b_user).get(reverse("challenges:application_edit", args=[a.pk])).status_code == 404
     )
+
+
+def test_enterprise_edits_a_draft_but_not_a_published_challenge(world):
+    from challenge_helpers import challenge_data
+
+    from techmarket.challenges import services
+
+    draft = services.challenge_create(
+        owner=world.enterprise, acting_user=world.enterprise_admin, **challenge_data(title="待修改的草稿榜单")
+    )
+    client = login(world.enterprise_admin)
+    form = client.get(reverse("challenges:edit", args=[draft.pk])).content.decode()
+    assert "技术方案 | 50" in form and 'value="200' in form
+    post = {
+        "mode": "open_call",
+        "title": "修改后的草稿榜单",
+        "problem": draft.problem,
+        "deliverables": draft.deliverables,
+        "funding_total": "200",
+        "enterprise_share": "150",
+        "government_share": "50",
+        "duration_months": "12",
+        "deadline": "2030-06-30T17:00",
+        "criteria": "技术方案 | 100",
+    }
+    assert client.post(reverse("challenges:edit", args=[draft.pk]), post).status_code == 302
+    assert reload(draft).title == "修改后的草稿榜单" and reload(draft).duration_months == 12
+    published = client.post(reverse("challenges:edit", args=[world.challenge.pk]), post)
+    assert "榜单发布后不能再修改" in published.content.decode()
+    assert reload(world.challenge).title != "修改后的草稿榜单"
