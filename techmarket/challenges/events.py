@@ -61,3 +61,45 @@ def notify_matching_teams(challenge: Challenge, action: str) -> None:
 
 def listener(obj: Any, action: str) -> None:
     notify_matching_teams(obj, action)
+
+
+def application_decided(application: Any, action: str) -> None:
+    """The team hears the decision (揭榜成功 or not) with the reason it sees on the page."""
+    if action not in ("approve", "reject"):
+        return
+    from techmarket.notifications.services import notify_users
+
+    title = (_("揭榜成功：%(t)s") if action == "approve" else _("揭榜结果：%(t)s 未入选")) % {
+        "t": application.challenge.title
+    }
+    notify_users(
+        users=[application.requested_by],
+        title=title,
+        body=application.decision_note,
+        url=reverse("challenges:application", args=[application.pk]),
+        item_key=f"challenge-app:{application.pk}:{action}",
+        email=True,
+    )
+
+
+def panel_scoring_started(panel: Any, action: str) -> None:
+    """Seated reviewers are told that their review tasks are open."""
+    if action != "start_scoring":
+        return
+    from techmarket.notifications.services import notify_users
+
+    from .models import PanelMember
+
+    users = [
+        m.expert.user
+        for m in PanelMember.objects.unscoped().filter(panel=panel).select_related("expert__user")
+        if m.expert.user is not None
+    ]
+    notify_users(
+        users=users,
+        title=_("评审任务：%(t)s") % {"t": panel.title},
+        body=_("请在“我的评审任务”中逐项评分；评分提交后不能修改。"),
+        url=reverse("challenges:reviews"),
+        item_key=f"panel-start:{panel.pk}",
+        email=True,
+    )

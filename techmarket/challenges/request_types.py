@@ -19,6 +19,12 @@ def _is_team(user: Any, application: Application) -> bool:
     )
 
 
+def _application_decided(application: Application, action: str) -> None:
+    from .events import application_decided
+
+    application_decided(application, action)
+
+
 APPLICATION = register_request_type(
     RequestType(
         name="challenges.application",
@@ -36,6 +42,7 @@ APPLICATION = register_request_type(
         audit_verbs={"approve": "award", "reject": "decline", "withdraw": "withdraw"},
         extra_audit=lambda a: snapshot(a, ["challenge_id", "organization_id"]),
         url=lambda a: reverse("challenges:application", args=[a.pk]),
+        listeners=(_application_decided,),
     )
 )
 

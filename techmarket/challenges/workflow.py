@@ -175,9 +175,16 @@ MILESTONE = engine.register(
 )
 
 
+def _panel_moved(panel: Panel, action: str) -> None:
+    from .events import panel_scoring_started
+
+    panel_scoring_started(panel, action)
+
+
 PANEL = engine.register(
     Workflow(
         name="challenges.panel",
+        listeners=(_panel_moved,),
         model=Panel,
         actor_kinds=lambda user, panel: {OPERATOR} if is_challenge_operator(user) else set(),
         reason_field="status_note",

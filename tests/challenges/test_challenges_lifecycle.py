@@ -29,15 +29,20 @@ def score_all(panel, application, reviewers, values):
 
 
 @override_settings(CHALLENGE_PUBLICITY_WORKING_DAYS=0)
-def test_full_cycle_from_publication_to_final_acceptance(world):
+def test_full_cycle_from_publication_to_final_acceptance(world, django_capture_on_commit_callbacks):
+    from techmarket.notifications.models import Notification
+
     w = world
     a = apply(w, team="a")
     b = apply(w, team="b")
     panel = to_review(w)
     for r in w.reviewers[:3]:
         panels.panel_add_member(panel=panel, expert=r, acting_user=w.operator)
-    panels.panel_start_scoring(panel=panel, acting_user=w.operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        panels.panel_start_scoring(panel=panel, acting_user=w.operator)
     users = w.reviewer_users[:3]
+    told = set(Notification.objects.filter(title__startswith="评审任务").values_list("user_id", flat=True))
+    assert told == {u.pk for u in users}
     score_all(panel, a, users, [(90, 80, 70), (85, 85, 80), (80, 90, 90)])
     score_all(panel, b, users, [(70, 70, 70), (60, 80, 70), (75, 70, 60)])
     panels.panel_close(panel=panel, acting_user=w.operator)
@@ -46,8 +51,11 @@ def test_full_cycle_from_publication_to_final_acceptance(world):
     services.challenge_propose_award(
         challenge=reload(w.challenge), application=a, acting_user=w.operator, reason="综合得分第一"
     )
-    challenge = services.challenge_award(challenge=reload(w.challenge), acting_user=w.operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        challenge = services.challenge_award(challenge=reload(w.challenge), acting_user=w.operator)
     assert challenge.status == Challenge.Status.AWARDED
+    assert Notification.objects.filter(user=w.team_a_user, title__startswith="揭榜成功").exists()
+    assert Notification.objects.filter(user=w.team_b_user, title__contains="未入选").exists()
     assert reload(a).status == "approved"
     b = reload(b)
     assert b.status == "rejected" and "其他团队" in b.decision_note
