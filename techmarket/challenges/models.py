@@ -179,6 +179,16 @@ class Challenge(models.Model):
 class Application(DecisionRequest):
     """A team's application (揭榜): the team asks, the operator decides (award or not) after the panel."""
 
+    class Status(models.TextChoices):  # the request states, in the words of 揭榜挂帅
+        PENDING = RequestStatus.PENDING.value, _("已申报")
+        APPROVED = RequestStatus.APPROVED.value, _("揭榜成功")
+        REJECTED = RequestStatus.REJECTED.value, _("未入选")
+        WITHDRAWN = RequestStatus.WITHDRAWN.value, _("已撤回")
+
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+
     challenge = models.ForeignKey(
         Challenge, verbose_name=_("榜单"), on_delete=models.CASCADE, related_name="applications"
     )

@@ -80,6 +80,7 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
         "may_edit": challenge.status in (Challenge.Status.DRAFT, Challenge.Status.PENDING)
         and services.may_create_for(user, challenge.owner),
         "may_apply": user.is_authenticated
+        and not roles.is_org_member(user, challenge.owner)
         and challenge.status == Challenge.Status.OPEN
         and not services.deadline_passed(challenge),
         "deadline_passed": services.deadline_passed(challenge),
