@@ -250,8 +250,14 @@ def test_operator_is_offered_the_next_step_and_the_public_is_not(world):
     assert "截止揭榜，进入评审" in operator_page and "评审与揭榜管理" in operator_page
     public = Client().get(reverse("challenges:detail", args=[world.challenge.pk])).content.decode()
     assert "截止揭榜，进入评审" not in public and "评审与揭榜管理" not in public
-    owner = login(world.enterprise_admin).get(reverse("challenges:detail", args=[world.challenge.pk])).content.decode()
-    team = login(world.team_a_user).get(reverse("challenges:detail", args=[world.challenge.pk])).content.decode()
+    owner = (
+        login(world.enterprise_admin)
+        .get(reverse("challenges:detail", args=[world.challenge.pk]))
+        .content.decode()
+    )
+    team = (
+        login(world.team_a_user).get(reverse("challenges:detail", args=[world.challenge.pk])).content.decode()
+    )
     assert "我要揭榜" not in owner and "我要揭榜" in team
 
 
