@@ -44,10 +44,13 @@ INSTALLED_APPS = [
     "techmarket.matching",
     "techmarket.needs",
     "techmarket.experts",
+    "techmarket.events",
     "techmarket.achievements",
     "techmarket.challenges",
+    "techmarket.engagements",
     "techmarket.imports",
     "techmarket.outbox",
+    "techmarket.analytics",
     "techmarket.api",
     "techmarket.demo",
 ]
@@ -184,6 +187,9 @@ SESSION_COOKIE_HTTPONLY = True
 # recovery code (accounts.twofactor). The dev settings switch it off for the demo logins.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 OTP_TOTP_ISSUER = env("SITE_NAME", "科技大市场")
+# /admin/ never shows a device's secret or QR code (whoever saw it could pass that person's second factor);
+# its config/qrcode pages answer 403 instead (they answered 500 for a missing device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Sessions end SESSION_ABSOLUTE_TIMEOUT_HOURS after login at the latest (the cookie's age), and after
 # SESSION_IDLE_TIMEOUT_MINUTES without a request (core.middleware.SessionTimeoutMiddleware).
 SESSION_ABSOLUTE_TIMEOUT_HOURS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
@@ -219,12 +225,28 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Audit records are kept at least six months (网络安全法 art. 21); `manage.py audit_purge` removes older
 # ones (never fewer than 183 days), `manage.py audit_verify` checks the hash chain.
 AUDIT_RETENTION_DAYS = max(183, env_int("AUDIT_RETENTION_DAYS", 365))
+
+# Encryption at rest of confidential details and personal contact data (techmarket/core/crypto.py):
+# Fernet keys, comma-separated, newest first (rotate with `manage.py rotate_field_keys`), and the key of
+# the digests kept for exact-match lookups. Production refuses to start without them; other modes use
+# public development keys when they are unset.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", "")
+
+# Personal data (PIPL): accounts without a login for PERSONAL_DATA_RETENTION_DAYS are anonymised by
+# `manage.py personal_data_retention` (daily in CELERY_BEAT_SCHEDULE); 0 switches it off. Audit records
+# are not personal-data deletions: they follow AUDIT_RETENTION_DAYS.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
 
 # Region codes (GB/T 2260 prefixes) offered first in forms; the platform's home province.
 PLATFORM_REGION_PREFIXES = env_list("PLATFORM_REGION_PREFIXES", ["37"])
@@ -259,8 +281,17 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-purge-done": {"task": "techmarket.outbox.tasks.purge_done", "schedule": 86400.0},
     "matching-reconcile-index": {"task": "techmarket.matching.tasks.reconcile_index", "schedule": 600.0},
     "imports-reap-dead-jobs": {"task": "techmarket.imports.tasks.reap_dead_jobs", "schedule": 60.0},
+    # Idempotent: generates last month's report (and the half-year / year report it closes) once.
+    "analytics-generate-due-reports": {
+        "task": "techmarket.analytics.tasks.generate_due_reports",
+        "schedule": 3600.0,
+    },
     "workflow-overdue": {"task": "techmarket.workflow.tasks.workflow_overdue", "schedule": 3600.0},
     "matching-embed-pending": {"task": "techmarket.matching.tasks.embed_pending", "schedule": 300.0},
+    "personal-data-retention": {
+        "task": "techmarket.accounts.tasks.apply_personal_data_retention",
+        "schedule": 86400.0,
+    },
 }
 
 # Import jobs beat every IMPORT_JOB_HEARTBEAT_SECONDS while running; one silent for
@@ -300,6 +331,12 @@ NINJA_NUM_PROXIES = NUM_PROXIES
 # on when next year's holiday arrangement is missing.
 WORKFLOW_OVERDUE_GRACE_WORKING_DAYS = env_int("WORKFLOW_OVERDUE_GRACE_WORKING_DAYS", 2)
 WORKFLOW_CALENDAR_WARN_MONTH = env_int("WORKFLOW_CALENDAR_WARN_MONTH", 12)
+# Response deadlines per request kind, in working days (overrides a RequestType's due_working_days).
+REQUEST_DUE_WORKING_DAYS: dict[str, int | None] = {
+    "engagements.recommendation_answer": env_int("ENGAGEMENT_ANSWER_WORKING_DAYS", 5),
+}
+# Engagements: a stage move sets the next-step deadline this many working days ahead.
+ENGAGEMENT_NEXT_STEP_WORKING_DAYS = env_int("ENGAGEMENT_NEXT_STEP_WORKING_DAYS", 10)
 
 # Documents (techmarket.documents): attachments live in a private store that no URL serves; every
 # download goes through a permission-checked, audited view. DOCUMENTS_S3_BUCKET switches the store to

@@ -3,6 +3,8 @@
 from typing import Any
 
 import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .env import env, env_bool, env_int, env_required
@@ -12,6 +14,25 @@ SECRET_KEY = env_required("SECRET_KEY", "Django secret key, 50+ random character
 ALLOWED_HOSTS = [
     h.strip() for h in env_required("ALLOWED_HOSTS", "comma-separated host names").split(",") if h.strip()
 ]
+FIELD_ENCRYPTION_KEYS = [
+    k.strip()
+    for k in env_required(
+        "FIELD_ENCRYPTION_KEYS",
+        "Fernet keys for confidential and personal fields, comma-separated, newest first",
+    ).split(",")
+    if k.strip()
+]
+for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key.encode())
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 bytes, url-safe base64). "
+            "FIELD_ENCRYPTION_KEYS 中的密钥格式不正确。"
+        ) from _exc
+FIELD_HASH_KEY = env_required(
+    "FIELD_HASH_KEY", "key of the lookup digests of encrypted fields, 32+ random characters"
+)
 _database_url = env_required("DATABASE_URL", "e.g. postgres://user:pass@host:5432/techmarket")
 DATABASES = {
     "default": dj_database_url.parse(  # noqa: F405

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.audit.admin import AuditedModelAdmin
 from techmarket.audit.services import audit_record
+from techmarket.core.crypto import field_digest
 
 from .models import ApiToken, User
 
@@ -19,11 +20,19 @@ PRIVILEGE_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions"]
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_display = ["username", "real_name", "email", "email_verified_at", "is_active", "locked_until"]
-    search_fields = ["username", "real_name", "email", "phone"]
+    # The phone number is encrypted: a search term that is a whole number finds it through its digest.
+    search_fields = ["username", "real_name", "email"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         (_("平台信息"), {"fields": ["real_name", "phone", "email_verified_at", "locked_until"]}),
     )
+
+    def get_search_results(self, request: Any, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digest = field_digest(search_term)
+        if digest:
+            found = found | queryset.filter(phone_digest=digest)
+        return found, may_have_duplicates
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))

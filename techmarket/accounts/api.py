@@ -64,13 +64,20 @@ class TokenOut(Schema):
     scopes: list[str]
 
 
+Scope = Literal["read", "write"]
+
+
+def _read_only() -> list[Scope]:
+    return ["read"]
+
+
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=64, description="令牌用途，例如“数据同步脚本”")
     expires_in_days: int | None = Field(
         None, ge=1, le=365, description="有效期（天），默认 90 天，最长 365 天"
     )
-    scopes: list[Literal["read", "write"]] = Field(
-        default_factory=lambda: ["read"],  # type: ignore[arg-type]  # merge debt: typed properly later
+    scopes: list[Scope] = Field(
+        default_factory=_read_only,
         description="read：只读；write：可修改数据",
     )
 

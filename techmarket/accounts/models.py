@@ -2,11 +2,14 @@
 
 import datetime
 import hashlib
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from techmarket.core.crypto import EncryptedCharField, field_digest
 
 
 class User(AbstractUser):
@@ -14,7 +17,9 @@ class User(AbstractUser):
 
     email = models.EmailField(_("电子邮箱"), unique=True)
     real_name = models.CharField(_("姓名"), max_length=64, blank=True)
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # encrypted at rest; phone_digest (keyed HMAC, techmarket.core.crypto) finds a user by exact number
+    phone = EncryptedCharField(_("手机号码"), max_length=20, blank=True)
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     email_verified_at = models.DateTimeField(_("邮箱验证时间"), null=True, blank=True)
     # Set by an operator to suspend logins until then; failed logins lock per address (LoginFailure).
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
@@ -25,6 +30,13 @@ class User(AbstractUser):
         ordering = ["username"]
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_digest = field_digest(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_digest"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.real_name or self.username

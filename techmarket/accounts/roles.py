@@ -9,11 +9,12 @@ Only memberships in approved organisations count.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from techmarket.orgs.models import Membership, Organization, Role
 
@@ -104,13 +105,16 @@ def administers_any_organization(user: Any) -> bool:
     return is_operator(user) or any(m.role == Role.ORG_ADMIN for m in _memberships(user))
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """View decorator: login, then at least one of the roles, else 403."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., R]) -> Callable[..., R]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

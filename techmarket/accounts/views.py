@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -136,7 +138,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, secret = services.api_token_create(
-                user=request.user,  # type: ignore[arg-type]  # merge debt: typed properly later
+                user=cast(User, request.user),
                 name=form.cleaned_data["name"],  # type: ignore[arg-type]
                 expires_in_days=form.cleaned_data.get("expires_in_days"),
                 scopes=["read", "write"] if form.cleaned_data.get("scope") == "write" else ["read"],
@@ -194,7 +196,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/sessions.html",
-        {"sessions": user_sessions(request.user), "current": request.session.session_key},  # type: ignore[arg-type]  # merge debt: typed properly later
+        {"sessions": user_sessions(cast(User, request.user)), "current": request.session.session_key},
     )  # type: ignore[arg-type]
 
 
@@ -225,7 +227,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         audit_record(
             actor=self.request.user,
             action="accounts.user.password_change",
-            target=self.request.user,  # type: ignore[arg-type]  # merge debt: typed properly later
+            target=cast(User, self.request.user),
             request=self.request,
         )
         messages.success(self.request, _("密码已修改。"))
@@ -236,11 +238,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def my_data(request: HttpRequest) -> HttpResponse:
     """PIPL: the person's own data as a JSON download; GET shows the page, ?download=1 the file."""
     if request.GET.get("download") == "1":
-        payload = personal_data.personal_data_export(request.user)  # type: ignore[arg-type]
+        payload = personal_data.personal_data_export(cast(User, request.user))
         audit_record(
             actor=request.user,
             action="accounts.user.export_data",
-            target=request.user,  # type: ignore[arg-type]  # merge debt: typed properly later
+            target=cast(User, request.user),
             request=request,
         )
         response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})

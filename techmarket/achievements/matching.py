@@ -51,15 +51,17 @@ def indexable_achievements() -> QuerySet[Achievement]:
 
 
 def rematch_achievement(achievement: Achievement) -> dict[str, int]:
-    """A new achievement is offered to the owners of matching open needs and to brokers, each hearing only
-    about the needs they may see."""
+    """A new achievement is offered to the owners of matching open needs and to the broker each need is
+    assigned to (its caseload, techmarket.engagements), each hearing only about the needs they may see."""
+    from techmarket.engagements.selectors import assigned_brokers
     from techmarket.matching import services
 
     needs = services.matches_for(achievement, "need")
-    brokers = services.brokers() if needs else []
+    broker_of = assigned_brokers([n.pk for n in needs])
     per_user: dict[int, tuple[Any, list[Any]]] = {}
     for need in needs:
-        for user in services.members_of(need.owner_id) + brokers:  # type: ignore[attr-defined]
+        broker = broker_of.get(need.pk)
+        for user in services.members_of(need.owner_id) + ([broker] if broker else []):  # type: ignore[attr-defined]
             if user.pk not in per_user:
                 per_user[user.pk] = (user, [])
             per_user[user.pk][1].append(need)

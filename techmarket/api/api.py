@@ -1,10 +1,12 @@
 """The JSON API under /api/: OpenAPI schema at /api/openapi.json, docs at /api/docs."""
 
+from django.apps import apps
 from django.utils.module_loading import import_string
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from techmarket.accounts.api import router as accounts_router
+from techmarket.analytics.api import router as analytics_router
 from techmarket.catalog import registry
 from techmarket.matching.api import add_suggestion_routes
 from techmarket.matching.api import router as matching_router
@@ -61,5 +63,10 @@ for ctype in registry.all_types():
     if ctype.api_router:
         api.add_router(f"/{ctype.key}", import_string(ctype.api_router))
 api.add_router("/organizations", profile_router)
+# Apps that are not catalogue types mount theirs by naming it on their AppConfig (api_router, api_prefix).
+for app_config in apps.get_app_configs():
+    if getattr(app_config, "api_router", ""):
+        api.add_router(app_config.api_prefix, import_string(app_config.api_router))  # type: ignore[attr-defined]
 add_suggestion_routes()
 api.add_router("/matching", matching_router)
+api.add_router("/statistics", analytics_router)

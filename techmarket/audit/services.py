@@ -12,6 +12,8 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from techmarket.core.crypto import encrypted_fields, field_digest
+
 from . import chain
 from .models import AuditChainHead, AuditLog
 
@@ -36,7 +38,19 @@ def _jsonable(value: Any) -> Any:
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """A JSON-serialisable dict of an object's concrete fields (foreign keys as ids, secrets left out)."""
     names = list(fields) if fields is not None else [f.attname for f in obj._meta.concrete_fields]
-    return {name: _jsonable(getattr(obj, name)) for name in names if name not in SECRET_FIELDS}
+    encrypted = {f.attname for f in encrypted_fields(type(obj))}
+    return {
+        name: _masked(getattr(obj, name)) if name in encrypted else _jsonable(getattr(obj, name))
+        for name in names
+        if name not in SECRET_FIELDS
+    }
+
+
+def _masked(value: Any) -> str:
+    """An encrypted field in the audit log: that it changed, never what it says (a keyed digest)."""
+    if not value:
+        return ""
+    return f"〔加密内容 {field_digest(str(value))[:12]}〕"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.core.crypto import EncryptedTextField
 from techmarket.decisions.models import DecisionRequest
 
 from .scopes import GuardedManager
@@ -50,7 +51,7 @@ class Listing(models.Model):
     )
     title = models.CharField(_("标题"), max_length=120)
     summary = models.TextField(_("公开摘要"), max_length=2000)
-    confidential_detail = models.TextField(
+    confidential_detail = EncryptedTextField(
         _("保密详情"),
         blank=True,
         max_length=20000,

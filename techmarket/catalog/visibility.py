@@ -3,6 +3,8 @@
 Rules (DESIGN.md, "Visibility"):
 - operators see everything (they review it);
 - members of the owner organisation see their own items in every status;
+- the bureau (科技局) sees the public part of every item that was published: listed, in progress, solved
+  or closed, whatever its visibility level (it oversees the platform and reports on it);
 - everyone else sees only listed items (published / in progress) whose visibility level admits them:
   公开 anybody, 注册用户 any logged-in user, 仅经纪人与平台 brokers, 仅本单位 nobody else;
 - anonymous items hide the owner's name from everybody but the owner, brokers and operators;
@@ -17,7 +19,10 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 
-from .models import LISTED_STATUSES, AccessGrant, Visibility
+from .models import LISTED_STATUSES, AccessGrant, ListingStatus, Visibility
+
+# What the bureau oversees: everything that went through review and was published, to its end.
+BUREAU_STATUSES = (*LISTED_STATUSES, ListingStatus.SOLVED, ListingStatus.CLOSED)
 
 
 def visible_levels(user: Any) -> list[str]:
@@ -33,7 +38,10 @@ def listing_visible_q(user: Any) -> Q:
     """A filter for any Listing subclass's queryset: the items this user may see at all."""
     if roles.is_operator(user):
         return Q()
-    listed = Q(status__in=LISTED_STATUSES, visibility__in=visible_levels(user))
+    if roles.is_bureau(user):
+        listed = Q(status__in=BUREAU_STATUSES)
+    else:
+        listed = Q(status__in=LISTED_STATUSES, visibility__in=visible_levels(user))
     own_orgs = [org.pk for org in roles.user_organizations(user)]
     return listed | Q(owner_id__in=own_orgs) if own_orgs else listed
 

@@ -2,7 +2,7 @@
 table on the workflow engine.
 
 草稿 → 待审核 → 已发布, or 需整改 (reasons, back to the owner) or 已驳回 (reasons);
-then 对接中 → 已解决 / 已关闭. Published items expire after LISTING_EXPIRY_DAYS unless renewed.
+then 对接中 (when the first engagement opens) → 已解决 (only through an engagement ended 成交) / 已关闭. Published items expire after LISTING_EXPIRY_DAYS unless renewed.
 A submitted item is due for review within LISTING_REVIEW_WORKING_DAYS Chinese working days.
 """
 
@@ -69,8 +69,12 @@ ACTIONS: dict[str, Action] = {
         True,
         reason_message=gettext_lazy("“驳回”必须填写原因，所有者会看到它。"),
     ),
-    "start": Action(gettext_lazy("进入对接"), (S.PUBLISHED,), S.IN_PROGRESS, (OWNER, BROKER, OPERATOR)),
-    "solve": Action(gettext_lazy("标记已解决"), (S.PUBLISHED, S.IN_PROGRESS), S.SOLVED, (OWNER, OPERATOR)),
+    # 对接中 and 已解决 follow the engagements (techmarket.engagements): the first engagement opened on an item
+    # starts it, an engagement ended 成交 solves it, and when the last open one is terminated it is listed
+    # again. Nobody sets them by hand: a "solved" item without a counterparty records nothing.
+    "start": Action(gettext_lazy("进入对接"), (S.PUBLISHED,), S.IN_PROGRESS, (SYSTEM,)),
+    "solve": Action(gettext_lazy("标记已解决"), (S.IN_PROGRESS,), S.SOLVED, (SYSTEM,)),
+    "resume": Action(gettext_lazy("恢复发布"), (S.IN_PROGRESS,), S.PUBLISHED, (SYSTEM,)),
     "close": Action(
         gettext_lazy("关闭"),
         (S.DRAFT, S.PUBLISHED, S.IN_PROGRESS, S.CHANGES_REQUESTED, S.EXPIRED),

@@ -12,7 +12,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {
         "site_name": settings.SITE_NAME,
-        "nav_sections": available_sections(),
+        "nav_sections": available_sections(user),
         "is_operator": roles.is_operator(user),
         "is_bureau": roles.is_bureau(user),
     }

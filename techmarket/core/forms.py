@@ -1,6 +1,7 @@
 """Bootstrap classes and accessibility attributes for every form, set once here."""
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 
@@ -42,7 +43,7 @@ def _replace_dashes(field: forms.Field) -> None:
         if field.empty_label == DASHES:
             field.empty_label = word  # read lazily by ModelChoiceIterator
     elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
-        choices = list(field.choices)  # type: ignore[arg-type]  # merge debt: typed properly later
+        choices = list(cast(Iterable[tuple[Any, Any]], field.choices))
         if any(value == "" and label == DASHES for value, label in choices):
             field.choices = [
                 (value, word if value == "" and label == DASHES else label) for value, label in choices

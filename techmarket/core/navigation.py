@@ -4,6 +4,7 @@ Catalogue types bring their own entry (catalog.registry: ``navigation``); the se
 pages that are not catalogues. ``order`` places both kinds in one menu.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +17,21 @@ class Section:
     label: Any
     url_name: str
     order: int = 100
+    # Who sees the entry (the page itself still checks): None = everybody.
+    visible_to: Callable[[Any], bool] | None = None
+
+
+def _sees_aggregates(user: Any) -> bool:
+    from techmarket.accounts import roles
+
+    return roles.is_bureau(user) or roles.is_operator(user)
 
 
 SECTIONS = [
     Section(_("对接"), "engagements:list", 40),
     Section(_("揭榜挂帅"), "challenges:list", 50),
-    Section(_("活动"), "events:list", 60),
     Section(_("政策"), "policies:list", 70),
-    Section(_("数据"), "analytics:dashboard", 80),
+    Section(_("数据"), "analytics:dashboard", 80, visible_to=_sees_aggregates),
 ]
 
 
@@ -41,10 +49,13 @@ def all_sections() -> list[Section]:
     return sorted([*catalogue_sections(), *SECTIONS], key=lambda s: s.order)
 
 
-def available_sections() -> list[tuple[str, str, str]]:
-    """(label, url, url_name) for sections whose pages exist; others are left out, never dead links."""
+def available_sections(user: Any = None) -> list[tuple[str, str, str]]:
+    """(label, url, url_name) for sections whose pages exist (others are left out, never dead links) and,
+    given a user, that are meant for them."""
     found = []
     for section in all_sections():
+        if user is not None and section.visible_to is not None and not section.visible_to(user):
+            continue
         try:
             found.append((str(section.label), reverse(section.url_name), section.url_name))
         except NoReverseMatch:

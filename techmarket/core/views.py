@@ -46,9 +46,24 @@ def workspace(request: HttpRequest) -> HttpResponse:
     types = registry.all_types()
     context["panels"] = [
         panel for panel in (t.workspace_panel(user) for t in types if t.workspace_panel) if panel
-    ]
+    ] + _app_panels(user)
     context["quick_actions"] = _quick_actions(user, types, publisher=context["can_publish"])
     return render(request, "core/workspace.html", context)
+
+
+def _app_panels(user: Any) -> list[dict[str, Any]]:
+    """Panels of apps that are not catalogue types, named on their AppConfig (``workspace_panel``)."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    found = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "workspace_panel", "")
+        if path:
+            panel = import_string(path)(user)
+            if panel:
+                found.append(panel)
+    return found
 
 
 def _quick_actions(user: Any, types: list[Any], *, publisher: bool) -> dict[str, list[tuple[str, str, str]]]:

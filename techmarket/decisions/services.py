@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,9 +14,14 @@ from .types import RequestType, workflow_of
 
 
 def request_due(request_type: RequestType, *, now: Any = None) -> Any:
-    if request_type.due_working_days is None:
+    """The due time of a new request: REQUEST_DUE_WORKING_DAYS[name] (operators' setting per request kind)
+    or the declaration's due_working_days; None means no deadline."""
+    days = getattr(settings, "REQUEST_DUE_WORKING_DAYS", {}).get(
+        request_type.name, request_type.due_working_days
+    )
+    if days is None:
         return None
-    return add_working_days(now or timezone.now(), request_type.due_working_days)
+    return add_working_days(now or timezone.now(), days)
 
 
 def request_open(

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from .builders import achievements, chains, challenges, experts, needs, orgs
+from .builders import achievements, chains, challenges, engagements, events, experts, history, needs, orgs
 from .context import DemoContext
 
 DEFAULT_SEED = 20261125
@@ -16,6 +16,9 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("技术需求", needs.build),
     ("专家人才", experts.build),
     ("科技成果", achievements.build),
+    ("两年统计历史", history.build),
+    ("对接项目", engagements.build),
+    ("对接活动", events.build),
     ("揭榜挂帅", challenges.build),
 ]
 

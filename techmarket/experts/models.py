@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.catalog.scopes import GuardedManager
+from techmarket.core.crypto import EncryptedCharField, EncryptedEmailField
 from techmarket.decisions.models import DecisionRequest
 
 
@@ -38,8 +39,9 @@ class Expert(models.Model):
     industries = models.ManyToManyField("reference.Industry", verbose_name=_("服务行业"), blank=True)
     availability = models.JSONField(_("合作意向"), default=list, blank=True)
     panel_eligible = models.BooleanField(_("可担任评审专家"), default=False)
-    email = models.EmailField(_("电子邮箱"), blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # contact details: encrypted at rest (techmarket.core.crypto), shown as experts.selectors allows
+    email = EncryptedEmailField(_("电子邮箱"), blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
     related_organizations = models.ManyToManyField(
         "orgs.Organization",
         verbose_name=_("申报的关联单位"),

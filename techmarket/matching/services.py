@@ -332,8 +332,15 @@ def feedback_record(
         )
         if decision == Decision.RECOMMEND and need is not None:
             other = target if need is source else source
+            for listener in RECOMMENDATION_LISTENERS:
+                listener(feedback=feedback, need=need, other=other, broker=acting_user)
             transaction.on_commit(lambda: _recommend(need, other, acting_user, feedback.pk))
     return feedback
+
+
+# Called inside the recommendation's transaction as listener(feedback=, need=, other=, broker=); apps that
+# follow recommendations up (engagements: the two sides' answers) append theirs in AppConfig.ready.
+RECOMMENDATION_LISTENERS: list[Callable[..., None]] = []
 
 
 def _receives_recommendations(item: Model) -> bool:

@@ -135,7 +135,7 @@ def suggestions_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if source is not None and source.key == ctype.key:
         # What a broker decided shows to everyone who sees the panel: recommended items are marked and
         # come first, items judged unrelated are set apart at the end with the reason.
-        decided = latest_feedback(item, registry.get(target).model._meta.model_name)  # type: ignore[arg-type]  # merge debt: typed properly later
+        decided = latest_feedback(item, str(registry.get(target).model._meta.model_name))
         for row in rows:
             row["feedback"] = decided.get(row["obj"].pk)
         order = {"recommend": 0, "accept": 1, None: 1, "reject": 2}
@@ -203,7 +203,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
     _require_matcher(request.user)
     source_type, _target_type = _workbench_types()
-    param = source_type.matching.kind  # type: ignore[union-attr]
+    spec = source_type.matching
+    assert spec is not None  # the workbench source is a matchable type (registry.workbench_source)
+    param = spec.kind
     q = request.GET.get("q", "").strip()
     source_id = request.GET.get(param, "")
     source = source_type.get_visible(request.user, int(source_id)) if source_id.isdigit() else None
@@ -219,7 +221,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "source_param": param,
         "status": status,
         "statuses": [(k, _(v)) for k, v in WORKBENCH_STATUSES],
-        "source_card": source_type.matching.workbench_card,  # type: ignore[union-attr]  # merge debt: typed properly later
+        "source_card": spec.workbench_card,
     }  # type: ignore[union-attr]
     context["region_prefix"], context["region_name"] = platform_region()
     if source is None:
@@ -250,7 +252,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         target = request.GET.get("target", "")
         target_type = by_key.get(target, targets[0])
         found = suggestions_for(request.user, source, target=target_type.key, k=10, **flt)
-        decided = latest_feedback(source, target_type.model._meta.model_name)  # type: ignore[arg-type]  # merge debt: typed properly later
+        decided = latest_feedback(source, str(target_type.model._meta.model_name))
         rows = suggestion_views(found)
         for row in rows:
             row["feedback"] = decided.get(row["obj"].pk)
@@ -292,7 +294,9 @@ def _decided_counts(source_type: CatalogueType, ids: list[int]) -> dict[int, int
 def workbench_feedback(request: HttpRequest) -> HttpResponse:
     _require_matcher(request.user)
     source_type, _target_type = _workbench_types()
-    param = source_type.matching.kind  # type: ignore[union-attr]
+    spec = source_type.matching
+    assert spec is not None  # the workbench source is a matchable type (registry.workbench_source)
+    param = spec.kind
     source_id = request.POST.get(param, "")
     target_id = request.POST.get("target", "")
     if not (source_id.isdigit() and target_id.isdigit()):

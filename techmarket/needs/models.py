@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.catalog.models import Listing
+from techmarket.core.crypto import EncryptedCharField
 from techmarket.decisions.models import DecisionRequest
 
 
@@ -97,8 +98,9 @@ class Need(Listing):
     talent_modes = models.JSONField(_("引才方式"), default=list, blank=True)
     # 校企合作需求 (kind=cooperation)
     cooperation_forms = models.JSONField(_("合作形式"), default=list, blank=True)
-    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # personal contact data: encrypted at rest (techmarket.core.crypto)
+    contact_name = EncryptedCharField(_("联系人"), max_length=32, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
 
     class Meta:

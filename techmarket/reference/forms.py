@@ -49,7 +49,8 @@ class GroupedChoicesMixin:
         super()._set_queryset(queryset)  # type: ignore[misc]
         self.widget.choices = CallableChoiceIterator(self._grouped_choices)  # type: ignore[attr-defined]
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]  # merge debt: typed properly later
+    # django-stubs do not declare ModelChoiceField._get_queryset (Django's own property getter).
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
 
 
 def _section_names() -> dict[str, str]:
@@ -90,10 +91,11 @@ class ChainNodeChoiceField(GroupedChoicesMixin, forms.ModelChoiceField):
             )
         super()._set_queryset(queryset)
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]  # merge debt: typed properly later
+    # django-stubs do not declare ModelChoiceField._get_queryset (Django's own property getter).
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
 
     def group_of(self, obj: ChainNode) -> str:
         return obj.chain.name
 
     def label_from_instance(self, obj: ChainNode) -> str:
-        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name  # type: ignore[union-attr]  # merge debt: typed properly later
+        return f"{obj.parent.name} › {obj.name}" if obj.parent is not None else obj.name

@@ -70,6 +70,9 @@ class Workflow:
     events: tuple[Callable[[Any, str], None], ...] = ()
     # after-commit listeners, called as listener(obj, action_name)
     listeners: tuple[Callable[[Any, str], None], ...] = ()
+    # preconditions of a move, called as preconditions(obj, action_name) under the row lock: the messages of
+    # what is still missing (e.g. required checklist items); a move with any is refused with all of them
+    preconditions: Callable[[Any, str], list[str]] | None = None
     # who is responsible for an overdue object (people to remind), and its page
     responsible: Callable[[Any], Iterable[Any]] | None = None
     url: Callable[[Any], str] | None = None
@@ -184,6 +187,10 @@ def transition(
                 _("当前状态为“%(s)s”，不能执行“%(a)s”。")
                 % {"s": workflow.state_label(obj, seen), "a": spec.label}
             )
+        if workflow.preconditions is not None:
+            missing = workflow.preconditions(obj, action)
+            if missing:
+                raise ValidationError([str(m) for m in missing])
         # The conditional UPDATE is the guard on databases without row locks (SQLite): only one of two
         # concurrent moves from the same state changes a row.
         moved = model._base_manager.filter(pk=obj.pk, **{workflow.state_field: seen}).update(

@@ -55,6 +55,8 @@ def test_production_keeps_the_private_documents_store():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "tm.example.com",
+        "FIELD_ENCRYPTION_KEYS": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "FIELD_HASH_KEY": "h" * 40,
         "DATABASE_URL": "postgres://tm:secret@db.example.com:5432/tm",
     }
     store = _settings(env)["documents"]

@@ -1,4 +1,4 @@
-"""Production settings refuse to start without SECRET_KEY, ALLOWED_HOSTS or DATABASE_URL."""
+"""Production settings refuse to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL or the field keys."""
 
 import os
 import subprocess
@@ -12,6 +12,8 @@ COMPLETE = {
     "SECRET_KEY": "x" * 60,
     "ALLOWED_HOSTS": "techmarket.example.com, www.techmarket.example.com",
     "DATABASE_URL": "postgres://tm:secret@db.example.com:5432/techmarket",
+    "FIELD_ENCRYPTION_KEYS": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "FIELD_HASH_KEY": "h" * 40,
 }
 PROBE = (
     "import django; django.setup(); from django.conf import settings; "
@@ -41,7 +43,9 @@ def test_production_starts_with_all_required_variables():
     ]
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"]
+)
 @pytest.mark.parametrize("how", ["unset", "empty"])
 def test_production_refuses_to_start_naming_the_missing_variable(missing, how):
     env = dict(COMPLETE)
@@ -56,3 +60,9 @@ def test_production_refuses_to_start_naming_the_missing_variable(missing, how):
     assert f"缺少环境变量 {missing}" in result.stderr
     others = set(COMPLETE) - {missing}
     assert not any(f"variable {name}" in result.stderr for name in others)
+
+
+def test_production_refuses_a_malformed_field_encryption_key():
+    result = _start({**COMPLETE, "FIELD_ENCRYPTION_KEYS": "not-a-fernet-key"})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS: key 1 is not a Fernet key" in result.stderr

@@ -22,6 +22,8 @@ def test_production_sets_short_redis_and_broker_timeouts_and_keeps_sessions_out_
             "PYTHONPATH": str(ROOT),
             "SECRET_KEY": "x" * 60,
             "ALLOWED_HOSTS": "example.com",
+            "FIELD_ENCRYPTION_KEYS": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "FIELD_HASH_KEY": "h" * 40,
             "DATABASE_URL": "postgres://u:p@db:5432/tm",
             "REDIS_URL": "redis://redis:6379/0",
             "CELERY_BROKER_URL": "redis://redis:6379/1",

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from factories import MembershipFactory, OrganizationFactory, UserFactory
 
+from techmarket.core import crypto
 from techmarket.imports.models import ImportJob
 from techmarket.needs import services as need_services
 from techmarket.orgs.models import Role
@@ -30,6 +31,9 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+SECRET = "保密工艺窗口 860℃"
+
+
 def _some_data():
     org = OrganizationFactory(name="临沂新材料研究院")
     user = UserFactory()
@@ -43,6 +47,8 @@ def _some_data():
             problem="漏检率高",
             cooperation_modes=["joint"],
             rd_cycle_months=12,
+            confidential_detail=f"{SECRET} {i}",
+            contact_phone="0539-8123456",
         )
     job = ImportJob(spec_key="needs", owner=org, original_name="需求清单.xlsx", created_by=user)
     job.file.save("需求清单.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=True)
@@ -123,6 +129,19 @@ def test_restore_drill_brings_back_every_row_and_every_file(media, tmp_path, sec
     assert sum(len(rows) for rows in before.values()) > 50  # users, needs, audit, migrations, reference codes
     assert before["needs_need"] and before["imports_importjob"]
     assert after == before
+    # encrypted fields come back as the same ciphertext, readable with the same keys
+    columns = [
+        c.name for c in connection.introspection.get_table_description(connection.cursor(), "needs_need")
+    ]
+    stored = [dict(zip(columns, row, strict=True)) for row in after["needs_need"]]
+    assert all(
+        crypto.is_encrypted(r["confidential_detail"]) and SECRET not in r["confidential_detail"]
+        for r in stored
+    )
+    assert all(crypto.decrypt(r["contact_phone"]) == "0539-8123456" for r in stored)
+    assert sorted(crypto.decrypt(r["confidential_detail"]) for r in stored) == [
+        f"{SECRET} {i}" for i in range(3)
+    ]
     assert _files(restored_media) == _files(media) and len(_files(media)) == 2
 
 

@@ -35,7 +35,14 @@ def test_a_new_achievement_notifies_the_matching_need_owner_in_site_and_by_email
 def test_nobody_is_notified_about_an_achievement_they_may_not_see(
     enterprise, enterprise_user, university, broker, operator_user, django_capture_on_commit_callbacks
 ):
-    make_need(enterprise)
+    from factories import make_broker
+
+    from techmarket.engagements.models import Assignment
+
+    need = make_need(enterprise)
+    # Notices about new achievements go to the broker the need is assigned to, not to every broker.
+    Assignment.objects.create(need=need, broker=broker, via=Assignment.Via.ASSIGNED)
+    other_broker = make_broker()
     make_filler(university)
     services.rebuild_index()
     item = make_achievement(university, visibility=Visibility.BROKERS)
@@ -44,6 +51,7 @@ def test_nobody_is_notified_about_an_achievement_they_may_not_see(
     assert Notification.objects.filter(
         user=broker, item_key=f"match:achievements.achievement:{item.pk}"
     ).exists()
+    assert not Notification.objects.filter(user=other_broker).exists()
 
 
 def test_a_new_need_tells_its_owner_about_matching_achievements(

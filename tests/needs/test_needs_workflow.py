@@ -76,7 +76,7 @@ def test_owner_cannot_publish_and_wrong_state_is_explained(owner):
     with pytest.raises(PermissionDenied):
         listing_transition(item=need, action="publish", acting_user=user)
     with pytest.raises(ValidationError, match="当前状态为“草稿”"):
-        listing_transition(item=need, action="solve", acting_user=user)
+        listing_transition(item=need, action="renew", acting_user=user)
     assert [name for name, _ in available_actions(user, need)] == ["submit", "close"]
 
 

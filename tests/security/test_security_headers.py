@@ -19,6 +19,8 @@ COMPLETE = {
     "SECRET_KEY": "x" * 60,
     "ALLOWED_HOSTS": "tech.example.gov.cn",
     "DATABASE_URL": "postgres://tm:secret@db.example.com:5432/techmarket",
+    "FIELD_ENCRYPTION_KEYS": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "FIELD_HASH_KEY": "h" * 40,
 }
 PROBE = (
     "import django; django.setup(); from django.conf import settings as s; "

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from factories import DEFAULT_PASSWORD, UserFactory, make_broker, make_operator
+from factories import DEFAULT_PASSWORD, UserFactory, make_broker, make_bureau, make_operator
 
 from techmarket.audit.models import AuditLog
 
@@ -63,6 +63,12 @@ def _enrolled(user):
     return device, recovery_codes_renew(user=user)
 
 
+def test_a_bureau_user_without_a_device_is_sent_to_set_one_up():
+    client = _login(make_bureau())
+    response = client.get(reverse("core:workspace"))
+    assert response.status_code == 302 and reverse("accounts:two_factor_setup") in response["Location"]
+
+
 def test_broker_with_a_device_is_asked_for_the_code_at_each_login():
     broker = make_broker()
     device, _codes = _enrolled(broker)
@@ -100,3 +106,17 @@ def test_session_api_calls_of_an_unverified_operator_are_refused():
 def test_ordinary_users_log_in_with_the_password_alone():
     client = _login(UserFactory())
     assert client.get(reverse("core:workspace")).status_code == 200
+
+
+def test_admin_never_shows_a_devices_secret_or_qr_code():
+    owner = make_broker()
+    device, _codes = _enrolled(owner)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin_device, _codes = _enrolled(admin)
+    client = _login(admin)
+    client.post(reverse("accounts:two_factor_verify"), {"code": _code(admin_device)})
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200 and device.key not in page.content.decode()
+    for view in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
+        assert client.get(reverse(f"admin:{view}", args=[device.pk])).status_code == 403
+        assert client.get(reverse(f"admin:{view}", args=[device.pk + 1000])).status_code == 403  # not 500

@@ -136,7 +136,10 @@ def test_actors_are_resolved_per_object_and_system_actions_are_never_offered(own
     need = _need(user, org)
     listing_transition(item=need, action="submit", acting_user=user)
     listing_transition(item=need, action="publish", acting_user=make_operator())
-    assert [name for name, _a in available_actions(make_broker(), need)] == ["start"]
+    assert [name for name, _a in available_actions(make_broker(), need)] == []
+    assert [name for name, _a in available_actions(user, need)] == ["close", "renew"]
+    with pytest.raises(PermissionDenied):  # 对接中 / 已解决 follow the engagements, nobody sets them by hand
+        listing_transition(item=need, action="solve", acting_user=make_operator())
     assert "expire" not in dict(available_actions(make_operator(), need))
     with pytest.raises(PermissionDenied):
         listing_transition(item=need, action="expire", acting_user=user)
@@ -185,3 +188,26 @@ def test_view_refuses_a_stale_button_press_with_the_message(owner, client):
     assert "该条目已被他人处理" in response.content.decode()
     need.refresh_from_db()
     assert need.status == ListingStatus.PUBLISHED
+
+
+def test_a_move_whose_preconditions_name_something_missing_is_refused_with_all_of_them(owner):
+    import dataclasses
+
+    user, org = owner
+    need = _need(user, org)
+    base = listing_workflow(Need)
+    missing = ["请先填写技术指标。", "请先上传可行性报告。"]
+    checked = dataclasses.replace(
+        base,
+        name="test:preconditions",
+        preconditions=lambda obj, action: missing if action == "submit" else [],
+    )
+    audits = AuditLog.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        engine.transition(workflow=checked, obj=need, action="submit", acting_user=user)
+    assert exc.value.messages == missing
+    need.refresh_from_db()
+    assert need.status == ListingStatus.DRAFT and AuditLog.objects.count() == audits
+    missing.clear()
+    engine.transition(workflow=checked, obj=need, action="submit", acting_user=user)
+    assert need.status == ListingStatus.PENDING

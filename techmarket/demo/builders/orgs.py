@@ -192,20 +192,20 @@ def build(ctx: DemoContext) -> None:
                 + "。设有技术转移办公室，负责成果披露、评估与转化。",
             )
             ctx.sectors[org.pk] = frozenset(fields)
-    for kind, name, region, fields in POLICY_ORGS:  # type: ignore[assignment]  # merge debt: typed properly later
+    for policy_kind, policy_name, policy_region, policy_fields in POLICY_ORGS:
         org = _org(
             ctx,
-            name=name,
-            kind=kind,
-            region=Region.objects.get(pk=region),
+            name=policy_name,
+            kind=Organization.Kind(policy_kind),
+            region=Region.objects.get(pk=policy_region),
             industry="73",
             operator=operator,
             recognition_level=Organization.Recognition.MUNICIPAL,
-            description=f"{Organization.Kind(kind).label}，方向："
-            + "、".join(sector_labels[f] for f in fields)
+            description=f"{Organization.Kind(policy_kind).label}，方向："
+            + "、".join(sector_labels[f] for f in policy_fields)
             + "。",
         )
-        ctx.sectors[org.pk] = frozenset(fields)
+        ctx.sectors[org.pk] = frozenset(policy_fields)
     for name, region in SERVICES:
         _org(
             ctx,

@@ -1,0 +1,210 @@
+"""Computing an indicator for a period, a region and an industry chain: the total with 同比 / 环比,
+the monthly series, and the breakdowns by region, industry and chain.
+
+Every function takes the indicator and a ``Filters`` and runs one aggregate query; nothing here knows a
+domain. Callers check who may see aggregates (selectors.can_see_aggregates) before calling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce, Substr, TruncMonth
+
+from techmarket.orgs.selectors import region_prefix
+from techmarket.reference.models import ChainNode, Industry, IndustryChain, Region
+
+from .indicators import Indicator
+from .periods import Month, Period, tz
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period = field(default_factory=Period.year_to_date)
+    region: str = ""  # GB/T 2260 code: 370000 all of Shandong, 371300 Linyi, 371302 one county
+    chain: int | None = None  # IndustryChain id
+
+    def as_query(self) -> dict[str, str]:
+        out = {"start": str(self.period.first), "end": str(self.period.last)}
+        if self.region:
+            out["region"] = self.region
+        if self.chain:
+            out["chain"] = str(self.chain)
+        return out
+
+
+def _field_at(model: type[models.Model], path: str) -> models.Field[Any, Any]:
+    """The model field at the end of a ``a__b__c`` path."""
+    current: Any = model
+    found: Any = None
+    for part in path.split("__"):
+        found = current._meta.get_field(part)
+        if found.is_relation and found.related_model is not None:
+            current = found.related_model
+    return found  # type: ignore[no-any-return]
+
+
+def _is_date_only(indicator: Indicator, qs: QuerySet[Any]) -> bool:
+    target = _field_at(qs.model, indicator.date_field)
+    return isinstance(target, models.DateField) and not isinstance(target, models.DateTimeField)
+
+
+def applies(indicator: Indicator, filters: Filters) -> bool:
+    """False when a filter cannot apply (an indicator without regions filtered by region shows nothing)."""
+    if filters.region and not indicator.region_field:
+        return False
+    return not (filters.chain and not indicator.chain_node_field)
+
+
+def base_queryset(indicator: Indicator, filters: Filters) -> QuerySet[Any]:
+    """The indicator's rows within the region and chain (not yet the period)."""
+    qs = indicator.queryset()
+    if filters.region and indicator.region_field:
+        qs = qs.filter(**{f"{indicator.region_field}__startswith": region_prefix(filters.region)})
+    if filters.chain and indicator.chain_node_field:
+        qs = qs.filter(**{f"{indicator.chain_node_field}__chain_id": filters.chain})
+    if not applies(indicator, filters):
+        qs = qs.none()
+    return qs
+
+
+def _in_period(indicator: Indicator, qs: QuerySet[Any], period: Period) -> QuerySet[Any]:
+    start, end = period.bounds(dates=_is_date_only(indicator, qs))
+    return qs.filter(**{f"{indicator.date_field}__gte": start, f"{indicator.date_field}__lt": end})
+
+
+def _value(indicator: Indicator, raw: Any) -> Number:
+    if indicator.sum_field:
+        return Decimal(raw or 0).quantize(Decimal("0.01"))
+    return int(raw or 0)
+
+
+def total(indicator: Indicator, filters: Filters, period: Period | None = None) -> Number:
+    qs = _in_period(indicator, base_queryset(indicator, filters), period or filters.period)
+    return _value(indicator, qs.aggregate(v=indicator.aggregate())["v"])
+
+
+def cumulative(indicator: Indicator, filters: Filters) -> Number:
+    """Everything up to the end of the period (累计)."""
+    qs = base_queryset(indicator, filters)
+    _start, end = filters.period.bounds(dates=_is_date_only(indicator, qs))
+    qs = qs.filter(**{f"{indicator.date_field}__lt": end})
+    return _value(indicator, qs.aggregate(v=indicator.aggregate())["v"])
+
+
+def change(current: Number, before: Number) -> float | None:
+    """Percentage change, one decimal; None when there is nothing to compare with."""
+    if not before:
+        return None
+    return round(float((Decimal(current) - Decimal(before)) / Decimal(before) * 100), 1)
+
+
+def headline(indicator: Indicator, filters: Filters) -> dict[str, Any]:
+    current = total(indicator, filters)
+    previous = total(indicator, filters, filters.period.previous())
+    year_before = total(indicator, filters, filters.period.year_before())
+    return {
+        "indicator": indicator,
+        "total": current,
+        "cumulative": cumulative(indicator, filters),
+        "previous": previous,
+        "year_before": year_before,
+        "mom": change(current, previous),  # 环比
+        "yoy": change(current, year_before),  # 同比
+        "applies": applies(indicator, filters),
+    }
+
+
+def series(indicator: Indicator, filters: Filters) -> list[tuple[Month, Number]]:
+    """Monthly values, every month of the period present (zero where nothing happened)."""
+    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+    date_only = _is_date_only(indicator, qs)
+    trunc = TruncMonth(indicator.date_field) if date_only else TruncMonth(indicator.date_field, tzinfo=tz())
+    rows = qs.annotate(_m=trunc).values("_m").annotate(v=indicator.aggregate()).order_by("_m")
+    found = {Month.of(row["_m"]): _value(indicator, row["v"]) for row in rows if row["_m"] is not None}
+    zero = _value(indicator, 0)
+    return [(month, found.get(month, zero)) for month in filters.period.month_list()]
+
+
+def _grouped(indicator: Indicator, qs: QuerySet[Any], path: str, length: int) -> dict[str, Number]:
+    rows = (
+        qs.annotate(_k=Substr(path, 1, length)).values("_k").annotate(v=indicator.aggregate()).order_by("_k")
+    )
+    return {row["_k"]: _value(indicator, row["v"]) for row in rows if row["_k"]}
+
+
+def by_region(indicator: Indicator, filters: Filters) -> list[tuple[str, str, Number]]:
+    """(code, name, value) one level below the region filter: cities of a province, counties of a city."""
+    if not indicator.region_field:
+        return []
+    prefix = region_prefix(filters.region) if filters.region else ""
+    length = {0: 4, 2: 4, 4: 6}.get(len(prefix), 6)
+    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+    values = _grouped(indicator, qs, indicator.region_field, length)
+    codes = {key: key.ljust(6, "0") for key in values}
+    names = dict(Region.objects.filter(code__in=codes.values()).values_list("code", "name"))
+    out = [(codes[key], names.get(codes[key], codes[key]), value) for key, value in values.items()]
+    return sorted(out, key=lambda row: (-row[2], row[0]))
+
+
+def by_industry(indicator: Indicator, filters: Filters) -> list[tuple[str, str, Number]]:
+    """(division code, name, value) by GB/T 4754 大类 (two digits)."""
+    if not indicator.industry_field:
+        return []
+    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+    values = _grouped(indicator, qs, indicator.industry_field, 2)
+    names = dict(Industry.objects.filter(code__in=values.keys()).values_list("code", "name"))
+    out = [(code, names.get(code, code), value) for code, value in values.items()]
+    return sorted(out, key=lambda row: (-row[2], row[0]))
+
+
+def by_chain(indicator: Indicator, filters: Filters) -> list[tuple[str, str, Number]]:
+    """(chain id, chain name, value) over the active industry chains."""
+    if not indicator.chain_node_field:
+        return []
+    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+    path = f"{indicator.chain_node_field}__chain_id"
+    rows = (
+        qs.filter(**{f"{path}__isnull": False}).values(path).annotate(v=indicator.aggregate()).order_by(path)
+    )
+    values = {row[path]: _value(indicator, row["v"]) for row in rows}
+    names = dict(IndustryChain.objects.filter(pk__in=values.keys()).values_list("pk", "name"))
+    out = [(str(pk), names.get(pk, str(pk)), value) for pk, value in values.items()]
+    return sorted(out, key=lambda row: (-row[2], row[0]))
+
+
+def by_chain_node(
+    indicator: Indicator, chain: IndustryChain, filters: Filters | None = None
+) -> dict[int, Number]:
+    """Values per node of one chain (the chain map). A segment (上游/中游/下游) counts its sub-nodes' rows
+    too, distinct over the whole subtree (one enterprise in two sub-nodes is one enterprise of the segment)."""
+    if not indicator.chain_node_field:
+        return {}
+    qs = base_queryset(indicator, filters) if filters is not None else indicator.queryset()
+    node = indicator.chain_node_field
+    qs = qs.filter(**{f"{node}__chain_id": chain.pk})
+    agg = indicator.aggregate()
+    leaf = qs.annotate(_n=F(f"{node}__id")).values("_n").annotate(v=agg).order_by()
+    top = (
+        qs.annotate(_n=Coalesce(f"{node}__parent_id", f"{node}__id")).values("_n").annotate(v=agg).order_by()
+    )
+    out: dict[int, Number] = {row["_n"]: _value(indicator, row["v"]) for row in leaf}
+    out.update({row["_n"]: _value(indicator, row["v"]) for row in top})
+    return out
+
+
+def chain_nodes(chain: IndustryChain) -> list[ChainNode]:
+    """Top-level segments first, each followed by its sub-nodes."""
+    nodes = list(chain.nodes.all())
+    tops = [n for n in nodes if n.parent_id is None]
+    ordered: list[ChainNode] = []
+    for top in tops:
+        ordered.append(top)
+        ordered.extend(n for n in nodes if n.parent_id == top.pk)
+    return ordered

@@ -1,0 +1,176 @@
+"""绩效评价: indicator sets for transfer institutions, research institutions, brokers (and facilities once
+that domain lands), computed from platform data, with rankings and each score explained.
+
+Apps declare *metrics* per *subject* in their figures.py (``register_metric``); operators combine metrics
+into a scheme with weights (EvaluationScheme in /admin/, audited). A subject's score is the weighted mean
+of its metric scores, each metric scored 0–100 against the best subject of the period (value ÷ best ×
+100), so a score reads "how close to the best"; every part of the sum is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.orgs.models import Membership, Organization, Role
+
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class Subject:
+    key: str  # "research", "service", "broker"
+    label: Any
+    queryset: Callable[[], QuerySet[Any]]  # who is evaluated
+    name: Callable[[Any], str] = str
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # "achievements.published_by_org"
+    subject: str
+    label: Any
+    unit: Any
+    values: Callable[[Period], dict[int, Any]]  # subject pk -> value within the period
+    help: Any = ""
+
+
+ONE_DECIMAL = Decimal("0.1")  # scores are shown rounded half up (四舍五入) to one decimal
+
+_SUBJECTS: dict[str, Subject] = {}
+_METRICS: dict[str, Metric] = {}
+
+
+def register_subject(subject: Subject) -> Subject:
+    _SUBJECTS[subject.key] = subject
+    return subject
+
+
+def register_metric(metric: Metric) -> Metric:
+    existing = _METRICS.get(metric.key)
+    if existing is not None and existing != metric:
+        raise ValueError(f"metric {metric.key!r} is already registered")
+    _METRICS[metric.key] = metric
+    return metric
+
+
+def subjects() -> list[Subject]:
+    return list(_SUBJECTS.values())
+
+
+def subject(key: str) -> Subject | None:
+    return _SUBJECTS.get(key)
+
+
+def metric(key: str) -> Metric | None:
+    return _METRICS.get(key)
+
+
+def metrics_for(subject_key: str) -> list[Metric]:
+    return [m for m in _METRICS.values() if m.subject == subject_key]
+
+
+def metric_choices() -> list[tuple[str, str]]:
+    return [
+        (m.key, f"{_SUBJECTS[m.subject].label if m.subject in _SUBJECTS else m.subject} · {m.label}")
+        for m in _METRICS.values()
+    ]
+
+
+def evaluate(scheme: Any, period: Period) -> list[dict[str, Any]]:
+    """Rows ranked by score: subject, score, rank, and the parts (metric, value, score, weight, share)."""
+    who = subject(scheme.subject)
+    if who is None:
+        return []
+    items: list[tuple[Metric, Decimal]] = []
+    for item in scheme.items.all():
+        found = metric(item.metric)
+        if found is not None and item.weight > 0:  # a metric whose app is gone is left out
+            items.append((found, Decimal(item.weight)))
+    total_weight = sum((w for _m, w in items), Decimal(0))
+    values = {m.key: m.values(period) for m, _w in items}
+    best = {key: max((Decimal(v) for v in vals.values()), default=Decimal(0)) for key, vals in values.items()}
+    rows = []
+    for obj in who.queryset():
+        parts = []
+        score = Decimal(0)
+        for m, weight in items:
+            value = Decimal(values[m.key].get(obj.pk, 0) or 0)
+            part_score = (value / best[m.key] * 100) if best[m.key] > 0 else Decimal(0)
+            contribution = part_score * weight / total_weight if total_weight else Decimal(0)
+            score += contribution
+            parts.append(
+                {
+                    "metric": m,
+                    "value": value.normalize()
+                    if value == value.to_integral()
+                    else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                    "best": best[m.key],
+                    "score": part_score.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP),
+                    "weight": weight,
+                    "contribution": contribution.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP),
+                }
+            )
+        rows.append(
+            {
+                "subject": obj,
+                "name": who.name(obj),
+                "score": score.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP),
+                "parts": parts,
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], r["name"]))
+    rank = 0
+    previous = None
+    for index, row in enumerate(rows, start=1):
+        if row["score"] != previous:
+            rank, previous = index, row["score"]
+        row["rank"] = rank
+    return rows
+
+
+# The subjects every deployment has; facilities add theirs when that domain lands.
+RESEARCH_KINDS = [
+    Organization.Kind.UNIVERSITY,
+    Organization.Kind.INSTITUTE,
+    Organization.Kind.NEW_RD,
+    Organization.Kind.INDUSTRY_INSTITUTE,
+]
+
+
+def _research() -> QuerySet[Any]:
+    return Organization.objects.filter(status=Organization.Status.APPROVED, kind__in=RESEARCH_KINDS).order_by(
+        "name"
+    )
+
+
+def _service() -> QuerySet[Any]:
+    return Organization.objects.filter(
+        status=Organization.Status.APPROVED, kind=Organization.Kind.SERVICE
+    ).order_by("name")
+
+
+def _brokers() -> QuerySet[Any]:
+    from techmarket.accounts.models import User
+
+    ids = Membership.objects.filter(role=Role.BROKER).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+def _person(user: Any) -> str:
+    return user.get_full_name() or user.username
+
+
+register_subject(Subject("research", _("高校与科研机构"), _research))
+register_subject(Subject("service", _("技术转移服务机构"), _service))
+register_subject(Subject("broker", _("技术经纪人"), _brokers, _person))
+
+
+def count_by(qs: QuerySet[Any], field: str) -> dict[int, int]:
+    """{field value: rows}: the usual shape of a metric's values."""
+    return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk")).order_by() if row[field]}

@@ -1,0 +1,123 @@
+"""Yearly targets (目标考核) and generated reports (月报 / 半年报 / 年报) of the bureau's figures."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.documents.models import documents_storage
+
+
+class Target(models.Model):
+    """A yearly target for one indicator, for the whole platform or one region (GB/T 2260 code)."""
+
+    indicator = models.CharField(_("指标"), max_length=64)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region = models.CharField(_("地区代码"), max_length=6, blank=True, help_text=_("留空表示全平台"))
+    value = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("依据或说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设定人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("设定时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "indicator", "region"]
+        verbose_name = _("年度目标")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year", "region"], name="analytics_target_unique"),
+            models.CheckConstraint(condition=models.Q(value__gt=0), name="analytics_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.indicator} {self.region or '全平台'}"
+
+
+def report_path(instance: Report, filename: str) -> str:
+    return f"reports/{instance.kind}/{instance.period_start:%Y-%m}/{filename}"
+
+
+class Report(models.Model):
+    """One generated report. Every generation is kept with its date: a past month's report never changes,
+    a regenerated one is a new row beside it."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("月报")
+        HALF = "half", _("半年报")
+        YEAR = "year", _("年报")
+
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    period_start = models.DateField(_("期间起"))
+    period_end = models.DateField(_("期间止（含当月）"))
+    title = models.CharField(_("标题"), max_length=120)
+    snapshot = models.JSONField(_("数据快照"), default=dict)
+    pdf = models.FileField(_("PDF"), storage=documents_storage, upload_to=report_path, max_length=300)
+    xlsx = models.FileField(_("Excel"), storage=documents_storage, upload_to=report_path, max_length=300)
+    generated_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("空表示按计划自动生成"),
+    )
+
+    class Meta:
+        ordering = ["-period_start", "kind", "-generated_at"]
+        verbose_name = _("统计报告")
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["kind", "period_start"], name="analytics_report_period")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvaluationScheme(models.Model):
+    """An indicator set (绩效评价指标体系) for one kind of subject, with operator-set weights."""
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    subject = models.CharField(
+        _("评价对象"),
+        max_length=32,
+        help_text=_("research 高校与科研机构；service 技术转移服务机构；broker 技术经纪人"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("绩效评价方案")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationItem(models.Model):
+    scheme = models.ForeignKey(
+        EvaluationScheme, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="items"
+    )
+    metric = models.CharField(_("指标"), max_length=64)
+    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        ordering = ["scheme", "-weight", "metric"]
+        verbose_name = _("评价指标")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "metric"], name="analytics_item_unique"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="analytics_item_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} × {self.weight}"

@@ -1,0 +1,67 @@
+"""Who may see aggregate figures, and the reads behind the pages. Aggregates are for the bureau and the
+platform operators; nobody else sees them (an enterprise sees its own items through the catalogues)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from techmarket.accounts import roles
+from techmarket.reference.models import IndustryChain
+
+from . import compute, indicators
+from .compute import Filters
+
+
+def can_see_aggregates(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        roles.is_bureau(user) or roles.is_operator(user)
+    )
+
+
+def require_aggregates(user: Any) -> None:
+    if not can_see_aggregates(user):
+        raise PermissionDenied
+
+
+def indicator_for(user: Any, key: str) -> indicators.Indicator:
+    require_aggregates(user)
+    return indicators.get(key)
+
+
+def dashboard(user: Any, filters: Filters) -> dict[str, Any]:
+    require_aggregates(user)
+    return {
+        "groups": [
+            (group, [compute.headline(ind, filters) for ind in members])
+            for group, members in indicators.groups()
+        ],
+        "funnel": [(ind, compute.total(ind, filters)) for ind in indicators.funnel()],
+    }
+
+
+def chain_map(user: Any, chain: IndustryChain, filters: Filters | None = None) -> dict[str, Any]:
+    """Per node of one chain: the value of every chain-map indicator, and the gaps (demand without supply,
+    supply without demand)."""
+    require_aggregates(user)
+    columns = indicators.on_chain_map()
+    values = {ind.key: compute.by_chain_node(ind, chain, filters) for ind in columns}
+    demand = [ind for ind in columns if ind.side == "demand"]
+    supply = [ind for ind in columns if ind.side == "supply"]
+    rows = []
+    for node in compute.chain_nodes(chain):
+        cells = [(ind, values[ind.key].get(node.pk, 0)) for ind in columns]
+        has_demand = any(values[i.key].get(node.pk, 0) for i in demand)
+        has_supply = any(values[i.key].get(node.pk, 0) for i in supply)
+        gap = ""
+        if has_demand and not has_supply:
+            gap = "no_supply"
+        elif has_supply and not has_demand:
+            gap = "no_demand"
+        rows.append({"node": node, "cells": cells, "gap": gap})
+    return {"chain": chain, "columns": columns, "rows": rows}
+
+
+def active_chains() -> list[IndustryChain]:
+    return list(IndustryChain.objects.filter(is_active=True).order_by("sort_order", "name"))

@@ -1,0 +1,85 @@
+"""Writes of the analytics app: targets (operators) and reports (operators and the bureau, or the
+schedule). Every write is audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from techmarket.accounts import roles
+from techmarket.audit.services import audit_record
+from techmarket.reference.models import Region
+
+from . import indicators, reports
+from .models import Report, Target
+from .periods import Month
+from .selectors import require_aggregates
+
+
+def target_set(
+    *, acting_user: Any, indicator: str, year: int, region: str, value: Decimal, note: str = ""
+) -> Target:
+    """Create or change the yearly target of one indicator (and region). Operators only."""
+    if not roles.is_operator(acting_user):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    try:
+        indicators.get(indicator)
+    except indicators.UnknownIndicator:
+        errors["indicator"] = [f"没有名为“{indicator}”的统计指标"]
+    if not 2000 <= year <= 2100:
+        errors["year"] = ["年度应在 2000–2100 之间"]
+    if region and not Region.objects.filter(code=region).exists():
+        errors["region"] = [f"地区代码“{region}”不在 GB/T 2260 中"]
+    if value is None or value <= 0:
+        errors["value"] = ["目标值应大于 0"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        target, created = Target.objects.select_for_update().get_or_create(
+            indicator=indicator,
+            year=year,
+            region=region,
+            defaults={"value": value, "note": note, "created_by": acting_user},
+        )
+        before = None if created else {"value": str(target.value), "note": target.note}
+        if not created:
+            target.value, target.note = value, note
+            target.save(update_fields=["value", "note", "updated_at"])
+        audit_record(
+            actor=acting_user,
+            action="analytics.target.create" if created else "analytics.target.update",
+            target=target,
+            before=before,
+            after={"value": str(value), "note": note},
+        )
+    return target
+
+
+def target_delete(*, acting_user: Any, target: Target) -> None:
+    if not roles.is_operator(acting_user):
+        raise PermissionDenied
+    with transaction.atomic():
+        audit_record(
+            actor=acting_user,
+            action="analytics.target.delete",
+            target=target,
+            before={"indicator": target.indicator, "year": target.year, "value": str(target.value)},
+        )
+        target.delete()
+
+
+def report_generate(*, acting_user: Any, kind: str, month: Month) -> Report:
+    """On demand: bureau users and operators. The schedule calls reports.generate without a user."""
+    require_aggregates(acting_user)
+    if kind not in Report.Kind.values:
+        raise ValidationError({"kind": ["报告类型应为 月报 / 半年报 / 年报"]})
+    if month > Month.current():
+        raise ValidationError({"month": ["不能为尚未开始的月份生成报告"]})
+    try:
+        return reports.generate(kind=kind, month=month, acting_user=acting_user)
+    except reports.PdfUnavailable as exc:
+        raise ValidationError(str(exc)) from exc

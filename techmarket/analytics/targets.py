@@ -1,0 +1,82 @@
+"""Progress towards yearly targets: done so far, the forecast at the current pace, and a warning when the
+forecast falls short."""
+
+from __future__ import annotations
+
+import calendar
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from . import compute, indicators
+from .compute import Filters
+from .models import Target
+from .periods import Month, Period, tz
+
+
+def year_elapsed(year: int) -> Decimal:
+    """Months of ``year`` gone by, with today's month counted by its elapsed days (0 for a future year)."""
+    today = timezone.localtime(timezone.now(), tz()).date()
+    if year < today.year:
+        return Decimal(12)
+    if year > today.year:
+        return Decimal(0)
+    days = calendar.monthrange(today.year, today.month)[1]
+    return Decimal(today.month - 1) + Decimal(today.day) / Decimal(days)
+
+
+def progress(target: Target) -> dict[str, Any]:
+    try:
+        indicator = indicators.get(target.indicator)
+    except indicators.UnknownIndicator:
+        return {"target": target, "indicator": None, "status": "unknown"}
+    now = Month.current()
+    elapsed = year_elapsed(target.year)
+    done: Decimal = Decimal(0)
+    if elapsed:
+        last = Month(target.year, 12) if target.year < now.year else now
+        done = Decimal(
+            compute.total(
+                indicator, Filters(period=Period(Month(target.year, 1), last), region=target.region)
+            )
+        )
+    forecast = (done / elapsed * 12).quantize(Decimal("0.01")) if elapsed else None
+    if done >= target.value:
+        status = "met"
+    elif forecast is None:
+        status = "not_started"
+    elif forecast < target.value:
+        status = "behind"
+    else:
+        status = "on_track"
+    return {
+        "target": target,
+        "indicator": indicator,
+        "done": done if indicator.is_amount else int(done),
+        "share": round(float(done / target.value * 100), 1),
+        "forecast": forecast if forecast is None or indicator.is_amount else int(forecast),
+        "expected_by_now": (target.value * elapsed / 12).quantize(Decimal("0.01")),
+        "status": status,
+    }
+
+
+STATUS_LABELS = {
+    "met": "已完成",
+    "on_track": "按当前进度可完成",
+    "behind": "进度落后",
+    "not_started": "未开始",
+    "unknown": "指标已停用",
+}
+
+
+def year_progress(year: int) -> list[dict[str, Any]]:
+    from techmarket.reference.models import Region
+
+    rows = [progress(t) for t in Target.objects.filter(year=year).order_by("indicator", "region")]
+    names = dict(
+        Region.objects.filter(code__in=[r["target"].region for r in rows]).values_list("code", "name")
+    )
+    for row in rows:
+        row["region_name"] = names.get(row["target"].region, row["target"].region)
+    return rows
