@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/", include("techmarket.documents.urls")),
     path("analytics/", include("techmarket.analytics.urls")),
     path("engagements/", include("techmarket.engagements.urls")),
+    path("contracts/", include("techmarket.contracts.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "techmarket.achievements",
     "techmarket.challenges",
     "techmarket.engagements",
+    "techmarket.contracts",
     "techmarket.imports",
     "techmarket.outbox",
     "techmarket.analytics",

@@ -81,7 +81,7 @@ def _in_period(indicator: Indicator, qs: QuerySet[Any], period: Period) -> Query
 
 def _value(indicator: Indicator, raw: Any) -> Number:
     if indicator.sum_field:
-        return Decimal(raw or 0).quantize(Decimal("0.01"))
+        return (Decimal(raw or 0) / indicator.scale).quantize(Decimal("0.01"))
     return int(raw or 0)
 
 

@@ -39,6 +39,7 @@ class Indicator:
     group: str = "supply_demand"  # the dashboard panel (a Group key)
     order: int = 100
     sum_field: str = ""  # sum this (Decimal) field instead of counting rows
+    scale: int = 1  # divide a sum by this for display (元 → 万元: 10000)
     distinct_of: str = ""  # count distinct values of this path instead of rows ("owner_id": enterprises)
     region_field: str = ""  # path to a GB/T 2260 code ("region__code", "owner__region__code")
     industry_field: str = ""  # path to a GB/T 4754 code ("industry__code", "industries__code")

@@ -29,6 +29,7 @@ def _sees_aggregates(user: Any) -> bool:
 
 SECTIONS = [
     Section(_("对接"), "engagements:list", 40),
+    Section(_("技术合同"), "contracts:list", 45),
     Section(_("揭榜挂帅"), "challenges:list", 50),
     Section(_("政策"), "policies:list", 70),
     Section(_("数据"), "analytics:dashboard", 80, visible_to=_sees_aggregates),

@@ -96,7 +96,7 @@ def _register_indicators() -> None:
             "events.held",
             _("举办对接活动"),
             _("场"),
-            lambda: Event.objects.filter(status__in=held),
+            lambda: Event.objects.unscoped().filter(status__in=held),
             "starts_at",
             order=10,
             region_field="organiser__region__code",
@@ -109,7 +109,9 @@ def _register_indicators() -> None:
             "events.participants",
             _("活动参会人次"),
             _("人次"),
-            lambda: Registration.objects.filter(event__status__in=held, status__in=ACTIVE_REGISTRATION),
+            lambda: Registration.objects.unscoped().filter(
+                event__status__in=held, status__in=ACTIVE_REGISTRATION
+            ),
             "event__starts_at",
             order=11,
             help=_("期间内开始的活动中确认参会或已签到的报名"),

@@ -191,7 +191,7 @@ def _objects(ctx: Any) -> dict[str, list[Any]]:
         "search_id": [saved.pk],
         "notification_id": [notification.pk],
         "job_id": [job.pk],
-        "spec_key": ["needs", "achievements", "experts"],
+        "spec_key": ["needs", "achievements", "experts", "contracts"],
         "action": ["submit"],
         "token_id": [1],
     }
