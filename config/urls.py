@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("needs/", include("techmarket.needs.urls")),
     path("achievements/", include("techmarket.achievements.urls")),
     path("experts/", include("techmarket.experts.urls")),
+    path("challenges/", include("techmarket.challenges.urls")),
     path("events/", include("techmarket.events.urls")),
     path("notifications/", include("techmarket.notifications.urls")),
     path("orgs/", include("techmarket.orgs.urls")),

@@ -1,5 +1,6 @@
 """Settings shared by every mode. Values come from the environment (see README, 'Production')."""
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "techmarket.experts",
     "techmarket.events",
     "techmarket.achievements",
+    "techmarket.challenges",
     "techmarket.engagements",
     "techmarket.contracts",
     "techmarket.imports",
@@ -386,3 +388,8 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": "/no-public-url/"},
     }
+
+# 揭榜挂帅: the funding rule every challenge is checked against (元), and the publicity period (公示) in
+# Chinese working days between the proposed award and the award.
+CHALLENGE_MIN_ENTERPRISE_SHARE = Decimal(env("CHALLENGE_MIN_ENTERPRISE_SHARE", "1000000") or "1000000")
+CHALLENGE_PUBLICITY_WORKING_DAYS = env_int("CHALLENGE_PUBLICITY_WORKING_DAYS", 5)

@@ -4,7 +4,18 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from .builders import achievements, chains, contracts, engagements, events, experts, history, needs, orgs
+from .builders import (
+    achievements,
+    chains,
+    challenges,
+    contracts,
+    engagements,
+    events,
+    experts,
+    history,
+    needs,
+    orgs,
+)
 from .context import DemoContext
 
 DEFAULT_SEED = 20261125
@@ -20,6 +31,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("对接项目", engagements.build),
     ("对接活动", events.build),
     ("技术合同", contracts.build),
+    ("揭榜挂帅", challenges.build),
 ]
 
 

@@ -1,0 +1,7 @@
+import pytest
+from challenge_helpers import make_world
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
