@@ -111,6 +111,10 @@ def listing_review(request: HttpRequest, *, key: str) -> HttpResponse:
 def listing_action(request: HttpRequest, *, key: str, action: str, **kwargs: Any) -> HttpResponse:
     ctype, pages = _type(key)
     item = ctype.get_visible(request.user, kwargs[ctype.pk_kwarg])
+    if pages.precheck is not None:
+        elsewhere = pages.precheck(request, item, action)
+        if elsewhere:
+            return redirect(elsewhere)
     transition = pages.transition or listing_transition
     run_action(
         request,

@@ -79,6 +79,9 @@ class ListingPages:
     # The workflow transition: transition(item=, action=, acting_user=, reason=); default
     # catalog.workflow.listing_transition (a type may check more first, e.g. completeness on submit).
     transition: Callable[..., Any] | None = None
+    # Before a workflow action from the detail page: precheck(request, item, action) -> a URL to send the
+    # user to instead (e.g. the detail page with a duplicate warning to confirm), or "" to go ahead.
+    precheck: Callable[[Any, Any, str], str] | None = None
 
 
 @dataclass(frozen=True)

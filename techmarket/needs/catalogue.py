@@ -16,6 +16,20 @@ def _sheet() -> Any:
     return NEEDS
 
 
+def duplicate_precheck(request: Any, need: Any, action: str) -> str:
+    """Submitting a draft from its page: warn first when the platform already has a near-identical need
+    (the page shows them with a "submit anyway" button that posts confirm_duplicate)."""
+    from django.urls import reverse
+
+    from .views import _duplicates_of
+
+    if action not in ("submit", "resubmit") or request.POST.get("confirm_duplicate"):
+        return ""
+    if not _duplicates_of(request.user, need):
+        return ""
+    return f"{reverse('needs:detail', args=[need.pk])}?check=duplicates#duplicate-warning"
+
+
 def register() -> None:
     from . import matching, selectors
     from .forms import NeedFilterForm
@@ -56,6 +70,7 @@ def register() -> None:
             action_success=_("操作成功：需求当前状态为“%(s)s”。"),
             owner_noun=_("需求方"),
             list_template="needs/need_list.html",
+            precheck=duplicate_precheck,
         ),
         quick_actions=(
             registry.QuickAction(_("发布技术需求"), "needs:create", style="btn-primary"),

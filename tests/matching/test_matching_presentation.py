@@ -215,3 +215,29 @@ def test_a_different_need_is_submitted_without_a_warning(enterprise, rebuild):
         },
     )
     assert response.status_code == 302 and Need.objects.count() == 2
+
+
+def test_submitting_a_duplicate_draft_from_its_page_warns_first(enterprise, rebuild):
+    from techmarket.needs.models import Need
+
+    user = UserFactory()
+    MembershipFactory(user=user, organization=enterprise, role="org_admin")
+    make_need(enterprise)
+    draft = Need.objects.create(
+        owner=enterprise,
+        title="磷酸铁锂正极材料低温性能改性",
+        summary="磷酸铁锂电池在零下二十度容量衰减严重，需要改性正极材料。",
+        problem="提升磷酸铁锂正极材料的低温放电容量和倍率性能。",
+        status="draft",
+    )
+    rebuild()
+    c = Client()
+    c.force_login(user)
+    warned = c.post(f"/needs/{draft.pk}/actions/submit/")
+    assert warned.status_code == 302 and "check=duplicates" in warned["Location"]
+    assert Need.objects.unscoped().get(pk=draft.pk).status == "draft"
+    page = c.get(warned["Location"]).content.decode()
+    assert 'id="duplicate-warning"' in page and 'name="confirm_duplicate"' in page
+    confirmed = c.post(f"/needs/{draft.pk}/actions/submit/", {"confirm_duplicate": "1"})
+    assert confirmed.status_code == 302
+    assert Need.objects.unscoped().get(pk=draft.pk).status == "pending"
