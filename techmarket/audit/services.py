@@ -92,13 +92,15 @@ def audit_record(
         ip_address=client_ip(request),
         created_at=timezone.now(),
     )
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: a failure here fails the write it records.
+    with transaction.atomic(savepoint=False):
         # Lock the chain head so concurrent writers append one after the other and the chain never forks.
-        AuditChainHead.objects.get_or_create(pk=1)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:  # the first record ever (the row is created once, then only locked)
+            head, _created = AuditChainHead.objects.get_or_create(pk=1)
+            head = AuditChainHead.objects.select_for_update().get(pk=1)
         log.prev_hash = head.last_hash or chain.GENESIS
         log.record_hash = chain.compute_hash(log, log.prev_hash)
         log.save()
-        head.last_hash = log.record_hash
-        head.save(update_fields=["last_hash"])
+        AuditChainHead.objects.filter(pk=1).update(last_hash=log.record_hash)
     return log
