@@ -164,6 +164,11 @@ def build(ctx: DemoContext) -> None:
     operator = ctx.users.get("demo_operator")
     if operator is None:
         return
+    if not ContractType.objects.exists():
+        # A flushed database (transactional tests) lost the types the migration created: the defaults again.
+        from techmarket.contracts.defaults import ensure_default_types
+
+        ensure_default_types()
     today = timezone.localdate()
     sellers = [
         o
