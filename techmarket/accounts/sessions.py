@@ -95,6 +95,10 @@ class SessionTimeoutMiddleware:
             return _("您已 %(m)d 分钟没有操作，为了安全已退出登录，请重新登录。") % {
                 "m": settings.SESSION_IDLE_TIMEOUT_MINUTES
             }
+        if request.headers.get("X-Background-Poll"):
+            # A page refreshing itself (an import's progress) is not activity: it neither keeps the session
+            # alive nor writes it (on SQLite a long import holds the write lock; the poll must still answer).
+            return ""
         if last is None or now - last > 60:  # write at most once a minute
             session[LAST_ACTIVITY] = now
             if session.get(TRACKED):

@@ -68,3 +68,14 @@ def test_nobody_ends_someone_elses_session():
     client = _login(stranger)
     assert client.post(reverse("accounts:session_end", args=[session.pk])).status_code == 404
     assert UserSession.objects.filter(pk=session.pk).exists()
+
+
+def test_a_page_polling_itself_neither_keeps_the_session_alive_nor_writes_it():
+    user = UserFactory()
+    client = _login(user)
+    _age(client, LAST_ACTIVITY, 5 * 60)
+    before = client.session[LAST_ACTIVITY]
+    assert client.get(reverse("core:workspace"), HTTP_X_BACKGROUND_POLL="1").status_code == 200
+    assert client.session[LAST_ACTIVITY] == before  # not stamped: a refreshing progress bar is no activity
+    _age(client, LAST_ACTIVITY, 31 * 60)
+    assert client.get(reverse("core:workspace"), HTTP_X_BACKGROUND_POLL="1").status_code == 302
