@@ -21,6 +21,7 @@ from techmarket.orgs.models import Organization
 from techmarket.reference.models import ChainNode, Discipline, Region
 
 from . import selectors, services
+from .fields import ACHIEVEMENT_FIELDS
 
 router = Router(tags=["科技成果"])
 
@@ -87,16 +88,16 @@ class AchievementDetailOut(AchievementSummaryOut):
 
 class AchievementIn(Schema):
     owner_id: int
-    title: str = Field(..., max_length=120)
-    summary: str = Field(..., max_length=2000)
-    confidential_detail: str = Field("", max_length=20000)
+    title: str = ACHIEVEMENT_FIELDS.schema("title")
+    summary: str = ACHIEVEMENT_FIELDS.schema("summary")
+    confidential_detail: str = ACHIEVEMENT_FIELDS.schema("confidential_detail", "")
     keywords: list[str] = Field(default_factory=list)
     discipline: str | None = Field(None, description="GB/T 13745 学科代码，例如 430")
     industries: list[str] = Field(default_factory=list, description="GB/T 4754 行业代码")
-    trl: int | None = Field(None, description="技术成熟度 1–9")
+    trl: int | None = ACHIEVEMENT_FIELDS.schema("trl", None)
     stage: str = Field("lab", description="lab 实验室 / bench 小试 / pilot 中试 / industrial 产业化")
-    advantages: str = Field("", max_length=5000)
-    route_to_market: str = Field("", max_length=5000)
+    advantages: str = ACHIEVEMENT_FIELDS.schema("advantages", "")
+    route_to_market: str = ACHIEVEMENT_FIELDS.schema("route_to_market", "")
     transfer_modes: list[str] = Field(
         default_factory=list,
         description=(
@@ -104,30 +105,30 @@ class AchievementIn(Schema):
             "pay_after_use"
         ),
     )
-    asking_price_wan: Decimal | None = None
+    asking_price_wan: Decimal | None = ACHIEVEMENT_FIELDS.schema("asking_price_wan", None)
     price_negotiable: bool = False
     team: list[int] = Field(default_factory=list, description="专家 id")
     region: str | None = None
     chain_node: int | None = None
     visibility: Visibility = Visibility.PUBLIC
     is_anonymous: bool = False
-    external_key: str = Field("", max_length=64)
+    external_key: str = ACHIEVEMENT_FIELDS.schema("external_key", "")
     ip_rights: list[IPIn] = Field(default_factory=list)
 
 
 class AchievementPatch(Schema):
-    title: str | None = None
-    summary: str | None = None
-    confidential_detail: str | None = None
+    title: str | None = ACHIEVEMENT_FIELDS.schema("title", None)
+    summary: str | None = ACHIEVEMENT_FIELDS.schema("summary", None)
+    confidential_detail: str | None = ACHIEVEMENT_FIELDS.schema("confidential_detail", None)
     keywords: list[str] | None = None
     discipline: str | None = None
     industries: list[str] | None = None
-    trl: int | None = None
+    trl: int | None = ACHIEVEMENT_FIELDS.schema("trl", None)
     stage: str | None = None
-    advantages: str | None = None
-    route_to_market: str | None = None
+    advantages: str | None = ACHIEVEMENT_FIELDS.schema("advantages", None)
+    route_to_market: str | None = ACHIEVEMENT_FIELDS.schema("route_to_market", None)
     transfer_modes: list[str] | None = None
-    asking_price_wan: Decimal | None = None
+    asking_price_wan: Decimal | None = ACHIEVEMENT_FIELDS.schema("asking_price_wan", None)
     price_negotiable: bool | None = None
     team: list[int] | None = None
     region: str | None = None

@@ -14,6 +14,7 @@ from techmarket.experts.models import Expert
 from techmarket.reference.forms import ChainNodeChoiceField, IndustryChoiceField, RegionChoiceField
 from techmarket.reference.models import ChainNode, Discipline, Industry, TechnologyReadinessLevel
 
+from .fields import ACHIEVEMENT_FIELDS
 from .models import Achievement, IPType, LegalStatus, Stage, TransferMode
 
 _KEYWORD_SPLIT = re.compile(r"[,，、;；\n]+")
@@ -173,7 +174,6 @@ class AchievementForm(StyledFormMixin, forms.ModelForm):
     asking_price_wan = forms.DecimalField(
         label=_("报价（万元）"),
         required=False,
-        min_value=0,
         max_digits=12,
         decimal_places=2,
         help_text=_("单位：万元。不便公开报价时勾选下方“面议”。"),
@@ -192,8 +192,6 @@ class AchievementForm(StyledFormMixin, forms.ModelForm):
     empowerment_share = forms.DecimalField(
         label=_("完成人所占份额（%）"),
         required=False,
-        min_value=0,
-        max_value=100,
         max_digits=5,
         decimal_places=2,
         help_text=_("赋予所有权时，成果完成人（团队）持有的份额，例如 70。"),
@@ -239,6 +237,8 @@ class AchievementForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, owner_choices: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The same limits and checks as the service (achievements/fields.py), shown next to each field.
+        ACHIEVEMENT_FIELDS.apply_to_form(self)
         instance = self.instance
         cast(forms.ChoiceField, self.fields["trl"]).choices = [("", _("未评估")), *trl_choices()]
         current = list(instance.industries.values_list("pk", flat=True)) if instance.pk else []

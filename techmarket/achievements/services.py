@@ -1,8 +1,6 @@
 """Writes on achievements. The review workflow itself lives in catalog.workflow."""
 
 import datetime
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,17 +13,17 @@ from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields, changed_relations
 from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.catalog.review import send_back_to_review_after_edit
-from techmarket.catalog.text import clean_markup, reject_html
+from techmarket.catalog.text import reject_html
 from techmarket.catalog.workflow import listing_transition, review_due
 from techmarket.experts.models import Expert
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry
 
+from .fields import ACHIEVEMENT_FIELDS
 from .models import (
     PATENT_TYPES,
     Achievement,
     AchievementIP,
-    Empowerment,
     IPType,
     LegalStatus,
     Stage,
@@ -65,10 +63,7 @@ AUDITED = [
     f if f not in {"discipline", "region", "chain_node"} else f + "_id" for f in EDITABLE if f not in M2M
 ]
 AUDITED.append("status")
-MAX_KEYWORDS, MAX_KEYWORD_LENGTH, MAX_IP_RIGHTS = 20, 30, 100
-# Real titles can be two characters (冰箱, 显微镜); one is never enough.
-MIN_TITLE_LENGTH = 2
-_KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
+MAX_IP_RIGHTS = 100
 FROZEN = {ListingStatus.CLOSED, ListingStatus.SOLVED, ListingStatus.REJECTED}
 
 
@@ -78,65 +73,17 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     def err(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    for field, label in TEXT_FIELDS.items():
-        if field in data and data[field] is not None:
-            data[field] = str(data[field]).strip()
-            try:
-                data[field] = clean_markup(data[field], str(label))
-            except ValidationError as exc:
-                err(field, exc.messages[0])
-    if data.get("empowerment") and data["empowerment"] not in Empowerment.values:
-        err("empowerment", _("赋权状态只能是：%(v)s。") % {"v": "、".join(map(str, Empowerment.labels))})
-    share = data.get("empowerment_share")
-    if share is not None and not 0 <= Decimal(str(share)) <= 100:
-        err("empowerment_share", _("完成人所占份额应在 0–100% 之间。"))
-    if "title" in data and len(data["title"] or "") < MIN_TITLE_LENGTH:
-        err("title", _("标题至少 %(n)d 个字，请写清成果解决什么问题。") % {"n": MIN_TITLE_LENGTH})
+    # The rules of one field live in fields.py (shared with the form, the API schema and the sheet).
+    try:
+        ACHIEVEMENT_FIELDS.clean(data)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     if "visibility" in data and data["visibility"] not in Visibility.values:
         err(
             "visibility",
             _("可见范围只能是：%(v)s。") % {"v": "、".join(str(label) for label in Visibility.labels)},
         )
-    if data.get("keywords") is not None:
-        words = data["keywords"]
-        if isinstance(words, str):
-            words = _KEYWORD_SPLIT.split(words)
-        if not isinstance(words, list | tuple):
-            err("keywords", _("关键词应为字符串列表。"))
-        else:
-            cleaned: list[str] = []
-            for word in (str(w).strip() for w in words):
-                if not word or word in cleaned:
-                    continue
-                try:
-                    word = clean_markup(word, str(_("关键词")))
-                except ValidationError as exc:
-                    err("keywords", exc.messages[0])
-                if not word:
-                    continue
-                if len(word) > MAX_KEYWORD_LENGTH:
-                    err(
-                        "keywords",
-                        _("关键词“%(w)s”无效：每个关键词最多 %(n)d 个字。")
-                        % {"w": word[:40], "n": MAX_KEYWORD_LENGTH},
-                    )
-                cleaned.append(word)
-            if len(cleaned) > MAX_KEYWORDS:
-                err(
-                    "keywords",
-                    _("关键词最多 %(n)d 个（当前 %(m)d 个）。") % {"n": MAX_KEYWORDS, "m": len(cleaned)},
-                )
-            data["keywords"] = cleaned
-    if "trl" in data and data["trl"] is not None:
-        try:
-            trl = int(data["trl"])
-            if str(trl) != str(data["trl"]).strip():
-                raise ValueError
-        except (TypeError, ValueError):
-            trl = 0
-        if not 1 <= trl <= 9:
-            err("trl", _("技术成熟度（TRL）应为 1–9 的整数（当前为“%(v)s”）。") % {"v": data["trl"]})
-        data["trl"] = trl
     if "stage" in data and data["stage"] not in Stage.values:
         err("stage", _("所处阶段只能是：%(v)s。") % {"v": "、".join(str(label) for label in Stage.labels)})
     if data.get("transfer_modes") is not None:
@@ -152,19 +99,6 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
                     % {"v": "、".join(unknown), "ok": "、".join(str(label) for label in TransferMode.labels)},
                 )
             data["transfer_modes"] = [m for m in TransferMode.values if m in modes]
-    if data.get("asking_price_wan") is not None:
-        try:
-            price = Decimal(str(data["asking_price_wan"]))
-            if not price.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            err("asking_price_wan", _("报价应为数字（单位：万元）。"))
-        else:
-            if price < 0:
-                err("asking_price_wan", _("报价不能为负数。"))
-            elif price >= Decimal("1e10"):
-                err("asking_price_wan", _("报价过大：请以“万元”为单位填写。"))
-            data["asking_price_wan"] = price
     if data.get("industries") is not None:
         codes = [getattr(i, "pk", i) for i in data["industries"]]
         found = {i.pk: i for i in Industry.objects.filter(pk__in=codes)}

@@ -24,6 +24,7 @@ from techmarket.imports.spec import EXTERNAL_KEY_HEADER, Column, ExportColumn, I
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Discipline, Region
 
+from .fields import ACHIEVEMENT_FIELDS
 from .models import PATENT_TYPES, Achievement, IPType, LegalStatus, Stage, TransferMode
 from .selectors import achievement_list_visible_to
 from .services import achievement_create, achievement_ip_set, achievement_update
@@ -150,8 +151,7 @@ ACHIEVEMENTS = ImportSpec(
         Column(
             EXTERNAL_KEY_HEADER,
             "external_key",
-            required=True,
-            max_length=64,
+            **ACHIEVEMENT_FIELDS.column("external_key", required=True),
             sensitive=True,
             width=14,
             help="贵单位给这项成果的编号，同一单位内不能重复；再次导入时按此编号更新",
@@ -160,8 +160,7 @@ ACHIEVEMENTS = ImportSpec(
         Column(
             "标题",
             "title",
-            required=True,
-            max_length=120,
+            **ACHIEVEMENT_FIELDS.column("title"),
             width=30,
             help="2–120 字",
             example="高镍三元正极材料表面包覆技术",
@@ -169,8 +168,7 @@ ACHIEVEMENTS = ImportSpec(
         Column(
             "公开摘要",
             "summary",
-            required=True,
-            max_length=2000,
+            **ACHIEVEMENT_FIELDS.column("summary"),
             width=40,
             help="对所有可见用户展示的简介，不要写保密内容",
             example="循环 1000 次容量保持率 ≥ 90%",
@@ -212,9 +210,9 @@ ACHIEVEMENTS = ImportSpec(
             "技术成熟度（TRL）",
             "trl",
             Kind.INT,
-            required=True,
-            min_value=1,
-            max_value=9,
+            **ACHIEVEMENT_FIELDS.column(
+                "trl", required=True
+            ),  # a draft may leave it empty; the sheet asks for it
             units=("级",),
             help="1–9 的整数（GB/T 22900-2022），可写“7”或“7级”",
             example="6",
@@ -231,12 +229,18 @@ ACHIEVEMENTS = ImportSpec(
         Column(
             "技术优势",
             "advantages",
-            max_length=5000,
+            **ACHIEVEMENT_FIELDS.column("advantages"),
             width=30,
             help="尽量量化，与现有方案对比",
             example="能量密度提升 15%",
         ),
-        Column("产业化路径", "route_to_market", max_length=5000, width=30, example="与电池厂合作中试"),
+        Column(
+            "产业化路径",
+            "route_to_market",
+            **ACHIEVEMENT_FIELDS.column("route_to_market"),
+            width=30,
+            example="与电池厂合作中试",
+        ),
         Column(
             "转化方式",
             "transfer_modes",
@@ -250,8 +254,7 @@ ACHIEVEMENTS = ImportSpec(
             "报价（万元）",
             "asking_price_wan",
             Kind.DECIMAL,
-            min_value=0,
-            max_value=9_999_999_999,
+            **ACHIEVEMENT_FIELDS.column("asking_price_wan"),
             units=("万元", "万"),
             help="单位：万元，填数字，最多 2 位小数；可写“300”或“300万元”",
             example="300",
@@ -301,7 +304,7 @@ ACHIEVEMENTS = ImportSpec(
         Column(
             "保密详情",
             "confidential_detail",
-            max_length=20000,
+            **ACHIEVEMENT_FIELDS.column("confidential_detail"),
             sensitive=True,
             width=30,
             help="仅在您授权后对申请方机构可见",

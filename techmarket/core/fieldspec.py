@@ -43,7 +43,8 @@ class FieldSpec:
     normalise: Callable[[Any], Any] | None = None
     # validators(value) raise ValidationError with the message a person reads
     validators: tuple[Callable[[Any], None], ...] = ()
-    # message overrides: "required", "min_length", "max_length", "min_value", "max_value"
+    # message overrides: "required", "min_length", "max_length", "min_value", "max_value"; they may name
+    # %(f)s (the label), %(n)s (the limit) and, for the bounds, %(v)s (the value given)
     messages: dict[str, Any] = field(default_factory=dict)
 
     def _msg(self, key: str, default: str, **params: Any) -> str:
@@ -77,11 +78,15 @@ class FieldSpec:
                 return [_("“%(f)s”应为数字。") % {"f": self.label}]
             if self.min_value is not None and number < self.min_value:
                 problems.append(
-                    self._msg("min_value", _("“%(f)s”不能小于 %(n)s。"), f=self.label, n=self.min_value)
+                    self._msg(
+                        "min_value", _("“%(f)s”不能小于 %(n)s。"), f=self.label, n=self.min_value, v=value
+                    )
                 )
             if self.max_value is not None and number > self.max_value:
                 problems.append(
-                    self._msg("max_value", _("“%(f)s”不能大于 %(n)s。"), f=self.label, n=self.max_value)
+                    self._msg(
+                        "max_value", _("“%(f)s”不能大于 %(n)s。"), f=self.label, n=self.max_value, v=value
+                    )
                 )
         for validator in self.validators:
             try:
@@ -148,8 +153,10 @@ class FieldSpecs:
     def schema(self, name: str, default: Any = ..., **extra: Any) -> Any:
         return self.specs[name].schema(default, **extra)
 
-    def column(self, name: str) -> dict[str, Any]:
-        return self.specs[name].column()
+    def column(self, name: str, **overrides: Any) -> dict[str, Any]:
+        """The column's keyword arguments; ``overrides`` where the sheet differs on purpose (e.g. a column
+        required in the sheet for a field a draft may leave empty)."""
+        return {**self.specs[name].column(), **overrides}
 
     def clean(self, data: dict[str, Any], *, partial: bool = True) -> dict[str, Any]:
         """Normalise and check ``data`` (only the keys present when ``partial``); one ValidationError naming

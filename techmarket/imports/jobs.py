@@ -20,13 +20,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from techmarket.audit.services import audit_record
+from techmarket.workflow.engine import StaleTransition
 
 from .models import ImportJob
+from .workflow import import_job_move
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -137,27 +138,22 @@ def import_job_reap(*, job: ImportJob) -> bool:
     if not job_is_dead(job):
         return False
     reason = _dead_reason(job)
-    now = timezone.now()
+    was = job.status
     try:
-        with transaction.atomic():
-            # Conditional: a job that finished or was started again meanwhile keeps its state.
-            reaped = ImportJob.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts).update(
-                status=Status.FAILED, finished_at=now, message=reason, processed_rows=0, updated_at=now
-            )
-            if reaped:
-                audit_record(
-                    actor=None,
-                    action="imports.job.reap",
-                    target=job,
-                    before={"status": job.status},
-                    after={"status": Status.FAILED, "reason": reason},
-                )
+        # The move checks the state and the attempt the reaper saw: a job that finished or was started
+        # again meanwhile keeps its state.
+        import_job_move(
+            job=job, action="reap", reason=reason, expected_state=was, changes={"processed_rows": 0}
+        )
+        reaped = True
+    except ValidationError:  # moved on meanwhile (a stale move is refused)
+        reaped = False
     except DatabaseError:  # SQLite: the import still holds the write lock, so it is alive after all
         logger.info("imports: job %s not reaped, database busy", job.pk)
         return False
     if reaped:
         logger.warning("imports: job %s reaped: %s", job.pk, reason)
-        if job.status == Status.CHECKING and job.file:
+        if was == Status.CHECKING and job.file:
             # Never confirmed, so never re-run: the upload (confidential details) goes at once.
             job.file.delete(save=False)
             ImportJob.objects.filter(pk=job.pk).update(file="")
@@ -199,25 +195,18 @@ def import_job_rerun(*, job: ImportJob, acting_user: Any) -> ImportJob:
     from . import background
 
     large = job.total_rows > settings.IMPORT_INLINE_ROWS
-    with transaction.atomic():
-        updated = ImportJob.objects.filter(pk=job.pk, status=Status.FAILED, attempts=job.attempts).update(
-            status=Status.QUEUED,
-            message="",
-            finished_at=None,
-            processed_rows=0,
-            heartbeat_at=None,
-            updated_at=timezone.now(),
-        )
-        if not updated:  # a double click: the first one re-queued it
+    with transaction.atomic():  # the queued status and the owed background run commit together
+        try:
+            import_job_move(
+                job=job,
+                action="rerun",
+                acting_user=acting_user,
+                expected_state=Status.FAILED,
+                changes={"finished_at": None, "processed_rows": 0, "heartbeat_at": None},
+            )
+        except StaleTransition:  # a double click: the first one re-queued it
             job.refresh_from_db()
             return job
-        audit_record(
-            actor=acting_user,
-            action="imports.job.rerun",
-            target=job,
-            before={"status": Status.FAILED, "attempts": job.attempts},
-            after={"status": Status.QUEUED},
-        )
         if large:  # a Celery task through the outbox, or a thread on the embedded default
             background.submit("import_job_run", job.pk)
     if not large:
@@ -228,10 +217,16 @@ def import_job_rerun(*, job: ImportJob, acting_user: Any) -> ImportJob:
 
 def claim_for_run(job_pk: int) -> int | None:
     """queued → running, once: returns this run's attempt number, or None when another run has it."""
-    now = timezone.now()
-    claimed = ImportJob.objects.filter(pk=job_pk, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, updated_at=now
-    )
-    if not claimed:
+    job = ImportJob.objects.select_related("owner").filter(pk=job_pk, status=Status.QUEUED).first()
+    if job is None:
         return None
-    return ImportJob.objects.values_list("attempts", flat=True).get(pk=job_pk)
+    try:
+        import_job_move(
+            job=job,
+            action="start",
+            expected_state=Status.QUEUED,
+            changes={"attempts": job.attempts + 1, "heartbeat_at": timezone.now()},
+        )
+    except ValidationError:  # another delivery of the task claimed it first
+        return None
+    return job.attempts

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
 from techmarket.orgs.models import Organization
+from techmarket.workflow.engine import StaleTransition
 
 from . import background
 from .export import format_cell
@@ -31,6 +32,7 @@ from .models import ImportJob
 from .reader import ImportFileError, ParsedRow, ParsedSheet, RowError, count_data_rows, read_upload, shown
 from .spec import ImportSpec
 from .specs import get_spec
+from .workflow import import_job_move
 
 logger = logging.getLogger(__name__)
 
@@ -396,12 +398,17 @@ def import_job_check(*, job_pk: int) -> ImportPreview | None:
                 progress=_job_progress(job.pk, heartbeat),
             )
     except Exception:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            finished_at=timezone.now(),
-            message=_("校验时发生内部错误，请稍后重新上传或联系平台。"),
-        )
+        try:
+            import_job_move(
+                job=job,
+                action="fail",
+                reason=_("校验时发生内部错误，请稍后重新上传或联系平台。"),
+                expected_state=ImportJob.Status.CHECKING,
+            )
+        except ValidationError:  # reaped meanwhile
+            logger.info("imports: job %s already moved on", job.pk)
         job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
         raise
     finally:
         heartbeat.close()
@@ -410,21 +417,26 @@ def import_job_check(*, job_pk: int) -> ImportPreview | None:
     job.refresh_from_db(fields=["status"])
     if job.status != ImportJob.Status.CHECKING:  # reaped meanwhile: its result is not reported
         return preview
-    job.total_rows = preview.total
-    job.new_rows, job.update_rows, job.unchanged_rows = preview.new, preview.update, preview.unchanged
-    job.error_report = [e.as_dict() for e in preview.errors]
-    job.message = preview.file_error
-    if preview.ok:
-        job.status = ImportJob.Status.PREVIEW
-        if preview.missing_headers:
-            job.message = _("文件中没有这些选填列，已有记录的相应内容保持不变：%(h)s。") % {
-                "h": "、".join(preview.missing_headers)
-            }
-    else:
-        job.status = ImportJob.Status.FAILED
-        job.finished_at = timezone.now()
-        _finish_files(job, failed=True)
-    job.save()
+    changes: dict[str, Any] = {
+        "total_rows": preview.total,
+        "new_rows": preview.new,
+        "update_rows": preview.update,
+        "unchanged_rows": preview.unchanged,
+        "error_report": [e.as_dict() for e in preview.errors],
+    }
+    try:
+        if preview.ok:
+            if preview.missing_headers:
+                changes["message"] = _("文件中没有这些选填列，已有记录的相应内容保持不变：%(h)s。") % {
+                    "h": "、".join(preview.missing_headers)
+                }
+            import_job_move(job=job, action="check_passed", changes=changes)
+        else:
+            import_job_move(job=job, action="check_failed", reason=preview.file_error, changes=changes)
+            _finish_files(job, failed=True)
+            job.save(update_fields=["file", "error_file", "updated_at"])
+    except ValidationError:  # reaped meanwhile: its result is not reported
+        logger.info("imports: job %s already moved on", job.pk)
     return preview
 
 
@@ -438,10 +450,11 @@ def import_job_start(*, job: ImportJob, acting_user: Any) -> ImportJob:
         )
     large = job.total_rows > settings.IMPORT_INLINE_ROWS
     with transaction.atomic():  # the queued status and the owed background run commit together
-        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
-            status=ImportJob.Status.QUEUED, updated_at=timezone.now()
-        )
-        if not updated:  # a double click already queued it
+        try:
+            import_job_move(
+                job=job, action="confirm", acting_user=acting_user, expected_state=ImportJob.Status.PREVIEW
+            )
+        except StaleTransition:  # a double click already queued it
             job.refresh_from_db()
             return job
         if large:
@@ -469,7 +482,6 @@ def import_job_run(*, job_pk: int) -> ImportJob:
     spec = get_spec(job.spec_key)
     heartbeat = Heartbeat(job.pk)
     progress = _job_progress(job.pk, heartbeat)
-    mine = ImportJob.objects.filter(pk=job.pk, attempts=attempt)
     try:
         with job.file.open("rb") as handle:
             result = import_commit(
@@ -488,13 +500,15 @@ def import_job_run(*, job_pk: int) -> ImportJob:
         if not isinstance(exc, Exception):
             message = _("导入被中断（服务超时或重启），数据均未写入，请点击“重新运行”。")
         try:
-            mine.update(
-                status=ImportJob.Status.FAILED,
-                finished_at=timezone.now(),
-                message=message,
-                processed_rows=0,
-                updated_at=timezone.now(),
+            import_job_move(
+                job=job,
+                action="fail",
+                reason=message,
+                expected_state=ImportJob.Status.RUNNING,
+                changes={"processed_rows": 0},
             )
+        except ValidationError:  # reaped (and perhaps started again) meanwhile: the newer state stands
+            logger.info("imports: job %s already moved on", job_pk)
         except Exception:  # the database itself is gone: the reaper will mark the job later
             logger.exception("imports: job %s could not be marked failed", job_pk)
         raise
@@ -504,23 +518,41 @@ def import_job_run(*, job_pk: int) -> ImportJob:
     job.refresh_from_db()
     if job.attempts != attempt:
         return job
-    job.finished_at = timezone.now()
-    job.total_rows = max(job.total_rows, result.total)
-    if result.ok:
-        job.status = ImportJob.Status.SUCCEEDED
-        job.processed_rows = job.total_rows
-        job.new_rows, job.update_rows, job.unchanged_rows = result.created, result.updated, result.unchanged
-        job.error_report = []
-        job.message = ""
-    else:
-        job.status = ImportJob.Status.FAILED
-        job.processed_rows = 0
-        job.error_report = [e.as_dict() for e in result.errors]
-        job.message = result.file_error or _("有 %(n)d 行未通过校验，全部未导入。") % {
-            "n": len({e.row for e in result.errors})
-        }
+    total = max(job.total_rows, result.total)
+    try:
+        if result.ok:
+            import_job_move(
+                job=job,
+                action="succeed",
+                expected_state=ImportJob.Status.RUNNING,
+                changes={
+                    "total_rows": total,
+                    "processed_rows": total,
+                    "new_rows": result.created,
+                    "update_rows": result.updated,
+                    "unchanged_rows": result.unchanged,
+                    "error_report": [],
+                },
+            )
+        else:
+            import_job_move(
+                job=job,
+                action="fail",
+                expected_state=ImportJob.Status.RUNNING,
+                reason=result.file_error
+                or _("有 %(n)d 行未通过校验，全部未导入。") % {"n": len({e.row for e in result.errors})},
+                changes={
+                    "total_rows": total,
+                    "processed_rows": 0,
+                    "error_report": [e.as_dict() for e in result.errors],
+                },
+            )
+    except ValidationError:  # reaped meanwhile: the reaper's verdict stands (a re-run is idempotent)
+        logger.warning("imports: job %s finished after it was reaped", job.pk)
+        job.refresh_from_db()
+        return job
     _finish_files(job, failed=not result.ok)
-    job.save()
+    job.save(update_fields=["file", "error_file", "updated_at"])
     return job
 
 
@@ -554,17 +586,21 @@ def import_files_purge(*, now: Any = None) -> int:
         .exclude(error_file="", file="")
         .exclude(status__in=[ImportJob.Status.CHECKING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
     ):
+        if job.status == ImportJob.Status.PREVIEW:
+            try:
+                import_job_move(
+                    job=job,
+                    action="expire",
+                    reason=_("预览超过 %(h)d 小时未确认，上传的文件已删除，请重新上传。")
+                    % {"h": settings.IMPORT_FILE_RETENTION_HOURS},
+                )
+            except ValidationError:  # confirmed meanwhile: the run needs its file
+                continue
         if job.error_file:
             job.error_file.delete(save=False)
         if job.file:
             job.file.delete(save=False)
-        if job.status == ImportJob.Status.PREVIEW:
-            job.status = ImportJob.Status.FAILED
-            job.finished_at = timezone.now()
-            job.message = _("预览超过 %(h)d 小时未确认，上传的文件已删除，请重新上传。") % {
-                "h": settings.IMPORT_FILE_RETENTION_HOURS
-            }
-        job.save()
+        job.save(update_fields=["file", "error_file", "updated_at"])
         purged += 1
     return purged
 

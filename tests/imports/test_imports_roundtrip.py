@@ -126,7 +126,15 @@ def test_unchanged_reimport_writes_nothing_and_keeps_a_published_item_published(
     assert item.status == ListingStatus.PUBLISHED and item.updated_at == stamp
     assert item.ip_rights.get().pk == ip.pk  # the patent list was not rewritten
     new = AuditLog.objects.order_by("pk")[audits:]
-    assert [a.action for a in new] == ["imports.job.upload", "imports.job.commit"]
+    # Only the job's own records: its upload, its workflow moves (one each) and the commit; no item record.
+    assert [a.action for a in new] == [
+        "imports.job.upload",
+        "imports.job.check_passed",
+        "imports.job.confirm",
+        "imports.job.start",
+        "imports.job.commit",
+        "imports.job.succeed",
+    ]
 
 
 @pytest.fixture
@@ -166,7 +174,10 @@ def test_export_then_reimport_is_a_no_op(spec_key, owner, client_for_owner):
     job.refresh_from_db()
     assert (job.status, job.update_rows) == ("succeeded", 0)
     assert list(AuditLog.objects.order_by("pk")[audits:].values_list("action", flat=True)) == [
-        "imports.job.commit"
+        "imports.job.confirm",
+        "imports.job.start",
+        "imports.job.commit",
+        "imports.job.succeed",
     ]
     # The status and owner filters of the export: nothing is pending, another owner has nothing.
     pending = c.get(reverse("imports:export_xlsx", args=[spec_key]), {"owner": org.pk, "status": "pending"})
