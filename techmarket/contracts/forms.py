@@ -71,7 +71,12 @@ class ContractForm(StyledForm):
         max_length=5,
         help_text=_("GB/T 4754-2017，如 C26；默认取买方所属行业。"),
     )
-    patent_numbers = forms.CharField(label=_("关联专利号"), required=False, max_length=500)
+    patent_numbers = forms.CharField(
+        label=_("关联专利号"),
+        required=False,
+        max_length=500,
+        help_text=_("多个专利号用“、”分隔，如“ZL202310123456.6、202320567890.9”；会校验格式和校验位。"),
+    )
     summary = forms.CharField(
         label=_("主要技术内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -5,6 +5,7 @@ exceed its total, whose dates run backwards or whose parties are not the engagem
 a message that says what to fix, and nothing is written.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -170,6 +171,32 @@ def _validate_schedule(
     return {"schedule": errors} if errors else {}
 
 
+PATENT_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def clean_patent_numbers(text: str) -> tuple[str, dict[str, list[str]]]:
+    """Each listed number normalised and checked (format, type digit, check digit) like achievements' IP.
+
+    Returns the numbers joined with “、” and, for the bad ones, messages that name the number and the
+    expected check digit; a number listed twice is kept once.
+    """
+    from techmarket.achievements.validators import validate_patent_number
+
+    numbers: list[str] = []
+    errors: list[str] = []
+    for raw in PATENT_SEPARATORS.split(text or ""):
+        if not raw.strip():
+            continue
+        try:
+            number = validate_patent_number(raw)
+        except ValidationError as exc:
+            errors.extend(_("关联专利号：%(m)s") % {"m": m} for m in exc.messages)
+            continue
+        if number not in numbers:
+            numbers.append(number)
+    return "、".join(numbers), ({"patent_numbers": errors} if errors else {})
+
+
 def _check_engagement(engagement: Any, parties: Sequence[PartyData]) -> dict[str, list[str]]:
     """Every party with a platform organisation must belong to the engagement the contract comes from."""
     if engagement is None:
@@ -227,7 +254,8 @@ def _validated(
     deductions: Sequence[tuple[str, Any]],
     schedule: Sequence[tuple[date, Any, str]],
     engagement: Any,
-) -> tuple[Decimal, list[tuple[str, Decimal]], list[tuple[date, Decimal, str]], list[PartyData]]:
+    patent_numbers: str = "",
+) -> tuple[Decimal, list[tuple[str, Decimal]], list[tuple[date, Decimal, str]], list[PartyData], str]:
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
         errors["title"] = [_("请填写合同名称。")]
@@ -239,6 +267,7 @@ def _validated(
     items = [((item or "").strip(), money(a)) for item, a in deductions]
     plan = [(d, money(a), n) for d, a, n in schedule]
     cleaned, party_errors = _clean_parties(parties)
+    patents, patent_errors = clean_patent_numbers(patent_numbers)
     errors = _merge(
         errors,
         validate_amounts(total, items),
@@ -246,10 +275,11 @@ def _validated(
         party_errors,
         _validate_schedule(payment_mode, total, signed_on, plan),
         _check_engagement(engagement, cleaned),
+        patent_errors,
     )
     if errors:
         raise ValidationError(errors)
-    return total, items, plan, cleaned
+    return total, items, plan, cleaned, patents
 
 
 def _audit_state(contract: TechContract) -> dict[str, Any]:
@@ -317,7 +347,7 @@ def contract_create(
     engagement: Any = None,
     request: Any = None,
 ) -> TechContract:
-    total, items, plan, cleaned = _validated(
+    total, items, plan, cleaned, patents = _validated(
         title=title,
         contract_type=contract_type,
         signed_on=signed_on,
@@ -329,6 +359,7 @@ def contract_create(
         deductions=deductions,
         schedule=schedule,
         engagement=engagement,
+        patent_numbers=patent_numbers,
     )
     assert contract_type is not None and signed_on is not None  # checked by _validated
     _check_may_record(acting_user, owner, engagement)
@@ -352,7 +383,7 @@ def contract_create(
                 ),
                 None,
             ),
-            patent_numbers=patent_numbers.strip(),
+            patent_numbers=patents,
             summary=summary.strip(),
             contract_number=contract_number.strip(),
             external_key=external_key.strip(),
@@ -412,7 +443,7 @@ def contract_update(
     if not CONTRACT_REGISTRATION.kinds(acting_user, contract):
         raise PermissionDenied(_("您无权修改该合同。"))
     engagement = getattr(contract, "engagement", None)
-    total, items, plan, cleaned = _validated(
+    total, items, plan, cleaned, patents = _validated(
         title=title,
         contract_type=contract_type,
         signed_on=signed_on,
@@ -424,6 +455,7 @@ def contract_update(
         deductions=deductions,
         schedule=schedule,
         engagement=engagement,
+        patent_numbers=patent_numbers,
     )
     with transaction.atomic():
         rows = TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk)
@@ -446,7 +478,7 @@ def contract_update(
         contract.technical_amount = technical_amount(total, [a for _i, a in items])
         contract.payment_mode = payment_mode
         contract.industry = industry
-        contract.patent_numbers = patent_numbers.strip()
+        contract.patent_numbers = patents
         contract.summary = summary.strip()
         contract.contract_number = contract_number.strip()
         contract.save()
