@@ -247,6 +247,25 @@ class PaymentForm(StyledForm):
         cast(forms.ModelChoiceField, self.fields["instalment"]).queryset = contract.schedule.all()
 
 
+class PaymentCorrectionForm(PaymentForm):
+    """Correct one payment (prefix ``pay<pk>``: one form per row on the contract page)."""
+
+    reason = forms.CharField(label=_("更正原因"), max_length=200, help_text=_("记入审计日志，如“金额录错”。"))
+
+    def __init__(self, *args: Any, payment: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"pay{payment.pk}")
+        kwargs.setdefault(
+            "initial",
+            {
+                "received_on": payment.received_on,
+                "amount": payment.amount,
+                "instalment": payment.instalment_id,
+                "note": payment.note,
+            },
+        )
+        super().__init__(*args, contract=payment.contract, **kwargs)
+
+
 class FiguresForm(StyledForm):
     start = forms.DateField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -549,6 +549,42 @@ def contract_move(
         ) from None
 
 
+def _payment_errors(
+    contract: TechContract,
+    *,
+    received_on: date,
+    value: Decimal,
+    instalment: Instalment | None,
+    replacing: Payment | None = None,
+) -> dict[str, list[str]]:
+    """Checks of a new or corrected payment; call inside the transaction that locks the contract."""
+    errors: dict[str, list[str]] = {}
+    if value <= 0:
+        errors["amount"] = [_("到账金额应大于 0。")]
+    if received_on < contract.signed_on:
+        errors["received_on"] = [
+            _("到账日期 %(r)s 早于合同签订日期 %(s)s。") % {"r": received_on, "s": contract.signed_on}
+        ]
+    elif received_on > timezone.localdate():
+        errors["received_on"] = [_("到账日期不能晚于今天。")]
+    if instalment is not None and instalment.contract_id != contract.pk:
+        errors["instalment"] = [_("所选付款计划不属于该合同。")]
+    others = Payment.objects.filter(contract=contract)
+    if replacing is not None:
+        others = others.exclude(pk=replacing.pk)
+    received = sum((p.amount for p in others), Decimal("0"))
+    if (
+        not errors
+        and contract.payment_mode != PaymentMode.ROYALTY
+        and received + value > contract.total_amount
+    ):
+        errors["amount"] = [
+            _("累计到账 %(s)s 元将超过合同成交额 %(t)s 元，请核对金额。")
+            % {"s": received + value, "t": contract.total_amount}
+        ]
+    return errors
+
+
 def payment_record(
     *,
     contract: TechContract,
@@ -562,29 +598,9 @@ def payment_record(
     if not CONTRACT_REGISTRATION.kinds(acting_user, contract):
         raise PermissionDenied(_("您无权为该合同登记到账。"))
     value = money(amount)
-    errors: dict[str, list[str]] = {}
-    if value <= 0:
-        errors["amount"] = [_("到账金额应大于 0。")]
-    if received_on < contract.signed_on:
-        errors["received_on"] = [
-            _("到账日期 %(r)s 早于合同签订日期 %(s)s。") % {"r": received_on, "s": contract.signed_on}
-        ]
-    elif received_on > timezone.localdate():
-        errors["received_on"] = [_("到账日期不能晚于今天。")]
-    if instalment is not None and instalment.contract_id != contract.pk:
-        errors["instalment"] = [_("所选付款计划不属于该合同。")]
     with transaction.atomic():
         TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk).first()
-        received = sum((p.amount for p in Payment.objects.filter(contract=contract)), Decimal("0"))
-        if (
-            not errors
-            and contract.payment_mode != PaymentMode.ROYALTY
-            and received + value > contract.total_amount
-        ):
-            errors["amount"] = [
-                _("累计到账 %(s)s 元将超过合同成交额 %(t)s 元，请核对金额。")
-                % {"s": received + value, "t": contract.total_amount}
-            ]
+        errors = _payment_errors(contract, received_on=received_on, value=value, instalment=instalment)
         if errors:
             raise ValidationError(errors)
         payment = Payment.objects.create(
@@ -607,3 +623,90 @@ def payment_record(
             request=request,
         )
     return payment
+
+
+def may_correct_payments(user: Any, contract: TechContract) -> bool:
+    """Members of the recording organisation (登记申请单位) and operators correct or delete payments."""
+    from techmarket.accounts import roles
+
+    return bool(getattr(user, "is_authenticated", False)) and roles.is_member_or_operator(
+        user, contract.owner
+    )
+
+
+def _payment_state(payment: Payment) -> dict[str, Any]:
+    return {
+        "payment": payment.pk,
+        "received_on": payment.received_on,
+        "amount": payment.amount,
+        "instalment": payment.instalment_id,
+        "note": payment.note,
+    }
+
+
+def _check_correction(payment: Payment, acting_user: Any, reason: str) -> str:
+    if not may_correct_payments(acting_user, payment.contract):
+        raise PermissionDenied(_("只有登记申请单位的成员和平台运营可以更正或删除到账记录。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写更正原因（如“金额录错”），该原因会记入审计日志。")]})
+    return reason
+
+
+def payment_update(
+    *,
+    payment: Payment,
+    acting_user: Any,
+    received_on: date,
+    amount: Any,
+    instalment: Instalment | None = None,
+    note: str = "",
+    reason: str,
+    request: Any = None,
+) -> Payment:
+    """Correct a wrongly entered payment; the totals are checked again as if it were entered anew."""
+    reason = _check_correction(payment, acting_user, reason)
+    contract = payment.contract
+    value = money(amount)
+    with transaction.atomic():
+        TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk).first()
+        errors = _payment_errors(
+            contract, received_on=received_on, value=value, instalment=instalment, replacing=payment
+        )
+        if errors:
+            raise ValidationError(errors)
+        before = _payment_state(payment)
+        payment.received_on, payment.amount = received_on, value
+        payment.instalment, payment.note = instalment, note.strip()
+        after = _payment_state(payment)
+        if after == before:
+            return payment
+        payment.save(update_fields=["received_on", "amount", "instalment", "note"])
+        audit_record(
+            actor=acting_user,
+            action="contracts.payment.update",
+            target=contract,
+            before=before,
+            after=after,
+            note=reason,
+            request=request,
+        )
+    return payment
+
+
+def payment_delete(*, payment: Payment, acting_user: Any, reason: str, request: Any = None) -> None:
+    """Delete a payment entered by mistake (wrong contract, entered twice); the audit keeps what it was."""
+    reason = _check_correction(payment, acting_user, reason)
+    contract = payment.contract
+    with transaction.atomic():
+        TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk).first()
+        before = _payment_state(payment)
+        payment.delete()
+        audit_record(
+            actor=acting_user,
+            action="contracts.payment.delete",
+            target=contract,
+            before=before,
+            note=reason,
+            request=request,
+        )

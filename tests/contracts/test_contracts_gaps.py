@@ -1,5 +1,7 @@
 """Patent numbers checked and normalised, linked achievements, payment corrections, the admin's amounts."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from factories import UserFactory
@@ -76,3 +78,63 @@ def test_admin_shows_amounts_and_deductions_read_only(contract, client):
     assert "设备购置" in page
     assert 'name="total_amount"' not in page and 'name="deductions-0-amount"' not in page
     assert 'name="title"' in page
+
+
+def _paid(contract, user, amount="300000", day=None):
+    from techmarket.contracts import services
+
+    return services.payment_record(
+        contract=contract, acting_user=user, received_on=day or contract.signed_on, amount=Decimal(amount)
+    )
+
+
+def test_a_wrong_payment_is_corrected_checked_against_the_total_and_audited(contract, seller_user, client):
+    from techmarket.audit.models import AuditLog
+
+    first, second = _paid(contract, seller_user, "300000"), _paid(contract, seller_user, "500000")
+    client.force_login(seller_user)
+    page = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f"/contracts/{contract.pk}/payments/{first.pk}/edit/" in page
+    url = f"/contracts/{contract.pk}/payments/{first.pk}/edit/"
+    data = {f"pay{first.pk}-received_on": "2026-03-05", f"pay{first.pk}-note": "首付款"}
+    # 500000 + 600000 > 1000000: refused, nothing changes
+    page = client.post(
+        url, {**data, f"pay{first.pk}-amount": "600000", f"pay{first.pk}-reason": "金额录错"}, follow=True
+    )
+    assert "累计到账 1100000.00 元将超过合同成交额 1000000.00 元" in page.content.decode()
+    first.refresh_from_db()
+    assert first.amount == Decimal("300000.00")
+    # without a reason: refused
+    client.post(url, {**data, f"pay{first.pk}-amount": "500000"})
+    first.refresh_from_db()
+    assert first.amount == Decimal("300000.00")
+    client.post(url, {**data, f"pay{first.pk}-amount": "500000", f"pay{first.pk}-reason": "金额录错"})
+    first.refresh_from_db()
+    assert first.amount == Decimal("500000.00") and first.note == "首付款"
+    assert contract.received_total == Decimal("1000000.00")
+    log = AuditLog.objects.get(action="contracts.payment.update")
+    assert log.note == "金额录错" and "300000" in str(log.before) and second.pk != first.pk
+
+
+def test_a_payment_entered_twice_is_deleted_with_a_reason_by_the_recording_org_only(
+    contract, seller_user, buyer_user, operator, client
+):
+    from techmarket.audit.models import AuditLog
+    from techmarket.contracts.models import Payment
+
+    payment = _paid(contract, seller_user)
+    url = f"/contracts/{contract.pk}/payments/{payment.pk}/delete/"
+    client.force_login(buyer_user)  # a party, but not the recording organisation
+    assert f"/payments/{payment.pk}/delete/" not in client.get(f"/contracts/{contract.pk}/").content.decode()
+    page = client.post(url, {"reason": "重复录入"}, follow=True).content.decode()
+    assert "只有登记申请单位的成员和平台运营" in page and Payment.objects.filter(pk=payment.pk).exists()
+    client.force_login(seller_user)
+    client.post(url, {"reason": ""})
+    assert Payment.objects.filter(pk=payment.pk).exists()
+    client.post(url, {"reason": "重复录入"})
+    assert not Payment.objects.filter(pk=payment.pk).exists()
+    assert AuditLog.objects.get(action="contracts.payment.delete").note == "重复录入"
+    other = _paid(contract, seller_user)
+    client.force_login(operator)
+    client.post(f"/contracts/{contract.pk}/payments/{other.pk}/delete/", {"reason": "错挂合同"})
+    assert not Payment.objects.filter(contract=contract).exists()
