@@ -8,6 +8,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.achievements.models import Achievement
 from techmarket.core.forms import StyledForm
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry, Region
@@ -80,6 +81,12 @@ class ContractForm(StyledForm):
     summary = forms.CharField(
         label=_("主要技术内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    achievements = forms.ModelMultipleChoiceField(
+        label=_("关联科技成果"),
+        required=False,
+        queryset=Achievement.objects.none(),
+        help_text=_("卖方机构的成果（您所在机构的成果，或合同卖方的成果）；按住 Ctrl（Mac 为 ⌘）可多选。"),
+    )
     owner = forms.ModelChoiceField(label=_("登记申请单位"), queryset=Organization.objects.none())
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     seller_org = _org_field(_("卖方"))
@@ -93,8 +100,17 @@ class ContractForm(StyledForm):
     buyer_kind = _kind_field(_("买方主体类型"))
     buyer_region = _text(_("买方所在地区代码"), 6)
 
-    def __init__(self, *args: Any, owners: list[Organization], party_orgs: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        owners: list[Organization],
+        party_orgs: Any = None,
+        achievements: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if achievements is not None:
+            cast(forms.ModelMultipleChoiceField, self.fields["achievements"]).queryset = achievements
         owner = cast(forms.ModelChoiceField, self.fields["owner"])
         owner.queryset = Organization.objects.filter(pk__in=[o.pk for o in owners])
         if len(owners) == 1:
@@ -125,6 +141,7 @@ class ContractForm(StyledForm):
             "industry": contract.industry_id or "",
             "patent_numbers": contract.patent_numbers,
             "summary": contract.summary,
+            "achievements": [a.pk for a in contract.achievements.all()],
             "owner": contract.owner_id,
             "version": contract.version,
         }
@@ -196,6 +213,7 @@ class ContractForm(StyledForm):
             "industry": data.get("industry"),
             "patent_numbers": data.get("patent_numbers", ""),
             "summary": data.get("summary", ""),
+            "achievements": list(data.get("achievements") or []),
         }
 
 

@@ -215,6 +215,33 @@ def _check_engagement(engagement: Any, parties: Sequence[PartyData]) -> dict[str
     return {}
 
 
+def _check_achievements(
+    achievements: Sequence[Any], parties: Sequence[PartyData], engagement: Any, acting_user: Any
+) -> dict[str, list[str]]:
+    """Linked achievements are the seller's (or the engagement's own) and visible to the one who links them."""
+    if not achievements:
+        return {}
+    from techmarket.achievements.selectors import achievement_list_visible_to
+
+    seller = next((p.organization for p in parties if p.role == Role.SELLER), None)
+    visible = set(
+        achievement_list_visible_to(acting_user)
+        .filter(pk__in=[a.pk for a in achievements])
+        .values_list("pk", flat=True)
+    )
+    own = getattr(engagement, "achievement_id", None)
+    errors: list[str] = []
+    for a in achievements:
+        if a.pk not in visible:
+            errors.append(_("科技成果（编号 %(id)s）不存在或您无权查看。") % {"id": a.pk})
+        elif a.pk != own and (seller is None or a.owner_id != seller.pk):
+            errors.append(
+                _("科技成果“%(t)s”不属于卖方%(s)s，只能关联卖方机构的成果。")
+                % {"t": a.title, "s": f"“{seller.name}”" if seller else _("（卖方不是平台机构）")}
+            )
+    return {"achievements": errors} if errors else {}
+
+
 def _check_may_record(user: Any, owner: Organization, engagement: Any) -> None:
     """Members record their own organisation's contracts; an engagement's brokers record its contracts."""
     from techmarket.accounts import roles
@@ -293,6 +320,8 @@ def _audit_state(contract: TechContract) -> dict[str, Any]:
         "parties": [f"{p.role}:{p.name}:{p.uscc}" for p in contract.parties.all()],
         "deductions": [f"{d.item}:{d.amount}" for d in contract.deductions.all()],
         "schedule": [f"{i.due_on}:{i.amount}" for i in contract.schedule.all()],
+        "achievements": sorted(a.pk for a in contract.achievements.all()),
+        "patent_numbers": contract.patent_numbers,
         "version": contract.version,
     }
 
@@ -363,6 +392,9 @@ def contract_create(
     )
     assert contract_type is not None and signed_on is not None  # checked by _validated
     _check_may_record(acting_user, owner, engagement)
+    achievements = list(achievements)
+    if errors := _check_achievements(achievements, cleaned, engagement, acting_user):
+        raise ValidationError(errors)
     extra = {"engagement": engagement} if engagement is not None else {}
     with transaction.atomic():
         contract = TechContract(
@@ -393,7 +425,7 @@ def contract_create(
         )
         contract.save()
         _write_children(contract, cleaned, items, plan)
-        contract.achievements.set(list(achievements))
+        contract.achievements.set(achievements)
         audit_record(
             actor=acting_user,
             action="contracts.contract.create",
@@ -457,6 +489,10 @@ def contract_update(
         engagement=engagement,
         patent_numbers=patent_numbers,
     )
+    if achievements is not None:
+        achievements = list(achievements)
+        if errors := _check_achievements(achievements, cleaned, engagement, acting_user):
+            raise ValidationError(errors)
     with transaction.atomic():
         rows = TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk)
         current = rows.values_list("version", flat=True).first()
@@ -491,6 +527,43 @@ def contract_update(
             target=contract,
             before=before,
             after=_audit_state(contract),
+            request=request,
+        )
+    return contract
+
+
+def contract_set_achievements(
+    *, contract: TechContract, acting_user: Any, achievements: Sequence[Any], request: Any = None
+) -> TechContract:
+    """Link the seller's achievements (API); same rules as the form: editable contract, recorder, seller's."""
+    from .workflow import OPERATOR
+
+    kinds = CONTRACT_REGISTRATION.kinds(acting_user, contract)
+    if not kinds:
+        raise PermissionDenied(_("您无权修改该合同。"))
+    if contract.status not in EDITABLE and OPERATOR not in kinds:
+        raise ValidationError(
+            _("合同处于“%(s)s”状态，不能修改；如需更正请联系登记机构。")
+            % {"s": contract.get_status_display()}
+        )
+    parties = [PartyData(role=p.role, organization=p.organization) for p in contract.parties.all()]
+    achievements = list(achievements)
+    if errors := _check_achievements(achievements, parties, contract.engagement, acting_user):
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = sorted(contract.achievements.values_list("pk", flat=True))
+        after = sorted(a.pk for a in achievements)
+        if before == after:
+            return contract
+        contract.achievements.set(achievements)
+        TechContract.objects.unscoped().filter(pk=contract.pk).update(version=F("version") + 1)
+        contract.refresh_from_db(fields=["version"])
+        audit_record(
+            actor=acting_user,
+            action="contracts.contract.set_achievements",
+            target=contract,
+            before={"achievements": before},
+            after={"achievements": after},
             request=request,
         )
     return contract

@@ -73,6 +73,14 @@ def _from_engagement(request: HttpRequest) -> Any:
     return engagement
 
 
+def _linkable(request: HttpRequest, sellers: list[int], current: Any) -> Any:
+    """The achievements the form offers; on a POST the chosen seller's visible ones are accepted too."""
+    posted = request.POST.get("seller_org", "") if request.method == "POST" else ""
+    if posted.isdigit():
+        sellers = [*sellers, int(posted)]
+    return selectors.linkable_achievements(request.user, seller_org_ids=sellers, current=current)
+
+
 @login_required
 def contract_create(request: HttpRequest) -> HttpResponse:
     engagement = _from_engagement(request)
@@ -92,7 +100,16 @@ def contract_create(request: HttpRequest) -> HttpResponse:
         }
     if not owners:
         raise PermissionDenied(_("请先加入一个已审核通过的机构，再录入技术合同。"))
-    form = ContractForm(request.POST or None, owners=owners, party_orgs=party_orgs, initial=initial)
+    sellers = [o.pk for o in owners]
+    if engagement is not None:
+        initial["achievements"] = [engagement.achievement_id] if engagement.achievement_id else []
+    form = ContractForm(
+        request.POST or None,
+        owners=owners,
+        party_orgs=party_orgs,
+        initial=initial,
+        achievements=_linkable(request, sellers, initial.get("achievements", ())),
+    )
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         if not form.errors:
@@ -101,7 +118,6 @@ def contract_create(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                     owner=form.cleaned_data["owner"],
                     engagement=engagement,
-                    achievements=[engagement.achievement] if engagement and engagement.achievement_id else (),
                     request=request,
                     **kwargs,
                 )
@@ -129,7 +145,15 @@ def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
         from .engagement_link import engagement_org_ids
 
         party_orgs = Organization.objects.filter(pk__in=engagement_org_ids(contract.engagement))
-    form = ContractForm(request.POST or None, owners=owners, party_orgs=party_orgs, initial=initial)
+    seller = contract.seller
+    sellers = [o.pk for o in owners] + ([seller.organization_id] if seller and seller.organization_id else [])
+    form = ContractForm(
+        request.POST or None,
+        owners=owners,
+        party_orgs=party_orgs,
+        initial=initial,
+        achievements=_linkable(request, sellers, initial["achievements"]),
+    )
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         if not form.errors:

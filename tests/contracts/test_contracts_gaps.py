@@ -138,3 +138,59 @@ def test_a_payment_entered_twice_is_deleted_with_a_reason_by_the_recording_org_o
     client.force_login(operator)
     client.post(f"/contracts/{contract.pk}/payments/{other.pk}/delete/", {"reason": "错挂合同"})
     assert not Payment.objects.filter(contract=contract).exists()
+
+
+def _achievement(owner, title, **kw):
+    from techmarket.achievements.models import Achievement
+    from techmarket.catalog.models import ListingStatus, Visibility
+
+    data = {"status": ListingStatus.PUBLISHED, "visibility": Visibility.PUBLIC, **kw}
+    return Achievement.objects.create(owner=owner, title=title, summary="摘要", trl=5, **data)
+
+
+def test_the_standalone_form_links_the_sellers_achievements_shown_with_links(
+    contract, university, enterprise, seller_user, client
+):
+    from techmarket.catalog.models import Visibility
+
+    mine = _achievement(university, "不锈钢表面纳米化处理技术")
+    draft = _achievement(university, "未公开的热处理工艺", visibility=Visibility.ORGANIZATION)
+    buyers = _achievement(enterprise, "买方自己的成果")
+    client.force_login(seller_user)
+    form_page = client.get(f"/contracts/{contract.pk}/edit/")
+    offered = set(form_page.context["form"].fields["achievements"].queryset)
+    assert mine in offered and buyers not in offered
+    data = {k: v for k, v in form_page.context["form"].initial.items() if v is not None}
+    response = client.post(f"/contracts/{contract.pk}/edit/", {**data, "achievements": [mine.pk]})
+    assert response.status_code == 302, response.context["form"].errors
+    assert list(contract.achievements.all()) == [mine]
+    page = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f'href="/achievements/{mine.pk}/"' in page and "不锈钢表面纳米化处理技术" in page
+    # the buyer's achievement is not the seller's: refused by the service even when posted directly
+    api = client.put(
+        f"/api/contracts/{contract.pk}/achievements",
+        {"achievement_ids": [mine.pk, buyers.pk]},
+        content_type="application/json",
+    )
+    assert api.status_code == 422 and "只能关联卖方机构的成果" in api.content.decode()
+    assert list(contract.achievements.all()) == [mine]
+    assert draft.pk  # members-only achievements of the seller are offered to its members
+    api = client.put(
+        f"/api/contracts/{contract.pk}/achievements",
+        {"achievement_ids": [mine.pk, draft.pk]},
+        content_type="application/json",
+    )
+    assert api.status_code == 200, api.content
+    assert {a["title"] for a in api.json()["achievements"]} == {mine.title, draft.title}
+
+
+def test_an_achievement_the_user_cannot_see_is_refused(contract, university, buyer_user, seller_user):
+    from techmarket.catalog.models import Visibility
+    from techmarket.contracts import services
+
+    hidden = _achievement(university, "仅本单位可见的成果", visibility=Visibility.ORGANIZATION)
+    with pytest.raises(ValidationError) as exc:
+        services.contract_set_achievements(contract=contract, acting_user=buyer_user, achievements=[hidden])
+    assert "不存在或您无权查看" in str(exc.value.message_dict["achievements"])
+    services.contract_set_achievements(contract=contract, acting_user=seller_user, achievements=[hidden])
+    assert list(contract.achievements.all()) == [hidden]
