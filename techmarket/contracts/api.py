@@ -4,7 +4,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -24,6 +25,15 @@ class PartyOut(Schema):
     organization_id: int | None
 
 
+class AchievementRef(Schema):
+    id: int
+    title: str
+
+
+class AchievementsIn(Schema):
+    achievement_ids: list[int] = Field(..., description="卖方机构的科技成果编号；空列表即取消关联")
+
+
 class ContractOut(Schema):
     id: int
     title: str
@@ -40,10 +50,16 @@ class ContractOut(Schema):
     registration_number: str
     registered_on: date | None
     parties: list[PartyOut]
+    patent_numbers: str = Field(..., description="关联专利号（规范写法，用“、”分隔）")
+    achievements: list[AchievementRef]
 
     @staticmethod
     def resolve_parties(obj: Any) -> list[Any]:
         return list(obj.parties.all())
+
+    @staticmethod
+    def resolve_achievements(obj: Any) -> list[Any]:
+        return list(obj.achievements.all())
 
 
 class MoveIn(Schema):
@@ -105,7 +121,9 @@ def contract_figures(  # type: ignore[no-untyped-def]
 @router.get("", response=list[ContractOut], summary="技术合同列表")
 @paginate(PagePagination)
 def contract_list(request, q: str = "", status: str = "", type_name: str = ""):  # type: ignore[no-untyped-def]
-    return selectors.contract_list_visible_to(request.user, q=q[:100], status=status, type_name=type_name)
+    return selectors.contract_list_visible_to(
+        request.user, q=q[:100], status=status, type_name=type_name
+    ).prefetch_related("achievements")
 
 
 @router.get("/{contract_id}", response=ContractOut, summary="技术合同详情")
@@ -124,5 +142,30 @@ def contract_action(request, contract_id: int, payload: MoveIn):  # type: ignore
         expected_state=payload.expected_state,
         registration_number=payload.registration_number,
         registered_on=payload.registered_on,
+    )
+    return selectors.contract_get_visible(request.user, contract_id)
+
+
+@router.put("/{contract_id}/achievements", response=ContractOut, summary="关联卖方的科技成果")
+def contract_achievements(request, contract_id: int, payload: AchievementsIn):  # type: ignore[no-untyped-def]
+    from techmarket.achievements.models import Achievement
+
+    contract = selectors.contract_get_visible(request.user, contract_id)
+    wanted = list(dict.fromkeys(payload.achievement_ids))
+    found = {a.pk: a for a in Achievement.objects.unscoped().filter(pk__in=wanted)}
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "achievement_ids": [
+                    _("科技成果（编号 %(ids)s）不存在或您无权查看。") % {"ids": "、".join(missing)}
+                ]
+            }
+        )
+    services.contract_set_achievements(
+        contract=contract,
+        acting_user=request.user,
+        achievements=[found[pk] for pk in wanted],
+        request=request,
     )
     return selectors.contract_get_visible(request.user, contract_id)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.achievements.models import Achievement
 from techmarket.core.forms import StyledForm
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry, Region
@@ -71,9 +72,20 @@ class ContractForm(StyledForm):
         max_length=5,
         help_text=_("GB/T 4754-2017，如 C26；默认取买方所属行业。"),
     )
-    patent_numbers = forms.CharField(label=_("关联专利号"), required=False, max_length=500)
+    patent_numbers = forms.CharField(
+        label=_("关联专利号"),
+        required=False,
+        max_length=500,
+        help_text=_("多个专利号用“、”分隔，如“ZL202310123456.6、202320567890.9”；会校验格式和校验位。"),
+    )
     summary = forms.CharField(
         label=_("主要技术内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    achievements = forms.ModelMultipleChoiceField(
+        label=_("关联科技成果"),
+        required=False,
+        queryset=Achievement.objects.none(),
+        help_text=_("卖方机构的成果（您所在机构的成果，或合同卖方的成果）；按住 Ctrl（Mac 为 ⌘）可多选。"),
     )
     owner = forms.ModelChoiceField(label=_("登记申请单位"), queryset=Organization.objects.none())
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -88,8 +100,17 @@ class ContractForm(StyledForm):
     buyer_kind = _kind_field(_("买方主体类型"))
     buyer_region = _text(_("买方所在地区代码"), 6)
 
-    def __init__(self, *args: Any, owners: list[Organization], party_orgs: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        owners: list[Organization],
+        party_orgs: Any = None,
+        achievements: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if achievements is not None:
+            cast(forms.ModelMultipleChoiceField, self.fields["achievements"]).queryset = achievements
         owner = cast(forms.ModelChoiceField, self.fields["owner"])
         owner.queryset = Organization.objects.filter(pk__in=[o.pk for o in owners])
         if len(owners) == 1:
@@ -120,6 +141,7 @@ class ContractForm(StyledForm):
             "industry": contract.industry_id or "",
             "patent_numbers": contract.patent_numbers,
             "summary": contract.summary,
+            "achievements": [a.pk for a in contract.achievements.all()],
             "owner": contract.owner_id,
             "version": contract.version,
         }
@@ -191,6 +213,7 @@ class ContractForm(StyledForm):
             "industry": data.get("industry"),
             "patent_numbers": data.get("patent_numbers", ""),
             "summary": data.get("summary", ""),
+            "achievements": list(data.get("achievements") or []),
         }
 
 
@@ -240,6 +263,25 @@ class PaymentForm(StyledForm):
     def __init__(self, *args: Any, contract: TechContract, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["instalment"]).queryset = contract.schedule.all()
+
+
+class PaymentCorrectionForm(PaymentForm):
+    """Correct one payment (prefix ``pay<pk>``: one form per row on the contract page)."""
+
+    reason = forms.CharField(label=_("更正原因"), max_length=200, help_text=_("记入审计日志，如“金额录错”。"))
+
+    def __init__(self, *args: Any, payment: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"pay{payment.pk}")
+        kwargs.setdefault(
+            "initial",
+            {
+                "received_on": payment.received_on,
+                "amount": payment.amount,
+                "instalment": payment.instalment_id,
+                "note": payment.note,
+            },
+        )
+        super().__init__(*args, contract=payment.contract, **kwargs)
 
 
 class FiguresForm(StyledForm):

@@ -4,6 +4,7 @@ Who sees a contract: members of a party's organisation and of the organisation t
 creator, the brokers of its engagement, operators and bureau officials. Nobody else.
 """
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -103,3 +104,12 @@ def active_contract_types() -> QuerySet[ContractType]:
 
 def type_names() -> list[str]:
     return list(dict.fromkeys(ContractType.objects.values_list("type_name", flat=True)))
+
+
+def linkable_achievements(user: Any, *, seller_org_ids: Iterable[int], current: Iterable[int] = ()) -> Any:
+    """Achievements the contract form offers: the possible sellers' ones the user may see (and those linked)."""
+    from techmarket.achievements.selectors import achievement_list_visible_to
+
+    return achievement_list_visible_to(user).filter(
+        Q(owner_id__in=[o for o in seller_org_ids if o]) | Q(pk__in=list(current))
+    )

@@ -5,6 +5,7 @@ exceed its total, whose dates run backwards or whose parties are not the engagem
 a message that says what to fix, and nothing is written.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -170,6 +171,32 @@ def _validate_schedule(
     return {"schedule": errors} if errors else {}
 
 
+PATENT_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def clean_patent_numbers(text: str) -> tuple[str, dict[str, list[str]]]:
+    """Each listed number normalised and checked (format, type digit, check digit) like achievements' IP.
+
+    Returns the numbers joined with “、” and, for the bad ones, messages that name the number and the
+    expected check digit; a number listed twice is kept once.
+    """
+    from techmarket.achievements.validators import validate_patent_number
+
+    numbers: list[str] = []
+    errors: list[str] = []
+    for raw in PATENT_SEPARATORS.split(text or ""):
+        if not raw.strip():
+            continue
+        try:
+            number = validate_patent_number(raw)
+        except ValidationError as exc:
+            errors.extend(_("关联专利号：%(m)s") % {"m": m} for m in exc.messages)
+            continue
+        if number not in numbers:
+            numbers.append(number)
+    return "、".join(numbers), ({"patent_numbers": errors} if errors else {})
+
+
 def _check_engagement(engagement: Any, parties: Sequence[PartyData]) -> dict[str, list[str]]:
     """Every party with a platform organisation must belong to the engagement the contract comes from."""
     if engagement is None:
@@ -186,6 +213,33 @@ def _check_engagement(engagement: Any, parties: Sequence[PartyData]) -> dict[str
             ]
         }
     return {}
+
+
+def _check_achievements(
+    achievements: Sequence[Any], parties: Sequence[PartyData], engagement: Any, acting_user: Any
+) -> dict[str, list[str]]:
+    """Linked achievements are the seller's (or the engagement's own) and visible to the one who links them."""
+    if not achievements:
+        return {}
+    from techmarket.achievements.selectors import achievement_list_visible_to
+
+    seller = next((p.organization for p in parties if p.role == Role.SELLER), None)
+    visible = set(
+        achievement_list_visible_to(acting_user)
+        .filter(pk__in=[a.pk for a in achievements])
+        .values_list("pk", flat=True)
+    )
+    own = getattr(engagement, "achievement_id", None)
+    errors: list[str] = []
+    for a in achievements:
+        if a.pk not in visible:
+            errors.append(_("科技成果（编号 %(id)s）不存在或您无权查看。") % {"id": a.pk})
+        elif a.pk != own and (seller is None or a.owner_id != seller.pk):
+            errors.append(
+                _("科技成果“%(t)s”不属于卖方%(s)s，只能关联卖方机构的成果。")
+                % {"t": a.title, "s": f"“{seller.name}”" if seller else _("（卖方不是平台机构）")}
+            )
+    return {"achievements": errors} if errors else {}
 
 
 def _check_may_record(user: Any, owner: Organization, engagement: Any) -> None:
@@ -227,7 +281,8 @@ def _validated(
     deductions: Sequence[tuple[str, Any]],
     schedule: Sequence[tuple[date, Any, str]],
     engagement: Any,
-) -> tuple[Decimal, list[tuple[str, Decimal]], list[tuple[date, Decimal, str]], list[PartyData]]:
+    patent_numbers: str = "",
+) -> tuple[Decimal, list[tuple[str, Decimal]], list[tuple[date, Decimal, str]], list[PartyData], str]:
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
         errors["title"] = [_("请填写合同名称。")]
@@ -239,6 +294,7 @@ def _validated(
     items = [((item or "").strip(), money(a)) for item, a in deductions]
     plan = [(d, money(a), n) for d, a, n in schedule]
     cleaned, party_errors = _clean_parties(parties)
+    patents, patent_errors = clean_patent_numbers(patent_numbers)
     errors = _merge(
         errors,
         validate_amounts(total, items),
@@ -246,10 +302,11 @@ def _validated(
         party_errors,
         _validate_schedule(payment_mode, total, signed_on, plan),
         _check_engagement(engagement, cleaned),
+        patent_errors,
     )
     if errors:
         raise ValidationError(errors)
-    return total, items, plan, cleaned
+    return total, items, plan, cleaned, patents
 
 
 def _audit_state(contract: TechContract) -> dict[str, Any]:
@@ -263,6 +320,8 @@ def _audit_state(contract: TechContract) -> dict[str, Any]:
         "parties": [f"{p.role}:{p.name}:{p.uscc}" for p in contract.parties.all()],
         "deductions": [f"{d.item}:{d.amount}" for d in contract.deductions.all()],
         "schedule": [f"{i.due_on}:{i.amount}" for i in contract.schedule.all()],
+        "achievements": sorted(a.pk for a in contract.achievements.all()),
+        "patent_numbers": contract.patent_numbers,
         "version": contract.version,
     }
 
@@ -317,7 +376,7 @@ def contract_create(
     engagement: Any = None,
     request: Any = None,
 ) -> TechContract:
-    total, items, plan, cleaned = _validated(
+    total, items, plan, cleaned, patents = _validated(
         title=title,
         contract_type=contract_type,
         signed_on=signed_on,
@@ -329,9 +388,13 @@ def contract_create(
         deductions=deductions,
         schedule=schedule,
         engagement=engagement,
+        patent_numbers=patent_numbers,
     )
     assert contract_type is not None and signed_on is not None  # checked by _validated
     _check_may_record(acting_user, owner, engagement)
+    achievements = list(achievements)
+    if errors := _check_achievements(achievements, cleaned, engagement, acting_user):
+        raise ValidationError(errors)
     extra = {"engagement": engagement} if engagement is not None else {}
     with transaction.atomic():
         contract = TechContract(
@@ -352,7 +415,7 @@ def contract_create(
                 ),
                 None,
             ),
-            patent_numbers=patent_numbers.strip(),
+            patent_numbers=patents,
             summary=summary.strip(),
             contract_number=contract_number.strip(),
             external_key=external_key.strip(),
@@ -362,7 +425,7 @@ def contract_create(
         )
         contract.save()
         _write_children(contract, cleaned, items, plan)
-        contract.achievements.set(list(achievements))
+        contract.achievements.set(achievements)
         audit_record(
             actor=acting_user,
             action="contracts.contract.create",
@@ -412,7 +475,7 @@ def contract_update(
     if not CONTRACT_REGISTRATION.kinds(acting_user, contract):
         raise PermissionDenied(_("您无权修改该合同。"))
     engagement = getattr(contract, "engagement", None)
-    total, items, plan, cleaned = _validated(
+    total, items, plan, cleaned, patents = _validated(
         title=title,
         contract_type=contract_type,
         signed_on=signed_on,
@@ -424,7 +487,12 @@ def contract_update(
         deductions=deductions,
         schedule=schedule,
         engagement=engagement,
+        patent_numbers=patent_numbers,
     )
+    if achievements is not None:
+        achievements = list(achievements)
+        if errors := _check_achievements(achievements, cleaned, engagement, acting_user):
+            raise ValidationError(errors)
     with transaction.atomic():
         rows = TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk)
         current = rows.values_list("version", flat=True).first()
@@ -446,7 +514,7 @@ def contract_update(
         contract.technical_amount = technical_amount(total, [a for _i, a in items])
         contract.payment_mode = payment_mode
         contract.industry = industry
-        contract.patent_numbers = patent_numbers.strip()
+        contract.patent_numbers = patents
         contract.summary = summary.strip()
         contract.contract_number = contract_number.strip()
         contract.save()
@@ -459,6 +527,43 @@ def contract_update(
             target=contract,
             before=before,
             after=_audit_state(contract),
+            request=request,
+        )
+    return contract
+
+
+def contract_set_achievements(
+    *, contract: TechContract, acting_user: Any, achievements: Sequence[Any], request: Any = None
+) -> TechContract:
+    """Link the seller's achievements (API); same rules as the form: editable contract, recorder, seller's."""
+    from .workflow import OPERATOR
+
+    kinds = CONTRACT_REGISTRATION.kinds(acting_user, contract)
+    if not kinds:
+        raise PermissionDenied(_("您无权修改该合同。"))
+    if contract.status not in EDITABLE and OPERATOR not in kinds:
+        raise ValidationError(
+            _("合同处于“%(s)s”状态，不能修改；如需更正请联系登记机构。")
+            % {"s": contract.get_status_display()}
+        )
+    parties = [PartyData(role=p.role, organization=p.organization) for p in contract.parties.all()]
+    achievements = list(achievements)
+    if errors := _check_achievements(achievements, parties, contract.engagement, acting_user):
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = sorted(contract.achievements.values_list("pk", flat=True))
+        after = sorted(a.pk for a in achievements)
+        if before == after:
+            return contract
+        contract.achievements.set(achievements)
+        TechContract.objects.unscoped().filter(pk=contract.pk).update(version=F("version") + 1)
+        contract.refresh_from_db(fields=["version"])
+        audit_record(
+            actor=acting_user,
+            action="contracts.contract.set_achievements",
+            target=contract,
+            before={"achievements": before},
+            after={"achievements": after},
             request=request,
         )
     return contract
@@ -517,6 +622,42 @@ def contract_move(
         ) from None
 
 
+def _payment_errors(
+    contract: TechContract,
+    *,
+    received_on: date,
+    value: Decimal,
+    instalment: Instalment | None,
+    replacing: Payment | None = None,
+) -> dict[str, list[str]]:
+    """Checks of a new or corrected payment; call inside the transaction that locks the contract."""
+    errors: dict[str, list[str]] = {}
+    if value <= 0:
+        errors["amount"] = [_("到账金额应大于 0。")]
+    if received_on < contract.signed_on:
+        errors["received_on"] = [
+            _("到账日期 %(r)s 早于合同签订日期 %(s)s。") % {"r": received_on, "s": contract.signed_on}
+        ]
+    elif received_on > timezone.localdate():
+        errors["received_on"] = [_("到账日期不能晚于今天。")]
+    if instalment is not None and instalment.contract_id != contract.pk:
+        errors["instalment"] = [_("所选付款计划不属于该合同。")]
+    others = Payment.objects.filter(contract=contract)
+    if replacing is not None:
+        others = others.exclude(pk=replacing.pk)
+    received = sum((p.amount for p in others), Decimal("0"))
+    if (
+        not errors
+        and contract.payment_mode != PaymentMode.ROYALTY
+        and received + value > contract.total_amount
+    ):
+        errors["amount"] = [
+            _("累计到账 %(s)s 元将超过合同成交额 %(t)s 元，请核对金额。")
+            % {"s": received + value, "t": contract.total_amount}
+        ]
+    return errors
+
+
 def payment_record(
     *,
     contract: TechContract,
@@ -530,29 +671,9 @@ def payment_record(
     if not CONTRACT_REGISTRATION.kinds(acting_user, contract):
         raise PermissionDenied(_("您无权为该合同登记到账。"))
     value = money(amount)
-    errors: dict[str, list[str]] = {}
-    if value <= 0:
-        errors["amount"] = [_("到账金额应大于 0。")]
-    if received_on < contract.signed_on:
-        errors["received_on"] = [
-            _("到账日期 %(r)s 早于合同签订日期 %(s)s。") % {"r": received_on, "s": contract.signed_on}
-        ]
-    elif received_on > timezone.localdate():
-        errors["received_on"] = [_("到账日期不能晚于今天。")]
-    if instalment is not None and instalment.contract_id != contract.pk:
-        errors["instalment"] = [_("所选付款计划不属于该合同。")]
     with transaction.atomic():
         TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk).first()
-        received = sum((p.amount for p in Payment.objects.filter(contract=contract)), Decimal("0"))
-        if (
-            not errors
-            and contract.payment_mode != PaymentMode.ROYALTY
-            and received + value > contract.total_amount
-        ):
-            errors["amount"] = [
-                _("累计到账 %(s)s 元将超过合同成交额 %(t)s 元，请核对金额。")
-                % {"s": received + value, "t": contract.total_amount}
-            ]
+        errors = _payment_errors(contract, received_on=received_on, value=value, instalment=instalment)
         if errors:
             raise ValidationError(errors)
         payment = Payment.objects.create(
@@ -575,3 +696,90 @@ def payment_record(
             request=request,
         )
     return payment
+
+
+def may_correct_payments(user: Any, contract: TechContract) -> bool:
+    """Members of the recording organisation (登记申请单位) and operators correct or delete payments."""
+    from techmarket.accounts import roles
+
+    return bool(getattr(user, "is_authenticated", False)) and roles.is_member_or_operator(
+        user, contract.owner
+    )
+
+
+def _payment_state(payment: Payment) -> dict[str, Any]:
+    return {
+        "payment": payment.pk,
+        "received_on": payment.received_on,
+        "amount": payment.amount,
+        "instalment": payment.instalment_id,
+        "note": payment.note,
+    }
+
+
+def _check_correction(payment: Payment, acting_user: Any, reason: str) -> str:
+    if not may_correct_payments(acting_user, payment.contract):
+        raise PermissionDenied(_("只有登记申请单位的成员和平台运营可以更正或删除到账记录。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写更正原因（如“金额录错”），该原因会记入审计日志。")]})
+    return reason
+
+
+def payment_update(
+    *,
+    payment: Payment,
+    acting_user: Any,
+    received_on: date,
+    amount: Any,
+    instalment: Instalment | None = None,
+    note: str = "",
+    reason: str,
+    request: Any = None,
+) -> Payment:
+    """Correct a wrongly entered payment; the totals are checked again as if it were entered anew."""
+    reason = _check_correction(payment, acting_user, reason)
+    contract = payment.contract
+    value = money(amount)
+    with transaction.atomic():
+        TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk).first()
+        errors = _payment_errors(
+            contract, received_on=received_on, value=value, instalment=instalment, replacing=payment
+        )
+        if errors:
+            raise ValidationError(errors)
+        before = _payment_state(payment)
+        payment.received_on, payment.amount = received_on, value
+        payment.instalment, payment.note = instalment, note.strip()
+        after = _payment_state(payment)
+        if after == before:
+            return payment
+        payment.save(update_fields=["received_on", "amount", "instalment", "note"])
+        audit_record(
+            actor=acting_user,
+            action="contracts.payment.update",
+            target=contract,
+            before=before,
+            after=after,
+            note=reason,
+            request=request,
+        )
+    return payment
+
+
+def payment_delete(*, payment: Payment, acting_user: Any, reason: str, request: Any = None) -> None:
+    """Delete a payment entered by mistake (wrong contract, entered twice); the audit keeps what it was."""
+    reason = _check_correction(payment, acting_user, reason)
+    contract = payment.contract
+    with transaction.atomic():
+        TechContract.objects.unscoped().select_for_update().filter(pk=contract.pk).first()
+        before = _payment_state(payment)
+        payment.delete()
+        audit_record(
+            actor=acting_user,
+            action="contracts.payment.delete",
+            target=contract,
+            before=before,
+            note=reason,
+            request=request,
+        )

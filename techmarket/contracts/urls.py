@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:contract_id>/edit/", views.contract_edit, name="edit"),
     path("<int:contract_id>/move/", views.contract_action, name="move"),
     path("<int:contract_id>/payments/", views.payment_add, name="payment_add"),
+    path("<int:contract_id>/payments/<int:payment_id>/edit/", views.payment_edit, name="payment_edit"),
+    path("<int:contract_id>/payments/<int:payment_id>/delete/", views.payment_delete, name="payment_delete"),
 ]

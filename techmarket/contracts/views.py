@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +22,14 @@ from techmarket.orgs.models import Organization, Role
 
 from . import figures, selectors, services
 from .export import registered_xlsx
-from .forms import ContractFilterForm, ContractForm, FiguresForm, MoveForm, PaymentForm
+from .forms import (
+    ContractFilterForm,
+    ContractForm,
+    FiguresForm,
+    MoveForm,
+    PaymentCorrectionForm,
+    PaymentForm,
+)
 from .workflow import CONTRACT_REGISTRATION
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,6 +73,14 @@ def _from_engagement(request: HttpRequest) -> Any:
     return engagement
 
 
+def _linkable(request: HttpRequest, sellers: list[int], current: Any) -> Any:
+    """The achievements the form offers; on a POST the chosen seller's visible ones are accepted too."""
+    posted = request.POST.get("seller_org", "") if request.method == "POST" else ""
+    if posted.isdigit():
+        sellers = [*sellers, int(posted)]
+    return selectors.linkable_achievements(request.user, seller_org_ids=sellers, current=current)
+
+
 @login_required
 def contract_create(request: HttpRequest) -> HttpResponse:
     engagement = _from_engagement(request)
@@ -85,7 +100,16 @@ def contract_create(request: HttpRequest) -> HttpResponse:
         }
     if not owners:
         raise PermissionDenied(_("请先加入一个已审核通过的机构，再录入技术合同。"))
-    form = ContractForm(request.POST or None, owners=owners, party_orgs=party_orgs, initial=initial)
+    sellers = [o.pk for o in owners]
+    if engagement is not None:
+        initial["achievements"] = [engagement.achievement_id] if engagement.achievement_id else []
+    form = ContractForm(
+        request.POST or None,
+        owners=owners,
+        party_orgs=party_orgs,
+        initial=initial,
+        achievements=_linkable(request, sellers, initial.get("achievements", ())),
+    )
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         if not form.errors:
@@ -94,7 +118,6 @@ def contract_create(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                     owner=form.cleaned_data["owner"],
                     engagement=engagement,
-                    achievements=[engagement.achievement] if engagement and engagement.achievement_id else (),
                     request=request,
                     **kwargs,
                 )
@@ -122,7 +145,15 @@ def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
         from .engagement_link import engagement_org_ids
 
         party_orgs = Organization.objects.filter(pk__in=engagement_org_ids(contract.engagement))
-    form = ContractForm(request.POST or None, owners=owners, party_orgs=party_orgs, initial=initial)
+    seller = contract.seller
+    sellers = [o.pk for o in owners] + ([seller.organization_id] if seller and seller.organization_id else [])
+    form = ContractForm(
+        request.POST or None,
+        owners=owners,
+        party_orgs=party_orgs,
+        initial=initial,
+        achievements=_linkable(request, sellers, initial["achievements"]),
+    )
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         if not form.errors:
@@ -146,6 +177,7 @@ def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_get_visible(request.user, contract_id)
     kinds = CONTRACT_REGISTRATION.kinds(request.user, contract)
+    may_correct = services.may_correct_payments(request.user, contract)
     schedule = [
         (i, sum((p.amount for p in contract.payments.all() if p.instalment_id == i.pk), Decimal(0)))
         for i in contract.schedule.all()
@@ -159,6 +191,10 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
             "can_edit": bool(kinds) and contract.status in services.EDITABLE,
             "can_pay": bool(kinds),
             "payment_form": PaymentForm(contract=contract),
+            "payment_rows": [
+                (p, PaymentCorrectionForm(payment=p) if may_correct else None)
+                for p in contract.payments.all()
+            ],
             "schedule": schedule,
             "today": timezone.localdate(),
         },
@@ -215,6 +251,52 @@ def payment_add(request: HttpRequest, contract_id: int) -> HttpResponse:
             for message in errors:
                 messages.error(request, str(message))
     return redirect("contracts:detail", contract_id=contract.pk)
+
+
+def _payment_of(request: HttpRequest, contract_id: int, payment_id: int) -> Any:
+    contract = selectors.contract_get_visible(request.user, contract_id)
+    return get_object_or_404(contract.payments.select_related("contract__owner"), pk=payment_id)
+
+
+def _flash(request: HttpRequest, exc: Exception) -> None:
+    for message in getattr(exc, "messages", None) or [str(exc)]:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def payment_edit(request: HttpRequest, contract_id: int, payment_id: int) -> HttpResponse:
+    payment = _payment_of(request, contract_id, payment_id)
+    form = PaymentCorrectionForm(request.POST, payment=payment)
+    if form.is_valid():
+        try:
+            services.payment_update(
+                payment=payment, acting_user=request.user, request=request, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("到账记录已更正。"))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    return redirect("contracts:detail", contract_id=contract_id)
+
+
+@login_required
+@require_POST
+def payment_delete(request: HttpRequest, contract_id: int, payment_id: int) -> HttpResponse:
+    payment = _payment_of(request, contract_id, payment_id)
+    try:
+        services.payment_delete(
+            payment=payment, acting_user=request.user, reason=request.POST.get("reason", ""), request=request
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("到账记录已删除。"))
+    return redirect("contracts:detail", contract_id=contract_id)
 
 
 @registration_office_required

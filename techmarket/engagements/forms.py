@@ -37,6 +37,7 @@ class EngagementFilterForm(forms.Form):
 
 
 class EngagementUpdateForm(forms.Form):
+    prefix = "edit"  # the detail page holds this form and the activity form: distinct ids and names
     version = forms.IntegerField(widget=forms.HiddenInput)
     title = forms.CharField(label=_("项目名称"), max_length=120)
     summary = forms.CharField(label=_("项目简介"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -47,6 +48,7 @@ class EngagementUpdateForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
+    prefix = "activity"
     kind = forms.ChoiceField(
         label=_("类型"), choices=ActivityKind.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
@@ -62,6 +64,40 @@ class TerminateForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     reason = forms.CharField(label=_("说明（各方可见）"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BrokerChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # users are Any here
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class AssistantsForm(forms.Form):
+    """Assisting brokers (协办经纪人), chosen by the lead broker or an operator."""
+
+    prefix = "assist"
+    brokers: forms.ModelMultipleChoiceField[Any] = BrokerChoiceField(
+        label=_("协办经纪人"),
+        required=False,
+        queryset=None,
+        widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 5}),
+        help_text=_("按住 Ctrl（Mac 为 ⌘）可多选；全部取消即清空。"),
+    )
+
+    def __init__(self, *args: Any, lead_broker_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        from techmarket.orgs.models import Role
+
+        field = self.fields["brokers"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = (
+            get_user_model()
+            .objects.filter(memberships__role=Role.BROKER, memberships__is_active=True, is_active=True)
+            .exclude(pk=lead_broker_id or 0)
+            .distinct()
+            .order_by("pk")
+        )
 
 
 def _orgs() -> Any:

@@ -34,7 +34,20 @@ class PerformanceForm(forms.Form):
     date_to = forms.DateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    organization = forms.IntegerField(label=_("机构编号"), required=False, min_value=1)
+    organization: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("机构"),
+        required=False,
+        queryset=None,
+        empty_label=_("全部机构"),
+        error_messages={"invalid_choice": _("所选机构没有参与任何对接项目，请从列表中选择。")},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = engaged_organizations()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -44,7 +57,23 @@ class PerformanceForm(forms.Form):
 
     def params(self) -> PerformanceParams:
         d = self.cleaned_data
-        return PerformanceParams(d.get("date_from"), d.get("date_to"), d.get("organization"))
+        org = d.get("organization")
+        return PerformanceParams(d.get("date_from"), d.get("date_to"), org.pk if org else None)
+
+
+def engaged_organizations() -> Any:
+    """The organisations the picker offers: those taking part in at least one engagement."""
+    from techmarket.orgs.models import Organization
+
+    return (
+        Organization.objects.filter(
+            Q(pk__in=Engagement.objects.unscoped().values("demand_org_id"))
+            | Q(pk__in=Engagement.objects.unscoped().values("supply_org_id"))
+            | Q(pk__in=Engagement.objects.unscoped().values("provider_links__organization_id"))
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 def _rank(stage: str) -> int:

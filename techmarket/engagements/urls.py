@@ -19,5 +19,6 @@ urlpatterns = [
     path("<int:pk>/move/<str:action>/", views.engagement_move, name="move"),
     path("<int:pk>/checklist/<int:check_id>/", views.engagement_tick, name="tick"),
     path("<int:pk>/activities/", views.activity_create, name="activity"),
+    path("<int:pk>/assistants/", views.assistants_set, name="assistants"),
     path("<int:pk>/providers/", views.provider_add, name="provider_add"),
 ]

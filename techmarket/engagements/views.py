@@ -17,6 +17,7 @@ from techmarket.accounts import roles
 from . import answers, board, selectors, services
 from .forms import (
     ActivityForm,
+    AssistantsForm,
     EngagementCreateForm,
     EngagementFilterForm,
     EngagementUpdateForm,
@@ -95,6 +96,15 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             ),
             "activity_form": ActivityForm(),
+            "assistants_form": (
+                AssistantsForm(
+                    lead_broker_id=engagement.lead_broker_id,
+                    initial={"brokers": [b.pk for b in engagement.assisting_brokers.all()]},
+                )
+                if engagement.is_open
+                and (roles.is_operator(request.user) or engagement.lead_broker_id == request.user.pk)
+                else None
+            ),
             "terminate_form": TerminateForm(),
             "provider_roles": ProviderRole.choices,
             "provider_orgs": board.provider_choices() if may_run and engagement.is_open else [],
@@ -182,6 +192,31 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.activity_log(engagement=engagement, acting_user=request.user, **form.cleaned_data)
         messages.success(request, _("活动已记录。"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("engagements:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def assistants_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead broker or an operator sets the assisting brokers (the service checks who may)."""
+    engagement = selectors.engagement_get_visible(request.user, pk)
+    form = AssistantsForm(request.POST, lead_broker_id=engagement.lead_broker_id)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("请检查协办经纪人：%(e)s")
+            % {"e": "；".join(str(m) for ms in form.errors.values() for m in ms)},
+        )
+        return redirect("engagements:detail", pk=pk)
+    try:
+        services.engagement_set_assistants(
+            engagement=engagement, acting_user=request.user, brokers=list(form.cleaned_data["brokers"])
+        )
+        messages.success(request, _("协办经纪人已更新。"))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("engagements:detail", pk=pk)

@@ -103,9 +103,9 @@ def test_recommendation_to_registered_contract(live_server, page, screenshot):  
     _login(page, base, "jingjiren")
     page.goto(f"{base}/engagements/{engagement.pk}/")
     log = page.locator("#log-activity")
-    log.locator("#id_kind").select_option(label="会谈")
-    log.locator("#id_happened_on").fill("2026-03-01")
-    log.locator("#id_summary").fill("双方确认低温放电指标与样品测试方案。")
+    log.locator("#id_activity-kind").select_option(label="会谈")
+    log.locator("#id_activity-happened_on").fill("2026-03-01")
+    log.locator("#id_activity-summary").fill("双方确认低温放电指标与样品测试方案。")
     page.get_by_role("button", name="记录", exact=True).click()
     page.get_by_text("双方确认低温放电指标").wait_for()
     for _item in range(2):

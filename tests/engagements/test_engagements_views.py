@@ -59,9 +59,11 @@ def test_moving_a_card_is_the_workflow_transition_and_a_stale_page_is_told(engag
 
 def test_the_second_of_two_edits_is_refused_with_a_clear_message(engagement, parties, operator):
     url = reverse("engagements:update", args=[engagement.pk])
-    data = {"version": engagement.version, "title": engagement.title, "next_step": "寄送样品"}
+    data = {"edit-version": engagement.version, "edit-title": engagement.title, "edit-next_step": "寄送样品"}
     client_for(parties["broker"]).post(url, data)
-    page = client_for(operator).post(url, {**data, "next_step": "安排走访"}, follow=True).content.decode()
+    page = (
+        client_for(operator).post(url, {**data, "edit-next_step": "安排走访"}, follow=True).content.decode()
+    )
     assert "已被他人修改" in page
     engagement.refresh_from_db()
     assert engagement.next_step == "寄送样品"
@@ -72,10 +74,10 @@ def test_logging_an_activity_shows_it_on_the_timeline(engagement, parties):
     c.post(
         reverse("engagements:activity", args=[engagement.pk]),
         {
-            "kind": "meeting",
-            "happened_on": "2026-11-02",
-            "participants": "张工、李教授",
-            "summary": "首次会谈纪要",
+            "activity-kind": "meeting",
+            "activity-happened_on": "2026-11-02",
+            "activity-participants": "张工、李教授",
+            "activity-summary": "首次会谈纪要",
         },
     )
     page = client_for(parties["enterprise_user"]).get(reverse("engagements:detail", args=[engagement.pk]))
