@@ -6,100 +6,324 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('engagements', '0003_default_checklist'),
-        ('orgs', '0005_merge_kernel_and_portal'),
-        ('reference', '0002_load_national_code_tables'),
+        ("engagements", "0003_default_checklist"),
+        ("orgs", "0005_merge_kernel_and_portal"),
+        ("reference", "0002_load_national_code_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Facility',
+            name="Facility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('verification', '概念验证中心'), ('pilot', '中试基地'), ('instrument', '共享仪器')], max_length=16, verbose_name='类型')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('summary', models.TextField(max_length=4000, verbose_name='简介与服务内容')),
-                ('capacity', models.PositiveIntegerField(default=0, help_text='每年可承接的验证、中试或检测项目数', verbose_name='年服务能力（项）')),
-                ('equipment', models.TextField(blank=True, help_text='每行一台（套）', max_length=4000, verbose_name='主要设备')),
-                ('contact_name', models.CharField(max_length=32, verbose_name='联系人')),
-                ('contact_phone', models.CharField(max_length=32, verbose_name='联系电话')),
-                ('status', models.CharField(choices=[('trial', '试点'), ('recognised', '已认定'), ('revoked', '已撤销')], db_index=True, default='trial', max_length=16, verbose_name='状态')),
-                ('status_note', models.CharField(blank=True, max_length=500, verbose_name='状态说明')),
-                ('recognised_at', models.DateTimeField(blank=True, null=True, verbose_name='认定时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('chain_node', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reference.chainnode', verbose_name='产业链环节')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.industry', verbose_name='服务行业')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facilities', to='orgs.organization', verbose_name='依托单位')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='所在地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("verification", "概念验证中心"),
+                            ("pilot", "中试基地"),
+                            ("instrument", "共享仪器"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("summary", models.TextField(max_length=4000, verbose_name="简介与服务内容")),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="每年可承接的验证、中试或检测项目数",
+                        verbose_name="年服务能力（项）",
+                    ),
+                ),
+                (
+                    "equipment",
+                    models.TextField(
+                        blank=True, help_text="每行一台（套）", max_length=4000, verbose_name="主要设备"
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=32, verbose_name="联系人")),
+                ("contact_phone", models.CharField(max_length=32, verbose_name="联系电话")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("trial", "试点"), ("recognised", "已认定"), ("revoked", "已撤销")],
+                        db_index=True,
+                        default="trial",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("status_note", models.CharField(blank=True, max_length=500, verbose_name="状态说明")),
+                ("recognised_at", models.DateTimeField(blank=True, null=True, verbose_name="认定时间")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "chain_node",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="reference.chainnode",
+                        verbose_name="产业链环节",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.industry",
+                        verbose_name="服务行业",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facilities",
+                        to="orgs.organization",
+                        verbose_name="依托单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="所在地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务平台',
-                'verbose_name_plural': '服务平台',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "服务平台",
+                "verbose_name_plural": "服务平台",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('decision_note', models.CharField(blank=True, help_text='申请人会看到它。', max_length=500, verbose_name='处理意见')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='办理时限')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('status', models.CharField(choices=[('pending', '待答复'), ('accepted', '已接受'), ('declined', '已谢绝'), ('withdrawn', '已撤回')], db_index=True, default='pending', max_length=16, verbose_name='状态')),
-                ('service', models.CharField(help_text='例如：原理验证、样机试制、检验检测', max_length=120, verbose_name='所需服务')),
-                ('message', models.CharField(blank=True, max_length=500, verbose_name='需求说明')),
-                ('starts_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
-                ('engagement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagements.engagement', verbose_name='所属对接项目')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facility_bookings', to='orgs.organization', verbose_name='申请单位')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookings', to='facilities.facility', verbose_name='服务平台')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                (
+                    "decision_note",
+                    models.CharField(
+                        blank=True, help_text="申请人会看到它。", max_length=500, verbose_name="处理意见"
+                    ),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="办理时限"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待答复"),
+                            ("accepted", "已接受"),
+                            ("declined", "已谢绝"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "service",
+                    models.CharField(
+                        help_text="例如：原理验证、样机试制、检验检测",
+                        max_length=120,
+                        verbose_name="所需服务",
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=500, verbose_name="需求说明")),
+                ("starts_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="engagements.engagement",
+                        verbose_name="所属对接项目",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facility_bookings",
+                        to="orgs.organization",
+                        verbose_name="申请单位",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookings",
+                        to="facilities.facility",
+                        verbose_name="服务平台",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务预约',
-                'verbose_name_plural': '服务预约',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "服务预约",
+                "verbose_name_plural": "服务预约",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='项目名称')),
-                ('team', models.CharField(blank=True, max_length=200, verbose_name='项目团队')),
-                ('goals', models.TextField(blank=True, max_length=2000, verbose_name='验证目标')),
-                ('results', models.TextField(blank=True, max_length=2000, verbose_name='验证结果')),
-                ('transferred_to', models.CharField(blank=True, max_length=200, verbose_name='转化去向')),
-                ('status', models.CharField(choices=[('running', '进行中'), ('verified', '已通过验证'), ('transferred', '已转化'), ('stopped', '已终止')], db_index=True, default='running', max_length=16, verbose_name='状态')),
-                ('status_note', models.CharField(blank=True, max_length=500, verbose_name='状态说明')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='验证通过时间')),
-                ('transferred_at', models.DateTimeField(blank=True, null=True, verbose_name='转化时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('booking', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='facilities.booking', verbose_name='来自预约')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagements.engagement', verbose_name='所属对接项目')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='facilities.facility', verbose_name='服务平台')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="项目名称")),
+                ("team", models.CharField(blank=True, max_length=200, verbose_name="项目团队")),
+                ("goals", models.TextField(blank=True, max_length=2000, verbose_name="验证目标")),
+                ("results", models.TextField(blank=True, max_length=2000, verbose_name="验证结果")),
+                ("transferred_to", models.CharField(blank=True, max_length=200, verbose_name="转化去向")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "进行中"),
+                            ("verified", "已通过验证"),
+                            ("transferred", "已转化"),
+                            ("stopped", "已终止"),
+                        ],
+                        db_index=True,
+                        default="running",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("status_note", models.CharField(blank=True, max_length=500, verbose_name="状态说明")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="验证通过时间")),
+                ("transferred_at", models.DateTimeField(blank=True, null=True, verbose_name="转化时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="facilities.booking",
+                        verbose_name="来自预约",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="engagements.engagement",
+                        verbose_name="所属对接项目",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="facilities.facility",
+                        verbose_name="服务平台",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '验证与中试项目',
-                'verbose_name_plural': '验证与中试项目',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "验证与中试项目",
+                "verbose_name_plural": "验证与中试项目",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ends_at__isnull', True), ('starts_at__isnull', True)), models.Q(('ends_at__gt', models.F('starts_at')), ('ends_at__isnull', False), ('starts_at__isnull', False)), _connector='OR'), name='facility_booking_slot_in_order'),
+            model_name="booking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("ends_at__isnull", True), ("starts_at__isnull", True)),
+                    models.Q(
+                        ("ends_at__gt", models.F("starts_at")),
+                        ("ends_at__isnull", False),
+                        ("starts_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="facility_booking_slot_in_order",
+            ),
         ),
     ]
