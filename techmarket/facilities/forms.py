@@ -11,7 +11,7 @@ from .fields import BOOKING_FIELDS, FACILITY_FIELDS, PROJECT_FIELDS
 from .models import Booking, Facility, Project
 
 
-def _style(form: forms.Form) -> None:
+def _style(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field.widget, forms.CheckboxInput):
             continue

@@ -139,7 +139,7 @@ def book(request: HttpRequest, facility_id: int) -> HttpResponse:
         for field, errs in form.errors.items():
             for e in errs:
                 label = form.fields[field].label if field in form.fields else ""
-                messages.error(request, f"{label}：{e}" if label else e)
+                messages.error(request, f"{label}：{e}" if label else str(e))
         return redirect("facilities:detail", facility.pk)
     d = form.cleaned_data
     org = next(o for o in orgs if o.pk == d["organization"])
@@ -196,7 +196,7 @@ def project_new(request: HttpRequest, facility_id: int) -> HttpResponse:
     if not form.is_valid():
         for errs in form.errors.values():
             for e in errs:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("facilities:detail", facility.pk)
     try:
         services.project_create(facility=facility, acting_user=request.user, data=form.cleaned_data)
