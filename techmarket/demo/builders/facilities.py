@@ -43,7 +43,7 @@ def _member(org: Organization, roles: tuple[str, ...] = (Role.ORG_ADMIN, Role.ME
 
 def _facility(org: Organization, kind: str, sector_key: str, name: str, status: str, now: Any) -> Facility:
     sector = SECTOR[sector_key]
-    industry = Industry.objects.filter(pk__in=sector.industries).order_by("code").first()
+    industry = Industry.objects.filter(pk=sector.industries[0]).first()  # the sector's main division
     equipment = "\n".join(INSTRUMENTS[: 2 if kind != F.INSTRUMENT else 1])
     facility = Facility.objects.unscoped().create(
         name=name,
