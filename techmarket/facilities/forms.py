@@ -80,12 +80,20 @@ class BookingForm(forms.Form):
     ends_at = forms.DateTimeField(
         label=_("结束时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    engagement = forms.IntegerField(label=_("所属对接项目编号"), required=False, min_value=1)
+    engagement = forms.TypedChoiceField(
+        label=_("所属对接项目"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("可选：服务于哪项对接"),
+    )
 
-    def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: list[Any], engagements: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["organization"]
         field.choices = [(o.pk, o.name) for o in organisations]
+        engagement: Any = self.fields["engagement"]
+        engagement.choices = [("", _("不关联"))] + [(e.pk, e.title) for e in engagements]
         BOOKING_FIELDS.apply_to_form(self)
         _style(self)
 

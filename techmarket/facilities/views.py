@@ -68,10 +68,25 @@ def facility_detail(request: HttpRequest, facility_id: int) -> HttpResponse:
             (p, PROJECT.available(user, p)) for p in selectors.projects_visible_to(user, facility=facility)
         ],
         "bookings": [(b, BOOKING_REQUEST.may_decide(user, b)) for b in bookings],
-        "booking_form": BookingForm(organisations=orgs) if orgs and facility.status != "revoked" else None,
+        "booking_form": BookingForm(organisations=orgs, engagements=_open_engagements(user, orgs))
+        if orgs and facility.status != "revoked"
+        else None,
         "project_form": ProjectForm() if manager else None,
     }
     return render(request, "facilities/facility_detail.html", context)
+
+
+def _open_engagements(user: Any, orgs: list[Any]) -> list[Any]:
+    """Open engagements the user sees in which one of the user's organisations takes part."""
+    from django.db.models import Q
+
+    from techmarket.engagements.selectors import engagement_list_visible_to
+
+    ids = [o.pk for o in orgs]
+    qs = engagement_list_visible_to(user, status="open").filter(
+        Q(demand_org_id__in=ids) | Q(supply_org_id__in=ids)
+    )
+    return list(qs.order_by("-pk")[:50])
 
 
 @login_required
@@ -134,7 +149,7 @@ def facility_action(request: HttpRequest, facility_id: int, action: str) -> Http
 def book(request: HttpRequest, facility_id: int) -> HttpResponse:
     facility = selectors.facility_get_visible(request.user, facility_id)
     orgs = [o for o in booking_organisations(request.user) if o.pk != facility.owner_id]
-    form = BookingForm(request.POST, organisations=orgs)
+    form = BookingForm(request.POST, organisations=orgs, engagements=_open_engagements(request.user, orgs))
     if not form.is_valid():
         for field, errs in form.errors.items():
             for e in errs:

@@ -78,3 +78,26 @@ def test_the_api_lists_and_refuses_an_overlapping_slot(client, instrument, ent_u
     assert again.status_code == 422 and "starts_at" in str(again.json())
     record = client.get(f"/api/facilities/{instrument.pk}/record").json()
     assert record == {"verified": 0, "transferred": 0, "running": 0, "meets_record": False}
+
+
+def test_the_booking_form_offers_the_organisations_open_engagements(
+    client, centre, ent_user, enterprise, university
+):
+    from factories import make_broker
+
+    from techmarket.engagements.services import engagement_open
+
+    engagement = engagement_open(
+        acting_user=make_broker(),
+        title="新材料成果概念验证对接",
+        demand_org=enterprise,
+        supply_org=university,
+    )
+    client.force_login(ent_user)
+    page = client.get(reverse("facilities:detail", args=[centre.pk])).content.decode()
+    assert "新材料成果概念验证对接" in page
+    client.post(
+        reverse("facilities:book", args=[centre.pk]),
+        {"organization": enterprise.pk, "service": "原理验证", "engagement": engagement.pk},
+    )
+    assert Booking.objects.unscoped().get().engagement == engagement
