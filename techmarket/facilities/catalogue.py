@@ -9,6 +9,7 @@ def register() -> None:
     from . import selectors
     from .forms import FacilityFilterForm
     from .models import Facility
+    from .workspace import facilities_panel
 
     registry.register(
         registry.CatalogueType(
@@ -22,6 +23,7 @@ def register() -> None:
             filter_form=FacilityFilterForm,
             api_router="techmarket.facilities.api.router",
             navigation=registry.Navigation(_("概念验证与中试")),
+            workspace_panel=facilities_panel,
             quick_actions=(registry.QuickAction(_("登记服务平台"), "facilities:create"),),
         )
     )

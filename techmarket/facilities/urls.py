@@ -7,6 +7,7 @@ app_name = "facilities"
 urlpatterns = [
     path("", views.facility_list, name="list"),
     path("new/", views.facility_create, name="create"),
+    path("bookings/", views.bookings_mine, name="bookings"),
     path("<int:facility_id>/", views.facility_detail, name="detail"),
     path("<int:facility_id>/edit/", views.facility_edit, name="edit"),
     path("<int:facility_id>/do/<slug:action>/", views.facility_action, name="action"),

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +19,7 @@ from techmarket.core.http import query_without_page
 
 from . import selectors, services
 from .forms import BookingForm, FacilityFilterForm, FacilityForm, ProjectForm
+from .models import Booking
 from .permissions import booking_organisations, may_manage, owner_organisations
 from .request_types import BOOKING_REQUEST
 from .workflow import FACILITY, PROJECT
@@ -48,6 +51,30 @@ def facility_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without_page(request),
             "can_create": bool(owner_organisations(request.user)),
+        },
+    )
+
+
+@login_required
+def bookings_mine(request: HttpRequest) -> HttpResponse:
+    """Bookings my organisations made, and those my organisations' facilities received."""
+    from techmarket.accounts import roles
+
+    orgs = [o.pk for o in roles.user_organizations(request.user)]
+    visible = selectors.bookings_visible_to(request.user)
+    made = visible.filter(organization_id__in=orgs)
+    received = visible.filter(facility__owner_id__in=orgs)
+    status = request.GET.get("status", "")
+    if status in Booking.Status.values:
+        made, received = made.filter(status=status), received.filter(status=status)
+    return render(
+        request,
+        "facilities/bookings_mine.html",
+        {
+            "made": Paginator(made, 20).get_page(request.GET.get("page")),
+            "received": [(b, BOOKING_REQUEST.may_decide(request.user, b)) for b in received[:100]],
+            "status": status,
+            "statuses": Booking.Status.choices,
         },
     )
 
@@ -200,7 +227,10 @@ def booking_action(request: HttpRequest, booking_id: int, action: str) -> HttpRe
             raise ValidationError(_("未知操作。"))
     except ValidationError as exc:
         _errors(request, exc)
-    return redirect("facilities:detail", booking.facility_id)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("facilities:detail", args=[booking.facility_id])
+    return redirect(target)
 
 
 @login_required

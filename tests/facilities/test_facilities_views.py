@@ -101,3 +101,28 @@ def test_the_booking_form_offers_the_organisations_open_engagements(
         {"organization": enterprise.pk, "service": "原理验证", "engagement": engagement.pk},
     )
     assert Booking.objects.unscoped().get().engagement == engagement
+
+
+def test_the_bookings_page_and_workspace_panel_show_both_sides(
+    client, centre, ent_user, enterprise, uni_admin
+):
+    from techmarket.facilities.services import booking_open
+    from techmarket.facilities.workspace import facilities_panel
+
+    booking = booking_open(facility=centre, acting_user=ent_user, organization=enterprise, service="样机试制")
+    client.force_login(uni_admin)
+    page = client.get(reverse("facilities:bookings")).content.decode()
+    assert "样机试制" in page and "本机构提交的预约" in page
+    panel = facilities_panel(uni_admin)
+    assert panel is not None and panel["links"][0][2] == 1
+    # an answer redirects back, never to another site
+    response = client.post(
+        reverse("facilities:booking_action", args=[booking.pk, "accept"]), {"next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response.url == reverse("facilities:detail", args=[centre.pk])
+    client.force_login(ent_user)
+    assert "已接受" in client.get(reverse("facilities:bookings")).content.decode()
+
+
+def test_the_bookings_page_needs_a_login(client):
+    assert client.get(reverse("facilities:bookings")).status_code == 302
