@@ -14,7 +14,7 @@ from techmarket.orgs.models import Membership, Organization, Role
 from techmarket.reference.models import Industry
 
 from ..context import DemoContext
-from ..vocab import SECTORS
+from ..vocab import ACADEMIC_SECTORS, SECTORS
 
 K = Organization.Kind
 F = Facility.Kind
@@ -63,6 +63,12 @@ def _facility(org: Organization, kind: str, sector_key: str, name: str, status: 
     return facility
 
 
+def _main_sector(ctx: DemoContext, org: Organization) -> str:
+    """The organisation's first-named field (ACADEMIC_SECTORS keeps the order; ctx.sectors is a set)."""
+    named = ACADEMIC_SECTORS.get(org.name, ())
+    return named[0] if named else sorted(ctx.sectors[org.pk])[0]
+
+
 def _clients(ctx: DemoContext, sector_key: str) -> list[tuple[Organization, Any]]:
     out = []
     for org in ctx.orgs[K.ENTERPRISE]:
@@ -83,7 +89,7 @@ def build(ctx: DemoContext) -> None:
     ]
     facilities: list[Facility] = []
     for i, org in enumerate(academic):
-        sector_key = sorted(ctx.sectors[org.pk])[0]
+        sector_key = _main_sector(ctx, org)
         label = SECTOR[sector_key].label
         status = Facility.Status.RECOGNISED if i % 3 == 0 else Facility.Status.TRIAL
         facilities.append(
@@ -96,7 +102,7 @@ def build(ctx: DemoContext) -> None:
                 _facility(org, F.INSTRUMENT, sector_key, f"{org.name}{INSTRUMENTS[i]}（共享）", "trial", now)
             )
     for n, facility in enumerate(facilities):
-        sector_key = sorted(ctx.sectors[facility.owner_id])[0]
+        sector_key = _main_sector(ctx, facility.owner)
         decider = _member(facility.owner)
         for j, (org, user) in enumerate(_clients(ctx, sector_key)):
             state = (B.ACCEPTED, B.PENDING, B.DECLINED, B.ACCEPTED)[j % 4]
