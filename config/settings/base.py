@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "techmarket.challenges",
     "techmarket.engagements",
     "techmarket.contracts",
+    "techmarket.facilities",
     "techmarket.imports",
     "techmarket.outbox",
     "techmarket.analytics",

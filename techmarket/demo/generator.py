@@ -12,6 +12,7 @@ from .builders import (
     engagements,
     events,
     experts,
+    facilities,
     history,
     needs,
     orgs,
@@ -32,6 +33,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("对接活动", events.build),
     ("技术合同", contracts.build),
     ("揭榜挂帅", challenges.build),
+    ("概念验证与中试", facilities.build),
 ]
 
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FacilitiesConfig(AppConfig):
+    name = "techmarket.facilities"
+    label = "facilities"
+    verbose_name = _("概念验证与中试平台")
+
+    def ready(self) -> None:
+        from . import request_types, workflow  # noqa: F401 - registers the workflows and the request type
+        from .catalogue import register
+
+        register()

@@ -1,0 +1,181 @@
+"""The facilities' indicators (analytics.indicators) and the "facility" evaluation subject with its metrics
+(analytics.evaluations), so 绩效评价 can rank centres on what they move on."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.analytics.evaluations import Metric, Subject, count_by, register_metric, register_subject
+from techmarket.analytics.indicators import Group, Indicator, register, register_group
+
+from .models import Booking, Facility, Project
+
+register_group(Group("facilities", _("概念验证与中试"), 40))
+
+FACILITY_PATHS: dict[str, Any] = {
+    "group": "facilities",
+    "region_field": "region__code",
+    "industry_field": "industry__code",
+    "chain_node_field": "chain_node_id",
+}
+VIA_FACILITY: dict[str, Any] = {
+    "group": "facilities",
+    "region_field": "facility__region__code",
+    "industry_field": "facility__industry__code",
+    "chain_node_field": "facility__chain_node_id",
+}
+
+
+def _facilities() -> Any:
+    return Facility.objects.unscoped()
+
+
+def _recognised() -> Any:
+    return _facilities().filter(recognised_at__isnull=False).exclude(status=Facility.Status.REVOKED)
+
+
+def _bookings() -> Any:
+    return Booking.objects.unscoped()
+
+
+def _accepted() -> Any:
+    return _bookings().filter(status=Booking.Status.ACCEPTED, decided_at__isnull=False)
+
+
+def _verified() -> Any:
+    return Project.objects.unscoped().filter(verified_at__isnull=False)
+
+
+def _transferred() -> Any:
+    return Project.objects.unscoped().filter(transferred_at__isnull=False)
+
+
+register(
+    Indicator(
+        "facilities.registered",
+        _("新登记服务平台"),
+        _("个"),
+        _facilities,
+        "created_at",
+        order=10,
+        help=_("期间内登记的概念验证中心、中试基地和共享仪器（试点）"),
+        **FACILITY_PATHS,
+    )
+)
+register(
+    Indicator(
+        "facilities.recognised",
+        _("新认定服务平台"),
+        _("个"),
+        _recognised,
+        "recognised_at",
+        order=11,
+        help=_("期间内认定、且未撤销的服务平台"),
+        **FACILITY_PATHS,
+    )
+)
+register(
+    Indicator(
+        "facilities.bookings",
+        _("服务预约"),
+        _("次"),
+        _bookings,
+        "created_at",
+        order=20,
+        help=_("期间内提交的服务与仪器预约"),
+        **VIA_FACILITY,
+    )
+)
+register(
+    Indicator(
+        "facilities.bookings_accepted",
+        _("接受的预约"),
+        _("次"),
+        _accepted,
+        "decided_at",
+        order=21,
+        help=_("期间内服务平台接受的预约"),
+        **VIA_FACILITY,
+    )
+)
+register(
+    Indicator(
+        "facilities.projects_verified",
+        _("通过验证的项目"),
+        _("项"),
+        _verified,
+        "verified_at",
+        order=30,
+        help=_("期间内通过概念验证或中试的项目"),
+        **VIA_FACILITY,
+    )
+)
+register(
+    Indicator(
+        "facilities.projects_transferred",
+        _("验证后转化的项目"),
+        _("项"),
+        _transferred,
+        "transferred_at",
+        order=31,
+        help=_("期间内登记为已转化的验证、中试项目"),
+        **VIA_FACILITY,
+    )
+)
+
+register_subject(
+    Subject(
+        "facility",
+        _("概念验证中心与中试基地"),
+        lambda: _facilities().exclude(status=Facility.Status.REVOKED).order_by("name"),
+    )
+)
+
+
+def _in_period(qs: Any, field: str, period: Any) -> Any:
+    start, end = period.bounds(dates=False)
+    return qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def _verified_by(period: Any) -> dict[int, int]:
+    return count_by(_in_period(_verified(), "verified_at", period), "facility_id")
+
+
+def _transferred_by(period: Any) -> dict[int, int]:
+    return count_by(_in_period(_transferred(), "transferred_at", period), "facility_id")
+
+
+def _served_by(period: Any) -> dict[int, int]:
+    return count_by(_in_period(_accepted(), "decided_at", period), "facility_id")
+
+
+register_metric(
+    Metric(
+        "facilities.verified",
+        "facility",
+        _("通过验证的项目"),
+        _("项"),
+        _verified_by,
+        help=_("期间内通过验证的项目"),
+    )
+)
+register_metric(
+    Metric(
+        "facilities.transferred",
+        "facility",
+        _("验证后转化的项目"),
+        _("项"),
+        _transferred_by,
+        help=_("期间内登记为已转化的项目"),
+    )
+)
+register_metric(
+    Metric(
+        "facilities.bookings_accepted",
+        "facility",
+        _("接受的预约"),
+        _("次"),
+        _served_by,
+        help=_("期间内接受的服务与仪器预约"),
+    )
+)

@@ -1,0 +1,110 @@
+"""Forms of the facilities domain; their rules come from fields.py (the service checks them again)."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.reference.forms import ChainNodeChoiceField, IndustryChoiceField, RegionChoiceField
+
+from .fields import BOOKING_FIELDS, FACILITY_FIELDS, PROJECT_FIELDS
+from .models import Booking, Facility, Project
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            continue
+        field.widget.attrs.setdefault(
+            "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+        )
+
+
+class FacilityFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Facility.Status.choices)
+    )
+    region = forms.RegexField(label=_("地区代码"), required=False, regex=r"^\d{2,6}$", max_length=6)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def selector_filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {k: d.get(k) or "" for k in ("q", "kind", "status", "region")}
+
+
+class FacilityForm(forms.ModelForm):
+    region = RegionChoiceField(label=_("所在地区"))
+    industry = IndustryChoiceField(label=_("服务行业"), required=False)
+    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False)
+
+    class Meta:
+        model = Facility
+        fields = [
+            "name", "kind", "region", "address", "industry", "chain_node", "summary", "capacity", "equipment",
+            "contact_name", "contact_phone",
+        ]  # fmt: skip
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "equipment": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, organisations: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations:
+            self.fields["owner"] = forms.ModelChoiceField(
+                label=_("依托单位"),
+                queryset=type(organisations[0]).objects.filter(pk__in=[o.pk for o in organisations]),
+                initial=organisations[0].pk,
+            )
+            self.order_fields(["name", "kind", "owner"])
+        FACILITY_FIELDS.apply_to_form(self)
+        _style(self)
+
+
+class BookingForm(forms.Form):
+    organization = forms.TypedChoiceField(label=_("申请单位"), coerce=int)
+    service = forms.CharField(label=_("所需服务"), help_text=Booking._meta.get_field("service").help_text)
+    message = forms.CharField(label=_("需求说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    engagement = forms.TypedChoiceField(
+        label=_("所属对接项目"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("可选：服务于哪项对接"),
+    )
+
+    def __init__(self, *args: Any, organisations: list[Any], engagements: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["organization"]
+        field.choices = [(o.pk, o.name) for o in organisations]
+        engagement: Any = self.fields["engagement"]
+        engagement.choices = [("", _("不关联"))] + [(e.pk, e.title) for e in engagements]
+        BOOKING_FIELDS.apply_to_form(self)
+        _style(self)
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["title", "team", "goals", "results", "transferred_to"]
+        widgets = {"goals": forms.Textarea(attrs={"rows": 3}), "results": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        PROJECT_FIELDS.apply_to_form(self)
+        _style(self)

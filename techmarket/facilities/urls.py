@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "facilities"
+
+urlpatterns = [
+    path("", views.facility_list, name="list"),
+    path("new/", views.facility_create, name="create"),
+    path("bookings/", views.bookings_mine, name="bookings"),
+    path("<int:facility_id>/", views.facility_detail, name="detail"),
+    path("<int:facility_id>/edit/", views.facility_edit, name="edit"),
+    path("<int:facility_id>/do/<slug:action>/", views.facility_action, name="action"),
+    path("<int:facility_id>/book/", views.book, name="book"),
+    path("<int:facility_id>/projects/new/", views.project_new, name="project_new"),
+    path("bookings/<int:booking_id>/<slug:action>/", views.booking_action, name="booking_action"),
+    path("projects/<int:project_id>/<slug:action>/", views.project_action, name="project_action"),
+]

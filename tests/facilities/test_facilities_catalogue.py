@@ -1,0 +1,83 @@
+"""Facilities: creation by the owner's administrators, the 试点 → 已认定 / 已撤销 workflow, and who sees what."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from facility_helpers import facility_data
+
+from techmarket.audit.models import AuditLog
+from techmarket.catalog import registry
+from techmarket.facilities import selectors, services
+from techmarket.facilities.models import Facility
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_owner_admin_registers_a_facility_as_trial_with_an_audit_record(centre, uni_admin):
+    assert centre.status == Facility.Status.TRIAL
+    assert centre.equipment_list == ["X 射线衍射仪", "扫描电子显微镜"]
+    assert AuditLog.objects.filter(action="facilities.facility.create", actor=uni_admin).exists()
+
+
+def test_a_member_who_is_not_admin_cannot_register_for_the_organisation(enterprise, ent_user):
+    with pytest.raises(PermissionDenied):
+        services.facility_create(acting_user=ent_user, owner=enterprise, data=facility_data())
+    assert not Facility.objects.unscoped().exists()
+
+
+def test_bad_input_is_refused_with_field_messages_and_nothing_saved(university, uni_admin):
+    with pytest.raises(ValidationError) as exc:
+        services.facility_create(
+            acting_user=uni_admin, owner=university, data=facility_data(name="中心", kind="lab", summary="")
+        )
+    assert {"name", "summary"} <= set(exc.value.message_dict)
+    assert not Facility.objects.unscoped().exists()
+
+
+def test_only_operators_recognise_and_a_revocation_needs_a_reason(centre, uni_admin, operator):
+    with pytest.raises(PermissionDenied):
+        services.facility_move(facility=centre, action="recognise", acting_user=uni_admin)
+    services.facility_move(facility=centre, action="recognise", acting_user=operator)
+    centre.refresh_from_db()
+    assert centre.status == Facility.Status.RECOGNISED and centre.recognised_at is not None
+    with pytest.raises(ValidationError):
+        services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="")
+    services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="年度评价不合格")
+    centre.refresh_from_db()
+    assert centre.status == Facility.Status.REVOKED and centre.status_note == "年度评价不合格"
+
+
+def test_a_revoked_facility_is_hidden_from_the_public_but_not_from_its_owner(
+    centre, uni_admin, operator, ent_user
+):
+    services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="未按期整改")
+    assert not selectors.facility_list_visible_to(ent_user).exists()
+    with pytest.raises(Http404):
+        selectors.facility_get_visible(ent_user, centre.pk)
+    assert selectors.facility_get_visible(uni_admin, centre.pk) == centre
+
+
+def test_the_list_filters_by_kind_status_and_region(centre, instrument, ent_user):
+    assert list(selectors.facility_list_visible_to(ent_user, kind="instrument")) == [instrument]
+    assert selectors.facility_list_visible_to(ent_user, region="3713").count() == 2
+    assert not selectors.facility_list_visible_to(ent_user, region="1101").exists()
+    assert not selectors.facility_list_visible_to(ent_user, status="recognised").exists()
+
+
+def test_an_update_that_changes_nothing_writes_nothing(centre, uni_admin):
+    before = AuditLog.objects.count()
+    services.facility_update(facility=centre, acting_user=uni_admin, data={"name": centre.name})
+    assert AuditLog.objects.count() == before
+    services.facility_update(facility=centre, acting_user=uni_admin, data={"capacity": 20})
+    centre.refresh_from_db()
+    assert centre.capacity == 20 and AuditLog.objects.count() == before + 1
+
+
+def test_someone_else_cannot_edit(centre, stranger):
+    with pytest.raises(PermissionDenied):
+        services.facility_update(facility=centre, acting_user=stranger, data={"capacity": 1})
+
+
+def test_facilities_are_a_catalogue_type():
+    ctype = registry.get("facilities")
+    assert ctype.model is Facility and ctype.api_router == "techmarket.facilities.api.router"
