@@ -8,3 +8,13 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def local_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` the form posted when it points into this site, else ``fallback`` (no open redirects)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return str(target)
+    return fallback

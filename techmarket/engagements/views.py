@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
+from techmarket.core.http import local_next
 
 from . import answers, board, selectors, services
 from .forms import (
@@ -331,7 +333,7 @@ def answer_decide(request: HttpRequest, answer_id: int) -> HttpResponse:
             messages.success(request, _("已答复，经纪人会收到您的意见。"))
     except ValidationError as exc:
         _errors(request, exc)
-    return redirect(request.POST.get("next") or "engagements:answers")
+    return redirect(local_next(request, reverse("engagements:answers")))
 
 
 @login_required

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
-from techmarket.core.http import query_without_page
+from techmarket.core.http import local_next, query_without_page
 
 from . import selectors, services
 from .figures import event_figures
@@ -279,7 +279,7 @@ def registration_action(request: HttpRequest, registration_id: int, action: str)
             raise ValidationError(_("未知操作。"))
     except ValidationError as exc:
         _errors(request, exc)
-    return redirect(request.POST.get("next") or reverse("events:detail", args=[reg.event_id]))
+    return redirect(local_next(request, reverse("events:detail", args=[reg.event_id])))
 
 
 @login_required
@@ -452,7 +452,7 @@ def meeting_action(request: HttpRequest, meeting_id: int, action: str) -> HttpRe
             raise ValidationError(_("未知操作。"))
     except ValidationError as exc:
         _errors(request, exc)
-    return redirect(request.POST.get("next") or reverse("events:detail", args=[meeting.event_id]))
+    return redirect(local_next(request, reverse("events:detail", args=[meeting.event_id])))
 
 
 @login_required
