@@ -206,3 +206,8 @@ def test_the_board_offers_caseload_and_performance_only_to_those_who_may_open_th
         # every button shown opens
         for url, shown in ((caseload, sees_caseload), (performance, sees_performance)):
             assert (c.get(url).status_code == 200) is shown
+
+
+def test_an_operator_sees_the_caseload_as_assignment_not_as_an_empty_caseload(operator):
+    page = client_for(operator).get(reverse("engagements:caseload")).content.decode()
+    assert "案源分派" in page and 'id="caseload-empty"' not in page
