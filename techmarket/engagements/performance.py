@@ -34,7 +34,19 @@ class PerformanceForm(forms.Form):
     date_to = forms.DateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    organization = forms.IntegerField(label=_("机构编号"), required=False, min_value=1)
+    organization = forms.TypedChoiceField(
+        label=_("参与机构"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from techmarket.orgs.models import Organization
+
+        every = Engagement.objects.unscoped()  # organisation names only; the figures stay scoped
+        orgs = Organization.objects.filter(
+            Q(pk__in=every.values("demand_org_id")) | Q(pk__in=every.values("supply_org_id"))
+        ).order_by("name")
+        self.fields["organization"].choices = [("", _("全部机构")), *((o.pk, o.name) for o in orgs)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
