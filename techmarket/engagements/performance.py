@@ -34,9 +34,7 @@ class PerformanceForm(forms.Form):
     date_to = forms.DateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    organization = forms.TypedChoiceField(
-        label=_("参与机构"), required=False, coerce=int, empty_value=None
-    )
+    organization = forms.TypedChoiceField(label=_("参与机构"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
