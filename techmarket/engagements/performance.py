@@ -44,7 +44,9 @@ class PerformanceForm(forms.Form):
         orgs = Organization.objects.filter(
             Q(pk__in=every.values("demand_org_id")) | Q(pk__in=every.values("supply_org_id"))
         ).order_by("name")
-        self.fields["organization"].choices = [("", _("全部机构")), *((o.pk, o.name) for o in orgs)]
+        field = self.fields["organization"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("全部机构")), *((o.pk, o.name) for o in orgs)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
