@@ -54,6 +54,14 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
             "batches": selectors.batch_list_visible_to(request.user),
             "can_create": request.user.is_authenticated,
             "operator": is_challenge_operator(request.user),
+            "can_publish": request.user.is_authenticated
+            and (
+                is_challenge_operator(request.user)
+                or any(
+                    o.kind == Organization.Kind.ENTERPRISE and o.status == Organization.Status.APPROVED
+                    for o in roles.user_organizations(request.user)
+                )
+            ),
         },
     )
 

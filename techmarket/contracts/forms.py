@@ -218,7 +218,12 @@ class ContractForm(StyledForm):
 
 
 class ContractFilterForm(StyledForm):
-    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("合同名称、编号、登记号或当事人")}),
+    )
     status = forms.ChoiceField(
         label=_("登记状态"), required=False, choices=[("", _("全部状态")), *TechContract.Status.choices]
     )

@@ -35,7 +35,7 @@ class PerformanceForm(forms.Form):
         label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     organization: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
-        label=_("机构"),
+        label=_("参与机构"),
         required=False,
         queryset=None,
         empty_label=_("全部机构"),

@@ -60,6 +60,9 @@ def engagement_board(request: HttpRequest) -> HttpResponse:
             "brokers": board.broker_choices() if roles.is_operator(request.user) else [],
             "broker": broker,
             "can_open": roles.is_broker_or_operator(request.user),
+            "can_see_performance": roles.is_broker(request.user)
+            or roles.is_operator(request.user)
+            or roles.is_bureau(request.user),
         },
     )
 

@@ -371,3 +371,18 @@ def test_enterprise_edits_a_draft_but_not_a_published_challenge(world):
     published = client.post(reverse("challenges:edit", args=[world.challenge.pk]), post)
     assert "榜单发布后不能再修改" in published.content.decode()
     assert reload(world.challenge).title != "修改后的草稿榜单"
+
+
+def test_application_page_groups_the_digits_of_budget_amounts(world):
+    a = apply(world)
+    page = login(world.team_a_user).get(reverse("challenges:application", args=[a.pk])).content.decode()
+    assert "800,000.00" in page and ">800000<" not in page
+
+
+def test_the_publish_button_is_offered_only_to_those_who_may_publish(world):
+    from factories import UserFactory
+
+    create = reverse("challenges:create")
+    page = login(UserFactory()).get(reverse("challenges:list")).content.decode()
+    assert f'href="{create}"' not in page  # no approved enterprise: the button would only bounce back
+    assert f'href="{create}"' in login(world.enterprise_admin).get(reverse("challenges:list")).content.decode()

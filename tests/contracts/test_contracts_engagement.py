@@ -140,3 +140,13 @@ def test_broker_performance_counts_contracts_and_amounts(deal, university, enter
     assert values["合同数"] == 1
     assert values["合同成交额（万元）"] == Decimal("100.00")
     assert values["技术交易额（万元）"] == Decimal("75.00")
+
+
+def test_contract_page_links_back_to_its_engagement(deal, client, university, enterprise):
+    engagement, broker = deal
+    c = make_contract(
+        seller=university, buyer=enterprise, acting_user=broker, owner=university, engagement=engagement
+    )
+    client.force_login(broker)
+    page = client.get(f"/contracts/{c.pk}/").content.decode()
+    assert f'href="/engagements/{engagement.pk}/"' in page

@@ -62,3 +62,15 @@ def test_policy_organisation_kinds_and_recognised_transfer_institutions_exist(de
         kind=Organization.Kind.SERVICE, recognition_level="provincial"
     ).exists()
     assert Achievement.objects.exclude(empowerment="").exists()
+
+
+def test_an_event_agenda_follows_its_own_start_time():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from techmarket.demo.builders.events import _agenda
+
+    start = datetime(2027, 1, 15, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    lines = _agenda(start).splitlines()
+    assert lines[0] == "14:00 签到" and lines[-1] == "17:00 结束"
+    assert "16:00 一对一洽谈" in lines  # meetings start two hours in

@@ -65,3 +65,15 @@ def test_other_apps_add_columns_summed_per_broker(parties, monkeypatch):
         and report["rows"][0]["extra"] == [2]
         and report["total"]["extra"] == [2]
     )
+
+
+def test_the_organisation_filter_is_a_list_of_party_names_not_an_id_box(engagement, parties, operator):
+    from django.test import Client
+    from django.urls import reverse
+
+    c = Client()
+    c.force_login(operator)
+    demand = parties["demand"]
+    page = c.get(reverse("engagements:performance"), {"organization": demand.pk}).content.decode()
+    assert "机构编号" not in page
+    assert f'<option value="{demand.pk}" selected>{demand.name}</option>' in page

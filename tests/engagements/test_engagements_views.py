@@ -188,3 +188,28 @@ def test_the_workspace_shows_the_brokers_caseload_and_the_enterprises_answers_du
     assert "我的案源（新分派）" in page and "我主办的进行中项目" in page
     page = client_for(parties["enterprise_user"]).get(reverse("core:workspace")).content.decode()
     assert "我方参与的对接项目" in page
+
+
+def test_the_board_offers_caseload_and_performance_only_to_those_who_may_open_them(
+    engagement, parties, operator, bureau_user
+):
+    caseload, performance = reverse("engagements:caseload"), reverse("engagements:performance")
+    for who, sees_caseload, sees_performance in (
+        (parties["enterprise_user"], False, False),
+        (parties["university_user"], False, False),
+        (parties["broker"], True, True),
+        (operator, True, True),
+        (bureau_user, False, True),
+    ):
+        c = client_for(who)
+        page = c.get(reverse("engagements:board")).content.decode()
+        assert (f'href="{caseload}"' in page) is sees_caseload
+        assert (f'href="{performance}"' in page) is sees_performance
+        # every button shown opens
+        for url, shown in ((caseload, sees_caseload), (performance, sees_performance)):
+            assert (c.get(url).status_code == 200) is shown
+
+
+def test_an_operator_sees_the_caseload_as_assignment_not_as_an_empty_caseload(operator):
+    page = client_for(operator).get(reverse("engagements:caseload")).content.decode()
+    assert "案源分派" in page and 'id="caseload-empty"' not in page

@@ -75,6 +75,13 @@ def _register(event: Event, org: Organization, user: Any, status: str, when: Any
     return reg
 
 
+def _agenda(start: Any) -> str:
+    """The programme in the event's own hours: one-to-one meetings start two hours in (meetings_start)."""
+    steps = ((0, "签到"), (30, "主办方致辞与政策解读"), (60, "项目路演"), (120, "一对一洽谈"), (180, "结束"))
+    local = timezone.localtime(start)
+    return "\n".join(f"{(local + timedelta(minutes=m)):%H:%M} {what}" for m, what in steps)
+
+
 def _event(
     ctx: DemoContext,
     organiser: Organization,
@@ -97,7 +104,7 @@ def _event(
         ),
         fields=f"{label}、产业链协同",
         audience="企业、高校院所、投资机构、技术经理人",
-        agenda="09:00 签到\n09:30 主办方致辞与政策解读\n10:00 项目路演\n11:00 一对一洽谈\n12:00 结束",
+        agenda=_agenda(start),
         starts_at=start,
         ends_at=start + timedelta(hours=3),
         venue="临沂市兰山区沂蒙科技大市场路演厅",
