@@ -385,4 +385,6 @@ def test_the_publish_button_is_offered_only_to_those_who_may_publish(world):
     create = reverse("challenges:create")
     page = login(UserFactory()).get(reverse("challenges:list")).content.decode()
     assert f'href="{create}"' not in page  # no approved enterprise: the button would only bounce back
-    assert f'href="{create}"' in login(world.enterprise_admin).get(reverse("challenges:list")).content.decode()
+    assert (
+        f'href="{create}"' in login(world.enterprise_admin).get(reverse("challenges:list")).content.decode()
+    )
