@@ -6,11 +6,11 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from techmarket.core.forms import StyledForm
+from techmarket.core.http import local_next
 
 from . import twofactor
 
@@ -25,10 +25,7 @@ class CodeForm(StyledForm):
 
 
 def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return (
-        target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else ""
-    )
+    return local_next(request, "")
 
 
 @login_required

@@ -5,22 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from techmarket.core.http import local_next
 
 from . import selectors, services
 from .forms import UploadForm
 from .models import Document
-
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def document_list(request: HttpRequest, label: str, object_id: int) -> HttpResponse:
@@ -44,7 +36,7 @@ def document_list(request: HttpRequest, label: str, object_id: int) -> HttpRespo
 @require_POST
 def document_upload(request: HttpRequest, label: str, object_id: int) -> HttpResponse:
     obj = selectors.object_for_label(label, object_id)
-    back = _back(request, request.path.rsplit("upload/", 1)[0])
+    back = local_next(request, request.path.rsplit("upload/", 1)[0])
     if not selectors.may_see_object(request.user, obj):
         raise Http404
     form = UploadForm(request.POST, request.FILES)

@@ -11,11 +11,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from techmarket.core.http import query_without_page
+from techmarket.core.http import local_next, query_without_page
 
 from . import selectors, services
 from .forms import BookingForm, FacilityFilterForm, FacilityForm, ProjectForm
@@ -227,10 +226,7 @@ def booking_action(request: HttpRequest, booking_id: int, action: str) -> HttpRe
             raise ValidationError(_("未知操作。"))
     except ValidationError as exc:
         _errors(request, exc)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("facilities:detail", args=[booking.facility_id])
-    return redirect(target)
+    return redirect(local_next(request, reverse("facilities:detail", args=[booking.facility_id])))
 
 
 @login_required
