@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
 from techmarket.core.forms import attach_errors
+from techmarket.core.http import XLSX, attachment
 from techmarket.reference.models import IndustryChain
 
 from . import evaluations, indicators, selectors, services, tables
@@ -25,8 +26,6 @@ from .forms import FiltersForm, ReportForm, TargetForm
 from .models import EvaluationScheme, Report, Target
 from .periods import Month
 from .targets import STATUS_LABELS, year_progress
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _selected(request: HttpRequest) -> indicators.Indicator | None:
@@ -121,15 +120,11 @@ def export(request: HttpRequest) -> HttpResponse:
     else:
         raise Http404
     audit_record(actor=request.user, action="analytics.export", note=table.title[:200], request=request)
-    response = HttpResponse(tables.to_xlsx(table, described), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(table.title)}.xlsx"
-    return response
+    return attachment(tables.to_xlsx(table, described), XLSX, _file_name(table.title))
 
 
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name.replace("/", "-").replace(" ", ""))
+def _file_name(title: str) -> str:
+    return f"{title.replace('/', '-').replace(' ', '')}.xlsx"
 
 
 @login_required
@@ -221,9 +216,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     if scheme is not None and request.GET.get("format") == "xlsx":
         table = tables.evaluation_table(scheme, rows, filters)
         audit_record(actor=request.user, action="analytics.export", note=table.title[:200], request=request)
-        response = HttpResponse(tables.to_xlsx(table, filters), content_type=XLSX)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(table.title)}.xlsx"
-        return response
+        return attachment(tables.to_xlsx(table, filters), XLSX, _file_name(table.title))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query_args = filters.as_query()
     if scheme is not None:

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from techmarket.accounts import roles
 from techmarket.accounts.roles import role_required
 from techmarket.audit.services import audit_record
 from techmarket.core.forms import attach_errors
+from techmarket.core.http import XLSX, attachment
 from techmarket.orgs.models import Organization, Role
 
 from . import figures, selectors, services
@@ -32,7 +32,6 @@ from .forms import (
 )
 from .workflow import CONTRACT_REGISTRATION
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 registration_office_required = role_required(Role.OPERATOR, Role.BUREAU)
 
 
@@ -331,7 +330,5 @@ def registered_export(request: HttpRequest) -> HttpResponse:
     audit_record(
         actor=request.user, action="contracts.contract.export", after={"rows": len(rows)}, request=request
     )
-    response = HttpResponse(registered_xlsx(rows), content_type=XLSX)
     name = _("已登记技术合同-%(d)s.xlsx") % {"d": timezone.localdate().isoformat()}
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return attachment(registered_xlsx(rows), XLSX, name)

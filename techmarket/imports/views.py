@@ -1,7 +1,5 @@
 """Thin views: template download, upload → preview → confirm, job progress, exports."""
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
+from techmarket.core.http import XLSX, attachment
 from techmarket.orgs.models import Organization
 
 from . import jobs, services
@@ -24,19 +23,11 @@ from .models import ImportJob
 from .specs import get_spec
 from .template import build_template
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
 
 @login_required
 def template_download(request: HttpRequest, spec_key: str) -> HttpResponse:
     spec = get_spec(spec_key)
-    return _download(build_template(spec), XLSX, _("%(title)s导入模板.xlsx") % {"title": spec.title})
+    return attachment(build_template(spec), XLSX, _("%(title)s导入模板.xlsx") % {"title": spec.title})
 
 
 @login_required
@@ -104,7 +95,7 @@ def job_file(request: HttpRequest, job_id: int, which: str) -> HttpResponse:
         content, name = services.import_job_file_read(job=job, acting_user=request.user, which=which)
     except (ObjectDoesNotExist, FileNotFoundError, PermissionDenied):
         raise Http404 from None
-    response = _download(content, XLSX, name)
+    response = attachment(content, XLSX, name)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -180,12 +171,12 @@ def export(request: HttpRequest, spec_key: str, fmt: str) -> HttpResponse:
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        return _download(
+        return attachment(
             export_csv(spec, rows, user=request.user, include_confidential=confidential),
             "text/csv; charset=utf-8",
             f"{spec.title}-{stamp}.csv",
         )
-    return _download(
+    return attachment(
         export_xlsx(spec, rows, user=request.user, include_confidential=confidential),
         XLSX,
         f"{spec.title}-{stamp}.xlsx",
