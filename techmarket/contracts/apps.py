@@ -8,6 +8,7 @@ class ContractsConfig(AppConfig):
     verbose_name = _("技术合同")
     api_router = "techmarket.contracts.api.router"
     api_prefix = "/contracts"
+    workspace_panel = "techmarket.contracts.workspace.panel"
 
     def ready(self) -> None:
         from .sheet import register_sheet

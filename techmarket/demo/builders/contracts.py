@@ -84,6 +84,7 @@ def _record(
     title: str = "",
     type_name: str = "",
     n: int,
+    roll: float | None = None,
 ) -> None:
     rng = ctx.rng
     types = list(
@@ -125,7 +126,7 @@ def _record(
         contract_number=f"HT{signed:%Y%m}{n:04d}",
         engagement=engagement,
     )
-    roll = rng.random()
+    roll = rng.random() if roll is None else roll
     if roll < 0.1:
         return  # 待提交
     services.contract_move(contract=contract, action="submit", acting_user=operator)
@@ -184,6 +185,19 @@ def build(ctx: DemoContext) -> None:
         buyer: Any = _outside_party(ctx, n // 6) if n % 6 == 5 else ctx.rng.choice(buyers)
         _record(ctx, operator=operator, today=today, seller=seller, buyer=buyer, n=n)
     _engagement_contracts(ctx, operator=operator, today=today)
+    _demo_enterprise_contracts(ctx, operator=operator, today=today, sellers=sellers)
+
+
+def _demo_enterprise_contracts(ctx: DemoContext, *, operator: Any, today: date, sellers: list[Any]) -> None:
+    """The enterprise the demo logins belong to buys at least one registered and one unsubmitted contract,
+    so its contract list and workspace panel show something on first login."""
+    first = ctx.orgs[Organization.Kind.ENTERPRISE][0]
+    if first.status != Organization.Status.APPROVED:
+        return
+    for n, roll in ((CONTRACTS_PER_RUN + 900, 0.9), (CONTRACTS_PER_RUN + 901, 0.05)):
+        _record(
+            ctx, operator=operator, today=today, seller=ctx.rng.choice(sellers), buyer=first, n=n, roll=roll
+        )
 
 
 def _engagement_contracts(ctx: DemoContext, *, operator: Any, today: date) -> None:
