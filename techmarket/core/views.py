@@ -133,3 +133,12 @@ def error_500(request: HttpRequest) -> HttpResponse:
         )
 
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, asked for by pages without an icon link (the admin): the site's icon, resolved per request
+    so a missing static manifest entry cannot break the URL configuration."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -156,3 +156,9 @@ def test_a_nul_character_in_the_query_is_a_400_not_a_server_error(client, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "非法字符" in response.content.decode()
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
