@@ -72,10 +72,19 @@ class AuditLog(models.Model):
         raise AuditLogImmutable("audit records cannot be deleted")
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) of each changed key, in words where the target's model knows them: the
+        field's verbose name and a choice's label ("status": "submitted" reads 状态: 待认定)."""
+        from .labels import field_words
+
         before = self.before if isinstance(self.before, dict) else {}
         after = self.after if isinstance(self.after, dict) else {}
         keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        model = self.target_type.model_class() if self.target_type_id and self.target_type else None
+        out: list[tuple[str, object, object]] = []
+        for k in keys:
+            if before.get(k) != after.get(k):
+                out.append(field_words(model, k, before.get(k), after.get(k)))
+        return out
 
 
 class AuditChainHead(models.Model):

@@ -42,7 +42,24 @@ def test_audit_record_stores_actor_target_before_after_note_and_ip():
     )
     assert (record.before, record.after, record.note) == ({"name": "旧"}, {"name": "新"}, "更正名称")
     assert record.ip_address == "198.51.100.20"
-    assert record.changed_fields() == [("name", "旧", "新")]
+    assert record.changed_fields() == [("机构名称", "旧", "新")]
+
+
+def test_changed_fields_and_actions_read_in_words_for_models_not_in_the_label_table():
+    from techmarket.audit.labels import action_label
+
+    org = OrganizationFactory(name="状态对象有限公司")
+    record = audit_record(
+        actor=None,
+        action="orgs.organization.approve",
+        target=org,
+        before={"status": "pending", "unknown_key": 1},
+        after={"status": "approved", "unknown_key": 2},
+    )
+    assert record.changed_fields() == [("审核状态", "待审核", "已通过"), ("unknown_key", 1, 2)]
+    assert action_label("contracts.contract.update") == "技术合同 · 修改"
+    assert action_label("newapp.thing.approve", type(org)) == "机构 · 通过"
+    assert action_label("nosuchapp.thing.do") == "nosuchapp.thing.do"
 
 
 def test_audit_record_without_a_logged_in_actor_is_labelled_system():
