@@ -11,12 +11,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.audit.services import audit_record, client_ip
 from techmarket.core.forms import StyledFormMixin, attach_errors
+from techmarket.core.http import local_next
 from techmarket.core.ratelimit import hit
 from techmarket.orgs import services as org_services
 
@@ -28,7 +28,7 @@ from .sessions import session_revoke, session_started, user_sessions
 
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    next_url = local_next(request, "")  # only an address on this site is kept, rendered or followed
     if request.method == "POST" and form.is_valid():
         result = services.user_login_attempt(
             request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
@@ -37,8 +37,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, result.user)
             session_started(request=request, user=result.user)
             audit_record(actor=result.user, action="accounts.user.login", target=result.user, request=request)
-            if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-                next_url = ""
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
         form.add_error(None, result.error)
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
