@@ -65,6 +65,8 @@ def test_login_ignores_an_external_next_url(client):
         {"username": user.username, "password": DEFAULT_PASSWORD, "next": "https://evil.example.com/"},
     )
     assert response["Location"] == reverse("core:workspace")
+    page = client.get(reverse("accounts:login") + "?next=https://evil.example.com/").content.decode()
+    assert 'value="https://evil.example.com/"' not in page
 
 
 def test_login_page_gives_the_same_chinese_message_when_locked(client, settings):
