@@ -103,3 +103,24 @@ def panel_scoring_started(panel: Any, action: str) -> None:
         item_key=f"panel-start:{panel.pk}",
         email=True,
     )
+
+
+def invitation_answered(invitation: Any, action: str) -> None:
+    """The operator who invited hears the expert's answer (组阁制)."""
+    if action not in ("approve", "reject"):
+        return
+    from techmarket.notifications.services import notify_users
+
+    title = (
+        _("%(n)s 接受了组阁邀请：%(t)s") if action == "approve" else _("%(n)s 谢绝了组阁邀请：%(t)s")
+    ) % {
+        "n": invitation.expert.name,
+        "t": invitation.challenge.title,
+    }
+    notify_users(
+        users=[invitation.invited_by],
+        title=title,
+        body=invitation.decision_note,
+        url=reverse("challenges:team", args=[invitation.challenge_id]),
+        item_key=f"challenge-invite:{invitation.pk}:{action}",
+    )

@@ -137,6 +137,35 @@ class ApplicationForm(StyledFormMixin, forms.Form):
         return ids
 
 
+class AssembleForm(StyledFormMixin, forms.Form):
+    """组阁: the lead and members among the experts who accepted, the team's plan, and the reason."""
+
+    lead_expert = forms.TypedChoiceField(label=_("团队负责人"), coerce=int)
+    members = forms.TypedMultipleChoiceField(
+        label=_("团队成员"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    plan = forms.CharField(label=_("技术方案"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    budget = forms.CharField(
+        label=_("经费预算"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一项：科目 | 金额（元）"),
+    )
+    milestones_plan = forms.CharField(
+        label=_("里程碑计划"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一项：名称 | 交付物 | 完成日期 YYYY-MM-DD | 拨付金额（元）"),
+    )
+    reason = forms.CharField(
+        label=_("组阁理由（随公示发布）"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, experts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(e.pk, f"{e.name}（{e.affiliation.name if e.affiliation else '—'}）") for e in experts]
+        self.fields["lead_expert"].choices = choices  # type: ignore[attr-defined]
+        self.fields["members"].choices = choices  # type: ignore[attr-defined]
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
     expected_state = forms.CharField(required=False, max_length=20)

@@ -143,6 +143,15 @@ class Challenge(models.Model):
         related_name="+",
     )
     publicity_until = models.DateTimeField(_("公示截止"), null=True, blank=True)
+    engagement = models.ForeignKey(
+        "engagements.Engagement",
+        verbose_name=_("对接项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("揭榜成功时在发榜企业与揭榜团队之间开启的对接项目。"),
+    )
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     awarded_at = models.DateTimeField(_("揭榜成功时间"), null=True, blank=True)
@@ -236,6 +245,48 @@ class Application(DecisionRequest):
     @property
     def budget_total(self) -> Decimal:
         return sum((Decimal(str(b.get("amount") or 0)) for b in self.budget or []), Decimal("0"))
+
+
+class TeamInvitation(DecisionRequest):
+    """组阁制: the bureau/operator asks an expert from the pool to join the team it assembles; the expert
+    accepts or declines (the reason, optional, is shown to the operator)."""
+
+    class Status(models.TextChoices):
+        PENDING = RequestStatus.PENDING.value, _("待答复")
+        APPROVED = RequestStatus.APPROVED.value, _("已接受")
+        REJECTED = RequestStatus.REJECTED.value, _("已谢绝")
+        WITHDRAWN = RequestStatus.WITHDRAWN.value, _("已撤回")
+
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("榜单"), on_delete=models.CASCADE, related_name="team_invitations"
+    )
+    expert = models.ForeignKey(
+        "experts.Expert", verbose_name=_("受邀专家"), on_delete=models.PROTECT, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("邀请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.CharField(_("邀请说明"), max_length=1000, blank=True)
+
+    objects = GuardedManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("组阁邀请")
+        verbose_name_plural = _("组阁邀请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "expert"],
+                condition=models.Q(status__in=[RequestStatus.PENDING, RequestStatus.APPROVED]),
+                name="challenge_one_live_invitation_per_expert",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} → {self.challenge}"
 
 
 class Objection(DecisionRequest):

@@ -9,7 +9,7 @@ from techmarket.accounts import roles
 from techmarket.audit.services import snapshot
 from techmarket.decisions.types import RequestType, register_request_type
 
-from .models import Application, Objection
+from .models import Application, Objection, TeamInvitation
 from .workflow import is_challenge_operator, operators
 
 
@@ -62,5 +62,35 @@ OBJECTION = register_request_type(
         audit_verbs={"approve": "uphold", "reject": "dismiss"},
         extra_audit=lambda o: snapshot(o, ["challenge_id"]),
         url=lambda o: reverse("challenges:detail", args=[o.challenge_id]),
+    )
+)
+
+
+def _invitation_answered(invitation: TeamInvitation, action: str) -> None:
+    from .events import invitation_answered
+
+    invitation_answered(invitation, action)
+
+
+TEAM_INVITATION = register_request_type(
+    RequestType(
+        name="challenges.team_invitation",
+        model=TeamInvitation,
+        requester_field="invited_by",
+        is_requester=lambda user, i: is_challenge_operator(user),
+        subject=lambda i: i.challenge,
+        may_decide=lambda user, i: (
+            i.expert.user_id is not None and i.expert.user_id == getattr(user, "pk", None)
+        ),
+        deciders=lambda i: [i.expert.user] if i.expert.user_id else [],
+        due_working_days=5,
+        reason_on_reject=False,
+        approve_label=_("接受邀请"),
+        reject_label=_("谢绝"),
+        audit_prefix="challenges.team_invitation",
+        audit_verbs={"approve": "accept", "reject": "decline", "withdraw": "withdraw"},
+        extra_audit=lambda i: snapshot(i, ["challenge_id", "expert_id"]),
+        url=lambda i: reverse("challenges:applications"),
+        listeners=(_invitation_answered,),
     )
 )

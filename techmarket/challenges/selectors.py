@@ -9,7 +9,17 @@ from techmarket.accounts import roles
 from techmarket.catalog.filters import industry_q
 from techmarket.orgs.models import Membership
 
-from .models import Application, Batch, Challenge, Milestone, Objection, Panel, PanelMember, Question
+from .models import (
+    Application,
+    Batch,
+    Challenge,
+    Milestone,
+    Objection,
+    Panel,
+    PanelMember,
+    Question,
+    TeamInvitation,
+)
 from .workflow import is_challenge_operator
 
 C = Challenge.Status
@@ -151,3 +161,11 @@ def questions_visible_to(user: Any, challenge: Challenge) -> QuerySet[Question]:
     elif getattr(user, "is_authenticated", False):
         visible |= Q(asked_by=user)
     return Question.objects.scoped(visible).filter(challenge=challenge)
+
+
+def my_team_invitations(user: Any) -> QuerySet[TeamInvitation]:
+    """组阁 invitations addressed to the user's expert profile (the only people who see them besides operators,
+    who read them on the challenge's team page)."""
+    if not getattr(user, "is_authenticated", False):
+        return TeamInvitation.objects.none()
+    return TeamInvitation.objects.scoped(Q(expert__user=user)).select_related("challenge", "expert")

@@ -195,7 +195,7 @@ def challenge_move(
     reason: str = "",
     expected_state: str | None = None,
 ) -> Challenge:
-    if action in ("propose_award", "award", "complete"):
+    if action in ("propose_award", "propose_assembled", "award", "complete"):
         raise ValidationError(_("该操作需要在对应页面填写完整信息后提交。"))
     return engine.transition(
         workflow=CHALLENGE,
@@ -314,6 +314,8 @@ def application_submit(
     """A team applies (揭榜): eligibility checked on submit, nothing accepted after the deadline."""
     if not roles.is_org_member(acting_user, organization):
         raise PermissionDenied(_("只能以您所在的机构作为牵头单位揭榜。"))
+    if challenge.mode == Challenge.Mode.ASSEMBLED:
+        raise ValidationError(_("该榜单为组阁制，攻关团队由平台从专家库中组建，不接受自行揭榜。"))
     if deadline_passed(challenge, now):
         raise ValidationError(_deadline_message(challenge))
     data = _validate_application(
@@ -502,7 +504,64 @@ def challenge_award(
         engine.transition(
             workflow=CHALLENGE, obj=challenge, action="award", acting_user=acting_user, reason=reason
         )
+        if roles.is_broker_or_operator(acting_user):
+            challenge_open_engagement(challenge=challenge, acting_user=acting_user)
     return challenge
+
+
+def challenge_open_engagement(*, challenge: Challenge, acting_user: Any) -> Any:
+    """揭榜成功 opens an engagement between the enterprise and the winning team's organisation (once).
+
+    Called by the award service with the acting operator (the workflow's after-commit listeners have no
+    acting user, and engagements are opened by brokers and operators only); an award decided by the
+    bureau leaves it to an operator, who opens it from the challenge page. Idempotent: a challenge that
+    already has its engagement returns it unchanged."""
+    from techmarket.engagements.models import Engagement, Origin
+    from techmarket.engagements.services import engagement_open
+
+    from .review import team_of
+
+    if not roles.is_broker_or_operator(acting_user):
+        raise PermissionDenied(_("只有平台运营或技术经纪人可以开启对接项目。"))
+    with transaction.atomic():
+        locked = Challenge.objects.unscoped().select_for_update().get(pk=challenge.pk)
+        if locked.engagement_id:
+            challenge.engagement_id = locked.engagement_id
+            return Engagement.objects.unscoped().get(pk=locked.engagement_id)
+        winner = locked.proposed_application
+        if locked.status not in (Challenge.Status.AWARDED, Challenge.Status.COMPLETED) or winner is None:
+            raise ValidationError(_("揭榜成功后才能开启对接项目。"))
+        need = locked.need
+        if need is not None and (
+            need.owner_id != locked.owner_id or need.status not in ("published", "in_progress")
+        ):
+            need = None  # a closed or foreign need is not linked; the engagement still opens
+        engagement = engagement_open(
+            acting_user=acting_user,
+            title=(_("揭榜挂帅：%(t)s") % {"t": locked.title})[:120],
+            demand_org=locked.owner,
+            supply_org=winner.organization,
+            experts=team_of(winner),
+            need=need,
+            origin=Origin.NEED if need is not None else Origin.MANUAL,
+            summary=_("榜单“%(t)s”揭榜成功，由%(o)s（负责人 %(l)s）揭榜。%(r)s")
+            % {
+                "t": locked.title,
+                "o": winner.organization.name,
+                "l": winner.lead_expert.name,
+                "r": locked.status_note,
+            },
+        )
+        locked.engagement = engagement
+        locked.save(update_fields=["engagement", "updated_at"])
+        challenge.engagement = engagement
+        audit_record(
+            actor=acting_user,
+            action="challenges.challenge.open_engagement",
+            target=locked,
+            after={"engagement": engagement.pk, "supply_org": winner.organization_id},
+        )
+    return engagement
 
 
 def milestone_move(

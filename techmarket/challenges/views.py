@@ -18,9 +18,9 @@ from techmarket.experts.models import Expert
 from techmarket.needs.selectors import need_get_visible
 from techmarket.orgs.models import Organization
 
-from . import panels, selectors, services
-from .forms import ApplicationForm, BatchForm, ChallengeForm, format_rows
-from .models import Challenge, Milestone, Objection
+from . import assembly, panels, selectors, services
+from .forms import ApplicationForm, AssembleForm, BatchForm, ChallengeForm, format_rows
+from .models import Challenge, Milestone, Objection, TeamInvitation
 from .request_types import OBJECTION
 from .workflow import CHALLENGE, CHALLENGE_FORM_ACTIONS, MILESTONE, is_challenge_operator
 
@@ -88,11 +88,17 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
         "may_edit": challenge.status in (Challenge.Status.DRAFT, Challenge.Status.PENDING)
         and services.may_create_for(user, challenge.owner),
         "may_apply": user.is_authenticated
+        and challenge.mode == Challenge.Mode.OPEN_CALL
         and not roles.is_org_member(user, challenge.owner)
         and challenge.status == Challenge.Status.OPEN
         and not services.deadline_passed(challenge),
         "deadline_passed": services.deadline_passed(challenge),
         "seat": panels.reviewer_seat(user, panel) if panel else None,
+        "engagement": _visible_engagement(user, challenge),
+        "may_open_engagement": challenge.engagement_id is None
+        and challenge.status in (Challenge.Status.AWARDED, Challenge.Status.COMPLETED)
+        and operator
+        and roles.is_broker_or_operator(user),
     }
     if (
         panel is not None
@@ -101,6 +107,29 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
     ):
         context["results"] = panels.panel_results(panel)
     return render(request, "challenges/challenge_detail.html", context)
+
+
+def _visible_engagement(user: Any, challenge: Challenge) -> Any:
+    """The award's engagement, for those the engagements' own selector lets see it."""
+    if challenge.engagement_id is None:
+        return None
+    from techmarket.engagements.selectors import engagement_list_visible_to
+
+    return engagement_list_visible_to(user).filter(pk=challenge.engagement_id).first()
+
+
+@login_required
+@require_POST
+def challenge_engagement(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    """An operator opens the award's engagement when the award was decided by the bureau."""
+    challenge = selectors.challenge_get_visible(request.user, challenge_id)
+    try:
+        engagement = services.challenge_open_engagement(challenge=challenge, acting_user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+        return redirect("challenges:detail", challenge.pk)
+    messages.success(request, _("已开启对接项目“%(t)s”。") % {"t": engagement.title})
+    return redirect("engagements:detail", engagement.pk)
 
 
 @login_required
@@ -305,16 +334,16 @@ def panel_manage(request: HttpRequest, challenge_id: int) -> HttpResponse:
                 services.challenge_panel_create(
                     challenge=challenge, acting_user=request.user, trimmed=bool(request.POST.get("trimmed"))
                 )
-            elif panel is None:
+            elif panel is None and step in ("add", "start", "close", "propose"):
                 raise ValidationError(_("请先组建评审组。"))
-            elif step == "add":
+            elif step == "add" and panel is not None:
                 expert = Expert.objects.unscoped().filter(pk=request.POST.get("expert") or 0).first()
                 if expert is None:
                     raise ValidationError(_("请选择评审专家。"))
                 panels.panel_add_member(panel=panel, expert=expert, acting_user=request.user)
-            elif step == "start":
+            elif step == "start" and panel is not None:
                 panels.panel_start_scoring(panel=panel, acting_user=request.user)
-            elif step == "close":
+            elif step == "close" and panel is not None:
                 panels.panel_close(panel=panel, acting_user=request.user)
             elif step == "propose":
                 application = selectors.application_get_visible(
@@ -419,7 +448,115 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_applications(request: HttpRequest) -> HttpResponse:
     qs = selectors.application_list_visible_to(request.user).filter(requested_by_id=request.user.pk)
-    return render(request, "challenges/applications.html", {"applications": qs})
+    return render(
+        request,
+        "challenges/applications.html",
+        {
+            "page": Paginator(qs, 20).get_page(request.GET.get("page")),
+            "invitations": selectors.my_team_invitations(request.user),
+        },
+    )
+
+
+def _pk(raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise Http404
+    return int(raw.strip())
+
+
+@login_required
+def team_manage(request: HttpRequest, challenge_id: int) -> HttpResponse:
+    """组阁制: the operator proposes experts (exclusions explained), invites them, assembles the team."""
+    challenge = selectors.challenge_get_visible(request.user, challenge_id)
+    if not is_challenge_operator(request.user):
+        raise PermissionDenied(_("只有平台运营或科技局可以组阁。"))
+    if challenge.mode != Challenge.Mode.ASSEMBLED:
+        raise Http404
+    accepted = assembly.accepted_experts(challenge)
+    form = AssembleForm(
+        request.POST if request.POST.get("op") == "assemble" else None, experts=accepted, prefix="team"
+    )
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "invite":
+                expert = Expert.objects.unscoped().filter(pk=_pk(request.POST.get("expert", ""))).first()
+                if expert is None:
+                    raise ValidationError(_("专家不存在。"))
+                assembly.team_invite(
+                    challenge=challenge,
+                    expert=expert,
+                    acting_user=request.user,
+                    message=request.POST.get("message", ""),
+                )
+                messages.success(request, _("已邀请 %(n)s，等待其答复。") % {"n": expert.name})
+                return redirect("challenges:team", challenge.pk)
+            if op == "withdraw":
+                invitation = TeamInvitation.objects.unscoped().get(
+                    pk=_pk(request.POST.get("invitation", "")), challenge=challenge
+                )
+                assembly.team_invitation_withdraw(invitation=invitation, acting_user=request.user)
+                messages.success(request, _("邀请已撤回。"))
+                return redirect("challenges:team", challenge.pk)
+            if op == "assemble" and form.is_valid():
+                d = form.cleaned_data
+                by_pk = {e.pk: e for e in accepted}
+                application = assembly.team_assemble(
+                    challenge=challenge,
+                    lead_expert=by_pk[d["lead_expert"]],
+                    members=[by_pk[m] for m in d["members"]],
+                    acting_user=request.user,
+                    plan=d["plan"],
+                    budget=[_budget_row(r) for r in _rows(d["budget"], ("item", "amount"))],
+                    milestones_plan=_rows(d["milestones_plan"], ("title", "deliverable", "due", "amount")),
+                    reason=d["reason"],
+                )
+                messages.success(request, _("组阁完成，结果进入公示。"))
+                return redirect("challenges:application", application.pk)
+        except TeamInvitation.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as exc:
+            if op == "assemble":
+                attach_errors(form, exc)
+            else:
+                _fail(request, exc)
+        except PermissionDenied as exc:
+            _fail(request, exc)
+    proposed, excluded = assembly.team_candidates(challenge)
+    return render(
+        request,
+        "challenges/team.html",
+        {
+            "challenge": challenge,
+            "proposed": proposed,
+            "excluded": excluded,
+            "invitations": TeamInvitation.objects.unscoped()
+            .filter(challenge=challenge)
+            .select_related("expert__affiliation"),
+            "accepted": accepted,
+            "form": form,
+            "may_assemble": challenge.status == Challenge.Status.OPEN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = selectors.my_team_invitations(request.user).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    try:
+        assembly.team_invitation_answer(
+            invitation=invitation,
+            acting_user=request.user,
+            accept=request.POST.get("accept") == "1",
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("已答复：%(s)s。") % {"s": invitation.get_status_display()})
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    return redirect("challenges:applications")
 
 
 @login_required

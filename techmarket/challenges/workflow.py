@@ -91,6 +91,14 @@ CHALLENGE = engine.register(
                 needs_reason=True,
                 reason_message=_("请写明确定拟揭榜团队的理由（将随公示发布）。"),
             ),
+            "propose_assembled": Action(
+                _("组阁完成并公示"),
+                (C.OPEN,),
+                C.PUBLICITY,
+                (OPERATOR,),
+                needs_reason=True,
+                reason_message=_("请写明组阁的理由（将随公示发布）。"),
+            ),
             "award": Action(
                 _("公示结束，揭榜成功"), (C.PUBLICITY,), C.AWARDED, (OPERATOR,), stamps=("awarded_at",)
             ),
@@ -109,7 +117,7 @@ CHALLENGE = engine.register(
 )
 
 # Actions with their own page (they need more than a reason): not drawn as plain buttons.
-CHALLENGE_FORM_ACTIONS = {"propose_award", "award", "complete"}
+CHALLENGE_FORM_ACTIONS = {"propose_award", "propose_assembled", "award", "complete"}
 
 
 def milestone_kinds(user: Any, milestone: Milestone) -> set[str]:
