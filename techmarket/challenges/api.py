@@ -183,7 +183,10 @@ def application_submit(request, challenge_id: int, payload: ApplicationIn):  # t
 )
 def score_submit(request, application_id: int, payload: ScoreIn):  # type: ignore[no-untyped-def]
     application = selectors.application_get_visible(request.user, application_id)
-    panel = panels.panels_of(application.challenge).first()
+    panel = (
+        panels.seated_panel(request.user, application.challenge)
+        or panels.panels_of(application.challenge).first()
+    )
     if panel is None:
         raise ValidationError("该榜单尚未组建评审组。")
     scores = panels.score_submit(

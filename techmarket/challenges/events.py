@@ -61,6 +61,29 @@ def notify_matching_teams(challenge: Challenge, action: str) -> None:
 
 def listener(obj: Any, action: str) -> None:
     notify_matching_teams(obj, action)
+    notify_re_review(obj, action)
+
+
+def notify_re_review(challenge: Challenge, action: str) -> None:
+    """An objection upheld in 公示 sent the challenge back to review: the applying teams hear why."""
+    if action != "re_review":
+        return
+    from techmarket.notifications.services import notify_users
+
+    from .models import Application
+
+    apps = (
+        Application.objects.unscoped()
+        .filter(challenge=challenge, status="pending")
+        .select_related("requested_by")
+    )
+    notify_users(
+        users=[a.requested_by for a in apps],
+        title=_("公示异议成立，榜单重新评审：%(t)s") % {"t": challenge.title},
+        body=challenge.status_note,
+        url=reverse("challenges:detail", args=[challenge.pk]),
+        item_key=f"challenge-re-review:{challenge.pk}:{challenge.publicity_started_at:%Y%m%d%H%M%S}",
+    )
 
 
 def application_decided(application: Any, action: str) -> None:

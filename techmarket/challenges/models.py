@@ -142,6 +142,7 @@ class Challenge(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    publicity_started_at = models.DateTimeField(_("公示开始"), null=True, blank=True)
     publicity_until = models.DateTimeField(_("公示截止"), null=True, blank=True)
     engagement = models.ForeignKey(
         "engagements.Engagement",
@@ -156,6 +157,9 @@ class Challenge(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     awarded_at = models.DateTimeField(_("揭榜成功时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    acceptance_score = models.DecimalField(
+        _("验收评审得分"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     outcome_products = models.PositiveIntegerField(_("新产品（项）"), default=0)
     outcome_patents = models.PositiveIntegerField(_("专利（件）"), default=0)
     outcome_revenue = models.DecimalField(
@@ -394,6 +398,10 @@ class Milestone(models.Model):
 class Panel(models.Model):
     """An expert review panel on any subject; its entries are objects of ``entry_type``."""
 
+    class Purpose(models.TextChoices):
+        SELECTION = "selection", _("遴选评审")
+        ACCEPTANCE = "acceptance", _("验收评审")
+
     class Status(models.TextChoices):
         FORMING = "forming", _("组建中")
         SCORING = "scoring", _("评分中")
@@ -403,6 +411,9 @@ class Panel(models.Model):
     subject_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
     entry_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(
+        _("评审类型"), max_length=16, choices=Purpose.choices, default=Purpose.SELECTION, db_index=True
+    )
     title = models.CharField(_("评审名称"), max_length=160)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.FORMING)
     scale_max = models.PositiveSmallIntegerField(_("满分"), default=100)

@@ -193,6 +193,7 @@ def panel_create(
     acting_user: Any,
     trimmed: bool = False,
     scale_max: int = 100,
+    purpose: str = Panel.Purpose.SELECTION,
 ) -> Panel:
     if not is_challenge_operator(acting_user):
         raise PermissionDenied(_("只有平台运营或科技局可以组建评审组。"))
@@ -207,6 +208,7 @@ def panel_create(
             title=title,
             trimmed=trimmed,
             scale_max=scale_max,
+            purpose=purpose,
             created_by=acting_user,
         )
         PanelCriterion.objects.bulk_create(
@@ -460,7 +462,18 @@ def panel_results(panel: Panel) -> list[ResultRow]:
     return rank_rows(rows, heaviest=heaviest, submitted=spec.submitted_at)
 
 
-def panels_of(subject: models.Model) -> Any:
-    return Panel.objects.filter(
+def panels_of(subject: models.Model, *, purpose: str | None = None) -> Any:
+    """A subject's panels, newest first (a re-review or an acceptance review adds one)."""
+    qs = Panel.objects.filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
     ).prefetch_related("criteria")
+    return qs.filter(purpose=purpose) if purpose else qs
+
+
+def seated_panel(user: Any, subject: models.Model) -> Panel | None:
+    """The subject's panel on which ``user`` sits, the one scoring now first, else the newest."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    seated = [p for p in panels_of(subject) if reviewer_seat(user, p) is not None]
+    scoring = [p for p in seated if p.status == Panel.Status.SCORING]
+    return (scoring or seated or [None])[0]

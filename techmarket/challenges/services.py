@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
@@ -20,9 +21,9 @@ from techmarket.workflow import engine
 from techmarket.workflow.workdays import add_working_days
 
 from . import panels
-from .models import Application, Batch, Challenge, Milestone, Objection, Question
+from .models import Application, Batch, Challenge, Milestone, Objection, Panel, Question
 from .request_types import APPLICATION, OBJECTION
-from .workflow import CHALLENGE, MILESTONE, is_challenge_operator
+from .workflow import CHALLENGE, MILESTONE, is_challenge_operator, upheld_objections  # noqa: F401 - used by views
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHALLENGE_FIELDS = (
@@ -195,7 +196,7 @@ def challenge_move(
     reason: str = "",
     expected_state: str | None = None,
 ) -> Challenge:
-    if action in ("propose_award", "propose_assembled", "award", "complete"):
+    if action in ("propose_award", "propose_assembled", "re_review", "reassemble", "award", "complete"):
         raise ValidationError(_("该操作需要在对应页面填写完整信息后提交。"))
     return engine.transition(
         workflow=CHALLENGE,
@@ -392,11 +393,29 @@ def application_withdraw(*, application: Application, acting_user: Any) -> Appli
 # --- review, publicity and award ------------------------------------------------------------------
 
 
+def selection_panel(challenge: Challenge) -> Any:
+    """The challenge's current selection panel (the newest: a re-review after an objection adds one)."""
+    return panels.panels_of(challenge, purpose=Panel.Purpose.SELECTION).first()
+
+
+def acceptance_panel(challenge: Challenge) -> Any:
+    return panels.panels_of(challenge, purpose=Panel.Purpose.ACCEPTANCE).first()
+
+
 def challenge_panel_create(*, challenge: Challenge, acting_user: Any, trimmed: bool = False) -> Any:
+    """The selection panel; a second one only for a re-review after an objection upheld in 公示."""
     if challenge.status != Challenge.Status.REVIEWING:
         raise ValidationError(_("榜单截止揭榜、进入评审后才能组建评审组。"))
-    if panels.panels_of(challenge).exists():
-        raise ValidationError(_("该榜单已有评审组。"))
+    latest = selection_panel(challenge)
+    if latest is not None:
+        re_review = (
+            latest.status == Panel.Status.CLOSED
+            and challenge.publicity_started_at is not None
+            and latest.closed_at is not None
+            and latest.closed_at <= challenge.publicity_started_at
+        )
+        if not re_review:
+            raise ValidationError(_("该榜单已有评审组。"))
     return panels.panel_create(
         subject=challenge,
         entry_model=Application,
@@ -413,7 +432,7 @@ def challenge_propose_award(
     """The operator picks the team (with reasons) after the panel closed; the publicity period starts."""
     if application.challenge_id != challenge.pk or application.status != RequestStatus.PENDING:
         raise ValidationError(_("只能从本榜单有效的申报中确定拟揭榜团队。"))
-    panel = panels.panels_of(challenge).first()
+    panel = selection_panel(challenge)
     if panel is None or panel.status != panel.Status.CLOSED:
         raise ValidationError(_("专家评审结束后才能确定拟揭榜团队。"))
     until = add_working_days(timezone.now(), settings.CHALLENGE_PUBLICITY_WORKING_DAYS)
@@ -448,6 +467,39 @@ def objection_answer(*, objection: Objection, acting_user: Any, upheld: bool, an
     )
 
 
+def challenge_re_review(*, challenge: Challenge, acting_user: Any, reason: str) -> Challenge:
+    """An objection upheld in 公示: back to review. The operator decides again on the closed panel's
+    ranking or forms a new panel; the proposal and its publicity period are cleared."""
+    return engine.transition(
+        workflow=CHALLENGE,
+        obj=challenge,
+        action="re_review",
+        acting_user=acting_user,
+        reason=reason,
+        changes={"proposed_application": None, "publicity_until": None},
+    )
+
+
+def challenge_reassemble(*, challenge: Challenge, acting_user: Any, reason: str) -> Challenge:
+    """组阁制 after an upheld objection: the assembled team is not selected (told why) and the operator
+    assembles again from the invited experts."""
+    proposed = challenge.proposed_application
+    with transaction.atomic():
+        engine.transition(
+            workflow=CHALLENGE,
+            obj=challenge,
+            action="reassemble",
+            acting_user=acting_user,
+            reason=reason,
+            changes={"proposed_application": None, "publicity_until": None},
+        )
+        if proposed is not None and proposed.status == RequestStatus.PENDING:
+            request_decide(
+                request_type=APPLICATION, obj=proposed, acting_user=acting_user, approve=False, reason=reason
+            )
+    return challenge
+
+
 def _end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=SHANGHAI)
 
@@ -467,8 +519,8 @@ def challenge_award(
         )
     if Objection.objects.unscoped().filter(challenge=challenge, status=RequestStatus.PENDING).exists():
         raise ValidationError(_("还有未答复的公示异议，请先逐条答复。"))
-    if Objection.objects.unscoped().filter(challenge=challenge, status=RequestStatus.APPROVED).exists():
-        raise ValidationError(_("有成立的公示异议，不能按原结果确认揭榜；请终止或重新评审。"))
+    if upheld_objections(challenge).exists():
+        raise ValidationError(_("有成立的公示异议，不能按原结果确认揭榜；请重新评审（组阁）或终止榜单。"))
     winner = challenge.proposed_application
     if winner is None:
         raise ValidationError(_("尚未确定拟揭榜团队。"))
@@ -590,27 +642,69 @@ def milestone_move(
 OUTCOME_FIELDS = ("outcome_products", "outcome_patents", "outcome_revenue", "outcome_taxes", "outcome_jobs")
 
 
+ACCEPTANCE_CRITERIA = (
+    (_noop("目标指标完成情况"), Decimal(50)),
+    (_noop("交付成果质量"), Decimal(30)),
+    (_noop("经费使用规范性"), Decimal(20)),
+)
+
+
+def _open_milestones(challenge: Challenge) -> int:
+    winner = challenge.proposed_application
+    return Milestone.objects.filter(application=winner).exclude(status=Milestone.Status.ACCEPTED).count()
+
+
+def challenge_acceptance_panel_create(
+    *, challenge: Challenge, acting_user: Any, trimmed: bool = False
+) -> Any:
+    """Final acceptance (验收) by a review panel, once every milestone is accepted: the panel scores the
+    winning team's work; the operator then decides with reasons (challenge_complete)."""
+    if challenge.status != Challenge.Status.AWARDED or challenge.proposed_application is None:
+        raise ValidationError(_("揭榜成功、进入实施后才能组织验收评审。"))
+    open_ms = _open_milestones(challenge)
+    if open_ms:
+        raise ValidationError(_("还有 %(n)s 个里程碑未通过验收，不能组织最终验收评审。") % {"n": open_ms})
+    if acceptance_panel(challenge) is not None:
+        raise ValidationError(_("该榜单已有验收评审组。"))
+    return panels.panel_create(
+        subject=challenge,
+        entry_model=Application,
+        title=_("%(t)s 结题验收评审") % {"t": challenge.title},
+        criteria=[(_(name), weight) for name, weight in ACCEPTANCE_CRITERIA],
+        acting_user=acting_user,
+        trimmed=trimmed,
+        purpose=Panel.Purpose.ACCEPTANCE,
+    )
+
+
 def challenge_complete(
     *, challenge: Challenge, acting_user: Any, reason: str = "", **outcomes: Any
 ) -> Challenge:
-    """Final acceptance (验收) once every milestone is accepted; outcomes recorded with the move."""
+    """Final acceptance (验收): every milestone accepted, the acceptance panel closed; the operator decides
+    with reasons; the panel's score and the outcomes are recorded with the move."""
     unknown = set(outcomes) - set(OUTCOME_FIELDS)
     if unknown:
         raise ValidationError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
     winner = challenge.proposed_application
-    open_ms = Milestone.objects.filter(application=winner).exclude(status=Milestone.Status.ACCEPTED).count()
+    open_ms = _open_milestones(challenge)
     if winner is None or open_ms:
         raise ValidationError(_("还有 %(n)s 个里程碑未通过验收，不能最终验收。") % {"n": open_ms})
+    panel = acceptance_panel(challenge)
+    if panel is None or panel.status != Panel.Status.CLOSED:
+        raise ValidationError(_("验收评审组评审结束后才能作出最终验收结论。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请写明验收结论的理由（团队和发榜企业会看到它）。")})
     for k, v in outcomes.items():
         if v is None or v < 0:
             raise ValidationError({k: _("成果数据不能为负数。")})
+    row = next((r for r in panels.panel_results(panel) if r.entry.pk == winner.pk), None)
     return engine.transition(
         workflow=CHALLENGE,
         obj=challenge,
         action="complete",
         acting_user=acting_user,
         reason=reason,
-        changes=outcomes,
+        changes={**outcomes, "acceptance_score": row.score if row is not None else None},
     )
 
 

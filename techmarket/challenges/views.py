@@ -71,7 +71,8 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
     user = request.user
     operator = is_challenge_operator(user)
     applications = selectors.application_list_visible_to(user, challenge=challenge)
-    panel = panels.panels_of(challenge).first()
+    panel = services.selection_panel(challenge)
+    seated = panels.seated_panel(user, challenge)
     context: dict[str, Any] = {
         "challenge": challenge,
         "operator": operator,
@@ -93,7 +94,7 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
         and challenge.status == Challenge.Status.OPEN
         and not services.deadline_passed(challenge),
         "deadline_passed": services.deadline_passed(challenge),
-        "seat": panels.reviewer_seat(user, panel) if panel else None,
+        "seat": panels.reviewer_seat(user, seated) if seated else None,
         "engagement": _visible_engagement(user, challenge),
         "may_open_engagement": challenge.engagement_id is None
         and challenge.status in (Challenge.Status.AWARDED, Challenge.Status.COMPLETED)
@@ -260,7 +261,7 @@ def _budget_row(row: dict[str, str]) -> dict[str, str]:
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get_visible(request.user, application_id)
     challenge = application.challenge
-    panel = panels.panels_of(challenge).first()
+    panel = panels.seated_panel(request.user, challenge)
     seat = panels.reviewer_seat(request.user, panel) if panel else None
     team = selectors.is_team(request.user, application)
     operator = is_challenge_operator(request.user)
@@ -322,62 +323,84 @@ def milestone_action(request: HttpRequest, milestone_id: int, action: str) -> Ht
 
 @login_required
 def panel_manage(request: HttpRequest, challenge_id: int) -> HttpResponse:
-    """The operator's page: form the panel (proposals and explained exclusions), start, close, decide."""
+    """The operator's page: form the selection panel (proposals and explained exclusions), start, close,
+    decide, answer objections (re-review), award; then the acceptance panel and the final decision."""
     challenge = selectors.challenge_get_visible(request.user, challenge_id)
     if not is_challenge_operator(request.user):
         raise PermissionDenied(_("只有平台运营或科技局可以管理评审组。"))
-    panel = panels.panels_of(challenge).first()
+    panel = services.selection_panel(challenge)
+    acceptance = services.acceptance_panel(challenge)
     if request.method == "POST":
         step = request.POST.get("step", "")
+        target = acceptance if request.POST.get("panel") == "acceptance" else panel
+        reason = request.POST.get("reason", "")
         try:
             if step == "create":
                 services.challenge_panel_create(
                     challenge=challenge, acting_user=request.user, trimmed=bool(request.POST.get("trimmed"))
                 )
-            elif panel is None and step in ("add", "start", "close", "propose"):
+            elif step == "create_acceptance":
+                services.challenge_acceptance_panel_create(
+                    challenge=challenge, acting_user=request.user, trimmed=bool(request.POST.get("trimmed"))
+                )
+            elif step in ("add", "start", "close", "propose") and target is None:
                 raise ValidationError(_("请先组建评审组。"))
-            elif step == "add" and panel is not None:
-                expert = Expert.objects.unscoped().filter(pk=request.POST.get("expert") or 0).first()
+            elif step == "add" and target is not None:
+                expert = Expert.objects.unscoped().filter(pk=_pk(request.POST.get("expert", ""))).first()
                 if expert is None:
                     raise ValidationError(_("请选择评审专家。"))
-                panels.panel_add_member(panel=panel, expert=expert, acting_user=request.user)
-            elif step == "start" and panel is not None:
-                panels.panel_start_scoring(panel=panel, acting_user=request.user)
-            elif step == "close" and panel is not None:
-                panels.panel_close(panel=panel, acting_user=request.user)
+                panels.panel_add_member(panel=target, expert=expert, acting_user=request.user)
+            elif step == "start" and target is not None:
+                panels.panel_start_scoring(panel=target, acting_user=request.user)
+            elif step == "close" and target is not None:
+                panels.panel_close(panel=target, acting_user=request.user)
             elif step == "propose":
                 application = selectors.application_get_visible(
-                    request.user, int(request.POST.get("application") or 0)
+                    request.user, _pk(request.POST.get("application", ""))
                 )
                 services.challenge_propose_award(
-                    challenge=challenge,
-                    application=application,
-                    acting_user=request.user,
-                    reason=request.POST.get("reason", ""),
+                    challenge=challenge, application=application, acting_user=request.user, reason=reason
                 )
+            elif step == "re_review":
+                services.challenge_re_review(challenge=challenge, acting_user=request.user, reason=reason)
+            elif step == "reassemble":
+                services.challenge_reassemble(challenge=challenge, acting_user=request.user, reason=reason)
             elif step == "award":
-                services.challenge_award(
-                    challenge=challenge, acting_user=request.user, reason=request.POST.get("reason", "")
-                )
+                services.challenge_award(challenge=challenge, acting_user=request.user, reason=reason)
             elif step == "complete":
                 outcomes = {k: _number(request.POST.get(k, "0"), k) for k in services.OUTCOME_FIELDS}
-                services.challenge_complete(challenge=challenge, acting_user=request.user, **outcomes)
+                services.challenge_complete(
+                    challenge=challenge, acting_user=request.user, reason=reason, **outcomes
+                )
             messages.success(request, _("已保存。"))
         except (ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
         except Http404:
             messages.error(request, _("请选择本榜单的申报。"))
         return redirect("challenges:panel", challenge.pk)
-    context: dict[str, Any] = {"challenge": challenge, "panel": panel}
-    if panel is not None:
-        context["members"] = panel.members.select_related("expert__affiliation")  # type: ignore[attr-defined]
-        if panel.status == panel.Status.FORMING:
-            context["proposed"], context["excluded"] = panels.panel_candidates(panel)
-        if panel.status == panel.Status.SCORING:
-            context["missing"] = panels.panel_missing_scores(panel)
-        if panel.status == panel.Status.CLOSED:
-            context["results"] = panels.panel_results(panel)
-    context["objections"] = selectors.objections_visible_to(request.user, challenge)
+    context: dict[str, Any] = {
+        "challenge": challenge,
+        "panel": panel,
+        "acceptance": acceptance,
+        "objections": selectors.objections_visible_to(request.user, challenge),
+        "upheld": services.upheld_objections(challenge).exists(),
+        "may_new_panel": challenge.status == Challenge.Status.REVIEWING
+        and panel is not None
+        and panel.status == panel.Status.CLOSED
+        and challenge.publicity_started_at is not None
+        and panel.closed_at is not None
+        and panel.closed_at <= challenge.publicity_started_at,
+    }
+    for key, p in (("sel", panel), ("acc", acceptance)):
+        if p is None:
+            continue
+        context[f"{key}_members"] = p.members.select_related("expert__affiliation")
+        if p.status == p.Status.FORMING:
+            context[f"{key}_proposed"], context[f"{key}_excluded"] = panels.panel_candidates(p)
+        if p.status == p.Status.SCORING:
+            context[f"{key}_missing"] = panels.panel_missing_scores(p)
+        if p.status == p.Status.CLOSED:
+            context[f"{key}_results"] = panels.panel_results(p)
     return render(request, "challenges/panel.html", context)
 
 
@@ -395,7 +418,7 @@ def _number(raw: str, field: str) -> Any:
 def review_entry(request: HttpRequest, application_id: int) -> HttpResponse:
     """A reviewer scores one application: own scores only; refused with the reason on a conflict."""
     application = selectors.application_get_visible(request.user, application_id)
-    panel = panels.panels_of(application.challenge).first()
+    panel = panels.seated_panel(request.user, application.challenge)
     if panel is None:
         raise Http404
     seat = panels.reviewer_open_entry(user=request.user, panel=panel, entry=application)

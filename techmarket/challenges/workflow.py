@@ -56,10 +56,31 @@ def _on_moved(challenge: Challenge, action: str) -> None:
     listener(challenge, action)
 
 
+def upheld_objections(challenge: Challenge) -> Any:
+    """Objections upheld in the current publicity round (an earlier round's are answered by its re-review)."""
+    from .models import Objection
+
+    qs = Objection.objects.unscoped().filter(challenge=challenge, status="approved")
+    if challenge.publicity_started_at is not None:
+        qs = qs.filter(created_at__gte=challenge.publicity_started_at)
+    return qs
+
+
+def _challenge_preconditions(challenge: Challenge, action: str) -> list[str]:
+    if action in ("re_review", "reassemble") and not upheld_objections(challenge).exists():
+        return [str(_("只有公示期内有成立的异议时才能重新评审或重新组阁。"))]
+    if action == "re_review" and challenge.mode != Challenge.Mode.OPEN_CALL:
+        return [str(_("组阁制榜单请重新组阁。"))]
+    if action == "reassemble" and challenge.mode != Challenge.Mode.ASSEMBLED:
+        return [str(_("揭榜制榜单请重新评审。"))]
+    return []
+
+
 CHALLENGE = engine.register(
     Workflow(
         name="challenges.challenge",
         listeners=(_on_moved,),
+        preconditions=_challenge_preconditions,
         model=Challenge,
         actor_kinds=challenge_kinds,
         reason_field="status_note",
@@ -90,6 +111,7 @@ CHALLENGE = engine.register(
                 (OPERATOR,),
                 needs_reason=True,
                 reason_message=_("请写明确定拟揭榜团队的理由（将随公示发布）。"),
+                stamps=("publicity_started_at",),
             ),
             "propose_assembled": Action(
                 _("组阁完成并公示"),
@@ -98,12 +120,36 @@ CHALLENGE = engine.register(
                 (OPERATOR,),
                 needs_reason=True,
                 reason_message=_("请写明组阁的理由（将随公示发布）。"),
+                stamps=("publicity_started_at",),
+            ),
+            "re_review": Action(
+                _("异议成立，重新评审"),
+                (C.PUBLICITY,),
+                C.REVIEWING,
+                (OPERATOR,),
+                needs_reason=True,
+                reason_message=_("请写明重新评审的理由（异议人和各申报团队会看到它）。"),
+                due_working_days=20,
+                audit_verb="re_review",
+            ),
+            "reassemble": Action(
+                _("异议成立，重新组阁"),
+                (C.PUBLICITY,),
+                C.OPEN,
+                (OPERATOR,),
+                needs_reason=True,
+                reason_message=_("请写明重新组阁的理由。"),
             ),
             "award": Action(
                 _("公示结束，揭榜成功"), (C.PUBLICITY,), C.AWARDED, (OPERATOR,), stamps=("awarded_at",)
             ),
             "complete": Action(
-                _("通过最终验收"), (C.AWARDED,), C.COMPLETED, (OPERATOR,), stamps=("completed_at",)
+                _("通过最终验收"),
+                (C.AWARDED,),
+                C.COMPLETED,
+                (OPERATOR,),
+                stamps=("completed_at",),
+                writes_reason=True,
             ),
             "close": Action(
                 _("终止榜单"),
@@ -117,7 +163,14 @@ CHALLENGE = engine.register(
 )
 
 # Actions with their own page (they need more than a reason): not drawn as plain buttons.
-CHALLENGE_FORM_ACTIONS = {"propose_award", "propose_assembled", "award", "complete"}
+CHALLENGE_FORM_ACTIONS = {
+    "propose_award",
+    "propose_assembled",
+    "re_review",
+    "reassemble",
+    "award",
+    "complete",
+}
 
 
 def milestone_kinds(user: Any, milestone: Milestone) -> set[str]:

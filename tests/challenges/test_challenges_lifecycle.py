@@ -65,13 +65,33 @@ def test_full_cycle_from_publication_to_final_acceptance(world, django_capture_o
         services.milestone_move(milestone=m, action="submit", acting_user=w.team_a_user, note="已完成")
         services.milestone_move(milestone=m, action="accept", acting_user=w.enterprise_admin)
         assert reload(m).accepted_at is not None and reload(m).accepted_by == w.enterprise_admin
+    with pytest.raises(ValidationError) as exc:  # 验收 is decided after an acceptance panel
+        services.challenge_complete(challenge=reload(w.challenge), acting_user=w.operator, reason="通过")
+    assert "验收评审组" in str(exc.value)
+    acceptance = services.challenge_acceptance_panel_create(
+        challenge=reload(w.challenge), acting_user=w.operator
+    )
+    assert acceptance.purpose == "acceptance" and services.selection_panel(reload(w.challenge)) == panel
+    for r in w.reviewers[:3]:
+        panels.panel_add_member(panel=acceptance, expert=r, acting_user=w.operator)
+    panels.panel_start_scoring(panel=acceptance, acting_user=w.operator)
+    assert panels.panel_missing_scores(acceptance) == 3  # only the winner is scored
+    # weights 50/30/20: 90,80,70 -> 83; 80,80,80 -> 80; 70,90,60 -> 74; mean 79
+    score_all(acceptance, a, users, [(90, 80, 70), (80, 80, 80), (70, 90, 60)])
+    panels.panel_close(panel=acceptance, acting_user=w.operator)
+    with pytest.raises(ValidationError) as exc:
+        services.challenge_complete(challenge=reload(w.challenge), acting_user=w.operator, reason=" ")
+    assert "理由" in str(exc.value)
     done = services.challenge_complete(
         challenge=reload(w.challenge),
         acting_user=w.operator,
+        reason="各项指标达标，同意通过验收。",
         outcome_patents=2,
         outcome_revenue=Decimal("5000000"),
     )
     assert done.status == Challenge.Status.COMPLETED and done.outcome_patents == 2
+    assert reload(done).acceptance_score == Decimal("79.00")
+    assert reload(done).status_note == "各项指标达标，同意通过验收。"
     actions = set(AuditLog.objects.values_list("action", flat=True))
     for expected in (
         "challenges.challenge.publish",

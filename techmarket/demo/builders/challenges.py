@@ -262,9 +262,18 @@ def build(ctx: DemoContext) -> None:
                 planned_date=date.today() + timedelta(days=60)
             )
             continue
+        acceptance = services.challenge_acceptance_panel_create(challenge=challenge, acting_user=operator)
+        judges = _reviewers(ctx, acceptance, 3)
+        for expert in judges:
+            panels.panel_add_member(panel=acceptance, expert=expert, acting_user=operator)
+        panels.panel_start_scoring(panel=acceptance, acting_user=operator)
+        for expert in judges:
+            _score(acceptance, best, expert, 85, ctx)
+        panels.panel_close(panel=acceptance, acting_user=operator)
         services.challenge_complete(
             challenge=challenge,
             acting_user=operator,
+            reason="验收评审组认为各项指标达到榜单要求，交付成果齐全，经费使用规范，同意通过验收。",
             outcome_products=2,
             outcome_patents=3,
             outcome_revenue=Decimal(1200) * WAN,
