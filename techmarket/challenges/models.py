@@ -392,6 +392,44 @@ class Milestone(models.Model):
         return f"{self.order}. {self.title}"
 
 
+class Payment(models.Model):
+    """A funding tranche paid out (拨付) after its milestone was accepted: amount, date and source.
+
+    The payments of a milestone never exceed its tranche, those of a source never exceed that source's
+    share of the challenge's funding (checked under the challenge's row lock in challenges.funding)."""
+
+    class Source(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业出资")
+        GOVERNMENT = "government", _("财政支持")
+
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("里程碑"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(_("拨付金额（元）"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("拨付日期"))
+    source = models.CharField(_("资金来源"), max_length=16, choices=Source.choices)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["milestone", "paid_on", "pk"]
+        verbose_name = _("经费拨付")
+        verbose_name_plural = _("经费拨付")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} · {self.get_source_display()} {self.amount}"
+
+
 # --- review panels (generic: no challenge fields) -------------------------------------------------
 
 

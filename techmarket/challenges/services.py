@@ -294,6 +294,13 @@ def _validate_application(
             break
         row["due"] = due_date.isoformat()
         row["amount"] = str(amount)
+    if "milestones_plan" not in errors:
+        tranches = sum((Decimal(str(r.get("amount") or 0)) for r in milestones), Decimal("0"))
+        if tranches > challenge.funding_total:
+            errors["milestones_plan"] = _("里程碑拨付金额合计 %(t)s 元超过榜单总金额 %(m)s 元。") % {
+                "t": tranches,
+                "m": challenge.funding_total,
+            }
     if errors:
         raise ValidationError(errors)
     return data

@@ -30,5 +30,6 @@ urlpatterns = [
     path("applications/<int:application_id>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:application_id>/withdraw/", views.application_withdraw, name="withdraw"),
     path("applications/<int:application_id>/review/", views.review_entry, name="review"),
+    path("milestones/<int:milestone_id>/payments/", views.payment_record, name="payment"),
     path("milestones/<int:milestone_id>/<slug:action>/", views.milestone_action, name="milestone"),
 ]

@@ -1,5 +1,6 @@
 """Pages of 揭榜挂帅: thin; every read through selectors, every write through services."""
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -18,9 +19,9 @@ from techmarket.experts.models import Expert
 from techmarket.needs.selectors import need_get_visible
 from techmarket.orgs.models import Organization
 
-from . import assembly, panels, selectors, services
+from . import assembly, funding, panels, selectors, services
 from .forms import ApplicationForm, AssembleForm, BatchForm, ChallengeForm, format_rows
-from .models import Challenge, Milestone, Objection, TeamInvitation
+from .models import Challenge, Milestone, Objection, Payment, TeamInvitation
 from .request_types import OBJECTION
 from .workflow import CHALLENGE, CHALLENGE_FORM_ACTIONS, MILESTONE, is_challenge_operator
 
@@ -269,7 +270,8 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     if seat is not None and not (team or operator or owner):
         # a reviewer reads an application only as a reviewer: a conflict is refused with its reason
         panels.reviewer_open_entry(user=request.user, panel=panel, entry=application)  # type: ignore[arg-type]
-    milestones = list(selectors.milestones_of(application))
+    milestones = list(selectors.milestones_of(application).prefetch_related("payments"))
+    parties = team or operator or owner
     return render(
         request,
         "challenges/application_detail.html",
@@ -282,8 +284,44 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
             "members": application.members.all(),
             "seat": seat,
             "may_withdraw": team and application.status == RequestStatus.PENDING,
+            "funding": funding.funding_summary(challenge)
+            if parties and milestones and challenge.proposed_application_id == application.pk
+            else None,
+            "payment_sources": [
+                (value, label)
+                for value, label in Payment.Source.choices
+                if milestones and funding.may_record(request.user, milestones[0], value)
+            ],
         },
     )
+
+
+@login_required
+@require_POST
+def payment_record(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    milestone = Milestone.objects.select_related("application").filter(pk=milestone_id).first()
+    if milestone is None:
+        raise Http404
+    application = selectors.application_get_visible(request.user, milestone.application_id)
+    milestone.application = application
+    try:
+        raw_date = request.POST.get("paid_on", "").strip()
+        try:
+            paid_on = date.fromisoformat(raw_date)
+        except ValueError:
+            raise ValidationError({"paid_on": _("请填写拨付日期（YYYY-MM-DD）。")}) from None
+        payment = funding.payment_record(
+            milestone=milestone,
+            acting_user=request.user,
+            amount=request.POST.get("amount", ""),
+            paid_on=paid_on,
+            source=request.POST.get("source", ""),
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("已登记拨付 %(a)s 元。") % {"a": payment.amount})
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    return redirect("challenges:application", application.pk)
 
 
 @login_required

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from techmarket.catalog.models import ListingStatus
-from techmarket.challenges import panels, services
-from techmarket.challenges.models import Batch, Challenge, Milestone
+from techmarket.challenges import funding, panels, services
+from techmarket.challenges.models import Batch, Challenge, Milestone, Payment
 from techmarket.experts.models import Expert
 from techmarket.needs.models import Need, NeedKind
 from techmarket.orgs.models import Membership, Organization, Role
@@ -92,6 +92,24 @@ def _reviewers(ctx: DemoContext, panel: Any, count: int) -> list[Expert]:
 def _score(panel: Any, entry: Any, expert: Expert, base: int, ctx: DemoContext) -> None:
     values = {c.pk: min(100, max(40, base + ctx.rng.randint(-6, 6))) for c in panel.criteria.all()}
     panels.score_submit(panel=panel, entry=entry, acting_user=expert.user, values=values, comments={})
+
+
+def _pay_tranche(milestone: Milestone, operator: Any) -> None:
+    """The accepted milestone's tranche paid out: the enterprise's share first, then the government's."""
+    summary = funding.funding_summary(milestone.application.challenge)
+    left = milestone.amount
+    for (value, _label), (_l, share, paid) in zip(Payment.Source.choices, summary.by_source, strict=True):
+        amount = min(left, share - paid)
+        if amount > 0:
+            funding.payment_record(
+                milestone=milestone,
+                acting_user=operator,
+                amount=amount,
+                paid_on=timezone.localdate(),
+                source=value,
+                note="按里程碑验收结果拨付",
+            )
+            left -= amount
 
 
 def build(ctx: DemoContext) -> None:
@@ -257,6 +275,7 @@ def build(ctx: DemoContext) -> None:
             services.milestone_move(
                 milestone=m, action="accept", acting_user=owner_admin, reason="指标达标。"
             )
+            _pay_tranche(m, operator)
         if phase == S.AWARDED:
             Milestone.objects.filter(pk=milestones[-1].pk).update(
                 planned_date=date.today() + timedelta(days=60)
