@@ -7,6 +7,7 @@ from techmarket.catalog import registry
 
 def register() -> None:
     from . import review, selectors  # noqa: F401 - review registers the challenge panel subject
+    from .forms import ChallengeFilterForm
     from .models import Challenge
     from .workspace import challenges_panel
 
@@ -19,6 +20,8 @@ def register() -> None:
             list_visible=selectors.challenge_list_visible_to,
             get_visible=selectors.challenge_get_visible,
             pk_kwarg="challenge_id",
+            filter_form=ChallengeFilterForm,  # subscribers hear of new publications (notifications)
+            saved_search=True,
             api_router="techmarket.challenges.api.router",
             # no navigation=: core.navigation already has the 揭榜挂帅 section (order 50)
             workspace_panel=challenges_panel,

@@ -166,6 +166,30 @@ class AssembleForm(StyledFormMixin, forms.Form):
         self.fields["members"].choices = choices  # type: ignore[attr-defined]
 
 
+class ChallengeFilterForm(forms.Form):
+    """The list page's filters; saved searches (notifications) re-run them for each new publication."""
+
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Challenge.Status.choices)
+    )
+    batch = forms.IntegerField(label=_("批次"), required=False, min_value=1)
+    mode = forms.ChoiceField(
+        label=_("组织方式"), required=False, choices=[("", _("全部"))] + list(Challenge.Mode.choices)
+    )
+
+    def selector_filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {
+            "q": d.get("q") or "",
+            "status": d.get("status") or "",
+            "batch": d.get("batch"),
+            "mode": d.get("mode") or "",
+        }
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
     expected_state = forms.CharField(required=False, max_length=20)

@@ -6,6 +6,7 @@ app_name = "challenges"
 urlpatterns = [
     path("", views.challenge_list, name="list"),
     path("new/", views.challenge_create, name="create"),
+    path("export/", views.challenge_export, name="export"),
     path("reviews/", views.my_reviews, name="reviews"),
     path("applications/", views.my_applications, name="applications"),
     path("batches/new/", views.batch_create, name="batch_create"),

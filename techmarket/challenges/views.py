@@ -20,7 +20,7 @@ from techmarket.needs.selectors import need_get_visible
 from techmarket.orgs.models import Organization
 
 from . import assembly, funding, panels, selectors, services
-from .forms import ApplicationForm, AssembleForm, BatchForm, ChallengeForm, format_rows
+from .forms import ApplicationForm, AssembleForm, BatchForm, ChallengeFilterForm, ChallengeForm, format_rows
 from .models import Challenge, Milestone, Objection, Payment, TeamInvitation
 from .request_types import OBJECTION
 from .workflow import CHALLENGE, CHALLENGE_FORM_ACTIONS, MILESTONE, is_challenge_operator
@@ -34,24 +34,56 @@ def _fail(request: HttpRequest, exc: Exception) -> None:
         messages.error(request, str(exc) or _("您无权执行该操作。"))
 
 
-def challenge_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    batch = request.GET.get("batch", "")
+def _filtered(request: HttpRequest) -> tuple[ChallengeFilterForm, Any]:
+    form = ChallengeFilterForm(request.GET or None)
     qs = selectors.challenge_list_visible_to(
-        request.user,
-        q=request.GET.get("q", "")[:100],
-        status=status if status in Challenge.Status.values else "",
-        batch=int(batch) if batch.isdigit() else None,
+        request.user, **(form.selector_filters() if form.is_bound else {})
     )
     if request.GET.get("mine") and request.user.is_authenticated:
         qs = qs.filter(owner_id__in=[o.pk for o in roles.user_organizations(request.user)])
+    return form, qs
+
+
+@login_required
+def challenge_export(request: HttpRequest) -> HttpResponse:
+    """The bureau's xlsx: the challenges of the list page's filters and their applications."""
+    from django.utils import timezone
+
+    from techmarket.audit.services import audit_record
+    from techmarket.core.http import XLSX, attachment
+
+    from .export import challenges_xlsx
+
+    if not is_challenge_operator(request.user):
+        raise PermissionDenied(_("只有平台运营或科技局可以导出榜单。"))
+    _form, qs = _filtered(request)
+    applications = selectors.application_list_visible_to(request.user).filter(challenge__in=qs.values("pk"))
+    content = challenges_xlsx(qs, applications)
+    audit_record(
+        actor=request.user,
+        action="challenges.challenge.export",
+        after={"rows": qs.count(), "applications": applications.count(), "filters": request.GET.urlencode()},
+        request=request,
+    )
+    name = _("揭榜挂帅榜单-%(d)s.xlsx") % {"d": timezone.localdate().isoformat()}
+    return attachment(content, XLSX, name)
+
+
+def challenge_list(request: HttpRequest) -> HttpResponse:
+    form, qs = _filtered(request)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "challenges/challenge_list.html",
         {
             "page": page,
+            "form": form,
+            "query": query.urlencode(),
+            "may_export": is_challenge_operator(request.user),
             "statuses": Challenge.Status.choices,
+            "modes": Challenge.Mode.choices,
             "batches": selectors.batch_list_visible_to(request.user),
             "can_create": request.user.is_authenticated,
             "operator": is_challenge_operator(request.user),

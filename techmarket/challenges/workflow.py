@@ -76,10 +76,19 @@ def _challenge_preconditions(challenge: Challenge, action: str) -> list[str]:
     return []
 
 
+def _published(challenge: Challenge, action: str) -> None:
+    """Inside the publishing transaction: catalogue listeners (saved searches) owe their work via the outbox."""
+    if action == "publish":
+        from techmarket.catalog.events import listing_published
+
+        listing_published(challenge)
+
+
 CHALLENGE = engine.register(
     Workflow(
         name="challenges.challenge",
         listeners=(_on_moved,),
+        events=(_published,),
         preconditions=_challenge_preconditions,
         model=Challenge,
         actor_kinds=challenge_kinds,
