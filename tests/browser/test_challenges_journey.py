@@ -1,14 +1,16 @@
 """揭榜挂帅 in Chromium: the operator publishes a challenge, a team applies, three experts score, the operator
-awards it, and the enterprise accepts a milestone."""
+awards it (which opens the engagement), the enterprise accepts a milestone and records its tranche paid."""
 
 import sys
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from factories import PASSWORD_FOR_BROWSER
 
 from techmarket.challenges import services
-from techmarket.challenges.models import Application, Challenge, Milestone
+from techmarket.challenges.models import Application, Challenge, Milestone, Payment
+from techmarket.engagements.models import Engagement
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "challenges"))
 from challenge_helpers import challenge_data, make_world  # noqa: E402
@@ -108,6 +110,22 @@ def test_publish_apply_score_award_and_accept_a_milestone(live_server, page, scr
     page.get_by_text("里程碑当前状态：已通过").wait_for()
     screenshot("challenges-milestone-accepted")
     assert Milestone.objects.get(application=application).accepted_by == w.enterprise_admin
+
+    # the accepted milestone's tranche is paid out from the enterprise's share and shown in the totals
+    page.get_by_label("拨付金额（元）").fill("250000")
+    page.get_by_label("拨付日期").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="登记拨付").click()
+    page.get_by_text("已登记拨付 250000").wait_for()
+    assert "250,000.00" in page.locator("#funding-summary").inner_text()
+    assert Payment.objects.get(milestone__application=application).source == Payment.Source.ENTERPRISE
+
+    # the award opened the engagement between the enterprise and the winning team's organisation
+    page.goto(f"{base}/challenges/{challenge.pk}/")
+    page.locator("#challenge-engagement a").click()
+    page.get_by_role("heading", name="揭榜挂帅：精密带材板形闭环控制").wait_for()
+    engagement = Engagement.objects.unscoped().get()
+    assert (engagement.demand_org, engagement.supply_org) == (w.enterprise, w.uni_a)
+    screenshot("challenges-engagement")
 
 
 def challenge_has_member(challenge, expert):  # type: ignore[no-untyped-def]
