@@ -16,7 +16,7 @@ from techmarket.experts.models import Expert
 from techmarket.orgs.models import Organization
 
 from . import panels, selectors, services
-from .models import Application, Challenge
+from .models import Application, Challenge, Payment
 
 router = Router(tags=["揭榜挂帅"])
 
@@ -110,6 +110,15 @@ def challenge_figures(request):  # type: ignore[no-untyped-def]
             "by_status": by_status,
         },
         "funding": {k: str(Decimal(v or 0).quantize(Decimal("0.01"))) for k, v in funding.items()},
+        "paid_by_source": {
+            source: str(Decimal(v or 0).quantize(Decimal("0.01")))
+            for source, v in Payment.objects.filter(
+                milestone__application__challenge__in=challenges.values("pk")
+            )
+            .values_list("source")
+            .annotate(s=Sum("amount"))
+            .values_list("source", "s")
+        },
         "applications": live.count(),
         "teams": orgs.count(),
         "universities": orgs.filter(kind=Organization.Kind.UNIVERSITY).count(),

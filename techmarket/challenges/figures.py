@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.analytics.indicators import Group, Indicator, register, register_group
 
-from .models import Application, Challenge
+from .models import Application, Challenge, Payment
 
 S = Challenge.Status
 PUBLISHED = (S.OPEN, S.REVIEWING, S.PUBLICITY, S.AWARDED, S.COMPLETED, S.CLOSED)
@@ -58,5 +58,30 @@ register(
     Indicator(
         "challenges.awarded", _("揭榜成功"), _("项"), _awarded, "awarded_at", order=13,
         help=_("期间内确定揭榜团队的榜单"), **SHARED,
+    )
+)  # fmt: skip
+
+
+def _completed() -> Any:
+    return Challenge.objects.unscoped().filter(status=S.COMPLETED, completed_at__isnull=False)
+
+
+def _payments() -> Any:
+    return Payment.objects.all()
+
+
+register(
+    Indicator(
+        "challenges.accepted", _("通过最终验收"), _("项"), _completed, "completed_at", order=14,
+        help=_("期间内通过最终验收（验收评审）的榜单"), **SHARED,
+    )
+)  # fmt: skip
+register(
+    Indicator(
+        "challenges.paid", _("揭榜挂帅经费拨付"), _("万元"), _payments, "paid_on", order=15,
+        sum_field="amount", scale=10000, help=_("期间内按里程碑验收拨付的经费（企业出资与财政支持）"),
+        group="challenges", region_field="milestone__application__challenge__owner__region__code",
+        industry_field="milestone__application__challenge__industry__code",
+        chain_node_field="milestone__application__challenge__need__chain_node",
     )
 )  # fmt: skip

@@ -155,3 +155,23 @@ def test_milestone_tranches_may_not_exceed_the_funding(world):
             ],
         )
     assert "里程碑拨付金额合计 2100000 元超过榜单总金额" in str(exc.value)
+
+
+def test_payments_count_in_the_figures_and_the_api(awarded):
+    from django.test import Client
+    from django.utils import timezone
+
+    from techmarket.analytics import compute, indicators
+    from techmarket.analytics.compute import Filters
+    from techmarket.analytics.periods import Month, Period
+
+    w = awarded
+    m1 = accept(w, w.milestones[0])
+    pay(w, m1, "400000")
+    pay(w, m1, "150000", source="government")
+    month = Month.of(timezone.localdate())
+    assert compute.total(indicators.get("challenges.paid"), Filters(period=Period(month, month))) == Decimal(
+        "55.00"
+    )
+    figures = Client().get("/api/challenges/figures").json()
+    assert figures["paid_by_source"] == {"enterprise": "400000.00", "government": "150000.00"}

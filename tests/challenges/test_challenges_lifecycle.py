@@ -92,6 +92,14 @@ def test_full_cycle_from_publication_to_final_acceptance(world, django_capture_o
     assert done.status == Challenge.Status.COMPLETED and done.outcome_patents == 2
     assert reload(done).acceptance_score == Decimal("79.00")
     assert reload(done).status_note == "各项指标达标，同意通过验收。"
+    from django.utils import timezone
+
+    from techmarket.analytics import compute, indicators
+    from techmarket.analytics.compute import Filters
+    from techmarket.analytics.periods import Month, Period
+
+    month = Month.of(timezone.localdate())
+    assert compute.total(indicators.get("challenges.accepted"), Filters(period=Period(month, month))) == 1
     actions = set(AuditLog.objects.values_list("action", flat=True))
     for expected in (
         "challenges.challenge.publish",
