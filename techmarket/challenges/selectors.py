@@ -169,3 +169,18 @@ def my_team_invitations(user: Any) -> QuerySet[TeamInvitation]:
     if not getattr(user, "is_authenticated", False):
         return TeamInvitation.objects.none()
     return TeamInvitation.objects.scoped(Q(expert__user=user)).select_related("challenge", "expert")
+
+
+def team_invitations_of(user: Any, challenge: Challenge) -> QuerySet[TeamInvitation]:
+    """A challenge's 组阁 invitations: all for operators and the bureau, one's own for an invited expert."""
+    if is_challenge_operator(user):
+        visible = Q()
+    elif getattr(user, "is_authenticated", False):
+        visible = Q(expert__user=user)
+    else:
+        visible = Q(pk__in=[])
+    return (
+        TeamInvitation.objects.scoped(visible)
+        .filter(challenge=challenge)
+        .select_related("expert__affiliation")
+    )

@@ -585,8 +585,8 @@ def team_manage(request: HttpRequest, challenge_id: int) -> HttpResponse:
                 messages.success(request, _("已邀请 %(n)s，等待其答复。") % {"n": expert.name})
                 return redirect("challenges:team", challenge.pk)
             if op == "withdraw":
-                invitation = TeamInvitation.objects.unscoped().get(
-                    pk=_pk(request.POST.get("invitation", "")), challenge=challenge
+                invitation = selectors.team_invitations_of(request.user, challenge).get(
+                    pk=_pk(request.POST.get("invitation", ""))
                 )
                 assembly.team_invitation_withdraw(invitation=invitation, acting_user=request.user)
                 messages.success(request, _("邀请已撤回。"))
@@ -623,9 +623,7 @@ def team_manage(request: HttpRequest, challenge_id: int) -> HttpResponse:
             "challenge": challenge,
             "proposed": proposed,
             "excluded": excluded,
-            "invitations": TeamInvitation.objects.unscoped()
-            .filter(challenge=challenge)
-            .select_related("expert__affiliation"),
+            "invitations": selectors.team_invitations_of(request.user, challenge),
             "accepted": accepted,
             "form": form,
             "may_assemble": challenge.status == Challenge.Status.OPEN,

@@ -96,6 +96,10 @@ def test_the_invited_expert_answers_and_the_operator_hears_it(world, django_capt
         inv_a = assembly.team_invite(challenge=challenge, expert=w.lead_a, acting_user=w.operator)
         inv_b = assembly.team_invite(challenge=challenge, expert=w.lead_b, acting_user=w.operator)
     assert Notification.objects.filter(user=w.team_a_user, title__startswith="组阁邀请").exists()
+    from techmarket.challenges.workspace import challenges_panel
+
+    links = {str(label): n for label, _url, n in challenges_panel(w.team_a_user)["links"]}
+    assert links["待答复的组阁邀请"] == 1
     with pytest.raises(PermissionDenied):
         assembly.team_invitation_answer(invitation=inv_a, acting_user=w.team_b_user, accept=True)
     with django_capture_on_commit_callbacks(execute=True):
