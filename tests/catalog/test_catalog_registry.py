@@ -48,7 +48,12 @@ def test_each_type_is_registered_once_with_its_declarations():
         assert ctype.list_url().startswith(f"/{ctype.key}/")
         if ctype.matching:
             assert registry.for_kind(ctype.matching.kind) is ctype
-    assert [k for k, _label in registry.saved_search_choices()] == ["needs", "achievements", "experts"]
+    assert [k for k, _label in registry.saved_search_choices()] == [
+        "needs",
+        "achievements",
+        "experts",
+        "challenges",
+    ]
     assert {t.key for t in registry.expiring()} == {"needs", "achievements"}
 
 
