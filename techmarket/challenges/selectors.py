@@ -91,18 +91,22 @@ def application_visible_q(user: Any) -> Q:
     seats = PanelMember.objects.unscoped().filter(
         expert__user=user, panel__status__in=[Panel.Status.SCORING, Panel.Status.CLOSED]
     )
-    reviewed = Challenge.objects.unscoped().filter(
-        pk__in=[
-            s.panel.subject_id
-            for s in seats.select_related("panel", "panel__subject_type")
-            if s.panel.subject_type.model == "challenge"
-        ]
+    challenge_seats = [
+        s.panel
+        for s in seats.select_related("panel", "panel__subject_type")
+        if s.panel.subject_type.model == "challenge"
+    ]
+    # a selection panel reviews the challenge's applications; an acceptance panel only the winning team's
+    selecting = [p.subject_id for p in challenge_seats if p.purpose == Panel.Purpose.SELECTION]
+    accepting = Challenge.objects.unscoped().filter(
+        pk__in=[p.subject_id for p in challenge_seats if p.purpose == Panel.Purpose.ACCEPTANCE]
     )
     return (
         Q(requested_by=user)
         | Q(organization_id__in=orgs)
         | Q(challenge__owner_id__in=orgs)
-        | Q(challenge__in=reviewed.values("pk"))
+        | Q(challenge_id__in=selecting)
+        | Q(pk__in=accepting.values("proposed_application_id"))
     )
 
 

@@ -212,6 +212,20 @@ def test_award_opens_one_engagement_and_reopening_changes_nothing(world):
     assert again.pk == engagement.pk
     assert Engagement.objects.unscoped().count() == 1
     assert AuditLog.objects.filter(action="challenges.challenge.open_engagement").count() == 1
+    # an acceptance reviewer reads the winning team's application only, never the losing one
+    for m in Milestone.objects.filter(application=a).order_by("order"):
+        services.milestone_move(milestone=m, action="submit", acting_user=w.team_a_user, note="完成")
+        services.milestone_move(milestone=reload(m), action="accept", acting_user=w.enterprise_admin)
+    acceptance = services.challenge_acceptance_panel_create(
+        challenge=reload(w.challenge), acting_user=w.operator
+    )
+    for r in w.reviewers[1:4]:
+        panels.panel_add_member(panel=acceptance, expert=r, acting_user=w.operator)
+    panels.panel_start_scoring(panel=acceptance, acting_user=w.operator)
+    judge = login(w.reviewer_users[3])  # sat on the acceptance panel only
+    assert judge.get(f"/challenges/applications/{a.pk}/").status_code == 200
+    assert judge.get(f"/challenges/applications/{b.pk}/").status_code == 404
+    assert login(w.reviewer_users[0]).get(f"/challenges/applications/{b.pk}/").status_code == 200  # selection
     # the parties see it from the challenge page; the losing team does not
     assert (
         f"/engagements/{engagement.pk}/"
