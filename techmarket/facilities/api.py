@@ -1,6 +1,7 @@
 """The facilities API: the same selectors and services as the pages, errors in the project's one body."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,7 +13,6 @@ from techmarket.api.openapi import MAX_DB_INT
 from techmarket.api.pagination import PagePagination
 
 from . import selectors, services
-from .permissions import booking_organisations
 
 router = Router(tags=["概念验证与中试"])
 
@@ -55,9 +55,34 @@ class RecordOut(Schema):
     meets_record: bool = Field(..., description="是否达到“验证至少 3 项、其中转化至少 2 项”")
 
 
+class ServiceOut(Schema):
+    id: int
+    facility_id: int
+    facility: str = Field(..., alias="facility.name")
+    name: str
+    kind: str
+    kind_label: str = Field(..., alias="get_kind_display")
+    unit: str
+    price: Decimal | None = Field(None, description="单价（元）；空表示面议")
+    lead_time_days: int
+    requirements: str
+    description: str
+    is_active: bool
+
+
+class ServiceFilters(Schema):
+    q: str = Field("", max_length=100, description="关键词：服务名称、说明、须提供的材料、平台名称")
+    kind: str = Field(
+        "", description="principle / prototype / small_batch / testing / scale_up / machine_hours / other"
+    )
+    facility_kind: str = Field("", description="verification / pilot / instrument")
+    region: str = Field("", max_length=6, pattern=r"^(\d{2,6})?$", description="地区代码前缀")
+
+
 class BookingIn(Schema):
     organization_id: int = Field(..., ge=1, le=MAX_DB_INT)
-    service: str = Field(..., max_length=120)
+    service: str = Field("", max_length=120)
+    facility_service_id: int | None = Field(None, ge=1, le=MAX_DB_INT, description="服务目录中的服务")
     message: str = Field("", max_length=500)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -74,8 +99,54 @@ class BookingOut(Schema):
     starts_at: datetime | None
     ends_at: datetime | None
     engagement_id: int | None
+    facility_service_id: int | None
     decision_note: str
+    quote_price: Decimal | None
+    quote_date: date | None
+    quote_note: str
+    quoted_at: datetime | None
+    accepted_at: datetime | None
+    delivered_at: datetime | None
+    report_id: int | None = Field(None, description="服务报告（documents 文档编号）")
+    rating: int | None
+    rating_comment: str
+    order_note: str
     created_at: datetime
+
+
+class QuoteIn(Schema):
+    price: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    delivery_date: date
+    note: str = Field("", max_length=500)
+    expected_state: str | None = None
+
+
+class OrderMoveIn(Schema):
+    action: str = Field(
+        ..., description="accept（接受报价）/ refuse（不接受，需说明原因）/ cancel（取消，需说明原因）"
+    )
+    reason: str = Field("", max_length=500)
+    expected_state: str | None = None
+
+
+class ScheduleIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    expected_state: str | None = None
+
+
+class EvaluateIn(Schema):
+    rating: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=500)
+    expected_state: str | None = None
+
+
+class UtilisationOut(Schema):
+    facility_id: int
+    facility: str
+    booked_hours: Decimal
+    available_hours: Decimal
+    utilisation: Decimal | None = Field(None, description="利用率（%）：已排期时长 ÷ 可预约时长")
 
 
 class DecisionIn(Schema):
@@ -107,6 +178,34 @@ def facility_list(request, filters: Query[FacilityFilters]):  # type: ignore[no-
     return selectors.facility_list_visible_to(request.user, **filters.dict())
 
 
+@router.get("/services", response=list[ServiceOut], auth=OptionalAuth(), summary="服务目录")
+@paginate(PagePagination)
+def service_list(request, filters: Query[ServiceFilters]):  # type: ignore[no-untyped-def]
+    return selectors.services_visible_to(request.user, **filters.dict())
+
+
+@router.get(
+    "/utilisation", response=list[UtilisationOut], auth=OptionalAuth(), summary="能力利用率（按期间）"
+)
+def utilisation(request, start: str = "", end: str = ""):  # type: ignore[no-untyped-def]
+    """Booked hours / available hours of the facilities the caller sees, months ``start``..``end``
+    (YYYY-MM, Beijing time; default: this month)."""
+    from techmarket.analytics.periods import Month, Period
+
+    try:
+        first = Month.parse(start) if start else Month.current()
+        last = Month.parse(end) if end else first
+        period = Period(first, last)
+    except (ValueError, ValidationError):
+        raise ValidationError({"start": "期间格式应为 YYYY-MM，且开始不晚于结束。"}) from None
+    lo, hi = period.bounds(dates=False)
+    facilities = selectors.facility_list_visible_to(request.user).exclude(status="revoked")[:500]
+    return [
+        {**row, "facility_id": row["facility"].pk, "facility": row["facility"].name}
+        for row in selectors.utilisation(facilities, lo, hi)  # type: ignore[arg-type]
+    ]
+
+
 @router.get("/{facility_id}", response=FacilityOut, auth=OptionalAuth(), summary="服务平台详情")
 def facility_detail(request, facility_id: int):  # type: ignore[no-untyped-def]
     return selectors.facility_get_visible(request.user, facility_id)
@@ -127,9 +226,11 @@ def project_list(request, facility_id: int):  # type: ignore[no-untyped-def]
 @router.post("/{facility_id}/bookings", response={201: BookingOut}, summary="预约服务或仪器时段")
 def book(request, facility_id: int, payload: BookingIn):  # type: ignore[no-untyped-def]
     facility = selectors.facility_get_visible(request.user, facility_id)
-    org = next((o for o in booking_organisations(request.user) if o.pk == payload.organization_id), None)
+    from techmarket.orgs.models import Organization
+
+    org = Organization.objects.filter(pk=payload.organization_id).first()
     if org is None:
-        raise ValidationError({"organization_id": "您不是该机构的成员，不能以它的名义预约。"})
+        raise ValidationError({"organization_id": "机构不存在。"})
     engagement = None
     if payload.engagement_id:
         from techmarket.engagements.selectors import engagement_get_visible
@@ -141,6 +242,7 @@ def book(request, facility_id: int, payload: BookingIn):  # type: ignore[no-unty
     booking = services.booking_open(
         facility=facility, acting_user=request.user, organization=org, service=payload.service,
         message=payload.message, starts_at=payload.starts_at, ends_at=payload.ends_at, engagement=engagement,
+        facility_service=_offered(request, facility, payload.facility_service_id),
     )  # fmt: skip
     return Status(201, booking)
 
@@ -150,7 +252,57 @@ def booking_list(request):  # type: ignore[no-untyped-def]
     return list(selectors.bookings_visible_to(request.user)[:200])
 
 
-@router.post("/bookings/{booking_id}/decision", response=BookingOut, summary="接受或谢绝预约")
+def _offered(request, facility, pk):  # type: ignore[no-untyped-def]
+    if pk is None:
+        return None
+    offered = selectors.services_visible_to(request.user, facility=facility).filter(pk=pk).first()
+    if offered is None:
+        raise ValidationError({"facility_service_id": "所选服务不属于本服务平台或已停止提供。"})
+    return offered
+
+
+@router.get("/bookings/{booking_id}", response=BookingOut, summary="预约（订单）详情")
+def booking_detail(request, booking_id: int):  # type: ignore[no-untyped-def]
+    return selectors.booking_get_visible(request.user, booking_id)
+
+
+@router.post("/bookings/{booking_id}/quote", response=BookingOut, summary="报价或修改报价（接受前）")
+def booking_quote(request, booking_id: int, payload: QuoteIn):  # type: ignore[no-untyped-def]
+    booking = selectors.booking_get_visible(request.user, booking_id)
+    return services.booking_quote(
+        booking=booking, acting_user=request.user, price=payload.price, delivery_date=payload.delivery_date,
+        note=payload.note, expected_state=payload.expected_state,
+    )  # fmt: skip
+
+
+@router.post("/bookings/{booking_id}/move", response=BookingOut, summary="接受或不接受报价、取消")
+def booking_move(request, booking_id: int, payload: OrderMoveIn):  # type: ignore[no-untyped-def]
+    booking = selectors.booking_get_visible(request.user, booking_id)
+    return services.booking_move(
+        booking=booking, action=payload.action, acting_user=request.user, reason=payload.reason,
+        expected_state=payload.expected_state,
+    )  # fmt: skip
+
+
+@router.post("/bookings/{booking_id}/schedule", response=BookingOut, summary="排期")
+def booking_schedule(request, booking_id: int, payload: ScheduleIn):  # type: ignore[no-untyped-def]
+    booking = selectors.booking_get_visible(request.user, booking_id)
+    return services.booking_schedule(
+        booking=booking, acting_user=request.user, starts_at=payload.starts_at, ends_at=payload.ends_at,
+        expected_state=payload.expected_state,
+    )  # fmt: skip
+
+
+@router.post("/bookings/{booking_id}/evaluate", response=BookingOut, summary="评价交付的服务")
+def booking_evaluate(request, booking_id: int, payload: EvaluateIn):  # type: ignore[no-untyped-def]
+    booking = selectors.booking_get_visible(request.user, booking_id)
+    return services.booking_evaluate(
+        booking=booking, acting_user=request.user, rating=payload.rating, comment=payload.comment,
+        expected_state=payload.expected_state,
+    )  # fmt: skip
+
+
+@router.post("/bookings/{booking_id}/decision", response=BookingOut, summary="谢绝预约（接受请报价）")
 def booking_decide(request, booking_id: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
     booking = selectors.booking_get_visible(request.user, booking_id)
     return services.booking_decide(

@@ -35,3 +35,13 @@ PROJECT_FIELDS = FieldSpecs(
     FieldSpec("results", _("验证结果"), max_length=2000, normalise=_strip),
     FieldSpec("transferred_to", _("转化去向"), max_length=200, normalise=_strip),
 )
+
+SERVICE_FIELDS = FieldSpecs(
+    FieldSpec("name", _("服务名称"), required=True, min_length=2, max_length=120, normalise=_strip),
+    FieldSpec("kind", _("服务类别"), required=True),
+    FieldSpec("unit", _("计价单位"), required=True, max_length=20, normalise=_strip),
+    FieldSpec("price", _("单价（元）"), min_value=0, max_value=9999999999),
+    FieldSpec("lead_time_days", _("周期（天）"), min_value=0, max_value=3650),
+    FieldSpec("requirements", _("需求方须提供"), max_length=1000, normalise=_strip),
+    FieldSpec("description", _("服务说明"), max_length=2000, normalise=_strip),
+)

@@ -39,7 +39,7 @@ def _bookings() -> Any:
 
 
 def _accepted() -> Any:
-    return _bookings().filter(status=Booking.Status.ACCEPTED, decided_at__isnull=False)
+    return _bookings().filter(accepted_at__isnull=False)
 
 
 def _verified() -> Any:
@@ -89,12 +89,12 @@ register(
 register(
     Indicator(
         "facilities.bookings_accepted",
-        _("接受的预约"),
+        _("接受报价的预约"),
         _("次"),
         _accepted,
-        "decided_at",
+        "accepted_at",
         order=21,
-        help=_("期间内服务平台接受的预约"),
+        help=_("期间内申请单位接受了服务平台报价的预约（订单）"),
         **VIA_FACILITY,
     )
 )
@@ -146,7 +146,7 @@ def _transferred_by(period: Any) -> dict[int, int]:
 
 
 def _served_by(period: Any) -> dict[int, int]:
-    return count_by(_in_period(_accepted(), "decided_at", period), "facility_id")
+    return count_by(_in_period(_accepted(), "accepted_at", period), "facility_id")
 
 
 register_metric(
@@ -173,9 +173,50 @@ register_metric(
     Metric(
         "facilities.bookings_accepted",
         "facility",
-        _("接受的预约"),
+        _("接受报价的预约"),
         _("次"),
         _served_by,
-        help=_("期间内接受的服务与仪器预约"),
+        help=_("期间内申请单位接受报价的服务与仪器预约"),
+    )
+)
+
+
+def _utilisation_by(period: Any) -> dict[int, Any]:
+    from .selectors import utilisation
+
+    start, end = period.bounds(dates=False)
+    return {
+        row["facility"].pk: row["utilisation"]
+        for row in utilisation(_facilities().exclude(status=Facility.Status.REVOKED), start, end)
+        if row["utilisation"] is not None
+    }
+
+
+register_metric(
+    Metric(
+        "facilities.utilisation",
+        "facility",
+        _("能力利用率"),
+        "%",
+        _utilisation_by,
+        help=_("期间内已排期（接受报价后）的服务时长 ÷ 开放时间内可预约的时长 × 同时可承接数"),
+    )
+)
+
+
+def _delivered() -> Any:
+    return _bookings().filter(delivered_at__isnull=False)
+
+
+register(
+    Indicator(
+        "facilities.services_delivered",
+        _("交付的服务"),
+        _("次"),
+        _delivered,
+        "delivered_at",
+        order=22,
+        help=_("期间内服务平台交付报告的预约"),
+        **VIA_FACILITY,
     )
 )

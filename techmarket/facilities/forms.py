@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.reference.forms import ChainNodeChoiceField, IndustryChoiceField, RegionChoiceField
 
-from .fields import BOOKING_FIELDS, FACILITY_FIELDS, PROJECT_FIELDS
-from .models import Booking, Facility, Project
+from .fields import BOOKING_FIELDS, FACILITY_FIELDS, PROJECT_FIELDS, SERVICE_FIELDS
+from .models import Facility, FacilityService, Project
 
 
 def _style(form: forms.BaseForm) -> None:
@@ -50,9 +50,11 @@ class FacilityForm(forms.ModelForm):
         model = Facility
         fields = [
             "name", "kind", "region", "address", "industry", "chain_node", "summary", "capacity", "equipment",
-            "contact_name", "contact_phone",
+            "opens_at", "closes_at", "open_weekdays", "parallel_capacity", "contact_name", "contact_phone",
         ]  # fmt: skip
         widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "summary": forms.Textarea(attrs={"rows": 5}),
             "equipment": forms.Textarea(attrs={"rows": 4}),
         }
@@ -67,12 +69,19 @@ class FacilityForm(forms.ModelForm):
             )
             self.order_fields(["name", "kind", "owner"])
         FACILITY_FIELDS.apply_to_form(self)
+        self.fields["open_weekdays"].required = False
+        self.fields["parallel_capacity"].required = False
         _style(self)
 
 
 class BookingForm(forms.Form):
     organization = forms.TypedChoiceField(label=_("申请单位"), coerce=int)
-    service = forms.CharField(label=_("所需服务"), help_text=Booking._meta.get_field("service").help_text)
+    facility_service = forms.TypedChoiceField(
+        label=_("服务项目"), required=False, coerce=int, empty_value=None, help_text=_("从服务目录中选择")
+    )
+    service = forms.CharField(
+        label=_("所需服务"), required=False, help_text=_("未在目录中的服务请写明，例如：原理验证、检验检测")
+    )
     message = forms.CharField(label=_("需求说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     starts_at = forms.DateTimeField(
         label=_("开始时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -88,14 +97,27 @@ class BookingForm(forms.Form):
         help_text=_("可选：服务于哪项对接"),
     )
 
-    def __init__(self, *args: Any, organisations: list[Any], engagements: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: list[Any], engagements: Any = (), services: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["organization"]
         field.choices = [(o.pk, o.name) for o in organisations]
+        offered: Any = self.fields["facility_service"]
+        offered.choices = [("", _("（目录外的服务）"))] + [
+            (s.pk, f"{s.name}（{s.get_kind_display()}）") for s in services
+        ]
         engagement: Any = self.fields["engagement"]
         engagement.choices = [("", _("不关联"))] + [(e.pk, e.title) for e in engagements]
         BOOKING_FIELDS.apply_to_form(self)
+        self.fields["service"].required = False
         _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("facility_service") and not data.get("service"):
+            self.add_error("service", _("请从服务目录中选择，或写明所需服务。"))
+        return data
 
 
 class ProjectForm(forms.ModelForm):
@@ -107,4 +129,93 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         PROJECT_FIELDS.apply_to_form(self)
+        _style(self)
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = FacilityService
+        fields = [
+            "name",
+            "kind",
+            "unit",
+            "price",
+            "lead_time_days",
+            "requirements",
+            "description",
+            "is_active",
+        ]
+        widgets = {
+            "requirements": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        SERVICE_FIELDS.apply_to_form(self)
+        _style(self)
+
+
+class ServiceFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("服务类别"), required=False, choices=[("", _("全部"))] + list(FacilityService.Kind.choices)
+    )
+    facility_kind = forms.ChoiceField(
+        label=_("平台类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
+    )
+    region = forms.RegexField(label=_("地区代码"), required=False, regex=r"^\d{2,6}$", max_length=6)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def selector_filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {k: d.get(k) or "" for k in ("q", "kind", "facility_kind", "region")}
+
+
+class QuoteForm(forms.Form):
+    quote_price = forms.DecimalField(label=_("报价（元）"), max_digits=12, decimal_places=2, min_value=0)
+    quote_date = forms.DateField(label=_("预计交付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("报价说明"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ScheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class DeliverForm(forms.Form):
+    report = forms.FileField(label=_("服务报告（PDF 或 Word）"))
+    note = forms.CharField(label=_("交付说明"), required=False, max_length=300)
+    verified = forms.BooleanField(label=_("验证通过（所属验证、中试项目记为“已通过验证”）"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class EvaluateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("评分"), coerce=int, choices=[(n, f"{n} 分") for n in (5, 4, 3, 2, 1)]
+    )
+    comment = forms.CharField(label=_("评价"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         _style(self)

@@ -60,6 +60,16 @@ class Facility(models.Model):
         _("年服务能力（项）"), default=0, help_text=_("每年可承接的验证、中试或检测项目数")
     )
     equipment = models.TextField(_("主要设备"), blank=True, max_length=4000, help_text=_("每行一台（套）"))
+    opens_at = models.TimeField(
+        _("开放时间（起）"), null=True, blank=True, help_text=_("北京时间；不填表示全天开放")
+    )
+    closes_at = models.TimeField(_("开放时间（止）"), null=True, blank=True)
+    open_weekdays = models.CharField(
+        _("开放日"), max_length=7, default="1234567", help_text=_("星期几开放，例如 12345 表示周一至周五")
+    )
+    parallel_capacity = models.PositiveSmallIntegerField(
+        _("同时可承接的预约数"), default=1, help_text=_("同一时段最多可排期的服务数；共享仪器一般为 1")
+    )
     contact_name = models.CharField(_("联系人"), max_length=32)
     contact_phone = models.CharField(_("联系电话"), max_length=32)
     status = models.CharField(
@@ -94,15 +104,71 @@ class Facility(models.Model):
         return self.kind == self.Kind.INSTRUMENT
 
 
+class FacilityService(models.Model):
+    """One entry of a facility's service catalogue: what it offers, per which unit, at what price (or 面议),
+    how long it takes and what the requester must bring."""
+
+    class Kind(models.TextChoices):
+        PRINCIPLE = "principle", _("原理验证")
+        PROTOTYPE = "prototype", _("样机试制")
+        SMALL_BATCH = "small_batch", _("小批量试产")
+        TESTING = "testing", _("检验检测")
+        SCALE_UP = "scale_up", _("工艺放大")
+        MACHINE_HOURS = "machine_hours", _("机时")
+        OTHER = "other", _("其他")
+
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("服务平台"), on_delete=models.CASCADE, related_name="services"
+    )
+    name = models.CharField(_("服务名称"), max_length=120)
+    kind = models.CharField(_("服务类别"), max_length=16, choices=Kind.choices, db_index=True)
+    unit = models.CharField(_("计价单位"), max_length=20, help_text=_("例如：项、小时、批次、样品"))
+    price = models.DecimalField(
+        _("单价（元）"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("不填表示面议")
+    )
+    lead_time_days = models.PositiveSmallIntegerField(_("周期（天）"), default=0)
+    requirements = models.TextField(_("需求方须提供"), max_length=1000, blank=True)
+    description = models.TextField(_("服务说明"), max_length=2000, blank=True)
+    is_active = models.BooleanField(_("在提供"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = GuardedManager()
+
+    class Meta:
+        ordering = ["facility_id", "kind", "name", "pk"]
+        verbose_name = _("平台服务")
+        verbose_name_plural = _("平台服务")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="facility_service_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility}：{self.name}"
+
+    @property
+    def negotiable(self) -> bool:
+        return self.price is None
+
+
 class Booking(DecisionRequest):
-    """An organisation asks a facility for a service or an instrument slot; the facility accepts or declines
-    with a reason. Optionally part of an engagement (the deal the service serves)."""
+    """An organisation asks a facility for a service (an order): request → quote → accept → schedule →
+    deliver (with a report document) → evaluate. The first step is a decision request (the facility quotes
+    or declines with a reason); the rest moves through the ``facilities.order`` workflow. Optionally part of
+    an engagement (the deal the service serves)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("待答复")
-        ACCEPTED = "accepted", _("已接受")
+        PENDING = "pending", _("待报价")
+        QUOTED = "quoted", _("已报价")
+        ACCEPTED = "accepted", _("已接受报价")
+        SCHEDULED = "scheduled", _("已排期")
+        DELIVERED = "delivered", _("已交付")
+        EVALUATED = "evaluated", _("已评价")
         DECLINED = "declined", _("已谢绝")
         WITHDRAWN = "withdrawn", _("已撤回")
+        CANCELLED = "cancelled", _("已取消")
 
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -130,6 +196,33 @@ class Booking(DecisionRequest):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    facility_service = models.ForeignKey(
+        FacilityService,
+        verbose_name=_("服务项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+    )
+    quote_price = models.DecimalField(_("报价（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    quote_date = models.DateField(_("预计交付日期"), null=True, blank=True)
+    quote_note = models.CharField(_("报价说明"), max_length=500, blank=True)
+    quoted_at = models.DateTimeField(_("报价时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("接受报价时间"), null=True, blank=True)
+    scheduled_at = models.DateTimeField(_("排期时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("交付时间"), null=True, blank=True)
+    report = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("服务报告"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rating = models.PositiveSmallIntegerField(_("评分（1–5）"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
+    evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    order_note = models.CharField(_("办理说明"), max_length=500, blank=True)
 
     objects = GuardedManager()
 
@@ -143,13 +236,36 @@ class Booking(DecisionRequest):
                 | Q(starts_at__isnull=False, ends_at__isnull=False, ends_at__gt=models.F("starts_at")),
                 name="facility_booking_slot_in_order",
             ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="facility_booking_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(quote_price__isnull=True) | Q(quote_price__gte=0),
+                name="facility_booking_quote_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organization} → {self.facility}：{self.service}"
 
 
-HOLDING_BOOKING = (Booking.Status.PENDING, Booking.Status.ACCEPTED)
+# Bookings whose time slot is taken (a declined, withdrawn or cancelled one frees it).
+HOLDING_BOOKING = (
+    Booking.Status.PENDING,
+    Booking.Status.QUOTED,
+    Booking.Status.ACCEPTED,
+    Booking.Status.SCHEDULED,
+    Booking.Status.DELIVERED,
+    Booking.Status.EVALUATED,
+)
+# Bookings the facility has committed to (counted in the capacity calendar against opening hours).
+COMMITTED_BOOKING = (
+    Booking.Status.ACCEPTED,
+    Booking.Status.SCHEDULED,
+    Booking.Status.DELIVERED,
+    Booking.Status.EVALUATED,
+)
 
 
 class Project(models.Model):

@@ -1,4 +1,6 @@
-"""Bookings as a request type: an organisation asks, the facility accepts or declines with a reason."""
+"""Bookings as a request type: an organisation asks, the facility quotes (the "approve" of the request, with
+the price and date saved with the move) or declines with a reason. The rest of the order moves through the
+``facilities.order`` workflow (workflow.py)."""
 
 from typing import Any
 
@@ -35,15 +37,17 @@ BOOKING_REQUEST = register_request_type(
         deciders=_deciders,
         due_working_days=3,
         pending=B.PENDING,
-        approved=B.ACCEPTED,
+        approved=B.QUOTED,
         rejected=B.DECLINED,
         withdrawn=B.WITHDRAWN,
         reason_on_reject=True,
-        approve_label=_("接受"),
+        approve_label=_("报价"),
         reject_label=_("谢绝"),
         audit_prefix="facilities.booking",
-        audit_verbs={"approve": "accept", "reject": "decline"},
-        extra_audit=lambda b: snapshot(b, ["facility_id", "organization_id", "starts_at", "ends_at"]),
+        audit_verbs={"approve": "quote", "reject": "decline"},
+        extra_audit=lambda b: snapshot(
+            b, ["facility_id", "organization_id", "starts_at", "ends_at", "quote_price", "quote_date"]
+        ),
         url=lambda b: reverse("facilities:detail", args=[b.facility_id]),
     )
 )

@@ -1,18 +1,23 @@
 """Reads of facilities, bookings and projects: the one place that decides who sees what.
 
 - Facilities: 试点 and 已认定 are public; 已撤销 only to the owner organisation and operators.
-- Bookings: the requesting organisation, the facility's organisation and operators.
+- Services (the catalogue): public with their facility.
+- Bookings, their quotes, reports and ratings: the requesting organisation, the person who asked, the brokers
+  of the engagement it serves, the facility's organisation and operators.
 - Projects: public with their facility (the outcome counts are the facility's record).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Booking, Facility, Project
+from .models import Booking, Facility, FacilityService, Project
 
 PUBLIC_STATUSES = (Facility.Status.TRIAL, Facility.Status.RECOGNISED)
 
@@ -54,7 +59,13 @@ def facility_list_visible_to(
     qs = Facility.objects.scoped(facility_visible_q(user)).select_related("owner", "region", "industry")
     if q:
         q = q.strip()[:100]
-        qs = qs.filter(Q(name__icontains=q) | Q(summary__icontains=q) | Q(equipment__icontains=q))
+        with_service = FacilityService.objects.unscoped().filter(is_active=True, name__icontains=q)
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(summary__icontains=q)
+            | Q(equipment__icontains=q)
+            | Q(pk__in=with_service.values("facility_id"))
+        )
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -90,8 +101,20 @@ def _booking_visible_q(user: Any) -> Q:
         return Q()
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
+    from techmarket.engagements.models import Engagement
+
     orgs = _org_ids(user)
-    return Q(organization_id__in=orgs) | Q(facility__owner_id__in=orgs) | Q(requested_by_id=user.pk)
+    brokered = (
+        Engagement.objects.unscoped()
+        .filter(Q(lead_broker_id=user.pk) | Q(assisting_brokers=user.pk))
+        .values("pk")
+    )
+    return (
+        Q(organization_id__in=orgs)
+        | Q(facility__owner_id__in=orgs)
+        | Q(requested_by_id=user.pk)
+        | Q(engagement_id__in=brokered)
+    )
 
 
 def bookings_visible_to(
@@ -152,3 +175,186 @@ def meets_record(facility: Facility) -> bool:
     """The policy's bar for a centre: at least 3 projects verified, at least 2 of them transferred."""
     r = facility_record(facility)
     return r["verified"] >= 3 and r["transferred"] >= 2
+
+
+# ---------------------------------------------------------------- the service catalogue
+
+
+def services_visible_to(
+    user: Any,
+    *,
+    q: str = "",
+    kind: str = "",
+    facility: Facility | None = None,
+    facility_kind: str = "",
+    region: str = "",
+    industry: str = "",
+    active_only: bool = True,
+    **_ignored: Any,
+) -> QuerySet[FacilityService]:
+    """Services of the facilities the user sees, searchable by name, description and what to provide."""
+    qs = FacilityService.objects.scoped(facility_visible_q(user, "facility__")).select_related(
+        "facility", "facility__owner", "facility__region"
+    )
+    if active_only:
+        qs = qs.filter(is_active=True)
+    if facility is not None:
+        qs = qs.filter(facility=facility)
+    if q:
+        q = q.strip()[:100]
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(description__icontains=q)
+            | Q(requirements__icontains=q)
+            | Q(facility__name__icontains=q)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if facility_kind:
+        qs = qs.filter(facility__kind=facility_kind)
+    if region:
+        qs = qs.filter(facility__region__code__startswith=region)
+    if industry:
+        qs = qs.filter(facility__industry__code=industry)
+    return qs.order_by("facility__name", "kind", "name", "pk")
+
+
+def service_get_visible(user: Any, pk: int) -> FacilityService:
+    service = services_visible_to(user, active_only=False).filter(pk=pk).first()
+    if service is None:
+        raise Http404("服务不存在或您无权查看。")
+    return service
+
+
+def facility_rating(facility: Facility) -> dict[str, Any]:
+    """The requesters' ratings of the facility's delivered services (the mean is public with the facility)."""
+    from django.db.models import Avg
+
+    row = (
+        Booking.objects.unscoped()
+        .filter(facility=facility, rating__isnull=False)
+        .aggregate(n=Count("pk"), mean=Avg("rating"))
+    )
+    return {"count": row["n"] or 0, "mean": round(float(row["mean"]), 1) if row["mean"] else None}
+
+
+# The services that fit a stage of the transfer chain.
+STAGE_SERVICE_KINDS: dict[str, tuple[str, ...]] = {
+    "verification": (
+        FacilityService.Kind.PRINCIPLE,
+        FacilityService.Kind.PROTOTYPE,
+        FacilityService.Kind.TESTING,
+        FacilityService.Kind.MACHINE_HOURS,
+    ),
+    "pilot": (
+        FacilityService.Kind.SMALL_BATCH,
+        FacilityService.Kind.SCALE_UP,
+        FacilityService.Kind.TESTING,
+        FacilityService.Kind.MACHINE_HOURS,
+    ),
+}
+
+
+def services_for_engagement(
+    user: Any, engagement: Any, *, limit: int = 6
+) -> list[tuple[FacilityService, str]]:
+    """Services matched to an engagement in the 概念验证 or 中试熟化 stage by a plain code match (not the
+    matching engine): the service kind fits the stage; facilities in the same GB/T 4754 major class as the
+    need come first, then those of the same city (GB/T 2260 first four digits). Each with its reason."""
+    kinds = STAGE_SERVICE_KINDS.get(engagement.stage)
+    if not kinds:
+        return []
+    need = getattr(engagement, "need", None)
+    industry = (getattr(need, "industry_id", None) or "")[:2] if need is not None else ""
+    region = (getattr(need, "region_id", None) or getattr(engagement.demand_org, "region_id", None) or "")[:4]
+    party_orgs = {engagement.demand_org_id, engagement.supply_org_id}
+    rows = list(
+        services_visible_to(user)
+        .filter(kind__in=kinds, facility__status__in=PUBLIC_STATUSES)
+        .exclude(facility__owner_id__in=[o for o in party_orgs if o])[:300]
+    )
+
+    def reason_and_rank(s: FacilityService) -> tuple[int, str]:
+        parts = [f"适合“{engagement.get_stage_display()}”阶段的{s.get_kind_display()}"]
+        rank = 0
+        if industry and (s.facility.industry_id or "")[:2] == industry:
+            parts.append(f"同属行业大类 {industry}")
+            rank += 2
+        if region and (s.facility.region_id or "")[:4] == region:
+            parts.append("同一城市")
+            rank += 1
+        return rank, "；".join(parts)
+
+    scored = [(s, *reason_and_rank(s)) for s in rows]
+    scored.sort(key=lambda t: (-t[1], t[0].facility.name, t[0].pk))
+    return [(s, reason) for s, _rank, reason in scored[:limit]]
+
+
+# ---------------------------------------------------------------- utilisation of capacity
+
+
+def _hours(delta: Any) -> Decimal:
+    return Decimal(delta.total_seconds()) / Decimal(3600)
+
+
+def available_hours(facility: Facility, start: datetime, end: datetime) -> Decimal:
+    """Bookable hours of [start, end): each open day's opening hours (Beijing time; all day when none are
+    set) within the window, times the number of services the facility runs at once."""
+    total = Decimal(0)
+    tz = timezone.get_current_timezone()
+    day = timezone.localtime(start).date()
+    last = timezone.localtime(end - timedelta(microseconds=1)).date()
+    while day <= last:
+        if str(day.isoweekday()) in facility.open_weekdays:
+            if facility.opens_at is not None and facility.closes_at is not None:
+                lo = datetime.combine(day, facility.opens_at, tz)
+                hi = datetime.combine(day, facility.closes_at, tz)
+            else:
+                lo = datetime.combine(day, time.min, tz)
+                hi = datetime.combine(day + timedelta(days=1), time.min, tz)
+            lo, hi = max(lo, start), min(hi, end)
+            if hi > lo:
+                total += _hours(hi - lo)
+        day += timedelta(days=1)
+    return total * max(facility.parallel_capacity, 1)
+
+
+def booked_hours(facility_ids: list[int], start: datetime, end: datetime) -> dict[int, Decimal]:
+    """Hours of committed bookings (quote accepted and later) inside [start, end), per facility."""
+    from .models import COMMITTED_BOOKING
+
+    out: dict[int, Decimal] = {}
+    rows = (
+        Booking.objects.unscoped()
+        .filter(
+            facility_id__in=facility_ids,
+            status__in=COMMITTED_BOOKING,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .values_list("facility_id", "starts_at", "ends_at")
+    )
+    for facility_id, s, e in rows:
+        out[facility_id] = out.get(facility_id, Decimal(0)) + _hours(min(e, end) - max(s, start))
+    return out
+
+
+def utilisation(facilities: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Booked hours / available hours per facility over [start, end) (utilisation in per cent, two places;
+    None when the facility had no bookable hours)."""
+    facilities = list(facilities)
+    booked = booked_hours([f.pk for f in facilities], start, end)
+    rows = []
+    for f in facilities:
+        available = available_hours(f, start, end)
+        used = booked.get(f.pk, Decimal(0))
+        rate = (used * 100 / available).quantize(Decimal("0.01"), ROUND_HALF_UP) if available else None
+        rows.append(
+            {
+                "facility": f,
+                "booked_hours": used.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                "available_hours": available.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                "utilisation": rate,
+            }
+        )
+    return rows

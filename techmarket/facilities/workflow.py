@@ -1,5 +1,8 @@
 """The facility and project lifecycles as workflow tables (techmarket.workflow).
 
+Orders: after the facility's quote (the booking request's decision, request_types.py) the requester accepts
+or refuses it, the facility schedules it in its capacity calendar, delivers a report and the requester rates.
+
 A facility is piloted first and recognised later (先试点、后认定): operators recognise and revoke, with a
 reason for a revocation. A project's outcome moves 进行中 → 已通过验证 → 已转化 by the facility's managers.
 """
@@ -12,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.workflow import engine
 from techmarket.workflow.engine import OPERATOR, OWNER, Action, Workflow
 
+from .models import Booking as B
 from .models import Facility as F
 from .models import Project as P
 from .permissions import may_manage
@@ -85,6 +89,114 @@ PROJECT = engine.register(
                 (OWNER,),
                 needs_reason=True,
                 reason_message=_("终止项目必须说明原因。"),
+            ),
+        },
+    )
+)
+
+
+# ---------------------------------------------------------------- orders (bookings after the quote)
+
+REQUESTER_SIDE, PROVIDER_SIDE = "requester", "provider"
+
+
+def order_actor_kinds(user: Any, booking: B) -> set[str]:
+    """The requester side: members of the requesting organisation (and the person who asked, e.g. the broker
+    of the engagement); the provider side: the facility's managers (administrators of its organisation,
+    operators)."""
+    from techmarket.accounts import roles
+
+    kinds = set()
+    if booking.requested_by_id == user.pk or roles.is_org_member(user, booking.organization):
+        kinds.add(REQUESTER_SIDE)
+    if may_manage(user, booking.facility):
+        kinds.add(PROVIDER_SIDE)
+    return kinds
+
+
+def order_preconditions(booking: B, action: str) -> list[str]:
+    """A delivery needs its report among the booking's documents (booking_deliver uploads it first)."""
+    if action == "deliver":
+        from django.contrib.contenttypes.models import ContentType
+
+        from techmarket.documents.models import Document
+
+        kind = ContentType.objects.get_for_model(B)
+        if not Document.objects.filter(content_type=kind, object_id=booking.pk).exists():
+            return [str(_("交付前须上传服务报告（PDF 或 Word 文档）。"))]
+    return []
+
+
+ORDER = engine.register(
+    Workflow(
+        name="facilities.order",
+        model=B,
+        actor_kinds=order_actor_kinds,
+        reason_field="order_note",
+        audit_prefix="facilities.booking",
+        preconditions=order_preconditions,
+        url=lambda b: reverse("facilities:booking", args=[b.pk]),
+        audit_fields=(
+            "status",
+            "quote_price",
+            "quote_date",
+            "starts_at",
+            "ends_at",
+            "report_id",
+            "rating",
+            "accepted_at",
+            "scheduled_at",
+            "delivered_at",
+            "evaluated_at",
+        ),  # fmt: skip
+        actions={
+            "requote": Action(
+                _("修改报价"), (B.Status.QUOTED,), B.Status.QUOTED, (PROVIDER_SIDE,), stamps=("quoted_at",)
+            ),
+            "accept": Action(
+                _("接受报价"),
+                (B.Status.QUOTED,),
+                B.Status.ACCEPTED,
+                (REQUESTER_SIDE,),
+                stamps=("accepted_at",),
+            ),
+            "refuse": Action(
+                _("不接受报价"),
+                (B.Status.QUOTED,),
+                B.Status.CANCELLED,
+                (REQUESTER_SIDE,),
+                needs_reason=True,
+                reason_message=_("不接受报价请说明原因，服务平台会看到它。"),
+            ),
+            "schedule": Action(
+                _("排期"),
+                (B.Status.ACCEPTED, B.Status.SCHEDULED),
+                B.Status.SCHEDULED,
+                (PROVIDER_SIDE,),
+                stamps=("scheduled_at",),
+            ),
+            "deliver": Action(
+                _("交付报告"),
+                (B.Status.SCHEDULED,),
+                B.Status.DELIVERED,
+                (PROVIDER_SIDE,),
+                stamps=("delivered_at",),
+                writes_reason=True,
+            ),
+            "evaluate": Action(
+                _("评价"),
+                (B.Status.DELIVERED,),
+                B.Status.EVALUATED,
+                (REQUESTER_SIDE,),
+                stamps=("evaluated_at",),
+            ),
+            "cancel": Action(
+                _("取消"),
+                (B.Status.ACCEPTED, B.Status.SCHEDULED),
+                B.Status.CANCELLED,
+                (REQUESTER_SIDE, PROVIDER_SIDE),
+                needs_reason=True,
+                reason_message=_("取消必须说明原因，对方会看到它。"),
             ),
         },
     )

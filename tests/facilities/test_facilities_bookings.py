@@ -83,18 +83,13 @@ def test_only_the_facility_decides(centre, ent_user, enterprise, stranger):
     assert booking.status == Booking.Status.PENDING
 
 
-def test_accepting_a_second_overlapping_booking_is_refused(instrument, ent_user, enterprise, uni_admin):
+def test_accepting_a_booking_means_quoting_it(instrument, ent_user, enterprise, uni_admin):
     first = _book(instrument, ent_user, enterprise, at(3, 9), at(3, 11))
-    # A booking made before the check existed (or by the admin) that overlaps: accepting both must fail.
-    other = Booking.objects.unscoped().create(
-        facility=instrument, requested_by=ent_user, organization=enterprise, service="另一项测试",
-        starts_at=at(3, 10), ends_at=at(3, 12),
-    )  # fmt: skip
-    services.booking_decide(booking=first, acting_user=uni_admin, accept=True)
-    with pytest.raises(ValidationError):
-        services.booking_decide(booking=other, acting_user=uni_admin, accept=True)
-    other.refresh_from_db()
-    assert other.status == Booking.Status.PENDING
+    with pytest.raises(ValidationError) as exc:
+        services.booking_decide(booking=first, acting_user=uni_admin, accept=True)
+    assert "报价" in exc.value.messages[0]
+    first.refresh_from_db()
+    assert first.status == Booking.Status.PENDING
 
 
 def test_nobody_books_their_own_facility_or_a_revoked_one(

@@ -61,7 +61,16 @@ def test_booking_and_declining_without_reason_through_the_pages(
     booking.refresh_from_db()
     assert booking.status == Booking.Status.PENDING
     assert any("原因" in str(m) for m in response.context["messages"])
-    client.post(reverse("facilities:booking_action", args=[booking.pk, "accept"]))
+    client.post(
+        reverse("facilities:booking_action", args=[booking.pk, "quote"]),
+        {"quote_price": "30000", "quote_date": "2099-01-10", "expected_state": "pending"},
+    )
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.QUOTED and booking.quote_price == 30000
+    client.force_login(ent_user)
+    client.post(
+        reverse("facilities:booking_action", args=[booking.pk, "accept"]), {"expected_state": "quoted"}
+    )
     booking.refresh_from_db()
     assert booking.status == Booking.Status.ACCEPTED
 
@@ -117,11 +126,12 @@ def test_the_bookings_page_and_workspace_panel_show_both_sides(
     assert panel is not None and panel["links"][0][2] == 1
     # an answer redirects back, never to another site
     response = client.post(
-        reverse("facilities:booking_action", args=[booking.pk, "accept"]), {"next": "https://evil.example/"}
+        reverse("facilities:booking_action", args=[booking.pk, "quote"]),
+        {"quote_price": "8000", "quote_date": "2099-01-10", "next": "https://evil.example/"},
     )
-    assert response.status_code == 302 and response.url == reverse("facilities:detail", args=[centre.pk])
+    assert response.status_code == 302 and response.url == reverse("facilities:booking", args=[booking.pk])
     client.force_login(ent_user)
-    assert "已接受" in client.get(reverse("facilities:bookings")).content.decode()
+    assert "已报价" in client.get(reverse("facilities:bookings")).content.decode()
 
 
 def test_the_bookings_page_needs_a_login(client):

@@ -1,15 +1,19 @@
 """Demo facilities: each university and institute runs a 概念验证中心 in its first field, two run a 中试基地
-and two share an instrument; enterprises of the same field book them (bookings in each state), and the
+and two share an instrument, each with its service catalogue and opening hours; enterprises of the same field
+book them (orders in each state: 待报价 … 已评价, the delivered ones with a PDF report), and the
 centres record verification projects, some since transferred, so the "3 verified, 2 transferred" bar and the
 figures read as one story.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from techmarket.facilities.models import Booking, Facility, Project
+from techmarket.documents.services import document_upload
+from techmarket.facilities.models import Booking, Facility, FacilityService, Project
 from techmarket.orgs.models import Membership, Organization, Role
 from techmarket.reference.models import Industry
 
@@ -28,6 +32,38 @@ SERVICES: dict[str, tuple[str, ...]] = {
     F.INSTRUMENT: ("检验检测", "仪器机时",),
 }  # fmt: skip
 CAPACITY: dict[str, int] = {F.VERIFICATION: 15, F.PILOT: 20, F.INSTRUMENT: 1500}
+PARALLEL: dict[str, int] = {F.VERIFICATION: 2, F.PILOT: 3, F.INSTRUMENT: 1}
+S = FacilityService.Kind
+# The catalogue per kind of facility: (name, kind, unit, price in 元 or None for 面议, lead time in days, what
+# the requester provides).
+CATALOGUE: dict[str, tuple[tuple[str, str, str, int | None, int, str], ...]] = {
+    F.VERIFICATION: (
+        ("原理验证", S.PRINCIPLE, "项", 30000, 30, "技术方案说明、前期实验数据"),
+        ("样机试制", S.PROTOTYPE, "台（套）", None, 45, "设计图纸、关键部件清单"),
+        ("技术成熟度评价", S.TESTING, "项", 8000, 10, "成果说明与专利清单"),
+    ),
+    F.PILOT: (
+        ("工艺放大", S.SCALE_UP, "批次", 50000, 30, "小试工艺路线与质量标准"),
+        ("小批量试产", S.SMALL_BATCH, "批次", None, 40, "产品技术要求、原辅材料清单"),
+        ("中试检验检测", S.TESTING, "样品", 1200, 7, "样品及检测项目说明"),
+    ),
+    F.INSTRUMENT: (
+        ("仪器机时", S.MACHINE_HOURS, "小时", 600, 3, "样品及安全说明"),
+        ("检验检测", S.TESTING, "样品", 300, 5, "样品（不少于 5 g）及检测要求"),
+    ),
+}
+# The orders' states in turn, so the pages and figures show every step.
+ORDER_STATES = (
+    B.PENDING,
+    B.QUOTED,
+    B.ACCEPTED,
+    B.SCHEDULED,
+    B.DELIVERED,
+    B.EVALUATED,
+    B.DECLINED,
+    B.CANCELLED,
+)
+DEMO_REPORT = b"%PDF-1.4\n% techmarket demo report\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 INSTRUMENTS = ("场发射扫描电子显微镜", "X 射线衍射仪", "高效液相色谱仪", "电感耦合等离子体质谱仪")
 
 
@@ -59,8 +95,34 @@ def _facility(org: Organization, kind: str, sector_key: str, name: str, status: 
         contact_phone="0539-" + str(8000000 + org.pk)[-7:],
         status=status,
         recognised_at=now - timedelta(days=120) if status == Facility.Status.RECOGNISED else None,
+        opens_at=time(8, 30),
+        closes_at=time(17, 30),
+        open_weekdays="12345",
+        parallel_capacity=PARALLEL[kind],
     )
+    for name, kind_, unit, price, lead, needs in CATALOGUE[kind]:
+        FacilityService.objects.unscoped().create(
+            facility=facility,
+            name=name,
+            kind=kind_,
+            unit=unit,
+            price=Decimal(price) if price is not None else None,
+            lead_time_days=lead,
+            requirements=needs,
+            description=f"{sector.label}领域的{name}服务。",
+        )
     return facility
+
+
+def _workday(base: Any, days: int) -> Any:
+    """The ``days``-th working day (Monday–Friday) after (negative: before) ``base``, at 09:00."""
+    step = 1 if days >= 0 else -1
+    day, left = base, abs(days)
+    while left:
+        day += timedelta(days=step)
+        if day.isoweekday() <= 5:
+            left -= 1
+    return day.replace(hour=9, minute=0, second=0, microsecond=0)
 
 
 def _main_sector(ctx: DemoContext, org: Organization) -> str:
@@ -104,23 +166,11 @@ def build(ctx: DemoContext) -> None:
     for n, facility in enumerate(facilities):
         sector_key = _main_sector(ctx, facility.owner)
         decider = _member(facility.owner)
-        for j, (org, user) in enumerate(_clients(ctx, sector_key)):
-            state = (B.ACCEPTED, B.PENDING, B.DECLINED, B.ACCEPTED)[j % 4]
-            start = (now + timedelta(days=j + 1)).replace(hour=9) if facility.books_slots else None
-            Booking.objects.unscoped().create(
-                facility=facility,
-                requested_by=user,
-                organization=org,
-                service=SERVICES[facility.kind][j % len(SERVICES[facility.kind])],
-                message="希望尽快安排，样品已准备好。",
-                starts_at=start,
-                ends_at=start + timedelta(hours=2) if start else None,
-                status=state,
-                decided_by=decider if state != B.PENDING else None,
-                decided_at=now - timedelta(days=2) if state != B.PENDING else None,
-                decision_note="本月排期已满，建议下月再约。" if state == B.DECLINED else "",
-                due_at=now + timedelta(days=3) if state == B.PENDING else None,
-            )
+        clients = _clients(ctx, sector_key)
+        offered = list(FacilityService.objects.unscoped().filter(facility=facility).order_by("pk"))
+        for j, state in enumerate(ORDER_STATES if clients else ()):
+            org, user = clients[j % len(clients)]
+            _order(facility, offered[j % len(offered)], org, user, decider, state, j, now)
         if facility.kind == F.INSTRUMENT:
             continue
         # Recognised centres meet the bar (3 verified, 2 transferred); trial ones are on their way.
@@ -141,3 +191,49 @@ def build(ctx: DemoContext) -> None:
                 created_by=decider,
             )
     ctx.notes.append(f"概念验证与中试：{len(facilities)} 个服务平台。")
+
+
+def _order(
+    facility: Facility, offered: FacilityService, org: Organization, user: Any, decider: Any, state: str, j: int,
+    now: Any,
+) -> Booking:  # fmt: skip
+    """One order in ``state`` with the stamps of the steps it went through (a delivered one with a report)."""
+    steps = ORDER_STATES.index(state) if state in ORDER_STATES[:6] else 0
+    past = state in (B.DELIVERED, B.EVALUATED)
+    start = _workday(now, -(j + 3) if past else j + 1) if facility.books_slots or steps >= 3 else None
+    price = offered.price if offered.price is not None else Decimal(20000 + 5000 * j)
+    booking = Booking.objects.unscoped().create(
+        facility=facility,
+        facility_service=offered,
+        requested_by=user,
+        organization=org,
+        service=offered.name,
+        message="希望尽快安排，样品已准备好。",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2) if start else None,
+        status=B.SCHEDULED if past else state,
+        decided_by=decider if state != B.PENDING else None,
+        decided_at=now - timedelta(days=12) if state != B.PENDING else None,
+        decision_note="本月排期已满，建议下月再约。" if state == B.DECLINED else "",
+        due_at=now + timedelta(days=3) if state == B.PENDING else None,
+        quote_price=price if steps >= 1 or state == B.CANCELLED else None,
+        quote_date=(now + timedelta(days=offered.lead_time_days)).date() if steps >= 1 else None,
+        quoted_at=now - timedelta(days=11) if steps >= 1 or state == B.CANCELLED else None,
+        accepted_at=now - timedelta(days=10) if steps >= 2 else None,
+        scheduled_at=now - timedelta(days=9) if steps >= 3 else None,
+        order_note="报价超出预算，暂不委托。" if state == B.CANCELLED else "",
+    )
+    if past:
+        version = document_upload(
+            obj=booking, acting_user=decider, upload=ContentFile(DEMO_REPORT, name=f"服务报告-{booking.pk}.pdf"),
+            title=f"服务报告：{offered.name}",
+        )  # fmt: skip
+        Booking.objects.unscoped().filter(pk=booking.pk).update(
+            status=state,
+            report=version.document,
+            delivered_at=now - timedelta(days=2),
+            rating=5 - j % 2 if state == B.EVALUATED else None,
+            rating_comment="报告清楚，周期符合约定。" if state == B.EVALUATED else "",
+            evaluated_at=now - timedelta(days=1) if state == B.EVALUATED else None,
+        )
+    return booking
