@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from factories import make_broker
 from facility_helpers import at
+from factories import make_broker
 
 from techmarket.audit.models import AuditLog
 from techmarket.documents.models import Document
