@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "techmarket.engagements",
     "techmarket.contracts",
     "techmarket.facilities",
+    "techmarket.finance",
     "techmarket.imports",
     "techmarket.outbox",
     "techmarket.analytics",

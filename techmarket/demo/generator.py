@@ -13,6 +13,7 @@ from .builders import (
     events,
     experts,
     facilities,
+    finance,
     history,
     needs,
     orgs,
@@ -34,6 +35,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("技术合同", contracts.build),
     ("揭榜挂帅", challenges.build),
     ("概念验证与中试", facilities.build),
+    ("金融服务", finance.build),
 ]
 
 

@@ -39,6 +39,9 @@ class Organization(models.Model):
         INDUSTRY_INSTITUTE = "industry_ri", _("产业研究院")
         CONSORTIUM = "consortium", _("创新联合体")
         NEW_RD = "new_rd", _("新型研发机构")
+        # Finance (issue 15): banks and their 科技支行, and financing guarantee institutions.
+        BANK = "bank", _("银行/科技支行")
+        GUARANTOR = "guarantor", _("融资担保机构")
 
     class Recognition(models.TextChoices):
         NONE = "", _("未认定")

@@ -36,6 +36,8 @@ USCC_PREFIX: dict[str, str] = {
     K.INDUSTRY_INSTITUTE: "52",
     K.CONSORTIUM: "91",
     K.NEW_RD: "52",
+    K.BANK: "91",
+    K.GUARANTOR: "91",
 }
 
 
