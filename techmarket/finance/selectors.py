@@ -5,8 +5,8 @@
   and operators. The bureau sees totals (figures), never single applications.
 - The enterprise's data behind an application (profile, points, certificates) reaches the provider only
   for the items the enterprise consented to, and only while the consent stands (``shared_data``).
-- Declarations and points history: the enterprise's members and operators; the ranking: operators and the
-  bureau.
+- Points and their history: the enterprise's members, operators and the bureau; declarations: the
+  enterprise and operators; the ranking: operators and the bureau.
 """
 
 from __future__ import annotations
@@ -204,8 +204,9 @@ def loans_visible_to(user: Any) -> QuerySet[Loan]:
 
 
 def may_see_points(user: Any, org: Organization) -> bool:
-    """An enterprise's own points and history: its members and operators (banks only through consent)."""
-    return is_operator(user) or any(o.pk == org.pk for o in _orgs(user))
+    """An enterprise's own points and history: its members, operators and the bureau (as for the profile's
+    figures); banks only through the enterprise's consent on an application."""
+    return sees_totals(user) or any(o.pk == org.pk for o in _orgs(user))
 
 
 def points_history(user: Any, org: Organization) -> QuerySet[PointsSnapshot]:

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from techmarket.finance import services
+from techmarket.finance.defaults import ensure_default_indicators
 from techmarket.finance.models import Declaration, FinanceProduct, Grade, ProductKind
 from techmarket.orgs.models import (
     CertificationRecord,
@@ -45,7 +46,7 @@ PRODUCTS = (
     (2, "科技企业融资担保", ProductKind.GUARANTEE, (100, 2000), ("0.50", "1.50"), (12, 36), None, Grade.B),
 )  # fmt: skip
 
-CONDITIONS = {
+CONDITIONS: dict[str, str] = {
     ProductKind.TRANSFER_LOAN: "用于受让、许可或作价入股科技成果及其后续中试、产业化；须有平台登记的技术合同或对接项目。",
     ProductKind.IP_PLEDGE: "以授权发明专利、实用新型专利或商标专用权质押；评估值按质押率 30%–50% 折算额度。",
     ProductKind.TALENT_LOAN: "面向市级及以上人才工程入选者创办或领办的企业，信用方式，无需抵押。",
@@ -95,6 +96,7 @@ def _certify(org: Organization, tag_name: str, valid_until: date) -> None:
 
 
 def build(ctx: DemoContext) -> None:
+    ensure_default_indicators()  # present after migrate; again after a test database flush
     rng = ctx.rng
     operator = ctx.users["demo_operator"]
     today = timezone.localdate()
@@ -110,16 +112,16 @@ def build(ctx: DemoContext) -> None:
         providers.append((org, user))
 
     products: list[FinanceProduct] = []
-    for index, name, kind, amounts, rates, terms, min_points, min_grade in PRODUCTS:
+    for index, name, product_kind, amounts, rates, terms, min_points, min_grade in PRODUCTS:
         org, user = providers[index]
         products.append(
             services.product_create(
                 acting_user=user,
                 provider=org,
                 data={
-                    "name": name, "kind": kind, "min_amount": amounts[0] * W, "max_amount": amounts[1] * W,
+                    "name": name, "kind": product_kind, "min_amount": amounts[0] * W, "max_amount": amounts[1] * W,
                     "min_rate": rates[0], "max_rate": rates[1], "min_term_months": terms[0],
-                    "max_term_months": terms[1], "conditions": CONDITIONS[kind], "min_points": min_points,
+                    "max_term_months": terms[1], "conditions": CONDITIONS[product_kind], "min_points": min_points,
                     "min_grade": min_grade,
                 },
             )
@@ -182,6 +184,13 @@ def build(ctx: DemoContext) -> None:
                 return org
         raise RuntimeError(f"no demo enterprise meets the bar of {product.name}")
 
+    # the guarantee first: its bar (grade B) is the highest, the demo enterprise meets it
+    guaranteed = apply(eligible(guarantee), guarantee, 1000, 24, "新产线建设贷款的担保增信")
+    services.loan_decide(
+        application=guaranteed, acting_user=guarantor_user, approve=True, reason="积分等级达标，同意担保。",
+        amount=1000 * W, rate="1.00", term_months=24,
+    )  # fmt: skip
+    services.loan_grant(application=guaranteed, acting_user=guarantor_user, amount=1000 * W, granted_on=today)
     pending = apply(eligible(transfer), transfer, 300, 24, "受让高校锂电正极材料专利并建设中试线")
     granted = apply(eligible(transfer), transfer, 500, 36, "成果转化项目设备购置与流动资金")
     services.loan_decide(
@@ -201,12 +210,6 @@ def build(ctx: DemoContext) -> None:
     )  # fmt: skip
     withdrawn = apply(eligible(credit), credit, 50, 12, "采购检测设备")
     services.loan_withdraw(application=withdrawn, acting_user=withdrawn.requested_by)
-    guaranteed = apply(eligible(guarantee), guarantee, 1000, 24, "新产线建设贷款的担保增信")
-    services.loan_decide(
-        application=guaranteed, acting_user=guarantor_user, approve=True, reason="积分等级达标，同意担保。",
-        amount=1000 * W, rate="1.00", term_months=24,
-    )  # fmt: skip
-    services.loan_grant(application=guaranteed, acting_user=guarantor_user, amount=1000 * W, granted_on=today)
     apply(eligible(ip_pledge), ip_pledge, 200, 24, "以 3 件发明专利质押融资，用于产线升级")
     ctx.notes.append(
         f"金融服务：{len(providers)} 家金融机构、{len(products)} 个产品；待审批申请 #{pending.pk}（{bank.name}）。"
