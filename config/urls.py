@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("contracts/", include("techmarket.contracts.urls")),
     path("facilities/", include("techmarket.facilities.urls")),
     path("finance/", include("techmarket.finance.urls")),
+    path("policies/", include("techmarket.policies.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "techmarket.contracts",
     "techmarket.facilities",
     "techmarket.finance",
+    "techmarket.policies",
     "techmarket.imports",
     "techmarket.outbox",
     "techmarket.analytics",

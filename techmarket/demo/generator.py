@@ -17,6 +17,7 @@ from .builders import (
     history,
     needs,
     orgs,
+    policies,
 )
 from .context import DemoContext
 
@@ -36,6 +37,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("揭榜挂帅", challenges.build),
     ("概念验证与中试", facilities.build),
     ("金融服务", finance.build),
+    ("政策直达", policies.build),
 ]
 
 

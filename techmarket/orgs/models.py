@@ -250,6 +250,9 @@ class EnterpriseProfile(models.Model):
     rd_spending_ratio = models.DecimalField(
         _("研发投入占比（%）"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    founded_on = models.DateField(
+        _("成立日期"), null=True, blank=True, help_text=_("营业执照上的成立日期，政策按企业成立年限判断。")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -31,6 +31,7 @@ class ProfileOut(Schema):
     total_staff: int | None
     annual_revenue_range: str | None
     rd_spending_ratio: Decimal | None
+    founded_on: date | None = None
     tags: list[str]
     certifications: list[CertificationIO]
     updated_at: datetime | None
@@ -45,6 +46,7 @@ class ProfileIn(Schema):
         "", description="lt500 / 500_2000 / 2000_5000 / 5000_20000 / 20000_100000 / gte100000（万元）"
     )
     rd_spending_ratio: Decimal | None = Field(None, description="研发投入占营业收入比例（%），例如 5.5")
+    founded_on: date | None = Field(None, description="成立日期（政策按成立年限判断）")
     certifications: list[CertificationIO] = Field(default_factory=list, description="整体替换")
 
 
@@ -64,6 +66,7 @@ def _out(request: Any, organization: Organization) -> dict[str, Any]:
         "total_staff": fig("total_staff"),
         "annual_revenue_range": fig("annual_revenue_range"),
         "rd_spending_ratio": fig("rd_spending_ratio"),
+        "founded_on": profile.founded_on if profile else None,
         "tags": [t.name for t in organization.tags.all()],
         "certifications": [
             {

@@ -41,7 +41,14 @@ class EnterpriseProfileForm(StyledForm):
         help_text=_("研发投入占营业收入的百分比，例如 5.5 表示 5.5%。"),
     )
 
-    FIGURES = ("total_staff", "rd_staff_count", "annual_revenue_range", "rd_spending_ratio")
+    founded_on = forms.DateField(
+        label=_("成立日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("营业执照上的成立日期，政策按企业成立年限判断。"),
+    )
+
+    FIGURES = ("total_staff", "rd_staff_count", "annual_revenue_range", "rd_spending_ratio", "founded_on")
 
     def __init__(
         self,

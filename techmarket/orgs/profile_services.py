@@ -1,6 +1,7 @@
 """Writes on an enterprise's profile (企业画像) and its qualification certificates."""
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,7 +16,17 @@ from techmarket.catalog.text import reject_html
 from .models import CertificationRecord, EnterpriseProfile, Organization, OrganizationTag, RevenueRange
 
 TEXT_FIELDS = {"main_products": _("主营产品"), "core_capabilities": _("核心技术能力")}
-EDITABLE = [*TEXT_FIELDS, "rd_staff_count", "total_staff", "annual_revenue_range", "rd_spending_ratio"]
+EDITABLE = [
+    *TEXT_FIELDS,
+    "rd_staff_count",
+    "total_staff",
+    "annual_revenue_range",
+    "rd_spending_ratio",
+    "founded_on",
+]
+# Called inside the update's transaction with the organisation whose profile or certificates changed
+# (e.g. policies re-evaluate eligibility through the outbox); other apps append in AppConfig.ready.
+PROFILE_LISTENERS: list[Callable[[Organization], None]] = []
 TEXT_MAX = 2000
 
 
@@ -85,6 +96,21 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             err("rd_spending_ratio", _("研发投入占比应为数字，例如 5.5 表示 5.5%。"))
     elif "rd_spending_ratio" in data:
         data["rd_spending_ratio"] = None
+    if "founded_on" in data:
+        founded = data["founded_on"]
+        if founded in ("", None):
+            data["founded_on"] = None
+        else:
+            try:
+                if isinstance(founded, str):
+                    founded = datetime.date.fromisoformat(founded)
+                if not isinstance(founded, datetime.date):
+                    raise ValueError
+                data["founded_on"] = founded
+                if founded > datetime.date.today():
+                    err("founded_on", _("成立日期不能晚于今天。"))
+            except ValueError:
+                err("founded_on", _("成立日期格式应为 YYYY-MM-DD。"))
     if errors:
         raise ValidationError(errors)
     return data
@@ -193,4 +219,6 @@ def enterprise_profile_update(
             before=before,
             after=profile_snapshot(organization),
         )
+        for listener in PROFILE_LISTENERS:
+            listener(organization)
     return profile
