@@ -13,7 +13,7 @@ from techmarket.api.openapi import MAX_DB_INT
 from techmarket.api.pagination import PagePagination
 
 from . import figures, selectors, services
-from .permissions import enterprise_organisations
+from .permissions import enterprise_organisations, may_decide_applications
 from .rules import describe
 
 router = Router(tags=["政策"])
@@ -155,8 +155,10 @@ def fact_list(request):  # type: ignore[no-untyped-def]
     ]
 
 
-@router.get("/figures", auth=OptionalAuth(), summary="政策直达指标：发布、推送、申请、核定与拨付金额")
+@router.get("/figures", summary="政策直达指标：发布、推送、申请、核定与拨付金额（科技局、平台运营）")
 def policy_figures(request) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    if not may_decide_applications(request.user):
+        raise PermissionDenied("只有科技局和平台运营可以查看政策直达指标。")
     return figures.totals()
 
 

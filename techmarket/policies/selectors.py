@@ -63,7 +63,7 @@ def policy_list_visible_to(
 
         qs = qs.filter(
             Q(region__isnull=True)
-            | Q(region_id__startswith=region_prefix(region))
+            | Q(region__code__startswith=region_prefix(region))
             | Q(region_id__in=_ancestors(region))
         )
     day = today()

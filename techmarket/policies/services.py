@@ -59,7 +59,7 @@ def _money(value: Any, label: str, errors: dict[str, list[str]], field: str) -> 
 
 def _clean_policy(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
-    out = {k: data.get(k) for k in FIELDS if k in data}
+    out: dict[str, Any] = {k: data.get(k) for k in FIELDS if k in data}
     for field, label, limit in (
         ("title", _("政策名称"), 160),
         ("issuer", _("发文单位"), 120),
@@ -83,14 +83,14 @@ def _clean_policy(data: dict[str, Any]) -> dict[str, Any]:
         errors.setdefault("support_type", []).append(_("请选择支持方式。"))
     out["max_amount"] = _money(out.get("max_amount"), _("单个企业最高金额"), errors, "max_amount")
     for field in ("valid_from", "valid_until"):
-        value = out.get(field)
-        if isinstance(value, str):
+        given = out.get(field)
+        if isinstance(given, str):
             try:
-                out[field] = datetime.date.fromisoformat(value) if value else None
+                out[field] = datetime.date.fromisoformat(given) if given else None
             except ValueError:
                 errors.setdefault(field, []).append(_("日期格式应为 YYYY-MM-DD。"))
                 out[field] = None
-        elif value in ("", None):
+        elif given in ("", None):
             out[field] = None
     if out.get("valid_from") and out.get("valid_until") and out["valid_from"] > out["valid_until"]:
         errors.setdefault("valid_until", []).append(_("截止日期不能早于生效日期。"))
@@ -344,6 +344,7 @@ def application_open(
             .exists()
         ):
             raise ValidationError(_("贵企业已申请过该政策（待审核、已核定或已拨付），不能重复申请。"))
+        assert amount is not None  # checked above
         application = PolicyApplication(
             policy=policy,
             organization=organization,
@@ -441,7 +442,12 @@ def application_pay(
     )
     if not errors and (amount is None or amount <= 0):
         errors["paid_amount"] = [_("请填写大于 0 的拨付金额（元）。")]
-    elif not errors and application.approved_amount is not None and amount > application.approved_amount:
+    elif (
+        not errors
+        and amount is not None
+        and application.approved_amount is not None
+        and amount > application.approved_amount
+    ):
         errors["paid_amount"] = [
             _("拨付金额 %(a)s 元超过核定金额 %(m)s 元。") % {"a": amount, "m": application.approved_amount}
         ]

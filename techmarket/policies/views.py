@@ -107,10 +107,10 @@ def _policy_form_page(request: HttpRequest, policy: Policy | None) -> HttpRespon
             elif "preview" in request.POST:
                 try:
                     rule_list = services.clean_rules(rows)
-                    data = form.service_data()
+                    fields = form.service_data()
                     matches = selectors.matching_enterprises(policy or Policy(), rules=rule_list)
                     preview = {
-                        "warnings": services.rule_warnings(rule_list, data),
+                        "warnings": services.rule_warnings(rule_list, fields),
                         "eligible": matches["eligible"],
                         "near": matches["near"],
                         "rules": [describe(r) for r in rule_list],

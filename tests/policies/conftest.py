@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from factories import MembershipFactory, OrganizationFactory, UserFactory, make_bureau, make_operator
 
-from techmarket.orgs.models import CertificationRecord, EnterpriseProfile, OrganizationTag, Role, RevenueRange
+from techmarket.orgs.models import CertificationRecord, EnterpriseProfile, OrganizationTag, RevenueRange, Role
 from techmarket.policies.selectors import today
 
 

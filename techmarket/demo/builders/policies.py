@@ -16,7 +16,6 @@ from techmarket.orgs.models import (
     EnterpriseProfile,
     Membership,
     Organization,
-    Role,
     RevenueRange,
 )
 from techmarket.policies import services
