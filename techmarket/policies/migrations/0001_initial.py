@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("orgs", "0006_enterpriseprofile_founded_on"),
+        ("orgs", "0007_enterpriseprofile_founded_on"),
         ("reference", "0002_load_national_code_tables"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0005_merge_kernel_and_portal"),
+        ("orgs", "0006_finance_bank_guarantor_kinds"),
     ]
 
     operations = [
