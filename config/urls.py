@@ -29,6 +29,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("facilities/", include("techmarket.facilities.urls")),
     path("finance/", include("techmarket.finance.urls")),
     path("policies/", include("techmarket.policies.urls")),
+    path("vouchers/", include("techmarket.vouchers.urls")),
+    path("investors/", include("techmarket.investors.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "techmarket.facilities",
     "techmarket.finance",
     "techmarket.policies",
+    "techmarket.vouchers",
+    "techmarket.investors",
     "techmarket.imports",
     "techmarket.outbox",
     "techmarket.analytics",

@@ -27,11 +27,17 @@ def _sees_aggregates(user: Any) -> bool:
     return roles.is_bureau(user) or roles.is_operator(user)
 
 
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
 SECTIONS = [
     Section(_("对接"), "engagements:list", 40),
     Section(_("技术合同"), "contracts:list", 45),
     Section(_("揭榜挂帅"), "challenges:list", 50),
     Section(_("政策"), "policies:list", 70),
+    Section(_("创新券"), "vouchers:list", 74, visible_to=_signed_in),
+    Section(_("投融资"), "investors:list", 76),
     Section(_("数据"), "analytics:dashboard", 80, visible_to=_sees_aggregates),
 ]
 

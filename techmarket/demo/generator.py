@@ -18,6 +18,7 @@ from .builders import (
     needs,
     orgs,
     policies,
+    vouchers,
 )
 from .context import DemoContext
 
@@ -38,6 +39,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("概念验证与中试", facilities.build),
     ("金融服务", finance.build),
     ("政策直达", policies.build),
+    ("创新券与投融资", vouchers.build),
 ]
 
 
