@@ -115,7 +115,8 @@ def score(
         fit.met.append(_("阶段相符：%(s)s") % {"s": stage_labels([stage])[0]})
     else:
         fit.missed.append(
-            _("阶段不符：基金投 %(f)s") % {"f": "、".join(stage_labels(sorted(p.stages))) or _("未填写")}
+            _("阶段不符：基金投 %(f)s")
+            % {"f": "、".join(stage_labels([s for s in Stage.values if s in p.stages])) or _("未填写")}
         )
     if amount is not None and p.ticket_min <= amount <= p.ticket_max:
         fit.score += WEIGHTS["ticket"]

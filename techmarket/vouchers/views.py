@@ -156,7 +156,11 @@ def voucher_revoke(request: HttpRequest, voucher_id: int) -> HttpResponse:
 def batch_list(request: HttpRequest) -> HttpResponse:
     if not selectors.is_bureau_side(request.user):
         raise PermissionDenied
-    batches = selectors.batch_list_visible_to(request.user).annotate(issued=Sum("vouchers__amount"))
+    batches = (
+        selectors.batch_list_visible_to(request.user)
+        .annotate(issued=Sum("vouchers__amount"))
+        .order_by("-created_at", "-pk")
+    )
     return render(
         request,
         "vouchers/batch_list.html",

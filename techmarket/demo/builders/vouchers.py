@@ -152,7 +152,7 @@ def _investors(ctx: DemoContext) -> None:
     funds = []
     for i, (suffix, stages, keys, (lo, hi)) in enumerate(FUNDS):
         manager = investors[i % len(investors)]
-        user = _member(manager)
+        user = _member(manager) or ctx.users.get("demo_operator")  # the operator keeps profiles of others
         if user is None:
             continue
         codes = [c for k in keys for c in sectors[k].industries]
@@ -207,8 +207,11 @@ def _interests(ctx: DemoContext, funds: list[Any], seekings: list[FinanceSeeking
     broker = ctx.users.get("demo_broker")
     operator = ctx.users.get("demo_operator")
     made = []
+    staffed = [f for f in funds if _member(f.manager) is not None]
+    if not staffed:
+        return
     for k, seeking in enumerate(seekings[:3]):
-        fund = funds[k % len(funds)]
+        fund = staffed[k % len(staffed)]
         user = _member(fund.manager)
         if user is None or seeking.organization_id == fund.manager_id:
             continue
@@ -224,7 +227,7 @@ def _interests(ctx: DemoContext, funds: list[Any], seekings: list[FinanceSeeking
         )
     achievement = Achievement.objects.unscoped().filter(status="published").order_by("pk").first()
     if achievement is not None:
-        fund = funds[0]
+        fund = staffed[0]
         user = _member(fund.manager)
         if user is not None:
             made.append(
