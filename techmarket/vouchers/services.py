@@ -130,7 +130,7 @@ def batch_issued_total(batch: VoucherBatch) -> Decimal:
         .exclude(status=Voucher.Status.REVOKED)
         .aggregate(s=Sum("amount"))["s"]
     )
-    return total or ZERO
+    return (total or ZERO).quantize(Decimal("0.01"))  # SQLite's SUM drops the scale
 
 
 def _next_code(batch: VoucherBatch) -> str:
