@@ -51,8 +51,17 @@ def _is_broker(user: Any) -> bool:
 # --- opening ---------------------------------------------------------------------------------------------
 
 
+def engagement_open(*, acting_user: Any, **fields: Any) -> Engagement:
+    """Open an engagement at 发现对接 (brokers and operators); its need / achievement moves to 对接中.
+    Fields: title, demand_org, supply_org, experts, lead_broker, need, achievement, origin, summary,
+    recommendation."""
+    if not roles.is_broker_or_operator(acting_user):
+        raise PermissionDenied(_("只有经纪人和平台运营可以创建对接项目。"))
+    return open_engagement_record(acting_user=acting_user, **fields)
+
+
 @transaction.atomic
-def engagement_open(
+def open_engagement_record(
     *,
     acting_user: Any,
     title: str,
@@ -66,9 +75,8 @@ def engagement_open(
     summary: str = "",
     recommendation: Any = None,
 ) -> Engagement:
-    """Open an engagement at 发现对接; its need / achievement moves to 对接中."""
-    if not roles.is_broker_or_operator(acting_user):
-        raise PermissionDenied(_("只有经纪人和平台运营可以创建对接项目。"))
+    """The opening itself, for callers that decided who may open it: ``engagement_open`` (brokers and
+    operators) and ``from_events`` (a party to an event meeting, the lead broker found by its rule)."""
     lead_broker = lead_broker or acting_user
     experts = list(experts)
     errors: dict[str, str] = {}

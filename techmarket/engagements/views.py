@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
 from techmarket.core.http import local_next
+from techmarket.events.selectors import event_of_engagement
 
 from . import answers, board, selectors, services
 from .forms import (
@@ -25,7 +26,7 @@ from .forms import (
     EngagementUpdateForm,
     TerminateForm,
 )
-from .models import ChecklistItem, ProviderRole
+from .models import ChecklistItem, Origin, ProviderRole
 from .workflow import ENGAGEMENT
 
 
@@ -82,6 +83,11 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "engagements/detail.html",
         {
             "engagement": engagement,
+            "source_event": (
+                event_of_engagement(request.user, engagement.pk)
+                if engagement.origin == Origin.EVENT
+                else None
+            ),
             "may_run": may_run,
             "checklist": checklist,
             "advance_actions": [(n, a) for n, a in actions if n not in {"deal", "terminate"}],

@@ -198,3 +198,12 @@ def brought_items_visible_to(user: Any, registration: Registration) -> dict[str,
 
 def confirmed_count(event: Event) -> int:
     return Registration.objects.unscoped().filter(event_id=event.pk, status__in=ACTIVE_REGISTRATION).count()
+
+
+def event_of_engagement(user: Any, engagement_id: int) -> Event | None:
+    """The event an engagement was opened from (a meeting marked 已立项对接), if the user may see it."""
+    return (
+        event_list_visible_to(user)
+        .filter(pk__in=MeetingRequest.objects.filter(engagement_id=engagement_id).values("event_id"))
+        .first()
+    )

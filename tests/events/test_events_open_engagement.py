@@ -1,15 +1,18 @@
-"""A meeting at a matchmaking event marked 已立项对接 opens an engagement when a broker records it."""
+"""A meeting at a matchmaking event marked 已立项对接 opens an engagement, led by the broker the rule in
+engagements.from_events finds (the marking broker, the caseload broker, the organiser's, the region's)."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from factories import MembershipFactory, OrganizationFactory, UserFactory, make_broker
+from factories import MembershipFactory, OrganizationFactory, UserFactory, make_broker, make_operator
 
-from techmarket.engagements.models import Engagement, Origin, Stage
+from techmarket.engagements.models import Assignment, BrokerFields, Engagement, Origin, Stage
 from techmarket.events import services
 from techmarket.events.models import MeetingRequest
+from techmarket.notifications.models import Notification
 from techmarket.orgs.models import Organization, Role
+from techmarket.reference.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -53,16 +56,87 @@ def test_a_broker_recording_the_outcome_opens_the_engagement_enterprise_on_the_d
     )
 
 
-def test_a_participant_who_is_not_a_broker_records_the_outcome_alone(make_event):
-    university = OrganizationFactory(name="临沂大学", kind=Organization.Kind.UNIVERSITY)
-    enterprise = OrganizationFactory(name="临沂新能源汽车零部件有限公司")
+def _meet(make_event, need, achievement, enterprise, university):
     seller, buyer = _member(university), _member(enterprise)
-    meeting, _a, _b = _meeting(make_event, seller, buyer, {seller: university, buyer: enterprise})
-    done = services.meeting_record_outcome(
-        meeting=meeting, acting_user=buyer, outcome=MeetingRequest.Outcome.ENGAGEMENT
+    start = timezone.now() - timedelta(hours=1)
+    event = make_event(
+        starts_at=start, ends_at=start + timedelta(hours=4), registration_deadline=start + timedelta(hours=3),
+        meetings_start=start + timedelta(minutes=30),
+    )  # fmt: skip
+    services.registration_open(event=event, acting_user=buyer, organization=enterprise, need_ids=[need.pk])
+    b = services.registration_open(
+        event=event, acting_user=seller, organization=university, achievement_ids=[achievement.pk]
     )
+    meeting = services.meeting_request(event=event, acting_user=buyer, invitee=b)
+    meeting = services.meeting_decide(meeting=meeting, acting_user=seller, accept=True)
+    return meeting, buyer
+
+
+def _mark(meeting, user, capture):
+    with capture(execute=True):
+        return services.meeting_record_outcome(
+            meeting=meeting, acting_user=user, outcome=MeetingRequest.Outcome.ENGAGEMENT, note="先做样件测试"
+        )
+
+
+def test_a_participant_marking_the_meeting_opens_the_engagement_led_by_the_organisers_broker(
+    make_event, organiser_org, need, achievement, enterprise, university, django_capture_on_commit_callbacks
+):
+    make_broker()  # a broker elsewhere, not the organiser's: not chosen
+    organisers_broker = UserFactory()
+    MembershipFactory(user=organisers_broker, organization=organiser_org, role=Role.BROKER)
+    meeting, buyer = _meet(make_event, need, achievement, enterprise, university)
+    done = _mark(meeting, buyer, django_capture_on_commit_callbacks)
+    engagement = Engagement.objects.unscoped().get(pk=done.engagement_id)
+    assert (engagement.demand_org, engagement.supply_org) == (enterprise, university)
+    assert (engagement.lead_broker, engagement.opened_by, engagement.origin) == (
+        organisers_broker,
+        buyer,
+        Origin.EVENT,
+    )
+    assert (engagement.need, engagement.achievement, engagement.summary) == (
+        need,
+        achievement,
+        "先做样件测试",
+    )
+    need.refresh_from_db()
+    assert need.status == "in_progress"  # the need the enterprise brought is now 对接中
+
+
+def test_the_broker_holding_the_brought_need_in_their_caseload_leads_before_the_organisers(
+    make_event, organiser_org, need, achievement, enterprise, university, django_capture_on_commit_callbacks
+):
+    organisers_broker = UserFactory()
+    MembershipFactory(user=organisers_broker, organization=organiser_org, role=Role.BROKER)
+    caseload_broker = make_broker()
+    Assignment.objects.create(need=need, broker=caseload_broker, via=Assignment.Via.CLAIMED)
+    meeting, buyer = _meet(make_event, need, achievement, enterprise, university)
+    done = _mark(meeting, buyer, django_capture_on_commit_callbacks)
+    assert Engagement.objects.unscoped().get(pk=done.engagement_id).lead_broker == caseload_broker
+
+
+def test_without_caseload_or_organiser_broker_the_broker_serving_the_enterprises_region_leads(
+    make_event, need, achievement, enterprise, university, django_capture_on_commit_callbacks
+):
+    make_broker()  # registered first, serves no region
+    regional = make_broker()
+    fields = BrokerFields.objects.create(broker=regional)
+    fields.regions.set([Region.objects.get(pk="371300")])  # 临沂市 covers 兰山区 (371302)
+    meeting, buyer = _meet(make_event, need, achievement, enterprise, university)
+    done = _mark(meeting, buyer, django_capture_on_commit_callbacks)
+    assert Engagement.objects.unscoped().get(pk=done.engagement_id).lead_broker == regional
+
+
+def test_with_no_broker_to_lead_the_outcome_is_recorded_and_the_operators_are_asked_to_assign(
+    make_event, need, achievement, enterprise, university, django_capture_on_commit_callbacks
+):
+    operator = make_operator()
+    meeting, buyer = _meet(make_event, need, achievement, enterprise, university)
+    done = _mark(meeting, buyer, django_capture_on_commit_callbacks)
     assert done.outcome == MeetingRequest.Outcome.ENGAGEMENT and done.engagement_id is None
     assert not Engagement.objects.unscoped().exists()
+    notice = Notification.objects.get(user=operator, item_key=f"events.meeting:{meeting.pk}:needs_broker")
+    assert "分派经纪人" in notice.title
 
 
 def test_the_bureau_dashboard_counts_held_events_and_their_deals(make_event):
