@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:event_id>/participants/", views.participants, name="participants"),
     path("<int:event_id>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("<int:event_id>/timetable/", views.timetable, name="timetable"),
+    path("<int:event_id>/timetable.ics", views.timetable_ics, name="timetable_ics"),
     path(
         "registrations/<int:registration_id>/<slug:action>/",
         views.registration_action,

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
-from techmarket.core.http import local_next, query_without_page
+from techmarket.core.http import attachment, local_next, query_without_page
 
 from . import selectors, services
 from .figures import event_figures
 from .forms import EventFilterForm, EventForm, OutcomeForm, RegistrationForm
-from .ical import events_calendar
+from .ical import events_calendar, timetable_calendar
 from .models import Event, MeetingRequest, Registration
 from .permissions import is_organiser, may_create_event, organisations_that_may_organise
 from .suggestions import invitation_suggestions, meeting_suggestions
@@ -455,19 +455,30 @@ def meeting_action(request: HttpRequest, meeting_id: int, action: str) -> HttpRe
     return redirect(local_next(request, reverse("events:detail", args=[meeting.event_id])))
 
 
+def _timetable_meetings(user: Any, event: Event) -> tuple[list[MeetingRequest], bool]:
+    """The accepted meetings of the user's timetable (all of them for the organiser), and whether the user
+    is the organiser."""
+    meetings = list(selectors.meetings_visible_to(user, event).filter(status=MeetingRequest.Status.ACCEPTED))
+    organiser = is_organiser(user, event)
+    if not organiser:
+        meetings = [m for m in meetings if user.pk in (m.requester.user_id, m.invitee.user_id)]
+    return meetings, organiser
+
+
+@login_required
+def timetable_ics(request: HttpRequest, event_id: int) -> HttpResponse:
+    """My timetable as a calendar file (the event and each seated meeting), for Outlook, phones, WPS."""
+    event = selectors.event_get_visible(request.user, event_id)
+    meetings, _organiser = _timetable_meetings(request.user, event)
+    body = timetable_calendar(event, meetings, user=request.user, base_url=request.build_absolute_uri("/"))
+    return attachment(body, "text/calendar; charset=utf-8", _("洽谈日程-%(e)s.ics") % {"e": event.title})
+
+
 @login_required
 def timetable(request: HttpRequest, event_id: int) -> HttpResponse:
-    """My personal timetable (printable); the organiser sees the whole grid."""
+    """My personal timetable (printable, and as a calendar file); the organiser sees the whole grid."""
     event = selectors.event_get_visible(request.user, event_id)
-    meetings = [
-        m
-        for m in selectors.meetings_visible_to(request.user, event).filter(
-            status=MeetingRequest.Status.ACCEPTED
-        )
-    ]
-    organiser = is_organiser(request.user, event)
-    if not organiser:
-        meetings = [m for m in meetings if request.user.pk in (m.requester.user_id, m.invitee.user_id)]
+    meetings, organiser = _timetable_meetings(request.user, event)
     by_slot: dict[int, list[MeetingRequest]] = {}
     for m in meetings:
         if m.slot is not None:

@@ -217,3 +217,30 @@ def test_api_check_in_and_outcome(client, make_event, join, organiser):
         content_type="application/json",
     )
     assert done.status_code == 200 and done.json()["outcome"] == "agreement"
+
+
+def test_personal_timetable_calendar_file_has_my_seated_meetings_only(client, event, join):
+    from icalendar import Calendar
+
+    a, b, c, d = join(event), join(event), join(event), join(event)
+    m = services.meeting_request(event=event, acting_user=a.user, invitee=b, message="谈中试")
+    services.meeting_decide(meeting=m, acting_user=b.user, accept=True)
+    other = services.meeting_request(event=event, acting_user=c.user, invitee=d)
+    services.meeting_decide(meeting=other, acting_user=d.user, accept=True)
+    client.force_login(a.user)
+    response = client.get(reverse("events:timetable_ics", args=[event.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    assert "attachment" in response["Content-Disposition"]
+    components = [v for v in Calendar.from_ical(response.content).walk("VEVENT")]
+    by_uid = {str(v["uid"]): v for v in components}
+    assert set(by_uid) == {f"event-{event.pk}@techmarket", f"event-{event.pk}-meeting-{m.pk}@techmarket"}
+    mine = by_uid[f"event-{event.pk}-meeting-{m.pk}@techmarket"]
+    start, end = (t.replace(microsecond=0) for t in event.slot_times()[0][1:])
+    assert (mine.decoded("dtstart"), mine.decoded("dtend")) == (start, end)  # the same instants
+    assert b.display_name in str(mine["summary"]) and "第 1 桌" in str(mine["summary"])
+    assert str(mine["description"]) == "谈中试"
+
+
+def test_personal_timetable_calendar_file_needs_a_login(client, event):
+    response = client.get(reverse("events:timetable_ics", args=[event.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
