@@ -55,6 +55,8 @@ class RequestType:
     is_requester: Callable[[Any, Any], bool] | None = None  # default: the user in requester_field
     audit_target: Callable[[Any], Any] | None = None
     extra_audit: Callable[[Any], dict[str, Any]] | None = None
+    # further actions of the derived workflow, e.g. a SYSTEM move when the subject goes away
+    extra_actions: dict[str, Action] = field(default_factory=dict)
 
     def requester(self, obj: Any) -> Any:
         return getattr(obj, self.requester_field)
@@ -119,6 +121,7 @@ class RequestType:
                 due_working_days=due,
                 audit_verb=verb("reopen", ""),
             )
+        actions.update(self.extra_actions)
         return Workflow(
             name=self.name,
             model=self.model,

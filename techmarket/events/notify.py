@@ -22,6 +22,9 @@ def meeting_requested(meeting: Any) -> None:
 
 
 def meeting_decided(meeting: Any, action: str) -> None:
+    if action == "cancel_with_registration":
+        _meeting_cancelled(meeting)
+        return
     if action not in ("approve", "reject"):
         return
     if action == "approve":
@@ -60,4 +63,20 @@ def registration_moved(registration: Any, action: str) -> None:
         url=reverse("events:detail", args=[registration.event_id]),
         item_key=f"events.registration:{registration.pk}:{action}",
         email=True,
+    )
+
+
+def _meeting_cancelled(meeting: Any) -> None:
+    """Tell the side who is still coming that the meeting is off (the reason names who cancelled)."""
+    from .models import Registration
+
+    live = Registration.objects.unscoped().filter(
+        pk__in=[meeting.requester_id, meeting.invitee_id], status__in=["pending", "confirmed", "attended"]
+    )
+    notify_users(
+        users=[r.user for r in live.select_related("user")],
+        title=_("您在“%(e)s”的一场洽谈已取消") % {"e": meeting.event.title},
+        body=meeting.decision_note,
+        url=reverse("events:timetable", args=[meeting.event_id]),
+        item_key=f"events.meeting:{meeting.pk}:cancelled",
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.audit.services import snapshot
 from techmarket.decisions.types import RequestType, register_request_type
+from techmarket.workflow.engine import SYSTEM, Action
 
 from . import notify
 from .models import MeetingRequest
@@ -39,5 +40,16 @@ MEETING_REQUEST = register_request_type(
         extra_audit=lambda m: snapshot(m, ["event_id", "requester_id", "invitee_id", "slot", "table"]),
         url=lambda m: reverse("events:detail", args=[m.event_id]),
         listeners=(lambda m, action: notify.meeting_decided(m, action),),
+        extra_actions={
+            # A participant's cancelled registration takes its open meetings with it (services.registration_cancel).
+            "cancel_with_registration": Action(
+                _("随报名取消撤回"),
+                (M.PENDING, M.ACCEPTED),
+                M.WITHDRAWN,
+                (SYSTEM,),
+                writes_reason=True,
+                audit_verb="withdraw_on_cancel",
+            ),
+        },
     )
 )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.decisions.services import request_decide, request_open, request_withdraw
+from techmarket.decisions.types import workflow_of
 from techmarket.orgs.models import Organization
 from techmarket.workflow.engine import transition
 
@@ -278,9 +279,17 @@ def registration_cancel(
             expected_state=expected_state,
         )  # fmt: skip
         MeetingSeat.objects.filter(meeting__in=_meetings_of(reg)).delete()
-        MeetingRequest.objects.filter(
-            Q(requester=reg) | Q(invitee=reg), status__in=[M.PENDING, M.ACCEPTED]
-        ).update(status=M.WITHDRAWN, slot=None, table=None, decision_note=_("一方已取消报名"))
+        open_meetings = (
+            _meetings_of(reg)
+            .filter(status__in=[M.PENDING, M.ACCEPTED])
+            .select_related("event", "requester", "invitee")
+        )
+        for meeting in open_meetings.order_by("pk"):
+            transition(
+                workflow=workflow_of(MEETING_REQUEST), obj=meeting, action="cancel_with_registration",
+                acting_user=None, reason=_("%(p)s 已取消报名") % {"p": reg.display_name},
+                changes={"slot": None, "table": None},
+            )  # fmt: skip
         _promote_waiting(reg.event_id)
     return reg
 

@@ -140,13 +140,34 @@ def test_who_comes_respects_visibility(event, join):
     assert not selectors.participants_visible_to(UserFactory(), event).exists()
 
 
-def test_cancelling_frees_the_seats_and_withdraws_open_meetings(event, join):
-    a, b = join(event), join(event)
+def test_cancelling_frees_the_seats_and_withdraws_open_meetings_as_workflow_moves(
+    event, join, django_capture_on_commit_callbacks
+):
+    from techmarket.audit.models import AuditLog
+    from techmarket.notifications.models import Notification
+
+    a, b, c = join(event), join(event), join(event)
     meeting = _accept(_ask(event, a, b))
-    services.registration_cancel(registration=a, acting_user=a.user)
-    meeting.refresh_from_db()
-    assert meeting.status == M.WITHDRAWN and meeting.slot is None
+    pending = _ask(event, c, a)
+    declined = services.meeting_decide(
+        meeting=_ask(event, b, c), acting_user=c.user, accept=False, reason="时间冲突"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(registration=a, acting_user=a.user)
+    for m in (meeting, pending, declined):
+        m.refresh_from_db()
+    assert (meeting.status, meeting.slot, meeting.table) == (M.WITHDRAWN, None, None)
+    assert (pending.status, declined.status) == (M.WITHDRAWN, M.DECLINED)  # a decided one stays as it was
+    assert meeting.decision_note == f"{a.display_name} 已取消报名" and meeting.due_at is None
     assert not MeetingSeat.objects.exists()
+    moves = AuditLog.objects.filter(action="events.meeting.withdraw_on_cancel").order_by("pk")
+    assert [(r.target_id, r.before["status"], r.after["status"]) for r in moves] == [
+        (str(meeting.pk), M.ACCEPTED, M.WITHDRAWN),
+        (str(pending.pk), M.PENDING, M.WITHDRAWN),
+    ]
+    # the sides still coming are told; the one who cancelled is not
+    told = Notification.objects.filter(title__contains="洽谈已取消")
+    assert sorted(n.user_id for n in told) == sorted([b.user_id, c.user_id])
 
 
 def test_both_sides_are_told_about_the_request_and_the_answer(
