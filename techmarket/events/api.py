@@ -1,6 +1,7 @@
 """The events API: the same selectors and services as the pages, errors in the project's one body."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -137,11 +138,22 @@ class FiguresRow(Schema):
     meetings_held: int
     deals: int
     agreements: int
+    engagements: int
+    contracts: int
+    contract_amount: Decimal = Field(..., description="已登记合同的成交额（元）")
+
+
+class KindRow(Schema):
+    kind: str
+    label: str
+    registrations: int
+    attended: int
 
 
 class FiguresOut(Schema):
     months: list[FiguresRow]
-    totals: dict[str, int]
+    totals: dict[str, int | Decimal]
+    participants_by_kind: list[KindRow]
 
 
 def _registration_out(user: Any, reg: Registration) -> dict[str, Any]:
@@ -171,7 +183,8 @@ def figures(
     organiser: int | None = Query(None, ge=1, le=MAX_DB_INT),
 ):  # type: ignore[no-untyped-def]  # noqa: B008
     """events: 已发布或已结束的活动；registrations: 确认参会；attended: 签到；meetings_held: 已填写且举行的洽谈；
-    deals: 结果为“已立项对接”或“已签约”的洽谈；agreements: “已签约”。"""
+    deals: 结果为“已立项对接”或“已签约”的洽谈；agreements: “已签约”；engagements: 由洽谈创建的对接项目；
+    contracts / contract_amount: 这些对接项目已登记的技术合同及成交额（元）；participants_by_kind: 按所代表机构类型的参会人数。"""
     return event_figures(year=year, organiser=organiser)
 
 

@@ -6,15 +6,22 @@ Definitions (also in the API description):
 - meetings requested: every meeting request of those events; accepted: accepted ones;
 - meetings held: accepted meetings whose outcome says they took place (anything but "未举行" / empty);
 - deals: meetings that led to an engagement ("已立项对接") or an agreement ("已签约");
-- agreements: meetings marked "已签约".
+- agreements: meetings marked "已签约";
+- engagements: engagements opened from those events' meetings (a meeting marked 已立项对接 opens one);
+- contracts / contract_amount: registered technology contracts (已登记) of those engagements and their
+  合同成交额 in 元 — a contract counts for the event whose meeting opened its engagement;
+- participants_by_kind: confirmed or checked-in registrations by the kind of organisation they came for
+  (企业, 高校, 科研院所, 服务机构, 投资机构, 政府部门; "个人" when registered alone).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.apps import apps
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -25,8 +32,9 @@ HELD = (Out.NO_FOLLOW_UP, Out.CONTINUE, Out.ENGAGEMENT, Out.AGREEMENT)
 DEALS = (Out.ENGAGEMENT, Out.AGREEMENT)
 COLUMNS = (
     "events", "registrations", "attended", "meetings_requested", "meetings_accepted", "meetings_held", "deals",
-    "agreements",
+    "agreements", "engagements", "contracts", "contract_amount",
 )  # fmt: skip
+PERSON = "person"
 
 
 def event_figures(*, year: int | None = None, organiser: int | None = None) -> dict[str, Any]:
@@ -41,7 +49,7 @@ def event_figures(*, year: int | None = None, organiser: int | None = None) -> d
         row["pk"]: row["month"]
         for row in events.annotate(month=TruncMonth("starts_at", tzinfo=tz)).values("pk", "month")
     }
-    rows: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
+    rows: dict[str, dict[str, Any]] = defaultdict(_empty_row)
 
     def key(event_id: int) -> str:
         month = month_of[event_id]
@@ -77,9 +85,71 @@ def event_figures(*, year: int | None = None, organiser: int | None = None) -> d
         row["meetings_held"] += m["held"]
         row["deals"] += m["deals"]
         row["agreements"] += m["agreements"]
+    engagement_event = dict(
+        MeetingRequest.objects.filter(event_id__in=month_of, engagement_id__isnull=False)
+        .order_by("pk")
+        .values_list("engagement_id", "event_id")
+    )
+    for event_id in engagement_event.values():
+        rows[key(event_id)]["engagements"] += 1
+    for engagement_id, n, amount in _contracts_of(list(engagement_event)):
+        row = rows[key(engagement_event[engagement_id])]
+        row["contracts"] += n
+        row["contract_amount"] += amount
     months = [{"month": month, **rows[month]} for month in sorted(rows)]
-    totals = {c: sum(row[c] for row in rows.values()) for c in COLUMNS}
-    return {"months": months, "totals": totals}
+    totals = _empty_row()
+    for row in rows.values():
+        for c in COLUMNS:
+            totals[c] += row[c]
+    return {"months": months, "totals": totals, "participants_by_kind": _by_kind(list(month_of))}
+
+
+def _empty_row() -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(COLUMNS, 0)
+    row["contract_amount"] = Decimal("0.00")
+    return row
+
+
+def _contracts_of(engagement_ids: list[int]) -> list[tuple[int, int, Decimal]]:
+    """(engagement id, registered contracts, 合同成交额) — read by name: events does not import contracts."""
+    if not engagement_ids or not apps.is_installed("techmarket.contracts"):
+        return []
+    contract = apps.get_model("contracts", "TechContract")
+    rows = (
+        contract.objects.unscoped()
+        .filter(engagement_id__in=engagement_ids, status="registered")
+        .values("engagement_id")
+        .annotate(n=Count("pk"), amount=Sum("total_amount"))
+        .order_by("engagement_id")
+    )
+    return [(r["engagement_id"], r["n"], r["amount"] or Decimal("0.00")) for r in rows]
+
+
+def _by_kind(event_ids: list[int]) -> list[dict[str, Any]]:
+    """Participants (confirmed or checked in) by the kind of organisation they registered for."""
+    from django.utils.translation import gettext
+
+    from techmarket.orgs.models import Organization
+
+    counts = {
+        row["organization__kind"] or PERSON: row
+        for row in Registration.objects.unscoped()
+        .filter(event_id__in=event_ids, status__in=ACTIVE_REGISTRATION)
+        .values("organization__kind")
+        .annotate(n=Count("pk"), attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)))
+        .order_by("organization__kind")
+    }
+    kinds = [*Organization.Kind.choices, (PERSON, gettext("个人"))]
+    return [
+        {
+            "kind": kind,
+            "label": str(label),
+            "registrations": counts[kind]["n"],
+            "attended": counts[kind]["attended"],
+        }
+        for kind, label in kinds
+        if kind in counts
+    ]
 
 
 # The bureau's dashboard (analytics.indicators): the same definitions, filterable by the organiser's region.
@@ -140,6 +210,43 @@ def _register_indicators() -> None:
             order=13,
             help=_("期间内活动洽谈中“已立项对接”和“已签约”的"),
             **shared,
+        )
+    )
+
+    if not apps.is_installed("techmarket.contracts"):
+        return
+
+    def from_events() -> Any:
+        return MeetingRequest.objects.filter(engagement_id__isnull=False).values("engagement_id")
+
+    def contracts() -> Any:
+        model = apps.get_model("contracts", "TechContract")
+        return model.objects.unscoped().filter(status="registered", engagement_id__in=from_events())
+
+    register(
+        Indicator(
+            "events.contracts",
+            _("活动促成登记合同"),
+            _("项"),
+            contracts,
+            "registered_on",
+            order=14,
+            group="events",
+            help=_("期间内登记的、来自活动洽谈所建对接项目的技术合同"),
+        )
+    )
+    register(
+        Indicator(
+            "events.contract_amount",
+            _("活动促成合同成交额"),
+            _("万元"),
+            contracts,
+            "registered_on",
+            order=15,
+            group="events",
+            sum_field="total_amount",
+            scale=10000,
+            help=_("期间内登记的、来自活动洽谈所建对接项目的技术合同成交额"),
         )
     )
 

@@ -1,18 +1,22 @@
 """Check-in at the door, meeting outcomes with the engagement hook, figures by month, the iCalendar feed."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from factories import UserFactory
+from factories import OrganizationFactory, UserFactory, make_broker
 from icalendar import Calendar
 
+from techmarket.contracts.models import ContractType, TechContract
+from techmarket.engagements.models import Engagement
 from techmarket.events import hooks, services
 from techmarket.events.figures import event_figures
 from techmarket.events.ical import events_calendar
 from techmarket.events.models import Event, MeetingRequest, Registration
+from techmarket.orgs.models import Organization
 
 R = Registration.Status
 Out = MeetingRequest.Outcome
@@ -129,7 +133,10 @@ def test_outcome_before_the_event_is_refused(event, join):
 
 
 def test_figures_against_a_hand_built_fixture(organiser_org):
-    """Two events in March 2026 and one in April; a cancelled one is not counted."""
+    """Two events in March 2026 and one in April; a cancelled one is not counted. Two meetings of the first
+    opened engagements; their registered contracts count for it, a draft one and one from elsewhere do not."""
+    enterprise = OrganizationFactory(kind=Organization.Kind.ENTERPRISE)
+    university = OrganizationFactory(kind=Organization.Kind.UNIVERSITY)
 
     def event_at(day, month, status=Event.Status.CLOSED):
         start = datetime(2026, month, day, 9, tzinfo=SH)
@@ -139,20 +146,39 @@ def test_figures_against_a_hand_built_fixture(organiser_org):
             status=status,
         )  # fmt: skip
 
-    def reg(event, status=R.CONFIRMED):
-        return Registration.objects.create(event=event, user=UserFactory(), status=status)
+    def reg(event, status=R.CONFIRMED, org=None):
+        return Registration.objects.create(event=event, user=UserFactory(), status=status, organization=org)
+
+    def engagement_with(*contracts):
+        e = Engagement.objects.create(
+            title="活动对接项目", demand_org=enterprise, supply_org=university, lead_broker=make_broker()
+        )
+        for amount, status in contracts:
+            TechContract.objects.create(
+                title="委托开发合同", contract_type=ContractType.objects.first(), signed_on=date(2026, 5, 6),
+                total_amount=Decimal(amount), technical_amount=Decimal(amount), payment_mode="lump_sum",
+                owner=university, status=status, engagement=e,
+            )  # fmt: skip
+        return e
 
     march1, march2, april = event_at(1, 3), event_at(31, 3), event_at(1, 4)
     cancelled = event_at(15, 3, status=Event.Status.CANCELLED)
-    reg(cancelled)
-    a, b, c = reg(march1, R.ATTENDED), reg(march1), reg(march1)
-    reg(march1, R.CANCELLED), reg(march1, R.WAITLISTED)
+    reg(cancelled, org=enterprise)
+    a, b, c = reg(march1, R.ATTENDED, enterprise), reg(march1, org=university), reg(march1)
+    reg(march1, R.CANCELLED, enterprise), reg(march1, R.WAITLISTED, university)
     reg(march2)
-    d, e = reg(april), reg(april)
-    for x, y, outcome in [(a, b, Out.AGREEMENT), (b, c, Out.ENGAGEMENT), (a, c, Out.NOT_HELD)]:
+    d, e = reg(april, org=enterprise), reg(april)
+    first = engagement_with(("1000000.00", "registered"), ("500000.00", "draft"))
+    second = engagement_with(("300000.50", "registered"))
+    engagement_with(("999.00", "registered"))  # an engagement from elsewhere
+    for x, y, outcome, engagement in [
+        (a, b, Out.AGREEMENT, second),
+        (b, c, Out.ENGAGEMENT, first),
+        (a, c, Out.NOT_HELD, None),
+    ]:
         MeetingRequest.objects.create(
             event=march1, requested_by=x.user, requester=x, invitee=y, status=MeetingRequest.Status.ACCEPTED,
-            outcome=outcome,
+            outcome=outcome, engagement_id=engagement.pk if engagement else None,
         )  # fmt: skip
     MeetingRequest.objects.create(
         event=march1, requested_by=c.user, requester=c, invitee=a, status="declined"
@@ -162,10 +188,18 @@ def test_figures_against_a_hand_built_fixture(organiser_org):
     by_month = {row["month"]: row for row in data["months"]}
     assert by_month["2026-03"] == {
         "month": "2026-03", "events": 2, "registrations": 4, "attended": 1, "meetings_requested": 4,
-        "meetings_accepted": 3, "meetings_held": 2, "deals": 2, "agreements": 1,
+        "meetings_accepted": 3, "meetings_held": 2, "deals": 2, "agreements": 1, "engagements": 2,
+        "contracts": 2, "contract_amount": Decimal("1300000.50"),
     }  # fmt: skip
     assert by_month["2026-04"]["meetings_requested"] == 1 and by_month["2026-04"]["meetings_accepted"] == 0
+    assert (by_month["2026-04"]["engagements"], by_month["2026-04"]["contracts"]) == (0, 0)
     assert data["totals"]["events"] == 3 and data["totals"]["registrations"] == 6
+    assert data["totals"]["contract_amount"] == Decimal("1300000.50")
+    assert [(k["kind"], k["registrations"], k["attended"]) for k in data["participants_by_kind"]] == [
+        ("enterprise", 2, 1),
+        ("university", 1, 0),
+        ("person", 3, 0),
+    ]
     assert event_figures(year=2025)["months"] == []
     assert event_figures(year=2026, organiser=organiser_org.pk + 999)["months"] == []
 

@@ -162,3 +162,36 @@ def test_the_bureau_dashboard_counts_held_events_and_their_deals(make_event):
         )
         == 0
     )
+
+
+def test_the_bureau_dashboard_counts_registered_contracts_of_engagements_opened_at_events(make_event):
+    from datetime import date
+    from decimal import Decimal
+
+    from techmarket.analytics import compute, indicators
+    from techmarket.analytics.compute import Filters
+    from techmarket.analytics.periods import Month, Period
+    from techmarket.contracts.models import ContractType, TechContract
+
+    university = OrganizationFactory(name="临沂大学", kind=Organization.Kind.UNIVERSITY)
+    enterprise = OrganizationFactory(name="临沂新能源汽车零部件有限公司")
+    broker = make_broker()
+    MembershipFactory(user=broker, organization=university, role=Role.MEMBER)
+    buyer = _member(enterprise)
+    meeting, _a, _b = _meeting(make_event, broker, buyer, {broker: university, buyer: enterprise})
+    done = services.meeting_record_outcome(
+        meeting=meeting, acting_user=broker, outcome=MeetingRequest.Outcome.ENGAGEMENT
+    )
+    other = Engagement.objects.create(
+        title="其他来源的项目", demand_org=enterprise, supply_org=university, lead_broker=broker
+    )
+    for engagement_id, amount in [(done.engagement_id, "2500000.00"), (other.pk, "100.00")]:
+        TechContract.objects.create(
+            title="委托开发合同", contract_type=ContractType.objects.first(), signed_on=date(2026, 5, 6),
+            total_amount=Decimal(amount), technical_amount=Decimal(amount), payment_mode="lump_sum",
+            owner=university, status="registered", registered_on=date(2026, 5, 20), engagement_id=engagement_id,
+        )  # fmt: skip
+    may = Month.of(date(2026, 5, 1))
+    flt = Filters(period=Period(may, may))
+    assert compute.total(indicators.get("events.contracts"), flt) == 1
+    assert compute.total(indicators.get("events.contract_amount"), flt) == Decimal("250.00")  # 万元

@@ -122,9 +122,18 @@ def test_api_participants_hide_contact_until_a_meeting_is_accepted(client, event
     assert rows[b.pk]["email"] == b.user.email
 
 
-def test_api_figures_are_public(client, event):
+def test_api_figures_are_public(client, event, join, enterprise, enterprise_user):
+    join(event, enterprise_user, organization=enterprise)
+    join(event)
     body = client.get("/api/events/figures").json()
     assert body["totals"]["events"] == 1 and body["months"][0]["events"] == 1
+    assert body["months"][0]["contracts"] == 0 and float(body["months"][0]["contract_amount"]) == 0
+    assert [(k["label"], k["registrations"]) for k in body["participants_by_kind"]] == [
+        ("企业", 1),
+        ("个人", 1),
+    ]
+    page = client.get(reverse("events:figures")).content.decode()
+    assert "参会者按机构类型" in page and "合同成交额" in page
 
 
 def test_list_page_loads_in_a_fixed_number_of_queries(client, make_event, django_assert_max_num_queries):
