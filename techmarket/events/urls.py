@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:event_id>/do/<slug:action>/", views.event_action, name="action"),
     path("<int:event_id>/register/", views.register, name="register"),
     path("<int:event_id>/manage/", views.manage, name="manage"),
+    path("<int:event_id>/export.xlsx", views.export, name="export"),
     path("<int:event_id>/participants/", views.participants, name="participants"),
     path("<int:event_id>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("<int:event_id>/timetable/", views.timetable, name="timetable"),

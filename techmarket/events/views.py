@@ -347,6 +347,26 @@ def manage(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
+def export(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The organiser's workbook: registrations, meetings and outcomes (every download audited)."""
+    from techmarket.core.http import XLSX
+    from techmarket.imports.export_audit import export_record
+
+    from .export import event_workbook
+
+    event = selectors.event_get_organised(request.user, event_id)
+    regs = selectors.registrations_for_organiser(request.user, event).prefetch_related(
+        "needs", "achievements"
+    )
+    body, rows = event_workbook(event, regs, selectors.meetings_visible_to(request.user, event))
+    export_record(
+        user=request.user, spec_key="events", filters={"event": event.pk}, fmt="xlsx", rows=rows,
+        include_confidential=False, request=request,
+    )  # fmt: skip
+    return attachment(body, XLSX, _("活动报名与洽谈-%(e)s.xlsx") % {"e": event.title})
+
+
+@login_required
 def participants(request: HttpRequest, event_id: int) -> HttpResponse:
     user = request.user
     event = selectors.event_get_visible(user, event_id)

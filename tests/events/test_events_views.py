@@ -253,3 +253,51 @@ def test_personal_timetable_calendar_file_has_my_seated_meetings_only(client, ev
 def test_personal_timetable_calendar_file_needs_a_login(client, event):
     response = client.get(reverse("events:timetable_ics", args=[event.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_organiser_exports_registrations_meetings_and_outcomes_and_the_download_is_audited(
+    client, organiser, make_event, join, enterprise, enterprise_user, need
+):
+    import io
+    from datetime import timedelta
+
+    from openpyxl import load_workbook
+
+    from techmarket.audit.models import AuditLog
+
+    start = timezone.now() - timedelta(hours=1)
+    event = make_event(
+        starts_at=start, ends_at=start + timedelta(hours=4), registration_deadline=start + timedelta(hours=3),
+        meetings_start=start + timedelta(minutes=30),
+    )  # fmt: skip
+    a = join(event, enterprise_user, organization=enterprise, need_ids=[need.pk], intro="=HYPERLINK(1)")
+    b = join(event)
+    m = services.meeting_request(event=event, acting_user=a.user, invitee=b, message="谈液冷板")
+    services.meeting_decide(meeting=m, acting_user=b.user, accept=True)
+    services.meeting_record_outcome(meeting=m, acting_user=a.user, outcome="continue", rating=4, note="再约")
+    client.force_login(organiser)
+    response = client.get(reverse("events:export", args=[event.pk]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["报名", "洽谈", "洽谈结果"]
+    regs = list(wb["报名"].iter_rows(values_only=True))
+    assert len(regs) == 3 and regs[0][:3] == ("报名编号", "报名人", "代表机构")
+    first = dict(zip(regs[0], regs[1], strict=True))
+    assert (first["代表机构"], first["机构类型"], first["携带的技术需求"]) == (
+        enterprise.name,
+        "企业",
+        need.title,
+    )
+    assert first["参会介绍"] == "'=HYPERLINK(1)"  # a formula is shown, never run
+    meetings = list(wb["洽谈"].iter_rows(values_only=True))
+    assert len(meetings) == 2 and meetings[1][3] == "已接受" and meetings[1][5] == "谈液冷板"
+    outcomes = list(wb["洽谈结果"].iter_rows(values_only=True))
+    assert outcomes[1][3:6] == ("继续接洽", 4, "再约")
+    record = AuditLog.objects.get(action="imports.export.events")
+    assert record.after["rows"] == 3 and record.after["filters"] == {"event": event.pk}
+
+
+def test_participants_may_not_export_the_event(client, event, join):
+    a = join(event)
+    client.force_login(a.user)
+    assert client.get(reverse("events:export", args=[event.pk])).status_code == 404
