@@ -85,11 +85,15 @@ def event_figures(*, year: int | None = None, organiser: int | None = None) -> d
         row["meetings_held"] += m["held"]
         row["deals"] += m["deals"]
         row["agreements"] += m["agreements"]
-    engagement_event = dict(
-        MeetingRequest.objects.filter(event_id__in=month_of, engagement_id__isnull=False)
+    engagement_event: dict[int, int] = {
+        engagement_id: event_id
+        for engagement_id, event_id in MeetingRequest.objects.filter(
+            event_id__in=month_of, engagement_id__isnull=False
+        )
         .order_by("pk")
         .values_list("engagement_id", "event_id")
-    )
+        if engagement_id is not None
+    }
     for event_id in engagement_event.values():
         rows[key(event_id)]["engagements"] += 1
     for engagement_id, n, amount in _contracts_of(list(engagement_event)):
