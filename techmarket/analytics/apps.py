@@ -12,3 +12,10 @@ class AnalyticsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("figures")
+
+        # Writes mark the pre-aggregated figures stale inside their transaction (see analytics.facts).
+        from techmarket.audit.services import register_write_listener
+
+        from .facts import mark_stale
+
+        register_write_listener(mark_stale)

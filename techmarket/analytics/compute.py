@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 
 from techmarket.orgs.selectors import region_prefix
@@ -85,13 +85,35 @@ def _value(indicator: Indicator, raw: Any) -> Number:
     return int(raw or 0)
 
 
+def _uses_facts(indicator: Indicator) -> bool:
+    from . import facts
+
+    return facts.enabled() and facts.factable(indicator)
+
+
+def _fact_scope(indicator: Indicator, filters: Filters | None) -> QuerySet[Any]:
+    from . import facts
+
+    qs = facts.scope([indicator], filters)
+    return qs if filters is None or applies(indicator, filters) else qs.none()
+
+
 def total(indicator: Indicator, filters: Filters, period: Period | None = None) -> Number:
+    if _uses_facts(indicator):
+        from . import facts
+
+        qs = facts.in_months(_fact_scope(indicator, filters).filter(industry=""), period or filters.period)
+        return _value(indicator, qs.aggregate(v=Sum("value"))["v"])
     qs = _in_period(indicator, base_queryset(indicator, filters), period or filters.period)
     return _value(indicator, qs.aggregate(v=indicator.aggregate())["v"])
 
 
 def cumulative(indicator: Indicator, filters: Filters) -> Number:
     """Everything up to the end of the period (累计)."""
+    if _uses_facts(indicator):
+        _start, last = filters.period.bounds(dates=True)
+        qs = _fact_scope(indicator, filters).filter(industry="", month__lt=last)
+        return _value(indicator, qs.aggregate(v=Sum("value"))["v"])
     qs = base_queryset(indicator, filters)
     _start, end = filters.period.bounds(dates=_is_date_only(indicator, qs))
     qs = qs.filter(**{f"{indicator.date_field}__lt": end})
@@ -103,6 +125,46 @@ def change(current: Number, before: Number) -> float | None:
     if not before:
         return None
     return round(float((Decimal(current) - Decimal(before)) / Decimal(before) * 100), 1)
+
+
+def headlines(members: list[Indicator], filters: Filters) -> dict[str, dict[str, Any]]:
+    """headline() of many indicators; those with facts in one query (a single scan of their rows)."""
+    from . import facts
+
+    fact_members = [ind for ind in members if _uses_facts(ind)]
+    fact_keys = {ind.key for ind in fact_members}
+    out: dict[str, dict[str, Any]] = {}
+    if fact_keys:
+        period = filters.period
+        _start, last = period.bounds(dates=True)
+        rows = facts.summed(
+            facts.scope(fact_members, filters).filter(industry="", month__lt=last),
+            total=facts.total_filter(period),
+            previous=facts.total_filter(period.previous()),
+            year_before=facts.total_filter(period.year_before()),
+            cumulative=Q(),
+        )
+        for ind in members:
+            if ind.key not in fact_keys:
+                continue
+            row = rows.get(ind.key, {}) if applies(ind, filters) else {}
+            current, previous, year_before = (
+                _value(ind, row.get(k)) for k in ("total", "previous", "year_before")
+            )
+            out[ind.key] = {
+                "indicator": ind,
+                "total": current,
+                "cumulative": _value(ind, row.get("cumulative")),
+                "previous": previous,
+                "year_before": year_before,
+                "mom": change(current, previous),
+                "yoy": change(current, year_before),
+                "applies": applies(ind, filters),
+            }
+    for ind in members:
+        if ind.key not in out:
+            out[ind.key] = headline(ind, filters)
+    return out
 
 
 def headline(indicator: Indicator, filters: Filters) -> dict[str, Any]:
@@ -123,12 +185,19 @@ def headline(indicator: Indicator, filters: Filters) -> dict[str, Any]:
 
 def series(indicator: Indicator, filters: Filters) -> list[tuple[Month, Number]]:
     """Monthly values, every month of the period present (zero where nothing happened)."""
+    zero = _value(indicator, 0)
+    if _uses_facts(indicator):
+        from . import facts
+
+        scoped = facts.in_months(_fact_scope(indicator, filters).filter(industry=""), filters.period)
+        months = scoped.values("month").annotate(v=Sum("value")).order_by("month")
+        by_month = {Month.of(row["month"]): _value(indicator, row["v"]) for row in months}
+        return [(month, by_month.get(month, zero)) for month in filters.period.month_list()]
     qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
     date_only = _is_date_only(indicator, qs)
     trunc = TruncMonth(indicator.date_field) if date_only else TruncMonth(indicator.date_field, tzinfo=tz())
     rows = qs.annotate(_m=trunc).values("_m").annotate(v=indicator.aggregate()).order_by("_m")
     found = {Month.of(row["_m"]): _value(indicator, row["v"]) for row in rows if row["_m"] is not None}
-    zero = _value(indicator, 0)
     return [(month, found.get(month, zero)) for month in filters.period.month_list()]
 
 
@@ -139,14 +208,34 @@ def _grouped(indicator: Indicator, qs: QuerySet[Any], path: str, length: int) ->
     return {row["_k"]: _value(indicator, row["v"]) for row in rows if row["_k"]}
 
 
+def _fact_grouped(indicator: Indicator, filters: Filters, column: str, length: int) -> dict[str, Number]:
+    """Fact rows of the period summed by the first ``length`` characters of a column; "industry" reads
+    the per-division rows, everything else the whole-figure rows."""
+    from . import facts
+
+    scoped = _fact_scope(indicator, filters)
+    scoped = scoped.exclude(industry="") if column == "industry" else scoped.filter(industry="")
+    rows = (
+        facts.in_months(scoped, filters.period)
+        .annotate(_k=Substr(column, 1, length))
+        .values("_k")
+        .annotate(v=Sum("value"))
+        .order_by("_k")
+    )
+    return {row["_k"]: _value(indicator, row["v"]) for row in rows if row["_k"]}
+
+
 def by_region(indicator: Indicator, filters: Filters) -> list[tuple[str, str, Number]]:
     """(code, name, value) one level below the region filter: cities of a province, counties of a city."""
     if not indicator.region_field:
         return []
     prefix = region_prefix(filters.region) if filters.region else ""
     length = {0: 4, 2: 4, 4: 6}.get(len(prefix), 6)
-    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
-    values = _grouped(indicator, qs, indicator.region_field, length)
+    if _uses_facts(indicator):
+        values = _fact_grouped(indicator, filters, "region", length)
+    else:
+        qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+        values = _grouped(indicator, qs, indicator.region_field, length)
     codes = {key: key.ljust(6, "0") for key in values}
     names = dict(Region.objects.filter(code__in=codes.values()).values_list("code", "name"))
     out = [(codes[key], names.get(codes[key], codes[key]), value) for key, value in values.items()]
@@ -157,8 +246,11 @@ def by_industry(indicator: Indicator, filters: Filters) -> list[tuple[str, str, 
     """(division code, name, value) by GB/T 4754 大类 (two digits)."""
     if not indicator.industry_field:
         return []
-    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
-    values = _grouped(indicator, qs, indicator.industry_field, 2)
+    if _uses_facts(indicator):
+        values = _fact_grouped(indicator, filters, "industry", 2)
+    else:
+        qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+        values = _grouped(indicator, qs, indicator.industry_field, 2)
     names = dict(Industry.objects.filter(code__in=values.keys()).values_list("code", "name"))
     out = [(code, names.get(code, code), value) for code, value in values.items()]
     return sorted(out, key=lambda row: (-row[2], row[0]))
@@ -168,12 +260,22 @@ def by_chain(indicator: Indicator, filters: Filters) -> list[tuple[str, str, Num
     """(chain id, chain name, value) over the active industry chains."""
     if not indicator.chain_node_field:
         return []
-    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
-    path = f"{indicator.chain_node_field}__chain_id"
-    rows = (
-        qs.filter(**{f"{path}__isnull": False}).values(path).annotate(v=indicator.aggregate()).order_by(path)
-    )
-    values = {row[path]: _value(indicator, row["v"]) for row in rows}
+    if _uses_facts(indicator):
+        from . import facts
+
+        scoped = facts.in_months(_fact_scope(indicator, filters).filter(industry=""), filters.period)
+        rows = scoped.filter(chain_id__isnull=False).values("chain_id").annotate(v=Sum("value")).order_by()
+        values = {row["chain_id"]: _value(indicator, row["v"]) for row in rows}
+    else:
+        qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+        path = f"{indicator.chain_node_field}__chain_id"
+        rows = (
+            qs.filter(**{f"{path}__isnull": False})
+            .values(path)
+            .annotate(v=indicator.aggregate())
+            .order_by(path)
+        )
+        values = {row[path]: _value(indicator, row["v"]) for row in rows}
     names = dict(IndustryChain.objects.filter(pk__in=values.keys()).values_list("pk", "name"))
     out = [(str(pk), names.get(pk, str(pk)), value) for pk, value in values.items()]
     return sorted(out, key=lambda row: (-row[2], row[0]))
@@ -186,6 +288,13 @@ def by_chain_node(
     too, distinct over the whole subtree (one enterprise in two sub-nodes is one enterprise of the segment)."""
     if not indicator.chain_node_field:
         return {}
+    if _uses_facts(indicator):
+        scoped = _fact_scope(indicator, filters).filter(industry="", chain_id=chain.pk)
+        leaf_rows = scoped.values("chain_node_id").annotate(v=Sum("value")).order_by()
+        top_rows = scoped.values("segment_id").annotate(v=Sum("value")).order_by()
+        found: dict[int, Number] = {r["chain_node_id"]: _value(indicator, r["v"]) for r in leaf_rows}
+        found.update({r["segment_id"]: _value(indicator, r["v"]) for r in top_rows})
+        return found
     qs = base_queryset(indicator, filters) if filters is not None else indicator.queryset()
     node = indicator.chain_node_field
     qs = qs.filter(**{f"{node}__chain_id": chain.pk})

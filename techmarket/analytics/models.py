@@ -121,3 +121,63 @@ class EvaluationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} × {self.weight}"
+
+
+class Fact(models.Model):
+    """Pre-aggregated figures (see analytics.facts): one indicator's value for one month, region, chain node
+    and industry division. Rows with an empty ``industry`` hold the whole figure; rows with a division hold the
+    breakdown by industry (an achievement in two industries counts once in the first, once per division in
+    the second). Rebuilt per indicator from the live rows whenever an audited write touches its data."""
+
+    indicator = models.CharField(_("指标"), max_length=64)
+    month = models.DateField(_("月份"))
+    region = models.CharField(_("地区代码"), max_length=12, blank=True)
+    chain_id = models.IntegerField(_("产业链"), null=True, blank=True)
+    chain_node_id = models.IntegerField(_("产业链环节"), null=True, blank=True)
+    segment_id = models.IntegerField(_("产业链环节（上级）"), null=True, blank=True)
+    industry = models.CharField(_("行业大类"), max_length=4, blank=True)
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=2)
+
+    class Meta:
+        ordering = ["indicator", "month"]
+        verbose_name = _("预汇总数据")
+        verbose_name_plural = verbose_name
+        indexes = [
+            models.Index(fields=["indicator", "industry", "month"], name="analytics_fact_ind_month"),
+            models.Index(fields=["industry", "month"], name="analytics_fact_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.month:%Y-%m} {self.region} {self.value}"
+
+
+class FactState(models.Model):
+    """When an indicator's facts were last rebuilt; an indicator without a row has never been built."""
+
+    indicator = models.CharField(_("指标"), max_length=64, unique=True)
+    built_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+
+    class Meta:
+        ordering = ["indicator"]
+        verbose_name = _("预汇总状态")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.built_at}"
+
+
+class FactDirty(models.Model):
+    """An indicator whose facts a write has made stale; written in the write's own transaction, so a reader
+    that sees the write also sees this row and rebuilds before answering."""
+
+    indicator = models.CharField(_("指标"), max_length=64)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("待重算指标")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.indicator

@@ -32,12 +32,13 @@ def indicator_for(user: Any, key: str) -> indicators.Indicator:
 
 def dashboard(user: Any, filters: Filters) -> dict[str, Any]:
     require_aggregates(user)
+    groups = indicators.groups()
+    shown = [ind for _group, members in groups for ind in members]
+    funnel = indicators.funnel()
+    heads = compute.headlines(shown + [ind for ind in funnel if ind not in shown], filters)
     return {
-        "groups": [
-            (group, [compute.headline(ind, filters) for ind in members])
-            for group, members in indicators.groups()
-        ],
-        "funnel": [(ind, compute.total(ind, filters)) for ind in indicators.funnel()],
+        "groups": [(group, [heads[ind.key] for ind in members]) for group, members in groups],
+        "funnel": [(ind, heads[ind.key]["total"]) for ind in funnel],
     }
 
 

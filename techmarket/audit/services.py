@@ -103,4 +103,16 @@ def audit_record(
         log.record_hash = chain.compute_hash(log, log.prev_hash)
         log.save()
         AuditChainHead.objects.filter(pk=1).update(last_hash=log.record_hash)
+        for listener in _WRITE_LISTENERS:
+            listener(target)
     return log
+
+
+# Called inside the write's transaction with each audited target (None for target-less records), so that what
+# a listener stores commits or rolls back with the write (e.g. analytics marks its pre-aggregated figures stale).
+_WRITE_LISTENERS: list[Any] = []
+
+
+def register_write_listener(listener: Any) -> None:
+    if listener not in _WRITE_LISTENERS:
+        _WRITE_LISTENERS.append(listener)

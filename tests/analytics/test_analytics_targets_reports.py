@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from factories import OrganizationFactory, make_bureau, make_operator
 from pypdf import PdfReader
 
-from techmarket.analytics import reports, services, targets
+from techmarket.analytics import facts, reports, services, targets
 from techmarket.analytics.models import Report, Target
 from techmarket.analytics.periods import Month, Period
 from techmarket.audit.models import AuditLog
@@ -27,7 +27,7 @@ def documents():
 
 
 def _need(published, title="轧制表面缺陷检测"):
-    return Need.objects.create(
+    need = Need.objects.create(
         owner=OrganizationFactory(),
         title=title,
         summary="s",
@@ -35,6 +35,8 @@ def _need(published, title="轧制表面缺陷检测"):
         status=ListingStatus.PUBLISHED,
         published_at=published,
     )
+    facts.mark_stale(need)  # what the needs' services do through their audit record
+    return need
 
 
 @pytest.fixture

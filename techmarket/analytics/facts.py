@@ -1,0 +1,272 @@
+"""Pre-aggregated figures: each indicator's value per month × region × chain node (and × industry division),
+so that the dashboards read a narrow table instead of joining and counting every need, contract and
+organisation of five years of a province.
+
+Kept correct on every write: every write service leaves an audit record inside its transaction, and the
+audit app calls ``mark_stale`` there with the record's target. The indicators whose rows may have changed
+(the target's model is the indicator's model, lies on one of its paths — a need's chain node for the
+engagements — or belongs to the same app, e.g. a contract's parties) get a ``FactDirty`` row that commits or
+rolls back with the write. Before answering, a reader rebuilds the stale indicators (one grouped query each)
+and deletes the dirty rows it has seen; a write committed meanwhile leaves its own row for the next reader.
+
+Indicators that cannot be summed from such rows stay live: distinct counts (enterprises with needs — one
+enterprise is one in a year and one in each of its months) and paths that fan out (a reverse relation on a
+region path). Tests compare both ways on the same data (``live()``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.utils import timezone
+
+from . import indicators
+from .indicators import Indicator
+from .models import Fact, FactDirty, FactState
+from .periods import tz
+
+_LIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("analytics_live", default=False)
+BATCH = 5000
+
+
+@contextlib.contextmanager
+def live() -> Iterator[None]:
+    """Compute from the live rows inside this block (the reference the facts are checked against)."""
+    token = _LIVE.set(True)
+    try:
+        yield
+    finally:
+        _LIVE.reset(token)
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "ANALYTICS_FACTS", True)) and not _LIVE.get()
+
+
+def _walk(model: type[models.Model], path: str) -> tuple[list[type[models.Model]], bool] | None:
+    """The models a path passes through and whether it can fan out (a reverse or many-to-many step);
+    None when the path is not a model field (an annotation such as a contract's buyer region)."""
+    current: Any = model
+    seen: list[type[models.Model]] = []
+    fans = False
+    for part in path.split("__"):
+        try:
+            found = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            if part in ("id", "pk") or part.endswith("_id"):
+                continue
+            return None
+        if found.is_relation and found.related_model is not None:
+            fans = fans or bool(found.many_to_many or found.one_to_many)
+            current = found.related_model
+            seen.append(current)
+    return seen, fans
+
+
+def factable(indicator: Indicator) -> bool:
+    """Whether the indicator's value is a sum over fact rows (see the module docstring)."""
+    if indicator.distinct_of:
+        return False
+    model = indicator.queryset().model
+    for path in (
+        indicator.date_field,
+        indicator.region_field,
+        indicator.chain_node_field,
+        indicator.sum_field,
+    ):
+        if not path:
+            continue
+        walked = _walk(model, path)
+        if walked is not None and walked[1]:
+            return False
+    return True
+
+
+def depends_on(indicator: Indicator) -> set[type[models.Model]]:
+    model = indicator.queryset().model
+    found: set[type[models.Model]] = {model}
+    paths = (
+        indicator.date_field,
+        indicator.region_field,
+        indicator.industry_field,
+        indicator.chain_node_field,
+        indicator.sum_field,
+    )
+    for path in paths:
+        walked = _walk(model, path) if path else None
+        if walked is not None:
+            found.update(walked[0])
+    return found
+
+
+def affected_by(model: type[models.Model]) -> list[str]:
+    """Keys of the factable indicators a write to ``model`` may change."""
+    label = model._meta.app_label
+    concrete = model._meta.concrete_model or model
+    out = []
+    for ind in indicators.all_indicators():
+        if not factable(ind):
+            continue
+        if concrete in depends_on(ind) or ind.queryset().model._meta.app_label == label:
+            out.append(ind.key)
+    return out
+
+
+def mark_stale(target: models.Model | None) -> None:
+    """The audit listener: runs inside the write's transaction."""
+    if target is None or isinstance(target, (Fact, FactDirty, FactState)):
+        return
+    keys = affected_by(type(target))
+    if keys:
+        FactDirty.objects.bulk_create([FactDirty(indicator=key) for key in keys])
+
+
+def _rows(indicator: Indicator, *, by_industry: bool) -> QuerySet[Any]:
+    qs = indicator.queryset().filter(**{f"{indicator.date_field}__isnull": False})
+    date_only = isinstance(_date_field(indicator, qs), models.DateField) and not isinstance(
+        _date_field(indicator, qs), models.DateTimeField
+    )
+    trunc = TruncMonth(indicator.date_field) if date_only else TruncMonth(indicator.date_field, tzinfo=tz())
+    node = indicator.chain_node_field
+    annotations: dict[str, Any] = {
+        "_m": trunc,
+        "_r": F(indicator.region_field) if indicator.region_field else models.Value(""),
+        "_n": F(f"{node}__id") if node else models.Value(None, output_field=models.IntegerField()),
+        "_c": F(f"{node}__chain_id") if node else models.Value(None, output_field=models.IntegerField()),
+        "_s": Coalesce(f"{node}__parent_id", f"{node}__id")
+        if node
+        else models.Value(None, output_field=models.IntegerField()),
+    }
+    keys = ["_m", "_r", "_n", "_c", "_s"]
+    if by_industry:
+        annotations["_i"] = Substr(indicator.industry_field, 1, 2)
+        keys.append("_i")
+    return qs.annotate(**annotations).values(*keys).annotate(v=indicator.aggregate()).order_by()
+
+
+def _date_field(indicator: Indicator, qs: QuerySet[Any]) -> Any:
+    from .compute import _field_at
+
+    return _field_at(qs.model, indicator.date_field)
+
+
+def _facts_of(indicator: Indicator) -> Iterable[Fact]:
+    for row in _rows(indicator, by_industry=False):
+        if row["_m"] is None:
+            continue
+        yield Fact(
+            indicator=indicator.key,
+            month=_first_day(row["_m"]),
+            region=row["_r"] or "",
+            chain_id=row["_c"],
+            chain_node_id=row["_n"],
+            segment_id=row["_s"],
+            value=row["v"] or 0,
+        )
+    if not indicator.industry_field:
+        return
+    for row in _rows(indicator, by_industry=True):
+        if row["_m"] is None or not row["_i"]:
+            continue
+        yield Fact(
+            indicator=indicator.key,
+            month=_first_day(row["_m"]),
+            region=row["_r"] or "",
+            chain_id=row["_c"],
+            chain_node_id=row["_n"],
+            segment_id=row["_s"],
+            industry=row["_i"],
+            value=row["v"] or 0,
+        )
+
+
+def _first_day(moment: Any) -> Any:
+    if hasattr(moment, "hour"):
+        moment = timezone.localtime(moment, tz()) if timezone.is_aware(moment) else moment
+        moment = moment.date()
+    return moment.replace(day=1)
+
+
+def rebuild(indicator: Indicator) -> int:
+    """Replace the indicator's facts with fresh ones (serialised per indicator by a row lock)."""
+    FactState.objects.get_or_create(indicator=indicator.key)
+    with transaction.atomic():
+        state = FactState.objects.select_for_update().get(indicator=indicator.key)
+        Fact.objects.filter(indicator=indicator.key).delete()
+        count = 0
+        batch: list[Fact] = []
+        for fact in _facts_of(indicator):
+            batch.append(fact)
+            if len(batch) >= BATCH:
+                Fact.objects.bulk_create(batch)
+                count += len(batch)
+                batch = []
+        Fact.objects.bulk_create(batch)
+        count += len(batch)
+        state.built_at = timezone.now()
+        state.rows = count
+        state.save(update_fields=["built_at", "rows"])
+    return count
+
+
+def ensure(members: Iterable[Indicator]) -> None:
+    """Rebuild whichever of these indicators were never built or were made stale by a write."""
+    by_key = {ind.key: ind for ind in members}
+    wanted = set(by_key)
+    if not wanted:
+        return
+    built = set(
+        FactState.objects.filter(indicator__in=wanted, built_at__isnull=False).values_list(
+            "indicator", flat=True
+        )
+    )
+    dirty = list(FactDirty.objects.filter(indicator__in=wanted).values_list("pk", "indicator"))
+    todo = (wanted - built) | {key for _pk, key in dirty}
+    for key in sorted(todo):
+        rebuild(by_key[key])
+    if dirty:
+        FactDirty.objects.filter(pk__in=[pk for pk, _key in dirty]).delete()
+
+
+def rebuild_all() -> dict[str, int]:
+    out = {ind.key: rebuild(ind) for ind in indicators.all_indicators() if factable(ind)}
+    FactDirty.objects.filter(indicator__in=out).delete()
+    return out
+
+
+def scope(members: Iterable[Indicator], filters: Any) -> QuerySet[Fact]:
+    """The fact rows of these indicators within the filters' region and chain (any month)."""
+    from techmarket.orgs.selectors import region_prefix
+
+    members = list(members)
+    ensure(members)
+    qs = Fact.objects.filter(indicator__in=[ind.key for ind in members])
+    if filters is not None and filters.region:
+        qs = qs.filter(region__startswith=region_prefix(filters.region))
+    if filters is not None and filters.chain:
+        qs = qs.filter(chain_id=filters.chain)
+    return qs
+
+
+def in_months(qs: QuerySet[Fact], period: Any) -> QuerySet[Fact]:
+    start, end = period.bounds(dates=True)
+    return qs.filter(month__gte=start, month__lt=end)
+
+
+def total_filter(period: Any) -> Q:
+    start, end = period.bounds(dates=True)
+    return Q(month__gte=start, month__lt=end)
+
+
+def summed(qs: QuerySet[Fact], **named: Q) -> dict[str, Any]:
+    """One row per indicator with a sum per named condition (a single scan)."""
+    rows = qs.values("indicator").annotate(**{k: Sum("value", filter=q) for k, q in named.items()})
+    return {row["indicator"]: row for row in rows.order_by()}
