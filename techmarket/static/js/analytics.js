@@ -35,8 +35,11 @@
     inst.setOption({
       tooltip: { trigger: "item" },
       series: [{
-        type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "8%",
-        label: { show: true, position: "inside", formatter: "{b}：{c}" },
+        // The last steps are narrow: their labels go to the right of the shape (with a guide line) instead of
+        // inside it, where "已登记技术合同：1,027" overflowed the tip.
+        type: "funnel", sort: "none", left: "4%", width: "56%", minSize: "12%",
+        label: { show: true, position: "right", formatter: "{b}：{c}", overflow: "truncate", width: 220 },
+        labelLine: { show: true, length: 12 },
         data: chart.labels.map(function (l, i) { return { name: l, value: chart.values[i] }; }),
       }],
     });
