@@ -213,7 +213,11 @@ class TargetOut(Schema):
     done: int | str | None
     share: float | None
     forecast: int | str | None = Field(..., description="按当前进度的全年预计值")
-    status: str = Field(..., description="met / on_track / behind / not_started / unknown")
+    status: str = Field(..., description="met / on_track / behind / missed_months / not_started / unknown")
+    monthly_minimum: str | None = Field(None, description="每月至少（未设定为 null）")
+    missed_months: list[str] = Field(
+        default_factory=list, description="本年度已结束、未达到每月下限的月份（YYYY-MM）"
+    )
 
 
 class ReportOut(Schema):
@@ -248,6 +252,10 @@ def target_list(request: HttpRequest, year: int | None = None) -> list[dict[str,
                 "share": row.get("share"),
                 "forecast": _number(row["forecast"]) if row.get("forecast") is not None else None,
                 "status": row["status"],
+                "monthly_minimum": str(target.monthly_minimum)
+                if target.monthly_minimum is not None
+                else None,
+                "missed_months": [str(m) for m in row.get("missed", [])],
             }
         )
     return out

@@ -265,7 +265,7 @@ def by_chain(indicator: Indicator, filters: Filters) -> list[tuple[str, str, Num
 
         scoped = facts.in_months(_fact_scope(indicator, filters).filter(industry=""), filters.period)
         rows = scoped.filter(chain_id__isnull=False).values("chain_id").annotate(v=Sum("value")).order_by()
-        values = {row["chain_id"]: _value(indicator, row["v"]) for row in rows}
+        values: dict[int, Number] = {row["chain_id"] or 0: _value(indicator, row["v"]) for row in rows}
     else:
         qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
         path = f"{indicator.chain_node_field}__chain_id"

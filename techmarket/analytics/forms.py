@@ -79,6 +79,9 @@ class TargetForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     region = forms.ChoiceField(label=_("地区"), required=False)
     value = forms.DecimalField(label=_("目标值"), min_value=0, max_digits=14, decimal_places=2)
+    monthly_minimum = forms.DecimalField(
+        label=_("每月至少（可选）"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
     note = forms.CharField(label=_("依据或说明"), required=False, max_length=200)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

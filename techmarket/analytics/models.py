@@ -16,6 +16,14 @@ class Target(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     region = models.CharField(_("地区代码"), max_length=6, blank=True, help_text=_("留空表示全平台"))
     value = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2)
+    monthly_minimum = models.DecimalField(
+        _("每月至少"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("如“每月至少举办一场活动”：每个月都应达到的数量，未达到的月份列入预警"),
+    )
     note = models.CharField(_("依据或说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -34,6 +42,10 @@ class Target(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "year", "region"], name="analytics_target_unique"),
             models.CheckConstraint(condition=models.Q(value__gt=0), name="analytics_target_positive"),
+            models.CheckConstraint(
+                condition=models.Q(monthly_minimum__isnull=True) | models.Q(monthly_minimum__gt=0),
+                name="analytics_target_monthly_positive",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,9 +20,17 @@ from .selectors import require_aggregates
 
 
 def target_set(
-    *, acting_user: Any, indicator: str, year: int, region: str, value: Decimal, note: str = ""
+    *,
+    acting_user: Any,
+    indicator: str,
+    year: int,
+    region: str,
+    value: Decimal,
+    note: str = "",
+    monthly_minimum: Decimal | None = None,
 ) -> Target:
-    """Create or change the yearly target of one indicator (and region). Operators only."""
+    """Create or change the yearly target of one indicator (and region), optionally with a minimum every
+    month must reach ("at least one event a month"). Operators only."""
     if not roles.is_operator(acting_user):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
@@ -36,6 +44,12 @@ def target_set(
         errors["region"] = [f"地区代码“{region}”不在 GB/T 2260 中"]
     if value is None or value <= 0:
         errors["value"] = ["目标值应大于 0"]
+    if monthly_minimum is not None and monthly_minimum <= 0:
+        errors["monthly_minimum"] = ["每月至少的数量应大于 0；不需要月度下限时请留空"]
+    elif monthly_minimum is not None and value is not None and monthly_minimum * 12 > value:
+        errors["monthly_minimum"] = [
+            f"每月至少 {monthly_minimum} × 12 个月超过了年度目标 {value}：请提高年度目标或降低月度下限"
+        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -43,18 +57,27 @@ def target_set(
             indicator=indicator,
             year=year,
             region=region,
-            defaults={"value": value, "note": note, "created_by": acting_user},
+            defaults={
+                "value": value,
+                "note": note,
+                "monthly_minimum": monthly_minimum,
+                "created_by": acting_user,
+            },
         )
-        before = None if created else {"value": str(target.value), "note": target.note}
+        before = (
+            None
+            if created
+            else {"value": str(target.value), "note": target.note, "monthly_minimum": target.monthly_minimum}
+        )
         if not created:
-            target.value, target.note = value, note
-            target.save(update_fields=["value", "note", "updated_at"])
+            target.value, target.note, target.monthly_minimum = value, note, monthly_minimum
+            target.save(update_fields=["value", "note", "monthly_minimum", "updated_at"])
         audit_record(
             actor=acting_user,
             action="analytics.target.create" if created else "analytics.target.update",
             target=target,
             before=before,
-            after={"value": str(value), "note": note},
+            after={"value": str(value), "note": note, "monthly_minimum": monthly_minimum},
         )
     return target
 

@@ -42,7 +42,10 @@ def progress(target: Target) -> dict[str, Any]:
             )
         )
     forecast = (done / elapsed * 12).quantize(Decimal("0.01")) if elapsed else None
-    if done >= target.value:
+    missed = missed_months(target, indicator)
+    if missed:
+        status = "missed_months"
+    elif done >= target.value:
         status = "met"
     elif forecast is None:
         status = "not_started"
@@ -58,13 +61,32 @@ def progress(target: Target) -> dict[str, Any]:
         "forecast": forecast if forecast is None or indicator.is_amount else int(forecast),
         "expected_by_now": (target.value * elapsed / 12).quantize(Decimal("0.01")),
         "status": status,
+        "missed": missed,
     }
+
+
+def missed_months(target: Target, indicator: indicators.Indicator) -> list[Month]:
+    """The finished months of the target's year below its monthly minimum (the current month is still
+    running and is not counted as missed)."""
+    if target.monthly_minimum is None:
+        return []
+    now = Month.current()
+    last = Month(target.year, 12) if target.year < now.year else now.shift(-1)
+    if last.year < target.year:
+        return []
+    period = Period(Month(target.year, 1), last)
+    values = compute.series(indicator, Filters(period=period, region=target.region))
+    return [month for month, value in values if Decimal(value) < target.monthly_minimum]
+
+
+WARNINGS = ("behind", "missed_months")
 
 
 STATUS_LABELS = {
     "met": "已完成",
     "on_track": "按当前进度可完成",
     "behind": "进度落后",
+    "missed_months": "有月份未达到每月下限",
     "not_started": "未开始",
     "unknown": "指标已停用",
 }

@@ -25,7 +25,7 @@ from . import evaluations, indicators, selectors, services, tables
 from .forms import FiltersForm, ReportForm, TargetForm
 from .models import EvaluationScheme, Report, Target
 from .periods import Month
-from .targets import STATUS_LABELS, year_progress
+from .targets import STATUS_LABELS, WARNINGS, year_progress
 
 
 def _selected(request: HttpRequest) -> indicators.Indicator | None:
@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 continue
             charts.append({"view": view, "table": table, "chart": table.chart()})
     query = filters.as_query()
-    behind = [row for row in year_progress(Month.current().year) if row["status"] == "behind"]
+    behind = [row for row in year_progress(Month.current().year) if row["status"] in WARNINGS]
     context: dict[str, Any] = {
         "behind": behind,
         "form": form,

@@ -154,3 +154,51 @@ def test_targets_page_for_operator_and_bureau(client, frozen_now):
     assert "征集技术需求" in html and "临沂市" in html
     assert client.post("/analytics/targets/", {"delete": Target.objects.get().pk}).status_code == 403
     assert client.get("/api/statistics/targets?year=2026").json()[0]["status"] == "behind"
+
+
+def test_a_monthly_minimum_lists_the_finished_months_that_missed_it_and_warns(client, frozen_now):
+    """ "At least one a month": on 15 April, January and February reached it, March did not; April is still
+    running and is not counted as missed."""
+    _need(datetime.datetime(2026, 1, 31, 23, 30, tzinfo=SH))  # still January in Beijing time
+    _need(datetime.datetime(2026, 2, 10, tzinfo=SH))
+    _need(datetime.datetime(2026, 3, 31, 16, 30, tzinfo=datetime.UTC))  # 1 April 00:30 in Beijing: April
+    operator = make_operator()
+    with pytest.raises(ValidationError) as exc:
+        services.target_set(
+            acting_user=operator,
+            indicator="needs.published",
+            year=2026,
+            region="",
+            value=Decimal(12),
+            monthly_minimum=Decimal(2),
+        )
+    assert "超过了年度目标" in str(exc.value)
+    with pytest.raises(ValidationError):
+        services.target_set(
+            acting_user=operator,
+            indicator="needs.published",
+            year=2026,
+            region="",
+            value=Decimal(12),
+            monthly_minimum=Decimal(0),
+        )
+    target = services.target_set(
+        acting_user=operator,
+        indicator="needs.published",
+        year=2026,
+        region="",
+        value=Decimal(12),
+        monthly_minimum=Decimal(1),
+    )
+    row = targets.progress(target)
+    assert row["missed"] == [Month(2026, 3)]
+    assert row["status"] == "missed_months"
+    client.force_login(make_bureau())
+    html = client.get("/analytics/").content.decode()
+    assert "目标预警" in html and "未达到的月份：2026年3月" in html
+    assert "2026年3月" in client.get("/analytics/targets/?year=2026").content.decode()
+    api = client.get("/api/statistics/targets?year=2026").json()[0]
+    assert api["missed_months"] == ["2026-03"] and api["monthly_minimum"] == "1.00"
+    # A March need later (through its service's audit record) clears the warning.
+    _need(datetime.datetime(2026, 3, 20, tzinfo=SH))
+    assert targets.progress(Target.objects.get())["missed"] == []
