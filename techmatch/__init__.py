@@ -15,7 +15,7 @@ from .documents import DIRECTIONS, Document
 from .explain import Highlight
 from .features import FeatureWeights
 from .index import E5_MIN_SIMILARITY, MIN_RELEVANCE, Engine, EngineConfig, Filters, Reranker, Result, Results
-from .store import Head, IndexStore, Replica, writing
+from .store import Head, IndexStore, Publication, Replica, SegmentGone, open_replica, writing
 
 __all__ = [
     "DIRECTIONS",
@@ -38,6 +38,9 @@ __all__ = [
     "MIN_RELEVANCE",
     "Head",
     "IndexStore",
+    "Publication",
+    "SegmentGone",
+    "open_replica",
     "Replica",
     "writing",
 ]

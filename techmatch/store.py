@@ -33,11 +33,11 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -62,7 +62,49 @@ class Head:
     written_at: str | None = None
 
 
+class SegmentGone(FileNotFoundError):
+    """A base segment or its log was removed (compacted twice meanwhile): read HEAD again and reload."""
+
+
+class Publication(Protocol):
+    """Where a store's base segments, change log and HEAD are published.
+
+    :class:`IndexStore` keeps all three on one file system; another implementation (e.g. the Django
+    app's database store, techmarket/matching/publication.py) publishes them elsewhere and keeps a
+    local copy of each segment to memory-map.  A log *position* is opaque to the replica: it only
+    grows while the base stays the same (files: bytes of the log; a database: the last row's sequence).
+    """
+
+    def head(self) -> Head: ...
+
+    def lock(self) -> AbstractContextManager[None]:
+        """The writers' lock (exclusive across processes and, for a shared store, across machines)."""
+        ...
+
+    def base_dir(self, base: int) -> Path:
+        """A local directory holding segment ``base`` (Engine.save output + tags.json), fetched if needed.
+        Raises SegmentGone when it no longer exists."""
+        ...
+
+    def read_log(self, base: int, start: int, end: int) -> Sequence[bytes | str]:
+        """The log lines of ``base`` between positions ``start`` (exclusive) and ``end``."""
+        ...
+
+    def append_log(self, base: int, start: int, lines: Sequence[bytes]) -> int:
+        """Write ``lines`` after position ``start`` (dropping anything a crashed writer left there); returns
+        the new position. Call under :meth:`lock`; readers see nothing before :meth:`publish`."""
+        ...
+
+    def publish(self, head: Head) -> Head: ...
+
+    def replace(self, engine: Engine, tags: dict[str, str]) -> Head:
+        """Publish ``engine`` as a new base with an empty log. Call under :meth:`lock`."""
+        ...
+
+
 class IndexStore:
+    """The file-system publication: one directory shared by every process of one machine."""
+
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
@@ -81,6 +123,29 @@ class IndexStore:
 
     def log_path(self, base: int) -> Path:
         return self.root / f"log-{base:06d}.jsonl"
+
+    def read_log(self, base: int, start: int, end: int) -> list[bytes]:
+        try:
+            with self.log_path(base).open("rb") as fh:
+                fh.seek(start)
+                data = fh.read(end - start)
+        except FileNotFoundError as e:
+            raise SegmentGone(str(e)) from e
+        return data.splitlines()
+
+    def append_log(self, base: int, start: int, lines: Sequence[bytes]) -> int:
+        payload = b"".join(line + b"\n" for line in lines)
+        path = self.log_path(base)
+        with path.open("r+b" if path.exists() else "w+b") as fh:
+            fh.truncate(start)  # drop what a crashed writer may have left
+            fh.seek(start)
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return start + len(payload)
+
+    def publish(self, head: Head) -> Head:
+        return self._publish(head)
 
     def _publish(self, head: Head) -> Head:
         tmp = self.root / f".HEAD-{os.getpid()}"
@@ -103,9 +168,7 @@ class IndexStore:
         self, encoder: Encoder | None = None, reranker: Reranker | None = None, default: Engine | None = None
     ) -> Replica:
         """A replica at the current HEAD (``default`` is used while nothing was written)."""
-        r = Replica(self, default or Engine(encoder=encoder, reranker=reranker), encoder, reranker)
-        r.refresh()
-        return r
+        return open_replica(self, encoder, reranker, default)
 
     def replace(self, engine: Engine, tags: dict[str, str]) -> Head:
         """Publish ``engine`` as a new base with an empty log (rebuild). Call under :meth:`lock`."""
@@ -133,6 +196,18 @@ class IndexStore:
         return head
 
 
+def open_replica(
+    store: Publication,
+    encoder: Encoder | None = None,
+    reranker: Reranker | None = None,
+    default: Engine | None = None,
+) -> Replica:
+    """A replica of ``store`` at its current HEAD (``default`` is used while nothing was written)."""
+    r = Replica(store, default or Engine(encoder=encoder, reranker=reranker), encoder, reranker)
+    r.refresh()
+    return r
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
 
@@ -149,7 +224,7 @@ def _vec_in(s: str | None) -> Any:
 class Replica:
     """One process's engine for a store, plus a tag per document (e.g. the source row's version)."""
 
-    store: IndexStore
+    store: Publication
     engine: Engine
     encoder: Encoder | None = None
     reranker: Reranker | None = None
@@ -176,12 +251,18 @@ class Replica:
             return True
         try:
             self._replay(head, self.head.log_bytes)
-        except FileNotFoundError:  # compacted twice meanwhile: the old log is gone
+        except SegmentGone:  # compacted twice meanwhile: the old log is gone
             self._reload(self.store.head())
         return True
 
-    def _reload(self, head: Head) -> None:
-        path = self.store.base_dir(head.base)
+    def _reload(self, head: Head, attempts: int = 3) -> None:
+        try:
+            path = self.store.base_dir(head.base)
+        except SegmentGone:  # garbage-collected while this replica was away: HEAD has moved on
+            if attempts <= 1:
+                raise
+            self._reload(self.store.head(), attempts - 1)
+            return
         self.engine = Engine.load(path, encoder=self.encoder, reranker=self.reranker, mmap=True)
         tags = path / "tags.json"
         self.tags = json.loads(tags.read_text(encoding="utf-8")) if tags.exists() else {}
@@ -190,10 +271,7 @@ class Replica:
         self._replay(head, 0)
 
     def _replay(self, head: Head, start: int) -> None:
-        with self.store.log_path(head.base).open("rb") as fh:
-            fh.seek(start)
-            data = fh.read(head.log_bytes - start)
-        for line in data.splitlines():
+        for line in self.store.read_log(head.base, start, head.log_bytes):
             if line.strip():
                 self._apply(json.loads(line))
         self.head = head
@@ -240,27 +318,24 @@ class Replica:
         """Append the pending changes and publish them; compacts when the log is long enough."""
         if not self.pending:
             return self.head
-        path = self.store.log_path(self.head.base) if self.head.base else None
-        if path is None or self.head.log_ops + len(self.pending) >= compact_ops(len(self.engine)):
-            self.pending = []
-            self.store.replace(self.engine, self.tags)
-            self._reload(self.store.head())
-            return self.head
-        payload = b"".join(
-            json.dumps(op, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-            for op in self.pending
-        )
-        with path.open("r+b" if path.exists() else "w+b") as fh:
-            fh.truncate(self.head.log_bytes)  # drop what a crashed writer may have left
-            fh.seek(self.head.log_bytes)
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
+        if not self.head.base or self.head.log_ops + len(self.pending) >= compact_ops(len(self.engine)):
+            return self.compact()
+        lines = [
+            json.dumps(op, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for op in self.pending
+        ]
         h = self.head
-        self.head = self.store._publish(
-            Head(h.generation + 1, h.base, h.log_bytes + len(payload), h.log_ops + len(self.pending), _now())
+        end = self.store.append_log(h.base, h.log_bytes, lines)
+        self.head = self.store.publish(
+            Head(h.generation + 1, h.base, end, h.log_ops + len(self.pending), _now())
         )
         self.pending = []
+        return self.head
+
+    def compact(self) -> Head:
+        """Publish this replica's engine (pending changes included) as a new base. Call under the lock."""
+        self.pending = []
+        self.store.replace(self.engine, self.tags)
+        self._reload(self.store.head())
         return self.head
 
     def discard(self) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env, env_bool, env_int, env_list
 
@@ -347,6 +348,15 @@ OUTBOX_BROKER_CIRCUIT_SECONDS = env_int("OUTBOX_BROKER_CIRCUIT_SECONDS", 10)
 # both filled in by a background worker (`manage.py matching_dense_worker`, which `make run` starts; Celery
 # in production) while the site serves lexical results (see techmarket/matching/embedding.py).
 MATCHING_INDEX_DIR = Path(env("MATCHING_INDEX_DIR", str(VAR_DIR / "techmatch")) or VAR_DIR / "techmatch")
+# Where the index is published (techmarket/matching/engine.py): "files" keeps segments, change log and HEAD
+# in MATCHING_INDEX_DIR, shared by the processes of one machine (the embedded default); "database" publishes
+# them through the database (techmarket/matching/publication.py) so that web nodes on separate machines
+# share nothing else; MATCHING_INDEX_DIR is then each node's own cache. Production uses "database".
+MATCHING_INDEX_STORE = env("MATCHING_INDEX_STORE", "files") or "files"
+if MATCHING_INDEX_STORE not in ("files", "database"):
+    raise ImproperlyConfigured('MATCHING_INDEX_STORE must be "files" or "database"')
+# A superseded segment is deleted this long after it was replaced (a node still catching up can finish).
+MATCHING_INDEX_SEGMENT_GRACE_SECONDS = env_int("MATCHING_INDEX_SEGMENT_GRACE_SECONDS", 3600)
 MATCHING_DENSE = env_bool("MATCHING_DENSE", True)
 # At most this many "new match" notifications per user per day (in-site and e-mail).
 MATCH_NOTIFY_PER_USER_PER_DAY = env_int("MATCH_NOTIFY_PER_USER_PER_DAY", 5)

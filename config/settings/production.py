@@ -39,6 +39,11 @@ DATABASES = {
         _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
     )
 }
+# Web nodes and workers share only the database (and the broker): the matching index is published through
+# it, MATCHING_INDEX_DIR being each node's own cache (techmarket/matching/publication.py).
+MATCHING_INDEX_STORE = env("MATCHING_INDEX_STORE", "database") or "database"
+if MATCHING_INDEX_STORE not in ("files", "database"):
+    raise ImproperlyConfigured('MATCHING_INDEX_STORE must be "files" or "database"')
 MIDDLEWARE = [*MIDDLEWARE[:2], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[2:]]  # noqa: F405
 STORAGES = {
     **STORAGES,  # noqa: F405 - keeps the private "documents" store (file system or S3) from base

@@ -1,11 +1,18 @@
-"""The process-wide techmatch engine, shared by web processes and Celery workers through the file system.
+"""The process-wide techmatch engine, shared by web processes and Celery workers.
 
-settings.MATCHING_INDEX_DIR is a techmatch.IndexStore (see techmatch/store.py)::
+settings.MATCHING_INDEX_STORE chooses where the index is published (store()):
+
+- "files" (the embedded default): settings.MATCHING_INDEX_DIR is a techmatch.IndexStore shared by the
+  processes of one machine (see techmatch/store.py)::
 
     HEAD                generation, base, valid log length (replaced atomically)
     base-000007/        an immutable, memory-mapped base segment (Engine.save) + tags.json
     log-000007.jsonl    append-only changes since that base (analysed documents, deletions)
     .lock               fcntl lock serialising writers (several workers may index in parallel)
+
+- "database" (production): segments, change-log rows and HEAD are published through the database
+  (techmarket/matching/publication.py), so web nodes on separate machines share nothing else;
+  MATCHING_INDEX_DIR is then this node's own cache of downloaded segments.
 
 Each process keeps one Replica per index directory. get_snapshot() reads HEAD (one small file) on every
 call: when another process appended changes it replays just those lines into the same engine; when a
@@ -30,7 +37,18 @@ from typing import Any
 
 from django.conf import settings
 
-from techmatch import E5_MIN_SIMILARITY, MIN_RELEVANCE, Engine, EngineConfig, IndexStore, Replica, writing
+from techmatch import (
+    E5_MIN_SIMILARITY,
+    MIN_RELEVANCE,
+    Engine,
+    EngineConfig,
+    Head,
+    IndexStore,
+    Publication,
+    Replica,
+    open_replica,
+    writing,
+)
 from techmatch.passages import PassageStore
 
 logger = logging.getLogger(__name__)
@@ -46,9 +64,23 @@ def index_dir() -> Path:
     return Path(settings.MATCHING_INDEX_DIR)
 
 
+def store_kind() -> str:
+    return str(getattr(settings, "MATCHING_INDEX_STORE", "files"))
+
+
+def store() -> Publication:
+    """Where the index is published: the file store in MATCHING_INDEX_DIR, or the database with
+    MATCHING_INDEX_DIR as this node's cache."""
+    if store_kind() == "database":
+        from .publication import DatabaseStore
+
+        return DatabaseStore(index_dir())
+    return IndexStore(index_dir())
+
+
 def current_generation(root: Path | None = None) -> int:
-    """The generation on disk (0: nothing written yet). Cheap: reads one small file."""
-    return IndexStore(root or index_dir()).head().generation
+    """The published generation (0: nothing written yet). Cheap: one small file or one row."""
+    return (IndexStore(root) if root is not None else store()).head().generation
 
 
 def product_config() -> EngineConfig:
@@ -114,20 +146,19 @@ def set_reranker(reranker: Any) -> None:
 
 def _replica() -> Replica:
     """This process's replica, brought up to HEAD. Call under _lock."""
-    root = index_dir()
-    key = str(root)
+    key = f"{store_kind()}:{index_dir()}"
     replica = _loaded.get(key)
     if replica is None:
         reranker = _get_reranker()
-        replica = IndexStore(root).open(
-            reranker=reranker, default=Engine(config=product_config(), reranker=reranker)
+        replica = open_replica(
+            store(), reranker=reranker, default=Engine(config=product_config(), reranker=reranker)
         )
         _loaded[key] = replica
     else:
         replica.refresh()
-    store = getattr(replica.engine.reranker, "cache", None)
-    if isinstance(store, PassageStore):
-        store.refresh()  # passages the background worker embedded since the last look
+    passages = getattr(replica.engine.reranker, "cache", None)
+    if isinstance(passages, PassageStore):
+        passages.refresh()  # passages the background worker embedded since the last look
     _configure(replica.engine)
     return replica
 
@@ -170,10 +201,21 @@ def replace(fill: Callable[[Engine, dict[str, str]], Any], engine: Engine) -> An
     """Rebuild: ``fill(engine, tags)`` fills a fresh engine, published as a new base (readers reload)."""
     tags: dict[str, str] = {}
     result = fill(engine, tags)
-    store = IndexStore(index_dir())
-    with _lock, store.lock():
-        store.replace(engine, tags)
+    target = store()
+    with _lock, target.lock():
+        target.replace(engine, tags)
     return result
+
+
+def compact() -> Head:
+    """Fold the change log into a new base segment now (the writer also does it past compact_ops)."""
+    with _lock:
+        replica = _replica()
+        with replica.store.lock():
+            replica.refresh()
+            head = replica.compact()
+        _configure(replica.engine)
+    return head
 
 
 def status() -> dict[str, Any]:
@@ -198,4 +240,5 @@ def status() -> dict[str, Any]:
         "min_relevance": snap.engine.config.min_relevance,
         "term_weights": bool(snap.engine.term_weights),
         "path": str(index_dir()),
+        "store": store_kind(),
     }

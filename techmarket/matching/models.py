@@ -75,3 +75,76 @@ class DomainTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+# --- the index published through the database (MATCHING_INDEX_STORE = "database") ------------------
+# Web nodes on separate machines share only the database: the writer uploads each compacted base segment
+# in chunks and each change-log line as a row; every node downloads the newest segment it lacks into its
+# own cache directory and replays the rows after it (techmarket/matching/publication.py).
+
+
+class IndexHead(models.Model):
+    """The published state of the index (one row, pk=1): which segment, up to which log row."""
+
+    generation = models.PositiveBigIntegerField(_("代次"), default=0)
+    base = models.PositiveIntegerField(_("基础段"), default=0)
+    position = models.PositiveBigIntegerField(_("日志位置"), default=0)
+    ops = models.PositiveIntegerField(_("基础段后的变更数"), default=0)
+    written_at = models.CharField(_("发布时间"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("匹配索引状态")
+        verbose_name_plural = _("匹配索引状态")
+
+    def __str__(self) -> str:
+        return f"generation {self.generation} · base {self.base} · log {self.position}"
+
+
+class IndexSegment(models.Model):
+    """An immutable base segment (Engine.save output + tags.json), stored as chunks of its files."""
+
+    number = models.PositiveIntegerField(_("段号"), primary_key=True)
+    seq = models.PositiveBigIntegerField(_("起始日志序号"), default=0)
+    files = models.JSONField(_("文件"), default=dict)  # relative path -> size in bytes
+    size = models.PositiveBigIntegerField(_("字节数"), default=0)
+    sha256 = models.CharField(_("校验和"), max_length=64, blank=True)
+    complete = models.BooleanField(_("已上传完"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    superseded_at = models.DateTimeField(_("被替代时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("匹配索引段")
+        verbose_name_plural = _("匹配索引段")
+
+    def __str__(self) -> str:
+        return f"segment {self.number} ({self.size} bytes)"
+
+
+class IndexSegmentChunk(models.Model):
+    segment = models.ForeignKey(IndexSegment, on_delete=models.CASCADE, related_name="chunks")
+    path = models.CharField(max_length=200)
+    part = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "path", "part"], name="indexsegmentchunk_unique_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id}/{self.path}#{self.part}"
+
+
+class IndexLogEntry(models.Model):
+    """One change (an analysed document or a deletion) after base segment ``base``, in sequence order."""
+
+    seq = models.PositiveBigIntegerField(primary_key=True)
+    base = models.PositiveIntegerField(db_index=True)
+    line = models.TextField()
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"{self.seq} (base {self.base})"

@@ -28,7 +28,7 @@ def test_warm_up_loads_the_index_before_the_first_request(university, index_dir)
     handle.forget()
     assert not handle._loaded
     info = warm_matching_index()
-    assert info["documents"] == 1 and str(index_dir) in handle._loaded
+    assert info["documents"] == 1 and f"files:{index_dir}" in handle._loaded
 
 
 def test_gunicorn_preloads_and_warms_in_the_master_then_closes_database_connections(db):
