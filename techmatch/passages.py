@@ -102,12 +102,15 @@ class PassageStore:
 
     def add(self, items: Sequence[tuple[str, str]], vecs: F32) -> int:
         """Append embeddings of (doc id, passage) pairs that are not stored yet; returns how many."""
+        return self.add_keyed([self.key(i, t) for i, t in items], vecs)
+
+    def add_keyed(self, item_keys: Sequence[str], vecs: F32) -> int:
+        """Append embeddings under their keys (e.g. copied from another node), skipping known keys."""
         with self._locked():
             self.refresh()
             rows: list[int] = []
             keys: list[str] = []
-            for j, (i, t) in enumerate(items):
-                k = self.key(i, t)
+            for j, k in enumerate(item_keys):
                 if k not in self.keys and k not in keys:
                     rows.append(j)
                     keys.append(k)

@@ -118,6 +118,11 @@ def embed_missing(
     items = [(d.id, d.short_text(chars)) for d in eng.docs.values()]
     enc = encoder or model()
     store = PassageStore(handle.passages_dir(), enc.dim, enc)
+    shared = handle.store_kind() == "database"  # passages travel through the database to every node
+    if shared:
+        from .publication import pull_passages, push_passages
+
+        pull_passages(store)  # what workers on other machines embedded already
     todo = store.missing(items)
     total = len(items)
     if limit is not None:
@@ -129,7 +134,10 @@ def embed_missing(
     for i in range(0, len(todo), BATCH):
         if should_stop is not None and should_stop():
             break
-        n += store.embed(todo[i : i + BATCH])
+        batch = todo[i : i + BATCH]
+        n += store.embed(batch)
+        if shared:
+            push_passages(handle.index_dir(), store, batch)
         rate = n / max(time.monotonic() - started, 1e-9)
         _write_status(passages_done=done + n, passages_total=total, passages_per_second=round(rate, 2))
     if n:

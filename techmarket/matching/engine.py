@@ -158,6 +158,10 @@ def _replica() -> Replica:
         replica.refresh()
     passages = getattr(replica.engine.reranker, "cache", None)
     if isinstance(passages, PassageStore):
+        if store_kind() == "database":  # what the worker on another machine embedded
+            from .publication import PULL_EVERY_SECONDS, pull_passages
+
+            pull_passages(passages, every=PULL_EVERY_SECONDS)
         passages.refresh()  # passages the background worker embedded since the last look
     _configure(replica.engine)
     return replica

@@ -148,3 +148,18 @@ class IndexLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq} (base {self.base})"
+
+
+class IndexPassage(models.Model):
+    """A full-model passage embedding (techmatch.passages key "<doc id>:<text hash>" → float32 row), so that
+    web nodes re-score with what the background worker on another machine embedded."""
+
+    id = models.BigAutoField(primary_key=True)
+    key = models.CharField(max_length=255, unique=True)
+    vector = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -24,27 +24,34 @@ Old segments (and their log rows) are deleted by the writer at a later compactio
 superseded for settings.MATCHING_INDEX_SEGMENT_GRACE_SECONDS (a node still catching up within the old
 segment during that time can finish); the two newest are always kept. A node that finds its segment
 gone reads the head again and loads the newest one (techmatch.SegmentGone).
+
+The full-model passage embeddings that the background worker computes travel the same way (IndexPassage
+rows, copied into each node's own passage store: push_passages / pull_passages below).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from techmatch import Engine, Head, SegmentGone
+from techmatch.passages import PassageStore
 from techmatch.store import KEEP_BASES
 
-from .models import IndexHead, IndexLogEntry, IndexSegment, IndexSegmentChunk
+from .models import IndexHead, IndexLogEntry, IndexPassage, IndexSegment, IndexSegmentChunk
 
 CHUNK_BYTES = 4 * 1024 * 1024
 
@@ -64,14 +71,18 @@ class DatabaseStore:
             else grace_seconds
         )
         self._origin: dict[int, int] = {}  # segment -> log sequence it starts after
+        self._held: Head | None = None  # the head row read under lock()
 
     # ---- reading ---------------------------------------------------------------------------------
+    FIELDS = ("generation", "base", "position", "ops", "written_at")
+
     def head(self) -> Head:
-        row = (
-            IndexHead.objects.filter(pk=1)
-            .values_list("generation", "base", "position", "ops", "written_at")
-            .first()
-        )
+        if self._held is not None:  # inside lock(): the row this writer holds (and publishes) is current
+            return self._held
+        return self._row(IndexHead.objects.filter(pk=1).values_list(*self.FIELDS).first())
+
+    @staticmethod
+    def _row(row: tuple[int, int, int, int, str] | None) -> Head:
         if row is None:
             return Head()
         generation, base, position, ops, written_at = row
@@ -165,14 +176,20 @@ class DatabaseStore:
     def lock(self) -> Iterator[None]:
         """A transaction holding the head row: writers of every node queue here; commits on exit."""
         with transaction.atomic():
-            if not list(IndexHead.objects.select_for_update().filter(pk=1).values_list("pk", flat=True)):
+            locked = IndexHead.objects.select_for_update().filter(pk=1).values_list(*self.FIELDS)
+            row = locked.first()
+            if row is None:
                 try:
                     with transaction.atomic():
                         IndexHead.objects.create(pk=1)
                 except IntegrityError:  # another writer created it first
                     pass
-                list(IndexHead.objects.select_for_update().filter(pk=1).values_list("pk", flat=True))
-            yield
+                row = locked.first()
+            self._held = self._row(row)
+            try:
+                yield
+            finally:
+                self._held = None
 
     def append_log(self, base: int, start: int, lines: Sequence[bytes]) -> int:
         IndexLogEntry.objects.bulk_create(
@@ -184,16 +201,16 @@ class DatabaseStore:
         return start + len(lines)
 
     def publish(self, head: Head) -> Head:
-        IndexHead.objects.update_or_create(
-            pk=1,
-            defaults={
-                "generation": head.generation,
-                "base": head.base,
-                "position": head.log_bytes,
-                "ops": head.log_ops,
-                "written_at": head.written_at or "",
-            },
+        """Under lock(): the head row exists and is held; readers see it when the transaction commits."""
+        IndexHead.objects.filter(pk=1).update(
+            generation=head.generation,
+            base=head.base,
+            position=head.log_bytes,
+            ops=head.log_ops,
+            written_at=head.written_at or "",
         )
+        if self._held is not None:
+            self._held = head
         return head
 
     def replace(self, engine: Engine, tags: dict[str, str]) -> Head:
@@ -253,3 +270,74 @@ class DatabaseStore:
             IndexSegmentChunk.objects.filter(segment_id__in=old).delete()
             IndexSegment.objects.filter(number__in=old).delete()
         return old
+
+
+# ---- full-model passage embeddings (the re-scorer's input) --------------------------------------------
+# The background worker embeds passages on whichever machine it runs on; with the database store it also
+# inserts them as IndexPassage rows, and every node copies the rows it lacks into its own passage store
+# (techmatch.passages.PassageStore in MATCHING_INDEX_DIR/passages), remembering the last row it copied.
+# Inserts are serialised by the index's head-row lock, so row ids become visible in increasing order and
+# "everything after the last id copied" misses nothing.
+
+PULL_EVERY_SECONDS = 2.0  # a web process looks for new rows at most this often
+PULL_BATCH = 2000
+_pulled_at: dict[str, float] = {}
+
+
+def push_passages(cache: Path, passages: PassageStore, items: Sequence[tuple[str, str]]) -> int:
+    """Publish the stored embeddings of ``items`` ((doc id, passage) pairs); returns rows inserted."""
+    vecs, have = passages.lookup(items)
+    rows = [
+        IndexPassage(key=passages.key(i, t), vector=np.ascontiguousarray(v, "<f4").tobytes())
+        for (i, t), v, h in zip(items, vecs, have, strict=True)
+        if h
+    ]
+    if not rows:
+        return 0
+    with DatabaseStore(cache).lock():
+        keys = [r.key for r in rows]
+        known = set(IndexPassage.objects.filter(key__in=keys).values_list("key", flat=True))
+        fresh = [r for r in rows if r.key not in known]
+        IndexPassage.objects.bulk_create(fresh)
+    return len(fresh)
+
+
+def pull_passages(passages: PassageStore, every: float | None = None) -> int:
+    """Copy the published embeddings this node lacks into its passage store; returns how many.
+    With ``every``, does nothing if this process looked less than that many seconds ago."""
+    key = str(passages.path)
+    if every is not None and time.monotonic() - _pulled_at.get(key, -1e9) < every:
+        return 0
+    _pulled_at[key] = time.monotonic()
+    passages.path.mkdir(parents=True, exist_ok=True)
+    marker = passages.path / "database-position"
+    added = 0
+    with (passages.path / ".database-pull.lock").open("a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            try:
+                last = int(marker.read_text(encoding="utf-8").strip() or 0)
+            except (FileNotFoundError, ValueError):
+                last = 0
+            while True:
+                rows = list(
+                    IndexPassage.objects.filter(id__gt=last)
+                    .order_by("id")
+                    .values_list("id", "key", "vector")[:PULL_BATCH]
+                )
+                if not rows:
+                    break
+                width = passages.dim * 4
+                usable = [(k, bytes(v)) for _i, k, v in rows if len(v) == width]  # another model's rows: skip
+                if usable:
+                    vecs = np.frombuffer(b"".join(v for _k, v in usable), "<f4").reshape(
+                        len(usable), passages.dim
+                    )
+                    added += passages.add_keyed([k for k, _v in usable], vecs.astype(np.float32))
+                last = int(rows[-1][0])
+                tmp = marker.with_suffix(".tmp")
+                tmp.write_text(str(last), encoding="utf-8")
+                os.replace(tmp, marker)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return added

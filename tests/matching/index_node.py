@@ -1,6 +1,6 @@
 """One "web node" for the multi-node index test: a separate process that shares only the database.
 
-    python tests/matching/index_node.py CACHE_DIR [--create-tables]
+    python tests/matching/index_node.py CACHE_DIR [--create-tables]   (otherwise: waits for them)
 
 Environment: DATABASE_URL (the shared database), TECHMARKET_VAR_DIR (this node's own). Reads one JSON
 command per line on stdin and answers one JSON line on stdout, through the Django adapter
@@ -102,9 +102,22 @@ def run(cmd: dict[str, Any]) -> dict[str, Any]:
     raise ValueError(name)
 
 
+def wait_for_tables(seconds: float = 60) -> None:
+    """Another node creates them (started at the same time)."""
+    from techmarket.matching.models import IndexLogEntry
+
+    deadline = time.monotonic() + seconds
+    while IndexLogEntry._meta.db_table not in connection.introspection.table_names():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the index tables were not created")
+        time.sleep(0.05)
+
+
 def main() -> None:
     if "--create-tables" in sys.argv:
         create_tables()
+    else:
+        wait_for_tables()
     print(json.dumps({"ready": True, **state()}), flush=True)
     for line in sys.stdin:
         if not line.strip():
@@ -118,3 +131,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    sys.stdout.flush()
+    os._exit(0)  # nothing left to clean up: skip the interpreter's teardown

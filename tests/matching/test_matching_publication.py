@@ -5,18 +5,21 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
 import pytest
 from django.db import connection
 
+from techmarket.matching import embedding, services
 from techmarket.matching import engine as handle
-from techmarket.matching import services
 from techmarket.matching.documents import to_document
-from techmarket.matching.models import IndexHead, IndexLogEntry, IndexSegment, IndexSegmentChunk
-from techmarket.matching.publication import DatabaseStore
+from techmarket.matching.models import IndexHead, IndexLogEntry, IndexPassage, IndexSegment, IndexSegmentChunk
+from techmarket.matching.publication import DatabaseStore, pull_passages, push_passages
 from techmatch import Document, SegmentGone, open_replica
+from techmatch.passages import PassageStore
 
 DOCS = [
     (
@@ -151,7 +154,9 @@ def test_a_corrupted_download_is_refused(database_store, tmp_path):
     assert not (tmp_path / "node" / "segments" / "base-000001").exists()
 
 
-def test_items_are_indexed_through_the_database_store(database_store, enterprise, university, index_dir):
+def test_items_are_indexed_through_the_database_store(
+    database_store, enterprise, university, index_dir, operator_user, client
+):
     from matching_items import make_achievement, make_filler, make_need
 
     make_filler(university)
@@ -173,6 +178,50 @@ def test_items_are_indexed_through_the_database_store(database_store, enterprise
     theirs = [r.id for r in other.engine.search(query, k=5, explain_results=False)]
     assert ours == theirs and f"achievement:{ach.pk}" in ours
     assert other.engine.docs[f"achievement:{ach.pk}"].title.endswith("（第二版）")
+    client.force_login(operator_user)
+    html = client.get("/matching/health/").content.decode()
+    assert "经数据库发布" in html and "基础段 1，其后 1 项变更" in html
+
+
+def test_passages_embedded_on_one_machine_reach_the_others(database_store, tmp_path):
+    items = [("a1", "磷酸铁锂正极材料"), ("a2", "市政污泥干化")]
+    vecs = np.arange(8, dtype=np.float32).reshape(2, 4)
+    worker = PassageStore(tmp_path / "worker" / "passages", 4)
+    worker.add(items, vecs)
+    assert push_passages(tmp_path / "worker", worker, items) == 2
+    assert push_passages(tmp_path / "worker", worker, items) == 0  # published once
+    web = PassageStore(tmp_path / "web" / "passages", 4)
+    assert pull_passages(web) == 2
+    got, have = web.lookup(items)
+    assert have == [True, True] and np.array_equal(got, vecs)
+
+    worker.add([("a3", "石墨烯导电浆料")], np.full((1, 4), 0.5, np.float32))
+    push_passages(tmp_path / "worker", worker, [("a3", "石墨烯导电浆料")])
+    assert pull_passages(web, every=3600) == 0  # looked a moment ago
+    assert pull_passages(web) == 1 and pull_passages(web) == 0
+    assert web.lookup([("a3", "石墨烯导电浆料")])[1] == [True]
+    last = IndexPassage.objects.order_by("-id").values_list("id", flat=True).first()
+    assert (web.path / "database-position").read_text() == str(last)
+
+
+def test_the_background_pass_publishes_passages_for_every_node(
+    database_store, settings, university, rebuild, tmp_path
+):
+    from matching_items import make_achievement, make_filler
+    from test_matching_dense import SmallEncoder
+
+    make_filler(university, n=3)
+    make_achievement(university)
+    rebuild()
+    enc = SmallEncoder()
+    embedded = embedding.embed_missing(encoder=enc)
+    assert embedded == len(handle.get_engine().docs) == IndexPassage.objects.count() > 0
+    # a worker on another machine (its own cache) finds them published and embeds nothing again
+    settings.MATCHING_INDEX_DIR = tmp_path / "other-machine"
+    handle.forget()
+    other = SmallEncoder()
+    assert embedding.embed_missing(encoder=other) == 0 and other.calls == 0
+    assert len(PassageStore(handle.passages_dir(), other.dim)) == embedded
 
 
 # --- two processes that share nothing but the database ---------------------------------------------
@@ -196,6 +245,9 @@ class Node:
             text=True,
             cwd=Path(__file__).resolve().parents[2],
         )
+        self.ready: dict = {}
+
+    def wait(self) -> None:
         self.ready = self.read()
 
     def send(self, **cmd):
@@ -218,26 +270,43 @@ class Node:
     def close(self) -> None:
         if self.proc.stdin:
             self.proc.stdin.close()
-        self.proc.wait(timeout=30)
 
 
 @pytest.fixture
-def shared_database(request, tmp_path):
-    """(DATABASE_URL, create tables?): PostgreSQL's test database, or one SQLite file for the two."""
-    if connection.vendor == "postgresql":
-        request.getfixturevalue("transactional_db")
-        s = connection.settings_dict
-        auth = quote(s["USER"] or "") + (":" + quote(s["PASSWORD"]) if s.get("PASSWORD") else "")
-        return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}", False
-    return f"sqlite:///{tmp_path / 'shared.sqlite3'}", True
+def shared_database(tmp_path):
+    """The one thing the nodes share: a scratch PostgreSQL database beside the test database (on a
+    PostgreSQL run), or one SQLite file. The nodes create the index tables themselves."""
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        return
+    import psycopg
+
+    s = connection.settings_dict
+    name = ("test_" + s["NAME"].removeprefix("test_") + "_nodes")[:63]
+    server = {
+        "host": s["HOST"] or "127.0.0.1",
+        "port": s["PORT"] or 5432,
+        "user": s["USER"],
+        "password": s["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = quote(s["USER"] or "") + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else "")
+    yield f"postgres://{auth}@{server['host']}:{server['port']}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_two_processes_sharing_only_the_database(shared_database, tmp_path):
-    url, create = shared_database
-    a = Node("a", tmp_path, url, create_tables=create)
-    b = Node("b", tmp_path, url)
+    url = shared_database
+    started = time.monotonic()
+    a = Node("a", tmp_path, url, create_tables=True)
+    b = Node("b", tmp_path, url)  # both start at once; B waits for A's tables before its first query
     nodes = [a, b]
     try:
+        a.wait()
+        b.wait()
         assert b.ready["size"] == 0
         a.ask(cmd="add", docs=[{"id": i, "title": t, "body": body} for i, t, body in DOCS])
         got = b.ask(cmd="search", query="磷酸铁锂正极材料")
@@ -267,11 +336,15 @@ def test_two_processes_sharing_only_the_database(shared_database, tmp_path):
         )
         c = Node("c", tmp_path, url)
         nodes.append(c)
+        c.wait()
         assert c.ready["base"] == 2 and c.ready["size"] == 5 and c.ready["local_segments"] == ["base-000002"]
         assert c.ask(cmd="search", query="废旧锂电池回收")["ids"][0] == "a6"
         assert b.ask(cmd="search", query="废旧锂电池回收")["ids"][0] == "a6"
         # nothing but the database is shared: each node's cache holds only what it downloaded or wrote
         assert not (tmp_path / "c" / "cache" / "segments" / "base-000001").exists()
+        print(f"two-process test: {time.monotonic() - started:.1f}s")  # noqa: T201
     finally:
         for n in nodes:
             n.close()
+        for n in nodes:
+            n.proc.wait(timeout=30)
