@@ -5,78 +5,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0002_domain_terms'),
+        ("matching", "0002_domain_terms"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IndexHead',
+            name="IndexHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('generation', models.PositiveBigIntegerField(default=0, verbose_name='代次')),
-                ('base', models.PositiveIntegerField(default=0, verbose_name='基础段')),
-                ('position', models.PositiveBigIntegerField(default=0, verbose_name='日志位置')),
-                ('ops', models.PositiveIntegerField(default=0, verbose_name='基础段后的变更数')),
-                ('written_at', models.CharField(blank=True, max_length=40, verbose_name='发布时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("generation", models.PositiveBigIntegerField(default=0, verbose_name="代次")),
+                ("base", models.PositiveIntegerField(default=0, verbose_name="基础段")),
+                ("position", models.PositiveBigIntegerField(default=0, verbose_name="日志位置")),
+                ("ops", models.PositiveIntegerField(default=0, verbose_name="基础段后的变更数")),
+                ("written_at", models.CharField(blank=True, max_length=40, verbose_name="发布时间")),
             ],
             options={
-                'verbose_name': '匹配索引状态',
-                'verbose_name_plural': '匹配索引状态',
+                "verbose_name": "匹配索引状态",
+                "verbose_name_plural": "匹配索引状态",
             },
         ),
         migrations.CreateModel(
-            name='IndexLogEntry',
+            name="IndexLogEntry",
             fields=[
-                ('seq', models.PositiveBigIntegerField(primary_key=True, serialize=False)),
-                ('base', models.PositiveIntegerField(db_index=True)),
-                ('line', models.TextField()),
+                ("seq", models.PositiveBigIntegerField(primary_key=True, serialize=False)),
+                ("base", models.PositiveIntegerField(db_index=True)),
+                ("line", models.TextField()),
             ],
             options={
-                'ordering': ['seq'],
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='IndexPassage',
+            name="IndexPassage",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('key', models.CharField(max_length=255, unique=True)),
-                ('vector', models.BinaryField()),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("key", models.CharField(max_length=255, unique=True)),
+                ("vector", models.BinaryField()),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='IndexSegment',
+            name="IndexSegment",
             fields=[
-                ('number', models.PositiveIntegerField(primary_key=True, serialize=False, verbose_name='段号')),
-                ('seq', models.PositiveBigIntegerField(default=0, verbose_name='起始日志序号')),
-                ('files', models.JSONField(default=dict, verbose_name='文件')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='字节数')),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='校验和')),
-                ('complete', models.BooleanField(default=False, verbose_name='已上传完')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('superseded_at', models.DateTimeField(blank=True, null=True, verbose_name='被替代时间')),
+                (
+                    "number",
+                    models.PositiveIntegerField(primary_key=True, serialize=False, verbose_name="段号"),
+                ),
+                ("seq", models.PositiveBigIntegerField(default=0, verbose_name="起始日志序号")),
+                ("files", models.JSONField(default=dict, verbose_name="文件")),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="字节数")),
+                ("sha256", models.CharField(blank=True, max_length=64, verbose_name="校验和")),
+                ("complete", models.BooleanField(default=False, verbose_name="已上传完")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("superseded_at", models.DateTimeField(blank=True, null=True, verbose_name="被替代时间")),
             ],
             options={
-                'verbose_name': '匹配索引段',
-                'verbose_name_plural': '匹配索引段',
-                'ordering': ['-number'],
+                "verbose_name": "匹配索引段",
+                "verbose_name_plural": "匹配索引段",
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='IndexSegmentChunk',
+            name="IndexSegmentChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=200)),
-                ('part', models.PositiveIntegerField()),
-                ('data', models.BinaryField()),
-                ('segment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='matching.indexsegment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=200)),
+                ("part", models.PositiveIntegerField()),
+                ("data", models.BinaryField()),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chunks",
+                        to="matching.indexsegment",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('segment', 'path', 'part'), name='indexsegmentchunk_unique_part')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("segment", "path", "part"), name="indexsegmentchunk_unique_part"
+                    )
+                ],
             },
         ),
     ]
