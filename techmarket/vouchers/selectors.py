@@ -156,8 +156,9 @@ def use_get_visible(user: Any, pk: int) -> VoucherUse:
 
 
 def spendable_bookings(user: Any, voucher: Voucher) -> QuerySet[Any]:
-    """Accepted bookings of the holder at a facility of a kind the voucher may buy, not yet paid by it."""
-    from techmarket.facilities.models import Booking
+    """Bookings of the holder whose quote was accepted (and not cancelled since), at a facility of a kind the
+    voucher may buy, not yet paid by it."""
+    from techmarket.facilities.models import COMMITTED_BOOKING
     from techmarket.facilities.selectors import bookings_visible_to
 
     paid = VoucherUse.objects.unscoped().filter(voucher=voucher).exclude(status=VoucherUse.Status.CANCELLED)
@@ -165,7 +166,7 @@ def spendable_bookings(user: Any, voucher: Voucher) -> QuerySet[Any]:
         bookings_visible_to(user)
         .filter(
             organization_id=voucher.holder_id,
-            status=Booking.Status.ACCEPTED,
+            status__in=COMMITTED_BOOKING,
             facility__kind__in=list(voucher.categories),
         )
         .exclude(pk__in=paid.values("booking_id"))

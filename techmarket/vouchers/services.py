@@ -246,7 +246,7 @@ def voucher_spend(*, voucher: Voucher, booking: Any, amount: Any, acting_user: A
     Refused with a message when the user does not act for the holder, the booking is not the holder's or not
     accepted, the facility's kind is not one the voucher may buy, the voucher is not yet valid, expired
     (Asia/Shanghai date) or revoked, or the amount exceeds the balance at the moment of spending."""
-    from techmarket.facilities.models import Booking
+    from techmarket.facilities.models import COMMITTED_BOOKING
 
     if not roles.is_org_member(acting_user, voucher.holder):
         raise PermissionDenied(_("只有持券企业的成员可以使用这张创新券。"))
@@ -254,8 +254,8 @@ def voucher_spend(*, voucher: Voucher, booking: Any, amount: Any, acting_user: A
     errors: dict[str, str] = {}
     if booking.organization_id != voucher.holder_id:
         errors["booking"] = _("只能用于本企业的服务预约。")
-    elif booking.status != Booking.Status.ACCEPTED:
-        errors["booking"] = _("该预约当前为“%(s)s”，只有服务平台已接受的预约可以用券。") % {
+    elif booking.status not in COMMITTED_BOOKING:
+        errors["booking"] = _("该预约当前为“%(s)s”，只有已接受报价的预约可以用券。") % {
             "s": booking.get_status_display()
         }
     elif booking.facility.kind not in voucher.categories:
@@ -284,6 +284,22 @@ def voucher_spend(*, voucher: Voucher, booking: Any, amount: Any, acting_user: A
                     % {"d": locked.valid_until.isoformat()}
                 }
             )
+        if booking.quote_price is not None:
+            others = (
+                VoucherUse.objects.unscoped()
+                .filter(booking=booking)
+                .exclude(status=VoucherUse.Status.CANCELLED)
+                .aggregate(total=Sum("amount"))["total"]
+                or 0
+            )
+            room = booking.quote_price - others
+            if value > room:
+                raise ValidationError(
+                    {
+                        "amount": _("抵扣金额 %(v)s 元超过这笔预约尚可抵扣的 %(r)s 元（报价 %(p)s 元）。")
+                        % {"v": value, "r": f"{room:.2f}", "p": f"{booking.quote_price:.2f}"}
+                    }
+                )
         if value > locked.balance:
             raise ValidationError(
                 {

@@ -2,6 +2,7 @@
 part of it on an accepted booking (and is told when it asks for more than the balance), the verification
 centre claims the amount with evidence, and the bureau settles it."""
 
+from decimal import Decimal
 from datetime import timedelta
 
 import pytest
@@ -52,7 +53,11 @@ def test_voucher_issued_spent_claimed_and_settled(live_server, page, screenshot)
     booking = facility_services.booking_open(
         facility=centre, acting_user=staff, organization=enterprise, service="原理验证"
     )
-    facility_services.booking_decide(booking=booking, acting_user=centre_admin, accept=True)
+    booking = facility_services.booking_quote(
+        booking=booking, acting_user=centre_admin, price=Decimal("60000"),
+        delivery_date=timezone.localdate() + timedelta(days=30),
+    )  # fmt: skip
+    facility_services.booking_move(booking=booking, action="accept", acting_user=staff)
     today = timezone.localdate()
 
     # The bureau sets up a batch and issues a voucher of ¥50,000 to the enterprise.

@@ -1,6 +1,7 @@
 """Fixtures of the voucher tests: a bureau with a batch, an enterprise holding a voucher, a university whose
 verification centre accepted the enterprise's booking, and people who are none of these."""
 
+from decimal import Decimal
 from datetime import timedelta
 
 import pytest
@@ -32,11 +33,16 @@ def facility(owner, admin, *, kind=Facility.Kind.VERIFICATION, name="沂蒙科�
     )
 
 
-def accepted_booking(fac, user, org, admin, service="原理验证"):
+def accepted_booking(fac, user, org, admin, service="原理验证", price="80000"):
+    """A booking the facility quoted and the requester accepted (the state a voucher may pay)."""
     booking = facility_services.booking_open(
         facility=fac, acting_user=user, organization=org, service=service
     )
-    return facility_services.booking_decide(booking=booking, acting_user=admin, accept=True)
+    booking = facility_services.booking_quote(
+        booking=booking, acting_user=admin, price=Decimal(price),
+        delivery_date=timezone.localdate() + timedelta(days=30),
+    )  # fmt: skip
+    return facility_services.booking_move(booking=booking, action="accept", acting_user=user)
 
 
 @pytest.fixture

@@ -87,7 +87,10 @@ def test_a_category_the_voucher_may_not_buy_is_refused_naming_what_it_may_buy(
         facility=instrument, acting_user=ent_user, organization=enterprise, service="机时",
         starts_at=start, ends_at=start + timedelta(hours=2),
     )  # fmt: skip
-    b = fs.booking_decide(booking=b, acting_user=uni_admin, accept=True)
+    b = fs.booking_quote(
+        booking=b, acting_user=uni_admin, price=Decimal("600"), delivery_date=timezone.localdate() + timedelta(days=5)
+    )
+    b = fs.booking_move(booking=b, action="accept", acting_user=ent_user)
     with pytest.raises(ValidationError) as exc:
         services.voucher_spend(voucher=voucher, booking=b, amount="100", acting_user=ent_user)
     assert "只能购买：概念验证服务、中试熟化服务" in _message(exc) and "共享仪器" in _message(exc)
@@ -110,7 +113,7 @@ def test_another_enterprises_booking_and_an_unaccepted_booking_are_refused(
     pending = fs.booking_open(facility=centre, acting_user=ent_user, organization=enterprise, service="中试")
     with pytest.raises(ValidationError) as exc:
         services.voucher_spend(voucher=voucher, booking=pending, amount="100", acting_user=ent_user)
-    assert "只有服务平台已接受的预约可以用券" in _message(exc)
+    assert "只有已接受报价的预约可以用券" in _message(exc)
 
 
 def test_only_the_holders_members_may_spend(voucher, booking, stranger, officer, operator):
@@ -286,3 +289,19 @@ def test_cancelling_an_unclaimed_use_gives_the_amount_back(voucher, booking, ent
             action="cancel",
             acting_user=ent_user,
         )
+
+
+def test_a_booking_is_paid_at_most_up_to_its_quote_across_vouchers(
+    voucher, batch, centre, ent_user, enterprise, uni_admin, officer
+):
+    cheap = accepted_booking(centre, ent_user, enterprise, uni_admin, service="样机试制", price="3000")
+    with pytest.raises(ValidationError) as exc:
+        services.voucher_spend(voucher=voucher, booking=cheap, amount="3000.01", acting_user=ent_user)
+    assert "超过这笔预约尚可抵扣的 3000.00 元（报价 3000.00 元）" in _message(exc)
+    services.voucher_spend(voucher=voucher, booking=cheap, amount="2000", acting_user=ent_user)
+    second = services.voucher_issue(acting_user=officer, batch=batch, holder=enterprise, amount="5000")
+    with pytest.raises(ValidationError) as exc:
+        services.voucher_spend(voucher=second, booking=cheap, amount="1500", acting_user=ent_user)
+    assert "尚可抵扣的 1000.00 元" in _message(exc)
+    services.voucher_spend(voucher=second, booking=cheap, amount="1000", acting_user=ent_user)
+    assert VoucherUse.objects.unscoped().filter(booking=cheap).count() == 2

@@ -186,6 +186,8 @@ def build(ctx: DemoContext) -> None:
         if past:
             Challenge.objects.filter(pk=challenge.pk).update(published_at=deadline - timedelta(days=45))
             challenge.refresh_from_db()
+        if challenge.mode == Challenge.Mode.ASSEMBLED:
+            continue  # 组阁制: no open applications; the platform assembles the team from the expert pool
         applied_at = deadline - timedelta(days=5) if past else now
         entries = []
         exclude = {owner.pk} | ({university.pk} if phase == S.REVIEWING else set())

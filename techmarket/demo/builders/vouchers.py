@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from techmarket.facilities.models import Booking
+from techmarket.facilities.models import COMMITTED_BOOKING, Booking
 from techmarket.investors import services as investor_services
 from techmarket.investors.models import FinanceSeeking, Stage
 from techmarket.orgs.models import Membership, Organization, Role
@@ -85,7 +85,7 @@ def _vouchers(ctx: DemoContext) -> None:
     )
     accepted = list(
         Booking.objects.unscoped()
-        .filter(status=Booking.Status.ACCEPTED, organization__status="approved")
+        .filter(status__in=COMMITTED_BOOKING, organization__status="approved")
         .select_related("facility", "organization")
         .order_by("pk")
     )
@@ -106,6 +106,8 @@ def _vouchers(ctx: DemoContext) -> None:
         voucher = services.voucher_issue(acting_user=officer, batch=current, holder=org, amount=amount)
         booking = bookings[0]
         spend = amount / 2 if step == "partly" else amount * Decimal("0.6")
+        if booking.quote_price is not None:  # never more than the quote the enterprise accepted
+            spend = min(spend, booking.quote_price)
         use = services.voucher_spend(voucher=voucher, booking=booking, amount=spend, acting_user=user)
         if step in ("claimed", "settled"):
             provider_user = _member(booking.facility.owner)
