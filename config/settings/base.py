@@ -170,6 +170,10 @@ else:
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Dashboards read pre-aggregated facts. With workers, a write's stale indicators are rebuilt by a task while
+# readers keep the last facts (a few seconds to a minute old at provincial scale, shown on the page);
+# inline, the next reader rebuilds them before answering.
+ANALYTICS_FACTS_BACKGROUND = env_bool("ANALYTICS_FACTS_BACKGROUND", bool(CELERY_BROKER_URL))
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -310,6 +314,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-dispatch-due": {"task": "techmarket.outbox.tasks.dispatch_due", "schedule": 60.0},
     "outbox-purge-done": {"task": "techmarket.outbox.tasks.purge_done", "schedule": 86400.0},
     "matching-reconcile-index": {"task": "techmarket.matching.tasks.reconcile_index", "schedule": 600.0},
+    "analytics-refresh-facts": {"task": "techmarket.analytics.tasks.refresh_facts", "schedule": 300.0},
     "imports-reap-dead-jobs": {"task": "techmarket.imports.tasks.reap_dead_jobs", "schedule": 60.0},
     # Idempotent: generates last month's report (and the half-year / year report it closes) once.
     "analytics-generate-due-reports": {

@@ -217,8 +217,19 @@ def rebuild(indicator: Indicator) -> int:
     return count
 
 
+REFRESH_KEY = "analytics:facts-refresh-queued"
+
+
+def background() -> bool:
+    """Whether stale indicators are rebuilt by a worker while readers keep reading the last facts
+    (``ANALYTICS_FACTS_BACKGROUND``: on where Celery has a broker). Inline, the reader rebuilds them first."""
+    return bool(getattr(settings, "ANALYTICS_FACTS_BACKGROUND", False))
+
+
 def ensure(members: Iterable[Indicator]) -> None:
-    """Rebuild whichever of these indicators were never built or were made stale by a write."""
+    """Build the indicators never built (once, by the first reader) and bring the stale ones up to date:
+    inline before answering, or — in the background mode — by one queued task, the reader answering from the
+    last facts meanwhile (``as_of`` says from when)."""
     by_key = {ind.key: ind for ind in members}
     wanted = set(by_key)
     if not wanted:
@@ -228,12 +239,55 @@ def ensure(members: Iterable[Indicator]) -> None:
             "indicator", flat=True
         )
     )
-    dirty = list(FactDirty.objects.filter(indicator__in=wanted).values_list("pk", "indicator"))
-    todo = (wanted - built) | {key for _pk, key in dirty}
-    for key in sorted(todo):
+    for key in sorted(wanted - built):
         rebuild(by_key[key])
-    if dirty:
-        FactDirty.objects.filter(pk__in=[pk for pk, _key in dirty]).delete()
+    dirty = list(FactDirty.objects.filter(indicator__in=wanted).values_list("pk", "indicator"))
+    if not dirty:
+        return
+    if background():
+        schedule_refresh()
+        return
+    for key in sorted({key for _pk, key in dirty}):
+        rebuild(by_key[key])
+    FactDirty.objects.filter(pk__in=[pk for pk, _key in dirty]).delete()
+
+
+def schedule_refresh() -> bool:
+    """Queue one refresh task unless one is already queued (a cache key with a timeout, so a lost task holds
+    nothing up for long). True when a task was queued."""
+    from django.core.cache import cache
+
+    from .tasks import refresh_facts
+
+    if not cache.add(REFRESH_KEY, 1, timeout=600):
+        return False
+    transaction.on_commit(refresh_facts.delay)
+    return True
+
+
+def refresh_stale() -> dict[str, int]:
+    """Rebuild every indicator a write has made stale and drop the dirty rows seen; a write committed while
+    this runs leaves its own row for the next refresh. Returns the rows written per indicator."""
+    by_key = {ind.key: ind for ind in indicators.all_indicators() if factable(ind)}
+    dirty = list(FactDirty.objects.values_list("pk", "indicator"))
+    out = {key: rebuild(by_key[key]) for key in sorted({key for _pk, key in dirty}) if key in by_key}
+    FactDirty.objects.filter(pk__in=[pk for pk, _key in dirty]).delete()
+    return out
+
+
+def as_of(members: Iterable[Indicator]) -> tuple[Any, bool]:
+    """When the oldest of these indicators' facts were built, and whether a write since is still waiting for
+    the refresh (only ever true in the background mode)."""
+    keys = [ind.key for ind in members if factable(ind)]
+    if not keys or not enabled():
+        return None, False
+    oldest = (
+        FactState.objects.filter(indicator__in=keys, built_at__isnull=False)
+        .order_by("built_at")
+        .values_list("built_at", flat=True)
+        .first()
+    )
+    return oldest, FactDirty.objects.filter(indicator__in=keys).exists()
 
 
 def rebuild_all() -> dict[str, int]:

@@ -21,7 +21,7 @@ from techmarket.core.forms import attach_errors
 from techmarket.core.http import XLSX, attachment
 from techmarket.reference.models import IndustryChain
 
-from . import evaluations, indicators, selectors, services, tables
+from . import evaluations, facts, indicators, selectors, services, tables
 from .forms import FiltersForm, ReportForm, TargetForm
 from .models import EvaluationScheme, Report, Target
 from .periods import Month
@@ -55,8 +55,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             charts.append({"view": view, "table": table, "chart": table.chart()})
     query = filters.as_query()
     behind = [row for row in year_progress(Month.current().year) if row["status"] in WARNINGS]
+    built_at, refreshing = facts.as_of(indicators.all_indicators())
     context: dict[str, Any] = {
         "behind": behind,
+        "facts_built_at": built_at,
+        "facts_refreshing": refreshing,
         "form": form,
         "filters": filters,
         "filter_label": tables.describe(filters),

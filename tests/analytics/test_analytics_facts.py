@@ -184,3 +184,37 @@ def test_distinct_counts_stay_live_and_the_dashboard_matches_either_way(world):
 def test_a_target_less_audit_record_marks_nothing(world):
     audit_record(actor=None, action="analytics.export")
     assert not FactDirty.objects.exists()
+
+
+def test_in_the_background_mode_readers_keep_the_last_facts_and_one_task_brings_them_up_to_date(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With workers, a write does not make the next reader wait for a rebuild: the reader answers from the last
+    facts, says from when and that a refresh is pending, and queues one refresh task (not one per reader)."""
+    from django.core.cache import cache
+
+    from techmarket.analytics import tasks
+
+    published = indicators.get("needs.published")
+    before = compute.total(published, Filters(period=MARCH))  # built while inline
+    settings.ANALYTICS_FACTS_BACKGROUND = True
+    cache.delete(facts.REFRESH_KEY)
+    queued = []
+    monkeypatch.setattr(tasks.refresh_facts, "delay", lambda: queued.append(1))
+    gone = Need.objects.unscoped().get(title="三月三（济南）")
+    audit_record(actor=None, action="needs.need.delete", target=gone)
+    gone.delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert compute.total(published, Filters(period=MARCH)) == before  # the last facts, not a rebuild
+        assert compute.total(published, Filters(period=MARCH)) == before
+    built_at, pending = facts.as_of([published])
+    assert built_at is not None and pending
+    assert len(queued) == 1  # the second reader found the refresh already queued
+
+    assert "needs.published" in tasks.refresh_facts()
+    assert compute.total(published, Filters(period=MARCH)) == before - 1
+    assert facts.as_of([published])[1] is False
+    assert cache.add(facts.REFRESH_KEY, 1)  # the task released the queue key
+    with facts.live():
+        assert compute.total(published, Filters(period=MARCH)) == before - 1

@@ -2,8 +2,8 @@
 part of it on an accepted booking (and is told when it asks for more than the balance), the verification
 centre claims the amount with evidence, and the bureau settles it."""
 
-from decimal import Decimal
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone

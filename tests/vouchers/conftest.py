@@ -1,8 +1,8 @@
 """Fixtures of the voucher tests: a bureau with a batch, an enterprise holding a voucher, a university whose
 verification centre accepted the enterprise's booking, and people who are none of these."""
 
-from decimal import Decimal
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone

@@ -88,7 +88,10 @@ def test_a_category_the_voucher_may_not_buy_is_refused_naming_what_it_may_buy(
         starts_at=start, ends_at=start + timedelta(hours=2),
     )  # fmt: skip
     b = fs.booking_quote(
-        booking=b, acting_user=uni_admin, price=Decimal("600"), delivery_date=timezone.localdate() + timedelta(days=5)
+        booking=b,
+        acting_user=uni_admin,
+        price=Decimal("600"),
+        delivery_date=timezone.localdate() + timedelta(days=5),
     )
     b = fs.booking_move(booking=b, action="accept", acting_user=ent_user)
     with pytest.raises(ValidationError) as exc:
