@@ -140,10 +140,8 @@ def action_label(action: str, model: Any = None) -> str:
         name = head.split(".", 1)[1]
         known = next((str(v) for k, v in OBJECTS.items() if k.endswith("." + name)), name)
         return f"{obj} · {known} · {VERBS.get(verb, verb)}"
-    if head in OBJECTS and verb in VERBS:
-        return f"{OBJECTS[head]} · {VERBS[verb]}"
     if head in OBJECTS:
-        return f"{OBJECTS[head]} · {verb}"
+        return f"{OBJECTS[head]} · {VERBS.get(verb, verb)}"
     if model is not None and head:
         return f"{model._meta.verbose_name} · {VERBS.get(verb, verb)}"
     return action

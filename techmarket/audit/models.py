@@ -71,6 +71,10 @@ class AuditLog(models.Model):
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AuditLogImmutable("audit records cannot be deleted")
 
+    def target_model(self) -> type[models.Model] | None:
+        """The target's model class (None for a record without a target or of a model since removed)."""
+        return self.target_type.model_class() if self.target_type_id and self.target_type else None
+
     def changed_fields(self) -> list[tuple[str, object, object]]:
         """(field, before, after) of each changed key, in words where the target's model knows them: the
         field's verbose name and a choice's label ("status": "submitted" reads 状态: 待认定)."""
@@ -79,7 +83,7 @@ class AuditLog(models.Model):
         before = self.before if isinstance(self.before, dict) else {}
         after = self.after if isinstance(self.after, dict) else {}
         keys = sorted(set(before) | set(after))
-        model = self.target_type.model_class() if self.target_type_id and self.target_type else None
+        model = self.target_model()
         out: list[tuple[str, object, object]] = []
         for k in keys:
             if before.get(k) != after.get(k):

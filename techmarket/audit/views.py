@@ -67,7 +67,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     qs = audit_log_list(request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for log in page.object_list:
-        setattr(log, "action_name", action_label(log.action, _model_of(log)))  # noqa: B010 - shown by the template
+        setattr(log, "action_name", action_label(log.action, log.target_model()))  # noqa: B010 - shown by the template
     return render(
         request,
         "audit/log.html",
@@ -137,7 +137,3 @@ def _csv_rows(qs: Any) -> Iterator[str]:
                 log.record_hash,
             ]
         )
-
-
-def _model_of(log: Any) -> Any:
-    return log.target_type.model_class() if log.target_type_id and log.target_type else None
