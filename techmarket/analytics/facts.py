@@ -124,7 +124,10 @@ def mark_stale(target: models.Model | None) -> None:
     """The audit listener: runs inside the write's transaction."""
     if target is None or isinstance(target, (Fact, FactDirty, FactState)):
         return
-    keys = affected_by(type(target))
+    meta = getattr(target, "_meta", None)  # through a lazy wrapper too (request.user)
+    if meta is None:
+        return
+    keys = affected_by(meta.model)
     if keys:
         FactDirty.objects.bulk_create([FactDirty(indicator=key) for key in keys])
 

@@ -218,3 +218,12 @@ def test_in_the_background_mode_readers_keep_the_last_facts_and_one_task_brings_
     assert cache.add(facts.REFRESH_KEY, 1)  # the task released the queue key
     with facts.live():
         assert compute.total(published, Filters(period=MARCH)) == before - 1
+
+
+def test_a_target_behind_a_lazy_wrapper_is_marked_by_its_model(world):
+    """Views audit ``request.user``, a SimpleLazyObject: the listener looks through it."""
+    from django.utils.functional import SimpleLazyObject
+
+    need = Need.objects.unscoped().get(title="三月一")
+    audit_record(actor=None, action="needs.need.update", target=SimpleLazyObject(lambda: need))
+    assert FactDirty.objects.filter(indicator="needs.published").exists()
