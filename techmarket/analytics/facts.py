@@ -293,6 +293,12 @@ def as_of(members: Iterable[Indicator]) -> tuple[Any, bool]:
     return oldest, FactDirty.objects.filter(indicator__in=keys).exists()
 
 
+def invalidate_all() -> None:
+    """Forget every build, so each indicator is rebuilt on its next read: for bulk writes that leave no audit
+    records (the demo generator's backdated history, a restore)."""
+    FactState.objects.update(built_at=None)
+
+
 def rebuild_all() -> dict[str, int]:
     out = {ind.key: rebuild(ind) for ind in indicators.all_indicators() if factable(ind)}
     FactDirty.objects.filter(indicator__in=out).delete()
