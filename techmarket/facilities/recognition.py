@@ -309,7 +309,11 @@ def recognition_panel_create(
     latest = current_panel(recognition)
     if latest is not None and latest.status != Panel.Status.CLOSED:
         raise ValidationError(_("该认定已有评审组。"))
-    if latest is not None and (recognition.decided_at is None or latest.closed_at > recognition.decided_at):
+    if latest is not None and (
+        recognition.decided_at is None
+        or latest.closed_at is None
+        or latest.closed_at > recognition.decided_at
+    ):
         raise ValidationError(_("评审已结束，请作出决定；只有退回重新评审后才能另组评审组。"))
     parsed = parse_criteria(criteria)
     return panels.panel_create(
@@ -341,6 +345,8 @@ def recognition_score(
     *, panel: Panel, acting_user: Any, values: dict[int, Any], comments: dict[int, str]
 ) -> Any:
     recognition = panel.subject
+    if not isinstance(recognition, Recognition):
+        raise ValidationError(_("该评审组不属于平台认定。"))
     if getattr(acting_user, "pk", None) in owner_members(recognition.facility):
         raise PermissionDenied(_("依托单位的成员不能评审本单位的平台（不得自评）。"))
     return panels.score_submit(

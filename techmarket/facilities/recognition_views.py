@@ -44,7 +44,7 @@ def recognition_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.recognitions_visible_to(user, status=status if status in Recognition.Status.values else "")
     seated = selectors.seated_recognition_ids(user)
     applicable: list[Facility] = []
-    if getattr(user, "is_authenticated", False):
+    if user.is_authenticated:
         from techmarket.orgs.models import Membership, Role
 
         admin_orgs = list(
@@ -206,12 +206,12 @@ def recognition_action(request: HttpRequest, recognition_id: int, action: str) -
     done = _("操作成功。")
     try:
         if action == "panel":
-            form = RecognitionPanelForm(post)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            panel_form = RecognitionPanelForm(post)
+            if not panel_form.is_valid():
+                raise ValidationError([e for errs in panel_form.errors.values() for e in errs])
             rec.recognition_panel_create(
-                recognition=recognition, acting_user=user, criteria=form.cleaned_data["criteria"],
-                trimmed=form.cleaned_data["trimmed"],
+                recognition=recognition, acting_user=user, criteria=panel_form.cleaned_data["criteria"],
+                trimmed=panel_form.cleaned_data["trimmed"],
             )  # fmt: skip
             done = _("评审组已组建，请选派评审专家。")
         elif action == "member":
