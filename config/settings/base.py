@@ -413,3 +413,5 @@ else:
 # Chinese working days between the proposed award and the award.
 CHALLENGE_MIN_ENTERPRISE_SHARE = Decimal(env("CHALLENGE_MIN_ENTERPRISE_SHARE", "1000000") or "1000000")
 CHALLENGE_PUBLICITY_WORKING_DAYS = env_int("CHALLENGE_PUBLICITY_WORKING_DAYS", 5)
+# Facility recognition (认定) and periodic evaluation: the publicity period of the operator's decision.
+FACILITY_RECOGNITION_PUBLICITY_WORKING_DAYS = env_int("FACILITY_RECOGNITION_PUBLICITY_WORKING_DAYS", 5)

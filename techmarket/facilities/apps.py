@@ -8,7 +8,7 @@ class FacilitiesConfig(AppConfig):
     verbose_name = _("概念验证与中试平台")
 
     def ready(self) -> None:
-        from . import request_types, workflow  # noqa: F401 - registers the workflows and the request type
+        from . import recognition, request_types, workflow  # noqa: F401 - registers the workflows and request types
         from .catalogue import register
 
         register()

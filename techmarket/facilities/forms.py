@@ -219,3 +219,53 @@ class EvaluateForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class RecognitionApplyForm(forms.Form):
+    statement = forms.CharField(
+        label=_("申报说明"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("建设运行情况、服务成效、团队与设备条件等，至少 20 个字"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class EvaluationForm(forms.Form):
+    period = forms.CharField(label=_("评价周期"), max_length=32, help_text=_("例如：2026 年度"))
+    statement = forms.CharField(
+        label=_("评价说明"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("至少 10 个字"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class RecognitionPanelForm(forms.Form):
+    criteria = forms.CharField(
+        label=_("评审指标与权重"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("每行一项：“指标名称 权重”，权重为正数"),
+    )
+    trimmed = forms.BooleanField(label=_("去掉最高分和最低分"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class RecognitionDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("决定"), choices=[("pass", _("通过")), ("fail", _("不通过"))])
+    reason = forms.CharField(label=_("决定理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

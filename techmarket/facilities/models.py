@@ -323,3 +323,94 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Recognition(models.Model):
+    """A recognition round of one facility (先试点、后认定): the owner applies (or the operator opens a periodic
+    evaluation of a recognised facility); an expert panel (challenges.Panel, with this round as its subject and
+    its only entry) scores it on the criteria the operator sets; the operator decides with reasons; the
+    decision is published (公示) and objections are answered; then the facility is 已认定 with a date — or, for
+    an evaluation that failed, 已撤销."""
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", _("认定申报")
+        EVALUATION = "evaluation", _("定期评价")
+
+    class Status(models.TextChoices):
+        REVIEWING = "reviewing", _("待评审")
+        PUBLICITY = "publicity", _("公示中")
+        PASSED = "passed", _("已通过")
+        FAILED = "failed", _("未通过")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("服务平台"), on_delete=models.CASCADE, related_name="recognitions"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.APPLICATION)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.REVIEWING, db_index=True
+    )
+    statement = models.TextField(
+        _("申报说明"), max_length=4000, help_text=_("建设运行情况、服务成效、团队与设备条件等")
+    )
+    period = models.CharField(_("评价周期"), max_length=32, blank=True, help_text=_("例如：2026 年度"))
+    outcome = models.BooleanField(_("运营决定通过"), null=True, blank=True)
+    status_note = models.TextField(_("决定理由"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    publicity_until = models.DateTimeField(_("公示截止"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申报人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+
+    objects = GuardedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("认定与评价")
+        verbose_name_plural = _("认定与评价")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility"],
+                condition=Q(status__in=["reviewing", "publicity"]),
+                name="facility_one_open_recognition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility} · {self.get_kind_display()}"
+
+
+class RecognitionObjection(DecisionRequest):
+    """An objection raised during a recognition's publicity period (公示); an operator must answer it."""
+
+    recognition = models.ForeignKey(
+        Recognition, verbose_name=_("认定与评价"), on_delete=models.CASCADE, related_name="objections"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("异议人"), on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.TextField(_("异议内容"), max_length=2000)
+
+    objects = GuardedManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("认定公示异议")
+        verbose_name_plural = _("认定公示异议")
+
+    def __str__(self) -> str:
+        return f"{self.recognition} · {self.get_status_display()}"

@@ -358,3 +358,80 @@ def utilisation(facilities: Any, start: datetime, end: datetime) -> list[dict[st
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------- recognition and evaluation
+
+RECOGNITION_PUBLIC = ("publicity", "passed")
+
+
+def seated_recognition_ids(user: Any) -> list[int]:
+    """Recognition rounds on whose panel the user sits as an expert."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from django.contrib.contenttypes.models import ContentType
+
+    from techmarket.challenges.models import PanelMember
+
+    from .models import Recognition
+
+    kind = ContentType.objects.get_for_model(Recognition)
+    return list(
+        PanelMember.objects.unscoped()
+        .filter(panel__subject_type=kind, expert__user=user)
+        .values_list("panel__subject_id", flat=True)
+    )
+
+
+def recognitions_visible_to(
+    user: Any, *, facility: Facility | None = None, status: str = ""
+) -> QuerySet[Any]:
+    """Operators: every round; the owner organisation: its facilities' rounds; panel experts: the rounds they
+    review; everybody: the rounds in 公示 and those passed (the publicity is public)."""
+    from .models import Recognition
+
+    if _is_operator(user):
+        q = Q()
+    else:
+        q = Q(status__in=RECOGNITION_PUBLIC, facility__status__in=PUBLIC_STATUSES)
+        if getattr(user, "is_authenticated", False):
+            orgs = _org_ids(user)
+            if orgs:
+                q |= Q(facility__owner_id__in=orgs)
+            seated = seated_recognition_ids(user)
+            if seated:
+                q |= Q(pk__in=seated)
+    qs = Recognition.objects.scoped(q).select_related("facility__owner", "facility__region")
+    if facility is not None:
+        qs = qs.filter(facility=facility)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def recognition_get_visible(user: Any, pk: int) -> Any:
+    recognition = recognitions_visible_to(user).filter(pk=pk).first()
+    if recognition is None:
+        raise Http404("认定记录不存在或您无权查看。")
+    return recognition
+
+
+def recognition_objections_visible_to(user: Any, recognition: Any) -> list[Any]:
+    """Operators and the owner organisation read every objection; others only their own."""
+    from techmarket.accounts import roles
+
+    from .models import RecognitionObjection
+
+    qs = RecognitionObjection.objects.unscoped().filter(recognition=recognition).select_related("raised_by")
+    if _is_operator(user) or (
+        getattr(user, "is_authenticated", False) and roles.is_org_member(user, recognition.facility.owner)
+    ):
+        return list(qs)
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(qs.filter(raised_by=user))
+
+
+def may_read_result(user: Any, recognition: Any) -> bool:
+    """The panel's aggregate: operators once the panel closed; everyone who sees the round once decided."""
+    return _is_operator(user) or recognition.status in ("publicity", "passed", "failed")

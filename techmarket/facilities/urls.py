@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import recognition_views, views
 
 app_name = "facilities"
 
@@ -9,6 +9,21 @@ urlpatterns = [
     path("new/", views.facility_create, name="create"),
     path("bookings/", views.bookings_mine, name="bookings"),
     path("services/", views.service_list, name="services"),
+    path("recognitions/", recognition_views.recognition_list, name="recognitions"),
+    path("recognitions/<int:recognition_id>/", recognition_views.recognition_detail, name="recognition"),
+    path(
+        "recognitions/<int:recognition_id>/<slug:action>/",
+        recognition_views.recognition_action,
+        name="recognition_action",
+    ),
+    path(
+        "<int:facility_id>/recognition/apply/", recognition_views.recognition_apply, name="recognition_apply"
+    ),
+    path(
+        "<int:facility_id>/recognition/evaluate/",
+        recognition_views.recognition_evaluate,
+        name="recognition_evaluate",
+    ),
     path("export.xlsx", views.facilities_export, name="export"),
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking"),
     path("<int:facility_id>/services/new/", views.service_edit, name="service_new"),

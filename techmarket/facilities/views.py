@@ -33,6 +33,7 @@ from .forms import (
 )
 from .models import Booking
 from .permissions import booking_organisations, may_manage, owner_organisations
+from .recognition import is_owner_admin, is_recognition_operator
 from .request_types import BOOKING_REQUEST
 from .workflow import FACILITY, ORDER, PROJECT
 
@@ -125,6 +126,8 @@ def facility_detail(request: HttpRequest, facility_id: int) -> HttpResponse:
         if orgs and facility.status != "revoked"
         else None,
         "project_form": ProjectForm() if manager else None,
+        "recognition_owner": is_owner_admin(user, facility),
+        "recognition_operator": is_recognition_operator(user),
     }
     return render(request, "facilities/facility_detail.html", context)
 

@@ -32,11 +32,29 @@ def facility_actor_kinds(user: Any, facility: F) -> set[str]:
     return kinds
 
 
+def facility_preconditions(facility: F, action: str) -> list[str]:
+    """Recognition goes through the recognition path (recognition.py): application, panel, decision, 公示."""
+    if action == "recognise":
+        from .models import Recognition
+
+        passed = Recognition.objects.unscoped().filter(
+            facility=facility,
+            kind=Recognition.Kind.APPLICATION,
+            status=Recognition.Status.PASSED,
+            outcome=True,
+            concluded_at__isnull=False,
+        )
+        if not passed.exists():
+            return [str(_("认定须经依托单位申报、专家评审、运营决定和公示后办结，请在“认定与评价”中办理。"))]
+    return []
+
+
 FACILITY = engine.register(
     Workflow(
         name="facilities.facility",
         model=F,
         actor_kinds=facility_actor_kinds,
+        preconditions=facility_preconditions,
         reason_field="status_note",
         audit_prefix="facilities.facility",
         url=lambda f: reverse("facilities:detail", args=[f.pk]),

@@ -179,6 +179,23 @@ def _objects(ctx: Any) -> dict[str, list[Any]]:
         created_by=users["demo_staff"],
         file="imports/none.xlsx",
     )
+    # A facility recognition round in 公示 with its panel, so the recognition pages render their content.
+    from techmarket.challenges import panels as review_panels
+    from techmarket.facilities.models import Facility, Recognition
+
+    facility = Facility.objects.unscoped().order_by("pk").first()
+    recognition = Recognition.objects.create(
+        facility=facility,
+        statement="中心建成两年，已为多家企业提供原理验证服务。",
+        created_by=users["demo_operator"],
+    )
+    review_panels.panel_create(
+        subject=recognition,
+        entry_model=Recognition,
+        title="认定评审",
+        criteria=[("服务能力", 60), ("服务成效", 40)],
+        acting_user=users["demo_operator"],
+    )
     assert grant.status == AccessGrant.Status.REQUESTED and listed_need.status in LISTED_STATUSES
     assert other_need.status != ListingStatus.PUBLISHED
     return {
@@ -192,6 +209,8 @@ def _objects(ctx: Any) -> dict[str, list[Any]]:
         "search_id": [saved.pk],
         "notification_id": [notification.pk],
         "job_id": [job.pk],
+        "recognition_id": [recognition.pk],
+        "facility_id": [facility.pk],
         "spec_key": ["needs", "achievements", "experts", "contracts"],
         "action": ["submit"],
         "token_id": [1],

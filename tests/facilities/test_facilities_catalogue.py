@@ -37,9 +37,11 @@ def test_bad_input_is_refused_with_field_messages_and_nothing_saved(university, 
 def test_only_operators_recognise_and_a_revocation_needs_a_reason(centre, uni_admin, operator):
     with pytest.raises(PermissionDenied):
         services.facility_move(facility=centre, action="recognise", acting_user=uni_admin)
-    services.facility_move(facility=centre, action="recognise", acting_user=operator)
+    # recognition goes through the recognition path (tests/facilities/test_facilities_recognition.py)
+    with pytest.raises(ValidationError, match="认定须经依托单位申报"):
+        services.facility_move(facility=centre, action="recognise", acting_user=operator)
     centre.refresh_from_db()
-    assert centre.status == Facility.Status.RECOGNISED and centre.recognised_at is not None
+    assert centre.status == Facility.Status.TRIAL and centre.recognised_at is None
     with pytest.raises(ValidationError):
         services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="")
     services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="年度评价不合格")
