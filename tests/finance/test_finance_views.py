@@ -4,8 +4,8 @@ the points page for the enterprise only, the ranking and figures for the bureau.
 from decimal import Decimal as D
 
 import pytest
-from conftest import W, product_data
 from django.test import Client
+from finance_helpers import W, product_data
 
 from techmarket.finance import services
 from techmarket.finance.models import DataConsent, LoanApplication, ProductKind
