@@ -51,6 +51,8 @@ class MatchingSpec:
 class Navigation:
     label: Any  # the main menu's entry, e.g. "需求"
     url_name: str = ""  # defaults to "<key>:list"
+    group: str = ""  # a key of core.navigation.GROUPS: the entry goes into that drop-down menu
+    order: int | None = None  # place in the menu (or in its group); defaults to the type's order
 
 
 @dataclass(frozen=True)

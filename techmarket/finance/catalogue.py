@@ -6,6 +6,8 @@ from techmarket.catalog import registry
 
 
 def register() -> None:
+    from techmarket.core.navigation import POLICY_FINANCE
+
     from . import selectors
     from .forms import ProductFilterForm
     from .models import FinanceProduct
@@ -22,6 +24,6 @@ def register() -> None:
             pk_kwarg="product_id",
             filter_form=ProductFilterForm,
             api_router="techmarket.finance.api.router",
-            navigation=registry.Navigation(_("金融服务")),
+            navigation=registry.Navigation(_("金融产品"), group=POLICY_FINANCE, order=75),
         )
     )

@@ -204,6 +204,12 @@ def points_recompute(*, organization: Organization, reason: str = "") -> PointsS
             after={"total": str(snap.total), "grade": snap.grade},
             note=reason[:200],
         )
+        # Points are a fact policy rules ask about (finance/facts.py): whoever re-evaluates an enterprise
+        # after a profile change (policies' push) does so after a points change too.
+        from techmarket.orgs.profile_services import PROFILE_LISTENERS
+
+        for listener in PROFILE_LISTENERS:
+            listener(organization)
     return snap
 
 

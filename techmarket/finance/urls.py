@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:product_id>/status/", views.product_status, name="product_status"),
     path("<int:product_id>/apply/", views.apply, name="apply"),
     path("applications/", views.application_list, name="applications"),
+    path("applications/export.xlsx", views.application_export, name="applications_export"),
     path("applications/<int:application_id>/", views.application_detail, name="application"),
     path("applications/<int:application_id>/decide/", views.application_decide, name="decide"),
     path("applications/<int:application_id>/grant/", views.application_grant, name="grant"),

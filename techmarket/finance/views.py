@@ -197,6 +197,26 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def application_export(request: HttpRequest) -> HttpResponse:
+    """融资台账 as xlsx: the applications of the list (same selector, same filters)."""
+    from django.utils import timezone
+
+    from techmarket.core.http import XLSX, attachment
+
+    from .export import applications_xlsx
+
+    side = request.GET.get("side", "")
+    status = request.GET.get("status", "")
+    qs = selectors.applications_visible_to(
+        request.user,
+        side=side if side in ("made", "received") else "",
+        status=status if status in LoanApplication.Status.values else "",
+    )
+    day = timezone.localdate().strftime("%Y%m%d")
+    return attachment(applications_xlsx(qs[:20000]), XLSX, f"融资台账-{day}.xlsx")
+
+
+@login_required
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get_visible(request.user, application_id)
     decider = may_decide_loan(request.user, application)

@@ -6,6 +6,8 @@ from techmarket.catalog import registry
 
 
 def register() -> None:
+    from techmarket.core.navigation import POLICY_FINANCE
+
     from . import selectors
     from .forms import PolicyFilterForm
     from .models import Policy
@@ -22,7 +24,7 @@ def register() -> None:
             pk_kwarg="policy_id",
             filter_form=PolicyFilterForm,
             api_router="techmarket.policies.api.router",
-            navigation=registry.Navigation(_("政策")),
+            navigation=registry.Navigation(_("政策"), group=POLICY_FINANCE, order=71),
             workspace_panel=policies_panel,
             quick_actions=(registry.QuickAction(_("录入政策"), "policies:create", audience="operator"),),
         )

@@ -29,7 +29,7 @@ def policy_pushed(push: Any) -> int:
         title=title,
         body=body,
         url=reverse("policies:detail", args=[push.policy_id]) + f"?org={push.organization_id}",
-        item_key=f"policies.push:{push.pk}",
+        item_key=f"policies.push:{push.pk}" + (":eligible" if push.eligible else ""),
         email=True,
     )
 

@@ -1,7 +1,8 @@
 """Writes of the policies domain: policies with their rules, pushes, and 直达快享 applications.
 
 Keyword-only, atomic, one audit record each; pushes run off the request (outbox → Celery task) and are
-idempotent: one PolicyPush per (policy, organisation, version), enforced by the database.
+idempotent: one PolicyPush per (policy, organisation, version), enforced by the database; a near miss that
+later meets every rule is told once more (the push becomes eligible).
 """
 
 from __future__ import annotations
@@ -245,12 +246,28 @@ def _push(policy: Policy, organization: Any, day: datetime.date) -> bool:
     evaluation = selectors.evaluate_policy(policy, organization, day)
     if not (evaluation.eligible or evaluation.near_miss):
         return False
-    if (
+    earlier = (
         PolicyPush.objects.unscoped()
         .filter(policy=policy, organization=organization, version=policy.version)
-        .exists()
-    ):
-        return False
+        .first()
+    )
+    if earlier is not None:
+        if earlier.eligible or not evaluation.eligible:
+            return False
+        # Told "差一项" before, meets every rule now (profile, certificate or points changed): say so once.
+        with transaction.atomic():
+            updated = (
+                PolicyPush.objects.unscoped()
+                .filter(pk=earlier.pk, eligible=False)
+                .update(eligible=True, reasons=evaluation.reasons)
+            )
+            if not updated:  # a concurrent run told it first
+                return False
+            earlier.refresh_from_db()
+            from .notify import policy_pushed
+
+            policy_pushed(earlier)
+        return True
     try:
         with transaction.atomic():
             push = PolicyPush.objects.unscoped().create(

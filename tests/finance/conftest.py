@@ -5,12 +5,11 @@ from decimal import Decimal as D
 
 import pytest
 from factories import MembershipFactory, OrganizationFactory, UserFactory, make_org_admin
+from finance_helpers import W, product_data
 
 from techmarket.finance import services
-from techmarket.finance.models import Indicator, IndicatorGroup, ProductKind
+from techmarket.finance.models import Indicator, IndicatorGroup
 from techmarket.orgs.models import Organization, Role
-
-W = D("10000")
 
 
 @pytest.fixture
@@ -100,16 +99,6 @@ def guarantor(db):
 @pytest.fixture
 def guarantor_admin(guarantor):
     return make_org_admin(guarantor)
-
-
-def product_data(**overrides):
-    data = {
-        "name": "成果转化贷", "kind": ProductKind.TRANSFER_LOAN, "min_amount": 50 * W, "max_amount": 1000 * W,
-        "min_rate": "3.45", "max_rate": "4.35", "min_term_months": 6, "max_term_months": 36,
-        "conditions": "用于科技成果转化", "min_points": None, "min_grade": "",
-    }  # fmt: skip
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from conftest import W, product_data
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import Client
 from django.utils import timezone
+from finance_helpers import W, product_data
 
 from techmarket.audit.models import AuditLog
 from techmarket.finance import figures_data, selectors, services

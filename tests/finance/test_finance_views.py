@@ -2,12 +2,16 @@
 the points page for the enterprise only, the ranking and figures for the bureau."""
 
 from decimal import Decimal as D
+from io import BytesIO
 
 import pytest
-from conftest import W, product_data
 from django.test import Client
+from django.utils import timezone
+from finance_helpers import W, product_data
+from openpyxl import load_workbook
 
 from techmarket.finance import services
+from techmarket.finance.export import HEADERS
 from techmarket.finance.models import DataConsent, LoanApplication, ProductKind
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +83,38 @@ def test_points_pages_are_for_the_enterprise_and_operators_rankings_for_the_bure
     assert _client(ent_admin).get("/finance/points/ranking/").status_code == 403
     assert _client(bureau_user).get("/finance/figures/").status_code == 200
     assert _client(bank_admin).get("/finance/figures/").status_code == 403
+
+
+def test_the_loan_ledger_exports_what_each_side_may_see_with_the_decision_and_the_loan(
+    product, apply_to, bank_admin, ent_admin, other_bank_admin, other_enterprise, other_ent_admin
+):
+    granted = apply_to(product)
+    services.loan_decide(
+        application=granted, acting_user=bank_admin, approve=True, reason="积分与流水良好",
+        amount=200 * W, rate="3.85", term_months=24,
+    )  # fmt: skip
+    services.loan_grant(
+        application=granted, acting_user=bank_admin, amount=200 * W, granted_on=timezone.localdate()
+    )
+    apply_to(product, amount=80 * W, purpose='=HYPERLINK("http://x")购置中试设备')
+
+    def rows(user, query=""):
+        response = _client(user).get("/finance/applications/export.xlsx" + query)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(BytesIO(response.content)).active
+        return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+    table = rows(bank_admin)
+    assert table[0] == HEADERS and len(table) == 3
+    by_amount = {r[HEADERS.index("申请额度（元）")]: r for r in table[1:]}
+    loan = by_amount[3000000]  # asked 300 万, granted 200 万
+    assert loan[HEADERS.index("申请企业")] == "临沂锂享新能源科技有限公司"
+    assert loan[HEADERS.index("状态")] == "已批准" and loan[HEADERS.index("批准年利率/费率（%）")] == 3.85
+    assert loan[HEADERS.index("批准额度（元）")] == loan[HEADERS.index("放款/担保金额（元）")] == 2000000
+    assert loan[HEADERS.index("放款日期")].date() == timezone.localdate()
+    assert by_amount[800000][HEADERS.index("资金用途")].startswith("'=HYPERLINK")  # never run as a formula
+    assert len(rows(bank_admin, "?status=pending")) == 2
+    assert len(rows(ent_admin)) == 3
+    assert rows(other_bank_admin) == [HEADERS]  # another bank sees none of them
+    assert rows(other_ent_admin) == [HEADERS]

@@ -130,6 +130,32 @@ def test_near_miss_is_pushed_with_what_is_missing(operator, other_member, django
     assert "差一项" in note.title and "研发投入占比 2.1% < 3% ✗" in note.body
 
 
+def test_a_near_miss_that_meets_every_rule_later_is_told_once_more(
+    operator, other_member, other_enterprise, django_capture_on_commit_callbacks
+):
+    rules = [
+        {"fact": "region", "op": "in", "values": ["370000"]},
+        {"fact": "rd_spending_ratio", "op": "gte", "values": ["3"]},
+    ]
+    policy, _w = services.policy_create(acting_user=operator, rules=rules, **policy_data(region="370000"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.policy_move(policy=policy, action="publish", acting_user=operator)
+    assert not PolicyPush.objects.unscoped().get(organization=other_enterprise).eligible
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise_profile_update(
+            organization=other_enterprise, acting_user=other_member, rd_spending_ratio="3.5"
+        )
+    push = PolicyPush.objects.unscoped().get(organization=other_enterprise)  # still one per version
+    assert push.eligible and "研发投入占比 3.5% ≥ 3% ✓" in push.reasons
+    titles = list(
+        Notification.objects.filter(user=other_member).order_by("pk").values_list("title", flat=True)
+    )
+    assert len(titles) == 2 and "差一项" in titles[0] and "符合" in titles[1] and "差一项" not in titles[1]
+    # nothing new: no third notice
+    assert services.organization_push(organization_id=other_enterprise.pk) == 0
+    assert Notification.objects.filter(user=other_member).count() == 2
+
+
 def test_profile_change_pushes_newly_matching_policies(
     published, other_member, other_enterprise, django_capture_on_commit_callbacks
 ):

@@ -4,11 +4,11 @@ import threading
 from decimal import Decimal
 
 import pytest
-from conftest import accepted_booking, facility
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 from factories import MembershipFactory, OrganizationFactory, UserFactory, make_org_admin
+from voucher_helpers import accepted_booking, facility
 
 from techmarket.orgs.models import Organization, Role
 from techmarket.vouchers import services

@@ -5,11 +5,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import accepted_booking, facility
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from factories import OrganizationFactory
+from voucher_helpers import accepted_booking, facility
 
 from techmarket.audit.models import AuditLog
 from techmarket.facilities.models import Facility
@@ -151,7 +151,7 @@ def test_expiry_is_the_end_of_the_last_day_in_beijing_time(
     next_day = last + timedelta(days=1)
     _freeze(monkeypatch, datetime(next_day.year, next_day.month, next_day.day, 0, 0, tzinfo=SHANGHAI))
     assert timezone.now().astimezone(ZoneInfo("UTC")).date() == last
-    from conftest import accepted_booking as again
+    from voucher_helpers import accepted_booking as again
 
     second = again(
         booking.facility, ent_user, enterprise, booking.facility.owner.memberships.first().user, "中试"

@@ -139,6 +139,11 @@ def _catalogue(first: Organization, today: datetime.date) -> list[dict[str, Any]
         dict(title="企业研发机构建设奖励（草稿）", issuer="临沂市科学技术局", level=L.MUNICIPAL, region="371300", support_type=T.AWARD,
              summary="对新认定的市级以上企业研发机构给予奖励（征求意见中）。", max_amount="300000",
              rules=[{"fact": "rd_staff_count", "op": "gte", "values": ["30"]}, {"fact": "rd_staff_count", "op": "lte", "values": ["10"]}], draft=True),
+        # 企业创新积分制: the points (finance/facts.py) as a rule; banks and the bureau use the same score.
+        dict(title="临沂市创新积分企业信用贷款贴息", issuer="临沂市科学技术局 人民银行临沂市分行", level=L.MUNICIPAL, region="371300",
+             support_type=T.LOAN_INTEREST, summary="创新积分达到 40 分（C 级及以上）的企业获得科技信贷的，按 LPR 的 30% 给予贴息。",
+             amount_text="单户最高 20 万元", max_amount="200000", valid_until=end,
+             rules=[{"fact": "region", "op": "in", "values": ["371300"]}, {"fact": "innovation_points", "op": "gte", "values": ["40"]}]),
     ]  # fmt: skip
 
 

@@ -1,0 +1,60 @@
+"""Loan applications as xlsx (融资台账) for banks, guarantors and the platform: the rows the user may see on
+the list page, with the decision and the loan granted. Consent-governed data (profile, points) is left out:
+it is read on each application's page while the consent stands."""
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from techmarket.imports.export import neutralise
+
+from .models import LoanApplication
+
+
+def _loan(a: LoanApplication, field: str) -> Any:
+    loan = getattr(a, "loan", None)
+    return getattr(loan, field) if loan is not None else None
+
+
+LAYOUT: list[tuple[str, Any]] = [
+    ("申请日期", lambda a: a.created_at.date()),
+    ("申请企业", lambda a: a.organization.name),
+    ("统一社会信用代码", lambda a: a.organization.uscc),
+    ("金融机构", lambda a: a.product.provider.name),
+    ("金融产品", lambda a: a.product.name),
+    ("产品类型", lambda a: a.product.get_kind_display()),
+    ("申请额度（元）", lambda a: a.amount),
+    ("申请期限（月）", lambda a: a.term_months),
+    ("资金用途", lambda a: a.purpose),
+    ("状态", lambda a: a.get_status_display()),
+    ("批准额度（元）", lambda a: a.approved_amount),
+    ("批准年利率/费率（%）", lambda a: a.approved_rate),
+    ("批准期限（月）", lambda a: a.approved_term_months),
+    ("放款/担保金额（元）", lambda a: _loan(a, "amount")),
+    ("放款日期", lambda a: _loan(a, "granted_on")),
+]
+HEADERS = [h for h, _v in LAYOUT]
+
+
+def applications_xlsx(applications: Iterable[LoanApplication]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "融资台账"
+    ws.append(HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for application in applications:
+        row = []
+        for _h, value in LAYOUT:
+            v = value(application)
+            row.append(neutralise(str(v)) if isinstance(v, str) else v)
+        ws.append(row)
+    for n, header in enumerate(HEADERS, start=1):
+        ws.column_dimensions[ws.cell(1, n).column_letter].width = max(12, len(header) * 2 + 2)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
