@@ -17,6 +17,7 @@ from .models import (
     Objection,
     Panel,
     PanelMember,
+    Payment,
     Question,
     TeamInvitation,
 )
@@ -139,6 +140,23 @@ def is_team(user: Any, application: Application) -> bool:
 def milestones_of(application: Application) -> QuerySet[Milestone]:
     """Milestones are read through their (already visible) application."""
     return Milestone.objects.filter(application=application).order_by("order")
+
+
+def sees_funding(user: Any, application: Application) -> bool:
+    """The funding of an application (tranches and payments) is read by the team, the enterprise and
+    operators; reviewers and everybody else read none of it."""
+    return (
+        is_team(user, application)
+        or is_challenge_operator(user)
+        or roles.is_org_member(user, application.challenge.owner)
+    )
+
+
+def payments_visible_to(user: Any, application: Application) -> QuerySet[Payment]:
+    """The payments of an (already visible) application's milestones, for those who see its funding."""
+    if not sees_funding(user, application):
+        return Payment.objects.none()
+    return Payment.objects.filter(milestone__application=application).select_related("milestone")
 
 
 def objections_visible_to(user: Any, challenge: Challenge) -> QuerySet[Objection]:

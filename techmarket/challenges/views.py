@@ -303,7 +303,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
         # a reviewer reads an application only as a reviewer: a conflict is refused with its reason
         panels.reviewer_open_entry(user=request.user, panel=panel, entry=application)  # type: ignore[arg-type]
     milestones = list(selectors.milestones_of(application).prefetch_related("payments"))
-    parties = team or operator or owner
+    parties = selectors.sees_funding(request.user, application)
     return render(
         request,
         "challenges/application_detail.html",
