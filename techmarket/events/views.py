@@ -307,6 +307,18 @@ def manage(request: HttpRequest, event_id: int) -> HttpResponse:
             _("已排期 %(a)d 场，%(b)d 场没有可用时段。") % {"a": result["placed"], "b": result["unplaced"]},
         )
         return redirect("events:manage", event.pk)
+    if request.method == "POST" and "timetables" in request.POST:
+        try:
+            sent = services.event_send_timetables(event=event, acting_user=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(
+                request,
+                _("已向 %(a)d 位参会者发送洽谈日程（%(b)d 位的日程未变，未重复发送）。")
+                % {"a": sent["told"], "b": sent["unchanged"]},
+            )
+        return redirect("events:manage", event.pk)
     if request.method == "POST" and "invite" in request.POST:
         from techmarket.orgs.models import Organization
 
