@@ -136,6 +136,50 @@ def event_invite(*, event: Event, acting_user: Any, organization: Organization, 
     return told
 
 
+def event_propose_pair(
+    *, event: Event, acting_user: Any, first: Registration, second: Registration, reason: str
+) -> int:
+    """The organiser proposes that two participants meet (usually a pair from matching): both are told, with
+    the reason, once per pair; either may then request the meeting. Returns how many were newly told."""
+    from techmarket.notifications.services import notify_users
+
+    if not is_organiser(acting_user, event):
+        raise PermissionDenied(_("只有主办方可以推荐洽谈。"))
+    if event.status != Event.Status.PUBLISHED or not event.has_meetings:
+        raise ValidationError(_("只有报名中且安排了一对一洽谈的活动可以推荐洽谈。"))
+    reason = (reason or "").strip()[:500]
+    if not reason:
+        raise ValidationError({"reason": _("请写明推荐理由，双方会看到它。")})
+    for reg in (first, second):
+        if reg.event_id != event.pk:
+            raise ValidationError(_("%(p)s 不是本活动的参会者。") % {"p": reg.display_name})
+        if reg.status not in ACTIVE_REGISTRATION or reg.visibility != Registration.Visibility.PARTICIPANTS:
+            raise ValidationError(_("%(p)s 未确认参会或未公开参会信息，不能推荐。") % {"p": reg.display_name})
+    if first.user_id == second.user_id:
+        raise ValidationError(_("不能让同一个人与自己洽谈。"))
+    pair = Q(requester=first, invitee=second) | Q(requester=second, invitee=first)
+    if MeetingRequest.objects.filter(pair, status__in=[M.PENDING, M.ACCEPTED]).exists():
+        raise ValidationError(_("双方已有待答复或已接受的洽谈。"))
+    low, high = sorted((first.pk, second.pk))
+    url = reverse("events:participants", args=[event.pk])
+    with transaction.atomic():
+        told = 0
+        for me, other in ((first, second), (second, first)):
+            told += notify_users(
+                users=[me.user],
+                title=_("主办方建议您在“%(e)s”与 %(o)s 洽谈") % {"e": event.title, "o": other.display_name},
+                body=reason,
+                url=url,
+                item_key=f"events.pair:{event.pk}:{low}:{high}",
+                email=True,
+            )
+        audit_record(
+            actor=acting_user, action="events.event.propose_pair", target=event,
+            after={"registrations": [low, high], "told": told}, note=reason,
+        )  # fmt: skip
+    return told
+
+
 # ---------------------------------------------------------------- registrations
 
 
