@@ -80,3 +80,25 @@ def _meeting_cancelled(meeting: Any) -> None:
         url=reverse("events:timetable", args=[meeting.event_id]),
         item_key=f"events.meeting:{meeting.pk}:cancelled",
     )
+
+
+def event_moved(event: Any, action: str) -> None:
+    """A cancelled event: everyone still registered (confirmed, pending or waiting) is told why, by e-mail too."""
+    if action != "cancel":
+        return
+    from .models import Registration
+
+    live = (
+        Registration.objects.unscoped()
+        .filter(event_id=event.pk, status__in=["pending", "confirmed", "waitlisted"])
+        .select_related("user")
+        .order_by("pk")
+    )
+    notify_users(
+        users=[r.user for r in live],
+        title=_("您报名的“%(e)s”已取消") % {"e": event.title},
+        body=event.status_note,
+        url=reverse("events:detail", args=[event.pk]),
+        item_key=f"events.event:{event.pk}:cancelled",
+        email=True,
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,6 +132,50 @@ def event_invite(*, event: Event, acting_user: Any, organization: Organization, 
         audit_record(
             actor=acting_user, action="events.event.invite", target=event,
             after={"organization_id": organization.pk, "told": told}, note=reason,
+        )  # fmt: skip
+    return told
+
+
+def event_propose_pair(
+    *, event: Event, acting_user: Any, first: Registration, second: Registration, reason: str
+) -> int:
+    """The organiser proposes that two participants meet (usually a pair from matching): both are told, with
+    the reason, once per pair; either may then request the meeting. Returns how many were newly told."""
+    from techmarket.notifications.services import notify_users
+
+    if not is_organiser(acting_user, event):
+        raise PermissionDenied(_("只有主办方可以推荐洽谈。"))
+    if event.status != Event.Status.PUBLISHED or not event.has_meetings:
+        raise ValidationError(_("只有报名中且安排了一对一洽谈的活动可以推荐洽谈。"))
+    reason = (reason or "").strip()[:500]
+    if not reason:
+        raise ValidationError({"reason": _("请写明推荐理由，双方会看到它。")})
+    for reg in (first, second):
+        if reg.event_id != event.pk:
+            raise ValidationError(_("%(p)s 不是本活动的参会者。") % {"p": reg.display_name})
+        if reg.status not in ACTIVE_REGISTRATION or reg.visibility != Registration.Visibility.PARTICIPANTS:
+            raise ValidationError(_("%(p)s 未确认参会或未公开参会信息，不能推荐。") % {"p": reg.display_name})
+    if first.user_id == second.user_id:
+        raise ValidationError(_("不能让同一个人与自己洽谈。"))
+    pair = Q(requester=first, invitee=second) | Q(requester=second, invitee=first)
+    if MeetingRequest.objects.filter(pair, status__in=[M.PENDING, M.ACCEPTED]).exists():
+        raise ValidationError(_("双方已有待答复或已接受的洽谈。"))
+    low, high = sorted((first.pk, second.pk))
+    url = reverse("events:participants", args=[event.pk])
+    with transaction.atomic():
+        told = 0
+        for me, other in ((first, second), (second, first)):
+            told += notify_users(
+                users=[me.user],
+                title=_("主办方建议您在“%(e)s”与 %(o)s 洽谈") % {"e": event.title, "o": other.display_name},
+                body=reason,
+                url=url,
+                item_key=f"events.pair:{event.pk}:{low}:{high}",
+                email=True,
+            )
+        audit_record(
+            actor=acting_user, action="events.event.propose_pair", target=event,
+            after={"registrations": [low, high], "told": told}, note=reason,
         )  # fmt: skip
     return told
 
@@ -413,6 +458,8 @@ def meeting_decide(
     expected_state: str | None = None,
 ) -> MeetingRequest:
     """Accept (and place it in the first slot both sides have free) or decline with a reason."""
+    if accept and meeting.event.status != Event.Status.PUBLISHED:
+        raise ValidationError(_("活动已结束或已取消，不能再接受洽谈。"))
     with transaction.atomic():
         meeting = request_decide(
             request_type=MEETING_REQUEST, obj=meeting, acting_user=acting_user, approve=accept, reason=reason,
@@ -508,6 +555,87 @@ def event_schedule(*, event: Event, acting_user: Any) -> dict[str, int]:
             after={"placed": placed, "unplaced": unplaced},
         )
     return {"placed": placed, "unplaced": unplaced}
+
+
+def _timetable_text(event: Event, reg: Registration, meetings: list[MeetingRequest]) -> str:
+    """One participant's seated meetings as plain text lines, in slot order (the e-mail body)."""
+    lines = [
+        _("活动：%(e)s") % {"e": event.title},
+        _("时间：%(t)s") % {"t": timezone.localtime(event.starts_at).strftime("%Y-%m-%d %H:%M")},
+    ]
+    if event.venue:
+        lines.append(_("地点：%(v)s") % {"v": event.venue})
+    lines.append(_("签到码：%(c)s") % {"c": reg.checkin_code})
+    lines.append("")
+    for meeting in meetings:
+        window = meeting.slot_window()
+        if window is None:
+            continue
+        other = meeting.invitee if meeting.requester_id == reg.pk else meeting.requester
+        lines.append(
+            _("%(a)s–%(b)s　第 %(n)s 桌　与 %(o)s")
+            % {
+                "a": timezone.localtime(window[0]).strftime("%H:%M"),
+                "b": timezone.localtime(window[1]).strftime("%H:%M"),
+                "n": meeting.table,
+                "o": other.display_name,
+            }
+        )
+    return "\n".join(lines)
+
+
+def event_send_timetables(*, event: Event, acting_user: Any) -> dict[str, int]:
+    """The organiser sends each confirmed participant their personal timetable (in-site notice and e-mail):
+    the seated meetings with time, table and the other side. A participant whose timetable has not changed
+    since the last sending is not told again; a changed one is sent anew."""
+    import hashlib
+
+    from techmarket.notifications.services import notify_users
+
+    if not is_organiser(acting_user, event):
+        raise PermissionDenied(_("只有主办方可以发送洽谈日程。"))
+    if event.status != Event.Status.PUBLISHED:
+        raise ValidationError(_("只有报名中的活动可以发送洽谈日程。"))
+    if not event.has_meetings:
+        raise ValidationError(_("本活动未安排一对一洽谈。"))
+    seated = list(
+        MeetingRequest.objects.filter(event=event, status=M.ACCEPTED, slot__isnull=False)
+        .select_related("event", "requester__user", "requester__organization", "invitee__user",
+                        "invitee__organization")
+        .order_by("slot", "table", "pk")
+    )  # fmt: skip
+    by_reg: dict[int, list[MeetingRequest]] = {}
+    regs: dict[int, Registration] = {}
+    for meeting in seated:
+        for side in (meeting.requester, meeting.invitee):
+            by_reg.setdefault(side.pk, []).append(meeting)
+            regs[side.pk] = side
+    told = unchanged = 0
+    url = reverse("events:timetable", args=[event.pk])
+    with transaction.atomic():
+        for pk in sorted(by_reg):
+            reg = regs[pk]
+            if reg.status not in ACTIVE_REGISTRATION:
+                continue
+            body = _timetable_text(event, reg, by_reg[pk])
+            digest = hashlib.sha256(body.encode()).hexdigest()[:12]
+            new = notify_users(
+                users=[reg.user],
+                title=_("您在“%(e)s”的洽谈日程（%(n)d 场）") % {"e": event.title, "n": len(by_reg[pk])},
+                body=body,
+                url=url,
+                item_key=f"events.timetable:{event.pk}:{reg.pk}:{digest}",
+                email=True,
+            )
+            told += new
+            unchanged += 1 - new
+        audit_record(
+            actor=acting_user,
+            action="events.event.timetables",
+            target=event,
+            after={"told": told, "unchanged": unchanged},
+        )
+    return {"told": told, "unchanged": unchanged}
 
 
 def meeting_record_outcome(

@@ -96,3 +96,39 @@ def invitation_suggestions(
                     owner = getattr(s.obj, "owner")  # noqa: B009 - needs and achievements have an owner
                     best[owner_id] = InvitationSuggestion(owner, s.obj, item, reg, s.rank)
     return sorted(best.values(), key=lambda s: (s.rank, s.organization.pk))[:k]
+
+
+@dataclass
+class PairSuggestion:
+    """Two participants the organiser might put together: ``first``'s item matches what ``second`` brings."""
+
+    first: Registration
+    second: Registration
+    mine: Any  # first's item
+    theirs: Any  # second's matching item
+    rank: int
+
+    @property
+    def reason(self) -> str:
+        return _("%(a)s 携带的“%(x)s”与 %(b)s 携带的“%(y)s”相匹配。") % {
+            "a": self.first.display_name,
+            "x": self.mine.title,
+            "b": self.second.display_name,
+            "y": self.theirs.title,
+        }
+
+
+def pair_suggestions(
+    user: Any, participants: list[Registration], *, exclude_pairs: set[frozenset[int]], k: int = 10
+) -> list[PairSuggestion]:
+    """The best pairs among the participants (seen as ``user``, the organiser, sees the items), each pair once,
+    leaving out pairs in ``exclude_pairs`` (registration ids of pairs that already have a meeting)."""
+    best: dict[frozenset[int], PairSuggestion] = {}
+    for reg in participants:
+        for s in meeting_suggestions(user, reg, participants, k=len(participants)):
+            key = frozenset((reg.pk, s.registration.pk))
+            if key in exclude_pairs:
+                continue
+            if key not in best or s.rank < best[key].rank:
+                best[key] = PairSuggestion(reg, s.registration, s.mine, s.theirs, s.rank)
+    return sorted(best.values(), key=lambda p: (p.rank, sorted((p.first.pk, p.second.pk))))[:k]

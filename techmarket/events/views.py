@@ -27,7 +27,7 @@ from .forms import EventFilterForm, EventForm, OutcomeForm, RegistrationForm
 from .ical import events_calendar, timetable_calendar
 from .models import Event, MeetingRequest, Registration
 from .permissions import is_organiser, may_create_event, organisations_that_may_organise
-from .suggestions import invitation_suggestions, meeting_suggestions
+from .suggestions import invitation_suggestions, meeting_suggestions, pair_suggestions
 from .workflow import EVENT, REGISTRATION
 
 
@@ -307,6 +307,32 @@ def manage(request: HttpRequest, event_id: int) -> HttpResponse:
             _("已排期 %(a)d 场，%(b)d 场没有可用时段。") % {"a": result["placed"], "b": result["unplaced"]},
         )
         return redirect("events:manage", event.pk)
+    if request.method == "POST" and "timetables" in request.POST:
+        try:
+            sent = services.event_send_timetables(event=event, acting_user=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(
+                request,
+                _("已向 %(a)d 位参会者发送洽谈日程（%(b)d 位的日程未变，未重复发送）。")
+                % {"a": sent["told"], "b": sent["unchanged"]},
+            )
+        return redirect("events:manage", event.pk)
+    if request.method == "POST" and "pair" in request.POST:
+        ids = [int(x) for x in request.POST.get("pair", "").split("-") if x.isdigit() and len(x) < 10]
+        found = {r.pk: r for r in Registration.objects.unscoped().filter(pk__in=ids).select_related("user")}
+        try:
+            if len(ids) != 2 or len(found) != 2:
+                raise ValidationError(_("请选择要推荐洽谈的两位参会者。"))
+            services.event_propose_pair(
+                event=event, acting_user=request.user, first=found[ids[0]], second=found[ids[1]],
+                reason=request.POST.get("reason", ""),
+            )  # fmt: skip
+            messages.success(request, _("已向双方推荐洽谈。"))
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("events:manage", event.pk)
     if request.method == "POST" and "invite" in request.POST:
         from techmarket.orgs.models import Organization
 
@@ -325,11 +351,20 @@ def manage(request: HttpRequest, event_id: int) -> HttpResponse:
         return redirect("events:manage", event.pk)
     page = Paginator(regs, 50).get_page(request.GET.get("page"))
     meetings = list(selectors.meetings_visible_to(request.user, event))
-    invitations = []
+    invitations: list[Any] = []
+    pairs: list[Any] = []
     if event.status == "published":
         active = [r for r in selectors.participants_visible_to(request.user, event) if r.is_in]
         registered = {r.organization_id for r in regs if r.organization_id} | {event.organiser_id}
         invitations = invitation_suggestions(request.user, active, exclude=registered)
+        if event.has_meetings:
+            listed = [r for r in active if r.visibility == Registration.Visibility.PARTICIPANTS]
+            met = {
+                frozenset((m.requester_id, m.invitee_id))
+                for m in meetings
+                if m.status in (MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED)
+            }
+            pairs = pair_suggestions(request.user, listed, exclude_pairs=met)
     return render(
         request,
         "events/manage.html",
@@ -341,6 +376,7 @@ def manage(request: HttpRequest, event_id: int) -> HttpResponse:
             "meetings": meetings,
             "query": query_without_page(request),
             "invitations": invitations,
+            "pairs": pairs,
             "attended": sum(1 for r in regs if r.status == Registration.Status.ATTENDED),
         },
     )

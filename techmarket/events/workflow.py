@@ -34,6 +34,7 @@ EVENT = engine.register(
         actor_kinds=event_actor_kinds,
         reason_field="status_note",
         audit_prefix="events.event",
+        listeners=(lambda e, action: notify.event_moved(e, action),),
         url=lambda e: reverse("events:detail", args=[e.pk]),
         actions={
             "publish": Action(

@@ -6,6 +6,7 @@ meeting is marked "已立项对接" by the enterprise — which opens the engage
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from factories import PASSWORD_FOR_BROWSER, MembershipFactory, OrganizationFactory, UserFactory
 
@@ -42,7 +43,7 @@ def test_enterprise_meets_university_checks_in_and_opens_an_engagement(live_serv
     university = OrganizationFactory(name="沂蒙科技大学", kind=Organization.Kind.UNIVERSITY)
     organiser = _member(hub, "ev_organiser")
     hub_broker = _member(hub, "ev_broker", role=Role.BROKER)
-    _member(enterprise, "ev_enterprise")
+    ent_user = _member(enterprise, "ev_enterprise")
     uni_user = _member(university, "ev_university")
     need = Need.objects.create(
         owner=enterprise, title="磷酸铁锂正极材料低温性能提升", summary="公开摘要", problem="难题",
@@ -97,9 +98,16 @@ def test_enterprise_meets_university_checks_in_and_opens_an_engagement(live_serv
     page.goto(f"{base}/events/{event.pk}/timetable/")
     page.get_by_text("第 1 桌").wait_for()
 
-    # The organiser checks both in at the door; a second scan of the same code is refused.
+    # The organiser sends both their timetable by e-mail; then checks both in at the door (a second scan of
+    # the same code is refused).
     _login(page, base, "ev_organiser")
     page.goto(f"{base}/events/{event.pk}/manage/")
+    mail.outbox.clear()
+    page.get_by_role("button", name="向参会者发送洽谈日程（站内信与邮件）").click()
+    page.get_by_text("已向 2 位参会者发送洽谈日程").wait_for()
+    timetables = {m.to[0]: m.body for m in mail.outbox if "洽谈日程" in m.subject}
+    assert set(timetables) == {ent_user.email, uni_user.email}
+    assert "第 1 桌" in timetables[ent_user.email] and code in timetables[ent_user.email]
     for c in (code, uni_reg.checkin_code):
         page.get_by_label("签到码（输入或用扫码枪扫描二维码）").fill(c)
         page.get_by_role("button", name="签到", exact=True).click()

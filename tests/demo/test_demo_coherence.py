@@ -74,3 +74,29 @@ def test_an_event_agenda_follows_its_own_start_time():
     lines = _agenda(start).splitlines()
     assert lines[0] == "14:00 签到" and lines[-1] == "17:00 结束"
     assert "16:00 一对一洽谈" in lines  # meetings start two hours in
+
+
+def test_a_past_event_meeting_marked_engagement_opened_an_engagement_that_links_back(demo, client):
+    from techmarket.engagements.models import Engagement, Origin
+    from techmarket.events.models import MeetingRequest
+    from techmarket.events.selectors import event_of_engagement
+
+    marked = MeetingRequest.objects.filter(outcome=MeetingRequest.Outcome.ENGAGEMENT).select_related(
+        "event", "requester__organization", "invitee__organization"
+    )
+    assert marked.exists()
+    meeting = marked.exclude(engagement_id=None).first()
+    assert meeting is not None, "no meeting marked 已立项对接 opened an engagement"
+    engagement = Engagement.objects.unscoped().get(pk=meeting.engagement_id)
+    assert engagement.origin == Origin.EVENT
+    assert engagement.created_at <= meeting.event.ends_at  # dated at the event, not at the seeding
+    assert {engagement.demand_org_id, engagement.supply_org_id} == {
+        meeting.requester.organization_id,
+        meeting.invitee.organization_id,
+    }
+    broker = engagement.lead_broker
+    assert event_of_engagement(broker, engagement.pk) == meeting.event
+    client.force_login(broker)
+    page = client.get(f"/engagements/{engagement.pk}/")
+    assert page.status_code == 200
+    assert f"/events/{meeting.event.pk}/" in page.content.decode()

@@ -258,3 +258,66 @@ def test_meeting_suggestions_pair_what_we_bring(
     monkeypatch.setattr(suggestion_module, "suggestions_for", fake)
     found = suggestion_module.meeting_suggestions(enterprise_user, mine, [mine, theirs, bystander])
     assert [(s.registration, s.mine, s.theirs) for s in found] == [(theirs, need, achievement)]
+
+
+def test_the_organiser_sees_the_best_pairs_from_matching_and_proposes_one_to_both_sides(
+    client, event, join, organiser, enterprise_user, enterprise, need, achievement, university_user, university,
+    monkeypatch,
+):  # fmt: skip
+    from django.core import mail
+
+    from techmarket.audit.models import AuditLog
+    from techmarket.events import suggestions as suggestion_module
+    from techmarket.matching.selectors import Suggestion, Suggestions
+    from techmarket.notifications.models import Notification
+
+    ent = join(event, user=enterprise_user, organization=enterprise, need_ids=[need.pk])
+    uni = join(event, user=university_user, organization=university, achievement_ids=[achievement.pk])
+    hidden = join(event, visibility=Registration.Visibility.ORGANISER)
+
+    def fake(user, item, *, target, k):
+        out = Suggestions()
+        out.items.append(Suggestion(achievement if target == "achievements" else need, None, 1))
+        return out
+
+    monkeypatch.setattr(suggestion_module, "suggestions_for", fake)
+    found = suggestion_module.pair_suggestions(organiser, [ent, uni], exclude_pairs=set())
+    assert [(p.first, p.second, p.mine, p.theirs) for p in found] == [(ent, uni, need, achievement)]  # once
+    assert need.title in found[0].reason and achievement.title in found[0].reason
+    assert (
+        suggestion_module.pair_suggestions(organiser, [ent, uni], exclude_pairs={frozenset((ent.pk, uni.pk))})
+        == []
+    )
+
+    client.force_login(organiser)
+    page = client.get(f"/events/{event.pk}/manage/").content.decode()
+    assert "推荐配对" in page and f'value="{ent.pk}-{uni.pk}"' in page
+    mail.outbox.clear()
+    response = client.post(
+        f"/events/{event.pk}/manage/", {"pair": f"{ent.pk}-{uni.pk}", "reason": found[0].reason}, follow=True
+    )
+    assert "已向双方推荐洽谈" in response.content.decode()
+    assert {m.to[0] for m in mail.outbox} == {enterprise_user.email, university_user.email}
+    notice = Notification.objects.get(user=enterprise_user, title__contains="建议您")
+    assert uni.display_name in notice.title and notice.body == found[0].reason
+    assert notice.url == f"/events/{event.pk}/participants/"
+    assert AuditLog.objects.filter(action="events.event.propose_pair").count() == 1
+    # Once per pair; a hidden participant, oneself, a pair already meeting and a participant are refused.
+    assert (
+        services.event_propose_pair(event=event, acting_user=organiser, first=uni, second=ent, reason="x")
+        == 0
+    )
+    with pytest.raises(ValidationError, match="未公开"):
+        services.event_propose_pair(event=event, acting_user=organiser, first=ent, second=hidden, reason="x")
+    with pytest.raises(ValidationError, match="请写明推荐理由"):
+        services.event_propose_pair(event=event, acting_user=organiser, first=ent, second=uni, reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.event_propose_pair(
+            event=event, acting_user=enterprise_user, first=ent, second=uni, reason="x"
+        )
+    _ask(event, ent, uni)
+    with pytest.raises(ValidationError, match="已有待答复"):
+        services.event_propose_pair(event=event, acting_user=organiser, first=ent, second=uni, reason="x")
+    assert "推荐配对" not in client.get(f"/events/{event.pk}/manage/").content.decode()
+    response = client.post(f"/events/{event.pk}/manage/", {"pair": "abc", "reason": "x"}, follow=True)
+    assert "请选择要推荐洽谈的两位参会者" in response.content.decode()

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from techmarket.achievements.models import Achievement
 from techmarket.catalog.models import LISTED_STATUSES
+from techmarket.engagements.models import Engagement, StageEntry
+from techmarket.events import services
 from techmarket.events.models import Event, MeetingRequest, MeetingSeat, ProjectInterest, Registration
 from techmarket.needs.models import Need
 from techmarket.orgs.models import Membership, Organization, Role
@@ -141,10 +143,31 @@ def _meet(
     return m
 
 
+def _open_engagement(meeting: MeetingRequest, marker: Any) -> int | None:
+    """Mark a held meeting 已立项对接 through the service, so the engagement opens as on the site (led by the
+    broker the rule finds, linked back to its event); then move the dates back to the event's end."""
+    marked = services.meeting_record_outcome(
+        meeting=meeting,
+        acting_user=marker,
+        outcome=Out.ENGAGEMENT,
+        rating=5,
+        note="双方约定会后两周内开展样品测试，由技术经理人跟进立项。",
+    )
+    ended = meeting.event.ends_at
+    MeetingRequest.objects.filter(pk=marked.pk).update(outcome_at=ended)
+    if marked.engagement_id is not None:
+        Engagement.objects.unscoped().filter(pk=marked.engagement_id).update(
+            created_at=ended, stage_entered_at=ended
+        )
+        StageEntry.objects.filter(engagement_id=marked.engagement_id).update(entered_at=ended)
+    return marked.engagement_id
+
+
 def build(ctx: DemoContext) -> None:
     operator = ctx.users["demo_operator"]
     organiser = next(o for o in ctx.orgs[K.SERVICE] if o.is_platform_operator)
     now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    opened = 0
     for n, (months_ago, kind, sector, title) in enumerate(PAST, start=1):
         start = (now - timedelta(days=30 * months_ago)).replace(hour=9)
         event = _event(
@@ -180,14 +203,13 @@ def build(ctx: DemoContext) -> None:
             if not unis or i // len(unis) >= event.meeting_slots:
                 break
             b = unis[i % len(unis)]
-            _meet(
-                event,
-                a,
-                b,
-                slot=i // len(unis),
-                table=i % len(unis) + 1,
-                outcome=OUTCOMES[(i + n) % len(OUTCOMES)],
-            )
+            outcome = OUTCOMES[(i + n) % len(OUTCOMES)]
+            slot, table = i // len(unis), i % len(unis) + 1
+            if outcome == Out.ENGAGEMENT:  # the enterprise marks it after the event: the engagement opens
+                meeting = _meet(event, a, b, slot=slot, table=table, outcome="")
+                opened += _open_engagement(meeting, a.user) is not None
+            else:
+                _meet(event, a, b, slot=slot, table=table, outcome=outcome)
         if len(ents) > 1 and unis:
             MeetingRequest.objects.create(
                 event=event, requested_by=ents[-1].user, requester=ents[-1], invitee=unis[0],
@@ -210,4 +232,6 @@ def build(ctx: DemoContext) -> None:
             _register(upcoming, o, u, R.CONFIRMED, now - timedelta(days=1))
     _event(ctx, organiser, operator, start=(now + timedelta(days=45)).replace(hour=14), kind=Event.Kind.ROADSHOW,
            sector=sector, title="季度汇演：科技成果转化项目路演（筹备中）", status=Event.Status.DRAFT)  # fmt: skip
-    ctx.notes.append("对接活动：3 场往期活动（含洽谈与成果）、1 场报名中、1 场草稿")
+    ctx.notes.append(
+        f"对接活动：3 场往期活动（含洽谈与成果，{opened} 场洽谈已立项对接并开启对接项目）、1 场报名中、1 场草稿"
+    )
