@@ -10,6 +10,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("qualify/", views.qualify, name="qualify"),
     path("applications/", views.applications, name="applications"),
+    path("applications/export.xlsx", views.applications_export, name="applications_export"),
     path("applications/<int:application_id>/", views.application_detail, name="application"),
     path(
         "applications/<int:application_id>/<slug:action>/",

@@ -193,3 +193,43 @@ def test_qualify_page_counts_platform_contracts_without_showing_them(
     assert "暂无完全符合条件的政策" in page
     detail = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
     assert "平台登记技术合同数 0份 &lt; 1份 ✗" in detail or "平台登记技术合同数 0份 < 1份 ✗" in detail
+
+
+def test_application_ledger_export_holds_what_each_side_may_see_neutralised_and_audited(
+    client, published, member, other_member, bureau, enterprise
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from techmarket.audit.models import AuditLog
+
+    a = services.application_open(
+        policy=published, organization=enterprise, acting_user=member, requested_amount="300000",
+        statement="研发投入增量 300 万元，申请后补助。", contact_phone="0539-8123456",
+    )  # fmt: skip
+    services.application_approve(
+        application=a, acting_user=bureau, approved_amount="280000", note='=HYPERLINK("x")'
+    )
+
+    def rows(user, **params):
+        client.force_login(user)
+        response = client.get(reverse("policies:applications_export"), params)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+    bureau_rows = rows(bureau)
+    header = bureau_rows[0]
+    assert header[:3] == ["申请编号", "申请日期", "政策"] and len(bureau_rows) == 2
+    row = dict(zip(header, bureau_rows[1], strict=True))
+    assert row["申请企业"] == "临沂博创新材料有限公司" and row["状态"] == "已核定"
+    assert row["核定金额（元）"] == 280000 and row["申请金额（元）"] == 300000
+    assert not str(row["处理意见"]).startswith("=")  # a formula typed as a reason stays text
+    assert len(rows(member)) == 2  # the enterprise sees its own application
+    assert len(rows(other_member)) == 1  # another enterprise: the header only
+    assert len(rows(bureau, status="rejected")) == 1  # the list's filters apply
+    assert AuditLog.objects.filter(action="policies.application.export").count() == 4
+    client.logout()
+    assert client.get(reverse("policies:applications_export")).status_code == 302
