@@ -58,3 +58,38 @@ def applications_xlsx(applications: Iterable[LoanApplication]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+POINTS_HEADERS = ["指标组", "指标", "数量", "单位", "每单位积分", "上限", "得分", "说明", "依据"]
+
+
+def points_xlsx(snapshot: Any, *, organization_name: str, uscc: str) -> bytes:
+    """The innovation points an enterprise shared with a bank for one application: the snapshot taken when it
+    applied (total, grade, one row per indicator with its explanation)."""
+    from django.utils import timezone
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "创新积分"
+    ws.append(["企业", neutralise(organization_name)])
+    ws.append(["统一社会信用代码", uscc])
+    ws.append(["创新积分", snapshot.total])
+    ws.append(["等级", snapshot.grade])
+    ws.append(["计算时间", timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M")])
+    ws.append([])
+    ws.append(POINTS_HEADERS)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for line in snapshot.lines:
+        row = [
+            line.get("group", ""), line.get("label", ""), line.get("quantity", ""), line.get("unit", ""),
+            line.get("per_unit", ""), line.get("cap") or "", line.get("points", ""), line.get("text", ""),
+            "；".join(line.get("notes") or []),
+        ]  # fmt: skip
+        ws.append([neutralise(str(v)) if isinstance(v, str) else v for v in row])
+    for n in range(1, len(POINTS_HEADERS) + 1):
+        ws.column_dimensions[ws.cell(7, n).column_letter].width = 40 if n >= 8 else 14
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

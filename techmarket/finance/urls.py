@@ -14,6 +14,9 @@ urlpatterns = [
     path("applications/", views.application_list, name="applications"),
     path("applications/export.xlsx", views.application_export, name="applications_export"),
     path("applications/<int:application_id>/", views.application_detail, name="application"),
+    path(
+        "applications/<int:application_id>/points.xlsx", views.application_points_export, name="points_export"
+    ),
     path("applications/<int:application_id>/decide/", views.application_decide, name="decide"),
     path("applications/<int:application_id>/grant/", views.application_grant, name="grant"),
     path("applications/<int:application_id>/withdraw/", views.application_withdraw, name="withdraw"),

@@ -217,6 +217,36 @@ def application_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def application_points_export(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The innovation points shared on this application as xlsx, for whoever may see them on its page (the
+    bank only while the enterprise's consent stands); each download is audited."""
+    from django.utils import timezone
+
+    from techmarket.audit.services import audit_record
+    from techmarket.core.http import XLSX, attachment
+
+    from .export import points_xlsx
+
+    application = selectors.application_get_visible(request.user, application_id)
+    snapshot = selectors.shared_data(request.user, application).get("points")
+    if snapshot is None:
+        raise PermissionDenied(_("企业未授权（或已撤回授权）向您提供创新积分，不能下载。"))
+    org = application.organization
+    audit_record(
+        actor=request.user,
+        action="finance.application.points_export",
+        target=application,
+        after={"organization": org.pk, "snapshot": snapshot.pk},
+    )
+    day = timezone.localdate().strftime("%Y%m%d")
+    return attachment(
+        points_xlsx(snapshot, organization_name=org.name, uscc=org.uscc),
+        XLSX,
+        f"创新积分-{org.name}-{day}.xlsx",
+    )
+
+
+@login_required
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get_visible(request.user, application_id)
     decider = may_decide_loan(request.user, application)

@@ -247,3 +247,39 @@ def test_the_api_refuses_an_application_without_consent(product, ent_admin, ente
     assert response.status_code == 422
     assert "未经授权" in response.content.decode()
     _nothing_saved()
+
+
+def test_the_bank_downloads_the_shared_points_while_consent_stands_and_not_after(
+    product, apply_to, bank_officer, ent_admin, other_bank_admin
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    application = apply_to(product, consent_items=["profile", "points"])
+    url = f"/finance/applications/{application.pk}/points.xlsx"
+    c = Client()
+    c.force_login(bank_officer)
+    assert "下载积分明细（xlsx）" in c.get(f"/finance/applications/{application.pk}/").content.decode()
+    response = c.get(url)
+    assert response.status_code == 200
+    rows = [list(r) for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    assert rows[0][:2] == ["企业", application.organization.name]
+    assert rows[6][:2] == ["指标组", "指标"]
+    assert any(str(r[7]).startswith("授权发明专利 0 件 × 5 分") for r in rows[7:])
+    assert AuditLog.objects.filter(
+        action="finance.application.points_export", target_id=str(application.pk)
+    ).exists()
+    c.force_login(other_bank_admin)
+    assert c.get(url).status_code == 404  # another bank does not see the application at all
+    services.loan_withdraw(application=application, acting_user=ent_admin)
+    c.force_login(bank_officer)
+    refused = c.get(url)
+    assert refused.status_code == 403
+
+
+def test_points_not_consented_cannot_be_downloaded(product, apply_to, bank_officer):
+    application = apply_to(product, consent_items=["profile"])
+    c = Client()
+    c.force_login(bank_officer)
+    assert c.get(f"/finance/applications/{application.pk}/points.xlsx").status_code == 403
