@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if view != "series" and not table.rows:
                 continue
             charts.append({"view": view, "table": table, "chart": table.chart()})
-    ratios = [
+    ratios: list[dict[str, Any]] = [
         {"ratio": ratio, "table": tables.ratio_table(ratio, filters)} for ratio in indicators.all_ratios()
     ]
     leaders = [
