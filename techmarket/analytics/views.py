@@ -57,11 +57,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ratios: list[dict[str, Any]] = [
         {"ratio": ratio, "table": tables.ratio_table(ratio, filters)} for ratio in indicators.all_ratios()
     ]
-    leaders = [
-        {"subject": key, "table": tables.leaders_table(key, filters)}
+    # The broker / institution panel reads every metric of three subjects live: on request (?leaders=1), so
+    # the default dashboard keeps to the pre-aggregated figures.
+    panel_subjects = [
+        key
         for key in evaluations.PANEL_SUBJECTS
         if evaluations.subject(key) is not None and evaluations.metrics_for(key)
     ]
+    show_leaders = request.GET.get("leaders") == "1"
+    leaders = (
+        [{"subject": key, "table": tables.leaders_table(key, filters)} for key in panel_subjects]
+        if show_leaders
+        else []
+    )
     query = filters.as_query()
     behind = [row for row in year_progress(Month.current().year) if row["status"] in WARNINGS]
     built_at, refreshing = facts.as_of(indicators.all_indicators())
@@ -79,6 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         "ratios": ratios,
         "leaders": leaders,
+        "has_leaders": bool(panel_subjects),
+        "show_leaders": show_leaders,
         "query": urlencode(query),
         "chart_data": {
             "charts": [{"id": f"chart-{c['view']}", "kind": c["view"], **c["chart"]} for c in charts]

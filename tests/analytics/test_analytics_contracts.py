@@ -162,7 +162,8 @@ def test_bureau_sees_the_breakdowns_share_and_leaders_and_downloads_them(client,
     bureau = make_bureau()
     client.force_login(bureau)
     query = "start=2026-03&end=2026-03"
-    page = client.get(f"/analytics/?indicator=contracts.technical_amount&{query}").content.decode()
+    assert "查看技术经纪人与机构排名" in client.get(f"/analytics/?{query}").content.decode()
+    page = client.get(f"/analytics/?leaders=1&indicator=contracts.technical_amount&{query}").content.decode()
     broker_name = evaluations.subject("broker").name(deals["broker"])
     for text in (
         "按合同类别",
