@@ -33,7 +33,10 @@ class IndicatorOut(Schema):
     group: str
     help: str
     amount: bool = Field(..., description="true：金额（万元），值为十进制字符串；false：计数，值为整数")
-    breakdowns: list[str] = Field(..., description="可用的分解维度：region / industry / chain")
+    breakdowns: list[str] = Field(
+        ...,
+        description="可用的分解维度：region / industry / chain，以及指标自有的（如合同的 type / buyer_kind / seller_kind）",
+    )
 
 
 class HeadlineOut(Schema):
@@ -55,11 +58,26 @@ class PointOut(Schema):
     value: int | str
 
 
+class RatioOut(Schema):
+    key: str
+    label: str
+    numerator: str = Field(..., description="分子指标")
+    denominator: str = Field(..., description="分母指标")
+    total: str | None = Field(..., description="本期比例（%，一位小数）；分母为 0 时为 null")
+    previous: str | None
+    year_before: str | None
+    mom: str | None = Field(..., description="环比变化（百分点）")
+    yoy: str | None = Field(..., description="同比变化（百分点）")
+    cumulative: str | None
+    applies: bool
+
+
 class FiguresOut(Schema):
     period: str
     filters: dict[str, str]
     headlines: list[HeadlineOut]
     funnel: list[PointOut]
+    ratios: list[RatioOut] = Field(..., description="比例指标，如本地转化率")
 
 
 class IndicatorFiguresOut(Schema):
@@ -70,6 +88,23 @@ class IndicatorFiguresOut(Schema):
     by_region: list[PointOut]
     by_industry: list[PointOut]
     by_chain: list[PointOut]
+    by: dict[str, list[PointOut]] = Field(
+        ...,
+        description="指标自有的分解，如技术合同的 type（合同类别）、buyer_kind / seller_kind（买方 / 卖方类型）",
+    )
+
+
+class LeaderOut(Schema):
+    name: str
+    values: dict[str, str] = Field(..., description="指标键 → 数值（十进制字符串）")
+
+
+class LeadersOut(Schema):
+    subject: str
+    label: str
+    period: str
+    metrics: dict[str, str] = Field(..., description="指标键 → 名称（单位）")
+    rows: list[LeaderOut]
 
 
 class ChainNodeOut(Schema):
@@ -132,7 +167,8 @@ def indicator_list(request: HttpRequest) -> list[dict[str, Any]]:
                     ("chain", ind.chain_node_field),
                 )
                 if path
-            ],
+            ]
+            + [b.key for b in ind.breakdowns],
         }
         for ind in indicators.all_indicators()
     ]
@@ -151,6 +187,23 @@ def figures(request: HttpRequest, params: Query[FilterParams]) -> dict[str, Any]
             {"key": ind.key, "label": str(ind.label), "value": _number(value)}
             for ind, value in data["funnel"]
         ],
+        "ratios": [_ratio(cell) for cells in data["ratios"].values() for cell in cells],
+    }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _ratio(cell: dict[str, Any]) -> dict[str, Any]:
+    ratio = cell["ratio"]
+    return {
+        "key": ratio.key,
+        "label": str(ratio.label),
+        "numerator": ratio.numerator,
+        "denominator": ratio.denominator,
+        **{k: _text(cell[k]) for k in ("total", "previous", "year_before", "mom", "yoy", "cumulative")},
+        "applies": cell["applies"],
     }
 
 
@@ -178,6 +231,37 @@ def indicator_figures(request: HttpRequest, key: str, params: Query[FilterParams
             {"key": c, "label": n, "value": _number(v)} for c, n, v in compute.by_industry(ind, flt)
         ],
         "by_chain": [{"key": c, "label": n, "value": _number(v)} for c, n, v in compute.by_chain(ind, flt)],
+        "by": {
+            b.key: [
+                {"key": c, "label": n, "value": _number(v)} for c, n, v in compute.by_breakdown(ind, b, flt)
+            ]
+            for b in ind.breakdowns
+        },
+    }
+
+
+@router.get("/leaders/{subject}", response=LeadersOut, summary="技术经纪人与机构：期间内各项工作量居前的十名")
+def leaders(request: HttpRequest, subject: str, params: Query[FilterParams]) -> dict[str, Any]:
+    """subject: broker（技术经纪人）/ service（技术转移服务机构）/ research（高校与科研机构）；只按期间筛选。"""
+    from django.http import Http404
+
+    from . import evaluations
+
+    selectors.require_aggregates(request.user)
+    who = evaluations.subject(subject)
+    if subject not in evaluations.PANEL_SUBJECTS or who is None:
+        raise Http404
+    flt = _filters(params)
+    metrics, rows = evaluations.leaders(subject, flt.period)
+    return {
+        "subject": subject,
+        "label": str(who.label),
+        "period": flt.period.label,
+        "metrics": {m.key: f"{m.label}（{m.unit}）" for m in metrics},
+        "rows": [
+            {"name": r["name"], "values": {m.key: str(v) for m, v in zip(metrics, r["values"], strict=True)}}
+            for r in rows
+        ],
     }
 
 

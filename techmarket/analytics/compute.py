@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Substr, TruncMonth
 from techmarket.orgs.selectors import region_prefix
 from techmarket.reference.models import ChainNode, Industry, IndustryChain, Region
 
-from .indicators import Indicator
+from .indicators import Breakdown, Indicator, Ratio
 from .periods import Month, Period, tz
 
 Number = int | Decimal
@@ -317,3 +317,66 @@ def chain_nodes(chain: IndustryChain) -> list[ChainNode]:
         ordered.append(top)
         ordered.extend(n for n in nodes if n.parent_id == top.pk)
     return ordered
+
+
+def by_breakdown(
+    indicator: Indicator, breakdown: Breakdown, filters: Filters
+) -> list[tuple[str, str, Number]]:
+    """(value, name, figure) of one further breakdown (a contract's type, its buyer's kind), largest first;
+    always from the live rows. Rows without a value are named "未填写"."""
+    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+    rows = qs.values(breakdown.path).annotate(v=indicator.aggregate()).order_by(breakdown.path)
+    names = breakdown.labels() if breakdown.labels else {}
+    values: dict[str, Number] = {}
+    for row in rows:
+        key = str(row[breakdown.path] or "")
+        values[key] = _value(indicator, row["v"])
+    from django.utils.translation import gettext
+
+    out = [
+        (key, str(names.get(key, key)) if key else gettext("未填写"), value) for key, value in values.items()
+    ]
+    return sorted(out, key=lambda row: (-row[2], row[0]))
+
+
+PERCENT = Decimal("0.1")
+
+
+def share(numerator: Number, denominator: Number) -> Decimal | None:
+    """numerator ÷ denominator in per cent, one decimal; None when the denominator is zero."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator) * 100).quantize(PERCENT)
+
+
+def points(current: Decimal | None, before: Decimal | None) -> Decimal | None:
+    """The change of a share in percentage points; None when either side is missing."""
+    if current is None or before is None:
+        return None
+    return current - before
+
+
+def ratio_headline(ratio: Ratio, heads: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The ratio for the period, the previous one, a year before and cumulatively, from the headlines of its
+    two indicators (compute.headlines); 环比 / 同比 in percentage points."""
+    num, den = heads[ratio.numerator], heads[ratio.denominator]
+    out: dict[str, Any] = {
+        "ratio": ratio,
+        "numerator": num,
+        "denominator": den,
+        "applies": num["applies"] and den["applies"],
+    }
+    for key in ("total", "previous", "year_before", "cumulative"):
+        out[key] = share(num[key], den[key])
+    out["mom"] = points(out["total"], out["previous"])
+    out["yoy"] = points(out["total"], out["year_before"])
+    return out
+
+
+def ratio_series(ratio: Ratio, filters: Filters) -> list[tuple[Month, Number, Number, Decimal | None]]:
+    """(month, numerator, denominator, share) for every month of the period."""
+    from . import indicators
+
+    num = dict(series(indicators.get(ratio.numerator), filters))
+    den = dict(series(indicators.get(ratio.denominator), filters))
+    return [(m, num[m], den[m], share(num[m], den[m])) for m in filters.period.month_list()]

@@ -107,7 +107,7 @@ def evaluate(scheme: Any, period: Period) -> list[dict[str, Any]]:
             parts.append(
                 {
                     "metric": m,
-                    "value": value.normalize()
+                    "value": value.quantize(Decimal(1))  # not normalize(): 100 would read "1E+2"
                     if value == value.to_integral()
                     else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
                     "best": best[m.key],
@@ -174,3 +174,30 @@ register_subject(Subject("broker", _("技术经纪人"), _brokers, _person))
 def count_by(qs: QuerySet[Any], field: str) -> dict[int, int]:
     """{field value: rows}: the usual shape of a metric's values."""
     return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk")).order_by() if row[field]}
+
+
+# The dashboard's broker and institution panel: who moved most in the period, on every metric of the subject.
+PANEL_SUBJECTS = ("broker", "service", "research")
+
+
+def leaders(subject_key: str, period: Period, limit: int = 10) -> tuple[list[Metric], list[dict[str, Any]]]:
+    """The subject's metrics and its ``limit`` leading members in the period (those with any value), ordered
+    by the metrics' values in registration order, largest first; each row: subject, name, values."""
+    who = subject(subject_key)
+    metrics = metrics_for(subject_key)
+    if who is None or not metrics:
+        return metrics, []
+    values = [m.values(period) for m in metrics]
+    ids = {pk for vals in values for pk, v in vals.items() if v}
+    rows = [
+        {
+            "subject": obj,
+            "name": who.name(obj),
+            "values": [Decimal(vals.get(obj.pk, 0) or 0) for vals in values],
+        }
+        for obj in who.queryset().filter(pk__in=ids)
+    ]
+    rows.sort(key=lambda r: ([-v for v in r["values"]], r["name"]))
+    for row in rows:
+        row["values"] = [v.quantize(Decimal(1)) if v == v.to_integral() else v for v in row["values"]]
+    return metrics, rows[:limit]

@@ -30,6 +30,36 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """A further breakdown of an indicator besides region, industry and chain (a contract's type, its buyer's
+    kind of organisation): the rows grouped by the value at ``path``, named by ``labels`` (value -> name)."""
+
+    key: str  # "type": also the dashboard view and the xlsx table name
+    label: Any  # "按合同类别"
+    path: str  # a field path or an annotation of the indicator's queryset ("contract_type__type_name")
+    labels: Callable[[], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A share of two registered indicators (本地转化: local 技术交易额 ÷ the region's sellers'), in per cent,
+    compared with the previous period and a year before in percentage points."""
+
+    key: str
+    label: Any
+    numerator: str  # indicator keys
+    denominator: str
+    group: str
+    order: int = 100
+    help: Any = ""
+
+    @property
+    def anchor(self) -> str:
+        """The dashboard section's id ("ratio-contracts-local_share")."""
+        return "ratio-" + self.key.replace(".", "-")
+
+
+@dataclass(frozen=True)
 class Indicator:
     key: str  # "needs.published": <app>.<what>
     label: Any  # "发布技术需求"
@@ -48,6 +78,7 @@ class Indicator:
     side: str = ""  # "demand" / "supply": the chain map's gap analysis
     list_url: Callable[[dict[str, str]], str] | None = None  # filtered catalogue list, e.g. for a chain node
     help: Any = ""
+    breakdowns: tuple[Breakdown, ...] = ()  # further breakdowns, computed from the live rows
 
     def aggregate(self) -> Aggregate:
         from django.db.models import Sum
@@ -64,6 +95,7 @@ class Indicator:
 
 _INDICATORS: dict[str, Indicator] = {}
 _GROUPS: dict[str, Group] = {}
+_RATIOS: dict[str, Ratio] = {}
 # Notable items of a period for the reports (e.g. the largest registered contracts): (period) -> texts.
 _HIGHLIGHTS: list[Callable[[Any], list[str]]] = []
 
@@ -83,6 +115,27 @@ def register(indicator: Indicator) -> Indicator:
         raise ValueError(f"indicator {indicator.key!r} is already registered")
     _INDICATORS[indicator.key] = indicator
     return indicator
+
+
+def register_ratio(ratio: Ratio) -> Ratio:
+    existing = _RATIOS.get(ratio.key)
+    if existing is not None and existing != ratio:
+        raise ValueError(f"ratio {ratio.key!r} is already registered")
+    _RATIOS[ratio.key] = ratio
+    return ratio
+
+
+def all_ratios() -> list[Ratio]:
+    """The ratios whose two indicators are both registered, in dashboard order."""
+    found = [r for r in _RATIOS.values() if r.numerator in _INDICATORS and r.denominator in _INDICATORS]
+    return sorted(found, key=lambda r: (_group_order(r.group), r.order, r.key))
+
+
+def get_ratio(key: str) -> Ratio:
+    for ratio in all_ratios():
+        if ratio.key == key:
+            return ratio
+    raise UnknownIndicator(key)
 
 
 def register_group(group: Group) -> Group:

@@ -57,9 +57,10 @@ def snapshot(kind: str, period: Period) -> dict[str, Any]:
     """Every figure of the report, as JSON-ready values (amounts as decimal strings)."""
     flt = Filters(period=period)
     headlines = []
+    heads: dict[str, dict[str, Any]] = {}
     for group, members in indicators.groups():
         for ind in members:
-            cell = compute.headline(ind, flt)
+            cell = heads[ind.key] = compute.headline(ind, flt)
             headlines.append(
                 {
                     "group": str(group.label),
@@ -69,6 +70,24 @@ def snapshot(kind: str, period: Period) -> dict[str, Any]:
                     **{k: _plain(cell[k]) for k in ("total", "previous", "year_before", "cumulative")},
                     "mom": cell["mom"],
                     "yoy": cell["yoy"],
+                }
+            )
+        for ratio in indicators.all_ratios():
+            if ratio.group != group.key:
+                continue
+            for key in (ratio.numerator, ratio.denominator):
+                heads.setdefault(key, compute.headline(indicators.get(key), flt))
+            share = compute.ratio_headline(ratio, heads)
+            headlines.append(
+                {
+                    "group": str(group.label),
+                    "key": ratio.key,
+                    "label": str(ratio.label),
+                    "unit": "%",
+                    "points": True,  # 环比 / 同比 in percentage points
+                    **{k: _plain(share[k]) for k in ("total", "previous", "year_before", "cumulative")},
+                    "mom": None if share["mom"] is None else float(share["mom"]),
+                    "yoy": None if share["yoy"] is None else float(share["yoy"]),
                 }
             )
     trend_period = Period(period.last.shift(-(TREND_MONTHS - 1)), period.last)
@@ -94,6 +113,20 @@ def snapshot(kind: str, period: Period) -> dict[str, Any]:
                 ],
             }
         )
+    # Further breakdowns (a contract's type, its buyer's and seller's kind) of the funnel's indicators that have
+    # them and of the first amount that has them.
+    with_more = [i for i in indicators.funnel() if i.breakdowns][-1:] + [
+        i for i in indicators.all_indicators() if i.breakdowns and i.is_amount
+    ][:1]
+    more = [
+        {
+            "label": f"{ind.label} · {b.label}",
+            "unit": str(ind.unit),
+            "rows": [(n, _plain(v)) for _c, n, v in compute.by_breakdown(ind, b, flt)[:BREAKDOWN_ROWS]],
+        }
+        for ind in with_more
+        for b in ind.breakdowns
+    ]
     targets = [
         {
             "label": str(p["indicator"].label) if p["indicator"] else p["target"].indicator,
@@ -114,6 +147,7 @@ def snapshot(kind: str, period: Period) -> dict[str, Any]:
         "funnel": [(str(ind.label), _plain(compute.total(ind, flt))) for ind in indicators.funnel()],
         "trends": trends,
         "breakdowns": breakdowns,
+        "more": more,
         "targets": targets,
         "highlights": [h for provider in indicators.highlight_providers() for h in provider(period)],
     }
@@ -201,6 +235,13 @@ def render_xlsx(data: dict[str, Any], title: str) -> bytes:
         for name, value in b["by_industry"]:
             regions.append([neutralise(name), value])
         regions.append([])
+    if data.get("more"):
+        more = workbook.create_sheet("合同类别与主体")
+        for b in data["more"]:
+            more.append([f"{b['label']}（{b['unit']}）"])
+            for name, value in b["rows"]:
+                more.append([neutralise(name), value])
+            more.append([])
     targets = workbook.create_sheet("目标考核")
     targets.append(["指标", "地区", "年度目标", "已完成", "完成率%", "状态"])
     for t in data["targets"]:

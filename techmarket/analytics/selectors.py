@@ -35,10 +35,17 @@ def dashboard(user: Any, filters: Filters) -> dict[str, Any]:
     groups = indicators.groups()
     shown = [ind for _group, members in groups for ind in members]
     funnel = indicators.funnel()
-    heads = compute.headlines(shown + [ind for ind in funnel if ind not in shown], filters)
+    ratios = indicators.all_ratios()
+    parts = [indicators.get(key) for r in ratios for key in (r.numerator, r.denominator)]
+    extra = [ind for ind in funnel + parts if ind not in shown]
+    heads = compute.headlines(shown + list({ind.key: ind for ind in extra}.values()), filters)
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for ratio in ratios:
+        by_group.setdefault(ratio.group, []).append(compute.ratio_headline(ratio, heads))
     return {
         "groups": [(group, [heads[ind.key] for ind in members]) for group, members in groups],
         "funnel": [(ind, heads[ind.key]["total"]) for ind in funnel],
+        "ratios": by_group,
     }
 
 

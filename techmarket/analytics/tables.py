@@ -17,9 +17,14 @@ from techmarket.imports.export import neutralise
 
 from . import compute
 from .compute import Filters
-from .indicators import Indicator
+from .indicators import Indicator, Ratio
 
 VIEWS = ("series", "region", "industry", "chain")
+
+
+def views_for(indicator: Indicator) -> tuple[str, ...]:
+    """The charts of one indicator: the common views, then its own breakdowns (type, buyer kind…)."""
+    return VIEWS + tuple(b.key for b in indicator.breakdowns)
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,49 @@ def indicator_table(indicator: Indicator, view: str, filters: Filters) -> Table:
     if view == "chain":
         rows = [[name, value] for _pk, name, value in compute.by_chain(indicator, filters)]
         return Table(f"{indicator.label} · 按产业链 · {period}", [_("产业链"), _value_label(indicator)], rows)
+    for breakdown in indicator.breakdowns:
+        if breakdown.key == view:
+            found = compute.by_breakdown(indicator, breakdown, filters)
+            return Table(
+                f"{indicator.label} · {breakdown.label} · {period}",
+                [str(breakdown.label).removeprefix("按"), _value_label(indicator)],
+                [[name, value] for _key, name, value in found],
+            )
     raise ValueError(view)
+
+
+def ratio_table(ratio: Ratio, filters: Filters) -> Table:
+    """The ratio month by month with its two parts, and the whole period last (合计)."""
+    from . import indicators
+
+    num, den = indicators.get(ratio.numerator), indicators.get(ratio.denominator)
+    rows: list[list[Any]] = []
+    num_sum: Any = 0
+    den_sum: Any = 0
+    for month, n, d, pct in compute.ratio_series(ratio, filters):
+        rows.append([month.label, n, d, pct])
+        num_sum, den_sum = num_sum + n, den_sum + d
+    rows.append([_("合计"), num_sum, den_sum, compute.share(num_sum, den_sum)])
+    return Table(
+        f"{ratio.label} · 按月 · {filters.period.label}",
+        [_("月份"), _value_label(num), _value_label(den), f"{ratio.label}（%）"],
+        rows,
+    )
+
+
+def leaders_table(subject_key: str, filters: Filters) -> Table:
+    """The leading brokers / institutions of the period on every metric of their subject."""
+    from . import evaluations
+
+    who = evaluations.subject(subject_key)
+    if who is None:
+        raise ValueError(subject_key)
+    metrics, found = evaluations.leaders(subject_key, filters.period)
+    return Table(
+        f"{who.label} · {_('前十名')} · {filters.period.label}",
+        [_("名称"), *[f"{m.label}（{m.unit}）" for m in metrics]],
+        [[row["name"], *row["values"]] for row in found],
+    )
 
 
 def headline_table(data: dict[str, Any], filters: Filters) -> Table:
@@ -82,6 +129,20 @@ def headline_table(data: dict[str, Any], filters: Filters) -> Table:
                     cell["cumulative"],
                 ]
             )
+        for ratio in data.get("ratios", {}).get(group.key, []):
+            rows.append(
+                [
+                    str(group.label),
+                    str(ratio["ratio"].label),
+                    _("%（环比、同比为百分点）"),
+                    _blank(ratio["total"]),
+                    _blank(ratio["previous"]),
+                    _blank(ratio["mom"]),
+                    _blank(ratio["year_before"]),
+                    _blank(ratio["yoy"]),
+                    _blank(ratio["cumulative"]),
+                ]
+            )
     return Table(
         f"{_('主要指标')} · {filters.period.label}",
         [
@@ -97,6 +158,10 @@ def headline_table(data: dict[str, Any], filters: Filters) -> Table:
         ],
         rows,
     )
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def funnel_table(data: dict[str, Any], filters: Filters) -> Table:

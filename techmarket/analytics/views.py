@@ -22,6 +22,7 @@ from techmarket.core.http import XLSX, attachment
 from techmarket.reference.models import IndustryChain
 
 from . import evaluations, facts, indicators, selectors, services, tables
+from .compute import Filters
 from .forms import FiltersForm, ReportForm, TargetForm
 from .models import EvaluationScheme, Report, Target
 from .periods import Month
@@ -48,11 +49,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     selected = _selected(request)
     charts: list[dict[str, Any]] = []
     if selected is not None:
-        for view in tables.VIEWS:
+        for view in tables.views_for(selected):
             table = tables.indicator_table(selected, view, filters)
             if view != "series" and not table.rows:
                 continue
             charts.append({"view": view, "table": table, "chart": table.chart()})
+    ratios: list[dict[str, Any]] = [
+        {"ratio": ratio, "table": tables.ratio_table(ratio, filters)} for ratio in indicators.all_ratios()
+    ]
+    # The broker / institution panel reads every metric of three subjects live: on request (?leaders=1), so
+    # the default dashboard keeps to the pre-aggregated figures.
+    panel_subjects = [
+        key
+        for key in evaluations.PANEL_SUBJECTS
+        if evaluations.subject(key) is not None and evaluations.metrics_for(key)
+    ]
+    show_leaders = request.GET.get("leaders") == "1"
+    leaders = (
+        [{"subject": key, "table": tables.leaders_table(key, filters)} for key in panel_subjects]
+        if show_leaders
+        else []
+    )
     query = filters.as_query()
     behind = [row for row in year_progress(Month.current().year) if row["status"] in WARNINGS]
     built_at, refreshing = facts.as_of(indicators.all_indicators())
@@ -64,12 +81,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "filter_label": tables.describe(filters),
         "data": data,
+        "panels": [(group, cells, data["ratios"].get(group.key, [])) for group, cells in data["groups"]],
         "funnel": tables.funnel_table(data, filters),
         "selected": selected,
         "charts": charts,
+        "ratios": ratios,
+        "leaders": leaders,
+        "has_leaders": bool(panel_subjects),
+        "show_leaders": show_leaders,
         "query": urlencode(query),
         "chart_data": {
-            "charts": [{"id": f"chart-{c['view']}", "kind": c["view"], **c["chart"]} for c in charts],
+            "charts": [{"id": f"chart-{c['view']}", "kind": c["view"], **c["chart"]} for c in charts]
+            + [
+                {"id": f"chart-{r['ratio'].anchor}", "kind": "series", **_without_total(r["table"].chart())}
+                for r in ratios
+            ],
             "funnel": tables.funnel_table(data, filters).chart(),
         },
     }
@@ -111,9 +137,21 @@ def export(request: HttpRequest) -> HttpResponse:
             if which == "headline"
             else tables.funnel_table(data, filters)
         )
-    elif which in tables.VIEWS:
+    elif which == "ratio":
+        try:
+            ratio = indicators.get_ratio(request.GET.get("ratio", ""))
+        except indicators.UnknownIndicator:
+            raise Http404 from None
+        table = tables.ratio_table(ratio, filters)
+    elif which == "leaders":
+        subject = request.GET.get("subject", "")
+        if subject not in evaluations.PANEL_SUBJECTS or evaluations.subject(subject) is None:
+            raise Http404
+        table = tables.leaders_table(subject, filters)
+        described = Filters(period=filters.period)  # the panel is by period only
+    elif which:
         selected = _selected(request)
-        if selected is None:
+        if selected is None or which not in tables.views_for(selected):
             raise Http404
         table = tables.indicator_table(selected, which, filters)
     elif which == "chain_map" and request.GET.get("chain", "").isdigit():
@@ -124,6 +162,11 @@ def export(request: HttpRequest) -> HttpResponse:
         raise Http404
     audit_record(actor=request.user, action="analytics.export", note=table.title[:200], request=request)
     return attachment(tables.to_xlsx(table, described), XLSX, _file_name(table.title))
+
+
+def _without_total(chart: dict[str, Any]) -> dict[str, Any]:
+    """A ratio's chart: the months, not the 合计 row its table ends with."""
+    return {**chart, "labels": chart["labels"][:-1], "values": chart["values"][:-1]}
 
 
 def _file_name(title: str) -> str:

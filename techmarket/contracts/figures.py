@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry, Region
@@ -168,33 +168,90 @@ def figures_queryset(
 
 
 # The bureau's dashboard (analytics.indicators). Region: the buyer's (where the technology is absorbed);
-# chain: the engagement's need. Amounts in 万元.
-def _register_indicators() -> None:
+# chain: the engagement's need. Amounts in 万元. Each figure breaks down by type and by the buyer's and the
+# seller's kind of organisation; 本地转化 is the share of two of them, placed by the seller's region.
+def with_parties(qs: Any) -> Any:
+    """The first buyer's and seller's region and kind (as ``compute`` reads them) as annotations."""
     from django.db.models import CharField, OuterRef, Subquery
+
+    def first(role: str, column: str) -> Subquery:
+        # order_by("pk"): within one contract and role the model's ordering is the pk, without its join
+        party = ContractParty.objects.filter(contract=OuterRef("pk"), role=role).order_by("pk")
+        return Subquery(party.values(column)[:1], output_field=CharField())
+
+    buyer, seller = ContractParty.Role.BUYER, ContractParty.Role.SELLER
+    return qs.annotate(
+        buyer_region=first(buyer, "region_id"),
+        buyer_kind=first(buyer, "kind"),
+        seller_region=first(seller, "region_id"),
+        seller_kind=first(seller, "kind"),
+    )
+
+
+def home_region(path: str) -> Any:
+    """Q: the code at ``path`` lies in the platform region (PLATFORM_REGION_PREFIXES)."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for prefix in settings.PLATFORM_REGION_PREFIXES:
+        q |= Q(**{f"{path}__startswith": prefix})
+    return q
+
+
+def registered_contracts() -> Any:
+    return with_parties(
+        TechContract.objects.unscoped().filter(
+            status=TechContract.Status.REGISTERED, registered_on__isnull=False
+        )
+    )
+
+
+def _register_indicators() -> None:
     from django.utils.translation import gettext_lazy as _
 
-    from techmarket.analytics.indicators import Group, Indicator, register, register_group
-
-    def with_buyer_region(qs: Any) -> Any:
-        buyer = ContractParty.objects.filter(contract=OuterRef("pk"), role=ContractParty.Role.BUYER)
-        return qs.annotate(buyer_region=Subquery(buyer.values("region_id")[:1], output_field=CharField()))
+    from techmarket.analytics.indicators import (
+        Breakdown,
+        Group,
+        Indicator,
+        Ratio,
+        register,
+        register_group,
+        register_ratio,
+    )
 
     def recorded() -> Any:
-        return with_buyer_region(TechContract.objects.unscoped().exclude(status=TechContract.Status.REFUSED))
+        return with_parties(TechContract.objects.unscoped().exclude(status=TechContract.Status.REFUSED))
 
-    def registered() -> Any:
-        return with_buyer_region(
-            TechContract.objects.unscoped().filter(
-                status=TechContract.Status.REGISTERED, registered_on__isnull=False
-            )
+    def kinds() -> dict[str, Any]:
+        return dict(Organization.Kind.choices)
+
+    def party_in_region(role: str) -> Any:
+        # Exists, not a filter on the annotations: PostgreSQL misjudges those as matching one row and
+        # nests loops over the engagements (a minute at 20,000 contracts instead of half a second).
+        from django.db.models import Exists, OuterRef
+
+        return Exists(
+            ContractParty.objects.filter(home_region("region__code"), contract=OuterRef("pk"), role=role)
         )
 
+    def regional_sellers() -> Any:
+        return registered_contracts().filter(party_in_region(ContractParty.Role.SELLER))
+
+    def local() -> Any:
+        return regional_sellers().filter(party_in_region(ContractParty.Role.BUYER))
+
     register_group(Group("contracts", _("技术合同"), 25))
+    breakdowns = (
+        Breakdown("type", _("按合同类别"), "contract_type__type_name"),
+        Breakdown("buyer_kind", _("按买方类型"), "buyer_kind", kinds),
+        Breakdown("seller_kind", _("按卖方类型"), "seller_kind", kinds),
+    )
     shared: dict[str, Any] = {
         "group": "contracts",
         "region_field": "buyer_region",
         "industry_field": "industry__code",
         "chain_node_field": "engagement__need__chain_node",
+        "breakdowns": breakdowns,
     }
     register(
         Indicator(
@@ -204,26 +261,130 @@ def _register_indicators() -> None:
     )  # fmt: skip
     register(
         Indicator(
-            "contracts.registered", _("认定登记技术合同"), _("项"), registered, "registered_on", order=11, funnel=6,
-            help=_("期间内完成认定登记的技术合同"), **shared,
+            "contracts.registered", _("认定登记技术合同"), _("项"), registered_contracts, "registered_on", order=11,
+            funnel=6, help=_("期间内完成认定登记的技术合同"), **shared,
         )
     )  # fmt: skip
     register(
         Indicator(
-            "contracts.amount", _("技术合同成交额"), _("万元"), registered, "registered_on", order=12,
+            "contracts.amount", _("技术合同成交额"), _("万元"), registered_contracts, "registered_on", order=12,
             sum_field="total_amount", scale=10000, help=_("期间内登记的技术合同的合同成交额"), **shared,
         )
     )  # fmt: skip
     register(
         Indicator(
-            "contracts.technical_amount", _("技术交易额"), _("万元"), registered, "registered_on", order=13,
-            sum_field="technical_amount", scale=10000,
+            "contracts.technical_amount", _("技术交易额"), _("万元"), registered_contracts, "registered_on",
+            order=13, sum_field="technical_amount", scale=10000,
             help=_("成交额扣除非技术性费用后的技术交易额（期间内登记的合同）"), **shared,
+        )
+    )  # fmt: skip
+    by_seller = {**shared, "region_field": "seller_region"}
+    register(
+        Indicator(
+            "contracts.regional_seller_technical", _("本地卖方技术交易额"), _("万元"), regional_sellers,
+            "registered_on", order=14, sum_field="technical_amount", scale=10000,
+            help=_("有卖方在平台所在地区的登记合同的技术交易额（按卖方所在地区筛选）"), **by_seller,
+        )
+    )  # fmt: skip
+    register(
+        Indicator(
+            "contracts.local_technical", _("本地转化技术交易额"), _("万元"), local, "registered_on", order=15,
+            sum_field="technical_amount", scale=10000,
+            help=_("卖方和买方都在平台所在地区的登记合同的技术交易额（按卖方所在地区筛选）；一方有多家时，其中一家在本地区即算"), **by_seller,
+        )
+    )  # fmt: skip
+    register_ratio(
+        Ratio(
+            "contracts.local_share", _("本地转化率"), "contracts.local_technical",
+            "contracts.regional_seller_technical", group="contracts", order=16,
+            help=_("本地转化技术交易额 ÷ 本地卖方技术交易额：本地区卖出的技术留在本地区转化的比例"),
         )
     )  # fmt: skip
 
 
 _register_indicators()
+
+
+# 绩效评价 and the dashboard's broker / institution panel (analytics.evaluations): the 技术交易额 (万元) of the
+# contracts registered in the period that a broker's engagements led to, summed per broker, per the brokers'
+# institution, and per research institution selling.
+def _registered_in(period: Any) -> Any:
+    start, end = period.bounds(dates=True)
+    return TechContract.objects.unscoped().filter(
+        status=TechContract.Status.REGISTERED, registered_on__gte=start, registered_on__lt=end
+    )
+
+
+def _summed_by(qs: Any, field: str) -> dict[int, Decimal]:
+    rows = qs.values(field).annotate(v=Sum("technical_amount")).order_by()
+    return {r[field]: (r["v"] / 10000).quantize(Decimal("0.01")) for r in rows if r[field] and r["v"]}
+
+
+def technical_by_broker(period: Any) -> dict[int, Decimal]:
+    return _summed_by(_registered_in(period), "engagement__lead_broker_id")
+
+
+def technical_by_broker_org(period: Any) -> dict[int, Decimal]:
+    from techmarket.orgs.models import Membership, Role
+
+    org_of = dict(Membership.objects.filter(role=Role.BROKER).values_list("user_id", "organization_id"))
+    rows = (
+        _registered_in(period)
+        .filter(engagement__lead_broker__isnull=False)
+        .values("engagement__lead_broker_id")
+        .annotate(v=Sum("technical_amount"))
+        .order_by()
+    )
+    out: dict[int, Decimal] = {}
+    for r in rows:
+        org = org_of.get(r["engagement__lead_broker_id"])
+        if org and r["v"]:
+            out[org] = out.get(org, ZERO) + r["v"]
+    return {org: (v / 10000).quantize(Decimal("0.01")) for org, v in out.items()}
+
+
+def technical_by_seller(period: Any) -> dict[int, Decimal]:
+    """Each selling organisation is credited a contract's whole 技术交易额 once (two sellers: both)."""
+    sold = (
+        ContractParty.objects.filter(
+            role=ContractParty.Role.SELLER, organization__isnull=False, contract__in=_registered_in(period)
+        )
+        .order_by()
+        .values_list("organization_id", "contract_id", "contract__technical_amount")
+        .distinct()
+    )
+    out: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for org, _contract, amount in sold:
+        out[org] += amount
+    return {org: (v / 10000).quantize(Decimal("0.01")) for org, v in out.items() if v}
+
+
+def _register_metrics() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from techmarket.analytics.evaluations import Metric, register_metric
+
+    register_metric(
+        Metric(
+            "contracts.technical_by_broker", "broker", _("促成合同技术交易额"), _("万元"), technical_by_broker,
+            help=_("期间内登记的、本人牵头的对接项目所签技术合同的技术交易额"),
+        )
+    )  # fmt: skip
+    register_metric(
+        Metric(
+            "contracts.technical_by_broker_org", "service", _("促成合同技术交易额"), _("万元"),
+            technical_by_broker_org, help=_("本机构技术经纪人牵头的对接项目所签、期间内登记的技术合同的技术交易额"),
+        )
+    )  # fmt: skip
+    register_metric(
+        Metric(
+            "contracts.technical_sold", "research", _("输出技术交易额"), _("万元"), technical_by_seller,
+            help=_("本单位作为卖方、期间内登记的技术合同的技术交易额"),
+        )
+    )  # fmt: skip
+
+
+_register_metrics()
 
 
 def notable_contracts(period: Any, limit: int = 5) -> list[str]:

@@ -1,0 +1,228 @@
+"""Contracts on the bureau's dashboard beyond counts and amounts: the breakdowns by contract type and by the
+buyer's and the seller's kind of organisation, 本地转化 (local 技术交易额 ÷ the platform region's sellers'),
+and the broker / institution panel, against a hand-built fixture (refused, unregistered, other months and
+sellers outside the region must not count)."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from contracts.conftest import contract_type, make_contract, outside_party
+from engagements.engagement_items import make_engagement
+from factories import OrganizationFactory, make_broker, make_bureau, make_operator
+from openpyxl import load_workbook
+
+from techmarket.analytics import compute, evaluations, facts, indicators, selectors, tables
+from techmarket.analytics.compute import Filters
+from techmarket.analytics.periods import Month, Period
+from techmarket.audit.models import AuditLog
+from techmarket.contracts import services
+from techmarket.orgs.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+MARCH = Filters(period=Period(Month(2026, 3), Month(2026, 3)))
+CONTRACT_KEYS = [ind.key for ind in indicators.all_indicators() if ind.key.startswith("contracts.")]
+
+
+def _register(contract, operator, day):
+    services.contract_move(contract=contract, action="submit", acting_user=operator)
+    return services.contract_move(
+        contract=contract, action="register", acting_user=operator, registration_number=f"R{contract.pk}",
+        registered_on=day,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def deals():
+    operator = make_operator()
+    university = OrganizationFactory(kind=Organization.Kind.UNIVERSITY, name="临沂测试大学")  # 371302
+    enterprise = OrganizationFactory(kind=Organization.Kind.ENTERPRISE, name="临沂测试不锈钢有限公司")
+    broker = make_broker()
+    engagement = make_engagement(demand=enterprise, supply=university, broker=broker)
+    beijing_buyer = outside_party("buyer", name="北京某科技有限公司", region="110108")
+    beijing_seller = outside_party("seller", name="北京某研究所", region="110108", kind="institute", n=2)
+
+    def contract(seller, buyer, total, **kw):
+        return make_contract(seller=seller, buyer=buyer, acting_user=operator, total=total, **kw)
+
+    # Registered in March 2026:
+    local = contract(
+        university, enterprise, "1000000.00", deductions=[("设备", "150000")], engagement=engagement
+    )
+    _register(local, operator, datetime.date(2026, 3, 20))  # 技术交易额 85 万, local seller and buyer
+    away = contract(university, beijing_buyer, "500000.00", contract_type=contract_type("专利权转让"))
+    _register(away, operator, datetime.date(2026, 3, 25))  # local seller, buyer in Beijing
+    bought_in = contract(beijing_seller, enterprise, "300000.00", contract_type=contract_type("技术服务"))
+    _register(bought_in, operator, datetime.date(2026, 3, 10))  # seller outside: not in 本地转化 at all
+    # Never in March's registered figures: refused, only signed, registered in April.
+    refused = contract(university, enterprise, "9000000.00")
+    services.contract_move(contract=refused, action="submit", acting_user=operator)
+    services.contract_move(contract=refused, action="refuse", acting_user=operator, reason="不属于技术合同")
+    contract(university, enterprise, "2000000.00")
+    april = contract(university, enterprise, "400000.00")
+    _register(april, operator, datetime.date(2026, 4, 1))
+    # February (环比 base): all local.
+    february = contract(university, enterprise, "100000.00", signed_on=datetime.date(2026, 2, 1))
+    _register(february, operator, datetime.date(2026, 2, 27))
+    return {"university": university, "enterprise": enterprise, "broker": broker, "operator": operator}
+
+
+def _breakdown(key, view, flt=MARCH):
+    ind = indicators.get(key)
+    found = next(b for b in ind.breakdowns if b.key == view)
+    return [(name, value) for _k, name, value in compute.by_breakdown(ind, found, flt)]
+
+
+def test_registered_contracts_break_down_by_type_and_by_buyer_and_seller_kind(deals):
+    assert _breakdown("contracts.registered", "type") == [("技术开发", 1), ("技术服务", 1), ("技术转让", 1)]
+    assert _breakdown("contracts.technical_amount", "type") == [
+        ("技术开发", Decimal("85.00")),
+        ("技术转让", Decimal("50.00")),
+        ("技术服务", Decimal("30.00")),
+    ]
+    assert _breakdown("contracts.registered", "buyer_kind") == [("企业", 3)]
+    assert _breakdown("contracts.amount", "seller_kind") == [
+        ("高校", Decimal("150.00")),
+        ("科研院所", Decimal("30.00")),
+    ]
+    # Signed (not refused) in March: the three registered, the unregistered one and April's registration.
+    assert sum(v for _n, v in _breakdown("contracts.signed", "seller_kind")) == 5
+    # The region filter (the buyer's) applies: Linyi's buyers leave the Beijing buyer out.
+    linyi = Filters(period=MARCH.period, region="371300")
+    assert _breakdown("contracts.registered", "type", linyi) == [("技术开发", 1), ("技术服务", 1)]
+
+
+def test_local_conversion_share_with_its_comparisons(deals):
+    heads = compute.headlines([indicators.get(k) for k in CONTRACT_KEYS], MARCH)
+    cell = compute.ratio_headline(indicators.get_ratio("contracts.local_share"), heads)
+    assert heads["contracts.local_technical"]["total"] == Decimal("85.00")
+    assert heads["contracts.regional_seller_technical"]["total"] == Decimal("135.00")  # 85 + 50, not 30
+    assert cell["total"] == Decimal("63.0")  # 85 / 135
+    assert cell["previous"] == Decimal("100.0")  # February: all local
+    assert cell["mom"] == Decimal("-37.0")  # percentage points
+    assert cell["year_before"] is None and cell["yoy"] is None  # nothing in March 2025
+    assert cell["cumulative"] == Decimal("65.5")  # (85 + 10) / (135 + 10) up to the end of March
+    # The same as the contracts app's own figure over the same contracts.
+    from techmarket.contracts import figures
+    from techmarket.contracts.models import TechContract
+
+    march = figures.figures_queryset(
+        TechContract.objects.unscoped(), start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31)
+    )
+    assert figures.compute(march).local_share == cell["total"]
+    # Filtered by the seller's region: a region with no platform sellers has no share.
+    beijing = Filters(period=MARCH.period, region="110000")
+    data = selectors.dashboard(make_bureau(), beijing)
+    assert data["ratios"]["contracts"][0]["total"] is None
+    table = tables.ratio_table(indicators.get_ratio("contracts.local_share"), MARCH)
+    assert table.rows == [["2026年3月", Decimal("85.00"), Decimal("135.00"), Decimal("63.0")]] + [
+        ["合计", Decimal("85.00"), Decimal("135.00"), Decimal("63.0")]
+    ]
+
+
+def test_contract_figures_from_facts_equal_the_live_ones(deals):
+    flts = [MARCH, Filters(period=Period(Month(2026, 1), Month(2026, 6)), region="371300")]
+
+    def everything():
+        out = {}
+        for key in CONTRACT_KEYS:
+            ind = indicators.get(key)
+            for flt in flts:
+                out[(key, flt)] = (
+                    compute.headline(ind, flt),
+                    compute.series(ind, flt),
+                    compute.by_region(ind, flt),
+                    compute.by_industry(ind, flt),
+                )
+        return out
+
+    assert all(facts.factable(indicators.get(k)) for k in CONTRACT_KEYS)
+    with facts.live():
+        expected = everything()
+    assert everything() == expected
+
+
+def test_broker_and_institution_leaders_count_the_registered_contracts_they_brought(deals):
+    march = MARCH.period
+    metrics, brokers = evaluations.leaders("broker", march)
+    column = [m.key for m in metrics].index("contracts.technical_by_broker")
+    assert [(r["subject"], r["values"][column]) for r in brokers] == [(deals["broker"], Decimal("85.00"))]
+    metrics, research = evaluations.leaders("research", march)
+    column = [m.key for m in metrics].index("contracts.technical_sold")
+    row = next(r for r in research if r["subject"] == deals["university"])
+    assert row["values"][column] == Decimal("135.00")  # 85 + 50; refused, unregistered and April left out
+    metrics, service = evaluations.leaders("service", march)
+    column = [m.key for m in metrics].index("contracts.technical_by_broker_org")
+    assert [r["values"][column] for r in service] == [Decimal("85.00")]
+
+
+def test_bureau_sees_the_breakdowns_share_and_leaders_and_downloads_them(client, deals):
+    bureau = make_bureau()
+    client.force_login(bureau)
+    query = "start=2026-03&end=2026-03"
+    assert "查看技术经纪人与机构排名" in client.get(f"/analytics/?{query}").content.decode()
+    page = client.get(f"/analytics/?leaders=1&indicator=contracts.technical_amount&{query}").content.decode()
+    broker_name = evaluations.subject("broker").name(deals["broker"])
+    for text in (
+        "按合同类别",
+        "按买方类型",
+        "按卖方类型",
+        "本地转化率",
+        "63.0",
+        "-37.0",
+        "技术经纪人与机构",
+        broker_name,
+    ):
+        assert text in page, text
+    for table, extra, first in (
+        ("type", "&indicator=contracts.technical_amount", "技术交易额 · 按合同类别"),
+        ("ratio", "&ratio=contracts.local_share", "本地转化率 · 按月"),
+        ("leaders", "&subject=broker", "技术经纪人 · 前十名"),
+    ):
+        response = client.get(f"/analytics/export.xlsx?table={table}{extra}&{query}")
+        assert response.status_code == 200, table
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert rows[0][0].startswith(first), rows[0]
+    assert AuditLog.objects.filter(action="analytics.export", actor=bureau).count() == 3
+    assert client.get(f"/analytics/export.xlsx?table=ratio&ratio=nope&{query}").status_code == 404
+    assert client.get(f"/analytics/export.xlsx?table=leaders&subject=nope&{query}").status_code == 404
+    assert client.get("/analytics/export.xlsx?table=type&indicator=needs.published").status_code == 404
+
+    figures = client.get(f"/api/statistics/figures?{query}").json()
+    share = next(r for r in figures["ratios"] if r["key"] == "contracts.local_share")
+    assert share["total"] == "63.0" and share["mom"] == "-37.0"
+    one = client.get(f"/api/statistics/indicators/contracts.registered?{query}").json()
+    assert {p["label"]: p["value"] for p in one["by"]["seller_kind"]} == {"高校": 2, "科研院所": 1}
+    listed = {i["key"]: i for i in client.get("/api/statistics/indicators").json()}
+    assert "buyer_kind" in listed["contracts.amount"]["breakdowns"]
+    leaders = client.get(f"/api/statistics/leaders/broker?{query}").json()
+    assert (
+        leaders["rows"][0]["values"]["contracts.technical_by_broker"] == "85"
+    )  # whole numbers without decimals, as in 绩效评价
+    assert client.get("/api/statistics/leaders/nope").status_code == 404
+
+
+def test_nobody_else_sees_the_leaders(client, deals):
+    client.force_login(deals["broker"])
+    assert client.get("/api/statistics/leaders/broker").status_code == 403
+    assert client.get("/analytics/export.xlsx?table=leaders&subject=broker").status_code == 403
+
+
+def test_the_monthly_report_carries_the_share_and_the_contract_breakdowns(deals):
+    from pypdf import PdfReader
+
+    from techmarket.analytics import reports
+
+    report = reports.generate(kind="month", month=Month(2026, 3))
+    report.refresh_from_db()  # the snapshot as stored (JSON)
+    share = next(h for h in report.snapshot["headlines"] if h["key"] == "contracts.local_share")
+    assert share["total"] == "63.0" and share["mom"] == -37.0 and share["points"]
+    more = {b["label"]: b["rows"] for b in report.snapshot["more"]}
+    assert more["认定登记技术合同 · 按合同类别"] == [["技术开发", 1], ["技术服务", 1], ["技术转让", 1]]
+    assert more["技术合同成交额 · 按卖方类型"] == [["高校", "150.00"], ["科研院所", "30.00"]]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(report.pdf.read())).pages)
+    assert "本地转化率" in text and "合同类别与买卖方类型" in text and "个百分点" in text
+    sheets = load_workbook(io.BytesIO(report.xlsx.read())).sheetnames
+    assert "合同类别与主体" in sheets
