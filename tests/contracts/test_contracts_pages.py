@@ -198,3 +198,12 @@ def test_list_page_queries_do_not_grow_with_the_contracts(
     with django_assert_max_num_queries(10):
         page = client.get("/contracts/")
     assert page.content.decode().count("/contracts/") >= 8
+
+
+def test_detail_page_shows_a_dash_for_a_party_without_a_region(contract, client, buyer_user):
+    """A party typed in from a contract (no platform organisation) may have no region: the page says —."""
+    contract.parties.filter(role="buyer").update(region=None)
+    client.force_login(buyer_user)
+    response = client.get(f"/contracts/{contract.pk}/")
+    assert response.status_code == 200
+    assert "<td>—</td>" in response.content.decode()
