@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FinanceSeeking, Fund, Interest
+from .models import FinanceSeeking, Fund, Interest, Investment
 
 
 @admin.register(Fund)
@@ -23,3 +23,10 @@ class InterestAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     raw_id_fields = ["fund", "achievement", "seeking", "target", "engagement", "event", "created_by"]
     readonly_fields = ["status"]
+
+
+@admin.register(Investment)
+class InvestmentAdmin(admin.ModelAdmin):
+    list_display = ["fund", "target", "amount", "stage", "invested_on"]
+    list_filter = ["stage"]
+    raw_id_fields = ["interest", "fund", "target", "created_by"]

@@ -1,7 +1,7 @@
 """The investors API: fund profiles, matches with reasons, interests and figures by fund — the same selectors
 and services as the pages."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +14,7 @@ from techmarket.api.openapi import MAX_DB_INT
 from techmarket.api.pagination import PagePagination
 
 from . import selectors, services
-from .figures import interests_by_fund
+from .figures import interests_by_fund, investments_by_fund, investments_by_stage
 
 router = Router(tags=["投融资"])
 
@@ -93,6 +93,28 @@ class ByFundOut(Schema):
     roadshow: int
 
 
+class InvestmentsByFundOut(Schema):
+    fund_id: int
+    fund: str
+    manager: str
+    investments: int
+    amount: Decimal
+
+
+class InvestmentsByStageOut(Schema):
+    stage: str
+    label: str
+    investments: int
+    amount: Decimal
+
+
+class InvestmentFiguresOut(Schema):
+    start: date | None
+    end: date | None
+    by_fund: list[InvestmentsByFundOut]
+    by_stage: list[InvestmentsByStageOut]
+
+
 @router.get("/funds", response=list[FundOut], auth=OptionalAuth(), summary="基金列表")
 @paginate(PagePagination)
 def fund_list(request, filters: Query[FundFilters]):  # type: ignore[no-untyped-def]
@@ -161,3 +183,20 @@ def interest_engage(request, interest_id: int, expected_state: str | None = None
 @router.get("/figures/by-fund", response=list[ByFundOut], summary="各基金的投资意向与促成数")
 def figures_by_fund(request):  # type: ignore[no-untyped-def]
     return interests_by_fund(selectors.interests_visible_to(request.user))
+
+
+@router.get(
+    "/figures/investments",
+    response=InvestmentFiguresOut,
+    summary="投资笔数与金额（元）：按基金、按轮次，可限定投资日期区间（含两端）",
+)
+def figures_investments(request, start: date | None = None, end: date | None = None):  # type: ignore[no-untyped-def]
+    if start is not None and end is not None and end < start:
+        raise ValidationError("结束日期不能早于开始日期。")
+    rows = selectors.investment_totals_visible_to(request.user)
+    return {
+        "start": start,
+        "end": end,
+        "by_fund": investments_by_fund(rows, start=start, end=end),
+        "by_stage": investments_by_stage(rows, start=start, end=end),
+    }

@@ -97,3 +97,10 @@ class InterestForm(forms.Form):
     seeking = forms.IntegerField(required=False, min_value=1)
     kind = forms.ChoiceField(choices=Interest.Kind.choices, initial=Interest.Kind.ENGAGEMENT)
     note = forms.CharField(max_length=500, required=False)
+
+
+class InvestmentForm(StyledFormMixin, forms.Form):
+    amount = forms.DecimalField(label=_("投资金额（元）"), max_digits=14, decimal_places=2)
+    invested_on = forms.DateField(label=_("投资日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    stage = forms.ChoiceField(label=_("投资轮次"), choices=Stage.choices)
+    note = forms.CharField(label=_("备注"), max_length=500, required=False)

@@ -226,3 +226,45 @@ class Interest(models.Model):
     @property
     def subject_title(self) -> str:
         return str(self.achievement.title if self.achievement_id else self.seeking.title)  # type: ignore[union-attr]
+
+
+class Investment(models.Model):
+    """An investment made: after an interest was arranged (engagement or roadshow) and the parties agreed, the
+    fund's staff record the amount, the date and the round. Individual amounts are seen by the fund's
+    organisation and the enterprise; the platform sees totals (``figures.py``)."""
+
+    interest = models.ForeignKey(
+        Interest, verbose_name=_("投资意向"), on_delete=models.PROTECT, related_name="investments"
+    )
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("基金"), on_delete=models.PROTECT, related_name="investments"
+    )
+    target = models.ForeignKey(
+        Organization,
+        verbose_name=_("被投机构"),
+        on_delete=models.PROTECT,
+        related_name="investments_received",
+    )
+    amount = models.DecimalField(_("投资金额（元）"), max_digits=14, decimal_places=2)
+    invested_on = models.DateField(_("投资日期"), db_index=True)
+    stage = models.CharField(_("投资轮次"), max_length=16, choices=Stage.choices)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = GuardedManager()
+
+    class Meta:
+        ordering = ["-invested_on", "-pk"]
+        verbose_name = _("投资记录")
+        verbose_name_plural = _("投资记录")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="investment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.fund} → {self.target}：{self.amount} 元"

@@ -4,6 +4,8 @@
 - An enterprise's finance seeking: its own members, investors (members of an organisation of kind 投资机构),
   brokers, the bureau and operators.
 - An interest: the fund's investor, the target organisation, brokers, the bureau and operators.
+- An investment made: each record only by the fund's organisation and the enterprise (the amounts are
+  theirs); operators and the bureau see totals (``investment_totals_visible_to``, ``figures.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.http import Http404
 from techmarket.accounts import roles
 from techmarket.orgs.models import Organization
 
-from .models import FinanceSeeking, Fund, Interest
+from .models import FinanceSeeking, Fund, Interest, Investment
 
 
 def _signed_in(user: Any) -> bool:
@@ -155,3 +157,36 @@ def matches_for(user: Any, fund: Fund, *, limit: int = 20) -> dict[str, list[tup
             :limit
         ],
     }
+
+
+def may_record_investment(user: Any, interest: Interest) -> bool:
+    """Only members of the fund's organisation record its investments (not operators: it is their money)."""
+    return _signed_in(user) and roles.is_org_member(user, interest.fund.manager)
+
+
+def investment_visible_q(user: Any) -> Q:
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    orgs = _org_ids(user)
+    return Q(fund__manager_id__in=orgs) | Q(target_id__in=orgs)
+
+
+def investments_visible_to(user: Any, *, interest: Interest | None = None) -> QuerySet[Investment]:
+    qs = Investment.objects.scoped(investment_visible_q(user)).select_related(
+        "fund", "fund__manager", "target", "interest", "created_by"
+    )
+    if interest is not None:
+        qs = qs.filter(interest=interest)
+    return qs
+
+
+def may_see_investment_totals(user: Any) -> bool:
+    return _signed_in(user) and (roles.is_operator(user) or roles.is_bureau(user))
+
+
+def investment_totals_visible_to(user: Any) -> QuerySet[Investment]:
+    """The rows the figures by fund and by stage are computed from: every investment for operators and the
+    bureau, else those the user may see one by one."""
+    if may_see_investment_totals(user):
+        return Investment.objects.unscoped().select_related("fund", "fund__manager")
+    return investments_visible_to(user)

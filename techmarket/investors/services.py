@@ -17,7 +17,7 @@ from techmarket.orgs.models import Organization
 from techmarket.workflow import engine
 from techmarket.workflow.workdays import add_working_days
 
-from .models import FinanceSeeking, Fund, Interest, Stage
+from .models import FinanceSeeking, Fund, Interest, Investment, Stage
 from .workflow import ARRANGE_WORKING_DAYS, INTEREST
 
 
@@ -333,3 +333,69 @@ def interest_move(
         reason=reason,
         expected_state=expected_state,
     )
+
+
+# --- investments ---------------------------------------------------------------------------------------------
+
+AGREED = (Interest.Status.ENGAGED, Interest.Status.ROADSHOW)
+
+
+def investment_record(
+    *,
+    acting_user: Any,
+    interest: Interest,
+    amount: Any,
+    invested_on: Any,
+    stage: str,
+    note: str = "",
+) -> Investment:
+    """The fund's staff record an investment made after an arranged interest (engagement or roadshow) reached
+    agreement: amount in 元 > 0, a date not in the future, the round; one audit record, all or nothing."""
+    from datetime import date
+
+    from .selectors import may_record_investment
+
+    if not may_record_investment(acting_user, interest):
+        raise PermissionDenied(_("只有该基金所属投资机构的成员可以登记投资。"))
+    if interest.status not in AGREED:
+        raise ValidationError(_("只有已立项对接或已安排路演的投资意向可以登记投资。"))
+    errors: dict[str, str] = {}
+    if not isinstance(invested_on, date):
+        try:
+            invested_on = date.fromisoformat(str(invested_on or "").strip())
+        except ValueError:
+            invested_on = None
+    if invested_on is None:
+        errors["invested_on"] = _("请填写投资日期（例如 2026-03-01）。")
+    elif invested_on > timezone.localdate():
+        errors["invested_on"] = _("投资日期不能晚于今天。")
+    if stage not in Stage.values:
+        errors["stage"] = _("请选择投资轮次。")
+    if errors:
+        raise ValidationError(errors)
+    value = _money(amount, "amount", _("投资金额"))
+    with transaction.atomic():
+        investment = Investment.objects.unscoped().create(
+            interest=interest,
+            fund=interest.fund,
+            target=interest.target,
+            amount=value,
+            invested_on=invested_on,
+            stage=stage,
+            note=(note or "").strip()[:500],
+            created_by=acting_user,
+        )
+        audit_record(
+            actor=acting_user,
+            action="investors.investment.create",
+            target=investment,
+            after={
+                "interest": interest.pk,
+                "fund": interest.fund_id,
+                "target": interest.target_id,
+                "amount": str(value),
+                "invested_on": invested_on.isoformat(),  # type: ignore[union-attr]
+                "stage": stage,
+            },
+        )
+    return investment

@@ -14,5 +14,6 @@ urlpatterns = [
     path("seekings/<int:seeking_id>/close/", views.seeking_close, name="seeking_close"),
     path("interests/", views.interest_list, name="interests"),
     path("interests/<int:interest_id>/", views.interest_detail, name="interest_detail"),
+    path("interests/<int:interest_id>/investments/", views.investment_record, name="investment_record"),
     path("interests/<int:interest_id>/do/<slug:action>/", views.interest_action, name="interest_action"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from techmarket.core.http import query_without_page
 
 from . import selectors, services
-from .forms import FundFilterForm, FundForm, InterestForm, SeekingFilterForm, SeekingForm
+from .forms import FundFilterForm, FundForm, InterestForm, InvestmentForm, SeekingFilterForm, SeekingForm
 from .models import Interest
 from .workflow import INTEREST
 
@@ -208,6 +208,7 @@ def seeking_detail(request: HttpRequest, seeking_id: int) -> HttpResponse:
             "funds": funds,
             "kinds": Interest.Kind.choices,
             "interests": selectors.interests_visible_to(request.user).filter(seeking=seeking),
+            "investments": selectors.investments_visible_to(request.user).filter(interest__seeking=seeking),
         },
     )
 
@@ -243,8 +244,15 @@ def interest_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _investment_form(request: HttpRequest, interest: Interest, form: Any = None) -> Any:
+    """The form to record an investment: the fund's staff, once the interest was arranged."""
+    if not selectors.may_record_investment(request.user, interest) or interest.status not in services.AGREED:
+        return None
+    return form or InvestmentForm(initial={"stage": interest.seeking.stage if interest.seeking_id else ""})  # type: ignore[union-attr]
+
+
 @login_required
-def interest_detail(request: HttpRequest, interest_id: int) -> HttpResponse:
+def interest_detail(request: HttpRequest, interest_id: int, investment_form: Any = None) -> HttpResponse:
     interest = selectors.interest_get_visible(request.user, interest_id)
     actions = INTEREST.available(request.user, interest)
     return render(
@@ -256,8 +264,29 @@ def interest_detail(request: HttpRequest, interest_id: int) -> HttpResponse:
             "roadshows": list(services.upcoming_roadshows()[:20])
             if any(name == "schedule_roadshow" for name, _a in actions)
             else [],
+            "investments": selectors.investments_visible_to(request.user, interest=interest),
+            "investment_form": _investment_form(request, interest, investment_form),
         },
+        status=422 if investment_form is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def investment_record(request: HttpRequest, interest_id: int) -> HttpResponse:
+    interest = selectors.interest_get_visible(request.user, interest_id)
+    if _investment_form(request, interest) is None:
+        raise PermissionDenied
+    form = InvestmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.investment_record(acting_user=request.user, interest=interest, **form.cleaned_data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("投资已登记，企业可以看到这条记录。"))
+            return redirect("investors:interest_detail", interest.pk)
+    return interest_detail(request, interest.pk, investment_form=form)
 
 
 @login_required

@@ -7,7 +7,8 @@ left. Everything goes through the services, so balances, audit records and figur
 
 Investors: 3–4 funds among the demo investors with stages, fields (the sectors' industries, the chains'
 links), ticket sizes and regions; a few enterprises seeking finance; interests — one turned into an
-engagement by the demo broker, one given a roadshow slot, one waiting.
+engagement by the demo broker (the seeking's, which then reached agreement: the fund records an investment),
+one given a roadshow slot, one waiting.
 """
 
 from datetime import timedelta
@@ -238,9 +239,27 @@ def _interests(ctx: DemoContext, funds: list[Any], seekings: list[FinanceSeeking
                 )
             )
     if made and broker is not None:
-        investor_services.interest_engage(interest=made[0], acting_user=broker)
+        engaged = investor_services.interest_engage(interest=made[0], acting_user=broker)
+        _investment(engaged)
     roadshow = investor_services.upcoming_roadshows().first()
     if len(made) > 1 and roadshow is not None and operator is not None:
         investor_services.interest_schedule_roadshow(
             interest=made[1], event=roadshow, acting_user=operator, reason="安排在下一场路演中展示。"
         )
+
+
+def _investment(interest: Any) -> None:
+    """The engaged seeking reached agreement: the fund invests part of the amount sought, within its ticket
+    range, at the round the enterprise asked for, dated today (the engagement was opened today)."""
+    if not interest.seeking_id:
+        return
+    fund, seeking = interest.fund, interest.seeking
+    amount = min(max(seeking.amount * Decimal("0.6"), fund.ticket_min), fund.ticket_max, seeking.amount)
+    investor_services.investment_record(
+        acting_user=_member(fund.manager),
+        interest=interest,
+        amount=amount.quantize(Decimal("0.01")),
+        invested_on=timezone.localdate(),
+        stage=seeking.stage,
+        note="经平台对接达成投资协议，首期款已到账。",
+    )
