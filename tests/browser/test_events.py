@@ -79,7 +79,7 @@ def test_enterprise_meets_university_checks_in_and_opens_an_engagement(live_serv
 
     # ... browses who comes and asks the university for a meeting.
     page.get_by_role("link", name="参会名单与洽谈").click()
-    page.get_by_text(achievement.title).wait_for()
+    page.get_by_role("link", name=achievement.title).first.wait_for()
     page.get_by_placeholder("简短留言：想谈什么").fill("想了解包覆改性的中试条件")
     page.get_by_role("button", name="预约洽谈").click()
     page.get_by_text("洽谈邀请已发出").wait_for()
