@@ -95,6 +95,19 @@ class Facility(models.Model):
         return self.name
 
     @property
+    def open_weekdays_display(self) -> str:
+        """The opening days in words: 每天, 周一至周五 (a run of three or more), else 周一、周三、周五."""
+        names = "一二三四五六日"
+        days = sorted({int(c) for c in self.open_weekdays if c in "1234567"})
+        if len(days) == 7:
+            return str(_("每天"))
+        if not days:
+            return str(_("不开放"))
+        if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+            return str(_("周%(a)s至周%(b)s")) % {"a": names[days[0] - 1], "b": names[days[-1] - 1]}
+        return "、".join(str(_("周%(a)s")) % {"a": names[d - 1]} for d in days)
+
+    @property
     def equipment_list(self) -> list[str]:
         return [line.strip() for line in self.equipment.splitlines() if line.strip()]
 

@@ -83,3 +83,17 @@ def test_someone_else_cannot_edit(centre, stranger):
 def test_facilities_are_a_catalogue_type():
     ctype = registry.get("facilities")
     assert ctype.model is Facility and ctype.api_router == "techmarket.facilities.api.router"
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("1234567", "每天"),
+        ("12345", "周一至周五"),
+        ("135", "周一、周三、周五"),
+        ("67", "周六、周日"),
+        ("", "不开放"),
+    ],
+)
+def test_opening_days_read_in_words(code, words):
+    assert Facility(open_weekdays=code).open_weekdays_display == words
