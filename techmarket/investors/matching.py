@@ -17,6 +17,7 @@ The total is out of 100; items scoring 0 on both field and chain node are not su
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -84,6 +85,16 @@ def _wan(amount: Decimal) -> str:
     return f"{(amount / 10000).quantize(Decimal('0.01')).normalize():f}"
 
 
+@functools.lru_cache(maxsize=4096)
+def industry_words(code: str) -> str:
+    """A GB/T 4754 code as 名称（代码）, the code alone where the table has no such code (reference data never
+    changes while the process runs)."""
+    from techmarket.reference.models import Industry
+
+    name = Industry.objects.filter(code=code).values_list("name", flat=True).first()
+    return f"{name}（{code}）" if name else code
+
+
 def score(
     p: Prefs,
     *,
@@ -94,15 +105,19 @@ def score(
     region: str | None,
 ) -> Fit:
     fit = Fit()
+
+    def named(codes: set[str]) -> str:
+        return "、".join(industry_words(c) for c in sorted(codes))
+
     same = industries & p.industries
     divisions = {_division(f) for f in p.industries} - {""}
     near = {c for c in industries if _division(c) in divisions} - same
     if same:
         fit.score += WEIGHTS["field"]
-        fit.met.append(_("行业相符：%(c)s") % {"c": "、".join(sorted(same))})
+        fit.met.append(_("行业相符：%(c)s") % {"c": named(same)})
     elif near:
         fit.score += WEIGHTS["field"] // 2
-        fit.met.append(_("行业相近（同一大类）：%(c)s") % {"c": "、".join(sorted(near))})
+        fit.met.append(_("行业相近（同一大类）：%(c)s") % {"c": named(near)})
     else:
         fit.missed.append(_("行业不在基金关注范围内"))
     if chain_node is not None and chain_node in p.chain_nodes:

@@ -85,7 +85,7 @@ def test_a_seeking_that_meets_every_preference_scores_full_marks_with_each_reaso
     fit = seeking_fit(prefs(fund), seeking)
     assert fit.score == 80  # 40 field + 20 stage + 10 ticket + 10 region; the fund follows no chain node
     assert fit.met == [
-        "行业相符：30",
+        "行业相符：非金属矿物制品业（30）",
         "阶段相符：A 轮",
         "金额 500 万元在单笔 100–1000 万元之间",
         "所在地区在基金投资地域内",
@@ -103,7 +103,7 @@ def test_near_misses_are_explained(fund, enterprise, ent_user):
     )  # fmt: skip
     fit = seeking_fit(prefs(fund), big)
     assert fit.score == 20  # half the field points: same division (大类) only
-    assert fit.met == [f"行业相近（同一大类）：{enterprise.industry_id}"]
+    assert fit.met == [f"行业相近（同一大类）：{enterprise.industry.name}（{enterprise.industry_id}）"]
     assert "阶段不符：基金投 天使轮、A 轮" in fit.missed
     assert "金额 2000 万元不在单笔 100–1000 万元之间" in fit.missed
     assert "所在地区不在基金投资地域内" in fit.missed
@@ -145,7 +145,7 @@ def test_interest_becomes_an_engagement_opened_by_a_broker(fund, seeking, inv_us
         acting_user=inv_user, fund=fund, seeking=seeking, note="希望尽快洽谈"
     )
     assert interest.status == Interest.Status.OPEN and interest.target == seeking.organization
-    assert "行业相符：30" in interest.match_reasons and interest.due_at is not None
+    assert "行业相符：非金属矿物制品业（30）" in interest.match_reasons and interest.due_at is not None
     with pytest.raises(PermissionDenied):
         services.interest_engage(interest=interest, acting_user=inv_user)
     with pytest.raises(PermissionDenied):
