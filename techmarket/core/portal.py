@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -26,11 +27,17 @@ TRANSFER_CHAIN = [
 
 
 def _listed(ctype: Any, qs: Any) -> Any:
-    """Listed items only (reviewed types have a status; others, like experts, their own selector rules)."""
+    """Listed items only (reviewed types have a status; others, like experts, their own selector rules). A type
+    with states of its own (a challenge 揭榜中, a facility 已认定, a product 在售) is counted as its public
+    selector shows it to a visitor."""
     if ctype.matching is not None:
         return ctype.matching.listed(qs)
-    fields = {f.name for f in ctype.model._meta.get_fields()}
-    return qs.filter(status__in=LISTED_STATUSES) if "status" in fields else qs
+    try:
+        status = ctype.model._meta.get_field("status")
+    except FieldDoesNotExist:
+        return qs
+    states = {value for value, _label in (status.choices or [])}
+    return qs.filter(status__in=LISTED_STATUSES) if states & set(LISTED_STATUSES) else qs
 
 
 def headline_figures() -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from .models import Declaration, LoanApplication
 def panel(user: Any) -> dict[str, Any] | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    links: list[tuple[str, str, int]] = []
+    links: list[tuple[str, str, int | None]] = []
     providers = selectors.provider_orgs(user)
     applications = reverse("finance:applications")
     if providers:
@@ -32,7 +32,7 @@ def panel(user: Any) -> dict[str, Any] | None:
         )  # fmt: skip
     for org in selectors.enterprise_orgs(user)[:1]:
         links.append((_("我的创新积分：%(p)s 分") % {"p": points.fmt(points.current_points(org))},
-                      reverse("finance:points", args=[org.pk]), 0))  # fmt: skip
+                      reverse("finance:points", args=[org.pk]), None))  # fmt: skip
         links.append(
             (_("我的融资申请"), applications + "?side=made",
              selectors.applications_visible_to(user, side="made").count())
@@ -43,8 +43,8 @@ def panel(user: Any) -> dict[str, Any] | None:
              selectors.declarations_visible_to(user, status=Declaration.Status.PENDING).count())
         )  # fmt: skip
     if selectors.sees_totals(user):
-        links.append((_("创新积分排名"), reverse("finance:ranking"), 0))
-        links.append((_("金融服务统计"), reverse("finance:figures"), 0))
+        links.append((_("创新积分排名"), reverse("finance:ranking"), None))  # a page, not a count
+        links.append((_("金融服务统计"), reverse("finance:figures"), None))
     if not links:
         return None
     return {"title": _("金融服务"), "links": links}

@@ -230,3 +230,34 @@ def test_audit_log_shows_action_names_and_offers_choices():
         _client(operator).get(reverse("audit:log"), {"action": "accounts."}).context["page"].paginator.count
         == 1
     )
+
+
+def test_headline_counts_types_with_states_of_their_own_as_a_visitor_sees_them():
+    """A challenge is listed as 揭榜中, not as a reviewed need's 已发布: the bureau's tile counts what the public
+    list shows, and a draft is not counted."""
+    import sys
+
+    from django.contrib.auth.models import AnonymousUser
+    from factories import make_org_admin
+
+    from techmarket.catalog import registry
+    from techmarket.challenges import services as challenge_services
+    from techmarket.core.portal import headline_figures
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "challenges"))
+    from challenge_helpers import challenge_data
+
+    ctype = next(t for t in registry.all_types() if t.model._meta.label_lower == "challenges.challenge")
+
+    def tile():
+        return {str(f["label"]): f["value"] for f in headline_figures()}[str(ctype.label)]
+
+    assert tile() == 0
+    owner = OrganizationFactory(kind=Organization.Kind.ENTERPRISE)
+    admin = make_org_admin(owner)
+    draft = challenge_services.challenge_create(owner=owner, acting_user=admin, **challenge_data())
+    assert tile() == 0
+    challenge_services.challenge_move(challenge=draft, action="submit", acting_user=admin)
+    challenge_services.challenge_move(challenge=draft, action="publish", acting_user=make_operator())
+    assert ctype.list_visible(AnonymousUser()).filter(pk=draft.pk).exists()
+    assert tile() == 1

@@ -189,7 +189,7 @@ def _investors(ctx: DemoContext) -> None:
             investor_services.seeking_create(
                 acting_user=user,
                 organization=org,
-                title=f"{org.short_name or org.name[:12]}产品线扩产项目",
+                title=f"{org.short_name or org.name}产品线扩产项目",
                 amount=Decimal((3 + j * 4) * 1_000_000),
                 stage=SEEKING_STAGE[j % len(SEEKING_STAGE)],
                 use_of_funds="扩建中试生产线、补充研发投入和流动资金",
