@@ -34,3 +34,14 @@ def test_demo_facilities_are_coherent(monkeypatch, settings, tmp_path):
     states = set(Booking.objects.unscoped().values_list("status", flat=True))
     assert {Booking.Status.PENDING, Booking.Status.ACCEPTED, Booking.Status.DECLINED} <= states
     assert not Booking.objects.unscoped().filter(status=Booking.Status.DECLINED, decision_note="").exists()
+    # A piloted verification centre has applied for recognition; the operator formed its panel.
+    from techmarket.facilities.models import Recognition
+    from techmarket.facilities.recognition import current_panel
+
+    applied = Recognition.objects.unscoped().get()
+    assert applied.kind == Recognition.Kind.APPLICATION and applied.status == "reviewing"
+    assert (
+        applied.facility.status == Facility.Status.TRIAL
+        and applied.facility.kind == Facility.Kind.VERIFICATION
+    )
+    assert current_panel(applied) is not None

@@ -190,7 +190,35 @@ def build(ctx: DemoContext) -> None:
                 transferred_at=now - timedelta(days=20 - 5 * k) if outcome == P.TRANSFERRED else None,
                 created_by=decider,
             )
+    _recognition(ctx, facilities)
     ctx.notes.append(f"概念验证与中试：{len(facilities)} 个服务平台。")
+
+
+def _recognition(ctx: DemoContext, facilities: list[Facility]) -> None:
+    """A piloted verification centre has applied for recognition and the operator formed its panel: the
+    recognition page shows a round in 待评审 (experts are seated by the operator)."""
+    from techmarket.facilities import recognition
+
+    operator = ctx.users.get("demo_operator")
+    for facility in facilities:
+        if facility.kind != F.VERIFICATION or facility.status != Facility.Status.TRIAL:
+            continue
+        admin = _member(facility.owner, roles=(Role.ORG_ADMIN,))
+        if admin is None or operator is None:
+            continue
+        verified = Project.objects.unscoped().filter(facility=facility, status=P.VERIFIED).count()
+        round_ = recognition.recognition_apply(
+            facility=facility,
+            acting_user=admin,
+            statement=f"{facility.name}试点运行一年，已完成验证项目 {verified} 项，"
+            "具备原理验证、样机试制和小批量试产能力，申请认定为市级概念验证中心。",
+        )
+        recognition.recognition_panel_create(
+            recognition=round_,
+            acting_user=operator,
+            criteria="服务条件与能力 30\n验证项目成效 40\n成果转化绩效 30",
+        )
+        return
 
 
 def _order(
