@@ -4,6 +4,7 @@ the broker's workbench and each role's workspace. Screenshots go to test-artifac
 import pytest
 from django.core.management import call_command
 
+from techmarket.catalog.models import LISTED_STATUSES
 from techmarket.demo.generator import DEFAULT_PASSWORD, generate
 from techmarket.needs.models import Need
 
@@ -51,7 +52,9 @@ def test_home_page_search_and_a_need_with_suggestions(live_server, page, screens
     _login(page, base, "demo_enterprise")
     need = (
         Need.objects.filter(
-            owner__memberships__user__username="demo_enterprise", kind="technology", status="published"
+            owner__memberships__user__username="demo_enterprise",
+            kind="technology",
+            status__in=LISTED_STATUSES,
         )
         .order_by("pk")
         .first()
