@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -108,7 +109,13 @@ def depends_on(indicator: Indicator) -> set[type[models.Model]]:
 
 
 def affected_by(model: type[models.Model]) -> list[str]:
-    """Keys of the factable indicators a write to ``model`` may change."""
+    """Keys of the factable indicators a write to ``model`` may change (asked on every audited write, so the
+    answer is kept per model until the indicator registry changes)."""
+    return list(_affected_by(model, indicators.version()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _affected_by(model: type[models.Model], _version: int) -> tuple[str, ...]:
     label = model._meta.app_label
     concrete = model._meta.concrete_model or model
     out = []
@@ -117,7 +124,7 @@ def affected_by(model: type[models.Model]) -> list[str]:
             continue
         if concrete in depends_on(ind) or ind.queryset().model._meta.app_label == label:
             out.append(ind.key)
-    return out
+    return tuple(out)
 
 
 def mark_stale(target: models.Model | None) -> None:

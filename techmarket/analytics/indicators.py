@@ -94,6 +94,7 @@ class Indicator:
 
 
 _INDICATORS: dict[str, Indicator] = {}
+_VERSION = [0]  # bumped on every change of _INDICATORS, so derived tables (analytics.facts) can be cached
 _GROUPS: dict[str, Group] = {}
 _RATIOS: dict[str, Ratio] = {}
 # Notable items of a period for the reports (e.g. the largest registered contracts): (period) -> texts.
@@ -113,7 +114,9 @@ def register(indicator: Indicator) -> Indicator:
     existing = _INDICATORS.get(indicator.key)
     if existing is not None and existing != indicator:
         raise ValueError(f"indicator {indicator.key!r} is already registered")
-    _INDICATORS[indicator.key] = indicator
+    if existing is None:
+        _INDICATORS[indicator.key] = indicator
+        _VERSION[0] += 1
     return indicator
 
 
@@ -145,7 +148,13 @@ def register_group(group: Group) -> Group:
 
 def unregister(key: str) -> None:
     """For tests that plug in a temporary indicator."""
-    _INDICATORS.pop(key, None)
+    if _INDICATORS.pop(key, None) is not None:
+        _VERSION[0] += 1
+
+
+def version() -> int:
+    """Changes whenever an indicator is registered or unregistered."""
+    return _VERSION[0]
 
 
 def all_indicators() -> list[Indicator]:
