@@ -9,7 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from techmarket.imports.export import neutralise
+from techmarket.imports.export import layout_xlsx, neutralise
 
 from .models import LoanApplication
 
@@ -40,24 +40,7 @@ HEADERS = [h for h, _v in LAYOUT]
 
 
 def applications_xlsx(applications: Iterable[LoanApplication]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "融资台账"
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for application in applications:
-        row = []
-        for _h, value in LAYOUT:
-            v = value(application)
-            row.append(neutralise(str(v)) if isinstance(v, str) else v)
-        ws.append(row)
-    for n, header in enumerate(HEADERS, start=1):
-        ws.column_dimensions[ws.cell(1, n).column_letter].width = max(12, len(header) * 2 + 2)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return layout_xlsx("融资台账", LAYOUT, applications)
 
 
 POINTS_HEADERS = ["指标组", "指标", "数量", "单位", "每单位积分", "上限", "得分", "说明", "依据"]

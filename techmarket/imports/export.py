@@ -8,7 +8,7 @@ edit that item. Every text cell that a spreadsheet would read as a formula is ne
 import csv
 import datetime
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,31 @@ from .spec import Column, ImportSpec, Kind
 def neutralise(text: str) -> str:
     """Prefix a quote so Excel, WPS and LibreOffice show the text instead of running it (CWE-1236)."""
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def layout_xlsx(title: str, layout: list[tuple[str, Callable[[Any], Any]]], objects: Iterable[Any]) -> bytes:
+    """A one-sheet ledger: a bold header of the layout's column names, then one row per object with each
+    column's value (text neutralised), columns as wide as their names. For fixed-layout downloads (融资台账,
+    直达快享申请台账) that are not import specs."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title
+    headers = [header for header, _value in layout]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for obj in objects:
+        row = []
+        for _header, value in layout:
+            v = value(obj)
+            row.append(neutralise(str(v)) if isinstance(v, str) else v)
+        ws.append(row)
+    for n, header in enumerate(headers, start=1):
+        ws.column_dimensions[ws.cell(1, n).column_letter].width = max(12, len(header) * 2 + 2)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def format_cell(column: Column, value: Any) -> Any:

@@ -2,15 +2,12 @@
 applications page, under the same filters, with the decision and the payment. Text cells are neutralised so
 a spreadsheet never runs them as formulas."""
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from techmarket.imports.export import neutralise
+from techmarket.imports.export import layout_xlsx
 
 from .models import PolicyApplication
 
@@ -39,21 +36,4 @@ HEADERS = [h for h, _v in LAYOUT]
 
 
 def applications_xlsx(applications: Iterable[PolicyApplication]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "直达快享申请"
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for application in applications:
-        row = []
-        for _h, value in LAYOUT:
-            v = value(application)
-            row.append(neutralise(v) if isinstance(v, str) else v)
-        ws.append(row)
-    for n, header in enumerate(HEADERS, start=1):
-        ws.column_dimensions[ws.cell(1, n).column_letter].width = max(12, len(header) * 2 + 2)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return layout_xlsx("直达快享申请", LAYOUT, applications)
