@@ -93,6 +93,28 @@ class ByFundOut(Schema):
     roadshow: int
 
 
+class InvestmentIn(Schema):
+    amount: Decimal = Field(..., description="投资金额（元），大于 0")
+    invested_on: date = Field(..., description="投资日期，不晚于今天")
+    stage: str = Field(..., description="seed / angel / a / b / growth / pre_ipo")
+    note: str = Field("", max_length=500)
+
+
+class InvestmentOut(Schema):
+    id: int
+    interest_id: int
+    fund_id: int
+    fund: str = Field(..., alias="fund.name")
+    target_id: int
+    target: str = Field(..., alias="target.name")
+    amount: Decimal
+    invested_on: date
+    stage: str
+    stage_label: str = Field(..., alias="get_stage_display")
+    note: str
+    created_at: datetime
+
+
 class InvestmentsByFundOut(Schema):
     fund_id: int
     fund: str
@@ -178,6 +200,32 @@ def interest_engage(request, interest_id: int, expected_state: str | None = None
     return services.interest_engage(
         interest=interest, acting_user=request.user, expected_state=expected_state
     )
+
+
+@router.get(
+    "/interests/{interest_id}/investments",
+    response=list[InvestmentOut],
+    summary="投资意向下已登记的投资（基金所属机构与被投机构可见）",
+)
+def investment_list(request, interest_id: int):  # type: ignore[no-untyped-def]
+    interest = selectors.interest_get_visible(request.user, interest_id)
+    return list(
+        selectors.investments_visible_to(request.user, interest=interest).order_by("-invested_on", "-pk")
+    )
+
+
+@router.post(
+    "/interests/{interest_id}/investments",
+    response={201: InvestmentOut},
+    summary="登记投资（基金所属投资机构成员；意向须已立项对接或已安排路演）",
+)
+def investment_record(request, interest_id: int, payload: InvestmentIn):  # type: ignore[no-untyped-def]
+    interest = selectors.interest_get_visible(request.user, interest_id)
+    investment = services.investment_record(
+        acting_user=request.user, interest=interest, amount=payload.amount,
+        invested_on=payload.invested_on, stage=payload.stage, note=payload.note,
+    )  # fmt: skip
+    return Status(201, investment)
 
 
 @router.get("/figures/by-fund", response=list[ByFundOut], summary="各基金的投资意向与促成数")

@@ -375,6 +375,11 @@ def investment_record(
         raise ValidationError(errors)
     value = _money(amount, "amount", _("投资金额"))
     with transaction.atomic():
+        # The interest row is locked while the investment is written: a concurrent move (closed, declined)
+        # either happened before (and is seen here) or waits until this record is committed.
+        locked = Interest.objects.unscoped().select_for_update().get(pk=interest.pk)
+        if locked.status not in AGREED:
+            raise ValidationError(_("只有已立项对接或已安排路演的投资意向可以登记投资。"))
         investment = Investment.objects.unscoped().create(
             interest=interest,
             fund=interest.fund,

@@ -233,3 +233,37 @@ def test_the_page_shows_the_form_to_the_fund_and_the_record_to_the_enterprise(in
     assert "3000000.00" in seeking_html
     assert Investment.objects.unscoped().count() == 1
     assert interest.status == Interest.Status.ENGAGED
+
+
+def test_the_api_records_and_lists_investments_with_the_pages_rules(interest, inv_user, ent_user):
+    url = f"/api/investors/interests/{interest.pk}/investments"
+    payload = {"amount": "2500000", "invested_on": "2026-02-01", "stage": Stage.A, "note": "首期"}
+    fund_side = Client()
+    fund_side.force_login(inv_user)
+    bad = fund_side.post(url, {**payload, "amount": "0"}, content_type="application/json")
+    assert bad.status_code in (400, 422) and "投资金额必须大于 0 元" in bad.content.decode()
+    assert not Investment.objects.unscoped().exists()
+    ok = fund_side.post(url, payload, content_type="application/json")
+    assert ok.status_code == 201, ok.content
+    body = ok.json()
+    assert Decimal(body["amount"]) == Decimal("2500000") and body["stage_label"] == "A 轮"
+    assert body["fund"] == interest.fund.name and body["target_id"] == interest.target_id
+    assert AuditLog.objects.filter(action="investors.investment.create", target_id=str(body["id"])).exists()
+    # the enterprise sees the record but cannot record one; an outsider sees neither the interest nor its rows
+    ent = Client()
+    ent.force_login(ent_user)
+    assert [row["id"] for row in ent.get(url).json()] == [body["id"]]
+    assert ent.post(url, payload, content_type="application/json").status_code == 403
+    outsider = Client()
+    outsider.force_login(_member(OrganizationFactory()))
+    assert outsider.get(url).status_code == 404
+    assert outsider.post(url, payload, content_type="application/json").status_code == 404
+    assert Investment.objects.unscoped().count() == 1
+
+
+def test_an_interest_withdrawn_meanwhile_takes_no_investment(interest, inv_user):
+    # the page was opened while the interest was arranged; it was withdrawn before the form was sent
+    Interest.objects.unscoped().filter(pk=interest.pk).update(status=Interest.Status.WITHDRAWN)
+    with pytest.raises(ValidationError, match="只有已立项对接或已安排路演"):
+        _record(inv_user, interest)
+    assert not Investment.objects.unscoped().exists()
