@@ -402,6 +402,127 @@ def invitation_answer(request, invitation_id: int, payload: InvitationAnswerIn):
     )
 
 
+class CandidateOut(Schema):
+    expert_id: int
+    name: str
+    affiliation: str | None
+    why: list[str] = Field(..., description="推荐理由（行业相同、智能匹配推荐）")
+    conflicts: list[str] = Field(
+        ..., description="不能受邀的原因（利益冲突、无账号、无单位）；为空表示可邀请"
+    )
+
+
+class TeamCandidatesOut(Schema):
+    proposed: list[CandidateOut]
+    excluded: list[CandidateOut]
+
+
+class InviteIn(Schema):
+    expert_id: int = Field(..., ge=1, le=MAX_DB_INT)
+    message: str = Field("", max_length=1000)
+
+
+class AssembleIn(Schema):
+    lead_expert_id: int = Field(..., ge=1, le=MAX_DB_INT)
+    member_ids: list[int] = Field(default_factory=list, description="其他成员（须已接受邀请）")
+    plan: str = Field(..., max_length=10000)
+    budget: list[dict[str, Any]] = Field(..., description="[{item, amount}]，金额单位元")
+    milestones_plan: list[dict[str, Any]] = Field(..., description="[{title, deliverable, due, amount}]")
+    reason: str = Field(..., max_length=2000, description="组阁理由（随公示发布）")
+
+
+def _assembled_challenge(user: Any, challenge_id: int) -> Challenge:
+    """The same checks as the 组阁 page: visible, operators and the bureau only, a 组阁制 challenge."""
+    challenge = selectors.challenge_get_visible(user, challenge_id)
+    if not is_challenge_operator(user):
+        raise PermissionDenied(_("只有平台运营或科技局可以组阁。"))
+    if challenge.mode != Challenge.Mode.ASSEMBLED:
+        raise Http404
+    return challenge
+
+
+def _candidate(c: Any) -> dict[str, Any]:
+    affiliation = c.expert.affiliation
+    return {
+        "expert_id": c.expert.pk,
+        "name": c.expert.name,
+        "affiliation": affiliation.name if affiliation else None,
+        "why": [str(w) for w in c.why],
+        "conflicts": [str(w) for w in c.conflicts],
+    }
+
+
+@router.get(
+    "/{challenge_id}/team/candidates",
+    response=TeamCandidatesOut,
+    summary="组阁候选专家：推荐的与被排除的（附原因），运营、科技局",
+)
+def team_candidates(request, challenge_id: int):  # type: ignore[no-untyped-def]
+    challenge = _assembled_challenge(request.user, challenge_id)
+    proposed, excluded = assembly.team_candidates(challenge)
+    return {"proposed": [_candidate(c) for c in proposed], "excluded": [_candidate(c) for c in excluded]}
+
+
+@router.post(
+    "/{challenge_id}/invitations",
+    response={201: InvitationOut},
+    summary="邀请专家加入攻关团队（组阁制，运营、科技局）",
+)
+def team_invite(request, challenge_id: int, payload: InviteIn):  # type: ignore[no-untyped-def]
+    challenge = _assembled_challenge(request.user, challenge_id)
+    expert = Expert.objects.unscoped().filter(pk=payload.expert_id).first()
+    if expert is None:
+        raise ValidationError(_("专家不存在。"))
+    invitation = assembly.team_invite(
+        challenge=challenge, expert=expert, acting_user=request.user, message=payload.message
+    )
+    return Status(201, invitation)
+
+
+@router.post(
+    "/{challenge_id}/invitations/{invitation_id}/withdraw",
+    response=InvitationOut,
+    summary="撤回组阁邀请（运营、科技局）",
+)
+def team_invitation_withdraw(request, challenge_id: int, invitation_id: int):  # type: ignore[no-untyped-def]
+    challenge = _assembled_challenge(request.user, challenge_id)
+    invitation = selectors.team_invitations_of(request.user, challenge).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    return assembly.team_invitation_withdraw(invitation=invitation, acting_user=request.user)
+
+
+@router.post(
+    "/{challenge_id}/team",
+    response={201: ApplicationOut},
+    summary="组阁：由已接受邀请的专家组成团队，结果进入公示（运营、科技局）",
+)
+def team_assemble(request, challenge_id: int, payload: AssembleIn):  # type: ignore[no-untyped-def]
+    challenge = _assembled_challenge(request.user, challenge_id)
+    accepted = {e.pk: e for e in assembly.accepted_experts(challenge)}
+    wanted = [payload.lead_expert_id, *payload.member_ids]
+    missing = [pk for pk in wanted if pk not in accepted]
+    if missing:
+        names = Expert.objects.unscoped().filter(pk__in=missing).values_list("name", flat=True)
+        raise ValidationError(
+            {
+                "members": _("只能由已接受邀请的专家组阁：%(n)s 尚未接受邀请。")
+                % {"n": "、".join(names) or "、".join(str(pk) for pk in missing)}
+            }
+        )
+    application = assembly.team_assemble(
+        challenge=challenge,
+        lead_expert=accepted[payload.lead_expert_id],
+        members=[accepted[pk] for pk in payload.member_ids],
+        acting_user=request.user,
+        plan=payload.plan,
+        budget=payload.budget,
+        milestones_plan=payload.milestones_plan,
+        reason=payload.reason,
+    )
+    return Status(201, application)
+
+
 # --- funding tranches and payments ------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ services as the pages, so the same people are allowed and refused, with Chinese 
 from datetime import date
 from decimal import Decimal
 
-from challenge_helpers import expert, login, reload
+from challenge_helpers import application_data, expert, login, reload
 from django.test import Client
 from factories import UserFactory
 from test_challenges_assembly import assembled_world
@@ -83,6 +83,69 @@ def test_the_invited_expert_accepts_or_declines_and_nobody_else_answers(world):
     assert again.status_code in (403, 422) and message(again)
     assert reload(inv_a).status == "approved"
     assert [e.pk for e in assembly.accepted_experts(challenge)] == [w.lead_a.pk]
+
+
+def test_operators_propose_invite_withdraw_and_assemble_through_the_api(world, settings):
+    settings.CHALLENGE_PUBLICITY_WORKING_DAYS = 0
+    w = world
+    challenge, code = assembled_world(w)
+    own = expert(w.enterprise, "企业工程师", user=UserFactory())
+    own.industries.add(code)
+    base = f"/api/challenges/{challenge.pk}"
+    op = login(w.operator)
+
+    # candidates: the operator's list, with the reasons; nobody else gets it
+    body = op.get(f"{base}/team/candidates").json()
+    assert {w.lead_a.pk, w.member_a.pk, w.lead_b.pk} <= {c["expert_id"] for c in body["proposed"]}
+    assert all("研究领域与榜单所属行业相同" in c["why"] for c in body["proposed"])
+    excluded = {c["name"]: c["conflicts"] for c in body["excluded"]}
+    assert excluded["企业工程师"] == ["与发榜企业临沂精工不锈钢有限公司为同一单位"]
+    for who in (w.enterprise_admin, w.team_a_user):
+        refused = login(who).get(f"{base}/team/candidates")
+        assert refused.status_code == 403 and "只有平台运营或科技局可以组阁" in message(refused)
+    assert op.get(f"/api/challenges/{w.challenge.pk}/team/candidates").status_code == 404  # open call
+
+    # invite: refused for a conflict and for non-operators, nothing saved; then accepted by the expert
+    conflict = post(op, f"{base}/invitations", {"expert_id": own.pk})
+    assert conflict.status_code in (400, 422) and "同一单位" in message(conflict)
+    assert (
+        post(login(w.enterprise_admin), f"{base}/invitations", {"expert_id": w.lead_a.pk}).status_code == 403
+    )
+    assert not TeamInvitation.objects.unscoped().exists()
+    ids = {}
+    for e in (w.lead_a, w.member_a, w.lead_b):
+        made = post(op, f"{base}/invitations", {"expert_id": e.pk, "message": "诚邀加入"})
+        assert made.status_code == 201 and made.json()["status"] == "pending"
+        ids[e.pk] = made.json()["id"]
+    again = post(op, f"{base}/invitations", {"expert_id": w.lead_a.pk})
+    assert again.status_code in (400, 422) and "已邀请过" in message(again)
+    for e, user in ((w.lead_a, w.team_a_user), (w.member_a, w.member_a_user)):
+        answer = post(login(user), f"/api/challenges/invitations/{ids[e.pk]}/answer", {"accept": True})
+        assert answer.status_code == 200
+
+    # withdraw: the operator only
+    url = f"{base}/invitations/{ids[w.lead_b.pk]}/withdraw"
+    assert post(login(w.team_b_user), url, {}).status_code == 403
+    withdrawn = post(op, url, {})
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert AuditLog.objects.filter(action="challenges.team_invitation.withdraw", actor=w.operator).exists()
+
+    # assemble: only experts who accepted; then the challenge goes to 公示
+    team = {
+        "lead_expert_id": w.lead_a.pk,
+        "member_ids": [w.lead_b.pk],
+        "reason": "组阁",
+        **application_data(),
+    }
+    refused = post(op, f"{base}/team", team)
+    assert refused.status_code in (400, 422) and w.lead_b.name in message(refused)
+    assert reload(challenge).status == Challenge.Status.OPEN
+    team["member_ids"] = [w.member_a.pk]
+    done = post(op, f"{base}/team", team)
+    assert done.status_code == 201, done.content
+    assert reload(challenge).status == Challenge.Status.PUBLICITY
+    assert reload(challenge).proposed_application_id == done.json()["id"]
+    assert AuditLog.objects.filter(action="challenges.application.assemble", actor=w.operator).exists()
 
 
 def test_an_invitation_is_not_answered_once_the_challenge_left_assembly(world):
