@@ -43,6 +43,22 @@ class ChallengeOut(Schema):
     criteria: list[dict[str, Any]]
     deadline: datetime
     published_at: datetime | None
+    outcomes: dict[str, Any] | None = Field(
+        ...,
+        description="验收成效（仅已验收的榜单）：新产品（项）、专利（件）、新增销售收入与利税（元）、新增就业（人）",
+    )
+
+    @staticmethod
+    def resolve_outcomes(obj):  # type: ignore[no-untyped-def]
+        if obj.status != Challenge.Status.COMPLETED:
+            return None
+        return {
+            "products": obj.outcome_products,
+            "patents": obj.outcome_patents,
+            "revenue": obj.outcome_revenue,
+            "taxes": obj.outcome_taxes,
+            "jobs": obj.outcome_jobs,
+        }
 
 
 class ChallengeFilters(Schema):

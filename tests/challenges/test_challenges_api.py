@@ -93,6 +93,7 @@ def test_operators_propose_invite_withdraw_and_assemble_through_the_api(world, s
     own.industries.add(code)
     base = f"/api/challenges/{challenge.pk}"
     op = login(w.operator)
+    assert op.get(base).json()["outcomes"] is None  # published only once accepted (验收)
 
     # candidates: the operator's list, with the reasons; nobody else gets it
     body = op.get(f"{base}/team/candidates").json()

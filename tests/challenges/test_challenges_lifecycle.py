@@ -92,6 +92,14 @@ def test_full_cycle_from_publication_to_final_acceptance(world, django_capture_o
     assert done.status == Challenge.Status.COMPLETED and done.outcome_patents == 2
     assert reload(done).acceptance_score == Decimal("79.00")
     assert reload(done).status_note == "各项指标达标，同意通过验收。"
+    # the outcomes are published with the accepted challenge: on its page and in the API, to a visitor too
+    from django.test import Client
+
+    body = Client().get(f"/api/challenges/{done.pk}").json()
+    assert body["outcomes"]["patents"] == 2 and Decimal(body["outcomes"]["revenue"]) == Decimal("5000000")
+    assert body["outcomes"]["products"] == 0 and body["outcomes"]["jobs"] == 0
+    page = Client().get(f"/challenges/{done.pk}/").content.decode()
+    assert "专利 2 件" in page and "新增销售收入 500 万元" in page
     from django.utils import timezone
 
     from techmarket.analytics import compute, indicators
