@@ -100,3 +100,33 @@ def test_a_past_event_meeting_marked_engagement_opened_an_engagement_that_links_
     page = client.get(f"/engagements/{engagement.pk}/")
     assert page.status_code == 200
     assert f"/events/{meeting.event.pk}/" in page.content.decode()
+
+
+def test_a_past_event_meeting_marked_signed_has_a_deal_and_a_registered_contract_after_the_event(demo):
+    from techmarket.analytics import compute, indicators
+    from techmarket.analytics.compute import Filters
+    from techmarket.contracts.models import TechContract
+    from techmarket.engagements.models import Engagement, Stage
+    from techmarket.events.models import MeetingRequest
+
+    signed = MeetingRequest.objects.filter(outcome=MeetingRequest.Outcome.AGREEMENT).exclude(
+        engagement_id=None
+    )
+    assert signed.exists(), "no meeting marked 已签约 carried an engagement"
+    for meeting in signed.select_related("event"):
+        engagement = Engagement.objects.unscoped().get(pk=meeting.engagement_id)
+        assert engagement.stage == Stage.DEAL
+        assert meeting.event.ends_at <= engagement.closed_at
+        contract = TechContract.objects.unscoped().get(engagement=engagement)
+        assert contract.status == "registered"
+        assert contract.signed_on >= meeting.event.ends_at.date()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from techmarket.analytics.periods import Month, Period
+
+    today = timezone.localdate()
+    year = Filters(period=Period(Month.of(today - timedelta(days=365)), Month.of(today)))
+    assert compute.total(indicators.get("events.contracts"), year) == signed.count()
+    assert compute.total(indicators.get("events.contract_amount"), year) > 0

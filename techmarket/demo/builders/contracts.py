@@ -85,6 +85,7 @@ def _record(
     type_name: str = "",
     n: int,
     roll: float | None = None,
+    signed_on: date | None = None,
 ) -> None:
     rng = ctx.rng
     types = list(
@@ -92,6 +93,8 @@ def _record(
     )
     ctype = rng.choice(types)
     signed = today - timedelta(days=rng.randrange(20, 700))
+    if signed_on is not None:
+        signed = signed_on
     total = _amount(ctx, ctype.type_name)
     deductions = []
     if ctype.type_name == "技术开发" and rng.random() < 0.6:
@@ -186,6 +189,7 @@ def build(ctx: DemoContext) -> None:
         _record(ctx, operator=operator, today=today, seller=seller, buyer=buyer, n=n)
     _engagement_contracts(ctx, operator=operator, today=today)
     _demo_enterprise_contracts(ctx, operator=operator, today=today, sellers=sellers)
+    _event_contracts(ctx, operator=operator, today=today)
 
 
 def _demo_enterprise_contracts(ctx: DemoContext, *, operator: Any, today: date, sellers: list[Any]) -> None:
@@ -202,13 +206,15 @@ def _demo_enterprise_contracts(ctx: DemoContext, *, operator: Any, today: date, 
 
 def _engagement_contracts(ctx: DemoContext, *, operator: Any, today: date) -> None:
     try:
-        from techmarket.engagements.models import Engagement, Stage
+        from techmarket.engagements.models import Engagement, Origin, Stage
     except ImportError:  # pragma: no cover - the engagements app is optional for this builder
         return
     done = (
         Engagement.objects.unscoped()
         .filter(stage=Stage.DEAL, supply_org__isnull=False)
+        .exclude(origin=Origin.EVENT)
         .select_related("supply_org", "demand_org")
+        .order_by("pk")
     )
     for n, engagement in enumerate(done, start=CONTRACTS_PER_RUN):
         _record(
@@ -222,3 +228,37 @@ def _engagement_contracts(ctx: DemoContext, *, operator: Any, today: date) -> No
             type_name="技术许可",  # the demo engagements end "双方签订技术许可合同"
             n=n,
         )
+
+
+def _event_contracts(ctx: DemoContext, *, operator: Any, today: date) -> None:
+    """The deals that followed an event's meeting (events builder, 已签约) are registered contracts signed on
+    the day the deal closed, so the events' 合同成交额 has a value. Their own random stream keeps the rest of
+    the demo as it was."""
+    import random
+
+    from techmarket.engagements.models import Engagement, Origin, Stage
+
+    deals = (
+        Engagement.objects.unscoped()
+        .filter(stage=Stage.DEAL, origin=Origin.EVENT, supply_org__isnull=False, closed_at__isnull=False)
+        .select_related("supply_org", "demand_org", "achievement")
+        .order_by("pk")
+    )
+    shared, ctx.rng = ctx.rng, random.Random(ctx.seed + 2)
+    try:
+        for n, engagement in enumerate(deals, start=CONTRACTS_PER_RUN + 800):
+            _record(
+                ctx,
+                operator=operator,
+                today=today,
+                seller=engagement.supply_org,
+                buyer=engagement.demand_org,
+                engagement=engagement,
+                title=engagement.title,
+                type_name="技术开发",
+                n=n,
+                roll=0.95,  # registered
+                signed_on=timezone.localtime(engagement.closed_at).date(),
+            )
+    finally:
+        ctx.rng = shared

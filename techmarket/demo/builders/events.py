@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from techmarket.achievements.models import Achievement
 from techmarket.catalog.models import LISTED_STATUSES
-from techmarket.engagements.models import Engagement, StageEntry
+from techmarket.engagements import services as engagement_services
+from techmarket.engagements.models import Activity, ChecklistItem, Engagement, Stage, StageEntry
 from techmarket.events import services
 from techmarket.events.models import Event, MeetingRequest, MeetingSeat, ProjectInterest, Registration
 from techmarket.needs.models import Need
@@ -31,7 +32,9 @@ PAST = (
     (2, Event.Kind.CAMPUS, "electronics", "名校直通车：走进高校电子信息实验室"),
     (1, Event.Kind.ROADSHOW, "equipment", "月度路演：高端装备与智能制造专场"),
 )
-OUTCOMES = (Out.AGREEMENT, Out.ENGAGEMENT, Out.CONTINUE, Out.CONTINUE, Out.NO_FOLLOW_UP, Out.NOT_HELD)
+# Dealt round the enterprises of each event (the local ones come first): the first events' local pairs go on to
+# an engagement and to a deal; the visitors from further away more often do not meet or do not follow up.
+OUTCOMES = (Out.NOT_HELD, Out.AGREEMENT, Out.ENGAGEMENT, Out.CONTINUE, Out.CONTINUE, Out.NO_FOLLOW_UP)
 
 
 def _admin_of(org: Organization) -> Any:
@@ -163,11 +166,51 @@ def _open_engagement(meeting: MeetingRequest, marker: Any) -> int | None:
     return marked.engagement_id
 
 
+def _sign(ctx: DemoContext, meeting: MeetingRequest, marker: Any) -> int | None:
+    """已签约: the meeting opened an engagement (as on the site), which its broker carried to a deal after the
+    event; the meeting is then marked 已签约. The contracts builder records the contract of that deal, so the
+    event's 合同成交额 counts something. The stages are spread between the event's end and today."""
+    from .engagements import _walk
+
+    engagement_id = _open_engagement(meeting, marker)
+    if engagement_id is None:  # no broker covers the enterprise: signed all the same, without an engagement
+        services.meeting_record_outcome(meeting=meeting, acting_user=marker, outcome=Out.AGREEMENT, rating=5)
+        MeetingRequest.objects.filter(pk=meeting.pk).update(outcome_at=meeting.event.ends_at)
+        return None
+    engagement = Engagement.objects.unscoped().get(pk=engagement_id)
+    broker = engagement.lead_broker
+    _walk(ctx, engagement, Stage.TRANSACTION, broker)
+    for item in ChecklistItem.objects.filter(stage=engagement.stage, required=True, is_active=True):
+        engagement_services.checklist_tick(engagement=engagement, item=item, acting_user=broker)
+    engagement_services.engagement_move(
+        engagement=engagement, action="deal", acting_user=broker, reason="双方在对接活动洽谈后签订技术合同。"
+    )
+    services.meeting_record_outcome(
+        meeting=meeting, acting_user=marker, outcome=Out.AGREEMENT, rating=5, note="会后完成中试验证并签约。"
+    )
+    ended = meeting.event.ends_at
+    entries = list(StageEntry.objects.filter(engagement_id=engagement_id).order_by("entered_at", "pk"))
+    step = (timezone.now() - timedelta(days=7) - ended) / max(1, len(entries))
+    for i, entry in enumerate(entries):
+        entry.entered_at = ended + step * i
+        entry.left_at = entry.entered_at if i == len(entries) - 1 else ended + step * (i + 1)
+        entry.save(update_fields=["entered_at", "left_at"])
+        Activity.objects.filter(engagement_id=engagement_id, stage=entry.stage).update(
+            happened_on=timezone.localtime(entry.entered_at).date()
+        )
+    closed = entries[-1].entered_at
+    Engagement.objects.unscoped().filter(pk=engagement_id).update(
+        created_at=ended, stage_entered_at=closed, closed_at=closed
+    )
+    MeetingRequest.objects.filter(pk=meeting.pk).update(outcome_at=ended)
+    return engagement_id
+
+
 def build(ctx: DemoContext) -> None:
     operator = ctx.users["demo_operator"]
     organiser = next(o for o in ctx.orgs[K.SERVICE] if o.is_platform_operator)
     now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
-    opened = 0
+    opened = signed = 0
     for n, (months_ago, kind, sector, title) in enumerate(PAST, start=1):
         start = (now - timedelta(days=30 * months_ago)).replace(hour=9)
         event = _event(
@@ -208,6 +251,9 @@ def build(ctx: DemoContext) -> None:
             if outcome == Out.ENGAGEMENT:  # the enterprise marks it after the event: the engagement opens
                 meeting = _meet(event, a, b, slot=slot, table=table, outcome="")
                 opened += _open_engagement(meeting, a.user) is not None
+            elif outcome == Out.AGREEMENT:  # ... and one went on to a deal and a contract
+                meeting = _meet(event, a, b, slot=slot, table=table, outcome="")
+                signed += _sign(ctx, meeting, a.user) is not None
             else:
                 _meet(event, a, b, slot=slot, table=table, outcome=outcome)
         if len(ents) > 1 and unis:
@@ -233,5 +279,6 @@ def build(ctx: DemoContext) -> None:
     _event(ctx, organiser, operator, start=(now + timedelta(days=45)).replace(hour=14), kind=Event.Kind.ROADSHOW,
            sector=sector, title="季度汇演：科技成果转化项目路演（筹备中）", status=Event.Status.DRAFT)  # fmt: skip
     ctx.notes.append(
-        f"对接活动：3 场往期活动（含洽谈与成果，{opened} 场洽谈已立项对接并开启对接项目）、1 场报名中、1 场草稿"
+        f"对接活动：3 场往期活动（含洽谈与成果，{opened} 场洽谈已立项对接并开启对接项目，"
+        f"{signed} 场洽谈后签约），1 场报名中、1 场草稿"
     )
