@@ -99,7 +99,9 @@ def contract_create(request: HttpRequest) -> HttpResponse:
         }
     if not owners:
         if roles.user_organizations(request.user):
-            raise PermissionDenied(_("技术合同由当事方（企业、高校、科研院所、服务机构等）录入，您所在的机构不能录入。"))
+            raise PermissionDenied(
+                _("技术合同由当事方（企业、高校、科研院所、服务机构等）录入，您所在的机构不能录入。")
+            )
         raise PermissionDenied(_("请先加入一个已审核通过的机构，再录入技术合同。"))
     sellers = [o.pk for o in owners]
     if engagement is not None:

@@ -20,7 +20,11 @@ class UploadForm(StyledForm):
 
     def __init__(self, *args: Any, user: Any, spec: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        orgs = spec.owner_choices(user) if spec is not None and spec.owner_choices else roles.user_organizations(user)
+        orgs = (
+            spec.owner_choices(user)
+            if spec is not None and spec.owner_choices
+            else roles.user_organizations(user)
+        )
         field = cast(forms.ModelChoiceField, self.fields["owner"])
         field.queryset = Organization.objects.filter(pk__in=[o.pk for o in orgs]).order_by("name")
         if len(orgs) == 1:
