@@ -25,6 +25,7 @@ class UploadForm(StyledForm):
             if spec is not None and spec.owner_choices
             else roles.user_organizations(user)
         )
+        self.has_owners = bool(orgs)
         field = cast(forms.ModelChoiceField, self.fields["owner"])
         field.queryset = Organization.objects.filter(pk__in=[o.pk for o in orgs]).order_by("name")
         if len(orgs) == 1:

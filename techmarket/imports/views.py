@@ -49,7 +49,7 @@ def upload(request: HttpRequest, spec_key: str) -> HttpResponse:
             "spec": spec,
             "form": form,
             "no_orgs": not roles.user_organizations(request.user),
-            "no_owner": not form.fields["owner"].queryset.exists(),
+            "no_owner": not form.has_owners,
         },
     )
 
