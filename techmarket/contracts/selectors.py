@@ -12,12 +12,38 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from techmarket.accounts import roles
+from techmarket.orgs.models import Organization
 
 from .models import ContractParty, ContractType, TechContract
+
+# Banks, guarantors and investors finance deals but are not parties to a technology contract: they
+# neither record nor import contracts in their own name (their loans and investments have their own pages).
+_K = Organization.Kind
+CONTRACT_OWNER_KINDS = frozenset(_K) - {_K.BANK, _K.GUARANTOR, _K.INVESTOR}
 
 
 def sees_every_contract(user: Any) -> bool:
     return roles.is_operator(user) or roles.is_bureau(user)
+
+
+def contract_owner_choices(user: Any) -> list[Organization]:
+    """The organisations in whose name the user may record or import contracts. Operators and bureau
+    officials (who register contracts for everyone) keep all of theirs."""
+    orgs = roles.user_organizations(user)
+    if sees_every_contract(user):
+        return orgs
+    return [o for o in orgs if o.kind in CONTRACT_OWNER_KINDS]
+
+
+def may_record_contracts(user: Any) -> bool:
+    """Whether the user may record a contract or import a sheet of them (the 录入合同 / 从 Excel 导入 actions)."""
+    return bool(contract_owner_choices(user))
+
+
+def may_record_for(user: Any, owner: Organization) -> bool:
+    if roles.is_bureau(user) or roles.is_operator(user):
+        return True
+    return owner.kind in CONTRACT_OWNER_KINDS and roles.is_org_member(user, owner)
 
 
 def contract_visible_q(user: Any) -> Q:

@@ -246,7 +246,9 @@ def _check_may_record(user: Any, owner: Organization, engagement: Any) -> None:
     """Members record their own organisation's contracts; an engagement's brokers record its contracts."""
     from techmarket.accounts import roles
 
-    if roles.is_member_or_operator(user, owner) or roles.is_bureau(user):
+    from .selectors import may_record_for
+
+    if may_record_for(user, owner):
         return
     if engagement is not None:
         from .engagement_link import engagement_org_ids, is_engagement_broker

@@ -237,6 +237,12 @@ def list_visible(user: Any, params: Any) -> Any:
     )
 
 
+def contract_owner_choices(user: Any) -> list[Any]:
+    from .selectors import contract_owner_choices
+
+    return contract_owner_choices(user)
+
+
 def contracts_sheet() -> ImportSpec:
     return ImportSpec(
         key="contracts",
@@ -245,6 +251,7 @@ def contracts_sheet() -> ImportSpec:
         load_existing=load_existing,
         save=save,
         list_visible=list_visible,
+        owner_choices=contract_owner_choices,
         export_columns=[
             ExportColumn("技术交易额（元）", lambda c, _u: c.technical_amount),
             ExportColumn("登记状态", lambda c, _u: c.get_status_display()),

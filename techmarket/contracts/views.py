@@ -49,14 +49,14 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "form": form,
             "query": query.urlencode(),
-            "can_create": bool(roles.user_organizations(request.user)),
+            "can_create": selectors.may_record_contracts(request.user),
             "office": selectors.sees_every_contract(request.user),
         },
     )
 
 
 def _owners(user: Any) -> list[Any]:
-    return roles.user_organizations(user)
+    return selectors.contract_owner_choices(user)
 
 
 def _from_engagement(request: HttpRequest) -> Any:
@@ -98,6 +98,10 @@ def contract_create(request: HttpRequest) -> HttpResponse:
             "owner": engagement.supply_org_id or engagement.demand_org_id,
         }
     if not owners:
+        if roles.user_organizations(request.user):
+            raise PermissionDenied(
+                _("技术合同由当事方（企业、高校、科研院所、服务机构等）录入，您所在的机构不能录入。")
+            )
         raise PermissionDenied(_("请先加入一个已审核通过的机构，再录入技术合同。"))
     sellers = [o.pk for o in owners]
     if engagement is not None:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.forms import StyledForm
 from techmarket.orgs.models import Organization
-from techmarket.reference.models import Discipline, Industry, Region
+from techmarket.reference.forms import RegionFilterField
+from techmarket.reference.models import Discipline, Industry
 
 from .models import Availability, Expert
 
@@ -145,12 +146,11 @@ class ExpertFilterForm(StyledForm):
         label=_("合作意向"), required=False, choices=[("", _("全部意向")), *Availability.choices]
     )
     panel_eligible = forms.ChoiceField(label=_("评审专家"), required=False, choices=_PANEL_CHOICES)
-    region = forms.ChoiceField(label=_("地区"), required=False)
+    region = RegionFilterField()
     affiliation = forms.TypedChoiceField(label=_("所在单位"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from techmarket.reference.forms import region_queryset
 
         cast(forms.ChoiceField, self.fields["discipline"]).choices = [("", _("全部学科"))] + [
             (code, name) for code, name in Discipline.objects.order_by("code").values_list("code", "name")
@@ -158,10 +158,6 @@ class ExpertFilterForm(StyledForm):
         cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("全部行业"))] + [
             (code, name)
             for code, name in Industry.objects.filter(level=2).order_by("code").values_list("code", "name")
-        ]
-        prefectures = region_queryset().filter(level=Region.Level.PREFECTURE)
-        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("全部地区"))] + [
-            (r.code, r.name) for r in prefectures
         ]
         # Only organisations that have experts: a list of every registered company would bury them.
         with_experts = Organization.objects.filter(experts__isnull=False, status=Organization.Status.APPROVED)

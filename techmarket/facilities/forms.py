@@ -5,7 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.reference.forms import ChainNodeChoiceField, IndustryChoiceField, RegionChoiceField
+from techmarket.reference.forms import (
+    ChainNodeChoiceField,
+    IndustryChoiceField,
+    RegionChoiceField,
+    RegionFilterField,
+)
 
 from .fields import BOOKING_FIELDS, FACILITY_FIELDS, PROJECT_FIELDS, SERVICE_FIELDS
 from .models import Facility, FacilityService, Project
@@ -28,7 +33,7 @@ class FacilityFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部"))] + list(Facility.Status.choices)
     )
-    region = forms.RegexField(label=_("地区代码"), required=False, regex=r"^\d{2,6}$", max_length=6)
+    region = RegionFilterField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -164,7 +169,7 @@ class ServiceFilterForm(forms.Form):
     facility_kind = forms.ChoiceField(
         label=_("平台类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
     )
-    region = forms.RegexField(label=_("地区代码"), required=False, regex=r"^\d{2,6}$", max_length=6)
+    region = RegionFilterField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from techmarket.catalog.filters import region_q
+
 from .models import Booking, Facility, FacilityService, Project
 
 PUBLIC_STATUSES = (Facility.Status.TRIAL, Facility.Status.RECOGNISED)
@@ -71,7 +73,7 @@ def facility_list_visible_to(
     if status:
         qs = qs.filter(status=status)
     if region:
-        qs = qs.filter(region__code__startswith=region)
+        qs = qs.filter(region_q(region))
     if industry:
         qs = qs.filter(industry__code=industry)
     if owner:
@@ -213,7 +215,7 @@ def services_visible_to(
     if facility_kind:
         qs = qs.filter(facility__kind=facility_kind)
     if region:
-        qs = qs.filter(facility__region__code__startswith=region)
+        qs = qs.filter(region_q(region, "facility__region"))
     if industry:
         qs = qs.filter(facility__industry__code=industry)
     return qs.order_by("facility__name", "kind", "name", "pk")

@@ -18,9 +18,14 @@ class UploadForm(StyledForm):
         help_text=_("请使用平台下载的模板填写。"),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, spec: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        orgs = roles.user_organizations(user)
+        orgs = (
+            spec.owner_choices(user)
+            if spec is not None and spec.owner_choices
+            else roles.user_organizations(user)
+        )
+        self.has_owners = bool(orgs)
         field = cast(forms.ModelChoiceField, self.fields["owner"])
         field.queryset = Organization.objects.filter(pk__in=[o.pk for o in orgs]).order_by("name")
         if len(orgs) == 1:

@@ -99,6 +99,8 @@ class ImportSpec:
     save: Callable[[dict[str, Any], Any, Any, Any], Any]
     external_key_field: str = "external_key"
     export_columns: list[ExportColumn] = field(default_factory=list)
+    # The organisations a user may import into: owner_choices(user) -> list (default: all of theirs).
+    owner_choices: Callable[[Any], list[Any]] | None = None
     # Who may export private columns of an item: can_edit(user, obj) -> bool.
     can_edit: Callable[[Any, Any], bool] | None = None
     # The type's visibility selector applied to GET filters: list_visible(user, params) -> QuerySet.

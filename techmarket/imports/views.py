@@ -33,7 +33,7 @@ def template_download(request: HttpRequest, spec_key: str) -> HttpResponse:
 @login_required
 def upload(request: HttpRequest, spec_key: str) -> HttpResponse:
     spec = get_spec(spec_key)
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user, spec=spec)
     if request.method == "POST" and form.is_valid():
         job, _preview = services.import_job_create(
             spec=spec,
@@ -45,7 +45,12 @@ def upload(request: HttpRequest, spec_key: str) -> HttpResponse:
     return render(
         request,
         "imports/upload.html",
-        {"spec": spec, "form": form, "no_orgs": not roles.user_organizations(request.user)},
+        {
+            "spec": spec,
+            "form": form,
+            "no_orgs": not roles.user_organizations(request.user),
+            "no_owner": not form.has_owners,
+        },
     )
 
 

@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.catalog.forms import ParameterLinesField
 from techmarket.catalog.models import ListingStatus
 from techmarket.core.forms import StyledForm, StyledFormMixin
-from techmarket.reference.forms import ChainNodeChoiceField, IndustryChoiceField, RegionChoiceField
+from techmarket.reference.forms import (
+    ChainNodeChoiceField,
+    IndustryChoiceField,
+    RegionChoiceField,
+    RegionFilterField,
+)
 from techmarket.reference.models import ChainNode
 
 from .fields import NEED_FIELDS
@@ -126,7 +131,7 @@ class NeedFilterForm(StyledForm):
     industry = IndustryChoiceField(
         label=_("行业"), required=False, empty_label=_("全部行业"), to_field_name="code"
     )
-    region = forms.ChoiceField(label=_("地区"), required=False)
+    region = RegionFilterField()
     chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"))
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态"))] + ListingStatus.choices
@@ -150,13 +155,7 @@ class NeedFilterForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from techmarket.reference.forms import region_queryset
-        from techmarket.reference.models import Region
 
-        prefectures = region_queryset().filter(level=Region.Level.PREFECTURE)
-        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("全部地区"))] + [
-            (r.code, r.name) for r in prefectures
-        ]
         cast(forms.ModelChoiceField, self.fields["chain_node"]).queryset = ChainNode.objects.select_related(
             "chain"
         ).filter(chain__is_active=True)

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.forms import StyledForm
-from techmarket.reference.forms import RegionChoiceField
+from techmarket.reference.forms import RegionChoiceField, RegionFilterField
 
 from .facts import all_facts
 from .models import Policy
@@ -26,7 +26,7 @@ class PolicyFilterForm(StyledForm):
     support_type = forms.ChoiceField(
         label=_("支持方式"), required=False, choices=[("", _("全部"))] + list(Policy.SupportType.choices)
     )
-    region = forms.RegexField(label=_("地区代码"), required=False, regex=r"^\d{6}$", max_length=6)
+    region = RegionFilterField(label=_("适用地区"))
     validity = forms.ChoiceField(
         label=_("有效期"),
         required=False,

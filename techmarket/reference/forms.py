@@ -1,5 +1,6 @@
 """Form fields for code tables, grouped so a person can find a code without knowing it."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -26,6 +27,43 @@ class RegionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Region) -> str:
         return obj.full_name if obj.level == Region.Level.COUNTY else f"{obj.name}（市辖全域）"
+
+
+def region_filter_choices() -> list[Any]:
+    """The platform's province, then each prefecture with its counties (an <optgroup> per prefecture); the
+    option values are GB/T 2260 codes, the labels names."""
+    province: list[tuple[str, str]] = []
+    groups: dict[str, list[tuple[str, str]]] = {}
+    prefectures: dict[str, str] = {}
+    query = Q()
+    for prefix in settings.PLATFORM_REGION_PREFIXES:
+        query |= Q(code__startswith=prefix)
+    for region in Region.objects.filter(query).order_by("code").only("code", "name", "level"):
+        if region.level == Region.Level.PROVINCE:
+            province.append((region.code, str(_("%(name)s（全省）") % {"name": region.name})))
+        elif region.level == Region.Level.PREFECTURE:
+            prefectures[region.code[:4]] = region.name
+            groups[region.name] = [(region.code, str(_("%(name)s（全市）") % {"name": region.name}))]
+        else:
+            group = prefectures.get(region.code[:4], "")
+            groups.setdefault(group, []).append((region.code, region.name))
+    return [("", _("全部地区")), *province, *groups.items()]
+
+
+class RegionFilterField(forms.ChoiceField):
+    """A region filter chosen by name (province → prefecture → county), sent as the GB/T 2260 code under the
+    same query parameter as before, so saved links (?region=371300) and the API are unchanged. A bare code
+    prefix from an older link (e.g. ?region=3713) is still accepted."""
+
+    LEGACY_CODE = re.compile(r"\d{2,6}")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("地区"))
+        kwargs.setdefault("required", False)
+        super().__init__(choices=region_filter_choices, **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return super().valid_value(value) or bool(self.LEGACY_CODE.fullmatch(str(value)))
 
 
 class GroupedChoicesMixin:

@@ -82,7 +82,7 @@ def test_broker_books_centre_quotes_enterprise_accepts_report_reaches_engagement
     # The enterprise accepts the quote.
     _login(page, base, "boss")
     page.goto(f"{base}/facilities/bookings/{booking.pk}/")
-    assert "28000" in page.locator("#quote-price").inner_text()
+    assert page.locator("#quote-price").inner_text() == "28,000.00 元（2.80 万元）"
     page.get_by_role("button", name="接受报价", exact=True).click()
     page.get_by_text("操作成功").wait_for()
     assert page.locator("#booking-status").inner_text() == "已接受报价"

@@ -77,5 +77,5 @@ def test_demo_enterprise_applies_for_a_transfer_loan_with_its_points_and_the_ban
     _login(page, base, "demo_enterprise")
     page.goto(f"{base}/finance/applications/{application.pk}/")
     assert page.locator("#decision-note").inner_text() == "积分达标，技术合同已登记，同意授信。"
-    assert "2500000 元，3.85%，24 个月" in page.locator("body").inner_text()
+    assert "2,500,000.00 元（250 万元），3.85%，24 个月" in page.locator("body").inner_text()
     screenshot("finance-enterprise-sees-decision")

@@ -87,7 +87,7 @@ def test_operator_publishes_enterprise_is_pushed_applies_bureau_approves(live_se
     page.get_by_text("研发投入占比 4.5% ≥ 3% ✓", exact=False).first.wait_for()
     screenshot("policies-push")
     page.goto(f"{base}/policies/qualify/")
-    page.get_by_text("最高可获 500000 元").wait_for()
+    page.get_by_text("最高可获 50 万元").wait_for()
     page.get_by_role("link", name="临沂市企业研发投入后补助").first.click()
     page.get_by_text("高新技术企业（有效期至 2099-12-31）✓").wait_for()
     page.get_by_label("申请金额（元）").fill("300000")

@@ -75,7 +75,7 @@ def test_voucher_issued_spent_claimed_and_settled(live_server, page, screenshot)
     page.get_by_label("面额（元）").fill("50000")
     page.get_by_role("button", name="发放", exact=True).click()
     page.get_by_text("已向“临沂新材料科技有限公司”发放创新券").wait_for()
-    assert "50000.00 / 950000.00" in page.get_by_test_id("batch-remaining").inner_text()
+    assert page.get_by_test_id("batch-remaining").inner_text() == "5 万元 / 95 万元"
     voucher = Voucher.objects.unscoped().get()
 
     # The enterprise sees it, asks for too much, then spends ¥12,000 on its accepted booking.
@@ -90,7 +90,7 @@ def test_voucher_issued_spent_claimed_and_settled(live_server, page, screenshot)
     page.get_by_label("抵扣金额（元）").fill("12000")
     page.get_by_role("button", name="确认抵扣").click()
     page.get_by_text("已用券抵扣 12000.00 元").wait_for()
-    assert page.get_by_test_id("voucher-balance").inner_text() == "38000.00 元"
+    assert page.get_by_test_id("voucher-balance").inner_text() == "38,000.00 元（3.80 万元）"
     assert page.get_by_test_id("voucher-state").inner_text() == "部分使用"
     screenshot("vouchers-spent")
     use = VoucherUse.objects.unscoped().get()

@@ -242,7 +242,7 @@ def test_quotes_reports_and_ratings_are_seen_by_the_two_sides_only(
     for user in (ent_user, uni_admin):
         client.force_login(user)
         page = client.get(url).content.decode()
-        assert "30000" in page and "非常专业的团队" in page and "服务报告" in page
+        assert "30,000.00 元（3 万元）" in page and "非常专业的团队" in page and "服务报告" in page
         assert client.get(f"/api/facilities/bookings/{booking.pk}").json()["quote_price"] == "30000.00"
     client.force_login(stranger)
     assert client.get(url).status_code == 404

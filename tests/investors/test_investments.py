@@ -227,10 +227,10 @@ def test_the_page_shows_the_form_to_the_fund_and_the_record_to_the_enterprise(in
     ent = Client()
     ent.force_login(ent_user)
     html = ent.get(page).content.decode()
-    assert "3000000.00" in html and 'data-testid="investment-form"' not in html
+    assert '<td class="text-end">300.00</td>' in html and 'data-testid="investment-form"' not in html
     assert ent.post(post, {"amount": "1", "invested_on": "2026-01-10", "stage": Stage.A}).status_code == 403
     seeking_html = ent.get(reverse("investors:seeking_detail", args=[interest.seeking_id])).content.decode()
-    assert "3000000.00" in seeking_html
+    assert '<td class="text-end">300.00</td>' in seeking_html
     assert Investment.objects.unscoped().count() == 1
     assert interest.status == Interest.Status.ENGAGED
 

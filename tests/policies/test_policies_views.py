@@ -99,7 +99,7 @@ def test_enterprise_sees_reasons_applies_and_the_bureau_approves(
     page = client.get(reverse("policies:detail", args=[published.pk])).content.decode()
     assert "符合申报条件" in page and "研发投入占比 4.5% ≥ 3% ✓" in page and "提交申请" in page
     qualify = client.get(reverse("policies:qualify")).content.decode()
-    assert "临沂市企业研发投入后补助" in qualify and "最高可获 500000 元" in qualify
+    assert "临沂市企业研发投入后补助" in qualify and "最高可获 50 万元" in qualify
     response = client.post(
         reverse("policies:apply", args=[published.pk]),
         {

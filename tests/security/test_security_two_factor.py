@@ -120,3 +120,22 @@ def test_admin_never_shows_a_devices_secret_or_qr_code():
     for view in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
         assert client.get(reverse(f"admin:{view}", args=[device.pk])).status_code == 403
         assert client.get(reverse(f"admin:{view}", args=[device.pk + 1000])).status_code == 403  # not 500
+
+
+def test_the_setup_and_verify_pages_show_only_the_logo_and_logout():
+    """Every other page sends an unverified operator back here: the full menu would lead nowhere."""
+    operator = make_operator()
+    client = _login(operator)
+    setup = client.get(reverse("accounts:two_factor_setup")).content.decode()
+    assert 'id="totp-secret"' in setup and "退出登录" in setup and reverse("accounts:logout") in setup
+    for elsewhere in ("needs:list", "contracts:list", "core:workspace", "notifications:list", "audit:log"):
+        assert f'href="{reverse(elsewhere)}"' not in setup, elsewhere
+    assert "政策与金融" not in setup and 'id="mainNav"' not in setup
+    device = TOTPDevice.objects.get(user=operator)
+    device.confirmed = True
+    device.save()
+    verify = _login(operator).get(reverse("accounts:two_factor_verify")).content.decode()
+    assert "退出登录" in verify and 'id="mainNav"' not in verify
+    # once verified, the full menu is back
+    client.post(reverse("accounts:two_factor_verify"), {"code": _code(device)})
+    assert 'id="mainNav"' in client.get(reverse("needs:list")).content.decode()
