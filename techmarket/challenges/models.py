@@ -439,6 +439,9 @@ class Panel(models.Model):
     class Purpose(models.TextChoices):
         SELECTION = "selection", _("遴选评审")
         ACCEPTANCE = "acceptance", _("验收评审")
+        # facility recognition (facilities.recognition): an application, and the periodic evaluation
+        RECOGNITION = "recognition", _("认定评审")
+        EVALUATION = "evaluation", _("定期评价评审")
 
     class Status(models.TextChoices):
         FORMING = "forming", _("组建中")

@@ -37,6 +37,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,6 +70,11 @@ class PanelSubject:
     suggested: Callable[[Any], list[Expert]] = lambda subject: []
     # when an entry was submitted (tie rule)
     submitted_at: Callable[[Any], datetime] = lambda entry: entry.created_at
+    # why a reviewer drawn by field codes is proposed, in words (the subject's own word: 榜单, 平台 …)
+    field_reason: Any = None
+    # an entry as the reviewers' task list names and links it (default: a challenge application's)
+    entry_label: Callable[[Any], str] = lambda entry: entry.organization.name
+    entry_url: Callable[[Any], str] = lambda entry: reverse("challenges:review", args=[entry.pk])
 
 
 _SUBJECTS: dict[type[models.Model], PanelSubject] = {}
@@ -161,7 +167,8 @@ def panel_candidates(panel: Panel, *, limit: int = 30) -> tuple[list[Candidate],
         field_q |= Q(disciplines__code__startswith=code[:3])
     if field_q:
         for expert in pool.filter(field_q).distinct().select_related("affiliation")[: limit * 2]:
-            by_field[expert.pk] = Candidate(expert, [_("研究领域与榜单所属行业/学科相同")])
+            why = str(spec.field_reason) if spec.field_reason else _("研究领域与榜单所属行业/学科相同")
+            by_field[expert.pk] = Candidate(expert, [why])
     order: list[int] = []
     for expert in spec.suggested(panel.subject):
         if expert.pk in seated or not expert.panel_eligible or not expert.is_active:

@@ -533,7 +533,15 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
             spec = panels.subject_of(seat.panel)
             for entry in spec.entries(seat.panel.subject):
                 conflicts = panels.entry_conflicts(seat.panel, seat.expert, entry)
-                entries.append((entry, conflicts, bool(panels.own_scores(seat, entry.pk))))
+                # each subject names and links its entries (an application here, a recognition round there)
+                entries.append(
+                    (
+                        spec.entry_label(entry),
+                        spec.entry_url(entry),
+                        conflicts,
+                        bool(panels.own_scores(seat, entry.pk)),
+                    )
+                )
         seats.append((seat, entries))
     return render(request, "challenges/reviews.html", {"seats": seats})
 

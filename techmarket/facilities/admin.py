@@ -12,7 +12,8 @@ class FacilityAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "owner", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "owner__name"]
-    raw_id_fields = ["owner", "region", "industry", "chain_node"]
+    raw_id_fields = ["owner", "region"]
+    filter_horizontal = ["industries", "disciplines", "chain_nodes"]
     readonly_fields = [
         "status",
         "status_note",

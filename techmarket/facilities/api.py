@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -27,14 +28,44 @@ class FacilityOut(Schema):
     owner_id: int
     owner: str = Field(..., alias="owner.name")
     region: str = Field(..., alias="region_id", description="GB/T 2260 地区代码")
-    industry: str | None = Field(None, alias="industry_id", description="GB/T 4754 行业代码")
-    chain_node_id: int | None
+    industries: list[str] = Field(..., description="GB/T 4754 行业代码（可多个）")
+    disciplines: list[str] = Field(..., description="GB/T 13745 学科代码（可多个）")
+    chain_node_ids: list[int] = Field(..., description="产业链环节编号（可多个）")
+    industry: str | None = Field(
+        None, description="已弃用：industries 的第一个代码（平台曾只登记一个行业），请改用 industries"
+    )
+    chain_node_id: int | None = Field(
+        None, description="已弃用：chain_node_ids 的第一个，请改用 chain_node_ids"
+    )
     summary: str
     capacity: int
     equipment: list[str] = Field(..., alias="equipment_list")
     contact_name: str
     contact_phone: str
     recognised_at: datetime | None
+
+    # The lists come from the selectors' prefetch (facilities.selectors._field_prefetch): no query per row.
+    @staticmethod
+    def resolve_industries(obj: Any) -> list[str]:
+        return sorted(i.pk for i in obj.industries.all())
+
+    @staticmethod
+    def resolve_disciplines(obj: Any) -> list[str]:
+        return sorted(d.pk for d in obj.disciplines.all())
+
+    @staticmethod
+    def resolve_chain_node_ids(obj: Any) -> list[int]:
+        return sorted(n.pk for n in obj.chain_nodes.all())
+
+    @staticmethod
+    def resolve_industry(obj: Any) -> str | None:
+        codes = FacilityOut.resolve_industries(obj)
+        return codes[0] if codes else None
+
+    @staticmethod
+    def resolve_chain_node_id(obj: Any) -> int | None:
+        nodes = FacilityOut.resolve_chain_node_ids(obj)
+        return nodes[0] if nodes else None
 
 
 class FacilityFilters(Schema):
@@ -44,7 +75,10 @@ class FacilityFilters(Schema):
     )
     status: str = Field("", description="trial（试点）/ recognised（已认定）/ revoked（已撤销）")
     region: str = Field("", max_length=6, pattern=r"^(\d{2,6})?$", description="地区代码前缀")
-    industry: str = Field("", max_length=4, description="行业代码")
+    industry: str = Field(
+        "", max_length=5, description="行业代码：门类字母、大类或更细的代码，平台的任一服务行业在其下即列出"
+    )
+    chain_node: int | None = Field(None, ge=1, le=MAX_DB_INT, description="产业链环节编号（含其下级环节）")
     owner: int | None = Field(None, ge=1, le=MAX_DB_INT)
 
 
@@ -77,6 +111,10 @@ class ServiceFilters(Schema):
     )
     facility_kind: str = Field("", description="verification / pilot / instrument")
     region: str = Field("", max_length=6, pattern=r"^(\d{2,6})?$", description="地区代码前缀")
+    industry: str = Field("", max_length=5, description="服务平台的行业代码（任一服务行业在其下即列出）")
+    chain_node: int | None = Field(
+        None, ge=1, le=MAX_DB_INT, description="服务平台的产业链环节编号（含下级）"
+    )
 
 
 class BookingIn(Schema):

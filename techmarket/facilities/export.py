@@ -1,4 +1,5 @@
-"""Facilities and their service catalogue as xlsx (two sheets; columns only ever added at the end)."""
+"""Facilities and their service catalogue as xlsx (two sheets; columns only ever added at the end). A
+facility's several industry codes, disciplines and chain links share one cell each, separated by "；"."""
 
 import io
 from collections.abc import Iterable
@@ -19,7 +20,8 @@ FACILITY_LAYOUT: list[tuple[str, Any]] = [
     ("依托单位", lambda f: f.owner.name),
     ("地区代码", lambda f: f.region_id),
     ("地址", lambda f: f.address),
-    ("服务行业代码", lambda f: f.industry_id or ""),
+    # Several codes in one cell, separated by "；" (the column keeps its place; its name says 代码 as before).
+    ("服务行业代码", lambda f: "；".join(sorted(i.pk for i in f.industries.all()))),
     ("年服务能力（项）", lambda f: f.capacity),
     ("同时可承接预约数", lambda f: f.parallel_capacity),
     (
@@ -31,6 +33,13 @@ FACILITY_LAYOUT: list[tuple[str, Any]] = [
     ("联系人", lambda f: f.contact_name),
     ("联系电话", lambda f: f.contact_phone),
     ("认定时间", lambda f: f.recognised_at.date() if f.recognised_at else None),
+    ("学科代码", lambda f: "；".join(sorted(d.pk for d in f.disciplines.all()))),
+    (
+        "产业链环节",
+        lambda f: "；".join(
+            f"{n.chain.name} · {n.name}" for n in sorted(f.chain_nodes.all(), key=lambda n: n.pk)
+        ),
+    ),
 ]
 SERVICE_LAYOUT: list[tuple[str, Any]] = [
     ("平台编号", lambda s: s.facility_id),

@@ -2,7 +2,9 @@
 (analytics.evaluations), so 绩效评价 can rank centres on what they move on."""
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.analytics.evaluations import Metric, Subject, count_by, register_metric, register_subject
@@ -12,17 +14,22 @@ from .models import Booking, Facility, Project
 
 register_group(Group("facilities", _("概念验证与中试"), 40))
 
+# A facility has several industry codes and chain links (many-to-many). The indicators count distinct rows
+# (Indicator.aggregate), so in a breakdown a facility — or a booking or project through its facility — counts
+# once per GB/T 4754 division, once per chain, once per chain link and once per segment (上游/中游/下游) it
+# serves, and once in the total. The rows of a breakdown can therefore add up to more than the total.
+# Such fan-out paths are computed from the live rows, not the pre-aggregated facts (analytics.facts).
 FACILITY_PATHS: dict[str, Any] = {
     "group": "facilities",
     "region_field": "region__code",
-    "industry_field": "industry__code",
-    "chain_node_field": "chain_node_id",
+    "industry_field": "industries__code",
+    "chain_node_field": "chain_nodes",
 }
 VIA_FACILITY: dict[str, Any] = {
     "group": "facilities",
     "region_field": "facility__region__code",
-    "industry_field": "facility__industry__code",
-    "chain_node_field": "facility__chain_node_id",
+    "industry_field": "facility__industries__code",
+    "chain_node_field": "facility__chain_nodes",
 }
 
 
@@ -59,6 +66,7 @@ register(
         "created_at",
         order=10,
         help=_("期间内登记的概念验证中心、中试基地和共享仪器（试点）"),
+        list_url=lambda params: reverse("facilities:list") + "?" + urlencode(params),
         **FACILITY_PATHS,
     )
 )

@@ -1,8 +1,9 @@
 """Forms of the facilities domain; their rules come from fields.py (the service checks them again)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.reference.forms import (
@@ -11,6 +12,7 @@ from techmarket.reference.forms import (
     RegionChoiceField,
     RegionFilterField,
 )
+from techmarket.reference.models import ChainNode, Discipline, Industry
 
 from .fields import BOOKING_FIELDS, FACILITY_FIELDS, PROJECT_FIELDS, SERVICE_FIELDS
 from .models import Facility, FacilityService, Project
@@ -34,6 +36,10 @@ class FacilityFilterForm(forms.Form):
         label=_("状态"), required=False, choices=[("", _("全部"))] + list(Facility.Status.choices)
     )
     region = RegionFilterField()
+    industry = IndustryChoiceField(
+        label=_("服务行业"), required=False, empty_label=_("全部行业"), to_field_name="code"
+    )
+    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,19 +49,62 @@ class FacilityFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         d = self.cleaned_data
-        return {k: d.get(k) or "" for k in ("q", "kind", "status", "region")}
+        return {
+            **{k: d.get(k) or "" for k in ("q", "kind", "status", "region")},
+            "industry": d["industry"].code if d.get("industry") else "",
+            "chain_node": d["chain_node"].pk if d.get("chain_node") else None,
+        }
+
+
+class _IndustryMultiField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Industry) -> str:
+        return obj.name  # by name, as on the other forms: people look for 化学, not 26
+
+
+class _DisciplineMultiField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Discipline) -> str:
+        return obj.name
+
+
+class _ChainNodeMultiField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ChainNode) -> str:
+        link = f"{obj.parent.name} › {obj.name}" if obj.parent is not None else obj.name
+        return f"{obj.chain.name} · {link}"
+
+
+MULTI_HELP = _("可多选：按住 Ctrl（Mac 上为 ⌘）点选。")
 
 
 class FacilityForm(forms.ModelForm):
     region = RegionChoiceField(label=_("所在地区"))
-    industry = IndustryChoiceField(label=_("服务行业"), required=False)
-    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False)
+    industries = _IndustryMultiField(
+        label=_("服务行业（GB/T 4754）"),
+        required=False,
+        queryset=Industry.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=MULTI_HELP,
+    )
+    disciplines = _DisciplineMultiField(
+        label=_("学科（GB/T 13745）"),
+        required=False,
+        queryset=Discipline.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=MULTI_HELP,
+    )
+    chain_nodes = _ChainNodeMultiField(
+        label=_("产业链环节"),
+        required=False,
+        queryset=ChainNode.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=MULTI_HELP,
+    )
 
     class Meta:
         model = Facility
         fields = [
-            "name", "kind", "region", "address", "industry", "chain_node", "summary", "capacity", "equipment",
-            "opens_at", "closes_at", "open_weekdays", "parallel_capacity", "contact_name", "contact_phone",
+            "name", "kind", "region", "address", "industries", "disciplines", "chain_nodes", "summary",
+            "capacity", "equipment", "opens_at", "closes_at", "open_weekdays", "parallel_capacity",
+            "contact_name", "contact_phone",
         ]  # fmt: skip
         widgets = {
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -73,6 +122,24 @@ class FacilityForm(forms.ModelForm):
                 initial=organisations[0].pk,
             )
             self.order_fields(["name", "kind", "owner"])
+        instance = self.instance
+        current: dict[str, list[Any]] = {
+            name: list(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
+            for name in ("industries", "disciplines", "chain_nodes")
+        }
+        # Divisions (and first-level disciplines, active chains), plus whatever finer or retired values are
+        # stored, so an edit does not drop them.
+        cast(forms.ModelChoiceField, self.fields["industries"]).queryset = Industry.objects.filter(
+            Q(level=2) | Q(pk__in=current["industries"])
+        ).order_by("code")
+        cast(forms.ModelChoiceField, self.fields["disciplines"]).queryset = Discipline.objects.order_by(
+            "code"
+        )
+        cast(forms.ModelChoiceField, self.fields["chain_nodes"]).queryset = (
+            ChainNode.objects.filter(Q(chain__is_active=True) | Q(pk__in=current["chain_nodes"]))
+            .select_related("chain", "parent")
+            .order_by("chain__sort_order", "chain__name", "sort_order", "pk")
+        )
         FACILITY_FIELDS.apply_to_form(self)
         self.fields["open_weekdays"].required = False
         self.fields["parallel_capacity"].required = False
@@ -170,6 +237,10 @@ class ServiceFilterForm(forms.Form):
         label=_("平台类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
     )
     region = RegionFilterField()
+    industry = IndustryChoiceField(
+        label=_("服务行业"), required=False, empty_label=_("全部行业"), to_field_name="code"
+    )
+    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -179,7 +250,11 @@ class ServiceFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         d = self.cleaned_data
-        return {k: d.get(k) or "" for k in ("q", "kind", "facility_kind", "region")}
+        return {
+            **{k: d.get(k) or "" for k in ("q", "kind", "facility_kind", "region")},
+            "industry": d["industry"].code if d.get("industry") else "",
+            "chain_node": d["chain_node"].pk if d.get("chain_node") else None,
+        }
 
 
 class QuoteForm(forms.Form):

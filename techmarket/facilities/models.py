@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.catalog.scopes import GuardedManager
 from techmarket.decisions.models import DecisionRequest
 from techmarket.orgs.models import Organization
-from techmarket.reference.models import ChainNode, Industry, Region
+from techmarket.reference.models import ChainNode, Discipline, Industry, Region
 
 
 class Facility(models.Model):
@@ -39,21 +39,24 @@ class Facility(models.Model):
     )
     region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    industry = models.ForeignKey(
+    # Several fields per facility (a centre serves more than one division, discipline and chain link), the
+    # way experts and funds hold theirs; matching and the figures read every code.
+    industries = models.ManyToManyField(
         Industry,
         verbose_name=_("服务行业"),
-        null=True,
         blank=True,
-        on_delete=models.PROTECT,
         related_name="+",
+        help_text=_("GB/T 4754 行业，可多选"),
     )
-    chain_node = models.ForeignKey(
-        ChainNode,
-        verbose_name=_("产业链环节"),
-        null=True,
+    disciplines = models.ManyToManyField(
+        Discipline,
+        verbose_name=_("学科"),
         blank=True,
-        on_delete=models.SET_NULL,
         related_name="+",
+        help_text=_("GB/T 13745 学科，可多选"),
+    )
+    chain_nodes = models.ManyToManyField(
+        ChainNode, verbose_name=_("产业链环节"), blank=True, related_name="+", help_text=_("可多选")
     )
     summary = models.TextField(_("简介与服务内容"), max_length=4000)
     capacity = models.PositiveIntegerField(

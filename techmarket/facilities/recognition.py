@@ -194,6 +194,22 @@ OBJECTION = register_request_type(
 
 # --- the round as a panel subject -----------------------------------------------------------------
 
+
+def _field_codes(facility: Facility) -> tuple[list[str], list[str]]:
+    """Every industry and discipline code of the facility: reviewers are drawn from any of its fields."""
+    return (
+        sorted(facility.industries.values_list("pk", flat=True)),
+        sorted(facility.disciplines.values_list("pk", flat=True)),
+    )
+
+
+def panel_purpose(recognition: Recognition) -> str:
+    """认定评审 for an application, 定期评价评审 for a periodic evaluation (never the challenges' 遴选评审)."""
+    if recognition.kind == Recognition.Kind.EVALUATION:
+        return Panel.Purpose.EVALUATION
+    return Panel.Purpose.RECOGNITION
+
+
 panels.register_subject(
     panels.PanelSubject(
         subject_model=Recognition,
@@ -201,7 +217,10 @@ panels.register_subject(
         entries=lambda r: Recognition.objects.unscoped().filter(pk=r.pk).select_related("facility__owner"),
         parties=lambda r: ([r.facility.owner], []),
         subject_parties=lambda r: [r.facility.owner],
-        field_codes=lambda r: ([r.facility.industry_id] if r.facility.industry_id else [], []),
+        field_codes=lambda r: _field_codes(r.facility),
+        field_reason=_lazy("研究领域与平台的服务行业/学科相同"),
+        entry_label=lambda r: f"{r.facility.name}（{r.get_kind_display()}）",
+        entry_url=lambda r: reverse("facilities:recognition", args=[r.pk]),
     )
 )
 
@@ -324,6 +343,7 @@ def recognition_panel_create(
         criteria=parsed,
         acting_user=acting_user,
         trimmed=trimmed,
+        purpose=panel_purpose(recognition),
     )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +22,37 @@ from techmarket.catalog.filters import region_q
 from .models import Booking, Facility, FacilityService, Project
 
 PUBLIC_STATUSES = (Facility.Status.TRIAL, Facility.Status.RECOGNISED)
+
+
+def _field_prefetch() -> tuple[Any, ...]:
+    """A facility's fields in three queries for a whole page (chain links with their chain and segment)."""
+    from techmarket.reference.models import ChainNode
+
+    return (
+        "industries",
+        "disciplines",
+        Prefetch("chain_nodes", queryset=ChainNode.objects.select_related("chain", "parent")),
+    )
+
+
+def _with_field(industry: str = "", chain_node: int | None = None) -> Any:
+    """Ids of the facilities with any industry code under ``industry`` (a section letter, a division or a
+    finer code: see catalog.filters.industry_q) and any chain link at or under ``chain_node``; one
+    subquery each over the link tables, so a facility with several matching codes is listed once."""
+    from techmarket.catalog.filters import industry_q
+
+    ids = Facility.objects.unscoped().values("pk")
+    if industry:
+        ids = ids.filter(
+            pk__in=Facility.industries.through.objects.filter(industry_q(industry)).values("facility_id")
+        )
+    if chain_node:
+        ids = ids.filter(
+            pk__in=Facility.chain_nodes.through.objects.filter(
+                Q(chainnode_id=chain_node) | Q(chainnode__parent_id=chain_node)
+            ).values("facility_id")
+        )
+    return ids
 
 
 def _org_ids(user: Any) -> list[int]:
@@ -55,10 +86,15 @@ def facility_list_visible_to(
     status: str = "",
     region: str = "",
     industry: str = "",
+    chain_node: int | None = None,
     owner: int | None = None,
     **_ignored: Any,
 ) -> QuerySet[Facility]:
-    qs = Facility.objects.scoped(facility_visible_q(user)).select_related("owner", "region", "industry")
+    qs = (
+        Facility.objects.scoped(facility_visible_q(user))
+        .select_related("owner", "region")
+        .prefetch_related(*_field_prefetch())
+    )
     if q:
         q = q.strip()[:100]
         with_service = FacilityService.objects.unscoped().filter(is_active=True, name__icontains=q)
@@ -74,8 +110,8 @@ def facility_list_visible_to(
         qs = qs.filter(status=status)
     if region:
         qs = qs.filter(region_q(region))
-    if industry:
-        qs = qs.filter(industry__code=industry)
+    if industry or chain_node:
+        qs = qs.filter(pk__in=_with_field(industry, chain_node))
     if owner:
         qs = qs.filter(owner_id=owner)
     return qs
@@ -191,6 +227,7 @@ def services_visible_to(
     facility_kind: str = "",
     region: str = "",
     industry: str = "",
+    chain_node: int | None = None,
     active_only: bool = True,
     **_ignored: Any,
 ) -> QuerySet[FacilityService]:
@@ -216,8 +253,8 @@ def services_visible_to(
         qs = qs.filter(facility__kind=facility_kind)
     if region:
         qs = qs.filter(region_q(region, "facility__region"))
-    if industry:
-        qs = qs.filter(facility__industry__code=industry)
+    if industry or chain_node:
+        qs = qs.filter(facility_id__in=_with_field(industry, chain_node))
     return qs.order_by("facility__name", "kind", "name", "pk")
 
 
@@ -261,25 +298,36 @@ def services_for_engagement(
     user: Any, engagement: Any, *, limit: int = 6
 ) -> list[tuple[FacilityService, str]]:
     """Services matched to an engagement in the 概念验证 or 中试熟化 stage by a plain code match (not the
-    matching engine): the service kind fits the stage; facilities in the same GB/T 4754 major class as the
-    need come first, then those of the same city (GB/T 2260 first four digits). Each with its reason."""
+    matching engine): the service kind fits the stage; facilities serving the need's chain link (or its
+    segment) come first, then those with any industry code in the need's GB/T 4754 major class (every code of
+    the facility counts, not only its first), then those of the same city (GB/T 2260 first four digits).
+    Each with its reason."""
     kinds = STAGE_SERVICE_KINDS.get(engagement.stage)
     if not kinds:
         return []
     need = getattr(engagement, "need", None)
     industry = (getattr(need, "industry_id", None) or "")[:2] if need is not None else ""
+    node = getattr(need, "chain_node", None) if need is not None and need.chain_node_id else None
     region = (getattr(need, "region_id", None) or getattr(engagement.demand_org, "region_id", None) or "")[:4]
     party_orgs = {engagement.demand_org_id, engagement.supply_org_id}
     rows = list(
         services_visible_to(user)
         .filter(kind__in=kinds, facility__status__in=PUBLIC_STATUSES)
-        .exclude(facility__owner_id__in=[o for o in party_orgs if o])[:300]
+        .exclude(facility__owner_id__in=[o for o in party_orgs if o])
+        .prefetch_related("facility__industries", "facility__chain_nodes")[:300]
     )
 
     def reason_and_rank(s: FacilityService) -> tuple[int, str]:
         parts = [f"适合“{engagement.get_stage_display()}”阶段的{s.get_kind_display()}"]
         rank = 0
-        if industry and (s.facility.industry_id or "")[:2] == industry:
+        nodes = list(s.facility.chain_nodes.all())
+        if node is not None and any(n.pk == node.pk for n in nodes):
+            parts.append(f"服务同一产业链环节“{node.name}”")
+            rank += 4
+        elif node is not None and any(n.pk == node.parent_id or n.parent_id == node.pk for n in nodes):
+            parts.append("服务同一产业链环节的上下级")
+            rank += 3
+        if industry and any(i.pk[:2] == industry for i in s.facility.industries.all()):
             parts.append(f"同属行业大类 {industry}")
             rank += 2
         if region and (s.facility.region_id or "")[:4] == region:

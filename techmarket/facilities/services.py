@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.decisions.services import request_decide, request_open, request_withdraw
@@ -18,6 +19,7 @@ from techmarket.decisions.types import workflow_of
 from techmarket.documents.content import check_upload
 from techmarket.documents.services import document_upload
 from techmarket.orgs.models import Organization
+from techmarket.reference.models import ChainNode, Discipline, Industry
 from techmarket.workflow.engine import transition
 
 from .fields import BOOKING_FIELDS, FACILITY_FIELDS, PROJECT_FIELDS, SERVICE_FIELDS
@@ -27,9 +29,15 @@ from .request_types import BOOKING_REQUEST
 from .workflow import FACILITY, ORDER, PROJECT
 
 FACILITY_EDITABLE = (
-    "name", "kind", "region", "address", "industry", "chain_node", "summary", "capacity", "equipment",
+    "name", "kind", "region", "address", "summary", "capacity", "equipment",
     "contact_name", "contact_phone", "opens_at", "closes_at", "open_weekdays", "parallel_capacity",
 )  # fmt: skip
+# The facility's fields (several of each): field name → (model, what a missing code is called).
+FACILITY_M2M: dict[str, tuple[Any, Any]] = {
+    "industries": (Industry, _lazy("行业代码")),
+    "disciplines": (Discipline, _lazy("学科代码")),
+    "chain_nodes": (ChainNode, _lazy("产业链环节")),
+}
 PROJECT_EDITABLE = ("title", "team", "goals", "results", "transferred_to")
 SERVICE_EDITABLE = ("name", "kind", "unit", "price", "lead_time_days", "requirements", "description")
 
@@ -62,15 +70,44 @@ def _clean_facility(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _clean_fields(data: dict[str, Any]) -> dict[str, list[Any]]:
+    """The many-to-many fields present in ``data`` as lists of objects; unknown codes are refused by name."""
+    errors: dict[str, str] = {}
+    out: dict[str, list[Any]] = {}
+    for field, (model, label) in FACILITY_M2M.items():
+        if field not in data:
+            continue
+        keys = list(dict.fromkeys(getattr(v, "pk", v) for v in (data[field] or [])))
+        found = {obj.pk: obj for obj in model._default_manager.filter(pk__in=keys)}
+        missing = [str(k) for k in keys if k not in found]
+        if missing:
+            errors[field] = _("%(label)s不存在：%(v)s。") % {"label": label, "v": "、".join(missing)}
+        out[field] = [found[k] for k in keys if k in found]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _field_keys(facility: Facility) -> dict[str, list[Any]]:
+    """The facility's codes and chain nodes, sorted (what the audit records and the no-change test compare)."""
+    return {field: sorted(getattr(facility, field).values_list("pk", flat=True)) for field in FACILITY_M2M}
+
+
 def facility_create(*, acting_user: Any, owner: Organization, data: dict[str, Any]) -> Facility:
     if owner not in owner_organisations(acting_user):
         raise PermissionDenied(_("只有已通过审核机构的管理员或平台运营可以登记服务平台。"))
     clean = _clean_facility({k: v for k, v in data.items() if k in FACILITY_EDITABLE})
+    fields = _clean_fields(data)
     with transaction.atomic():
         facility = Facility(owner=owner, created_by=acting_user, status=Facility.Status.TRIAL, **clean)
         facility.save()
+        for field, objs in fields.items():
+            getattr(facility, field).set(objs)
         audit_record(
-            actor=acting_user, action="facilities.facility.create", target=facility, after=snapshot(facility)
+            actor=acting_user,
+            action="facilities.facility.create",
+            target=facility,
+            after={**snapshot(facility), **_field_keys(facility)},
         )
     return facility
 
@@ -83,20 +120,26 @@ def facility_update(*, facility: Facility, acting_user: Any, data: dict[str, Any
     merged = {name: getattr(facility, name) for name in FACILITY_EDITABLE}
     merged.update({k: v for k, v in data.items() if k in FACILITY_EDITABLE})
     clean = _clean_facility(merged)
+    fields = _clean_fields(data)
     changed = {k: v for k, v in clean.items() if getattr(facility, k) != v}
-    if not changed:
+    current = _field_keys(facility)
+    changed_fields = {k: objs for k, objs in fields.items() if sorted(o.pk for o in objs) != current[k]}
+    if not changed and not changed_fields:
         return facility
     with transaction.atomic():
-        before = snapshot(facility, changed)
+        before = {**snapshot(facility, changed), **{k: current[k] for k in changed_fields}}
         for k, v in changed.items():
             setattr(facility, k, v)
-        facility.save()
+        facility.save(update_fields=None if changed else ["updated_at"])
+        for k, objs in changed_fields.items():
+            getattr(facility, k).set(objs)
+        after_keys = _field_keys(facility)
         audit_record(
             actor=acting_user,
             action="facilities.facility.update",
             target=facility,
             before=before,
-            after=snapshot(facility, changed),
+            after={**snapshot(facility, changed), **{k: after_keys[k] for k in changed_fields}},
         )
     return facility
 

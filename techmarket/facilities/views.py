@@ -35,7 +35,7 @@ from .models import Booking
 from .permissions import booking_organisations, may_manage, owner_organisations
 from .recognition import is_owner_admin, is_recognition_operator
 from .request_types import BOOKING_REQUEST
-from .workflow import FACILITY, ORDER, PROJECT
+from .workflow import FACILITY, ORDER, PROJECT, RECOGNITION_PATH_ACTIONS
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -103,7 +103,10 @@ def facility_detail(request: HttpRequest, facility_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "facility": facility,
         "manager": manager,
-        "actions": FACILITY.available(user, facility),
+        # recognising and revoking belong to the recognition path (认定与评价), not to this page
+        "actions": [
+            (n, a) for n, a in FACILITY.available(user, facility) if n not in RECOGNITION_PATH_ACTIONS
+        ],
         "record": selectors.facility_record(facility),
         "meets_record": selectors.meets_record(facility),
         "projects": [

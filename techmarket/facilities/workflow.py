@@ -3,8 +3,10 @@
 Orders: after the facility's quote (the booking request's decision, request_types.py) the requester accepts
 or refuses it, the facility schedules it in its capacity calendar, delivers a report and the requester rates.
 
-A facility is piloted first and recognised later (先试点、后认定): operators recognise and revoke, with a
-reason for a revocation. A project's outcome moves 进行中 → 已通过验证 → 已转化 by the facility's managers.
+A facility is piloted first and recognised later (先试点、后认定). Recognition and the revocation of a
+recognised facility are moves of the recognition path only (recognition.py: application or periodic
+evaluation, panel, decision, 公示): the facility page does not offer them and the preconditions refuse them
+without the concluded round. An operator may end a pilot (终止试点) directly, with a reason. A project's outcome moves 进行中 → 已通过验证 → 已转化 by the facility's managers.
 """
 
 from typing import Any
@@ -46,7 +48,27 @@ def facility_preconditions(facility: F, action: str) -> list[str]:
         )
         if not passed.exists():
             return [str(_("认定须经依托单位申报、专家评审、运营决定和公示后办结，请在“认定与评价”中办理。"))]
+    if action == "revoke":
+        from .models import Recognition
+
+        failed = Recognition.objects.unscoped().filter(
+            facility=facility,
+            kind=Recognition.Kind.EVALUATION,
+            status=Recognition.Status.FAILED,
+            outcome=False,
+            concluded_at__isnull=False,
+        )
+        if not failed.exists():
+            return [str(REVOKE_ONLY_BY_EVALUATION)]
     return []
+
+
+REVOKE_ONLY_BY_EVALUATION = _(
+    "已认定的平台不能直接撤销：撤销须经周期评价。请在“认定与评价”中发起定期评价，经专家评审、运营决定和公示，"
+    "评价未通过的平台在办结时撤销。"
+)
+# Moves made only by the recognition path (recognition.recognition_conclude), never offered on the facility page.
+RECOGNITION_PATH_ACTIONS = frozenset({"recognise", "revoke"})
 
 
 FACILITY = engine.register(
@@ -67,14 +89,24 @@ FACILITY = engine.register(
                 stamps=("recognised_at",),
                 writes_reason=True,
             ),
+            # the conclusion of a failed periodic evaluation (see facility_preconditions)
             "revoke": Action(
-                _("撤销"),
-                (F.Status.TRIAL, F.Status.RECOGNISED),
+                _("撤销认定"),
+                (F.Status.RECOGNISED,),
                 F.Status.REVOKED,
                 (OPERATOR,),
                 needs_reason=True,
                 stamps=("revoked_at",),
                 reason_message=_("撤销必须说明原因，依托单位会看到它。"),
+            ),
+            "end_trial": Action(
+                _("终止试点"),
+                (F.Status.TRIAL,),
+                F.Status.REVOKED,
+                (OPERATOR,),
+                needs_reason=True,
+                stamps=("revoked_at",),
+                reason_message=_("终止试点必须说明原因，依托单位会看到它。"),
             ),
         },
     )

@@ -97,7 +97,7 @@ def test_nobody_books_their_own_facility_or_a_revoked_one(
 ):
     with pytest.raises(ValidationError):
         _book(centre, uni_admin, university)
-    services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="撤销")
+    services.facility_move(facility=centre, action="end_trial", acting_user=operator, reason="试点期满未达标")
     centre.refresh_from_db()
     assert centre.status == Facility.Status.REVOKED
     with pytest.raises(ValidationError):

@@ -34,7 +34,7 @@ def test_bad_input_is_refused_with_field_messages_and_nothing_saved(university, 
     assert not Facility.objects.unscoped().exists()
 
 
-def test_only_operators_recognise_and_a_revocation_needs_a_reason(centre, uni_admin, operator):
+def test_only_operators_recognise_and_ending_a_pilot_needs_a_reason(centre, uni_admin, operator):
     with pytest.raises(PermissionDenied):
         services.facility_move(facility=centre, action="recognise", acting_user=uni_admin)
     # recognition goes through the recognition path (tests/facilities/test_facilities_recognition.py)
@@ -42,17 +42,24 @@ def test_only_operators_recognise_and_a_revocation_needs_a_reason(centre, uni_ad
         services.facility_move(facility=centre, action="recognise", acting_user=operator)
     centre.refresh_from_db()
     assert centre.status == Facility.Status.TRIAL and centre.recognised_at is None
-    with pytest.raises(ValidationError):
-        services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="")
-    services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="年度评价不合格")
+    # a pilot is ended directly (终止试点); only a recognised facility's revocation needs an evaluation
+    with pytest.raises(PermissionDenied):
+        services.facility_move(facility=centre, action="end_trial", acting_user=uni_admin, reason="不再运行")
+    with pytest.raises(ValidationError, match="终止试点必须说明原因"):
+        services.facility_move(facility=centre, action="end_trial", acting_user=operator, reason="")
+    with pytest.raises(ValidationError, match="不能执行“撤销认定”"):
+        services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="试点不合格")
+    services.facility_move(facility=centre, action="end_trial", acting_user=operator, reason="试点期满未达标")
     centre.refresh_from_db()
-    assert centre.status == Facility.Status.REVOKED and centre.status_note == "年度评价不合格"
+    assert centre.status == Facility.Status.REVOKED and centre.status_note == "试点期满未达标"
+    assert centre.revoked_at is not None
+    assert AuditLog.objects.filter(action="facilities.facility.end_trial", actor=operator).exists()
 
 
 def test_a_revoked_facility_is_hidden_from_the_public_but_not_from_its_owner(
     centre, uni_admin, operator, ent_user
 ):
-    services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="未按期整改")
+    services.facility_move(facility=centre, action="end_trial", acting_user=operator, reason="未按期整改")
     assert not selectors.facility_list_visible_to(ent_user).exists()
     with pytest.raises(Http404):
         selectors.facility_get_visible(ent_user, centre.pk)

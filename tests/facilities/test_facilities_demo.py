@@ -22,13 +22,27 @@ def test_demo_facilities_are_coherent(monkeypatch, settings, tmp_path):
     settings.MATCHING_DENSE = False
     generator.generate(seed=generator.DEFAULT_SEED)
 
-    facilities = list(Facility.objects.unscoped().select_related("owner", "industry"))
+    facilities = list(
+        Facility.objects.unscoped()
+        .select_related("owner")
+        .prefetch_related("industries", "disciplines", "chain_nodes__chain", "chain_nodes__parent")
+    )
     assert {f.kind for f in facilities} == set(Facility.Kind.values)
-    main_division = {s.key: s.industries[0] for s in SECTORS}
+    sector = {s.key: s for s in SECTORS}
     for f in facilities:
         named = ACADEMIC_SECTORS.get(f.owner.name)
-        if named:
-            assert f.industry_id == main_division[named[0]], f.name
+        if not named:
+            continue
+        field = sector[named[0]]
+        codes = sorted(i.pk for i in f.industries.all())
+        # several fields, all of the organisation's field, its main division among them
+        assert field.industries[0] in codes and set(codes) <= set(field.industries), f.name
+        assert {d.pk for d in f.disciplines.all()} == set(field.disciplines), f.name
+        for node in f.chain_nodes.all():  # the making links of the chains in the facility's divisions
+            assert node.parent is not None and node.parent.name == "中游", f.name
+            assert set(node.chain.industries.values_list("pk", flat=True)) & set(codes), f.name
+    assert any(len(f.industries.all()) > 1 for f in facilities)
+    assert any(len(f.chain_nodes.all()) > 1 for f in facilities)
     recognised = [f for f in facilities if f.status == Facility.Status.RECOGNISED]
     assert recognised and all(selectors.meets_record(f) for f in recognised)
     states = set(Booking.objects.unscoped().values_list("status", flat=True))
@@ -45,3 +59,4 @@ def test_demo_facilities_are_coherent(monkeypatch, settings, tmp_path):
         and applied.facility.kind == Facility.Kind.VERIFICATION
     )
     assert current_panel(applied) is not None
+    assert current_panel(applied).get_purpose_display() == "认定评审"

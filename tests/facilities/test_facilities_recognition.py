@@ -382,3 +382,92 @@ def test_pages_for_the_owner_the_operator_and_an_expert(
     assert sorted(str(s.value) for s in mine.values()) == ["77.00", "88.00"]
     assert expert.get(reverse("facilities:recognitions")).status_code == 200
     assert expert.post(reverse("facilities:recognition_action", args=[r.pk, "nonsense"])).status_code == 404
+
+
+def _recognised(centre, uni_admin, operator, reviewers):
+    """The centre through the whole recognition path: applied, reviewed, decided, published, concluded."""
+    first = rec.recognition_apply(facility=centre, acting_user=uni_admin, statement=STATEMENT)
+    _reviewed(first, operator, reviewers)
+    first = rec.recognition_decide(
+        recognition=_reload(first), acting_user=operator, passed=True, reason="同意认定。"
+    )
+    rec.recognition_conclude(recognition=_end_publicity(first), acting_user=operator)
+    centre = _reload(centre)
+    assert centre.status == Facility.Status.RECOGNISED
+    return centre
+
+
+def test_a_recognised_facility_is_revoked_only_through_a_periodic_evaluation(
+    client, centre, uni_admin, operator, reviewers
+):
+    from techmarket.facilities import services
+
+    client.force_login(operator)
+    trial_page = client.get(reverse("facilities:detail", args=[centre.pk])).content.decode()
+    assert reverse("facilities:action", args=[centre.pk, "end_trial"]) in trial_page  # 终止试点: direct
+    assert reverse("facilities:action", args=[centre.pk, "recognise"]) not in trial_page
+    centre = _recognised(centre, uni_admin, operator, reviewers)
+    with pytest.raises(ValidationError, match="撤销须经周期评价") as exc:
+        services.facility_move(facility=centre, action="revoke", acting_user=operator, reason="群众举报")
+    assert "发起定期评价" in exc.value.messages[0]
+    with pytest.raises(ValidationError, match="不能执行“终止试点”"):
+        services.facility_move(facility=centre, action="end_trial", acting_user=operator, reason="群众举报")
+    page = client.get(reverse("facilities:detail", args=[centre.pk])).content.decode()
+    assert reverse("facilities:action", args=[centre.pk, "revoke"]) not in page
+    assert (
+        "撤销认定须经周期评价" in page
+        and reverse("facilities:recognition_evaluate", args=[centre.pk]) in page
+    )
+    refused = client.post(
+        reverse("facilities:action", args=[centre.pk, "revoke"]),
+        {"reason": "群众举报", "expected_state": "recognised"},
+        follow=True,
+    )
+    assert "已认定的平台不能直接撤销：撤销须经周期评价" in refused.content.decode()
+    centre = _reload(centre)
+    assert centre.status == Facility.Status.RECOGNISED and centre.revoked_at is None
+    assert not AuditLog.objects.filter(action="facilities.facility.revoke").exists()
+    # a passed evaluation does not open the way either: only a failed one, concluded, revokes
+    ev = rec.recognition_evaluate(
+        facility=centre,
+        acting_user=operator,
+        period="2026 年度",
+        statement="年度运行评价：服务量与开放共享。",
+    )
+    _reviewed(ev, operator, reviewers)
+    ev = rec.recognition_decide(
+        recognition=_reload(ev), acting_user=operator, passed=True, reason="运行良好。"
+    )
+    rec.recognition_conclude(recognition=_end_publicity(ev), acting_user=operator)
+    with pytest.raises(ValidationError, match="撤销须经周期评价"):
+        services.facility_move(facility=_reload(centre), action="revoke", acting_user=operator, reason="举报")
+    assert _reload(centre).status == Facility.Status.RECOGNISED
+
+
+def test_recognition_panels_have_their_own_purpose_and_read_right_for_the_reviewer(
+    client, centre, uni_admin, operator, reviewers
+):
+    r = rec.recognition_apply(facility=centre, acting_user=uni_admin, statement=STATEMENT)
+    panel = rec.recognition_panel_create(recognition=r, acting_user=operator, criteria=CRITERIA)
+    assert panel.purpose == Panel.Purpose.RECOGNITION and panel.get_purpose_display() == "认定评审"
+    for e in reviewers:
+        rec.recognition_add_member(panel=panel, expert=e, acting_user=operator)
+    panels.panel_start_scoring(panel=panel, acting_user=operator)
+    client.force_login(reviewers[0].user)
+    tasks = client.get(reverse("challenges:reviews")).content.decode()
+    assert "认定评审" in tasks and "遴选评审" not in tasks
+    assert f"{centre.name}（认定申报）" in tasks
+    assert reverse("facilities:recognition", args=[r.pk]) in tasks
+    assert reverse("challenges:review", args=[r.pk]) not in tasks  # not a challenge application's page
+    detail = client.get(reverse("facilities:recognition", args=[r.pk])).content.decode()
+    assert "认定评审" in detail and "遴选评审" not in detail
+
+    centre = _reload(centre)
+    Facility.objects.unscoped().filter(pk=centre.pk).update(status=Facility.Status.RECOGNISED)
+    Recognition.objects.unscoped().filter(pk=r.pk).update(status=Recognition.Status.PASSED)
+    ev = rec.recognition_evaluate(
+        facility=_reload(centre), acting_user=operator, period="2026 年度", statement="年度运行评价：服务量。"
+    )
+    ev_panel = rec.recognition_panel_create(recognition=ev, acting_user=operator, criteria=CRITERIA)
+    assert ev_panel.purpose == Panel.Purpose.EVALUATION and ev_panel.get_purpose_display() == "定期评价评审"
+    assert rec.current_panel(ev) == ev_panel and rec.current_panel(r) == panel

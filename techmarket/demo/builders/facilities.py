@@ -15,7 +15,7 @@ from django.utils import timezone
 from techmarket.documents.services import document_upload
 from techmarket.facilities.models import Booking, Facility, FacilityService, Project
 from techmarket.orgs.models import Membership, Organization, Role
-from techmarket.reference.models import Industry
+from techmarket.reference.models import ChainNode, Discipline, Industry, IndustryChain
 
 from ..context import DemoContext
 from ..vocab import ACADEMIC_SECTORS, SECTORS
@@ -79,7 +79,6 @@ def _member(org: Organization, roles: tuple[str, ...] = (Role.ORG_ADMIN, Role.ME
 
 def _facility(org: Organization, kind: str, sector_key: str, name: str, status: str, now: Any) -> Facility:
     sector = SECTOR[sector_key]
-    industry = Industry.objects.filter(pk=sector.industries[0]).first()  # the sector's main division
     equipment = "\n".join(INSTRUMENTS[: 2 if kind != F.INSTRUMENT else 1])
     facility = Facility.objects.unscoped().create(
         name=name,
@@ -87,7 +86,6 @@ def _facility(org: Organization, kind: str, sector_key: str, name: str, status: 
         owner=org,
         region=org.region,
         address=org.address,
-        industry=industry,
         summary=f"面向{sector.label}领域，提供{'、'.join(SERVICES[kind])}等服务，承接高校院所成果的验证与熟化。",
         capacity=CAPACITY[kind],
         equipment=equipment,
@@ -100,6 +98,7 @@ def _facility(org: Organization, kind: str, sector_key: str, name: str, status: 
         open_weekdays="12345",
         parallel_capacity=PARALLEL[kind],
     )
+    _fields(facility, sector_key, kind)
     for name, kind_, unit, price, lead, needs in CATALOGUE[kind]:
         FacilityService.objects.unscoped().create(
             facility=facility,
@@ -112,6 +111,24 @@ def _facility(org: Organization, kind: str, sector_key: str, name: str, status: 
             description=f"{sector.label}领域的{name}服务。",
         )
     return facility
+
+
+def _fields(facility: Facility, sector_key: str, kind: str) -> None:
+    """Several fields from the organisation's field (its sector): the sector's divisions (the main one first;
+    an instrument serves them all, a centre or base the first two) and disciplines, and the chain links a
+    verification centre or pilot base works on — the 中游 (making) links of the chains in those divisions,
+    at most three; a shared instrument serves the sector, not a chain link."""
+    sector = SECTOR[sector_key]
+    divisions = sector.industries if kind == F.INSTRUMENT else sector.industries[:2]
+    facility.industries.set(Industry.objects.filter(pk__in=divisions))
+    facility.disciplines.set(Discipline.objects.filter(pk__in=sector.disciplines))
+    if kind == F.INSTRUMENT:
+        return
+    chains = IndustryChain.objects.filter(is_active=True, industries__in=divisions).distinct()
+    links = ChainNode.objects.filter(chain__in=chains, parent__name="中游").order_by(
+        "chain__sort_order", "pk"
+    )
+    facility.chain_nodes.set(list(links[:3]))
 
 
 def _workday(base: Any, days: int) -> Any:
