@@ -438,9 +438,18 @@ def by_chain_nodes(
         by_key = {ind.key: ind for ind in batched}
         out.update({key: {} for key in by_key})
         scoped = facts.whole(facts.scope(batched, filters)).filter(chain_id=chain.pk)
-        for column in ("chain_node_id", "segment_id"):  # segments last: a segment's figure is its subtree's
-            for row in scoped.values("indicator", column).annotate(v=Sum("value")).order_by():
-                out[row["indicator"]][row[column]] = _value(by_key[row["indicator"]], row["v"])
+        # One scan: the sum per node (a node has one segment), each segment the sum of its nodes' sums.
+        leaf: dict[tuple[str, int], Any] = {}
+        segment: dict[tuple[str, int], Any] = {}
+        rows = scoped.values("indicator", "chain_node_id", "segment_id").annotate(v=Sum("value")).order_by()
+        for row in rows:
+            node_key = (row["indicator"], row["chain_node_id"])
+            segment_key = (row["indicator"], row["segment_id"])
+            leaf[node_key] = leaf.get(node_key, 0) + (row["v"] or 0)
+            segment[segment_key] = segment.get(segment_key, 0) + (row["v"] or 0)
+        for found in (leaf, segment):  # segments last: a segment's figure is its subtree's
+            for (key, pk), value in found.items():
+                out[key][pk] = _value(by_key[key], value)
     for ind in members:
         if ind.key not in out:
             out[ind.key] = by_chain_node(ind, chain, filters)
