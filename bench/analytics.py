@@ -4,6 +4,8 @@ statistics API timed with live aggregation (the baseline) and with the pre-aggre
     python -m bench.analytics                  # fresh database, generate, measure (several minutes)
     python -m bench.analytics --reuse          # keep the generated data, measure again
     python -m bench.analytics --scale 0.1      # a tenth of the sizes (a quick look; not the figures)
+    python -m bench.analytics --reuse --keep-facts --live-repeats 0 --write-samples 0
+                                               # only the pages on the facts already built (minutes, not an hour)
 
 Database: $BENCH_ANALYTICS_DB, default postgres://postgres@127.0.0.1:5432/tm_ana_bench (dropped and created
 unless --reuse). Data: 10,000 organisations in the province's counties, 150,000 needs and 150,000
