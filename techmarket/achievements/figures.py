@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.analytics.evaluations import Metric, count_by, register_metric
+from techmarket.analytics.evaluations import Metric, count_by, on_chain, register_metric
 from techmarket.analytics.indicators import Indicator, register
 from techmarket.catalog.models import ListingStatus
 
@@ -63,14 +63,15 @@ register(
 )
 
 
-def _published_by_org(period: Any) -> dict[int, int]:
+def _published_by_org(period: Any, chain: int | None = None) -> dict[int, int]:
     start, end = period.bounds(dates=False)
-    return count_by(_published().filter(published_at__gte=start, published_at__lt=end), "owner_id")
+    published = _published().filter(published_at__gte=start, published_at__lt=end)
+    return count_by(on_chain(published, "chain_node", chain), "owner_id")
 
 
-def _taken_up_by_org(period: Any) -> dict[int, int]:
+def _taken_up_by_org(period: Any, chain: int | None = None) -> dict[int, int]:
     start, end = period.bounds(dates=False)
-    taken = _published().filter(
+    taken = on_chain(_published(), "chain_node", chain).filter(
         published_at__lt=end,
         status__in=[ListingStatus.IN_PROGRESS, ListingStatus.SOLVED],
         updated_at__gte=start,
@@ -85,6 +86,7 @@ register_metric(
         _("发布科技成果"),
         _("项"),
         _published_by_org,
+        by_chain=True,
         help=_("期间内审核发布的成果数"),
     )
 )
@@ -95,6 +97,7 @@ register_metric(
         _("成果进入对接或转化"),
         _("项"),
         _taken_up_by_org,
+        by_chain=True,
         help=_("期间内有进展、目前处于对接中或已转化的成果数"),
     )
 )

@@ -103,6 +103,7 @@ class LeadersOut(Schema):
     subject: str
     label: str
     period: str
+    filters: dict[str, str]
     metrics: dict[str, str] = Field(..., description="指标键 → 名称（单位）")
     rows: list[LeaderOut]
 
@@ -242,7 +243,10 @@ def indicator_figures(request: HttpRequest, key: str, params: Query[FilterParams
 
 @router.get("/leaders/{subject}", response=LeadersOut, summary="技术经纪人与机构：期间内各项工作量居前的十名")
 def leaders(request: HttpRequest, subject: str, params: Query[FilterParams]) -> dict[str, Any]:
-    """subject: broker（技术经纪人）/ service（技术转移服务机构）/ research（高校与科研机构）；只按期间筛选。"""
+    """subject: broker（技术经纪人）/ service（技术转移服务机构）/ research（高校与科研机构）。
+
+    region：只列所在地区（机构的所在地区；技术经纪人为其所属服务机构的所在地区）在该地区内的；
+    chain：只计该产业链上的需求、成果及其对接、合同，只列能按产业链统计的指标。"""
     from django.http import Http404
 
     from . import evaluations
@@ -252,11 +256,12 @@ def leaders(request: HttpRequest, subject: str, params: Query[FilterParams]) -> 
     if subject not in evaluations.PANEL_SUBJECTS or who is None:
         raise Http404
     flt = _filters(params)
-    metrics, rows = evaluations.leaders(subject, flt.period)
+    metrics, rows = evaluations.leaders(subject, flt.period, region=flt.region, chain=flt.chain)
     return {
         "subject": subject,
         "label": str(who.label),
         "period": flt.period.label,
+        "filters": flt.as_query(),
         "metrics": {m.key: f"{m.label}（{m.unit}）" for m in metrics},
         "rows": [
             {"name": r["name"], "values": {m.key: str(v) for m, v in zip(metrics, r["values"], strict=True)}}

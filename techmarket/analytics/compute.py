@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 
 from techmarket.orgs.selectors import region_prefix
@@ -98,11 +98,21 @@ def _fact_scope(indicator: Indicator, filters: Filters | None) -> QuerySet[Any]:
     return qs if filters is None or applies(indicator, filters) else qs.none()
 
 
+def _total_scope(indicator: Indicator, filters: Filters) -> QuerySet[Any]:
+    """The indicator's whole-figure rows for the filters: the roll-up where it answers, else the fact rows."""
+    from . import facts
+
+    if facts.rolled_up(filters):
+        qs = facts.totals([indicator], filters)
+        return qs if applies(indicator, filters) else qs.none()
+    return facts.whole(_fact_scope(indicator, filters))
+
+
 def total(indicator: Indicator, filters: Filters, period: Period | None = None) -> Number:
     if _uses_facts(indicator):
         from . import facts
 
-        qs = facts.in_months(_fact_scope(indicator, filters).filter(industry=""), period or filters.period)
+        qs = facts.in_months(_total_scope(indicator, filters), period or filters.period)
         return _value(indicator, qs.aggregate(v=Sum("value"))["v"])
     qs = _in_period(indicator, base_queryset(indicator, filters), period or filters.period)
     return _value(indicator, qs.aggregate(v=indicator.aggregate())["v"])
@@ -112,7 +122,7 @@ def cumulative(indicator: Indicator, filters: Filters) -> Number:
     """Everything up to the end of the period (累计)."""
     if _uses_facts(indicator):
         _start, last = filters.period.bounds(dates=True)
-        qs = _fact_scope(indicator, filters).filter(industry="", month__lt=last)
+        qs = _total_scope(indicator, filters).filter(month__lt=last)
         return _value(indicator, qs.aggregate(v=Sum("value"))["v"])
     qs = base_queryset(indicator, filters)
     _start, end = filters.period.bounds(dates=_is_date_only(indicator, qs))
@@ -128,7 +138,8 @@ def change(current: Number, before: Number) -> float | None:
 
 
 def headlines(members: list[Indicator], filters: Filters) -> dict[str, dict[str, Any]]:
-    """headline() of many indicators; those with facts in one query (a single scan of their rows)."""
+    """headline() of many indicators: those with facts in one query (from the roll-up where it answers), each
+    live one in one query (the period, the previous one, a year before and the cumulative figure at once)."""
     from . import facts
 
     fact_members = [ind for ind in members if _uses_facts(ind)]
@@ -137,8 +148,13 @@ def headlines(members: list[Indicator], filters: Filters) -> dict[str, dict[str,
     if fact_keys:
         period = filters.period
         _start, last = period.bounds(dates=True)
+        scoped = (
+            facts.totals(fact_members, filters)
+            if facts.rolled_up(filters)
+            else facts.whole(facts.scope(fact_members, filters))
+        )
         rows = facts.summed(
-            facts.scope(fact_members, filters).filter(industry="", month__lt=last),
+            scoped.filter(month__lt=last),
             total=facts.total_filter(period),
             previous=facts.total_filter(period.previous()),
             year_before=facts.total_filter(period.year_before()),
@@ -163,11 +179,71 @@ def headlines(members: list[Indicator], filters: Filters) -> dict[str, dict[str,
             }
     for ind in members:
         if ind.key not in out:
-            out[ind.key] = headline(ind, filters)
+            out[ind.key] = _live_headline(ind, filters)
     return out
 
 
+def _distinct_counts(indicator: Indicator, qs: QuerySet[Any], within: Any, period: Period) -> dict[str, int]:
+    """A distinct count's four headline figures from one grouped scan: per member, whether it has rows in the
+    period, the previous one and the year before (the rows are already those before the period's end)."""
+    rows = (
+        qs.filter(**{f"{indicator.distinct_of}__isnull": False})
+        .values(indicator.distinct_of)
+        .annotate(
+            total=Count("pk", filter=within(period)),
+            previous=Count("pk", filter=within(period.previous())),
+            year_before=Count("pk", filter=within(period.year_before())),
+        )
+        .order_by()
+    )
+    found = {"total": 0, "previous": 0, "year_before": 0, "cumulative": 0}
+    for row in rows:
+        found["cumulative"] += 1
+        for key in ("total", "previous", "year_before"):
+            found[key] += 1 if row[key] else 0
+    return found
+
+
+def _live_headline(indicator: Indicator, filters: Filters) -> dict[str, Any]:
+    """headline() from the live rows in one query: every figure is a filtered aggregate of the rows dated
+    before the period's end (the previous period and the year before both end no later)."""
+    qs = base_queryset(indicator, filters)
+    date_only = _is_date_only(indicator, qs)
+    path = indicator.date_field
+
+    def within(period: Period) -> Q:
+        start, end = period.bounds(dates=date_only)
+        return Q(**{f"{path}__gte": start, f"{path}__lt": end})
+
+    period = filters.period
+    _start, end = period.bounds(dates=date_only)
+    if indicator.distinct_of and not indicator.sum_field:
+        found = _distinct_counts(indicator, qs.filter(**{f"{path}__lt": end}), within, period)
+    else:
+        found = qs.filter(**{f"{path}__lt": end}).aggregate(
+            total=indicator.aggregate(within(period)),
+            previous=indicator.aggregate(within(period.previous())),
+            year_before=indicator.aggregate(within(period.year_before())),
+            cumulative=indicator.aggregate(),
+        )
+    current, previous, year_before = (
+        _value(indicator, found[k]) for k in ("total", "previous", "year_before")
+    )
+    return {
+        "indicator": indicator,
+        "total": current,
+        "cumulative": _value(indicator, found["cumulative"]),
+        "previous": previous,
+        "year_before": year_before,
+        "mom": change(current, previous),  # 环比
+        "yoy": change(current, year_before),  # 同比
+        "applies": applies(indicator, filters),
+    }
+
+
 def headline(indicator: Indicator, filters: Filters) -> dict[str, Any]:
+    if not _uses_facts(indicator):
+        return _live_headline(indicator, filters)
     current = total(indicator, filters)
     previous = total(indicator, filters, filters.period.previous())
     year_before = total(indicator, filters, filters.period.year_before())
@@ -189,7 +265,7 @@ def series(indicator: Indicator, filters: Filters) -> list[tuple[Month, Number]]
     if _uses_facts(indicator):
         from . import facts
 
-        scoped = facts.in_months(_fact_scope(indicator, filters).filter(industry=""), filters.period)
+        scoped = facts.in_months(_total_scope(indicator, filters), filters.period)
         months = scoped.values("month").annotate(v=Sum("value")).order_by("month")
         by_month = {Month.of(row["month"]): _value(indicator, row["v"]) for row in months}
         return [(month, by_month.get(month, zero)) for month in filters.period.month_list()]
@@ -213,8 +289,14 @@ def _fact_grouped(indicator: Indicator, filters: Filters, column: str, length: i
     the per-division rows, everything else the whole-figure rows."""
     from . import facts
 
-    scoped = _fact_scope(indicator, filters)
-    scoped = scoped.exclude(industry="") if column == "industry" else scoped.filter(industry="")
+    if column == "industry":
+        scoped = _fact_scope(indicator, filters).filter(breakdown="").exclude(industry="")
+    elif column == "region" and facts.rolled_up(filters):
+        scoped = facts.totals([indicator], filters, level=length)  # each area of that level
+        scoped = scoped if applies(indicator, filters) else scoped.none()
+        column = "area"
+    else:
+        scoped = facts.whole(_fact_scope(indicator, filters))
     rows = (
         facts.in_months(scoped, filters.period)
         .annotate(_k=Substr(column, 1, length))
@@ -263,7 +345,12 @@ def by_chain(indicator: Indicator, filters: Filters) -> list[tuple[str, str, Num
     if _uses_facts(indicator):
         from . import facts
 
-        scoped = facts.in_months(_fact_scope(indicator, filters).filter(industry=""), filters.period)
+        scoped: QuerySet[Any]
+        if facts.rolled_up(filters):
+            scoped = facts.chain_totals([indicator], filters)
+            scoped = facts.in_months(scoped if applies(indicator, filters) else scoped.none(), filters.period)
+        else:
+            scoped = facts.in_months(facts.whole(_fact_scope(indicator, filters)), filters.period)
         rows = scoped.filter(chain_id__isnull=False).values("chain_id").annotate(v=Sum("value")).order_by()
         values: dict[int, Number] = {row["chain_id"] or 0: _value(indicator, row["v"]) for row in rows}
     else:
@@ -289,7 +376,9 @@ def by_chain_node(
     if not indicator.chain_node_field:
         return {}
     if _uses_facts(indicator):
-        scoped = _fact_scope(indicator, filters).filter(industry="", chain_id=chain.pk)
+        from . import facts
+
+        scoped = facts.whole(_fact_scope(indicator, filters)).filter(chain_id=chain.pk)
         leaf_rows = scoped.values("chain_node_id").annotate(v=Sum("value")).order_by()
         top_rows = scoped.values("segment_id").annotate(v=Sum("value")).order_by()
         found: dict[int, Number] = {r["chain_node_id"]: _value(indicator, r["v"]) for r in leaf_rows}
@@ -298,6 +387,8 @@ def by_chain_node(
     qs = base_queryset(indicator, filters) if filters is not None else indicator.queryset()
     node = indicator.chain_node_field
     qs = qs.filter(**{f"{node}__chain_id": chain.pk})
+    if indicator.distinct_of and not indicator.sum_field:
+        return _distinct_by_node(indicator, qs)
     agg = indicator.aggregate()
     leaf = qs.annotate(_n=F(f"{node}__id")).values("_n").annotate(v=agg).order_by()
     top = (
@@ -305,6 +396,63 @@ def by_chain_node(
     )
     out: dict[int, Number] = {row["_n"]: _value(indicator, row["v"]) for row in leaf}
     out.update({row["_n"]: _value(indicator, row["v"]) for row in top})
+    return out
+
+
+def _distinct_by_node(indicator: Indicator, qs: QuerySet[Any]) -> dict[int, Number]:
+    """Distinct counts per node and per segment from one scan: the distinct (node, member) pairs, counted per
+    node and, distinct again, per segment (PostgreSQL hashes the pairs; two COUNT(DISTINCT)s sort twice)."""
+    node = indicator.chain_node_field
+    pairs = (
+        qs.filter(**{f"{indicator.distinct_of}__isnull": False})
+        .annotate(
+            _n=F(f"{node}__id"), _s=Coalesce(f"{node}__parent_id", f"{node}__id"), _o=F(indicator.distinct_of)
+        )
+        .values("_n", "_s", "_o")
+        .order_by()
+        .distinct()
+    )
+    leaf: dict[int, int] = {}
+    segments: dict[int, set[Any]] = {}
+    for row in pairs:
+        leaf[row["_n"]] = leaf.get(row["_n"], 0) + 1
+        segments.setdefault(row["_s"], set()).add(row["_o"])
+    out: dict[int, Number] = dict(leaf)
+    out.update({pk: len(found) for pk, found in segments.items()})
+    return out
+
+
+def by_chain_nodes(
+    members: list[Indicator], chain: IndustryChain, filters: Filters | None = None
+) -> dict[str, dict[int, Number]]:
+    """by_chain_node() of many indicators: those with facts in two queries (nodes, segments)."""
+    from . import facts
+
+    out: dict[str, dict[int, Number]] = {}
+    batched = [
+        ind
+        for ind in members
+        if ind.chain_node_field and _uses_facts(ind) and (filters is None or applies(ind, filters))
+    ]
+    if batched:
+        by_key = {ind.key: ind for ind in batched}
+        out.update({key: {} for key in by_key})
+        scoped = facts.whole(facts.scope(batched, filters)).filter(chain_id=chain.pk)
+        # One scan: the sum per node (a node has one segment), each segment the sum of its nodes' sums.
+        leaf: dict[tuple[str, int], Any] = {}
+        segment: dict[tuple[str, int], Any] = {}
+        rows = scoped.values("indicator", "chain_node_id", "segment_id").annotate(v=Sum("value")).order_by()
+        for row in rows:
+            node_key = (row["indicator"], row["chain_node_id"])
+            segment_key = (row["indicator"], row["segment_id"])
+            leaf[node_key] = leaf.get(node_key, 0) + (row["v"] or 0)
+            segment[segment_key] = segment.get(segment_key, 0) + (row["v"] or 0)
+        for found in (leaf, segment):  # segments last: a segment's figure is its subtree's
+            for (key, pk), value in found.items():
+                out[key][pk] = _value(by_key[key], value)
+    for ind in members:
+        if ind.key not in out:
+            out[ind.key] = by_chain_node(ind, chain, filters)
     return out
 
 
@@ -323,14 +471,23 @@ def by_breakdown(
     indicator: Indicator, breakdown: Breakdown, filters: Filters
 ) -> list[tuple[str, str, Number]]:
     """(value, name, figure) of one further breakdown (a contract's type, its buyer's kind), largest first;
-    always from the live rows. Rows without a value are named "未填写"."""
-    qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
-    rows = qs.values(breakdown.path).annotate(v=indicator.aggregate()).order_by(breakdown.path)
+    from the facts' per-breakdown rows, or the live rows. Rows without a value are named "未填写"."""
     names = breakdown.labels() if breakdown.labels else {}
     values: dict[str, Number] = {}
-    for row in rows:
-        key = str(row[breakdown.path] or "")
-        values[key] = _value(indicator, row["v"])
+    if _uses_facts(indicator):
+        from . import facts
+
+        scoped = facts.in_months(
+            _fact_scope(indicator, filters).filter(breakdown=breakdown.key), filters.period
+        )
+        for row in scoped.values("bucket").annotate(v=Sum("value")).order_by():
+            values[row["bucket"]] = _value(indicator, row["v"])
+    else:
+        qs = _in_period(indicator, base_queryset(indicator, filters), filters.period)
+        rows = qs.values(breakdown.path).annotate(v=indicator.aggregate()).order_by(breakdown.path)
+        for row in rows:
+            key = str(row[breakdown.path] or "")
+            values[key] = _value(indicator, row["v"])
     from django.utils.translation import gettext
 
     out = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.orgs.models import Membership, Organization, Role
@@ -28,6 +28,8 @@ class Subject:
     label: Any
     queryset: Callable[[], QuerySet[Any]]  # who is evaluated
     name: Callable[[Any], str] = str
+    # Q on the subject's rows located under a GB/T 2260 prefix ("3713": 临沂): the dashboard's region filter
+    in_region: Callable[[str], Q] | None = None
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,10 @@ class Metric:
     subject: str
     label: Any
     unit: Any
-    values: Callable[[Period], dict[int, Any]]  # subject pk -> value within the period
+    values: Callable[..., dict[int, Any]]  # (period) -> {subject pk: value within the period}
     help: Any = ""
+    # values(period, chain=<IndustryChain id>) also counts only the work on that chain's needs / achievements
+    by_chain: bool = False
 
 
 ONE_DECIMAL = Decimal("0.1")  # scores are shown rounded half up (四舍五入) to one decimal
@@ -166,9 +170,28 @@ def _person(user: Any) -> str:
     return user.get_full_name() or user.username
 
 
-register_subject(Subject("research", _("高校与科研机构"), _research))
-register_subject(Subject("service", _("技术转移服务机构"), _service))
-register_subject(Subject("broker", _("技术经纪人"), _brokers, _person))
+def _org_in(prefix: str) -> Q:
+    return Q(region__code__startswith=prefix)
+
+
+def _broker_in(prefix: str) -> Q:
+    """A broker is where the institution of their broker membership is."""
+    return Q(
+        pk__in=Membership.objects.filter(
+            role=Role.BROKER, organization__region__code__startswith=prefix
+        ).values("user_id")
+    )
+
+
+register_subject(Subject("research", _("高校与科研机构"), _research, in_region=_org_in))
+register_subject(Subject("service", _("技术转移服务机构"), _service, in_region=_org_in))
+register_subject(Subject("broker", _("技术经纪人"), _brokers, _person, in_region=_broker_in))
+
+
+def on_chain(qs: QuerySet[Any], node_path: str, chain: int | None) -> QuerySet[Any]:
+    """The rows whose chain node (at ``node_path``) lies on the chain, or all rows without a chain: how a
+    metric with ``by_chain`` honours the dashboard's chain filter."""
+    return qs.filter(**{f"{node_path}__chain_id": chain}) if chain else qs
 
 
 def count_by(qs: QuerySet[Any], field: str) -> dict[int, int]:
@@ -180,22 +203,41 @@ def count_by(qs: QuerySet[Any], field: str) -> dict[int, int]:
 PANEL_SUBJECTS = ("broker", "service", "research")
 
 
-def leaders(subject_key: str, period: Period, limit: int = 10) -> tuple[list[Metric], list[dict[str, Any]]]:
+def panel_metrics(subject_key: str, chain: int | None = None) -> list[Metric]:
+    """The metrics the leaders panel shows: under a chain filter only those that count a chain's work."""
+    found = metrics_for(subject_key)
+    return [m for m in found if m.by_chain] if chain else found
+
+
+def leaders(
+    subject_key: str, period: Period, limit: int = 10, *, region: str = "", chain: int | None = None
+) -> tuple[list[Metric], list[dict[str, Any]]]:
     """The subject's metrics and its ``limit`` leading members in the period (those with any value), ordered
-    by the metrics' values in registration order, largest first; each row: subject, name, values."""
+    by the metrics' values in registration order, largest first; each row: subject, name, values.
+
+    The dashboard's filters: ``region`` (a GB/T 2260 code) keeps the members located there (an institution's
+    region; a broker's institution's); ``chain`` (an IndustryChain id) counts only the work on that chain's
+    items, with the metrics that can (panel_metrics)."""
+    from techmarket.orgs.selectors import region_prefix
+
     who = subject(subject_key)
-    metrics = metrics_for(subject_key)
+    metrics = panel_metrics(subject_key, chain)
     if who is None or not metrics:
         return metrics, []
-    values = [m.values(period) for m in metrics]
+    values = [m.values(period, chain=chain) if chain else m.values(period) for m in metrics]
     ids = {pk for vals in values for pk, v in vals.items() if v}
+    members = who.queryset().filter(pk__in=ids)
+    if region:
+        if who.in_region is None:
+            return metrics, []
+        members = members.filter(who.in_region(region_prefix(region)))
     rows = [
         {
             "subject": obj,
             "name": who.name(obj),
             "values": [Decimal(vals.get(obj.pk, 0) or 0) for vals in values],
         }
-        for obj in who.queryset().filter(pk__in=ids)
+        for obj in members
     ]
     rows.sort(key=lambda r: ([-v for v in r["values"]], r["name"]))
     for row in rows:

@@ -9,6 +9,14 @@ engagements — or belongs to the same app, e.g. a contract's parties) get a ``F
 rolls back with the write. Before answering, a reader rebuilds the stale indicators (one grouped query each)
 and deletes the dirty rows it has seen; a write committed meanwhile leaves its own row for the next reader.
 
+Two narrower forms are kept beside the rows (rebuilt with them): ``FactTotal``, the whole figures rolled up
+per month × area (every prefix level of the region code) × chain, which the headlines, monthly series and
+region / chain breakdowns read with equalities only; and fact rows per value of each of the indicator's own
+breakdowns (``breakdown`` / ``bucket``: a contract's type, its buyer's and seller's kind).
+
+Within one request every indicator is brought up to date once (``ensure`` remembers it until the request
+ends or this thread writes again), and whether an indicator is factable is worked out once per indicator.
+
 Indicators that cannot be summed from such rows stay live: distinct counts (enterprises with needs — one
 enterprise is one in a year and one in each of its months) and paths that fan out (a reverse relation on a
 region path). Tests compare both ways on the same data (``live()``).
@@ -31,11 +39,27 @@ from django.utils import timezone
 
 from . import indicators
 from .indicators import Indicator
-from .models import Fact, FactDirty, FactState
+from .models import Fact, FactDirty, FactState, FactTotal
 from .periods import tz
 
 _LIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("analytics_live", default=False)
+# The indicators already brought up to date in this request (None outside a request: always check).
+_ENSURED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("analytics_ensured", default=None)
 BATCH = 5000
+LEVELS = (
+    0,
+    2,
+    4,
+    6,
+)  # FactTotal.level: the region-code prefixes a filter can name (all, province, city, county)
+
+
+def request_started(**_kwargs: Any) -> None:
+    _ENSURED.set(set())
+
+
+def request_finished(**_kwargs: Any) -> None:
+    _ENSURED.set(None)
 
 
 @contextlib.contextmanager
@@ -72,8 +96,21 @@ def _walk(model: type[models.Model], path: str) -> tuple[list[type[models.Model]
     return seen, fans
 
 
+_FACTABLE: dict[int, tuple[Indicator, bool]] = {}
+
+
 def factable(indicator: Indicator) -> bool:
-    """Whether the indicator's value is a sum over fact rows (see the module docstring)."""
+    """Whether the indicator's value is a sum over fact rows (see the module docstring); worked out once per
+    indicator (asked for every figure of every page)."""
+    known = _FACTABLE.get(id(indicator))
+    if known is not None and known[0] is indicator:
+        return known[1]
+    answer = _factable(indicator)
+    _FACTABLE[id(indicator)] = (indicator, answer)
+    return answer
+
+
+def _factable(indicator: Indicator) -> bool:
     if indicator.distinct_of:
         return False
     model = indicator.queryset().model
@@ -137,9 +174,12 @@ def mark_stale(target: models.Model | None) -> None:
     keys = affected_by(meta.model)
     if keys:
         FactDirty.objects.bulk_create([FactDirty(indicator=key) for key in keys])
+        ensured = _ENSURED.get()
+        if ensured is not None:
+            ensured.clear()  # this request wrote: its next read checks again
 
 
-def _rows(indicator: Indicator, *, by_industry: bool) -> QuerySet[Any]:
+def _rows(indicator: Indicator, *, by_industry: bool = False, by_path: str = "") -> QuerySet[Any]:
     qs = indicator.queryset().filter(**{f"{indicator.date_field}__isnull": False})
     date_only = isinstance(_date_field(indicator, qs), models.DateField) and not isinstance(
         _date_field(indicator, qs), models.DateTimeField
@@ -159,6 +199,9 @@ def _rows(indicator: Indicator, *, by_industry: bool) -> QuerySet[Any]:
     if by_industry:
         annotations["_i"] = Substr(indicator.industry_field, 1, 2)
         keys.append("_i")
+    if by_path:
+        annotations["_b"] = F(by_path)
+        keys.append("_b")
     return qs.annotate(**annotations).values(*keys).annotate(v=indicator.aggregate()).order_by()
 
 
@@ -196,6 +239,21 @@ def _facts_of(indicator: Indicator) -> Iterable[Fact]:
             industry=row["_i"],
             value=row["v"] or 0,
         )
+    for breakdown in indicator.breakdowns:
+        for row in _rows(indicator, by_path=breakdown.path):
+            if row["_m"] is None:
+                continue
+            yield Fact(
+                indicator=indicator.key,
+                month=_first_day(row["_m"]),
+                region=row["_r"] or "",
+                chain_id=row["_c"],
+                chain_node_id=row["_n"],
+                segment_id=row["_s"],
+                breakdown=breakdown.key,
+                bucket=str(row["_b"] or ""),  # as compute.by_breakdown keys the live rows
+                value=row["v"] or 0,
+            )
 
 
 def _first_day(moment: Any) -> Any:
@@ -205,15 +263,32 @@ def _first_day(moment: Any) -> Any:
     return moment.replace(day=1)
 
 
+def _roll_up(fact: Fact, into: dict[tuple[int, str, int, Any], Any]) -> None:
+    """Add a whole-figure fact to the FactTotal sums: every region prefix level, all chains and its own."""
+    chains = (0,) if fact.chain_id is None else (0, fact.chain_id)
+    for level in LEVELS:
+        if level and not fact.region:
+            continue
+        area = fact.region[:level]
+        for chain in chains:
+            key = (level, area, chain, fact.month)
+            into[key] = into.get(key, 0) + fact.value
+
+
 def rebuild(indicator: Indicator) -> int:
-    """Replace the indicator's facts with fresh ones (serialised per indicator by a row lock)."""
+    """Replace the indicator's facts (and their roll-up) with fresh ones (serialised per indicator by a row
+    lock)."""
     FactState.objects.get_or_create(indicator=indicator.key)
     with transaction.atomic():
         state = FactState.objects.select_for_update().get(indicator=indicator.key)
         Fact.objects.filter(indicator=indicator.key).delete()
+        FactTotal.objects.filter(indicator=indicator.key).delete()
         count = 0
         batch: list[Fact] = []
+        totals: dict[tuple[int, str, int, Any], Any] = {}
         for fact in _facts_of(indicator):
+            if not fact.industry and not fact.breakdown:
+                _roll_up(fact, totals)
             batch.append(fact)
             if len(batch) >= BATCH:
                 Fact.objects.bulk_create(batch)
@@ -221,6 +296,14 @@ def rebuild(indicator: Indicator) -> int:
                 batch = []
         Fact.objects.bulk_create(batch)
         count += len(batch)
+        rolled = [
+            FactTotal(
+                indicator=indicator.key, level=level, area=area, chain_id=chain, month=month, value=value
+            )
+            for (level, area, chain, month), value in totals.items()
+        ]
+        for i in range(0, len(rolled), BATCH):
+            FactTotal.objects.bulk_create(rolled[i : i + BATCH])
         state.built_at = timezone.now()
         state.rows = count
         state.save(update_fields=["built_at", "rows"])
@@ -242,8 +325,18 @@ def ensure(members: Iterable[Indicator]) -> None:
     last facts meanwhile (``as_of`` says from when)."""
     by_key = {ind.key: ind for ind in members}
     wanted = set(by_key)
+    ensured = _ENSURED.get()
+    if ensured is not None:
+        wanted -= ensured
     if not wanted:
         return
+    _ensure(by_key, wanted)
+    ensured = _ENSURED.get()  # a rebuild's own writes leave the set alone; still this request's
+    if ensured is not None:
+        ensured.update(wanted)
+
+
+def _ensure(by_key: dict[str, Indicator], wanted: set[str]) -> None:
     built = set(
         FactState.objects.filter(indicator__in=wanted, built_at__isnull=False).values_list(
             "indicator", flat=True
@@ -304,12 +397,58 @@ def invalidate_all() -> None:
     """Forget every build, so each indicator is rebuilt on its next read: for bulk writes that leave no audit
     records (the demo generator's backdated history, a restore)."""
     FactState.objects.update(built_at=None)
+    ensured = _ENSURED.get()
+    if ensured is not None:
+        ensured.clear()
 
 
 def rebuild_all() -> dict[str, int]:
     out = {ind.key: rebuild(ind) for ind in indicators.all_indicators() if factable(ind)}
     FactDirty.objects.filter(indicator__in=out).delete()
     return out
+
+
+def whole(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """The rows holding the whole figure (not the per-industry or per-breakdown ones)."""
+    return qs.filter(industry="", breakdown="")
+
+
+def _prefix(filters: Any) -> str:
+    from techmarket.orgs.selectors import region_prefix
+
+    return region_prefix(filters.region) if filters is not None and filters.region else ""
+
+
+def rolled_up(filters: Any) -> bool:
+    """Whether FactTotal answers for these filters (a region filter naming a province, city or county)."""
+    return len(_prefix(filters)) in LEVELS
+
+
+def totals(members: Iterable[Indicator], filters: Any, *, level: int | None = None) -> QuerySet[FactTotal]:
+    """The roll-up rows of these indicators for the filters' region and chain (any month). With ``level``:
+    the rows of each area of that level within the region (a breakdown by region), every chain's rows when
+    the filters name none and ``level`` is "chains" (see by_chain)."""
+    members = list(members)
+    ensure(members)
+    prefix = _prefix(filters)
+    chain = filters.chain if filters is not None and filters.chain else 0
+    qs = FactTotal.objects.filter(indicator__in=[ind.key for ind in members], chain_id=chain)
+    if level is None:
+        return qs.filter(level=len(prefix), area=prefix)
+    return qs.filter(level=level, area__startswith=prefix)
+
+
+def chain_totals(members: Iterable[Indicator], filters: Any) -> QuerySet[FactTotal]:
+    """The roll-up rows of each chain (not the all-chains ones) within the filters' region."""
+    members = list(members)
+    ensure(members)
+    prefix = _prefix(filters)
+    qs = FactTotal.objects.filter(
+        indicator__in=[ind.key for ind in members], level=len(prefix), area=prefix, chain_id__gt=0
+    )
+    if filters is not None and filters.chain:
+        qs = qs.filter(chain_id=filters.chain)
+    return qs
 
 
 def scope(members: Iterable[Indicator], filters: Any) -> QuerySet[Fact]:
@@ -326,7 +465,7 @@ def scope(members: Iterable[Indicator], filters: Any) -> QuerySet[Fact]:
     return qs
 
 
-def in_months(qs: QuerySet[Fact], period: Any) -> QuerySet[Fact]:
+def in_months(qs: QuerySet[Any], period: Any) -> QuerySet[Any]:
     start, end = period.bounds(dates=True)
     return qs.filter(month__gte=start, month__lt=end)
 
@@ -336,7 +475,7 @@ def total_filter(period: Any) -> Q:
     return Q(month__gte=start, month__lt=end)
 
 
-def summed(qs: QuerySet[Fact], **named: Q) -> dict[str, Any]:
+def summed(qs: QuerySet[Any], **named: Q) -> dict[str, Any]:
     """One row per indicator with a sum per named condition (a single scan)."""
     rows = qs.values("indicator").annotate(**{k: Sum("value", filter=q) for k, q in named.items()})
     return {row["indicator"]: row for row in rows.order_by()}

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, Count, QuerySet
+from django.db.models import Aggregate, Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
@@ -80,13 +80,14 @@ class Indicator:
     help: Any = ""
     breakdowns: tuple[Breakdown, ...] = ()  # further breakdowns, computed from the live rows
 
-    def aggregate(self) -> Aggregate:
+    def aggregate(self, only: Q | None = None) -> Aggregate:
+        """The indicator's aggregate, over the rows matching ``only`` when given (a filtered aggregate)."""
         from django.db.models import Sum
 
         if self.sum_field:
-            return Sum(self.sum_field)
+            return Sum(self.sum_field, filter=only)
         # distinct: breakdowns over many-to-many paths (an achievement's industries) must not double-count
-        return Count(self.distinct_of or "pk", distinct=True)
+        return Count(self.distinct_of or "pk", distinct=True, filter=only)
 
     @property
     def is_amount(self) -> bool:

@@ -148,6 +148,8 @@ class Fact(models.Model):
     chain_node_id = models.IntegerField(_("产业链环节"), null=True, blank=True)
     segment_id = models.IntegerField(_("产业链环节（上级）"), null=True, blank=True)
     industry = models.CharField(_("行业大类"), max_length=4, blank=True)
+    breakdown = models.CharField(_("分解维度"), max_length=32, blank=True, default="")
+    bucket = models.CharField(_("分解取值"), max_length=100, blank=True, default="")
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=2)
 
     class Meta:
@@ -155,12 +157,43 @@ class Fact(models.Model):
         verbose_name = _("预汇总数据")
         verbose_name_plural = verbose_name
         indexes = [
-            models.Index(fields=["indicator", "industry", "month"], name="analytics_fact_ind_month"),
-            models.Index(fields=["industry", "month"], name="analytics_fact_month"),
+            models.Index(
+                fields=["indicator", "breakdown", "industry", "month"], name="analytics_fact_ind_month"
+            ),
+            models.Index(
+                fields=["indicator", "chain_id", "breakdown", "industry"], name="analytics_fact_chain"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.month:%Y-%m} {self.region} {self.value}"
+
+
+class FactTotal(models.Model):
+    """The whole figures of ``Fact`` rolled up for the dashboards' headlines, series and region / chain
+    breakdowns: one indicator's value per month for one area and one chain. ``area`` is the first ``level``
+    characters of the region code ("" all regions, "37" a province, "3713" a city, "371302" a county), so a
+    region filter is one equality instead of a prefix scan; ``chain_id`` 0 is every row, chain or none."""
+
+    indicator = models.CharField(_("指标"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("地区层级"))
+    area = models.CharField(_("地区代码前缀"), max_length=12, blank=True)
+    chain_id = models.IntegerField(_("产业链"), default=0)
+    month = models.DateField(_("月份"))
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=2)
+
+    class Meta:
+        ordering = ["indicator", "month"]
+        verbose_name = _("预汇总合计")
+        verbose_name_plural = verbose_name
+        indexes = [
+            models.Index(
+                fields=["indicator", "level", "chain_id", "area", "month"], name="analytics_facttotal_find"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.month:%Y-%m} {self.area or '全部'} {self.value}"
 
 
 class FactState(models.Model):

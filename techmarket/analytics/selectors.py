@@ -54,7 +54,7 @@ def chain_map(user: Any, chain: IndustryChain, filters: Filters | None = None) -
     supply without demand)."""
     require_aggregates(user)
     columns = indicators.on_chain_map()
-    values = {ind.key: compute.by_chain_node(ind, chain, filters) for ind in columns}
+    values = compute.by_chain_nodes(columns, chain, filters)
     demand = [ind for ind in columns if ind.side == "demand"]
     supply = [ind for ind in columns if ind.side == "supply"]
     rows = []

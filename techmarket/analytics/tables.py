@@ -97,15 +97,18 @@ def ratio_table(ratio: Ratio, filters: Filters) -> Table:
 
 
 def leaders_table(subject_key: str, filters: Filters) -> Table:
-    """The leading brokers / institutions of the period on every metric of their subject."""
+    """The leading brokers / institutions of the period on every metric of their subject, within the
+    filters' region (where they are) and chain (their work on its items; the metrics that can tell)."""
     from . import evaluations
 
     who = evaluations.subject(subject_key)
     if who is None:
         raise ValueError(subject_key)
-    metrics, found = evaluations.leaders(subject_key, filters.period)
+    metrics, found = evaluations.leaders(
+        subject_key, filters.period, region=filters.region, chain=filters.chain
+    )
     return Table(
-        f"{who.label} · {_('前十名')} · {filters.period.label}",
+        f"{who.label} · {_('前十名')} · {describe(filters)}",
         [_("名称"), *[f"{m.label}（{m.unit}）" for m in metrics]],
         [[row["name"], *row["values"]] for row in found],
     )

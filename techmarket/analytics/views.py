@@ -22,7 +22,6 @@ from techmarket.core.http import XLSX, attachment
 from techmarket.reference.models import IndustryChain
 
 from . import evaluations, facts, indicators, selectors, services, tables
-from .compute import Filters
 from .forms import FiltersForm, ReportForm, TargetForm
 from .models import EvaluationScheme, Report, Target
 from .periods import Month
@@ -62,7 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     panel_subjects = [
         key
         for key in evaluations.PANEL_SUBJECTS
-        if evaluations.subject(key) is not None and evaluations.metrics_for(key)
+        if evaluations.subject(key) is not None and evaluations.panel_metrics(key, filters.chain)
     ]
     show_leaders = request.GET.get("leaders") == "1"
     leaders = (
@@ -148,7 +147,6 @@ def export(request: HttpRequest) -> HttpResponse:
         if subject not in evaluations.PANEL_SUBJECTS or evaluations.subject(subject) is None:
             raise Http404
         table = tables.leaders_table(subject, filters)
-        described = Filters(period=filters.period)  # the panel is by period only
     elif which:
         selected = _selected(request)
         if selected is None or which not in tables.views_for(selected):

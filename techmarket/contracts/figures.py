@@ -308,11 +308,14 @@ _register_indicators()
 # 绩效评价 and the dashboard's broker / institution panel (analytics.evaluations): the 技术交易额 (万元) of the
 # contracts registered in the period that a broker's engagements led to, summed per broker, per the brokers'
 # institution, and per research institution selling.
-def _registered_in(period: Any) -> Any:
+def _registered_in(period: Any, chain: int | None = None) -> Any:
+    from techmarket.analytics.evaluations import on_chain
+
     start, end = period.bounds(dates=True)
-    return TechContract.objects.unscoped().filter(
+    qs = TechContract.objects.unscoped().filter(
         status=TechContract.Status.REGISTERED, registered_on__gte=start, registered_on__lt=end
     )
+    return on_chain(qs, "engagement__need__chain_node", chain)
 
 
 def _summed_by(qs: Any, field: str) -> dict[int, Decimal]:
@@ -320,16 +323,16 @@ def _summed_by(qs: Any, field: str) -> dict[int, Decimal]:
     return {r[field]: (r["v"] / 10000).quantize(Decimal("0.01")) for r in rows if r[field] and r["v"]}
 
 
-def technical_by_broker(period: Any) -> dict[int, Decimal]:
-    return _summed_by(_registered_in(period), "engagement__lead_broker_id")
+def technical_by_broker(period: Any, chain: int | None = None) -> dict[int, Decimal]:
+    return _summed_by(_registered_in(period, chain), "engagement__lead_broker_id")
 
 
-def technical_by_broker_org(period: Any) -> dict[int, Decimal]:
+def technical_by_broker_org(period: Any, chain: int | None = None) -> dict[int, Decimal]:
     from techmarket.orgs.models import Membership, Role
 
     org_of = dict(Membership.objects.filter(role=Role.BROKER).values_list("user_id", "organization_id"))
     rows = (
-        _registered_in(period)
+        _registered_in(period, chain)
         .filter(engagement__lead_broker__isnull=False)
         .values("engagement__lead_broker_id")
         .annotate(v=Sum("technical_amount"))
@@ -343,11 +346,13 @@ def technical_by_broker_org(period: Any) -> dict[int, Decimal]:
     return {org: (v / 10000).quantize(Decimal("0.01")) for org, v in out.items()}
 
 
-def technical_by_seller(period: Any) -> dict[int, Decimal]:
+def technical_by_seller(period: Any, chain: int | None = None) -> dict[int, Decimal]:
     """Each selling organisation is credited a contract's whole 技术交易额 once (two sellers: both)."""
     sold = (
         ContractParty.objects.filter(
-            role=ContractParty.Role.SELLER, organization__isnull=False, contract__in=_registered_in(period)
+            role=ContractParty.Role.SELLER,
+            organization__isnull=False,
+            contract__in=_registered_in(period, chain),
         )
         .order_by()
         .values_list("organization_id", "contract_id", "contract__technical_amount")
@@ -367,19 +372,19 @@ def _register_metrics() -> None:
     register_metric(
         Metric(
             "contracts.technical_by_broker", "broker", _("促成合同技术交易额"), _("万元"), technical_by_broker,
-            help=_("期间内登记的、本人牵头的对接项目所签技术合同的技术交易额"),
+            by_chain=True, help=_("期间内登记的、本人牵头的对接项目所签技术合同的技术交易额"),
         )
     )  # fmt: skip
     register_metric(
         Metric(
             "contracts.technical_by_broker_org", "service", _("促成合同技术交易额"), _("万元"),
-            technical_by_broker_org, help=_("本机构技术经纪人牵头的对接项目所签、期间内登记的技术合同的技术交易额"),
+            technical_by_broker_org, by_chain=True, help=_("本机构技术经纪人牵头的对接项目所签、期间内登记的技术合同的技术交易额"),
         )
     )  # fmt: skip
     register_metric(
         Metric(
             "contracts.technical_sold", "research", _("输出技术交易额"), _("万元"), technical_by_seller,
-            help=_("本单位作为卖方、期间内登记的技术合同的技术交易额"),
+            by_chain=True, help=_("本单位作为卖方、期间内登记的技术合同的技术交易额"),
         )
     )  # fmt: skip
 

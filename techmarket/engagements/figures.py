@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.analytics.evaluations import Metric, count_by, register_metric
+from techmarket.analytics.evaluations import Metric, count_by, on_chain, register_metric
 from techmarket.analytics.indicators import Group, Indicator, register, register_group
 
 from .models import Engagement, Stage
@@ -77,20 +77,24 @@ def _in_period(qs: Any, field: str, period: Any) -> Any:
     return qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
-def _led(period: Any) -> dict[int, int]:
-    return count_by(_in_period(_all(), "created_at", period), "lead_broker_id")
+def _led(period: Any, chain: int | None = None) -> dict[int, int]:
+    return count_by(
+        on_chain(_in_period(_all(), "created_at", period), "need__chain_node", chain), "lead_broker_id"
+    )
 
 
-def _deals_led(period: Any) -> dict[int, int]:
-    return count_by(_in_period(_deals(), "closed_at", period), "lead_broker_id")
+def _deals_led(period: Any, chain: int | None = None) -> dict[int, int]:
+    return count_by(
+        on_chain(_in_period(_deals(), "closed_at", period), "need__chain_node", chain), "lead_broker_id"
+    )
 
 
-def _deals_by_org(period: Any) -> dict[int, int]:
+def _deals_by_org(period: Any, chain: int | None = None) -> dict[int, int]:
     from techmarket.orgs.models import Membership, Role
 
     org_of = dict(Membership.objects.filter(role=Role.BROKER).values_list("user_id", "organization_id"))
     out: dict[int, int] = {}
-    for broker, n in _deals_led(period).items():
+    for broker, n in _deals_led(period, chain).items():
         org = org_of.get(broker)
         if org:
             out[org] = out.get(org, 0) + n
@@ -104,6 +108,7 @@ register_metric(
         _("牵头对接项目"),
         _("项"),
         _led,
+        by_chain=True,
         help=_("期间内开启、本人牵头的对接项目"),
     )
 )
@@ -114,6 +119,7 @@ register_metric(
         _("牵头成交项目"),
         _("项"),
         _deals_led,
+        by_chain=True,
         help=_("期间内成交、本人牵头的对接项目"),
     )
 )
@@ -124,6 +130,7 @@ register_metric(
         _("成交对接项目"),
         _("项"),
         _deals_by_org,
+        by_chain=True,
         help=_("本机构技术经纪人牵头、期间内成交的对接项目"),
     )
 )

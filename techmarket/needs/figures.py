@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.analytics.evaluations import Metric, count_by, register_metric
+from techmarket.analytics.evaluations import Metric, count_by, on_chain, register_metric
 from techmarket.analytics.indicators import Indicator, register
 from techmarket.catalog.models import ListingStatus
 
@@ -96,24 +96,26 @@ register(
 )
 
 
-def _refinements(period: Any) -> Any:
+def _refinements(period: Any, chain: int | None = None) -> Any:
     from .models import NeedRevision
 
     start, end = period.bounds(dates=False)
-    return NeedRevision.objects.filter(created_at__gte=start, created_at__lt=end)
+    return on_chain(
+        NeedRevision.objects.filter(created_at__gte=start, created_at__lt=end), "need__chain_node", chain
+    )
 
 
-def _refinements_by_broker(period: Any) -> dict[int, int]:
-    return count_by(_refinements(period), "proposed_by_id")
+def _refinements_by_broker(period: Any, chain: int | None = None) -> dict[int, int]:
+    return count_by(_refinements(period, chain), "proposed_by_id")
 
 
-def _refinements_accepted_by_broker(period: Any) -> dict[int, int]:
+def _refinements_accepted_by_broker(period: Any, chain: int | None = None) -> dict[int, int]:
     from .models import NeedRevision
 
-    return count_by(_refinements(period).filter(status=NeedRevision.Status.ACCEPTED), "proposed_by_id")
+    return count_by(_refinements(period, chain).filter(status=NeedRevision.Status.ACCEPTED), "proposed_by_id")
 
 
-def _refinements_by_service_org(period: Any) -> dict[int, int]:
+def _refinements_by_service_org(period: Any, chain: int | None = None) -> dict[int, int]:
     """Refinements proposed by the brokers of each transfer institution."""
     from django.db.models import Count
 
@@ -122,7 +124,7 @@ def _refinements_by_service_org(period: Any) -> dict[int, int]:
     brokers = Membership.objects.filter(role=Role.BROKER).values_list("user_id", "organization_id")
     org_of = dict(brokers)
     out: dict[int, int] = {}
-    for row in _refinements(period).values("proposed_by_id").annotate(n=Count("pk")).order_by():
+    for row in _refinements(period, chain).values("proposed_by_id").annotate(n=Count("pk")).order_by():
         org = org_of.get(row["proposed_by_id"])
         if org:
             out[org] = out.get(org, 0) + row["n"]
@@ -136,6 +138,7 @@ register_metric(
         _("需求凝练建议"),
         _("条"),
         _refinements_by_broker,
+        by_chain=True,
         help=_("期间内提出的需求凝练建议"),
     )
 )
@@ -146,6 +149,7 @@ register_metric(
         _("被采纳的凝练建议"),
         _("条"),
         _refinements_accepted_by_broker,
+        by_chain=True,
         help=_("期间内提出、已被需求方采纳的凝练建议"),
     )
 )
@@ -156,6 +160,7 @@ register_metric(
         _("需求凝练建议"),
         _("条"),
         _refinements_by_service_org,
+        by_chain=True,
         help=_("本机构技术经纪人期间内提出的需求凝练建议"),
     )
 )

@@ -158,6 +158,92 @@ def test_broker_and_institution_leaders_count_the_registered_contracts_they_brou
     assert [r["values"][column] for r in service] == [Decimal("85.00")]
 
 
+def _on_a_chain(deals):
+    """The broker's engagement answered a need on a chain node: its contract is that chain's work."""
+    from matching.matching_items import make_need
+
+    from techmarket.engagements.models import Engagement
+    from techmarket.reference.models import ChainNode, IndustryChain
+
+    chain = IndustryChain.objects.create(name="不锈钢产业链")
+    other = IndustryChain.objects.create(name="电子信息产业链")
+    node = ChainNode.objects.create(chain=chain, name="冷轧")
+    need = make_need(deals["enterprise"], chain_node=node)
+    engagement = Engagement.objects.unscoped().get(lead_broker=deals["broker"])
+    engagement.need = need
+    engagement.save()
+    return chain, other
+
+
+def test_leaders_honour_the_region_and_chain_filters(deals):
+    """Region: the members located there (an institution's region, a broker's institution's); chain: only the
+    work on that chain's items, with the metrics that can tell (others are left out of the panel)."""
+    march = MARCH.period
+    broker_org = deals["broker"].memberships.get().organization  # a service institution in 371302 (兰山)
+    assert broker_org.region_id == "371302"
+
+    for region, expected in (
+        ("", True),
+        ("370000", True),
+        ("371300", True),
+        ("371302", True),
+        ("370100", False),
+    ):
+        metrics, rows = evaluations.leaders("broker", march, region=region)
+        assert (deals["broker"] in [r["subject"] for r in rows]) is expected, region
+        _m, research = evaluations.leaders("research", march, region=region)
+        assert (deals["university"] in [r["subject"] for r in research]) is expected, region
+    # A broker's region is their institution's: moved to 济南, the broker leaves 临沂's panel.
+    broker_org.region_id = "370102"
+    broker_org.save()
+    assert evaluations.leaders("broker", march, region="371300")[1] == []
+    assert [r["subject"] for r in evaluations.leaders("broker", march, region="370100")[1]] == [
+        deals["broker"]
+    ]
+
+    chain, other = _on_a_chain(deals)
+    metrics, rows = evaluations.leaders("broker", march, chain=chain.pk)
+    assert metrics and all(m.by_chain for m in metrics)
+    assert not {m.key for m in evaluations.metrics_for("broker") if not m.by_chain} & {m.key for m in metrics}
+    column = [m.key for m in metrics].index("contracts.technical_by_broker")
+    assert [(r["subject"], r["values"][column]) for r in rows] == [(deals["broker"], Decimal("85.00"))]
+    _m, research = evaluations.leaders("research", march, chain=chain.pk)
+    column = [m.key for m in _m].index("contracts.technical_sold")
+    row = next(r for r in research if r["subject"] == deals["university"])
+    assert row["values"][column] == Decimal("85.00")  # the Beijing sale had no engagement: not this chain's
+    assert evaluations.leaders("broker", march, chain=other.pk)[1] == []
+    assert evaluations.leaders("service", march, chain=other.pk)[1] == []
+
+
+def test_the_leaders_panel_and_api_take_the_dashboards_filters(client, deals):
+    chain, other = _on_a_chain(deals)
+    client.force_login(make_bureau())
+    broker_name = evaluations.subject("broker").name(deals["broker"])
+    query = "start=2026-03&end=2026-03"
+    for extra, shown in (
+        ("&region=371300", True),
+        ("&region=370100", False),
+        (f"&chain={chain.pk}", True),
+        (f"&region=371300&chain={other.pk}", False),
+    ):
+        page = client.get(f"/analytics/?leaders=1&{query}{extra}").content.decode()
+        assert "技术经纪人与机构" in page
+        assert (broker_name in page) is shown, extra
+        api = client.get(f"/api/statistics/leaders/broker?{query}{extra}").json()
+        assert bool(api["rows"]) is shown, extra
+        assert api["filters"]["start"] == "2026-03"
+        response = client.get(f"/analytics/export.xlsx?table=leaders&subject=broker&{query}{extra}")
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert any(broker_name in (row[0] or "") for row in rows if row) is shown, extra
+    api = client.get(f"/api/statistics/leaders/broker?{query}&chain={chain.pk}").json()
+    assert "contracts.technical_by_broker" in api["metrics"]
+    assert "matching.recommendations" not in api["metrics"]  # not tied to a chain: left out
+    assert api["filters"]["chain"] == str(chain.pk)
+    region = client.get(f"/api/statistics/leaders/research?{query}&region=371300").json()
+    assert [r["name"] for r in region["rows"]] == [deals["university"].name]
+    assert client.get(f"/api/statistics/leaders/research?{query}&region=370100").json()["rows"] == []
+
+
 def test_bureau_sees_the_breakdowns_share_and_leaders_and_downloads_them(client, deals):
     bureau = make_bureau()
     client.force_login(bureau)

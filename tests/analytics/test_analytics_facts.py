@@ -47,16 +47,28 @@ def _everything(world, filters_list, keys):
                 compute.by_industry(ind, flt),
                 compute.by_chain(ind, flt),
                 compute.by_chain_node(ind, chain, flt),
+                # the indicator's own breakdowns (a contract's type, buyer and seller kind): per-breakdown rows
+                [compute.by_breakdown(ind, b, flt) for b in ind.breakdowns],
             )
         out[(ind.key, "map")] = compute.by_chain_node(ind, chain)
+    members = [ind for ind in indicators.all_indicators() if ind.key in keys]
+    out["map, all at once"] = compute.by_chain_nodes(members, chain)  # the chain map's batched read
+    for flt in filters_list:
+        out[("map, all at once", flt)] = compute.by_chain_nodes(members, chain, flt)
     return out
 
 
 def _filters(world):
+    """Periods with region filters of every level the roll-up keeps (all, province, city, county), a chain,
+    and a region code no level matches (read from the fact rows instead)."""
     return [
         Filters(period=MARCH),
+        Filters(period=TWO_YEARS, region="370000"),
         Filters(period=TWO_YEARS, region="371300"),
+        Filters(period=TWO_YEARS, region="371302"),
+        Filters(period=TWO_YEARS, chain=world["chain"].pk),
         Filters(period=TWO_YEARS, region="371300", chain=world["chain"].pk),
+        Filters(period=TWO_YEARS, region="37130"),
     ]
 
 
@@ -237,3 +249,29 @@ def test_bulk_writes_without_audit_are_seen_after_invalidate_all(world):
     assert compute.total(published, Filters(period=MARCH)) == before
     facts.invalidate_all()
     assert compute.total(published, Filters(period=MARCH)) == before - 1
+
+
+def test_within_a_request_each_indicator_is_checked_once_until_the_request_writes(world):
+    """ensure() remembers what it brought up to date for the rest of the request; a write in the request (its
+    audit record) makes the next read check again, and outside a request every read checks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    published = indicators.get("needs.published")
+    flt = Filters(period=MARCH)
+    before = compute.total(published, flt)  # builds
+    facts.request_started()
+    try:
+        compute.total(published, flt)
+        with CaptureQueriesContext(connection) as read:
+            assert compute.total(published, flt) == before
+        assert not any("analytics_factdirty" in q["sql"] for q in read.captured_queries)
+        gone = Need.objects.unscoped().get(title="三月三（济南）")
+        audit_record(actor=None, action="needs.need.delete", target=gone)
+        gone.delete()
+        assert compute.total(published, flt) == before - 1  # checked again, rebuilt
+    finally:
+        facts.request_finished()
+    with CaptureQueriesContext(connection) as read:
+        compute.total(published, flt)
+    assert any("analytics_factdirty" in q["sql"] for q in read.captured_queries)
