@@ -17,8 +17,12 @@ RESULTS = REPO / "bench" / "results"
 
 
 def shared_data() -> Path:
-    """Shared data folder: $TECHMARKET_SHARED_DATA or <repo>/../shared/data."""
-    return Path(os.environ.get("TECHMARKET_SHARED_DATA", REPO.parent / "shared" / "data"))
+    """Shared data folder: $TECHMARKET_SHARED_DATA, or shared/data next to the repository or next to the
+    folder holding it (a git worktree in <root>/wt/<name> finds <root>/shared/data)."""
+    if os.environ.get("TECHMARKET_SHARED_DATA"):
+        return Path(os.environ["TECHMARKET_SHARED_DATA"])
+    candidates = [REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data"]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

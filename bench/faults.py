@@ -128,6 +128,11 @@ op, created = User.objects.get_or_create(username="bench-operator", defaults=dic
     email="op@example.com", email_verified_at=timezone.now()))
 op.set_password({PASSWORD!r}); op.save()
 Membership.objects.get_or_create(user=op, organization=op_org, defaults=dict(role=Role.OPERATOR))
+# Operators need a second factor in production: an authenticator and fresh recovery codes for the bench.
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from techmarket.accounts.twofactor import recovery_codes_renew
+TOTPDevice.objects.update_or_create(user=op, name="authenticator", defaults=dict(confirmed=True))
+recovery = recovery_codes_renew(user=op)
 uni = Organization.objects.get(name="基准测试大学")
 member, _ = User.objects.get_or_create(username="bench-importer", defaults=dict(
     email="imp@example.com", email_verified_at=timezone.now()))
@@ -142,7 +147,7 @@ for i in range(5):
                             submitted_at=timezone.now())
     n.search_text = n.compute_search_text(); n.save()
     pending.append(n.pk)
-print(json.dumps({{"pending": pending, "university": uni.pk}}))
+print(json.dumps({{"pending": pending, "university": uni.pk, "recovery": recovery}}))
 """
 
 
@@ -156,7 +161,7 @@ with connection.cursor() as c:
 """
 
 
-def login(session: Any, username: str) -> None:
+def login(session: Any, username: str, second_factor: str = "") -> None:
     page = session.get(f"{BASE}/accounts/login/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = session.post(
@@ -167,6 +172,19 @@ def login(session: Any, username: str) -> None:
         timeout=30,
     )
     assert r.status_code == 302, (r.status_code, r.text[:300])
+    if second_factor:  # a recovery code completes the login of a user who needs two factors
+        verify = f"{BASE}/accounts/2fa/verify/"
+        r = session.post(
+            verify,
+            data={"code": second_factor, "csrfmiddlewaretoken": csrf(session, verify)},
+            headers={"Referer": verify},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert r.status_code == 302 and "/accounts/2fa/" not in r.headers.get("Location", ""), (
+            r.status_code,
+            r.text[:300],
+        )
 
 
 def csrf(session: Any, url: str) -> str:
@@ -252,7 +270,7 @@ def main() -> None:
 
         # 1. Broker down: an operator publishes five needs.
         op = requests.Session()
-        login(op, "bench-operator")
+        login(op, "bench-operator", setup["recovery"][0])
         broker_proxy.down()
         codes = []
         for pk in setup["pending"]:

@@ -11,6 +11,9 @@ users): ``python scripts/pss.py <master pid>``.
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Sync workers, two per core (the production machine has 2): a request spends part of its time waiting on
+# PostgreSQL and Redis, which a second worker per core fills; more workers add memory and queue for the
+# same CPU. At saturation requests wait in the listen backlog, not in a worker (bench/results/load.json).
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))

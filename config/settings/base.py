@@ -85,6 +85,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Django's form templates, with the <select> box written out in Python (techmarket/core/renderers.py).
+FORM_RENDERER = "techmarket.core.renderers.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

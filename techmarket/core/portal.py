@@ -4,10 +4,14 @@ item goes through its type's visibility selector."""
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.catalog import registry
 from techmarket.catalog.models import LISTED_STATUSES
 from techmarket.orgs.models import Organization
+
+logger = logging.getLogger(__name__)
 
 # The five stages every deal walks, each an entry point into the catalogue where that stage starts.
 TRANSFER_CHAIN = [
@@ -40,37 +46,87 @@ def _listed(ctype: Any, qs: Any) -> Any:
     return qs.filter(status__in=LISTED_STATUSES) if states & set(LISTED_STATUSES) else qs
 
 
-def headline_figures() -> list[dict[str, Any]]:
-    """Counts anyone may see: each catalogue type's public listed items, and approved organisations."""
+def _count_public() -> dict[str, int]:
+    """Every count the home page shows (anyone may see them): each catalogue type's public listed items,
+    approved organisations in all and by kind."""
     anonymous = AnonymousUser()
-    figures = [
-        {
-            "label": ctype.label,
-            "value": _listed(ctype, ctype.list_visible(anonymous)).count(),
-            "url": ctype.list_url(),
-        }
+    counts = {
+        f"type:{ctype.key}": _listed(ctype, ctype.list_visible(anonymous)).count()
         for ctype in registry.all_types()
-    ]
-    figures.append(
+    }
+    approved = Organization.objects.filter(status=Organization.Status.APPROVED)
+    K = Organization.Kind
+    counts.update(
         {
-            "label": _("入驻机构"),
-            "url": _reverse("orgs:list"),
-            "value": Organization.objects.filter(status=Organization.Status.APPROVED).count(),
+            "organizations": approved.count(),
+            "enterprises": approved.filter(kind__in=[K.ENTERPRISE, K.CONSORTIUM]).count(),
+            "universities": approved.filter(
+                kind__in=[K.UNIVERSITY, K.INSTITUTE, K.INDUSTRY_INSTITUTE, K.NEW_RD]
+            ).count(),
+            "services": approved.filter(kind__in=[K.SERVICE, K.INVESTOR]).count(),
         }
     )
+    return counts
+
+
+# The public counts are a dozen COUNT(*)s over catalogues of 100k rows, the same for every visitor: they are
+# kept in the shared cache, tagged with the generation that every saved or deleted catalogue item or
+# organisation renews (portal_counts_changed, connected in CoreConfig.ready). A bulk write that sends no
+# signal is seen within PUBLIC_COUNTS_SECONDS. Without the cache they are counted on every request.
+PUBLIC_COUNTS_SECONDS = 60
+_GENERATION_KEY = "portal:counts:generation"
+_COUNTS_KEY = "portal:counts"
+
+
+def public_counts() -> dict[str, int]:
+    try:
+        found = cache.get_many([_GENERATION_KEY, _COUNTS_KEY])
+    except Exception:  # redis ConnectionError/TimeoutError, CacheUnavailable: count without the cache
+        return _count_public()
+    generation = found.get(_GENERATION_KEY)
+    stored = found.get(_COUNTS_KEY)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == generation:
+        return dict(stored[1])
+    counts = _count_public()
+    try:
+        cache.set(_COUNTS_KEY, (generation, counts), PUBLIC_COUNTS_SECONDS)
+    except Exception:
+        logger.warning("portal: cache unreachable, public counts not kept")
+    return counts
+
+
+def renew_public_counts() -> None:
+    """A change the public counts may depend on: the next home page counts again."""
+    try:
+        cache.set(_GENERATION_KEY, time.time_ns(), None)
+    except Exception:  # counts then refresh within PUBLIC_COUNTS_SECONDS
+        logger.debug("portal: cache unreachable, public counts refresh within %s s", PUBLIC_COUNTS_SECONDS)
+
+
+def portal_counts_changed(sender: Any, **kwargs: Any) -> None:
+    """post_save / post_delete receiver for a catalogue item or an organisation: renew now, and again once
+    the transaction commits, so that a page counted between the two (before the commit) is not kept."""
+    if not (isinstance(sender, type) and (issubclass(sender, Organization) or registry.for_model(sender))):
+        return
+    renew_public_counts()
+    transaction.on_commit(renew_public_counts)
+
+
+def headline_figures() -> list[dict[str, Any]]:
+    """Counts anyone may see: each catalogue type's public listed items, and approved organisations."""
+    counts = public_counts()
+    figures = [
+        {"label": ctype.label, "value": counts[f"type:{ctype.key}"], "url": ctype.list_url()}
+        for ctype in registry.all_types()
+        if f"type:{ctype.key}" in counts
+    ]
+    figures.append({"label": _("入驻机构"), "url": _reverse("orgs:list"), "value": counts["organizations"]})
     return figures
 
 
 def organization_counts() -> dict[str, int]:
-    approved = Organization.objects.filter(status=Organization.Status.APPROVED)
-    K = Organization.Kind
-    return {
-        "enterprises": approved.filter(kind__in=[K.ENTERPRISE, K.CONSORTIUM]).count(),
-        "universities": approved.filter(
-            kind__in=[K.UNIVERSITY, K.INSTITUTE, K.INDUSTRY_INSTITUTE, K.NEW_RD]
-        ).count(),
-        "services": approved.filter(kind__in=[K.SERVICE, K.INVESTOR]).count(),
-    }
+    counts = public_counts()
+    return {key: counts[key] for key in ("enterprises", "universities", "services")}
 
 
 def _rows(user: Any, ctype: Any, items: list[Any]) -> list[dict[str, Any]]:

@@ -19,7 +19,9 @@ def reap_dead_jobs() -> int:
     return import_jobs_reap()
 
 
+@shared_task(acks_late=True)
 def import_job_step_task(step: str, job_pk: int) -> None:
+    """A background step (check, run) of a job, owed through the outbox by background.submit."""
     if step == "import_job_check":
         import_job_check(job_pk=job_pk)
     elif step == "import_job_run":
