@@ -109,6 +109,11 @@ def portal_counts_changed(sender: Any, **kwargs: Any) -> None:
     if not (isinstance(sender, type) and (issubclass(sender, Organization) or registry.for_model(sender))):
         return
     renew_public_counts()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is renew_public_counts for entry in connection.run_on_commit
+    ):
+        return  # already due at this transaction's commit (an import saves many rows in one transaction)
     transaction.on_commit(renew_public_counts)
 
 

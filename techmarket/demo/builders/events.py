@@ -211,6 +211,8 @@ def build(ctx: DemoContext) -> None:
     organiser = next(o for o in ctx.orgs[K.SERVICE] if o.is_platform_operator)
     now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     opened = signed = 0
+    showcase = ctx.users["demo_enterprise"].memberships.first().organization_id
+    owed = False
     for n, (months_ago, kind, sector, title) in enumerate(PAST, start=1):
         start = (now - timedelta(days=30 * months_ago)).replace(hour=9)
         event = _event(
@@ -247,10 +249,18 @@ def build(ctx: DemoContext) -> None:
                 break
             b = unis[i % len(unis)]
             outcome = OUTCOMES[(i + n) % len(OUTCOMES)]
+            if owed and a.organization_id != showcase:
+                outcome, owed = Out.AGREEMENT, False
             slot, table = i // len(unis), i % len(unis) + 1
             if outcome == Out.ENGAGEMENT:  # the enterprise marks it after the event: the engagement opens
                 meeting = _meet(event, a, b, slot=slot, table=table, outcome="")
                 opened += _open_engagement(meeting, a.user) is not None
+            elif outcome == Out.AGREEMENT and a.organization_id == showcase:
+                # the demo login's enterprise keeps its needs listed (a deal would mark them solved): it opens
+                # an engagement, and the next enterprise of the event signs instead
+                meeting = _meet(event, a, b, slot=slot, table=table, outcome="")
+                opened += _open_engagement(meeting, a.user) is not None
+                owed = True
             elif outcome == Out.AGREEMENT:  # ... and one went on to a deal and a contract
                 meeting = _meet(event, a, b, slot=slot, table=table, outcome="")
                 signed += _sign(ctx, meeting, a.user) is not None
