@@ -1,13 +1,9 @@
 """Registered contracts as xlsx in the fixed column layout of the 技术合同登记 report (columns never move)."""
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-from techmarket.imports.export import neutralise
+from techmarket.imports.export import layout_xlsx
 
 from .models import TechContract
 
@@ -42,21 +38,4 @@ HEADERS = [h for h, _v in LAYOUT]
 
 
 def registered_xlsx(contracts: Iterable[TechContract]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "已登记技术合同"
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for contract in contracts:
-        row = []
-        for _h, value in LAYOUT:
-            v = value(contract)
-            row.append(neutralise(str(v)) if isinstance(v, str) else v)
-        ws.append(row)
-    for n, header in enumerate(HEADERS, start=1):
-        ws.column_dimensions[ws.cell(1, n).column_letter].width = max(12, len(header) * 2 + 2)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return layout_xlsx("已登记技术合同", LAYOUT, contracts)

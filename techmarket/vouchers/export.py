@@ -1,13 +1,9 @@
 """Vouchers as xlsx for the bureau (台账): one row per voucher, the columns in a fixed order."""
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-from techmarket.imports.export import neutralise
+from techmarket.imports.export import layout_xlsx
 
 from .models import Voucher
 
@@ -30,21 +26,4 @@ HEADERS = [h for h, _v in LAYOUT]
 
 
 def vouchers_xlsx(vouchers: Iterable[Voucher]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "创新券台账"
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for voucher in vouchers:
-        row = []
-        for _h, value in LAYOUT:
-            v = value(voucher)
-            row.append(neutralise(str(v)) if isinstance(v, str) else v)
-        ws.append(row)
-    for n, header in enumerate(HEADERS, start=1):
-        ws.column_dimensions[ws.cell(1, n).column_letter].width = max(12, len(header) * 2 + 2)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return layout_xlsx("创新券台账", LAYOUT, vouchers)
