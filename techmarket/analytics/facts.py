@@ -211,49 +211,34 @@ def _date_field(indicator: Indicator, qs: QuerySet[Any]) -> Any:
     return _field_at(qs.model, indicator.date_field)
 
 
+def _fact(indicator: Indicator, row: dict[str, Any], **detail: Any) -> Fact:
+    """One fact from a grouped row (month, region, chain, node, segment keys), with its extra key if any."""
+    return Fact(
+        indicator=indicator.key,
+        month=_first_day(row["_m"]),
+        region=row["_r"] or "",
+        chain_id=row["_c"],
+        chain_node_id=row["_n"],
+        segment_id=row["_s"],
+        value=row["v"] or 0,
+        **detail,
+    )
+
+
 def _facts_of(indicator: Indicator) -> Iterable[Fact]:
     for row in _rows(indicator, by_industry=False):
-        if row["_m"] is None:
-            continue
-        yield Fact(
-            indicator=indicator.key,
-            month=_first_day(row["_m"]),
-            region=row["_r"] or "",
-            chain_id=row["_c"],
-            chain_node_id=row["_n"],
-            segment_id=row["_s"],
-            value=row["v"] or 0,
-        )
+        if row["_m"] is not None:
+            yield _fact(indicator, row)
     if not indicator.industry_field:
         return
     for row in _rows(indicator, by_industry=True):
-        if row["_m"] is None or not row["_i"]:
-            continue
-        yield Fact(
-            indicator=indicator.key,
-            month=_first_day(row["_m"]),
-            region=row["_r"] or "",
-            chain_id=row["_c"],
-            chain_node_id=row["_n"],
-            segment_id=row["_s"],
-            industry=row["_i"],
-            value=row["v"] or 0,
-        )
+        if row["_m"] is not None and row["_i"]:
+            yield _fact(indicator, row, industry=row["_i"])
     for breakdown in indicator.breakdowns:
         for row in _rows(indicator, by_path=breakdown.path):
-            if row["_m"] is None:
-                continue
-            yield Fact(
-                indicator=indicator.key,
-                month=_first_day(row["_m"]),
-                region=row["_r"] or "",
-                chain_id=row["_c"],
-                chain_node_id=row["_n"],
-                segment_id=row["_s"],
-                breakdown=breakdown.key,
-                bucket=str(row["_b"] or ""),  # as compute.by_breakdown keys the live rows
-                value=row["v"] or 0,
-            )
+            if row["_m"] is not None:
+                # bucket keyed as compute.by_breakdown keys the live rows
+                yield _fact(indicator, row, breakdown=breakdown.key, bucket=str(row["_b"] or ""))
 
 
 def _first_day(moment: Any) -> Any:
