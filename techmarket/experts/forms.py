@@ -6,20 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.forms import StyledForm
 from techmarket.orgs.models import Organization
-from techmarket.reference.forms import RegionFilterField
+from techmarket.reference.forms import (
+    DisciplineMultipleChoiceField,
+    IndustryMultipleChoiceField,
+    RegionFilterField,
+)
 from techmarket.reference.models import Discipline, Industry
 
 from .models import Availability, Expert
-
-
-class _DisciplineMultiField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Discipline) -> str:
-        return obj.name
-
-
-class _IndustryMultiField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Industry) -> str:
-        return obj.name
 
 
 class ExpertForm(StyledForm):
@@ -39,14 +33,14 @@ class ExpertForm(StyledForm):
     bio = forms.CharField(
         label=_("个人简介"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    disciplines = _DisciplineMultiField(
+    disciplines = DisciplineMultipleChoiceField(
         label=_("学科"),
         required=False,
         queryset=Discipline.objects.order_by("code"),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("GB/T 13745 一级学科，可多选。"),
     )
-    industries = _IndustryMultiField(
+    industries = IndustryMultipleChoiceField(
         label=_("服务行业"),
         required=False,
         queryset=Industry.objects.filter(level=2).order_by("code"),

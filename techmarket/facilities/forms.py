@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.reference.forms import (
     ChainNodeChoiceField,
+    ChainNodeMultipleChoiceField,
+    DisciplineMultipleChoiceField,
     IndustryChoiceField,
+    IndustryMultipleChoiceField,
     RegionChoiceField,
     RegionFilterField,
 )
@@ -56,42 +59,26 @@ class FacilityFilterForm(forms.Form):
         }
 
 
-class _IndustryMultiField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Industry) -> str:
-        return obj.name  # by name, as on the other forms: people look for 化学, not 26
-
-
-class _DisciplineMultiField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Discipline) -> str:
-        return obj.name
-
-
-class _ChainNodeMultiField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: ChainNode) -> str:
-        link = f"{obj.parent.name} › {obj.name}" if obj.parent is not None else obj.name
-        return f"{obj.chain.name} · {link}"
-
-
 MULTI_HELP = _("可多选：按住 Ctrl（Mac 上为 ⌘）点选。")
 
 
 class FacilityForm(forms.ModelForm):
     region = RegionChoiceField(label=_("所在地区"))
-    industries = _IndustryMultiField(
+    industries = IndustryMultipleChoiceField(
         label=_("服务行业（GB/T 4754）"),
         required=False,
         queryset=Industry.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=MULTI_HELP,
     )
-    disciplines = _DisciplineMultiField(
+    disciplines = DisciplineMultipleChoiceField(
         label=_("学科（GB/T 13745）"),
         required=False,
         queryset=Discipline.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=MULTI_HELP,
     )
-    chain_nodes = _ChainNodeMultiField(
+    chain_nodes = ChainNodeMultipleChoiceField(
         label=_("产业链环节"),
         required=False,
         queryset=ChainNode.objects.none(),

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from .models import ChainNode, Industry, Region
+from .models import ChainNode, Discipline, Industry, Region
 
 
 def region_queryset() -> Any:
@@ -137,3 +137,25 @@ class ChainNodeChoiceField(GroupedChoicesMixin, forms.ModelChoiceField):
 
     def label_from_instance(self, obj: ChainNode) -> str:
         return f"{obj.parent.name} › {obj.name}" if obj.parent is not None else obj.name
+
+
+class IndustryMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several GB/T 4754 codes, labelled by name (people look for 化学, not 26); the form sets the queryset."""
+
+    def label_from_instance(self, obj: Industry) -> str:
+        return obj.name
+
+
+class DisciplineMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several GB/T 13745 disciplines, labelled by name."""
+
+    def label_from_instance(self, obj: Discipline) -> str:
+        return obj.name
+
+
+class ChainNodeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several chain links, labelled with their chain and parent (新能源汽车 · 上游 › 正极材料)."""
+
+    def label_from_instance(self, obj: ChainNode) -> str:
+        link = f"{obj.parent.name} › {obj.name}" if obj.parent is not None else obj.name
+        return f"{obj.chain.name} · {link}"
