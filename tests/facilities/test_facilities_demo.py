@@ -7,6 +7,7 @@ from techmarket.demo import generator
 from techmarket.demo.builders import achievements as demo_achievements
 from techmarket.demo.builders import experts as demo_experts
 from techmarket.demo.builders import needs as demo_needs
+from techmarket.demo.topics import FACTS, topics_of
 from techmarket.demo.vocab import ACADEMIC_SECTORS, SECTORS
 from techmarket.facilities import selectors
 from techmarket.facilities.models import Booking, Facility
@@ -38,9 +39,11 @@ def test_demo_facilities_are_coherent(monkeypatch, settings, tmp_path):
         # several fields, all of the organisation's field, its main division among them
         assert field.industries[0] in codes and set(codes) <= set(field.industries), f.name
         assert {d.pk for d in f.disciplines.all()} == set(field.disciplines), f.name
-        for node in f.chain_nodes.all():  # the making links of the chains in the facility's divisions
-            assert node.parent is not None and node.parent.name == "中游", f.name
-            assert set(node.chain.industries.values_list("pk", flat=True)) & set(codes), f.name
+        # the chain links its field's own topics belong to, never a chain that merely shares a division
+        topics = {FACTS[t.subject].chain for t in topics_of({named[0]}) if t.subject in FACTS} - {None}
+        links = {(node.chain.name, node.name) for node in f.chain_nodes.all()}
+        assert links <= topics, (f.name, links - topics)
+        assert not (links and f.kind == Facility.Kind.INSTRUMENT), f.name
     assert any(len(f.industries.all()) > 1 for f in facilities)
     assert any(len(f.chain_nodes.all()) > 1 for f in facilities)
     recognised = [f for f in facilities if f.status == Facility.Status.RECOGNISED]

@@ -15,9 +15,10 @@ from django.utils import timezone
 from techmarket.documents.services import document_upload
 from techmarket.facilities.models import Booking, Facility, FacilityService, Project
 from techmarket.orgs.models import Membership, Organization, Role
-from techmarket.reference.models import ChainNode, Discipline, Industry, IndustryChain
+from techmarket.reference.models import ChainNode, Discipline, Industry
 
 from ..context import DemoContext
+from ..topics import FACTS, topics_of
 from ..vocab import ACADEMIC_SECTORS, SECTORS
 
 K = Organization.Kind
@@ -116,19 +117,28 @@ def _facility(org: Organization, kind: str, sector_key: str, name: str, status: 
 def _fields(facility: Facility, sector_key: str, kind: str) -> None:
     """Several fields from the organisation's field (its sector): the sector's divisions (the main one first;
     an instrument serves them all, a centre or base the first two) and disciplines, and the chain links a
-    verification centre or pilot base works on — the 中游 (making) links of the chains in those divisions,
-    at most three; a shared instrument serves the sector, not a chain link."""
+    verification centre or pilot base works on — the links its sector's own topics belong to (FACTS), at
+    most three, so a biomedicine centre works on 化学制剂 and 医疗器械, never on a chain that merely shares a
+    division with it; a shared instrument serves the sector, not a chain link."""
     sector = SECTOR[sector_key]
     divisions = sector.industries if kind == F.INSTRUMENT else sector.industries[:2]
     facility.industries.set(Industry.objects.filter(pk__in=divisions))
     facility.disciplines.set(Discipline.objects.filter(pk__in=sector.disciplines))
     if kind == F.INSTRUMENT:
         return
-    chains = IndustryChain.objects.filter(is_active=True, industries__in=divisions).distinct()
-    links = ChainNode.objects.filter(chain__in=chains, parent__name="中游").order_by(
-        "chain__sort_order", "pk"
-    )
-    facility.chain_nodes.set(list(links[:3]))
+    named: list[tuple[str, str]] = []
+    for topic in topics_of({sector_key}):
+        chain = FACTS[topic.subject].chain if topic.subject in FACTS else None
+        if chain and chain not in named:
+            named.append(chain)
+    links = [
+        node
+        for chain_name, link_name in named[:3]
+        for node in ChainNode.objects.filter(chain__name=chain_name, chain__is_active=True, name=link_name)[
+            :1
+        ]
+    ]
+    facility.chain_nodes.set(links)
 
 
 def _workday(base: Any, days: int) -> Any:
