@@ -47,6 +47,8 @@ def test_the_app_serves_the_configuration_the_benchmark_measures(db):
         "rrf_k",
         "depth",
         "rerank_depth",
+        "rerank_fusion",
+        "rerank_alpha",
         "passage_chars",
         "term_weighting",
         "lexical_max_df",
