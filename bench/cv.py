@@ -29,11 +29,13 @@ def cross_validate(per_value: dict[Any, dict[str, float]], k: int = FOLDS) -> di
     qids = sorted(next(iter(per_value.values())))
     rows = []
     held: list[float] = []
+    held_out: dict[str, float] = {}
     for i, test in enumerate(folds(qids, k)):
         train = [q for q in qids if q not in set(test)]
         best = max(values, key=lambda v: (statistics.fmean(per_value[v][q] for q in train), -values.index(v)))
         scores = [per_value[best][q] for q in test]
         held.extend(scores)
+        held_out.update(zip(test, scores, strict=True))
         rows.append(
             {
                 "fold": i,
@@ -52,6 +54,22 @@ def cross_validate(per_value: dict[Any, dict[str, float]], k: int = FOLDS) -> di
         "fold_min": min(tests),
         "fold_max": max(tests),
         "all_dev": {str(v): round(statistics.fmean(per_value[v].values()), 4) for v in values},
+        "held_out": {q: round(v, 4) for q, v in sorted(held_out.items())},
+    }
+
+
+def paired(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    """Need-by-need comparison of two per-query nDCG maps (a - b): mean difference, its standard error,
+    and how many needs a wins / loses / ties."""
+    qs = sorted(set(a) & set(b))
+    diff = [a[q] - b[q] for q in qs]
+    se = statistics.stdev(diff) / math.sqrt(len(diff)) if len(diff) > 1 else 0.0
+    return {
+        "mean_diff": round(statistics.fmean(diff), 4),
+        "se": round(se, 4),
+        "wins": sum(d > 1e-9 for d in diff),
+        "losses": sum(d < -1e-9 for d in diff),
+        "ties": sum(abs(d) <= 1e-9 for d in diff),
     }
 
 

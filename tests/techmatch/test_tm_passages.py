@@ -100,3 +100,65 @@ def test_tm_affinity_covers_every_gbt4754_division() -> None:
     ach = Document("a", "achievement", "低醛胶黏剂", disciplines=["220"])
     res = compute(need, ach, FeatureWeights())
     assert res.values["field"] == 0.6 and "林学" in res.reasons[0]
+
+
+class _Cosines:
+    """An encoder whose passage cosines with any query are fixed per document (by the passage's title)."""
+
+    dim = 2
+
+    def __init__(self, by_title: dict[str, float]) -> None:
+        self.by_title = by_title
+
+    def encode_queries(self, texts):
+        return np.tile(np.array([[1.0, 0.0]], np.float32), (len(texts), 1))
+
+    encode_passages_query = encode_queries
+
+    def encode_passages(self, texts):
+        out = []
+        for t in texts:
+            c = next((v for title, v in self.by_title.items() if t.startswith(title)), 1.0)  # the query
+            out.append([c, float(np.sqrt(max(0.0, 1.0 - c * c)))])
+        return np.array(out, np.float32)
+
+
+def test_tm_zscore_fusion_blends_standardised_fast_scores_and_cosines(tmp_path: Path, achievements) -> None:
+    enc = _Cosines({})
+    q = Document("n1", "need", "锂电池正极材料", "磷酸铁锂正极 硅碳负极 污泥干化 氮化硼 石墨烯电极 电池材料")
+    titles = {d.id: d.title for d in achievements}
+
+    def ranked(fusion: str, alpha: float) -> list:
+        cfg = EngineConfig(rerank_depth=50, rerank_fusion=fusion, rerank_alpha=alpha, max_per_owner=99)
+        store = PassageStore(tmp_path / f"{fusion}{alpha}{len(enc.by_title)}", enc.dim, enc)
+        eng = Engine(reranker=Reranker(enc, store), config=cfg)
+        eng.add_many(achievements)
+        return eng.search(q, k=10)
+
+    fast = ranked("zscore", 0.0)  # alpha 0: the fast ranking's order
+    assert len(fast) >= 4
+    # the model prefers the fast ranking's weakest candidate, then the others in the fast order
+    enc.by_title = {titles[r.id]: 0.9 - 0.05 * i for i, r in enumerate(fast)}
+    enc.by_title[titles[fast[-1].id]] = 0.99
+    only_model = ranked("zscore", 1.0)
+    sims = [r.similarity for r in only_model]
+    assert (
+        sims == sorted(sims, reverse=True) and only_model[0].id == fast[-1].id
+    )  # alpha 1: the model's order
+    blended = ranked("zscore", 0.6)
+    assert {r.id for r in blended} == {r.id for r in fast}
+    lowest = min(blended, key=lambda r: r.similarity).id
+    for r in blended:  # non-negative shares of one score: the fast signals' and the model's (but at its zero)
+        assert all(v >= 0 for v in r.contributions.values())
+        assert abs(sum(r.contributions.values()) - 1.0) < 1e-3
+        assert ("rerank" in r.contributions) == (r.id != lowest) and "word" in r.contributions
+    # in the fast score's units: the fast score plus a / (1 - a) * sd(fast) * (cosine - lowest) / sd(cosine),
+    # which orders as 0.4 * z(fast) + 0.6 * z(cosine)
+    f = {r.id: r.score for r in fast}
+    s = {r.id: r.similarity for r in blended}
+    ids = sorted(f)
+    fz, sz = np.array([f[i] for i in ids]), np.array([s[i] for i in ids])
+    got = np.array([{r.id: r.score for r in blended}[i] for i in ids])
+    assert np.allclose(got, fz + 1.5 * fz.std() * (sz - sz.min()) / sz.std(), atol=1e-6)
+    expect = 0.4 * (fz - fz.mean()) / fz.std() + 0.6 * (sz - sz.mean()) / sz.std()
+    assert [r.id for r in blended] == [ids[i] for i in np.argsort(-expect, kind="stable")]
