@@ -67,7 +67,10 @@ def test_deductions_above_total_are_refused(university, enterprise, seller_user)
     err = _refused(
         university, enterprise, seller_user, total="100000", deductions=[("设备", "80000"), ("材料", "30000")]
     )
-    assert "非技术性费用合计 110,000.00 元（11 万元）超过合同成交额 100,000.00 元（10 万元）" in err.message_dict["deductions"][0]
+    assert (
+        "非技术性费用合计 110,000.00 元（11 万元）超过合同成交额 100,000.00 元（10 万元）"
+        in err.message_dict["deductions"][0]
+    )
 
 
 def test_negative_total_and_non_positive_deduction_are_refused(university, enterprise, seller_user):

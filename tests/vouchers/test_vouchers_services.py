@@ -54,7 +54,9 @@ def test_the_amounts_in_the_message_read_as_on_the_pages_in_both_languages(vouch
     assert _message(exc) == "抵扣金额 50,000.01 元（5 万元）超过余额 50,000.00 元（5 万元），请改小金额。"
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.voucher_spend(voucher=voucher, booking=booking, amount="50000.01", acting_user=ent_user)
-    assert _message(exc) == "The amount of CNY 50,000.01 exceeds the balance of CNY 50,000.00; please reduce it."
+    assert (
+        _message(exc) == "The amount of CNY 50,000.01 exceeds the balance of CNY 50,000.00; please reduce it."
+    )
 
 
 @pytest.mark.parametrize(
