@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from techmarket.catalog.text import clean_markup
 from techmarket.core.fieldspec import FieldSpec, FieldSpecs
+from techmarket.core.text import word_list
 
 from .models import Empowerment
 
@@ -86,7 +87,7 @@ def _price(value: Any) -> Decimal:
 
 def _empowerment(value: Any) -> None:
     if value not in Empowerment.values:
-        raise ValidationError(_("赋权状态只能是：%(v)s。") % {"v": "、".join(map(str, Empowerment.labels))})
+        raise ValidationError(_("赋权状态只能是：%(v)s。") % {"v": word_list(map(str, Empowerment.labels))})
 
 
 _TRL_MESSAGE = gettext_lazy("技术成熟度（TRL）应为 1–9 的整数（当前为“%(v)s”）。")

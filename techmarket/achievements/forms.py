@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.catalog.models import ListingStatus
 from techmarket.core.forms import StyledForm, StyledFormMixin
+from techmarket.core.text import word_list
 from techmarket.experts.models import Expert
 from techmarket.reference.forms import (
     ChainNodeChoiceField,
@@ -68,7 +69,7 @@ class IPLinesField(forms.CharField):
                             "n": number,
                             "line": line[:40],
                             "v": parts[0],
-                            "ok": "、".join(str(label) for label in IPType.labels),
+                            "ok": word_list(str(label) for label in IPType.labels),
                         },
                     )
                 )
@@ -90,7 +91,7 @@ class IPLinesField(forms.CharField):
                             "n": number,
                             "line": line[:40],
                             "v": parts[3],
-                            "ok": "、".join(str(label) for label in LegalStatus.labels),
+                            "ok": word_list(str(label) for label in LegalStatus.labels),
                         },
                     )
                 )

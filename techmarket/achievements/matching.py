@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from techmarket.catalog.models import LISTED_STATUSES
+from techmarket.core.text import word_list
 from techmarket.matching.documents import disciplines, doc_id, industry_code, join_text, modes
 from techmatch import Document
 
@@ -71,7 +72,7 @@ def rematch_achievement(achievement: Achievement) -> dict[str, int]:
             continue
         visible = [n for n in user_needs if services.can_see(user, n)]
         if visible:
-            titles = "、".join(f"“{n.title}”" for n in visible[:5])  # type: ignore[attr-defined]
+            titles = word_list(f"“{n.title}”" for n in visible[:5])  # type: ignore[attr-defined]
             notified += services.notify_match(
                 user,
                 item=achievement,

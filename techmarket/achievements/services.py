@@ -15,6 +15,7 @@ from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.catalog.review import send_back_to_review_after_edit
 from techmarket.catalog.text import reject_html
 from techmarket.catalog.workflow import listing_transition, review_due
+from techmarket.core.text import word_list
 from techmarket.experts.models import Expert
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry
@@ -82,10 +83,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     if "visibility" in data and data["visibility"] not in Visibility.values:
         err(
             "visibility",
-            _("可见范围只能是：%(v)s。") % {"v": "、".join(str(label) for label in Visibility.labels)},
+            _("可见范围只能是：%(v)s。") % {"v": word_list(str(label) for label in Visibility.labels)},
         )
     if "stage" in data and data["stage"] not in Stage.values:
-        err("stage", _("所处阶段只能是：%(v)s。") % {"v": "、".join(str(label) for label in Stage.labels)})
+        err("stage", _("所处阶段只能是：%(v)s。") % {"v": word_list(str(label) for label in Stage.labels)})
     if data.get("transfer_modes") is not None:
         modes = data["transfer_modes"]
         if not isinstance(modes, list | tuple):
@@ -96,7 +97,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
                 err(
                     "transfer_modes",
                     _("未知的转化方式：%(v)s。可选：%(ok)s。")
-                    % {"v": "、".join(unknown), "ok": "、".join(str(label) for label in TransferMode.labels)},
+                    % {"v": word_list(unknown), "ok": word_list(str(label) for label in TransferMode.labels)},
                 )
             data["transfer_modes"] = [m for m in TransferMode.values if m in modes]
     if data.get("industries") is not None:
@@ -106,7 +107,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         if missing:
             err(
                 "industries",
-                _("行业代码不存在：%(v)s（应为 GB/T 4754-2017 代码）。") % {"v": "、".join(missing)},
+                _("行业代码不存在：%(v)s（应为 GB/T 4754-2017 代码）。") % {"v": word_list(missing)},
             )
         data["industries"] = list(found.values())
     if data.get("team") is not None:
@@ -114,7 +115,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         experts = {e.pk: e for e in Expert.objects.unscoped().filter(pk__in=ids)}
         missing = [str(i) for i in ids if i not in experts]
         if missing:
-            err("team", _("专家不存在：%(v)s。") % {"v": "、".join(missing)})
+            err("team", _("专家不存在：%(v)s。") % {"v": word_list(missing)})
         data["team"] = list(experts.values())
     if errors:
         raise ValidationError(errors)
@@ -140,7 +141,7 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
         if ip_type not in IPType.values:
             problems.append(
                 _("类型“%(v)s”无效，可选：%(ok)s")
-                % {"v": ip_type, "ok": "、".join(str(label) for label in IPType.labels)}
+                % {"v": ip_type, "ok": word_list(str(label) for label in IPType.labels)}
             )
         if not title:
             problems.append(_("请填写名称"))
@@ -154,7 +155,7 @@ def _clean_ip_rights(rows: Any) -> list[dict[str, Any]]:
         if legal_status not in LegalStatus.values:
             problems.append(
                 _("法律状态“%(v)s”无效，可选：%(ok)s")
-                % {"v": legal_status, "ok": "、".join(str(label) for label in LegalStatus.labels)}
+                % {"v": legal_status, "ok": word_list(str(label) for label in LegalStatus.labels)}
             )
         if ip_type in PATENT_TYPES:
             if not number:
@@ -289,7 +290,7 @@ def _check_team(owner: Organization, experts: list[Any]) -> None:
         raise ValidationError(
             {
                 "team": _("只能把本机构的专家列为团队成员；%(names)s 属于其他机构，须由其本人所在单位登记。")
-                % {"names": "、".join(e.name for e in foreign)}
+                % {"names": word_list(e.name for e in foreign)}
             }
         )
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def tz() -> ZoneInfo:
@@ -28,7 +29,9 @@ class Month:
             if not (2000 <= year <= 2100 and 1 <= month <= 12):
                 raise ValueError
         except ValueError:
-            raise ValueError(f"月份格式应为“YYYY-MM”，例如 2026-03（收到“{text}”）") from None
+            raise ValueError(
+                _("月份格式应为“YYYY-MM”，例如 2026-03（收到“%(text)s”）") % {"text": text}
+            ) from None
         return cls(year, month)
 
     @classmethod
@@ -54,7 +57,7 @@ class Month:
 
     @property
     def label(self) -> str:
-        return f"{self.year}年{self.month}月"
+        return _("%(year)d年%(month)d月") % {"year": self.year, "month": self.month}
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,9 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.last < self.first:
-            raise ValueError("结束月份不能早于开始月份")
+            raise ValueError(_("结束月份不能早于开始月份"))
         if self.months > 240:
-            raise ValueError("统计期间不能超过 20 年")
+            raise ValueError(_("统计期间不能超过 20 年"))
 
     @classmethod
     def year_to_date(cls) -> Period:
@@ -106,4 +109,4 @@ class Period:
     def label(self) -> str:
         if self.first == self.last:
             return self.first.label
-        return f"{self.first.label}至{self.last.label}"
+        return _("%(first)s至%(last)s") % {"first": self.first.label, "last": self.last.label}

@@ -134,7 +134,7 @@ def snapshot(kind: str, period: Period) -> dict[str, Any]:
             "value": _plain(p["target"].value),
             "done": _plain(p.get("done", "")),
             "share": p.get("share"),
-            "status": STATUS_LABELS[p["status"]],
+            "status": str(STATUS_LABELS[p["status"]]),
         }
         for p in year_progress(period.last.year)
     ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
@@ -37,18 +38,19 @@ def target_set(
     try:
         indicators.get(indicator)
     except indicators.UnknownIndicator:
-        errors["indicator"] = [f"没有名为“{indicator}”的统计指标"]
+        errors["indicator"] = [_("没有名为“%(name)s”的统计指标") % {"name": indicator}]
     if not 2000 <= year <= 2100:
-        errors["year"] = ["年度应在 2000–2100 之间"]
+        errors["year"] = [_("年度应在 2000–2100 之间")]
     if region and not Region.objects.filter(code=region).exists():
-        errors["region"] = [f"地区代码“{region}”不在 GB/T 2260 中"]
+        errors["region"] = [_("地区代码“%(code)s”不在 GB/T 2260 中") % {"code": region}]
     if value is None or value <= 0:
-        errors["value"] = ["目标值应大于 0"]
+        errors["value"] = [_("目标值应大于 0")]
     if monthly_minimum is not None and monthly_minimum <= 0:
-        errors["monthly_minimum"] = ["每月至少的数量应大于 0；不需要月度下限时请留空"]
+        errors["monthly_minimum"] = [_("每月至少的数量应大于 0；不需要月度下限时请留空")]
     elif monthly_minimum is not None and value is not None and monthly_minimum * 12 > value:
         errors["monthly_minimum"] = [
-            f"每月至少 {monthly_minimum} × 12 个月超过了年度目标 {value}：请提高年度目标或降低月度下限"
+            _("每月至少 %(minimum)s × 12 个月超过了年度目标 %(value)s：请提高年度目标或降低月度下限")
+            % {"minimum": monthly_minimum, "value": value}
         ]
     if errors:
         raise ValidationError(errors)
@@ -99,9 +101,9 @@ def report_generate(*, acting_user: Any, kind: str, month: Month) -> Report:
     """On demand: bureau users and operators. The schedule calls reports.generate without a user."""
     require_aggregates(acting_user)
     if kind not in Report.Kind.values:
-        raise ValidationError({"kind": ["报告类型应为 月报 / 半年报 / 年报"]})
+        raise ValidationError({"kind": [_("报告类型应为 月报 / 半年报 / 年报")]})
     if month > Month.current():
-        raise ValidationError({"month": ["不能为尚未开始的月份生成报告"]})
+        raise ValidationError({"month": [_("不能为尚未开始的月份生成报告")]})
     try:
         return reports.generate(kind=kind, month=month, acting_user=acting_user)
     except reports.PdfUnavailable as exc:

@@ -50,22 +50,32 @@ def indicator_table(indicator: Indicator, view: str, filters: Filters) -> Table:
     period = filters.period.label
     if view == "series":
         rows: list[list[Any]] = [[month.label, value] for month, value in compute.series(indicator, filters)]
-        return Table(f"{indicator.label} · 按月 · {period}", [_("月份"), _value_label(indicator)], rows)
+        return Table(
+            _("%(i)s · 按月 · %(p)s") % {"i": indicator.label, "p": period},
+            [_("月份"), _value_label(indicator)],
+            rows,
+        )
     if view == "region":
         rows = [[name, code, value] for code, name, value in compute.by_region(indicator, filters)]
         return Table(
-            f"{indicator.label} · 按地区 · {period}", [_("地区"), _("代码"), _value_label(indicator)], rows
+            _("%(i)s · 按地区 · %(p)s") % {"i": indicator.label, "p": period},
+            [_("地区"), _("代码"), _value_label(indicator)],
+            rows,
         )
     if view == "industry":
         rows = [[name, code, value] for code, name, value in compute.by_industry(indicator, filters)]
         return Table(
-            f"{indicator.label} · 按行业（国民经济行业大类） · {period}",
+            _("%(i)s · 按行业（国民经济行业大类） · %(p)s") % {"i": indicator.label, "p": period},
             [_("行业"), _("代码"), _value_label(indicator)],
             rows,
         )
     if view == "chain":
         rows = [[name, value] for _pk, name, value in compute.by_chain(indicator, filters)]
-        return Table(f"{indicator.label} · 按产业链 · {period}", [_("产业链"), _value_label(indicator)], rows)
+        return Table(
+            _("%(i)s · 按产业链 · %(p)s") % {"i": indicator.label, "p": period},
+            [_("产业链"), _value_label(indicator)],
+            rows,
+        )
     for breakdown in indicator.breakdowns:
         if breakdown.key == view:
             found = compute.by_breakdown(indicator, breakdown, filters)
@@ -90,7 +100,7 @@ def ratio_table(ratio: Ratio, filters: Filters) -> Table:
         num_sum, den_sum = num_sum + n, den_sum + d
     rows.append([_("合计"), num_sum, den_sum, compute.share(num_sum, den_sum)])
     return Table(
-        f"{ratio.label} · 按月 · {filters.period.label}",
+        _("%(i)s · 按月 · %(p)s") % {"i": ratio.label, "p": filters.period.label},
         [_("月份"), _value_label(num), _value_label(den), f"{ratio.label}（%）"],
         rows,
     )
@@ -224,7 +234,7 @@ def evaluation_table(scheme: Any, rows: list[dict[str, Any]], filters: Filters) 
         _("评价对象"),
         _("综合得分"),
         *[f"{m.label}（{m.unit}）" for m in metrics],
-        *[f"{m.label}得分" for m in metrics],
+        *[_("%(m)s得分") % {"m": m.label} for m in metrics],
     ]
     body = [
         [

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import compute, indicators
 from .compute import Filters
@@ -83,12 +84,12 @@ WARNINGS = ("behind", "missed_months")
 
 
 STATUS_LABELS = {
-    "met": "已完成",
-    "on_track": "按当前进度可完成",
-    "behind": "进度落后",
-    "missed_months": "有月份未达到每月下限",
-    "not_started": "未开始",
-    "unknown": "指标已停用",
+    "met": _("已完成"),
+    "on_track": _("按当前进度可完成"),
+    "behind": _("进度落后"),
+    "missed_months": _("有月份未达到每月下限"),
+    "not_started": _("未开始"),
+    "unknown": _("指标已停用"),
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 OBJECTS = {
     "accounts.user": _("用户"),
@@ -144,7 +145,7 @@ VERBS = {
     "to_transaction": _("进入交易融资"),
     "to_industrialisation": _("进入产业化"),
     "deal": _("成交"),
-    "terminate": _("终止"),
+    "terminate": pgettext_lazy("state", "终止"),
     "tick": _("完成检查项"),
     "untick": _("撤销检查项"),
     "assign": _("分派"),
@@ -246,9 +247,9 @@ def action_choices(codes: list[str]) -> list[tuple[str, str]]:
     for app in sorted({c.split(".", 1)[0] for c in codes if "." in c}):
         config = next((a for a in apps.get_app_configs() if a.label == app), None)
         name = str(config.verbose_name) if config else (_("运营后台") if app == "admin" else app)
-        out.append((f"{app}.", f"{name}（全部）"))
+        out.append((f"{app}.", _("%(name)s（全部）") % {"name": name}))
     objects = sorted({c.rpartition(".")[0] for c in codes if c.rpartition(".")[0] in OBJECTS})
-    out += [(f"{o}.", f"{OBJECTS[o]}（全部）") for o in objects]
+    out += [(f"{o}.", _("%(name)s（全部）") % {"name": OBJECTS[o]}) for o in objects]
     out += sorted(((c, action_label(c)) for c in codes), key=lambda kv: kv[1])
     return out
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from techmarket.core.text import word_list
+
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -40,7 +42,7 @@ def _text(value: Any, choices: Mapping[str, Any] | None = None) -> str:
                 else "|".join(str(v) for v in row.values())
                 for row in value
             )
-        return "、".join(str((choices or {}).get(v, v)) for v in value)
+        return word_list(str((choices or {}).get(v, v)) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     if (

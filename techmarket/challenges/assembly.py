@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from techmarket.core.text import word_list
 from techmarket.decisions.models import RequestStatus
 from techmarket.decisions.services import request_decide, request_open, request_withdraw
 from techmarket.experts.models import Expert
@@ -197,7 +198,7 @@ def team_assemble(
         raise ValidationError(
             {
                 "members": _("只能由已接受邀请的专家组阁：%(n)s 尚未接受邀请。")
-                % {"n": "、".join(not_accepted)}
+                % {"n": word_list(not_accepted)}
             }
         )
     organization = lead_expert.affiliation

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.catalog.scopes import system_context
+from techmarket.core.money import money
 from techmarket.experts.models import Expert
 
 from .models import Challenge
@@ -49,9 +50,9 @@ def notify_matching_teams(challenge: Challenge, action: str) -> None:
         notify_users(
             users=users,
             title=_("新发布的揭榜榜单与您的研究方向相关：%(t)s") % {"t": challenge.title},
-            body=_("榜单金额 %(m)s 万元，揭榜截止 %(d)s（北京时间）。欢迎组建团队揭榜。")
+            body=_("榜单金额 %(m)s，揭榜截止 %(d)s（北京时间）。欢迎组建团队揭榜。")
             % {
-                "m": f"{challenge.funding_total / 10000:.0f}",
+                "m": money(challenge.funding_total, "万元"),
                 "d": f"{timezone.localtime(challenge.deadline):%Y-%m-%d %H:%M}",
             },
             url=reverse("challenges:detail", args=[challenge.pk]),

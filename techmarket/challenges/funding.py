@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
+from techmarket.core.money import money
 
 from .models import Challenge, Milestone, Payment
 from .workflow import is_challenge_operator
@@ -79,8 +80,8 @@ def payment_record(
         if value > tranche_left:
             raise ValidationError(
                 {
-                    "amount": _("超出该里程碑的拨付额度：额度 %(t)s 元，尚可拨付 %(l)s 元。")
-                    % {"t": milestone.amount, "l": tranche_left}
+                    "amount": _("超出该里程碑的拨付额度：额度 %(t)s，尚可拨付 %(l)s。")
+                    % {"t": money(milestone.amount, "元"), "l": money(tranche_left, "元")}
                 }
             )
         share = _share(challenge, source)
@@ -90,8 +91,8 @@ def payment_record(
         if value > source_left:
             raise ValidationError(
                 {
-                    "amount": _("超出%(s)s总额：%(s)s %(t)s 元，尚可拨付 %(l)s 元。")
-                    % {"s": S(source).label, "t": share, "l": source_left}
+                    "amount": _("超出%(s)s总额：%(s)s %(t)s，尚可拨付 %(l)s。")
+                    % {"s": S(source).label, "t": money(share, "元"), "l": money(source_left, "元")}
                 }
             )
         payment = Payment.objects.create(

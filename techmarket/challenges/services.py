@@ -14,6 +14,8 @@ from django.utils.translation import gettext_noop as _noop
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
+from techmarket.core.money import money
+from techmarket.core.text import word_list
 from techmarket.decisions.models import RequestStatus
 from techmarket.decisions.services import request_decide, request_open, request_withdraw
 from techmarket.experts.models import Expert
@@ -47,11 +49,6 @@ CHALLENGE_FIELDS = (
 )
 
 
-def wan(amount: Decimal) -> str:
-    """Money in 万元 as people read it: 1000000 -> "100"."""
-    return f"{(amount / Decimal(10000)).normalize():f}"
-
-
 def _money(value: Any) -> Decimal | None:
     try:
         d = Decimal(str(value))
@@ -77,13 +74,18 @@ def validate_challenge(data: dict[str, Any]) -> None:
     if total is not None and ent is not None and gov is not None and "funding_total" not in errors:
         if ent + gov != total:
             errors["funding_total"] = _(
-                "经费来源合计不等于榜单总金额：企业出资 %(e)s 元 + 财政支持 %(g)s 元 = %(s)s 元，总金额为 %(t)s 元。"
-            ) % {"e": ent, "g": gov, "s": ent + gov, "t": total}
+                "经费来源合计不等于榜单总金额：企业出资 %(e)s + 财政支持 %(g)s = %(s)s，总金额为 %(t)s。"
+            ) % {
+                "e": money(ent, "元"),
+                "g": money(gov, "元"),
+                "s": money(ent + gov, "元"),
+                "t": money(total, "元"),
+            }
         minimum = settings.CHALLENGE_MIN_ENTERPRISE_SHARE
         if ent < minimum:
-            errors["enterprise_share"] = _("企业出资不得低于 %(m)s 万元（现为 %(v)s 万元）。") % {
-                "m": wan(minimum),
-                "v": wan(ent),
+            errors["enterprise_share"] = _("企业出资不得低于 %(m)s（现为 %(v)s）。") % {
+                "m": money(minimum, "万元"),
+                "v": money(ent, "万元"),
             }
     criteria = data.get("criteria") or []
     names = set()
@@ -126,7 +128,7 @@ def challenge_create(*, owner: Any, acting_user: Any, **data: Any) -> Challenge:
         raise PermissionDenied(_("只有发榜企业的成员或平台运营可以创建该企业的榜单。"))
     unknown = set(data) - set(CHALLENGE_FIELDS)
     if unknown:
-        raise ValidationError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+        raise ValidationError(_("未知字段：%(f)s") % {"f": word_list(sorted(unknown))})
     validate_challenge(data)
     with transaction.atomic():
         challenge = Challenge.objects.create(owner=owner, created_by=acting_user, **data)
@@ -253,7 +255,7 @@ def _validate_application(
     kinds = challenge.eligible_kinds or []
     if kinds and organization.kind not in kinds:
         errors["organization"] = _("该榜单只接受以下类型的机构揭榜：%(k)s。") % {
-            "k": "、".join(str(dict(organization.Kind.choices).get(k, k)) for k in kinds)
+            "k": word_list(str(dict(organization.Kind.choices).get(k, k)) for k in kinds)
         }
     if organization.status != organization.Status.APPROVED:
         errors["organization"] = _("牵头单位尚未通过平台审核。")
@@ -272,9 +274,9 @@ def _validate_application(
     if not budget:
         errors["budget"] = _("请填写经费预算。")
     elif "budget" not in errors and total > challenge.funding_total:
-        errors["budget"] = _("经费预算合计 %(t)s 元超过榜单总金额 %(m)s 元。") % {
-            "t": total,
-            "m": challenge.funding_total,
+        errors["budget"] = _("经费预算合计 %(t)s超过榜单总金额 %(m)s。") % {
+            "t": money(total, "元"),
+            "m": money(challenge.funding_total, "元"),
         }
     if not milestones:
         errors["milestones_plan"] = _("请至少填写一个里程碑（名称、交付物、完成日期）。")
@@ -297,9 +299,9 @@ def _validate_application(
     if "milestones_plan" not in errors:
         tranches = sum((Decimal(str(r.get("amount") or 0)) for r in milestones), Decimal("0"))
         if tranches > challenge.funding_total:
-            errors["milestones_plan"] = _("里程碑拨付金额合计 %(t)s 元超过榜单总金额 %(m)s 元。") % {
-                "t": tranches,
-                "m": challenge.funding_total,
+            errors["milestones_plan"] = _("里程碑拨付金额合计 %(t)s超过榜单总金额 %(m)s。") % {
+                "t": money(tranches, "元"),
+                "m": money(challenge.funding_total, "元"),
             }
     if errors:
         raise ValidationError(errors)
@@ -691,7 +693,7 @@ def challenge_complete(
     with reasons; the panel's score and the outcomes are recorded with the move."""
     unknown = set(outcomes) - set(OUTCOME_FIELDS)
     if unknown:
-        raise ValidationError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+        raise ValidationError(_("未知字段：%(f)s") % {"f": word_list(sorted(unknown))})
     winner = challenge.proposed_application
     open_ms = _open_milestones(challenge)
     if winner is None or open_ms:

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
 from techmarket.core.forms import attach_errors
+from techmarket.core.money import money
+from techmarket.core.text import word_list
 from techmarket.decisions.models import RequestStatus
 from techmarket.experts.models import Expert
 from techmarket.needs.selectors import need_get_visible
@@ -254,7 +256,7 @@ def challenge_apply(request: HttpRequest, challenge_id: int) -> HttpResponse:
             missing = [str(m) for m in d["members"] if m not in experts]
             if missing:
                 raise ValidationError(
-                    {"members": _("专家编号 %(n)s 不存在或已停用。") % {"n": "、".join(missing)}}
+                    {"members": _("专家编号 %(n)s 不存在或已停用。") % {"n": word_list(missing)}}
                 )
             application = services.application_submit(
                 challenge=challenge,
@@ -350,7 +352,7 @@ def payment_record(request: HttpRequest, milestone_id: int) -> HttpResponse:
             source=request.POST.get("source", ""),
             note=request.POST.get("note", ""),
         )
-        messages.success(request, _("已登记拨付 %(a)s 元。") % {"a": payment.amount})
+        messages.success(request, _("已登记拨付 %(a)s。") % {"a": money(payment.amount, "元")})
     except (ValidationError, PermissionDenied) as exc:
         _fail(request, exc)
     return redirect("challenges:application", application.pk)
@@ -769,7 +771,7 @@ def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
             missing = [str(m) for m in d["members"] if m not in experts]
             if missing:
                 raise ValidationError(
-                    {"members": _("专家编号 %(n)s 不存在或已停用。") % {"n": "、".join(missing)}}
+                    {"members": _("专家编号 %(n)s 不存在或已停用。") % {"n": word_list(missing)}}
                 )
             services.application_update(
                 application=application,

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext
 
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry, Region
@@ -128,7 +129,7 @@ def compute(contracts: QuerySet[TechContract], *, period: str = "month") -> Figu
     }
     for dim, found in groups.items():
         for row in found.values():
-            row.label = str(names.get(dim, {}).get(row.key, row.key)) or "未填写"
+            row.label = str(names.get(dim, {}).get(row.key, row.key)) or gettext("未填写")
         ordered: Iterable[Row] = (
             sorted(found.values(), key=lambda x: x.key)
             if dim == "period"

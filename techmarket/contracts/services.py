@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.audit.services import audit_record
+from techmarket.core.money import money as money_text
+from techmarket.core.text import word_list
 from techmarket.orgs.models import Organization
 from techmarket.orgs.validators import normalize_uscc, validate_uscc
 from techmarket.reference.models import Region
@@ -70,18 +72,18 @@ def validate_amounts(total: Decimal, deductions: Sequence[tuple[str, Decimal]]) 
             errors.setdefault("deductions", []).append(_("第 %(n)d 项非技术性费用缺少项目名称。") % {"n": n})
         if amount <= 0:
             errors.setdefault("deductions", []).append(
-                _("第 %(n)d 项非技术性费用“%(item)s”金额应大于 0（当前 %(a)s 元）。")
-                % {"n": n, "item": item, "a": amount}
+                _("第 %(n)d 项非技术性费用“%(item)s”金额应大于 0（当前 %(a)s）。")
+                % {"n": n, "item": item, "a": money_text(amount, "元")}
             )
     if "total_amount" not in errors and "deductions" not in errors:
         deducted = sum((a for _i, a in deductions), Decimal("0"))
         if deducted > total:
             errors.setdefault("deductions", []).append(
                 _(
-                    "非技术性费用合计 %(d)s 元超过合同成交额 %(t)s 元：技术交易额不能为负，也不能高于成交额。"
+                    "非技术性费用合计 %(d)s超过合同成交额 %(t)s：技术交易额不能为负，也不能高于成交额。"
                     "请核对各项费用。"
                 )
-                % {"d": deducted, "t": total}
+                % {"d": money_text(deducted, "元"), "t": money_text(total, "元")}
             )
     return errors
 
@@ -163,7 +165,10 @@ def _validate_schedule(
             )
     planned = sum((a for _d, a, _n in schedule), Decimal("0"))
     if mode != PaymentMode.ROYALTY and planned > total:
-        errors.append(_("付款计划合计 %(p)s 元超过合同成交额 %(t)s 元。") % {"p": planned, "t": total})
+        errors.append(
+            _("付款计划合计 %(p)s超过合同成交额 %(t)s。")
+            % {"p": money_text(planned, "元"), "t": money_text(total, "元")}
+        )
     if mode == PaymentMode.LUMP_SUM and len(schedule) > 1:
         errors.append(_("一次性支付的合同只能有一期付款计划（当前 %(n)d 期）。") % {"n": len(schedule)})
     if mode == PaymentMode.INSTALMENTS and len(schedule) < 2:
@@ -209,7 +214,7 @@ def _check_engagement(engagement: Any, parties: Sequence[PartyData]) -> dict[str
         return {
             "parties": [
                 _("当事人“%(names)s”不是该对接项目的参与方，请从对接项目的参与机构中选择当事人。")
-                % {"names": "、".join(outsiders)}
+                % {"names": word_list(outsiders)}
             ]
         }
     return {}
@@ -654,8 +659,8 @@ def _payment_errors(
         and received + value > contract.total_amount
     ):
         errors["amount"] = [
-            _("累计到账 %(s)s 元将超过合同成交额 %(t)s 元，请核对金额。")
-            % {"s": received + value, "t": contract.total_amount}
+            _("累计到账 %(s)s将超过合同成交额 %(t)s，请核对金额。")
+            % {"s": money_text(received + value, "元"), "t": money_text(contract.total_amount, "元")}
         ]
     return errors
 

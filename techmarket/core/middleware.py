@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext
 
 
 class RejectNulMiddleware:
@@ -17,7 +18,7 @@ class RejectNulMiddleware:
             or "\x00" in request.path
         ):
             return HttpResponseBadRequest(
-                "请求参数中含有非法字符（NUL）。".encode(), content_type="text/plain; charset=utf-8"
+                gettext("请求参数中含有非法字符（NUL）。").encode(), content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class MenuEntry:
 
 # Policies, finance, vouchers and investors are one field for an enterprise (and for the bureau): one menu.
 POLICY_FINANCE = "policy_finance"
-GROUPS: dict[str, Group] = {POLICY_FINANCE: Group(_("政策与金融"), 72)}
+GROUPS: dict[str, Group] = {POLICY_FINANCE: Group(pgettext_lazy("main menu", "政策与金融"), 72)}
 
 
 def _sees_aggregates(user: Any) -> bool:
@@ -81,8 +82,8 @@ def _in_loan_applications(user: Any) -> bool:
 
 SECTIONS = [
     Section(_("对接"), "engagements:list", 40),
-    Section(_("技术合同"), "contracts:list", 45),
-    Section(_("揭榜挂帅"), "challenges:list", 50),
+    Section(pgettext_lazy("main menu", "技术合同"), "contracts:list", 45),
+    Section(pgettext_lazy("main menu", "揭榜挂帅"), "challenges:list", 50),
     # 政策 and 金融产品 are catalogue entries (policies / finance catalogue.py), in the same group.
     Section(_("符合条件的政策"), "policies:qualify", 72, _member_of("enterprise"), POLICY_FINANCE),
     Section(_("政策申请"), "policies:applications", 73, _enterprise_or_aggregates, POLICY_FINANCE),

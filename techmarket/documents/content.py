@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from techmarket.core.text import word_list
+
 # Accepted kinds: the extension filetype reports → the extensions a person may give the file.
 ALLOWED: dict[str, tuple[str, ...]] = {
     "pdf": ("pdf",),
@@ -50,7 +52,7 @@ def check_upload(upload: Any) -> tuple[str, str]:
         raise ValidationError({"file": _("文件是空的，请重新选择。")})
     head = _read_head(upload)
     guessed = filetype.guess(head)
-    allowed = "、".join(KIND_LABELS[k] for k in ALLOWED)
+    allowed = word_list(KIND_LABELS[k] for k in ALLOWED)
     if guessed is None or guessed.extension not in ALLOWED:
         found = KIND_LABELS.get(guessed.extension, guessed.extension) if guessed else _("无法识别的格式")
         raise ValidationError(
@@ -64,7 +66,7 @@ def check_upload(upload: Any) -> tuple[str, str]:
         raise ValidationError(
             {
                 "file": _("文件内容是 %(k)s，但文件名的扩展名是 .%(e)s，请改正扩展名后再上传。")
-                % {"k": KIND_LABELS[guessed.extension], "e": ext or "（无）"}
+                % {"k": KIND_LABELS[guessed.extension], "e": ext or _("（无）")}
             }
         )
     return guessed.extension, guessed.mime

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import OPEN_STAGES, ActivityKind, Stage, TerminationReason
 
@@ -20,7 +21,12 @@ class EngagementFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
-        choices=[("", _("全部")), ("open", _("进行中")), ("deal", _("成交")), ("terminated", _("终止"))],
+        choices=[
+            ("", _("全部")),
+            ("open", _("进行中")),
+            ("deal", _("成交")),
+            ("terminated", pgettext_lazy("state", "终止")),
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     q = forms.CharField(

@@ -8,6 +8,7 @@ An engagement walks the transfer chain 发现对接 → 概念验证 → 中试�
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techmarket.catalog.scopes import GuardedManager
 from techmarket.decisions.models import DecisionRequest
@@ -20,7 +21,7 @@ class Stage(models.TextChoices):
     TRANSACTION = "transaction", _("交易融资")
     INDUSTRIALISATION = "industrialisation", _("产业化")
     DEAL = "deal", _("成交")
-    TERMINATED = "terminated", _("终止")
+    TERMINATED = "terminated", pgettext_lazy("state", "终止")
 
 
 # The stages of the chain, in order; an engagement in one of them is open.
@@ -39,7 +40,7 @@ class Status(models.TextChoices):
 
     OPEN = "open", _("进行中")
     DEAL = "deal", _("成交")
-    TERMINATED = "terminated", _("终止")
+    TERMINATED = "terminated", pgettext_lazy("state", "终止")
 
 
 class Origin(models.TextChoices):

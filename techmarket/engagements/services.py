@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
+from techmarket.core.text import word_list
 from techmarket.workflow import engine
 from techmarket.workflow.workdays import add_working_days
 
@@ -245,7 +246,7 @@ def engagement_set_assistants(*, engagement: Engagement, acting_user: Any, broke
     brokers = [b for b in brokers if b.pk != engagement.lead_broker_id]
     bad = [str(b) for b in brokers if not _is_broker(b)]
     if bad:
-        raise ValidationError({"brokers": _("以下用户不是技术经纪人：%(u)s") % {"u": "、".join(bad)}})
+        raise ValidationError({"brokers": _("以下用户不是技术经纪人：%(u)s") % {"u": word_list(bad)}})
     before = sorted(engagement.assisting_brokers.values_list("pk", flat=True))
     engagement.assisting_brokers.set(brokers)
     audit_record(

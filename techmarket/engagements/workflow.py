@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techmarket.accounts import roles
 from techmarket.workflow import engine
@@ -52,7 +53,7 @@ def _actions() -> dict[str, Action]:
         writes_reason=True,
     )
     actions["terminate"] = Action(
-        _("终止"),
+        pgettext_lazy("action", "终止"),
         OPEN_STAGES,
         Stage.TERMINATED,
         (BROKER, OPERATOR),

@@ -1,6 +1,7 @@
 """Events in the catalogue registry: list, API, navigation, workspace panel, quick action."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techmarket.catalog import registry
 
@@ -22,7 +23,7 @@ def register() -> None:
             pk_kwarg="event_id",
             filter_form=EventFilterForm,
             api_router="techmarket.events.api.router",
-            navigation=registry.Navigation(_("对接活动")),
+            navigation=registry.Navigation(pgettext_lazy("main menu", "对接活动")),
             workspace_panel=events_panel,
             quick_actions=(registry.QuickAction(_("发布活动"), "events:create"),),
         )

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techmarket.catalog import registry
 
@@ -42,7 +43,7 @@ def register() -> None:
                 suggests=("needs",),
                 tab_label=_("匹配的专家"),
             ),
-            navigation=registry.Navigation(_("专家人才")),
+            navigation=registry.Navigation(pgettext_lazy("main menu", "专家人才")),
             workspace_panel=experts_panel,
         )
     )

@@ -14,6 +14,7 @@ from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog import events
 from techmarket.catalog.changes import changed_fields, changed_relations
 from techmarket.catalog.text import reject_html
+from techmarket.core.text import word_list
 from techmarket.decisions.services import request_decide, request_open
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Discipline, Industry
@@ -97,8 +98,8 @@ def _clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
                     "availability",
                     _("未知的合作意向：%(v)s。可选值：%(ok)s。")
                     % {
-                        "v": "、".join(unknown),
-                        "ok": "、".join(f"{v}（{label}）" for v, label in Availability.choices),
+                        "v": word_list(unknown),
+                        "ok": word_list(f"{v}（{label}）" for v, label in Availability.choices),
                     },
                 )
             data["availability"] = list(dict.fromkeys(values))
@@ -122,7 +123,7 @@ def _clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             found = {obj.pk: obj for obj in model._default_manager.filter(pk__in=codes)}
             missing = [str(c) for c in codes if c not in found]
             if missing:
-                err(field, _("%(label)s不存在：%(v)s。") % {"label": label, "v": "、".join(missing)})
+                err(field, _("%(label)s不存在：%(v)s。") % {"label": label, "v": word_list(missing)})
             data[field] = list(found.values())
     if errors:
         raise ValidationError(errors)
@@ -244,7 +245,7 @@ def expert_set_relations(
         org_objs = list(Organization.objects.filter(pk__in=ids))
         missing = sorted({str(i) for i in ids} - {str(o.pk) for o in org_objs})
         if missing:
-            errors["organizations"] = [_("关联单位不存在：%(v)s。") % {"v": "、".join(missing)}]
+            errors["organizations"] = [_("关联单位不存在：%(v)s。") % {"v": word_list(missing)}]
     if experts is not None:
         ids = [_pk(e) for e in experts]
         if expert.pk in ids:
@@ -252,7 +253,7 @@ def expert_set_relations(
         expert_objs = list(Expert.objects.unscoped().filter(pk__in=ids).exclude(pk=expert.pk))
         missing = sorted({str(i) for i in ids if i != expert.pk} - {str(e.pk) for e in expert_objs})
         if missing:
-            errors.setdefault("experts", []).append(_("合作专家不存在：%(v)s。") % {"v": "、".join(missing)})
+            errors.setdefault("experts", []).append(_("合作专家不存在：%(v)s。") % {"v": word_list(missing)})
     if errors:
         raise ValidationError(errors)
 

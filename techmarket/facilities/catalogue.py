@@ -1,6 +1,7 @@
 """Facilities in the catalogue registry: list, API, navigation, quick action."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techmarket.catalog import registry
 
@@ -22,7 +23,7 @@ def register() -> None:
             pk_kwarg="facility_id",
             filter_form=FacilityFilterForm,
             api_router="techmarket.facilities.api.router",
-            navigation=registry.Navigation(_("概念验证与中试")),
+            navigation=registry.Navigation(pgettext_lazy("main menu", "概念验证与中试")),
             workspace_panel=facilities_panel,
             quick_actions=(registry.QuickAction(_("登记服务平台"), "facilities:create"),),
         )

@@ -5,12 +5,12 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from techmarket.reference.forms import (
-    ChainNodeChoiceField,
     ChainNodeMultipleChoiceField,
     DisciplineMultipleChoiceField,
-    IndustryChoiceField,
+    IndustryChainFilterForm,
     IndustryMultipleChoiceField,
     RegionChoiceField,
     RegionFilterField,
@@ -30,22 +30,19 @@ def _style(form: forms.BaseForm) -> None:
         )
 
 
-class FacilityFilterForm(forms.Form):
+class _FacilityListFilterForm(IndustryChainFilterForm):
+    """What the facility and service lists share: keyword, region, the industry served and the chain link.
+    A subclass adds its own choice fields and names them in ``plain_filters``."""
+
+    industry_label = _("服务行业")
+    plain_filters: tuple[str, ...] = ()
+
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
-    )
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Facility.Status.choices)
-    )
     region = RegionFilterField()
-    industry = IndustryChoiceField(
-        label=_("服务行业"), required=False, empty_label=_("全部行业"), to_field_name="code"
-    )
-    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.order_fields(["q", *self.plain_filters, "region", "industry", "chain_node"])
         _style(self)
 
     def selector_filters(self) -> dict[str, Any]:
@@ -53,10 +50,20 @@ class FacilityFilterForm(forms.Form):
             return {}
         d = self.cleaned_data
         return {
-            **{k: d.get(k) or "" for k in ("q", "kind", "status", "region")},
-            "industry": d["industry"].code if d.get("industry") else "",
-            "chain_node": d["chain_node"].pk if d.get("chain_node") else None,
+            **{k: d.get(k) or "" for k in ("q", *self.plain_filters, "region")},
+            **self.industry_chain_filters(),
         }
+
+
+class FacilityFilterForm(_FacilityListFilterForm):
+    plain_filters = ("kind", "status")
+
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Facility.Status.choices)
+    )
 
 
 MULTI_HELP = _("可多选：按住 Ctrl（Mac 上为 ⌘）点选。")
@@ -215,33 +222,15 @@ class ServiceForm(forms.ModelForm):
         _style(self)
 
 
-class ServiceFilterForm(forms.Form):
-    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+class ServiceFilterForm(_FacilityListFilterForm):
+    plain_filters = ("kind", "facility_kind")
+
     kind = forms.ChoiceField(
         label=_("服务类别"), required=False, choices=[("", _("全部"))] + list(FacilityService.Kind.choices)
     )
     facility_kind = forms.ChoiceField(
         label=_("平台类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
     )
-    region = RegionFilterField()
-    industry = IndustryChoiceField(
-        label=_("服务行业"), required=False, empty_label=_("全部行业"), to_field_name="code"
-    )
-    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-    def selector_filters(self) -> dict[str, Any]:
-        if not self.is_valid():
-            return {}
-        d = self.cleaned_data
-        return {
-            **{k: d.get(k) or "" for k in ("q", "kind", "facility_kind", "region")},
-            "industry": d["industry"].code if d.get("industry") else "",
-            "chain_node": d["chain_node"].pk if d.get("chain_node") else None,
-        }
 
 
 class QuoteForm(forms.Form):
@@ -278,13 +267,14 @@ class DeliverForm(forms.Form):
 
 
 class EvaluateForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=_("评分"), coerce=int, choices=[(n, f"{n} 分") for n in (5, 4, 3, 2, 1)]
-    )
+    rating = forms.TypedChoiceField(label=_("评分"), coerce=int, choices=[(n, n) for n in (5, 4, 3, 2, 1)])
     comment = forms.CharField(label=_("评价"), required=False, max_length=500)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        rating = self.fields["rating"]
+        assert isinstance(rating, forms.TypedChoiceField)
+        rating.choices = [(n, ngettext("%(n)d 分", "%(n)d 分", n) % {"n": n}) for n in (5, 4, 3, 2, 1)]
         _style(self)
 
 

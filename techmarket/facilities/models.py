@@ -14,9 +14,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.catalog.scopes import GuardedManager
+from techmarket.core.text import word_list
 from techmarket.decisions.models import DecisionRequest
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import ChainNode, Discipline, Industry, Region
+
+# Whole words, so a translator sees "周一" → "Mon" and "%(first)s至%(last)s" → "%(first)s–%(last)s".
+WEEKDAY_NAMES = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 
 
 class Facility(models.Model):
@@ -100,15 +104,17 @@ class Facility(models.Model):
     @property
     def open_weekdays_display(self) -> str:
         """The opening days in words: 每天, 周一至周五 (a run of three or more), else 周一、周三、周五."""
-        names = "一二三四五六日"
         days = sorted({int(c) for c in self.open_weekdays if c in "1234567"})
         if len(days) == 7:
             return str(_("每天"))
         if not days:
             return str(_("不开放"))
         if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
-            return str(_("周%(a)s至周%(b)s")) % {"a": names[days[0] - 1], "b": names[days[-1] - 1]}
-        return "、".join(str(_("周%(a)s")) % {"a": names[d - 1]} for d in days)
+            return str(_("%(first)s至%(last)s")) % {
+                "first": WEEKDAY_NAMES[days[0] - 1],
+                "last": WEEKDAY_NAMES[days[-1] - 1],
+            }
+        return word_list(WEEKDAY_NAMES[d - 1] for d in days)
 
     @property
     def equipment_list(self) -> list[str]:

@@ -16,6 +16,8 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from techmarket.catalog.filters import region_q
 
@@ -318,22 +320,25 @@ def services_for_engagement(
     )
 
     def reason_and_rank(s: FacilityService) -> tuple[int, str]:
-        parts = [f"适合“{engagement.get_stage_display()}”阶段的{s.get_kind_display()}"]
+        parts = [
+            _("适合“%(stage)s”阶段的%(kind)s")
+            % {"stage": engagement.get_stage_display(), "kind": s.get_kind_display()}
+        ]
         rank = 0
         nodes = list(s.facility.chain_nodes.all())
         if node is not None and any(n.pk == node.pk for n in nodes):
-            parts.append(f"服务同一产业链环节“{node.name}”")
+            parts.append(_("服务同一产业链环节“%(node)s”") % {"node": node.name})
             rank += 4
         elif node is not None and any(n.pk == node.parent_id or n.parent_id == node.pk for n in nodes):
-            parts.append("服务同一产业链环节的上下级")
+            parts.append(_("服务同一产业链环节的上下级"))
             rank += 3
         if industry and any(i.pk[:2] == industry for i in s.facility.industries.all()):
-            parts.append(f"同属行业大类 {industry}")
+            parts.append(_("同属行业大类 %(code)s") % {"code": industry})
             rank += 2
         if region and (s.facility.region_id or "")[:4] == region:
-            parts.append("同一城市")
+            parts.append(_("同一城市"))
             rank += 1
-        return rank, "；".join(parts)
+        return rank, pgettext("clause separator", "；").join(parts)
 
     scored = [(s, *reason_and_rank(s)) for s in rows]
     scored.sort(key=lambda t: (-t[1], t[0].facility.name, t[0].pk))

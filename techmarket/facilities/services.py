@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from techmarket.audit.services import audit_record, snapshot
+from techmarket.core.text import word_list
 from techmarket.decisions.services import request_decide, request_open, request_withdraw
 from techmarket.decisions.types import workflow_of
 from techmarket.documents.content import check_upload
@@ -81,7 +82,7 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, list[Any]]:
         found = {obj.pk: obj for obj in model._default_manager.filter(pk__in=keys)}
         missing = [str(k) for k in keys if k not in found]
         if missing:
-            errors[field] = _("%(label)s不存在：%(v)s。") % {"label": label, "v": "、".join(missing)}
+            errors[field] = _("%(label)s不存在：%(v)s。") % {"label": label, "v": word_list(missing)}
         out[field] = [found[k] for k in keys if k in found]
     if errors:
         raise ValidationError(errors)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techmarket.workflow import engine
 from techmarket.workflow.engine import OPERATOR, OWNER, Action, Workflow
@@ -133,7 +134,7 @@ PROJECT = engine.register(
                 _("已转化"), (P.Status.VERIFIED,), P.Status.TRANSFERRED, (OWNER,), stamps=("transferred_at",)
             ),
             "stop": Action(
-                _("终止"),
+                pgettext_lazy("action", "终止"),
                 (P.Status.RUNNING,),
                 P.Status.STOPPED,
                 (OWNER,),

@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 from techmarket.orgs.models import Organization
 from techmarket.policies.facts import CHOICE, NUMBER, register_fact
 
 from . import points
 from .models import Grade
 
-SOURCE = "创新积分（平台数据与经核验的申报，最近一次计算）"
+SOURCE = _("创新积分（平台数据与经核验的申报，最近一次计算）")
 
 
 def _is_enterprise(org: Any) -> bool:
@@ -36,13 +39,15 @@ def _grade_choices() -> list[tuple[str, str]]:
     return [(v, str(label)) for v, label in Grade.choices]
 
 
-register_fact("innovation_points", "创新积分", NUMBER, innovation_points, "分", source=SOURCE)
+register_fact(
+    "innovation_points", _("创新积分"), NUMBER, innovation_points, pgettext_lazy("unit", "分"), source=SOURCE
+)
 register_fact(
     "innovation_grade",
-    "创新积分等级",
+    _("创新积分等级"),
     CHOICE,
     innovation_grade,
     source=SOURCE,
-    help="A ≥ 80 分，B ≥ 60 分，C ≥ 40 分，其余为 D",
+    help=_("A ≥ 80 分，B ≥ 60 分，C ≥ 40 分，其余为 D"),
     choices=_grade_choices,
 )

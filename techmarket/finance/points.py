@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from techmarket.core.text import word_list
 from techmarket.orgs.models import Organization
 
 from .models import DECLARED_SOURCES, Declaration, Grade, Indicator, IndicatorGroup, PointsSnapshot, Source
@@ -116,13 +117,13 @@ def _projects(org: Organization, today: date) -> Quantity:
 def _qualifications(org: Organization, today: date) -> Quantity:
     records = list(org.certifications.select_related("tag"))
     valid = [r for r in records if r.valid_until is not None and r.valid_until >= today]
-    notes = [_("有效：%(names)s") % {"names": "、".join(r.tag.name for r in valid)}] if valid else []
+    notes = [_("有效：%(names)s") % {"names": word_list(r.tag.name for r in valid)}] if valid else []
     expired = [r.tag.name for r in records if r.valid_until is not None and r.valid_until < today]
     undated = [r.tag.name for r in records if r.valid_until is None]
     if expired:
-        notes.append(_("已过期不计分：%(names)s") % {"names": "、".join(expired)})
+        notes.append(_("已过期不计分：%(names)s") % {"names": word_list(expired)})
     if undated:
-        notes.append(_("未填写有效期不计分：%(names)s") % {"names": "、".join(undated)})
+        notes.append(_("未填写有效期不计分：%(names)s") % {"names": word_list(undated)})
     return Quantity(Decimal(len(valid)), notes)
 
 

@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from techmarket.audit.services import audit_record, snapshot
+from techmarket.core.money import money
 from techmarket.decisions.services import request_decide, request_open, request_withdraw
 from techmarket.decisions.types import workflow_of
 from techmarket.orgs.models import Organization
@@ -38,7 +40,7 @@ GRADE_ORDER = {g: i for i, g in enumerate((Grade.D, Grade.C, Grade.B, Grade.A))}
 
 
 def _wan(amount: Decimal) -> str:
-    return points_mod.fmt(amount / 10000)
+    return money(amount, "万元")
 
 
 def _decimal(value: Any, field: str, label: str) -> Decimal:
@@ -87,7 +89,12 @@ def _clean_product(data: dict[str, Any], provider: Organization) -> dict[str, An
     for lo, hi, label, to_value in (
         ("min_amount", "max_amount", _("额度"), lambda v, f, lab: _decimal(v, f, lab)),
         ("min_rate", "max_rate", _("利率/费率"), lambda v, f, lab: _decimal(v, f, lab)),
-        ("min_term_months", "max_term_months", _("期限"), lambda v, f, lab: _int(v, f, lab)),
+        (
+            "min_term_months",
+            "max_term_months",
+            pgettext("loan term", "期限"),
+            lambda v, f, lab: _int(v, f, lab),
+        ),
     ):
         try:
             clean[lo] = to_value(data.get(lo), lo, _("最低") + str(label))
@@ -343,7 +350,7 @@ def _range_errors(
 ) -> dict[str, str]:
     errors = {}
     if not product.min_amount <= amount <= product.max_amount:
-        errors[amount_field] = _("金额 %(a)s 万元超出该产品的额度范围（%(lo)s–%(hi)s 万元），请调整。") % {
+        errors[amount_field] = _("金额 %(a)s超出该产品的额度范围（%(lo)s–%(hi)s），请调整。") % {
             "a": _wan(amount),
             "lo": _wan(product.min_amount),
             "hi": _wan(product.max_amount),
@@ -534,7 +541,7 @@ def loan_grant(
     try:
         amount_d = _decimal(amount, "amount", _("放款金额"))
         if amount_d <= 0 or amount_d > (application.approved_amount or 0):
-            errors["amount"] = _("放款金额应大于 0 且不超过批准额度 %(a)s 万元。") % {
+            errors["amount"] = _("放款金额应大于 0 且不超过批准额度 %(a)s。") % {
                 "a": _wan(application.approved_amount or Decimal("0"))
             }
     except ValidationError as exc:
@@ -543,7 +550,7 @@ def loan_grant(
     term = (
         application.approved_term_months
         if term_months in (None, "")
-        else _int(term_months, "term_months", _("期限"))
+        else _int(term_months, "term_months", pgettext("loan term", "期限"))
     )
     rate_d = application.approved_rate if rate in (None, "") else _decimal(rate, "rate", _("利率/费率"))
     product = application.product

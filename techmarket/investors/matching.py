@@ -24,6 +24,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from techmarket.core.money import money
+from techmarket.core.text import word_list
+
 from .models import FinanceSeeking, Fund, Stage, stage_labels
 
 ACHIEVEMENT_STAGE = {"lab": Stage.SEED, "bench": Stage.ANGEL, "pilot": Stage.A, "industrial": Stage.B}
@@ -82,7 +85,7 @@ def _division(code: str) -> str:
 
 
 def _wan(amount: Decimal) -> str:
-    return f"{(amount / 10000).quantize(Decimal('0.01')).normalize():f}"
+    return money(amount, "万元")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -107,7 +110,7 @@ def score(
     fit = Fit()
 
     def named(codes: set[str]) -> str:
-        return "、".join(industry_words(c) for c in sorted(codes))
+        return word_list(industry_words(c) for c in sorted(codes))
 
     same = industries & p.industries
     divisions = {_division(f) for f in p.industries} - {""}
@@ -131,17 +134,17 @@ def score(
     else:
         fit.missed.append(
             _("阶段不符：基金投 %(f)s")
-            % {"f": "、".join(stage_labels([s for s in Stage.values if s in p.stages])) or _("未填写")}
+            % {"f": word_list(stage_labels([s for s in Stage.values if s in p.stages])) or _("未填写")}
         )
     if amount is not None and p.ticket_min <= amount <= p.ticket_max:
         fit.score += WEIGHTS["ticket"]
         fit.met.append(
-            _("金额 %(a)s 万元在单笔 %(lo)s–%(hi)s 万元之间")
+            _("金额 %(a)s在单笔 %(lo)s–%(hi)s 之间")
             % {"a": _wan(amount), "lo": _wan(p.ticket_min), "hi": _wan(p.ticket_max)}
         )
     elif amount is not None:
         fit.missed.append(
-            _("金额 %(a)s 万元不在单笔 %(lo)s–%(hi)s 万元之间")
+            _("金额 %(a)s不在单笔 %(lo)s–%(hi)s 之间")
             % {"a": _wan(amount), "lo": _wan(p.ticket_min), "hi": _wan(p.ticket_max)}
         )
     if not p.regions:

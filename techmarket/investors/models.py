@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.catalog.scopes import GuardedManager
+from techmarket.core.money import money
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import ChainNode, Industry, Region
 
@@ -267,4 +268,4 @@ class Investment(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="investment_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.fund} → {self.target}：{self.amount} 元"
+        return f"{self.fund} → {self.target}：{money(self.amount, '元')}"

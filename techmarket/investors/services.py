@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
+from techmarket.core.money import money
 from techmarket.orgs.models import Organization
 from techmarket.workflow import engine
 from techmarket.workflow.workdays import add_working_days
@@ -279,8 +280,8 @@ def interest_engage(*, interest: Interest, acting_user: Any, expected_state: str
                 demand_org=interest.target,
                 supply_org=interest.fund.manager,
                 origin=Origin.MANUAL,
-                summary=_("融资需求：%(a)s 元，用途：%(u)s。投资意向：%(n)s")
-                % {"a": seeking.amount, "u": seeking.use_of_funds, "n": interest.note or "—"},  # type: ignore[union-attr]
+                summary=_("融资需求：%(a)s，用途：%(u)s。投资意向：%(n)s")
+                % {"a": money(seeking.amount, "元"), "u": seeking.use_of_funds, "n": interest.note or "—"},  # type: ignore[union-attr]
             )
         return engine.transition(
             workflow=INTEREST,

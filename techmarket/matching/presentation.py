@@ -7,18 +7,21 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from techmarket.core.text import word_list
 from techmatch import Document, Result
 
 from .documents import kind_of, type_of
 from .selectors import Suggestion, indexed_document
 
 SIGNAL_LABELS = {
-    "word": "关键词",
-    "bigram": "字词片段",
-    "dense": "语义向量",
-    "rerank": "深度语义复核",
-    "features": "结构化属性",
+    "word": gettext_lazy("关键词"),
+    "bigram": gettext_lazy("字词片段"),
+    "dense": gettext_lazy("语义向量"),
+    "rerank": gettext_lazy("深度语义复核"),
+    "features": gettext_lazy("结构化属性"),
 }
 
 
@@ -178,7 +181,7 @@ def plain_reasons(result: Result) -> list[str]:
         if reason.startswith("共同关键词："):
             terms = telling_terms(result)
             if terms:
-                out.append("共同关键词：" + "、".join(terms))
+                out.append(_("共同关键词：%(terms)s") % {"terms": word_list(terms)})
         elif reason.startswith(("主要依据", "语义相似度")):
             continue
         else:
@@ -187,11 +190,11 @@ def plain_reasons(result: Result) -> list[str]:
 
 
 DRIVER_WORDS = {
-    "word": "文字内容相近",
-    "bigram": "文字内容相近",
-    "dense": "意思相近",
-    "rerank": "意思相近",
-    "features": "行业、成熟度、合作方式等条件相符",
+    "word": gettext_lazy("文字内容相近"),
+    "bigram": gettext_lazy("文字内容相近"),
+    "dense": gettext_lazy("意思相近"),
+    "rerank": gettext_lazy("意思相近"),
+    "features": gettext_lazy("行业、成熟度、合作方式等条件相符"),
 }
 
 
@@ -200,12 +203,14 @@ def drivers(result: Result) -> str:
     shares: dict[str, float] = {}
     for signal, share in result.contributions.items():
         if share > 0:
-            words = DRIVER_WORDS.get(signal, "")
+            words = str(DRIVER_WORDS.get(signal, ""))
             shares[words] = shares.get(words, 0.0) + share
     ranked = [w for w, v in sorted(shares.items(), key=lambda kv: -kv[1]) if w and v >= 0.15]
     if not ranked:
         return ""
-    return "主要因为" + ranked[0] + ("，其次" + ranked[1] if len(ranked) > 1 else "")
+    if len(ranked) > 1:
+        return _("主要因为%(first)s，其次%(second)s") % {"first": ranked[0], "second": ranked[1]}
+    return _("主要因为%(first)s") % {"first": ranked[0]}
 
 
 def score_ceiling() -> float:
@@ -268,7 +273,7 @@ def display_title(obj: Any) -> str:
 
 def contributions(result: Result) -> list[dict[str, Any]]:
     return [
-        {"signal": k, "label": SIGNAL_LABELS.get(k, k), "share": v, "percent": round(v * 100)}
+        {"signal": k, "label": str(SIGNAL_LABELS.get(k, k)), "share": v, "percent": round(v * 100)}
         for k, v in sorted(result.contributions.items(), key=lambda kv: -kv[1])
         if v > 0
     ]

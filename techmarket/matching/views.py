@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import roles
@@ -178,10 +179,10 @@ def _require_matcher(user: Any) -> None:
 
 
 WORKBENCH_STATUSES = [
-    ("listed", "在架（已发布、对接中）"),
-    ("published", "已发布"),
-    ("in_progress", "对接中"),
-    ("pending", "待审核"),
+    ("listed", gettext_lazy("在架（已发布、对接中）")),
+    ("published", gettext_lazy("已发布")),
+    ("in_progress", gettext_lazy("对接中")),
+    ("pending", gettext_lazy("待审核")),
 ]
 
 
@@ -220,7 +221,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "filters": flt,
         "source_param": param,
         "status": status,
-        "statuses": [(k, _(v)) for k, v in WORKBENCH_STATUSES],
+        "statuses": [(k, str(v)) for k, v in WORKBENCH_STATUSES],
         "source_card": spec.workbench_card,
     }  # type: ignore[union-attr]
     context["region_prefix"], context["region_name"] = platform_region()

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from techmarket.catalog.text import clean_markup
 from techmarket.core.fieldspec import FieldSpec, FieldSpecs
+from techmarket.core.money import money
+from techmarket.core.text import word_list
 
 from .models import CooperationMode, NeedKind
 
@@ -53,14 +55,14 @@ def _parameters(value: Any) -> list[dict[str, str]]:
 def _kind(value: Any) -> None:
     if value not in NeedKind.values:
         raise ValidationError(
-            _("需求类型只能是：%(v)s。") % {"v": "、".join(str(label) for label in NeedKind.labels)}
+            _("需求类型只能是：%(v)s。") % {"v": word_list(str(label) for label in NeedKind.labels)}
         )
 
 
 def _modes(value: Any) -> None:
     unknown = [m for m in value if m not in CooperationMode.values]
     if unknown:
-        raise ValidationError(_("未知的合作方式：%(v)s。") % {"v": "、".join(map(str, unknown))})
+        raise ValidationError(_("未知的合作方式：%(v)s。") % {"v": word_list(map(str, unknown))})
 
 
 def _not_past(value: Any) -> None:
@@ -71,7 +73,10 @@ def _not_past(value: Any) -> None:
 def _budget_ordered(data: dict[str, Any]) -> dict[str, str]:
     low, high = data.get("budget_min"), data.get("budget_max")
     if low is not None and high is not None and Decimal(str(low)) > Decimal(str(high)):
-        return {"budget_max": _("预算上限（%(h)s 万元）不能低于下限（%(l)s 万元）。") % {"h": high, "l": low}}
+        return {
+            "budget_max": _("预算上限（%(h)s）不能低于下限（%(l)s）。")
+            % {"h": money(Decimal(str(high)) * 10000, "万元"), "l": money(Decimal(str(low)) * 10000, "万元")}
+        }
     return {}
 
 

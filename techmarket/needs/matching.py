@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from techmarket.catalog.models import LISTED_STATUSES
+from techmarket.core.text import word_list
 from techmarket.matching.documents import doc_id, industry_code, join_text, modes
 from techmatch import Document
 
@@ -55,7 +56,7 @@ def rematch_need(need: Need) -> dict[str, int]:
     for user in services.members_of(need.owner_id):
         visible = [a for a in matches if services.can_see(user, a)]
         if visible and services.can_see(user, need):
-            titles = "、".join(f"“{a.title}”" for a in visible[:5])  # type: ignore[attr-defined]
+            titles = word_list(f"“{a.title}”" for a in visible[:5])  # type: ignore[attr-defined]
             notified += services.notify_match(
                 user,
                 item=need,

@@ -15,6 +15,7 @@ from techmarket.catalog.models import ListingStatus, Visibility
 from techmarket.catalog.review import send_back_to_review_after_edit
 from techmarket.catalog.text import reject_html
 from techmarket.catalog.workflow import review_due
+from techmarket.core.text import word_list
 from techmarket.decisions.services import request_decide, request_open, request_withdraw
 from techmarket.orgs.models import Organization
 
@@ -73,7 +74,7 @@ def _clean(data: dict[str, Any], *, partial: bool = True) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if "visibility" in data and data["visibility"] not in Visibility.values:
         errors["visibility"] = [
-            _("可见范围只能是：%(v)s。") % {"v": "、".join(str(label) for label in Visibility.labels)}
+            _("可见范围只能是：%(v)s。") % {"v": word_list(str(label) for label in Visibility.labels)}
         ]
     for field, allowed, label in (
         ("talent_modes", TalentMode, _("引才方式")),
@@ -84,11 +85,11 @@ def _clean(data: dict[str, Any], *, partial: bool = True) -> dict[str, Any]:
             unknown = [v for v in values if v not in allowed.values]
             if unknown:
                 errors.setdefault(field, []).append(
-                    _("未知的%(label)s：%(v)s。") % {"label": label, "v": "、".join(map(str, unknown))}
+                    _("未知的%(label)s：%(v)s。") % {"label": label, "v": word_list(map(str, unknown))}
                 )
     if data.get("talent_education") and data["talent_education"] not in Education.values:
         errors.setdefault("talent_education", []).append(
-            _("学历要求只能是：%(v)s。") % {"v": "、".join(map(str, Education.labels))}
+            _("学历要求只能是：%(v)s。") % {"v": word_list(map(str, Education.labels))}
         )
     for field in ("talent_position", "talent_field"):
         if field in data and data[field] is not None:
@@ -291,7 +292,7 @@ def need_refinement_decide(
         if accept:
             stale = [k for k, v in revision.base.items() if need_content(need).get(k) != v]
             if stale:
-                labels = "、".join(str(VERSIONED[k]) for k in stale)
+                labels = word_list(str(VERSIONED[k]) for k in stale)
                 raise ValidationError(
                     _("提出建议后需求的“%(f)s”已被修改，请让经纪人基于最新内容重新提出。") % {"f": labels}
                 )

@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 
 from techmarket.catalog import registry
+from techmarket.core.text import word_list
 
 # Query-string keys that are not filters.
 IGNORED_PARAMS = {"page", "csrfmiddlewaretoken"}
@@ -62,7 +63,7 @@ def target_for_model(model_label: str) -> str | None:
 
 
 def target_labels() -> str:
-    return "、".join(str(t.label) for t in registry.saved_search_types())
+    return word_list(str(t.label) for t in registry.saved_search_types())
 
 
 def params_from_query(query: QueryDict, form_class: Any) -> dict[str, Any]:

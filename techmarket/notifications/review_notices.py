@@ -11,10 +11,15 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .services import notify_users
 
-KIND_NAMES = {"needs.need": "需求", "achievements.achievement": "成果"}
+# In a sentence ("您的需求“…”已审核通过"), so English reads "Your need “…”" in lower case.
+KIND_NAMES = {
+    "needs.need": pgettext_lazy("in a sentence", "需求"),
+    "achievements.achievement": pgettext_lazy("in a sentence", "成果"),
+}
 DETAIL_URLS = {"needs.need": "needs:detail", "achievements.achievement": "achievements:detail"}
 
 
@@ -44,7 +49,7 @@ def notify_review_outcome(label: str, pk: int, action: str) -> int:
     item = apps.get_model(label).objects.filter(pk=pk).select_related("owner").first()
     if item is None:
         return 0
-    message = _message(action, _(KIND_NAMES[label]), item.title, item.review_note)
+    message = _message(action, str(KIND_NAMES[label]), item.title, item.review_note)
     if message is None:
         return 0
     members = (

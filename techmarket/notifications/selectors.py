@@ -7,6 +7,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from techmarket.accounts import roles
 from techmarket.catalog.visibility import is_owner_member
+from techmarket.core.text import word_list
 
 from .models import Notification, SavedSearch
 from .registry import TargetSpec, bound_filter_form, target_spec
@@ -98,7 +99,7 @@ def _display(field: forms.Field, value: Any) -> str:
     if isinstance(field, forms.ChoiceField):
         labels = {str(k): str(v) for k, v in field.choices}  # type: ignore[misc,union-attr]  # normalised by Django
         values = value if isinstance(value, list) else [value]
-        return "、".join(labels.get(str(v), str(v)) for v in values)
+        return word_list(labels.get(str(v), str(v)) for v in values)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

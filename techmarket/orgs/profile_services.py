@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog.text import reject_html
+from techmarket.core.text import word_list
 
 from .models import CertificationRecord, EnterpriseProfile, Organization, OrganizationTag, RevenueRange
 
@@ -84,7 +85,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             err(
                 "annual_revenue_range",
                 _("年营业收入区间只能是：%(ok)s。")
-                % {"ok": "、".join(f"{v}（{label}）" for v, label in RevenueRange.choices)},
+                % {"ok": word_list(f"{v}（{label}）" for v, label in RevenueRange.choices)},
             )
     ratio = data.get("rd_spending_ratio")
     if ratio not in ("", None):
@@ -135,7 +136,7 @@ def _clean_certifications(rows: Any) -> list[dict[str, Any]]:
         if tag is None:
             errors.append(
                 _("第 %(n)d 项：资质“%(t)s”不存在，可选：%(ok)s。")
-                % {"n": number, "t": raw_tag, "ok": "、".join(tags)}
+                % {"n": number, "t": raw_tag, "ok": word_list(tags)}
             )
             continue
         if tag.pk in seen:

@@ -150,7 +150,7 @@ def fact_list(request):  # type: ignore[no-untyped-def]
     from .facts import all_facts
 
     return [
-        {"key": f.key, "label": f.label, "kind": f.kind, "unit": f.unit, "source": f.source}
+        {"key": f.key, "label": str(f.label), "kind": f.kind, "unit": str(f.unit), "source": str(f.source)}
         for f in all_facts()
     ]
 

@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 NUMBER, CHOICE, REGION, INDUSTRY, QUALIFICATION = "number", "choice", "region", "industry", "qualification"
 KINDS = (NUMBER, CHOICE, REGION, INDUSTRY, QUALIFICATION)
 
@@ -25,12 +29,12 @@ KINDS = (NUMBER, CHOICE, REGION, INDUSTRY, QUALIFICATION)
 @dataclass(frozen=True)
 class Fact:
     key: str
-    label: str
+    label: str | Promise
     kind: str
     getter: Callable[[Any, datetime.date], Any]
-    unit: str = ""
-    help: str = ""
-    source: str = ""  # where the value comes from, shown to operators and enterprises
+    unit: str | Promise = ""  # appended to the number as is: the English translation starts with a space
+    help: str | Promise = ""
+    source: str | Promise = ""  # where the value comes from, shown to operators and enterprises
     choices: Callable[[], list[tuple[str, str]]] | None = None  # CHOICE / QUALIFICATION values
 
     def value(self, organization: Any, today: datetime.date) -> Any:
@@ -42,13 +46,13 @@ _FACTS: dict[str, Fact] = {}
 
 def register_fact(
     key: str,
-    label: str,
+    label: str | Promise,
     kind: str,
     getter: Callable[[Any, datetime.date], Any],
-    unit: str = "",
+    unit: str | Promise = "",
     *,
-    help: str = "",
-    source: str = "",
+    help: str | Promise = "",
+    source: str | Promise = "",
     choices: Callable[[], list[tuple[str, str]]] | None = None,
 ) -> Fact:
     if kind not in KINDS:
@@ -173,30 +177,54 @@ def _tag_choices() -> list[tuple[str, str]]:
 
 
 def register_core_facts() -> None:
-    profile = "企业画像"
-    register_fact("region", "注册地", REGION, _region, source="机构注册信息", help="选上级地区即含其下属区县")
+    profile = _("企业画像")
+    registration = _("机构注册信息")
     register_fact(
-        "industry", "所属行业", INDUSTRY, _industry, source="机构注册信息", help="GB/T 4754，含下级行业"
+        "region", _("注册地"), REGION, _region, source=registration, help=_("选上级地区即含其下属区县")
     )
-    register_fact("total_staff", "职工总数", NUMBER, _staff, "人", source=profile)
-    register_fact("rd_staff_count", "研发人员数", NUMBER, _rd_staff, "人", source=profile)
     register_fact(
-        "annual_revenue_range", "年营业收入", CHOICE, _revenue, source=profile, choices=_revenue_choices
+        "industry", _("所属行业"), INDUSTRY, _industry, source=registration, help=_("GB/T 4754，含下级行业")
     )
-    register_fact("rd_spending_ratio", "研发投入占比", NUMBER, _rd_ratio, "%", source=profile)
-    register_fact("age_years", "成立年限", NUMBER, _age, "年", source=profile + "（成立日期）")
+    register_fact("total_staff", _("职工总数"), NUMBER, _staff, pgettext_lazy("unit", "人"), source=profile)
+    register_fact(
+        "rd_staff_count", _("研发人员数"), NUMBER, _rd_staff, pgettext_lazy("unit", "人"), source=profile
+    )
+    register_fact(
+        "annual_revenue_range", _("年营业收入"), CHOICE, _revenue, source=profile, choices=_revenue_choices
+    )
+    register_fact("rd_spending_ratio", _("研发投入占比"), NUMBER, _rd_ratio, "%", source=profile)
+    register_fact(
+        "age_years",
+        _("成立年限"),
+        NUMBER,
+        _age,
+        pgettext_lazy("unit", "年"),
+        source=_("企业画像（成立日期）"),
+    )
     register_fact(
         "qualifications",
-        "资质",
+        _("资质"),
         QUALIFICATION,
         _qualifications,
-        source="企业画像中的资质证书（有效期内才算）",
+        source=_("企业画像中的资质证书（有效期内才算）"),
         choices=_tag_choices,
     )
     register_fact(
-        "patents", "授权专利数", NUMBER, _patents, "件", source="本企业在平台发布的科技成果所附授权专利"
+        "patents",
+        _("授权专利数"),
+        NUMBER,
+        _patents,
+        pgettext_lazy("unit", "件"),
+        source=_("本企业在平台发布的科技成果所附授权专利"),
     )
-    register_fact("contracts", "平台登记技术合同数", NUMBER, _contracts, "份", source="平台已登记的技术合同")
+    register_fact(
+        "contracts",
+        _("平台登记技术合同数"),
+        NUMBER,
+        _contracts,
+        pgettext_lazy("unit", "份"),
+        source=_("平台已登记的技术合同"),
+    )
 
 
 def as_number(value: Any) -> Decimal | None:

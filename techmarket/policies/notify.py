@@ -5,6 +5,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from techmarket.core.money import money
 from techmarket.notifications.services import notify_users
 
 
@@ -36,16 +37,16 @@ def policy_pushed(push: Any) -> int:
 
 def application_decided(application: Any, action: str) -> None:
     titles = {
-        "approve": _("“%(p)s”的申请已核定，核定金额 %(a)s 元"),
+        "approve": _("“%(p)s”的申请已核定，核定金额 %(a)s"),
         "reject": _("“%(p)s”的申请未通过"),
-        "pay": _("“%(p)s”的资金已拨付：%(a)s 元"),
+        "pay": _("“%(p)s”的资金已拨付：%(a)s"),
     }
     if action not in titles:
         return
     amount = application.paid_amount if action == "pay" else application.approved_amount
     notify_users(
         users=[m for m in _members(application.organization)],
-        title=titles[action] % {"p": application.policy.title, "a": amount},
+        title=titles[action] % {"p": application.policy.title, "a": money(amount, "元")},
         body=application.decision_note,
         url=reverse("policies:application", args=[application.pk]),
         item_key=f"policies.application:{application.pk}:{action}",

@@ -16,7 +16,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
+
+from techmarket.core.text import word_list
 
 from .facts import CHOICE, INDUSTRY, NUMBER, QUALIFICATION, REGION, Fact, as_number, get_fact
 
@@ -160,10 +162,10 @@ def describe(rule: Rule) -> str:
     if rule.op == BETWEEN:
         return _("%(f)s 在 %(a)s 至 %(b)s 之间") % {"f": fact.label, "a": labels[0], "b": labels[1]}
     if rule.op == IN:
-        return _("%(f)s属于：%(v)s") % {"f": fact.label, "v": "、".join(labels) or "—"}
+        return _("%(f)s属于：%(v)s") % {"f": fact.label, "v": word_list(labels) or "—"}
     if rule.op == NOT_IN:
-        return _("%(f)s不属于：%(v)s") % {"f": fact.label, "v": "、".join(labels) or "—"}
-    text = _("持有有效资质：%(v)s") % {"v": "或".join(labels)}
+        return _("%(f)s不属于：%(v)s") % {"f": fact.label, "v": word_list(labels) or "—"}
+    text = _("持有有效资质：%(v)s") % {"v": pgettext("alternatives", "或").join(labels)}
     if rule.valid_through:
         text += _("（有效期至少到 %(d)s）") % {"d": rule.valid_through.isoformat()}
     return text
@@ -201,7 +203,7 @@ def _evaluate_number(fact: Fact, rule: Rule, raw: Any) -> RuleResult:
     if op in (IN, NOT_IN):
         inside = value in bounds
         ok = inside if op == IN else not inside
-        listed = "、".join(f"{_num(b)}{fact.unit}" for b in bounds)
+        listed = word_list(f"{_num(b)}{fact.unit}" for b in bounds)
         rel = (_("属于 %(v)s") if inside else _("不属于 %(v)s")) % {"v": listed}
         return RuleResult(
             rule, MET if ok else NOT_MET, f"{fact.label} {shown} {rel} {MARK[MET if ok else NOT_MET]}"
@@ -221,6 +223,10 @@ def _evaluate_number(fact: Fact, rule: Rule, raw: Any) -> RuleResult:
     return RuleResult(rule, MET if ok else NOT_MET, text)
 
 
+def _missed(fact: Fact, shown: str, why: str) -> str:
+    return _("%(f)s：%(v)s，%(why)s %(m)s") % {"f": fact.label, "v": shown, "why": why, "m": MARK[NOT_MET]}
+
+
 def _evaluate_tree(fact: Fact, rule: Rule, raw: Any) -> RuleResult:
     if not raw:
         return RuleResult(rule, UNKNOWN, _unknown(fact))
@@ -236,11 +242,11 @@ def _evaluate_tree(fact: Fact, rule: Rule, raw: Any) -> RuleResult:
         section = industry.section if industry else ""
         inside = any(industry_covers(scope, code, section) for scope in rule.values)
     ok = inside if rule.op == IN else not inside
-    scopes = "、".join(value_label(fact, v) for v in rule.values)
+    scopes = word_list(value_label(fact, v) for v in rule.values)
     if ok:
-        return RuleResult(rule, MET, f"{fact.label}：{name} {MARK[MET]}")
+        return RuleResult(rule, MET, _("%(f)s：%(v)s %(m)s") % {"f": fact.label, "v": name, "m": MARK[MET]})
     rel = _("不在 %(v)s 范围内") if rule.op == IN else _("属于排除的 %(v)s")
-    return RuleResult(rule, NOT_MET, f"{fact.label}：{name}，{rel % {'v': scopes}} {MARK[NOT_MET]}")
+    return RuleResult(rule, NOT_MET, _missed(fact, name, rel % {"v": scopes}))
 
 
 def _evaluate_choice(fact: Fact, rule: Rule, raw: Any) -> RuleResult:
@@ -251,10 +257,10 @@ def _evaluate_choice(fact: Fact, rule: Rule, raw: Any) -> RuleResult:
     ok = inside if rule.op in (EQ, IN) else not inside
     shown = value_label(fact, value)
     if ok:
-        return RuleResult(rule, MET, f"{fact.label}：{shown} {MARK[MET]}")
-    wanted = "、".join(value_label(fact, v) for v in rule.values)
+        return RuleResult(rule, MET, _("%(f)s：%(v)s %(m)s") % {"f": fact.label, "v": shown, "m": MARK[MET]})
+    wanted = word_list(value_label(fact, v) for v in rule.values)
     rel = _("要求 %(v)s") if rule.op in (EQ, IN) else _("排除 %(v)s")
-    return RuleResult(rule, NOT_MET, f"{fact.label}：{shown}，{rel % {'v': wanted}} {MARK[NOT_MET]}")
+    return RuleResult(rule, NOT_MET, _missed(fact, shown, rel % {"v": wanted}))
 
 
 def _evaluate_qualification(fact: Fact, rule: Rule, raw: Any, today: datetime.date) -> RuleResult:
@@ -277,7 +283,11 @@ def _evaluate_qualification(fact: Fact, rule: Rule, raw: Any, today: datetime.da
             )
     if expired:
         return RuleResult(rule, NOT_MET, "；".join(expired) + f" {MARK[NOT_MET]}")
-    return RuleResult(rule, NOT_MET, _("未持有 %(n)s") % {"n": "或".join(rule.values)} + f" {MARK[NOT_MET]}")
+    return RuleResult(
+        rule,
+        NOT_MET,
+        _("未持有 %(n)s") % {"n": pgettext("alternatives", "或").join(rule.values)} + f" {MARK[NOT_MET]}",
+    )
 
 
 def evaluate_rule(rule: Rule, organization: Any, today: datetime.date) -> RuleResult:
@@ -309,7 +319,7 @@ def clean_rule(fact_key: str, op: str, raw_values: Sequence[str], valid_through:
     if fact is None:
         raise ValidationError(_("未知的条件“%(k)s”。") % {"k": fact_key})
     if op not in ALLOWED[fact.kind]:
-        allowed = "、".join(str(OPERATORS[o]) for o in ALLOWED[fact.kind])
+        allowed = word_list(str(OPERATORS[o]) for o in ALLOWED[fact.kind])
         raise ValidationError(
             _("“%(f)s”不能用“%(o)s”，可用：%(ok)s。")
             % {"f": fact.label, "o": OPERATORS.get(op, op), "ok": allowed}
@@ -318,7 +328,7 @@ def clean_rule(fact_key: str, op: str, raw_values: Sequence[str], valid_through:
     if fact.kind == NUMBER:
         numbers = []
         for v in values:
-            n = as_number(v.rstrip(fact.unit) if fact.unit else v)
+            n = as_number(v.rstrip(str(fact.unit)).strip() if fact.unit else v)
             if n is None:
                 raise ValidationError(_("“%(f)s”的取值“%(v)s”不是数字。") % {"f": fact.label, "v": v})
             numbers.append(n)
@@ -347,7 +357,7 @@ def clean_rule(fact_key: str, op: str, raw_values: Sequence[str], valid_through:
             if code is None:
                 raise ValidationError(
                     _("“%(f)s”没有“%(v)s”这一项，可选：%(ok)s。")
-                    % {"f": fact.label, "v": v, "ok": "、".join(label for _v, label in choices)}
+                    % {"f": fact.label, "v": v, "ok": word_list(label for _v, label in choices)}
                 )
             resolved.append(code)
         values = resolved
@@ -358,7 +368,7 @@ def clean_rule(fact_key: str, op: str, raw_values: Sequence[str], valid_through:
         for v in values:
             if v not in names:
                 raise ValidationError(
-                    _("资质“%(v)s”不存在，可选：%(ok)s。") % {"v": v, "ok": "、".join(sorted(names))}
+                    _("资质“%(v)s”不存在，可选：%(ok)s。") % {"v": v, "ok": word_list(sorted(names))}
                 )
         if not values:
             raise ValidationError(_("请填写要求持有的资质。"))
@@ -386,7 +396,7 @@ def _resolve_code(fact: Fact, value: str) -> str:
     if len(matches) > 1:
         raise ValidationError(
             _("“%(v)s”有多个同名%(f)s（%(c)s），请填写代码。")
-            % {"v": value, "f": fact.label, "c": "、".join(str(m) for m in matches)}
+            % {"v": value, "f": fact.label, "c": word_list(str(m) for m in matches)}
         )
     raise ValidationError(_("找不到%(f)s“%(v)s”，请填写名称或代码。") % {"f": fact.label, "v": value})
 

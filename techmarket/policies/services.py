@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.audit.services import audit_record, snapshot
 from techmarket.catalog.text import reject_html
+from techmarket.core.money import money
 from techmarket.decisions.services import request_open, request_withdraw
 from techmarket.workflow.engine import transition
 
@@ -328,7 +329,8 @@ def application_open(
         errors["requested_amount"] = [_("申请金额应大于 0。")]
     elif amount is not None and policy.max_amount is not None and amount > policy.max_amount:
         errors["requested_amount"] = [
-            _("申请金额 %(a)s 元超过该政策单个企业最高 %(m)s 元。") % {"a": amount, "m": policy.max_amount}
+            _("申请金额 %(a)s超过该政策单个企业最高 %(m)s。")
+            % {"a": money(amount, "元"), "m": money(policy.max_amount, "元")}
         ]
     statement = (statement or "").strip()
     if len(statement) < 10:
@@ -397,12 +399,13 @@ def application_approve(
             errors["approved_amount"] = [_("请填写大于 0 的核定金额（元）。")]
         elif maximum is not None and amount > maximum:
             errors["approved_amount"] = [
-                _("核定金额 %(a)s 元超过该政策单个企业最高 %(m)s 元。") % {"a": amount, "m": maximum}
+                _("核定金额 %(a)s超过该政策单个企业最高 %(m)s。")
+                % {"a": money(amount, "元"), "m": money(maximum, "元")}
             ]
         elif amount > application.requested_amount:
             errors["approved_amount"] = [
-                _("核定金额 %(a)s 元超过企业申请的 %(r)s 元。")
-                % {"a": amount, "r": application.requested_amount}
+                _("核定金额 %(a)s超过企业申请的 %(r)s。")
+                % {"a": money(amount, "元"), "r": money(application.requested_amount, "元")}
             ]
     if errors:
         raise ValidationError(errors)
@@ -466,7 +469,8 @@ def application_pay(
         and amount > application.approved_amount
     ):
         errors["paid_amount"] = [
-            _("拨付金额 %(a)s 元超过核定金额 %(m)s 元。") % {"a": amount, "m": application.approved_amount}
+            _("拨付金额 %(a)s超过核定金额 %(m)s。")
+            % {"a": money(amount, "元"), "m": money(application.approved_amount, "元")}
         ]
     reference = (payment_reference or "").strip()
     if not reference:

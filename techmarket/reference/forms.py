@@ -26,7 +26,11 @@ class RegionChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=region_queryset(), **kwargs)
 
     def label_from_instance(self, obj: Region) -> str:
-        return obj.full_name if obj.level == Region.Level.COUNTY else f"{obj.name}（市辖全域）"
+        return (
+            obj.full_name
+            if obj.level == Region.Level.COUNTY
+            else _("%(name)s（市辖全域）") % {"name": obj.name}
+        )
 
 
 def region_filter_choices() -> list[Any]:
@@ -159,3 +163,28 @@ class ChainNodeMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: ChainNode) -> str:
         link = f"{obj.parent.name} › {obj.name}" if obj.parent is not None else obj.name
         return f"{obj.chain.name} · {link}"
+
+
+class IndustryChainFilterForm(forms.Form):
+    """Base of list filters that narrow by one industry (GB/T 4754 division) and one chain link: the two fields
+    and what they hand to a selector (``industry`` as the code, ``chain_node`` as the pk). A subclass names the
+    industry field for its list in ``industry_label`` (服务行业 for facilities)."""
+
+    industry_label: Any = _("行业")
+
+    industry = IndustryChoiceField(
+        label=_("行业"), required=False, empty_label=_("全部行业"), to_field_name="code"
+    )
+    chain_node = ChainNodeChoiceField(label=_("产业链环节"), required=False, empty_label=_("全部环节"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].label = self.industry_label
+
+    def industry_chain_filters(self) -> dict[str, Any]:
+        """The two filters from cleaned data ("" and None when not chosen)."""
+        d = self.cleaned_data
+        return {
+            "industry": d["industry"].code if d.get("industry") else "",
+            "chain_node": d["chain_node"].pk if d.get("chain_node") else None,
+        }

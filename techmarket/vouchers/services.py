@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts import roles
 from techmarket.audit.services import audit_record
+from techmarket.core.money import money
+from techmarket.core.text import word_list
 from techmarket.orgs.models import Organization
 from techmarket.workflow import engine
 
@@ -55,7 +57,7 @@ def _categories(values: Any) -> list[str]:
     unknown = set(values or []) - set(Category.values)
     if unknown:
         raise ValidationError(
-            {"categories": _("未知的服务类别：%(c)s。") % {"c": "、".join(sorted(unknown))}}
+            {"categories": _("未知的服务类别：%(c)s。") % {"c": word_list(sorted(unknown))}}
         )
     if not chosen:
         raise ValidationError({"categories": _("请至少选择一类可购买的服务。")})
@@ -163,7 +165,7 @@ def voucher_issue(
     outside = set(chosen) - set(batch.categories)
     if outside:
         errors["categories"] = _("服务类别须在本批次允许的范围内（%(c)s）。") % {
-            "c": "、".join(batch.category_labels())
+            "c": word_list(batch.category_labels())
         }
     valid_from = valid_from or batch.valid_from
     valid_until = valid_until or batch.valid_until
@@ -182,8 +184,8 @@ def voucher_issue(
         if value > remaining:
             raise ValidationError(
                 {
-                    "amount": _("超出本批次剩余预算：剩余 %(r)s 元，本次 %(v)s 元。")
-                    % {"r": remaining, "v": value}
+                    "amount": _("超出本批次剩余预算：剩余 %(r)s，本次 %(v)s。")
+                    % {"r": money(remaining, "元"), "v": money(value, "元")}
                 }
             )
         voucher = Voucher.objects.unscoped().create(
@@ -260,7 +262,7 @@ def voucher_spend(*, voucher: Voucher, booking: Any, amount: Any, acting_user: A
         }
     elif booking.facility.kind not in voucher.categories:
         errors["booking"] = _("这张创新券只能购买：%(c)s；“%(f)s”属于“%(k)s”。") % {
-            "c": "、".join(voucher.category_labels()),
+            "c": word_list(voucher.category_labels()),
             "f": booking.facility.name,
             "k": booking.facility.get_kind_display(),
         }
@@ -296,15 +298,19 @@ def voucher_spend(*, voucher: Voucher, booking: Any, amount: Any, acting_user: A
             if value > room:
                 raise ValidationError(
                     {
-                        "amount": _("抵扣金额 %(v)s 元超过这笔预约尚可抵扣的 %(r)s 元（报价 %(p)s 元）。")
-                        % {"v": value, "r": f"{room:.2f}", "p": f"{booking.quote_price:.2f}"}
+                        "amount": _("抵扣金额 %(v)s超过这笔预约尚可抵扣的 %(r)s（报价 %(p)s）。")
+                        % {
+                            "v": money(value, "元"),
+                            "r": money(room, "元"),
+                            "p": money(booking.quote_price, "元"),
+                        }
                     }
                 )
         if value > locked.balance:
             raise ValidationError(
                 {
-                    "amount": _("抵扣金额 %(v)s 元超过余额 %(b)s 元，请改小金额。")
-                    % {"v": value, "b": locked.balance}
+                    "amount": _("抵扣金额 %(v)s超过余额 %(b)s，请改小金额。")
+                    % {"v": money(value, "元"), "b": money(locked.balance, "元")}
                 }
             )
         if (

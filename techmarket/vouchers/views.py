@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.core.http import XLSX, attachment, query_without_page
+from techmarket.core.money import money
 
 from . import selectors, services
 from .export import vouchers_xlsx
@@ -119,7 +120,7 @@ def voucher_spend(request: HttpRequest, voucher_id: int) -> HttpResponse:
             _attach(form, exc)
         else:
             messages.success(
-                request, _("已用券抵扣 %(a)s 元，服务机构完成服务后申请兑付。") % {"a": use.amount}
+                request, _("已用券抵扣 %(a)s，服务机构完成服务后申请兑付。") % {"a": money(use.amount, "元")}
             )
             return redirect("vouchers:detail", voucher.pk)
     return render(
@@ -221,8 +222,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("已向“%(h)s”发放创新券 %(c)s（%(a)s 元）。")
-                    % {"h": voucher.holder.name, "c": voucher.code, "a": voucher.amount},
+                    _("已向“%(h)s”发放创新券 %(c)s（%(a)s）。")
+                    % {"h": voucher.holder.name, "c": voucher.code, "a": money(voucher.amount, "元")},
                 )
                 return redirect("vouchers:batch_detail", batch.pk)
     vouchers = selectors.voucher_list_visible_to(request.user, batch=batch.pk)

@@ -115,7 +115,7 @@ def test_publish_apply_score_award_and_accept_a_milestone(live_server, page, scr
     page.get_by_label("拨付金额（元）").fill("250000")
     page.get_by_label("拨付日期").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="登记拨付").click()
-    page.get_by_text("已登记拨付 250000").wait_for()
+    page.get_by_text("已登记拨付 250,000.00 元（25 万元）").wait_for()
     assert "250,000.00" in page.locator("#funding-summary").inner_text()
     assert Payment.objects.get(milestone__application=application).source == Payment.Source.ENTERPRISE
 

@@ -63,7 +63,7 @@ def test_demo_enterprise_applies_for_a_transfer_loan_with_its_points_and_the_ban
     page.get_by_label("批准期限（月）").fill("24")
     page.get_by_label("审批意见").fill("积分达标，技术合同已登记，同意授信。")
     page.get_by_role("button", name="提交审批结果").click()
-    page.get_by_text("超出该产品的额度范围（50–1000 万元）", exact=False).wait_for()
+    page.get_by_text("超出该产品的额度范围（50 万元–1,000 万元）", exact=False).wait_for()
     assert page.locator("#application-status").inner_text() == "待审批"
     page.get_by_label("批准", exact=True).check()
     page.get_by_label("批准额度（万元）").fill("250")

@@ -104,7 +104,7 @@ def test_operator_publishes_enterprise_is_pushed_applies_bureau_approves(live_se
     page.get_by_role("link", name=enterprise.name).click()
     page.get_by_label("核定金额（元）").fill("600000")
     page.get_by_role("button", name="核定通过").click()
-    page.get_by_text("超过该政策单个企业最高 500000.00 元").wait_for()
+    page.get_by_text("超过该政策单个企业最高 500,000.00 元（50 万元）").wait_for()
     page.get_by_label("核定金额（元）").fill("280000")
     page.get_by_label("审核意见").fill("按研发投入增量核定")
     page.get_by_role("button", name="核定通过").click()

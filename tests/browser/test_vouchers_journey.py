@@ -85,11 +85,11 @@ def test_voucher_issued_spent_claimed_and_settled(live_server, page, screenshot)
     page.get_by_label("服务预约").select_option(label="沂蒙科技大学新材料概念验证中心 · 原理验证")
     page.get_by_label("抵扣金额（元）").fill("60000")
     page.get_by_role("button", name="确认抵扣").click()
-    page.get_by_text("抵扣金额 60000.00 元超过余额 50000.00 元").wait_for()
+    page.get_by_text("抵扣金额 60,000.00 元（6 万元）超过余额 50,000.00 元（5 万元）").wait_for()
     page.get_by_label("服务预约").select_option(label="沂蒙科技大学新材料概念验证中心 · 原理验证")
     page.get_by_label("抵扣金额（元）").fill("12000")
     page.get_by_role("button", name="确认抵扣").click()
-    page.get_by_text("已用券抵扣 12000.00 元").wait_for()
+    page.get_by_text("已用券抵扣 12,000.00 元（1.20 万元）").wait_for()
     assert page.get_by_test_id("voucher-balance").inner_text() == "38,000.00 元（3.80 万元）"
     assert page.get_by_test_id("voucher-state").inner_text() == "部分使用"
     screenshot("vouchers-spent")

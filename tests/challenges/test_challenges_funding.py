@@ -75,7 +75,7 @@ def test_payments_never_exceed_the_tranche_nor_the_sources_share(awarded):
     pay(w, m1, "400000")
     with pytest.raises(ValidationError) as exc:  # 600000 tranche, 200000 left
         pay(w, m1, "300000", source="government")
-    assert "尚可拨付 200000.00 元" in str(exc.value)
+    assert "尚可拨付 200,000.00 元（20 万元）" in str(exc.value)
     pay(w, m1, "200000", source="government")
     pay(w, m2, "300000", source="government")  # government share 500000 now used up
     with pytest.raises(ValidationError) as exc:
@@ -154,7 +154,7 @@ def test_milestone_tranches_may_not_exceed_the_funding(world):
                 {"title": "验证", "deliverable": "报告", "due": due, "amount": "600000"},
             ],
         )
-    assert "里程碑拨付金额合计 2100000 元超过榜单总金额" in str(exc.value)
+    assert "里程碑拨付金额合计 2,100,000.00 元（210 万元）超过榜单总金额" in str(exc.value)
 
 
 def test_payments_count_in_the_figures_and_the_api(awarded):

@@ -101,7 +101,10 @@ def test_a_wrong_payment_is_corrected_checked_against_the_total_and_audited(cont
     page = client.post(
         url, {**data, f"pay{first.pk}-amount": "600000", f"pay{first.pk}-reason": "金额录错"}, follow=True
     )
-    assert "累计到账 1100000.00 元将超过合同成交额 1000000.00 元" in page.content.decode()
+    assert (
+        "累计到账 1,100,000.00 元（110 万元）将超过合同成交额 1,000,000.00 元（100 万元）"
+        in page.content.decode()
+    )
     first.refresh_from_db()
     assert first.amount == Decimal("300000.00")
     # without a reason: refused

@@ -60,7 +60,7 @@ def test_form_shows_chinese_errors_and_writes_nothing(client, seller_user, unive
         "buyer_org": enterprise.pk,
     }
     page = client.post("/contracts/new/", data).content.decode()
-    assert "非技术性费用合计 110000.00 元超过合同成交额 100000.00 元" in page
+    assert "非技术性费用合计 110,000.00 元（11 万元）超过合同成交额 100,000.00 元（10 万元）" in page
     assert "早于履行期限起" in page
     assert TechContract.objects.count() == 0
     data.update({"deductions": "设备:30000", "ends_on": "2026-12-31"})

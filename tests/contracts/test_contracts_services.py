@@ -67,7 +67,10 @@ def test_deductions_above_total_are_refused(university, enterprise, seller_user)
     err = _refused(
         university, enterprise, seller_user, total="100000", deductions=[("设备", "80000"), ("材料", "30000")]
     )
-    assert "非技术性费用合计 110000.00 元超过合同成交额 100000.00 元" in err.message_dict["deductions"][0]
+    assert (
+        "非技术性费用合计 110,000.00 元（11 万元）超过合同成交额 100,000.00 元（10 万元）"
+        in err.message_dict["deductions"][0]
+    )
 
 
 def test_negative_total_and_non_positive_deduction_are_refused(university, enterprise, seller_user):
@@ -120,7 +123,7 @@ def test_schedule_must_fit_the_payment_mode_and_the_total(university, enterprise
         payment_mode=PaymentMode.INSTALMENTS,
         schedule=[(d1, Decimal("600000"), ""), (d2, Decimal("600000"), "")],
     )
-    assert "付款计划合计 1200000.00 元超过合同成交额" in " ".join(err.message_dict["schedule"])
+    assert "付款计划合计 1,200,000.00 元（120 万元）超过合同成交额" in " ".join(err.message_dict["schedule"])
     err = _refused(
         university,
         enterprise,
@@ -210,7 +213,7 @@ def test_payments_against_the_schedule_and_their_limits(university, enterprise, 
         services.payment_record(
             contract=c, acting_user=seller_user, received_on=d2, amount=Decimal("200000.01")
         )
-    assert "累计到账 300000.01 元将超过合同成交额" in info.value.message_dict["amount"][0]
+    assert "累计到账 300,000.01 元（30 万元）将超过合同成交额" in info.value.message_dict["amount"][0]
     with pytest.raises(ValidationError) as info:
         services.payment_record(
             contract=c,

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
-from techmarket.core.templatetags.money import money, wan, yuan
+from techmarket.core.money import money, wan, yuan
 
 
 @pytest.mark.parametrize(
@@ -53,3 +54,13 @@ def test_the_filter_inside_a_translated_sentence():
         "{% load i18n money %}{% blocktranslate with a=v|money %}最高 {{ a }}{% endblocktranslate %}"
     ).render(Context({"v": Decimal("500000")}))
     assert html == "最高 50 万元"
+
+
+def test_english_reads_amounts_in_millions_not_in_wan():
+    with translation.override("en"):
+        assert money(Decimal("8500")) == "CNY 8,500"
+        assert money(Decimal("123456")) == "CNY 123,456"
+        assert money(Decimal("1234567.89")) == "CNY 1.23 million"
+        assert money(Decimal("250000000"), "亿元") == "CNY 250 million"
+        assert money(Decimal("1234567.89"), "元") == "CNY 1,234,567.89"
+    assert money(Decimal("1234567.89"), "元") == "1,234,567.89 元（123.46 万元）"

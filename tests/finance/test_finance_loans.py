@@ -113,7 +113,7 @@ def test_amounts_and_terms_outside_the_range_are_refused_and_nothing_is_saved(pr
     with pytest.raises(ValidationError) as exc:
         apply_to(product, amount=10 * W, term_months=48)
     errors = exc.value.message_dict
-    assert errors["amount"] == ["金额 10 万元超出该产品的额度范围（50–1000 万元），请调整。"]
+    assert errors["amount"] == ["金额 10 万元超出该产品的额度范围（50 万元–1,000 万元），请调整。"]
     assert errors["term_months"] == ["期限 48 个月超出该产品的期限范围（6–36 个月）。"]
     _nothing_saved()
 
@@ -142,7 +142,7 @@ def test_the_bank_approves_within_ranges_with_a_reason_or_declines_with_one(
             application=application, acting_user=bank_officer, approve=True, reason="同意", amount=1200 * W,
             rate="5", term_months=24,
         )  # fmt: skip
-    assert "超出该产品的额度范围（50–1000 万元）" in exc.value.message_dict["approved_amount"][0]
+    assert "超出该产品的额度范围（50 万元–1,000 万元）" in exc.value.message_dict["approved_amount"][0]
     assert exc.value.message_dict["approved_rate"] == ["利率/费率 5% 超出该产品的范围（3.45%–4.35%）。"]
     fresh = LoanApplication.objects.unscoped().get(pk=application.pk)
     assert fresh.status == LoanApplication.Status.PENDING and fresh.approved_amount is None

@@ -57,7 +57,7 @@ def test_the_apply_form_shows_range_and_consent_errors_and_saves_nothing(product
         {"organization": enterprise.pk, "amount_wan": "10", "term_months": "24", "purpose": "中试线建设",
          "consent_items": ["profile"], "consent_confirmed": "on"},
     )  # fmt: skip
-    assert "金额 10 万元超出该产品的额度范围（50–1000 万元），请调整。" in response.content.decode()
+    assert "金额 10 万元超出该产品的额度范围（50 万元–1,000 万元），请调整。" in response.content.decode()
     assert not LoanApplication.objects.unscoped().exists()
     response = c.post(
         f"/finance/{product.pk}/apply/",

@@ -87,7 +87,7 @@ def test_a_seeking_that_meets_every_preference_scores_full_marks_with_each_reaso
     assert fit.met == [
         "行业相符：非金属矿物制品业（30）",
         "阶段相符：A 轮",
-        "金额 500 万元在单笔 100–1000 万元之间",
+        "金额 500 万元在单笔 100 万元–1,000 万元 之间",
         "所在地区在基金投资地域内",
     ]
     assert fit.missed == []
@@ -105,7 +105,7 @@ def test_near_misses_are_explained(fund, enterprise, ent_user):
     assert fit.score == 20  # half the field points: same division (大类) only
     assert fit.met == [f"行业相近（同一大类）：{enterprise.industry.name}（{enterprise.industry_id}）"]
     assert "阶段不符：基金投 天使轮、A 轮" in fit.missed
-    assert "金额 2000 万元不在单笔 100–1000 万元之间" in fit.missed
+    assert "金额 2,000 万元不在单笔 100 万元–1,000 万元 之间" in fit.missed
     assert "所在地区不在基金投资地域内" in fit.missed
 
 

@@ -216,7 +216,7 @@ def test_approved_amount_cannot_exceed_the_maximum(published, enterprise, member
     a = _apply(published, enterprise, member, requested_amount="500000")
     with pytest.raises(ValidationError) as exc:
         services.application_approve(application=a, acting_user=bureau, approved_amount="500000.01")
-    assert "超过该政策单个企业最高 500000.00 元" in exc.value.message_dict["approved_amount"][0]
+    assert "超过该政策单个企业最高 500,000.00 元（50 万元）" in exc.value.message_dict["approved_amount"][0]
     a.refresh_from_db()
     assert a.status == "pending" and a.approved_amount is None
 

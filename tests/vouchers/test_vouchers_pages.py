@@ -65,7 +65,7 @@ def test_spending_over_the_balance_on_the_page_shows_the_message_and_saves_nothi
 ):
     r = _client(ent_user).post(f"/vouchers/{voucher.pk}/spend/", {"booking": booking.pk, "amount": "60000"})
     assert r.status_code == 422
-    assert "超过余额 50000.00 元" in r.content.decode()
+    assert "超过余额 50,000.00 元（5 万元）" in r.content.decode()
     voucher.refresh_from_db()
     assert voucher.balance == Decimal("50000.00")
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from factories import OrganizationFactory
 from voucher_helpers import accepted_booking, facility
 
@@ -41,10 +41,22 @@ def test_spending_beyond_the_balance_is_refused_with_the_balance_named_and_nothi
 ):
     with pytest.raises(ValidationError) as exc:
         services.voucher_spend(voucher=voucher, booking=booking, amount="50000.01", acting_user=ent_user)
-    assert "超过余额 50000.00 元" in _message(exc)
+    assert "超过余额 50,000.00 元（5 万元）" in _message(exc)
     voucher.refresh_from_db()
     assert voucher.balance == Decimal("50000.00")
     assert not VoucherUse.objects.unscoped().exists()
+
+
+def test_the_amounts_in_the_message_read_as_on_the_pages_in_both_languages(voucher, booking, ent_user):
+    """Grouped by thousands with the 万元 reading, as the money filter shows them, never "50000.01 元"."""
+    with pytest.raises(ValidationError) as exc:
+        services.voucher_spend(voucher=voucher, booking=booking, amount="50000.01", acting_user=ent_user)
+    assert _message(exc) == "抵扣金额 50,000.01 元（5 万元）超过余额 50,000.00 元（5 万元），请改小金额。"
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.voucher_spend(voucher=voucher, booking=booking, amount="50000.01", acting_user=ent_user)
+    assert (
+        _message(exc) == "The amount of CNY 50,000.01 exceeds the balance of CNY 50,000.00; please reduce it."
+    )
 
 
 @pytest.mark.parametrize(
@@ -184,7 +196,7 @@ def test_issuing_never_exceeds_the_batch_budget(batch, officer, enterprise):
     services.voucher_issue(acting_user=officer, batch=batch, holder=enterprise, amount="150000")
     with pytest.raises(ValidationError) as exc:
         services.voucher_issue(acting_user=officer, batch=batch, holder=enterprise, amount="50000.01")
-    assert "剩余 50000.00 元" in _message(exc)
+    assert "剩余 50,000.00 元（5 万元）" in _message(exc)
     assert Voucher.objects.unscoped().filter(batch=batch).count() == 1
 
 
@@ -300,11 +312,11 @@ def test_a_booking_is_paid_at_most_up_to_its_quote_across_vouchers(
     cheap = accepted_booking(centre, ent_user, enterprise, uni_admin, service="样机试制", price="3000")
     with pytest.raises(ValidationError) as exc:
         services.voucher_spend(voucher=voucher, booking=cheap, amount="3000.01", acting_user=ent_user)
-    assert "超过这笔预约尚可抵扣的 3000.00 元（报价 3000.00 元）" in _message(exc)
+    assert "超过这笔预约尚可抵扣的 3,000.00 元（报价 3,000.00 元）" in _message(exc)
     services.voucher_spend(voucher=voucher, booking=cheap, amount="2000", acting_user=ent_user)
     second = services.voucher_issue(acting_user=officer, batch=batch, holder=enterprise, amount="5000")
     with pytest.raises(ValidationError) as exc:
         services.voucher_spend(voucher=second, booking=cheap, amount="1500", acting_user=ent_user)
-    assert "尚可抵扣的 1000.00 元" in _message(exc)
+    assert "尚可抵扣的 1,000.00 元" in _message(exc)
     services.voucher_spend(voucher=second, booking=cheap, amount="1000", acting_user=ent_user)
     assert VoucherUse.objects.unscoped().filter(booking=cheap).count() == 2
