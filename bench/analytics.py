@@ -331,6 +331,36 @@ def measure(client: Any, cases: dict[str, list[str]], repeats: int) -> dict[str,
     return out
 
 
+def distinct_counts(chain_id: int, repeats: int) -> dict[str, Any]:
+    """The figures that stay live (distinct counts: an enterprise with needs counts once in a period): each
+    one's headline (total, previous period, a year before, cumulative) and monthly series, timed alone."""
+    from techmarket.analytics import compute, facts, indicators
+    from techmarket.analytics.compute import Filters
+    from techmarket.analytics.periods import Month, Period
+
+    today = datetime.date.today()
+    now = Month(today.year, today.month)
+    cases = {
+        "year": Filters(period=Period(Month(today.year, 1), now)),
+        "five_years_city": Filters(period=Period(Month(today.year - 4, 1), now), region="371300"),
+        "year_chain": Filters(period=Period(Month(today.year, 1), now), chain=chain_id),
+    }
+    out: dict[str, Any] = {}
+    for ind in indicators.all_indicators():
+        if facts.factable(ind):
+            continue
+        for name, flt in cases.items():
+            for what, call in (("headline", compute.headline), ("series", compute.series)):
+                call(ind, flt)  # warm up
+                samples = []
+                for _ in range(repeats):
+                    t0 = time.perf_counter()
+                    call(ind, flt)
+                    samples.append(time.perf_counter() - t0)
+                out[f"{ind.key} {what} {name}"] = percentiles(samples)
+    return out
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     setup(args.reuse)
     from django.test import Client, override_settings
@@ -363,6 +393,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     from techmarket.analytics.models import Fact, FactState, FactTotal
 
+    if args.distinct_only:
+        result["distinct_counts"] = distinct_counts(chain.pk, args.repeats)
+        return result
     if args.rebuild_only:
         t0 = time.perf_counter()
         built = facts.rebuild_all()
@@ -451,6 +484,9 @@ def main() -> None:
         "--rebuild-only", action="store_true", help="with --reuse: time a full facts rebuild, nothing else"
     )
     parser.add_argument(
+        "--distinct-only", action="store_true", help="with --reuse: time the live distinct counts alone"
+    )
+    parser.add_argument(
         "--keep-facts", action="store_true", help="with --reuse: measure the facts already built, no rebuild"
     )
     args = parser.parse_args()
@@ -467,8 +503,8 @@ def main() -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = "analytics.json" if args.scale == 1.0 else f"analytics-scale-{args.scale}.json"
-    if args.rebuild_only:
-        name = name.replace(".json", "-rebuild.json")
+    if args.rebuild_only or args.distinct_only:
+        name = name.replace(".json", "-rebuild.json" if args.rebuild_only else "-distinct.json")
     (RESULTS / name).write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(payload, ensure_ascii=False, indent=2))
 
