@@ -434,9 +434,16 @@ def _ensure(by_key: dict[str, Indicator], wanted: set[str]) -> None:
             "indicator", flat=True
         )
     )
-    for key in sorted(wanted - built):
-        rebuild(by_key[key])
+    never = wanted - built
+    # Read before the first builds: the writes these rows record committed before the builds read anything,
+    # so a first build covers its own (their rows go); rows written meanwhile stay for the next reader.
     dirty = list(FactDirty.objects.filter(indicator__in=wanted).values_list("pk", "indicator", "object_id"))
+    for key in sorted(never):
+        rebuild(by_key[key])
+    covered = [pk for pk, key, _id in dirty if key in never]
+    if covered:
+        FactDirty.objects.filter(pk__in=covered).delete()
+        dirty = [row for row in dirty if row[1] not in never]
     if not dirty:
         return
     if background():
