@@ -226,18 +226,27 @@ def leaders(
         return metrics, []
     values = [m.values(period, chain=chain) if chain else m.values(period) for m in metrics]
     ids = {pk for vals in values for pk, v in vals.items() if v}
-    members = who.queryset().filter(pk__in=ids)
+    members = who.queryset()
     if region:
         if who.in_region is None:
             return metrics, []
         members = members.filter(who.in_region(region_prefix(region)))
+    # Rank the members by their values alone (ids only, thousands of them), then load and name just those
+    # that can make the first ``limit``: every member whose values reach the limit-th best (a tie on values
+    # is ordered by name).
+    keyed = {
+        pk: tuple(Decimal(vals.get(pk, 0) or 0) for vals in values)
+        for pk in members.order_by().values_list("pk", flat=True)
+        if pk in ids
+    }
+    if not keyed:
+        return metrics, []
+    ranked = sorted(keyed.values(), reverse=True)
+    cut = ranked[min(limit, len(ranked)) - 1]
+    candidates = [pk for pk, key in keyed.items() if key >= cut]
     rows = [
-        {
-            "subject": obj,
-            "name": who.name(obj),
-            "values": [Decimal(vals.get(obj.pk, 0) or 0) for vals in values],
-        }
-        for obj in members
+        {"subject": obj, "name": who.name(obj), "values": list(keyed[obj.pk])}
+        for obj in members.filter(pk__in=candidates)
     ]
     rows.sort(key=lambda r: ([-v for v in r["values"]], r["name"]))
     for row in rows:

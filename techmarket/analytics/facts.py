@@ -6,8 +6,14 @@ Kept correct on every write: every write service leaves an audit record inside i
 audit app calls ``mark_stale`` there with the record's target. The indicators whose rows may have changed
 (the target's model is the indicator's model, lies on one of its paths — a need's chain node for the
 engagements — or belongs to the same app, e.g. a contract's parties) get a ``FactDirty`` row that commits or
-rolls back with the write. Before answering, a reader rebuilds the stale indicators (one grouped query each)
-and deletes the dirty rows it has seen; a write committed meanwhile leaves its own row for the next reader.
+rolls back with the write. Before answering, a reader rebuilds the stale indicators and deletes the dirty
+rows it has seen; a write committed meanwhile leaves its own row for the next reader.
+
+Incremental: when the written rows are the indicator's own (a contract for the contract figures), the dirty
+row names the row and only some months are rebuilt: those the written rows lie in now, and those whose whole
+figure (one grouped query by month, compared with the roll-up) no longer matches the facts — where a row was
+before it moved to another month or stopped counting. A write elsewhere (an organisation, a chain node) still
+rebuilds the whole indicator.
 
 Two narrower forms are kept beside the rows (rebuilt with them): ``FactTotal``, the whole figures rolled up
 per month × area (every prefix level of the region code) × chain, which the headlines, monthly series and
@@ -26,8 +32,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime
 import functools
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -46,6 +54,7 @@ _LIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("analytics_live", d
 # The indicators already brought up to date in this request (None outside a request: always check).
 _ENSURED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("analytics_ensured", default=None)
 BATCH = 5000
+CENT = Decimal("0.01")
 LEVELS = (
     0,
     2,
@@ -164,27 +173,76 @@ def _affected_by(model: type[models.Model], _version: int) -> tuple[str, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1024)
+def _own_rows(model: type[models.Model], _version: int) -> frozenset[str]:
+    """Keys of the factable indicators whose rows are ``model``'s own (a write to one of them is located by
+    its months; a write elsewhere on a path may move any month)."""
+    concrete = model._meta.concrete_model or model
+    return frozenset(
+        ind.key
+        for ind in indicators.all_indicators()
+        if factable(ind) and (ind.queryset().model._meta.concrete_model or ind.queryset().model) is concrete
+    )
+
+
 def mark_stale(target: models.Model | None) -> None:
-    """The audit listener: runs inside the write's transaction."""
-    if target is None or isinstance(target, (Fact, FactDirty, FactState)):
+    """The audit listener: runs inside the write's transaction. A row of the indicator's own model is
+    remembered by its id (its months are rebuilt); any other write marks the whole indicator."""
+    if target is None or isinstance(target, (Fact, FactDirty, FactState, FactTotal)):
         return
     meta = getattr(target, "_meta", None)  # through a lazy wrapper too (request.user)
     if meta is None:
         return
     keys = affected_by(meta.model)
     if keys:
-        FactDirty.objects.bulk_create([FactDirty(indicator=key) for key in keys])
+        own = _own_rows(meta.model, indicators.version())
+        pk = target.pk if isinstance(target.pk, int) else None
+        FactDirty.objects.bulk_create(
+            [FactDirty(indicator=key, object_id=pk if key in own else None) for key in keys]
+        )
         ensured = _ENSURED.get()
         if ensured is not None:
             ensured.clear()  # this request wrote: its next read checks again
 
 
-def _rows(indicator: Indicator, *, by_industry: bool = False, by_path: str = "") -> QuerySet[Any]:
+def _date_only(indicator: Indicator, qs: QuerySet[Any]) -> bool:
+    found = _date_field(indicator, qs)
+    return isinstance(found, models.DateField) and not isinstance(found, models.DateTimeField)
+
+
+def _trunc(indicator: Indicator, qs: QuerySet[Any]) -> TruncMonth:
+    if _date_only(indicator, qs):
+        return TruncMonth(indicator.date_field)
+    return TruncMonth(indicator.date_field, tzinfo=tz())
+
+
+def _in_months(indicator: Indicator, qs: QuerySet[Any], months: Iterable[datetime.date]) -> QuerySet[Any]:
+    """The rows dated within these months (first days; Asia/Shanghai months for a moment)."""
+    date_only = _date_only(indicator, qs)
+    field = indicator.date_field
+    q = Q()
+    for month in sorted(months):
+        end = (month + datetime.timedelta(days=32)).replace(day=1)
+        if date_only:
+            q |= Q(**{f"{field}__gte": month, f"{field}__lt": end})
+        else:
+            start_at = datetime.datetime.combine(month, datetime.time(), tz())
+            end_at = datetime.datetime.combine(end, datetime.time(), tz())
+            q |= Q(**{f"{field}__gte": start_at, f"{field}__lt": end_at})
+    return qs.filter(q) if q else qs.none()
+
+
+def _rows(
+    indicator: Indicator,
+    *,
+    by_industry: bool = False,
+    by_path: str = "",
+    months: Iterable[datetime.date] | None = None,
+) -> QuerySet[Any]:
     qs = indicator.queryset().filter(**{f"{indicator.date_field}__isnull": False})
-    date_only = isinstance(_date_field(indicator, qs), models.DateField) and not isinstance(
-        _date_field(indicator, qs), models.DateTimeField
-    )
-    trunc = TruncMonth(indicator.date_field) if date_only else TruncMonth(indicator.date_field, tzinfo=tz())
+    if months is not None:
+        qs = _in_months(indicator, qs, months)
+    trunc = _trunc(indicator, qs)
     node = indicator.chain_node_field
     annotations: dict[str, Any] = {
         "_m": trunc,
@@ -225,17 +283,19 @@ def _fact(indicator: Indicator, row: dict[str, Any], **detail: Any) -> Fact:
     )
 
 
-def _facts_of(indicator: Indicator) -> Iterable[Fact]:
-    for row in _rows(indicator, by_industry=False):
+def _facts_of(indicator: Indicator, months: Iterable[datetime.date] | None = None) -> Iterable[Fact]:
+    """The indicator's facts, of every month or of these months only."""
+    months = None if months is None else list(months)
+    for row in _rows(indicator, by_industry=False, months=months):
         if row["_m"] is not None:
             yield _fact(indicator, row)
     if not indicator.industry_field:
         return
-    for row in _rows(indicator, by_industry=True):
+    for row in _rows(indicator, by_industry=True, months=months):
         if row["_m"] is not None and row["_i"]:
             yield _fact(indicator, row, industry=row["_i"])
     for breakdown in indicator.breakdowns:
-        for row in _rows(indicator, by_path=breakdown.path):
+        for row in _rows(indicator, by_path=breakdown.path, months=months):
             if row["_m"] is not None:
                 # bucket keyed as compute.by_breakdown keys the live rows
                 yield _fact(indicator, row, breakdown=breakdown.key, bucket=str(row["_b"] or ""))
@@ -260,18 +320,23 @@ def _roll_up(fact: Fact, into: dict[tuple[int, str, int, Any], Any]) -> None:
             into[key] = into.get(key, 0) + fact.value
 
 
-def rebuild(indicator: Indicator) -> int:
-    """Replace the indicator's facts (and their roll-up) with fresh ones (serialised per indicator by a row
-    lock)."""
+def rebuild(indicator: Indicator, months: Iterable[datetime.date] | None = None) -> int:
+    """Replace the indicator's facts (and their roll-up) with fresh ones, of every month or — an incremental
+    refresh — of these months only (serialised per indicator by a row lock). Returns the rows written."""
     FactState.objects.get_or_create(indicator=indicator.key)
+    months = None if months is None else sorted(set(months))
     with transaction.atomic():
         state = FactState.objects.select_for_update().get(indicator=indicator.key)
-        Fact.objects.filter(indicator=indicator.key).delete()
-        FactTotal.objects.filter(indicator=indicator.key).delete()
+        old = Fact.objects.filter(indicator=indicator.key)
+        old_totals = FactTotal.objects.filter(indicator=indicator.key)
+        if months is not None:
+            old, old_totals = old.filter(month__in=months), old_totals.filter(month__in=months)
+        removed = old.delete()[0]
+        old_totals.delete()
         count = 0
         batch: list[Fact] = []
         totals: dict[tuple[int, str, int, Any], Any] = {}
-        for fact in _facts_of(indicator):
+        for fact in _facts_of(indicator, months):
             if not fact.industry and not fact.breakdown:
                 _roll_up(fact, totals)
             batch.append(fact)
@@ -290,9 +355,51 @@ def rebuild(indicator: Indicator) -> int:
         for i in range(0, len(rolled), BATCH):
             FactTotal.objects.bulk_create(rolled[i : i + BATCH])
         state.built_at = timezone.now()
-        state.rows = count
+        state.rows = count if months is None else max(0, state.rows - removed + count)
         state.save(update_fields=["built_at", "rows"])
     return count
+
+
+def _months_of(indicator: Indicator, ids: Iterable[int]) -> set[datetime.date]:
+    """The months the indicator's rows with these ids lie in now."""
+    qs = indicator.queryset().filter(pk__in=list(ids), **{f"{indicator.date_field}__isnull": False})
+    moments = qs.annotate(_m=_trunc(indicator, qs)).values_list("_m", flat=True).order_by().distinct()
+    return {_first_day(m) for m in moments if m is not None}
+
+
+def _moved_months(indicator: Indicator) -> set[datetime.date]:
+    """The months whose whole figure is no longer what the facts hold (one grouped query by month): where a
+    written row was before the write (it moved to another month or stopped counting)."""
+    qs = indicator.queryset().filter(**{f"{indicator.date_field}__isnull": False})
+    live: dict[datetime.date, Decimal] = {}
+    for row in (
+        qs.annotate(_m=_trunc(indicator, qs)).values("_m").annotate(v=indicator.aggregate()).order_by()
+    ):
+        if row["_m"] is not None:
+            month = _first_day(row["_m"])
+            live[month] = live.get(month, Decimal(0)) + Decimal(row["v"] or 0)
+    held = dict(
+        FactTotal.objects.filter(indicator=indicator.key, level=0, chain_id=0).values_list("month", "value")
+    )
+    return {
+        month
+        for month in set(live) | set(held)
+        if Decimal(live.get(month, 0)).quantize(CENT) != Decimal(held.get(month, 0)).quantize(CENT)
+    }
+
+
+def refresh(indicator: Indicator, object_ids: Iterable[int | None]) -> int:
+    """Bring the indicator up to date after the writes recorded as dirty rows (``object_ids``, None for a
+    write that is not one of its own rows): the whole indicator if any write was elsewhere, else only the
+    months the written rows lie in now and the months whose whole figure moved (where they were before)."""
+    ids = list(object_ids)
+    if not ids or any(pk is None for pk in ids):
+        return rebuild(indicator)
+    months = _months_of(indicator, {pk for pk in ids if pk is not None}) | _moved_months(indicator)
+    if not months:
+        FactState.objects.filter(indicator=indicator.key).update(built_at=timezone.now())
+        return 0
+    return rebuild(indicator, months)
 
 
 REFRESH_KEY = "analytics:facts-refresh-queued"
@@ -327,17 +434,32 @@ def _ensure(by_key: dict[str, Indicator], wanted: set[str]) -> None:
             "indicator", flat=True
         )
     )
-    for key in sorted(wanted - built):
+    never = wanted - built
+    # Read before the first builds: the writes these rows record committed before the builds read anything,
+    # so a first build covers its own (their rows go); rows written meanwhile stay for the next reader.
+    dirty = list(FactDirty.objects.filter(indicator__in=wanted).values_list("pk", "indicator", "object_id"))
+    for key in sorted(never):
         rebuild(by_key[key])
-    dirty = list(FactDirty.objects.filter(indicator__in=wanted).values_list("pk", "indicator"))
+    covered = [pk for pk, key, _id in dirty if key in never]
+    if covered:
+        FactDirty.objects.filter(pk__in=covered).delete()
+        dirty = [row for row in dirty if row[1] not in never]
     if not dirty:
         return
     if background():
         schedule_refresh()
         return
-    for key in sorted({key for _pk, key in dirty}):
-        rebuild(by_key[key])
-    FactDirty.objects.filter(pk__in=[pk for pk, _key in dirty]).delete()
+    _refresh_dirty(by_key, dirty)
+
+
+def _refresh_dirty(by_key: dict[str, Indicator], dirty: list[tuple[int, str, int | None]]) -> dict[str, int]:
+    """Refresh the indicators of these dirty rows (pk, indicator, object id) and delete the rows."""
+    written: dict[str, list[int | None]] = {}
+    for _pk, key, object_id in dirty:
+        written.setdefault(key, []).append(object_id)
+    out = {key: refresh(by_key[key], ids) for key, ids in sorted(written.items()) if key in by_key}
+    FactDirty.objects.filter(pk__in=[pk for pk, _key, _id in dirty]).delete()
+    return out
 
 
 def schedule_refresh() -> bool:
@@ -357,10 +479,7 @@ def refresh_stale() -> dict[str, int]:
     """Rebuild every indicator a write has made stale and drop the dirty rows seen; a write committed while
     this runs leaves its own row for the next refresh. Returns the rows written per indicator."""
     by_key = {ind.key: ind for ind in indicators.all_indicators() if factable(ind)}
-    dirty = list(FactDirty.objects.values_list("pk", "indicator"))
-    out = {key: rebuild(by_key[key]) for key in sorted({key for _pk, key in dirty}) if key in by_key}
-    FactDirty.objects.filter(pk__in=[pk for pk, _key in dirty]).delete()
-    return out
+    return _refresh_dirty(by_key, list(FactDirty.objects.values_list("pk", "indicator", "object_id")))
 
 
 def as_of(members: Iterable[Indicator]) -> tuple[Any, bool]:

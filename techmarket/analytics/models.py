@@ -217,6 +217,9 @@ class FactDirty(models.Model):
     that sees the write also sees this row and rebuilds before answering."""
 
     indicator = models.CharField(_("指标"), max_length=64)
+    # The written row when it is one of the indicator's own rows (a contract for the contract figures): only
+    # the months it lies in (and those whose total moved) are rebuilt. Empty: the whole indicator.
+    object_id = models.BigIntegerField(_("对象"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

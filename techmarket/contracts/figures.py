@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext
 
 from techmarket.orgs.models import Organization
@@ -348,21 +348,25 @@ def technical_by_broker_org(period: Any, chain: int | None = None) -> dict[int, 
 
 
 def technical_by_seller(period: Any, chain: int | None = None) -> dict[int, Decimal]:
-    """Each selling organisation is credited a contract's whole 技术交易额 once (two sellers: both)."""
-    sold = (
-        ContractParty.objects.filter(
-            role=ContractParty.Role.SELLER,
-            organization__isnull=False,
-            contract__in=_registered_in(period, chain),
-        )
-        .order_by()
-        .values_list("organization_id", "contract_id", "contract__technical_amount")
-        .distinct()
+    """Each selling organisation is credited a contract's whole 技术交易额 once (two sellers: both; the same
+    organisation named twice as seller: once), summed in the database."""
+    seller = ContractParty.Role.SELLER
+    earlier = ContractParty.objects.filter(
+        contract_id=OuterRef("contract_id"),
+        organization_id=OuterRef("organization_id"),
+        role=seller,
+        pk__lt=OuterRef("pk"),
     )
-    out: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for org, _contract, amount in sold:
-        out[org] += amount
-    return {org: (v / 10000).quantize(Decimal("0.01")) for org, v in out.items() if v}
+    rows = (
+        ContractParty.objects.filter(
+            role=seller, organization__isnull=False, contract__in=_registered_in(period, chain)
+        )
+        .filter(~Exists(earlier))
+        .values("organization_id")
+        .annotate(v=Sum("contract__technical_amount"))
+        .order_by()
+    )
+    return {r["organization_id"]: (r["v"] / 10000).quantize(Decimal("0.01")) for r in rows if r["v"]}
 
 
 def _register_metrics() -> None:

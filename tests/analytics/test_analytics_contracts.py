@@ -312,3 +312,39 @@ def test_the_monthly_report_carries_the_share_and_the_contract_breakdowns(deals)
     assert "本地转化率" in text and "合同类别与买卖方类型" in text and "个百分点" in text
     sheets = load_workbook(io.BytesIO(report.xlsx.read())).sheetnames
     assert "合同类别与主体" in sheets
+
+
+def test_leaders_rank_by_every_value_then_name_and_cut_at_the_limit(monkeypatch):
+    """The panel ranks on the values alone and names only the members that can make the cut: a tie on the
+    limit-th place is settled by name, members with no value and rows of non-members are left out."""
+    from techmarket.analytics.evaluations import Metric, Subject
+
+    orgs = {
+        name: OrganizationFactory(kind=Organization.Kind.INSTITUTE, name=name)
+        for name in ["机构甲", "机构C", "机构B", "机构D", "机构零"]
+    }
+    outsider = OrganizationFactory(kind=Organization.Kind.ENTERPRISE, name="企业外")
+    pk = {name: org.pk for name, org in orgs.items()}
+    first = {pk["机构甲"]: 5, pk["机构C"]: 3, pk["机构B"]: 3, pk["机构D"]: 1, outsider.pk: 9}
+    second = {pk["机构C"]: Decimal("1.50"), pk["机构B"]: Decimal("1.50"), pk["机构零"]: 0}
+    subject = Subject(
+        "ranked", "排名测试", lambda: Organization.objects.filter(kind=Organization.Kind.INSTITUTE), str
+    )
+    monkeypatch.setitem(evaluations._SUBJECTS, "ranked", subject)
+    for key, vals in [("t.first", first), ("t.second", second)]:
+        metric = Metric(key, "ranked", key, "项", lambda period, vals=vals: vals)
+        monkeypatch.setitem(evaluations._METRICS, key, metric)
+    march = MARCH.period
+
+    def names(limit):
+        return [(r["name"], r["values"]) for r in evaluations.leaders("ranked", march, limit=limit)[1]]
+
+    assert names(2) == [("机构甲", [Decimal(5), Decimal(0)]), ("机构B", [Decimal(3), Decimal("1.50")])]
+    assert [n for n, _v in names(3)] == ["机构甲", "机构B", "机构C"]
+    assert [n for n, _v in names(10)] == [
+        "机构甲",
+        "机构B",
+        "机构C",
+        "机构D",
+    ]  # 机构零: no value; 企业外: not one
+    assert names(1) == [("机构甲", [Decimal(5), Decimal(0)])]

@@ -275,3 +275,71 @@ def test_within_a_request_each_indicator_is_checked_once_until_the_request_write
     with CaptureQueriesContext(connection) as read:
         compute.total(published, flt)
     assert any("analytics_factdirty" in q["sql"] for q in read.captured_queries)
+
+
+def _fact_ids(key, month):
+    return set(Fact.objects.filter(indicator=key, month=month).values_list("pk", flat=True))
+
+
+def test_a_write_to_an_indicators_own_rows_rebuilds_only_the_months_it_touched(world):
+    """Incremental refresh: a need written moves out of March 2026 into February, another stops counting;
+    only the months they are in now or were in before are rebuilt (other months' fact rows are the same
+    rows), and the figures still equal the live ones and a full rebuild's."""
+    operator = make_operator()
+    key = "needs.published"
+    compute.total(indicators.get(key), Filters(period=MARCH))  # builds the facts
+    last_year = datetime.date(2025, 3, 1)
+    untouched = _fact_ids(key, last_year)
+    march_before = _fact_ids(key, datetime.date(2026, 3, 1))
+    assert untouched and march_before
+
+    moved = Need.objects.unscoped().get(title="三月一")
+    moved.published_at = datetime.datetime(2026, 2, 20, 10, tzinfo=datetime.UTC)
+    moved.save()
+    audit_record(actor=operator, action="needs.need.update", target=moved)
+    dirty = FactDirty.objects.get(indicator=key)
+    assert dirty.object_id == moved.pk  # one of the indicator's own rows: located, not the whole indicator
+    # Months: February (where it is now) and March (its whole figure moved: where it was).
+    assert facts._months_of(indicators.get(key), [moved.pk]) == {datetime.date(2026, 2, 1)}
+    assert facts._moved_months(indicators.get(key)) == {datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)}
+
+    closed = Need.objects.unscoped().get(title="三月二（已解决）")
+    closed.status = ListingStatus.DRAFT  # stops counting: only the roll-up comparison finds its month
+    closed.save()
+    audit_record(actor=operator, action="needs.need.update", target=closed)
+    assert facts._months_of(indicators.get(key), [closed.pk]) == set()
+
+    assert compute.total(indicators.get(key), Filters(period=MARCH)) == 1  # 三月三 only
+    assert not FactDirty.objects.filter(indicator=key).exists()
+    assert _fact_ids(key, last_year) == untouched  # a month no write touched kept its rows
+    assert not (_fact_ids(key, datetime.date(2026, 3, 1)) & march_before)  # March was rebuilt
+    assert_facts_equal_live(world, Need)
+
+    incremental = sorted(
+        Fact.objects.filter(indicator=key).values_list(
+            "month", "region", "chain_node_id", "industry", "breakdown", "bucket", "value"
+        )
+    )
+    facts.rebuild(indicators.get(key))
+    full = sorted(
+        Fact.objects.filter(indicator=key).values_list(
+            "month", "region", "chain_node_id", "industry", "breakdown", "bucket", "value"
+        )
+    )
+    assert incremental == full
+
+
+def test_a_write_elsewhere_on_the_path_still_rebuilds_the_whole_indicator(world):
+    compute.total(indicators.get("needs.published"), Filters(period=MARCH))
+    # A chain node is on the needs' path, not one of their rows: the whole indicator.
+    audit_record(actor=None, action="reference.chainnode.update", target=world["rolling"])
+    marks = FactDirty.objects.filter(indicator="needs.published")
+    assert [mark.object_id for mark in marks] == [None]
+    # An indicator of the organisations themselves gets the organisation's id.
+    org = Organization.objects.get(name="临沂钢铁科技有限公司")
+    audit_record(actor=None, action="orgs.organization.update", target=org)
+    own = facts._own_rows(Organization, indicators.version())
+    assert own
+    assert set(FactDirty.objects.filter(indicator__in=own).values_list("object_id", flat=True)) == {org.pk}
+    assert compute.total(indicators.get("needs.published"), Filters(period=MARCH)) == 3
+    assert not FactDirty.objects.filter(indicator="needs.published").exists()

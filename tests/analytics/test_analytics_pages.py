@@ -133,3 +133,23 @@ def test_chain_map_api_and_page_link_counts_to_the_filtered_list(client):
     html = client.get(f"/analytics/chains/?chain={chain.pk}").content.decode()
     assert f"/needs/?chain_node={node.pk}" in html
     assert "有需求、无供给" in html
+
+
+def test_every_statistics_endpoint_is_in_the_openapi_schema_with_the_dashboard_filters(client):
+    """The statistics API is documented: each endpoint with its Chinese summary, the figures and leaders
+    with the dashboard's period, region and chain filters."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+    statistics = {path: ops["get"] for path, ops in paths.items() if path.startswith("/api/statistics/")}
+    assert {
+        "/api/statistics/indicators",
+        "/api/statistics/figures",
+        "/api/statistics/leaders/{subject}",
+        "/api/statistics/chains/{chain_id}",
+        "/api/statistics/targets",
+        "/api/statistics/reports",
+        "/api/statistics/evaluations/{scheme_id}",
+    } <= set(statistics)
+    assert all(op.get("summary") for op in statistics.values())
+    for path in ("/api/statistics/figures", "/api/statistics/leaders/{subject}"):
+        names = {p["name"] for p in statistics[path].get("parameters", [])}
+        assert {"start", "end", "region", "chain"} <= names, (path, names)

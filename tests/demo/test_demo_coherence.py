@@ -130,3 +130,26 @@ def test_a_past_event_meeting_marked_signed_has_a_deal_and_a_registered_contract
     year = Filters(period=Period(Month.of(today - timedelta(days=365)), Month.of(today)))
     assert compute.total(indicators.get("events.contracts"), year) == signed.count()
     assert compute.total(indicators.get("events.contract_amount"), year) > 0
+
+
+def test_two_years_of_monthly_history_give_the_bureaus_charts_a_shape(demo):
+    """Issue 16's demo data: the dashboard's monthly series over the last two years have values in most
+    months of both years, not one spike in the current month."""
+    from techmarket.analytics import compute, indicators
+    from techmarket.analytics.compute import Filters
+    from techmarket.analytics.periods import Month, Period
+
+    now = Month.current()
+    first = now.shift(-23)
+    two_years = Filters(period=Period(first, now))
+    shapes = {}
+    for key in ("needs.published", "achievements.published", "orgs.approved"):
+        series = compute.series(indicators.get(key), two_years)
+        assert len(series) == 24
+        shapes[key] = [month for month, value in series if value]
+    for key, months in shapes.items():
+        assert len(months) >= 12, (key, len(months))
+        assert months[0] <= first.shift(3), key  # values in the first year too
+    # The contracts the deals and events registered are spread over more than one month.
+    registered = compute.series(indicators.get("contracts.registered"), two_years)
+    assert len([m for m, v in registered if v]) >= 2
