@@ -1,7 +1,14 @@
 """Fault benchmark (issue 18): take the cache, the task broker and database connections away under a
 running production-shaped server and check that nothing is lost.
 
-    python -m bench.faults            # needs the database of `python -m bench.load seed`
+    python -m bench.load seed --achievements 100000          # once
+    flock /work/wt/_bench.lock nice -n -10 python -m bench.faults
+
+The workers run in the documented production layout (README › Production): one Celery worker for the
+default queue (follow-up work, imports, the outbox dispatcher), one for the "matching" queue (embedding
+passes, index rebuilds, reconcile), and beat. Environment: BENCH_LOAD_DB, BENCH_VAR, BENCH_PORT as for
+bench.load; BENCH_FAULTS_REDIS_DBS ("11,12": cache and broker database numbers) and
+BENCH_FAULTS_PROXY_PORTS ("16391,16392,15491": cache, broker and PostgreSQL proxies).
 
 Outages are simulated without touching the shared services: the server, the Celery worker and beat
 reach Redis (cache), Redis (broker) and PostgreSQL through small TCP proxies started here; "stopping"
@@ -35,6 +42,12 @@ from .load import DB_NAME, REPO, RESULTS, VAR, server_env, stop
 
 PASSWORD = "Bench-faults-2026!"  # noqa: S105 - a throwaway account on the benchmark database
 BASE = f"http://127.0.0.1:{int(os.environ.get('BENCH_PORT', '8117'))}"
+CACHE_DB, BROKER_DB = (int(v) for v in os.environ.get("BENCH_FAULTS_REDIS_DBS", "11,12").split(","))
+CACHE_PORT, BROKER_PORT, PG_PORT = (
+    int(v) for v in os.environ.get("BENCH_FAULTS_PROXY_PORTS", "16391,16392,15491").split(",")
+)
+# The production worker layout (README › Production): queue, concurrency.
+WORKERS = [("celery", 1), ("matching", 1)]
 
 
 class Proxy:
@@ -151,6 +164,26 @@ print(json.dumps({{"pending": pending, "university": uni.pk, "recovery": recover
 """
 
 
+ACHIEVEMENTS = """
+from techmarket.achievements.models import Achievement
+print(Achievement.objects.count())
+"""
+
+# What the "matching" queue's worker was doing: embedding passes owed through the outbox and the
+# embedding progress (dense-status.json), to show the follow-up work did not wait for it.
+MATCHING_WORK = """
+from techmarket.outbox.models import OutboxMessage
+from techmarket.matching import embedding
+import json
+rows = OutboxMessage.objects.filter(task="techmarket.matching.tasks.embed_pending")
+st = embedding.read_status()
+print(json.dumps({"embed_pending_messages": {s: rows.filter(status=s).count() for s in
+                  sorted(set(rows.values_list("status", flat=True)))},
+                  "phase": st.get("phase"), "passages_done": st.get("passages_done"),
+                  "passages_total": st.get("passages_total")}))
+"""
+
+
 KILL_BACKENDS = """
 import os
 from django.db import connection
@@ -207,16 +240,16 @@ def main() -> None:
     direct = server_env()
     setup = json.loads(django(SETUP, direct))
     cache_proxy, broker_proxy, db_proxy = (
-        Proxy(16391, ("127.0.0.1", 6379)),
-        Proxy(16392, ("127.0.0.1", 6379)),
-        Proxy(15491, ("127.0.0.1", 5432)),
+        Proxy(CACHE_PORT, ("127.0.0.1", 6379)),
+        Proxy(BROKER_PORT, ("127.0.0.1", 6379)),
+        Proxy(PG_PORT, ("127.0.0.1", 5432)),
     )
     for p in (cache_proxy, broker_proxy, db_proxy):
         p.up()
     env = server_env(
-        REDIS_URL="redis://127.0.0.1:16391/11",
-        CELERY_BROKER_URL="redis://127.0.0.1:16392/12",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:15491/{DB_NAME}",
+        REDIS_URL=f"redis://127.0.0.1:{CACHE_PORT}/{CACHE_DB}",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{BROKER_PORT}/{BROKER_DB}",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{PG_PORT}/{DB_NAME}",
         GUNICORN_WORKERS="2",
         IMPORT_INLINE_ROWS="100",
         DATABASE_CONN_MAX_AGE="0",
@@ -226,29 +259,39 @@ def main() -> None:
     results: dict[str, Any] = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "note": "simulated outages through TCP proxies; shared 2-core machine",
+        "achievements": int(django(ACHIEVEMENTS, direct) or 0),
+        "workers": [f"celery -A config worker -Q {queue} --concurrency {n}" for queue, n in WORKERS]
+        + ["celery -A config beat"],
+        "load_average": {"start": [round(v, 2) for v in os.getloadavg()], "cores": os.cpu_count()},
+        "priority": os.getpriority(os.PRIO_PROCESS, 0),
     }
     try:
         from .load import start_gunicorn
 
-        procs.append(
-            subprocess.Popen(
-                [
-                    str(bin_dir / "celery"),
-                    "-A",
-                    "config",
-                    "worker",
-                    "-l",
-                    "WARNING",
-                    "--concurrency",
-                    "1",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                cwd=REPO,
-                env=env,
-                start_new_session=True,
+        for queue, n in WORKERS:
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(bin_dir / "celery"),
+                        "-A",
+                        "config",
+                        "worker",
+                        "-Q",
+                        queue,
+                        "-n",
+                        f"{queue}@%h",
+                        "-l",
+                        "WARNING",
+                        "--concurrency",
+                        str(n),
+                        "--without-gossip",
+                        "--without-mingle",
+                    ],
+                    cwd=REPO,
+                    env=env,
+                    start_new_session=True,
+                )
             )
-        )
         procs.append(
             subprocess.Popen(
                 [
@@ -301,9 +344,10 @@ print(json.dumps({{"published": Need.objects.filter(pk__in={ids!r}, status="publ
                 json.loads(django(owed, direct))
             ),
             timeout=240,
-            every=5,
+            every=2,
         )
         after = json.loads(django(owed, direct))
+        matching_work = json.loads(django(MATCHING_WORK, direct))
         lag = json.loads(
             django(
                 f"""
@@ -324,6 +368,7 @@ print(json.dumps({{"indexed": sum(1 for pk in {ids!r} if f"need:{{pk}}" in snap.
             "seconds_to_catch_up_after_broker_back": seconds,
             "needs_indexed": lag["indexed"],
             "needs": len(ids),
+            "matching_queue_meanwhile": matching_work,
         }
         print(json.dumps(results["broker_down"], ensure_ascii=False))
 
@@ -359,7 +404,9 @@ print(json.dumps({{"indexed": sum(1 for pk in {ids!r} if f"need:{{pk}}" in snap.
         # 3. Database connections killed mid-import; then the failed job runs again.
         results["db_killed_mid_import"] = import_fault(direct, setup["university"])
         print(json.dumps(results["db_killed_mid_import"], ensure_ascii=False))
+        results["matching_queue_at_end"] = json.loads(django(MATCHING_WORK, direct))
     finally:
+        results["load_average"]["end"] = [round(v, 2) for v in os.getloadavg()]
         for p in reversed(procs):
             stop(p)
         for p in (cache_proxy, broker_proxy, db_proxy):

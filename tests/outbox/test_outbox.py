@@ -208,3 +208,71 @@ def test_done_messages_are_purged_after_a_while_and_failed_ones_kept():
     OutboxMessage.objects.filter(pk=fresh.pk).update(status=Status.DONE, done_at=fresh.created_at)
     assert services.outbox_purge_done() == 1
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {failed.pk, fresh.pk}
+
+
+# --- queues: follow-up work never waits behind the long matching work -------------------------------
+
+HEAVY = [
+    "techmarket.matching.tasks.embed_pending",
+    "techmarket.matching.tasks.rebuild_index",
+    "techmarket.matching.tasks.reconcile_index",
+]
+FOLLOW_UP = [
+    REINDEX,
+    "techmarket.matching.tasks.rematch_item",
+    "techmarket.notifications.tasks.notify_saved_searches",
+    "techmarket.outbox.tasks.run_message",
+    "techmarket.outbox.tasks.dispatch_due",
+    "techmarket.imports.tasks.import_job_step_task",
+    "techmarket.imports.tasks.import_job_run_task",
+    "techmarket.imports.tasks.reap_dead_jobs",
+]
+
+
+def _queue(name, **options):
+    from config.celery import app
+
+    return app.amqp.router.route(options, name, (), {})["queue"].name
+
+
+def test_celery_routes_the_heavy_matching_tasks_to_their_own_queue_and_the_rest_to_the_default():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for name in HEAVY + FOLLOW_UP:
+        assert name in app.tasks, name  # a route names a real task
+    assert {name: _queue(name) for name in HEAVY} == dict.fromkeys(HEAVY, "matching")
+    assert {name: _queue(name) for name in FOLLOW_UP} == dict.fromkeys(FOLLOW_UP, "celery")
+    # beat's periodic entries follow the same routes
+    from django.conf import settings
+
+    beat = {entry["task"]: _queue(entry["task"]) for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert beat["techmarket.matching.tasks.embed_pending"] == "matching"
+    assert beat["techmarket.outbox.tasks.dispatch_due"] == "celery"
+    assert beat["techmarket.imports.tasks.reap_dead_jobs"] == "celery"
+
+
+def test_outbox_messages_travel_on_their_task_s_queue(django_capture_on_commit_callbacks):
+    """Every message is run by the one generic runner: the dispatcher gives it its task's queue, on the
+    after-commit path and in the periodic batch alike; the queue named is where Celery publishes."""
+    from techmarket.outbox.tasks import run_message
+
+    sent = []
+    with mock.patch.object(run_message, "apply_async", side_effect=lambda a, **kw: sent.append((a, kw))):
+        with django_capture_on_commit_callbacks(execute=True):
+            heavy = services.outbox_enqueue(task=HEAVY[0])
+            light = services.outbox_enqueue(task=REINDEX, args=["needs.need", 1])
+        later = [services.outbox_enqueue(task=name) for name in (HEAVY[1], FOLLOW_UP[1])]
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in later]).update(status=Status.PENDING)
+        assert services.outbox_dispatch_due()["sent"] == 2
+    queues = {args[0]: kw["queue"] for args, kw in sent}
+    assert queues == {heavy.pk: "matching", light.pk: None, later[0].pk: "matching", later[1].pk: None}
+    assert _queue("techmarket.outbox.tasks.run_message", queue="matching") == "matching"
+    assert _queue("techmarket.outbox.tasks.run_message") == "celery"
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.QUEUED}
+
+
+def test_message_queue_follows_glob_routes(settings):
+    settings.CELERY_TASK_ROUTES = {"techmarket.analytics.tasks.*": {"queue": "reports"}}
+    assert services.message_queue("techmarket.analytics.tasks.refresh_facts") == "reports"
+    assert services.message_queue(REINDEX) is None
