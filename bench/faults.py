@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .load import DB_NAME, REPO, RESULTS, VAR, server_env, stop
+from .load import DB_NAME, REPO, RESULTS, VAR, manage, server_env, stop
 
 PASSWORD = "Bench-faults-2026!"  # noqa: S105 - a throwaway account on the benchmark database
 BASE = f"http://127.0.0.1:{int(os.environ.get('BENCH_PORT', '8117'))}"
@@ -238,6 +238,8 @@ def main() -> None:
     import requests
 
     direct = server_env()
+    manage("migrate", "--verbosity", "0", env=direct)  # as bench.load run: the code under test
+    manage("collectstatic", "--noinput", "--verbosity", "0", env=direct)
     setup = json.loads(django(SETUP, direct))
     cache_proxy, broker_proxy, db_proxy = (
         Proxy(CACHE_PORT, ("127.0.0.1", 6379)),

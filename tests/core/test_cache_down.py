@@ -118,3 +118,20 @@ def test_a_failed_cache_is_not_asked_again_until_its_circuit_closes():
     backend._open_until = 0.0  # the circuit closes: the next call tries the server again
     with pytest.raises(ConnectionError):
         backend.get("a")
+
+
+def test_password_reset_works_and_stays_rate_limited_with_the_cache_down(cache_down, client):
+    from django.core import mail
+    from django.urls import reverse
+
+    from techmarket.core.models import RateCounter
+
+    UserFactory(email="reset-down@example.com")
+    response = client.post("/accounts/password-reset/", {"email": "reset-down@example.com"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["reset-down@example.com"]
+    for _ in range(4):
+        client.post("/accounts/password-reset/", {"email": "ghost@example.com"})
+    limited = client.post("/accounts/password-reset/", {"email": "ghost@example.com"})
+    assert limited.status_code == 200 and "找回密码请求过于频繁" in limited.content.decode()
+    assert RateCounter.objects.exists()  # counted in the database while the cache is gone

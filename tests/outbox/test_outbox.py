@@ -276,3 +276,43 @@ def test_message_queue_follows_glob_routes(settings):
     settings.CELERY_TASK_ROUTES = {"techmarket.analytics.tasks.*": {"queue": "reports"}}
     assert services.message_queue("techmarket.analytics.tasks.refresh_facts") == "reports"
     assert services.message_queue(REINDEX) is None
+
+
+def test_submitting_and_editing_a_published_need_answer_normally_while_the_broker_is_down(
+    owner, broker_down, django_capture_on_commit_callbacks, client
+):
+    """The other two changes the fault benchmark saw answer 500: a submission (page) and an edit of a
+    published need (API, JSON). Both are saved, their follow-up work waits in the outbox."""
+    user, org = owner
+    draft = need_services.need_create(
+        acting_user=user,
+        owner=org,
+        title="高端不锈钢冷轧表面缺陷在线检测",
+        summary="冷轧带钢表面缺陷识别",
+        problem="漏检率高",
+        cooperation_modes=["joint"],
+        rd_cycle_months=12,
+        visibility="public",
+    )
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted = client.post(f"/needs/{draft.pk}/actions/submit/", {"confirm_duplicate": "1"})
+    assert submitted.status_code == 302, submitted.content[:300]
+    draft.refresh_from_db()
+    assert draft.status == ListingStatus.PENDING
+
+    with django_capture_on_commit_callbacks(execute=False):
+        published = _published_need(user, org, make_operator())
+    OutboxMessage.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = client.patch(
+            f"/api/needs/{published.pk}",
+            data={"summary": "提升 -30℃ 放电容量保持率"},
+            content_type="application/json",
+        )
+    assert edited.status_code == 200, edited.content[:300]
+    assert edited.json()["summary"] == "提升 -30℃ 放电容量保持率"
+    published.refresh_from_db()
+    assert published.summary == "提升 -30℃ 放电容量保持率"
+    owed = OutboxMessage.objects.filter(args=["needs.need", published.pk])
+    assert list(owed.values_list("task", "status")) == [(REINDEX, Status.PENDING)]
