@@ -445,14 +445,6 @@ def import_fault(direct: dict[str, str], university: int, rows: int = 3000) -> d
         timeout=300,
     )
     job = int(re.search(r"/imports/jobs/(\d+)/", r.headers["Location"]).group(1))  # type: ignore[union-attr]
-    token = csrf(s, f"{BASE}/imports/jobs/{job}/")
-    s.post(
-        f"{BASE}/imports/jobs/{job}/confirm/",
-        data={"csrfmiddlewaretoken": token},
-        headers={"Referer": f"{BASE}/imports/jobs/{job}/"},
-        allow_redirects=False,
-        timeout=60,
-    )
     state = f"""
 from techmarket.imports.models import ImportJob
 from techmarket.achievements.models import Achievement
@@ -461,6 +453,18 @@ j = ImportJob.objects.get(pk={job})
 print(json.dumps({{"status": j.status, "message": j.message, "attempts": j.attempts,
                   "rows": Achievement.objects.filter(external_key__startswith="BENCH-").count()}}))
 """
+    # A file this large is checked in the background (queue "celery"): confirm once its preview is ready.
+    checked, check_seconds = wait_for(
+        lambda: json.loads(django(state, direct))["status"] == "preview", timeout=300, every=2
+    )
+    token = csrf(s, f"{BASE}/imports/jobs/{job}/")
+    confirm = s.post(
+        f"{BASE}/imports/jobs/{job}/confirm/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"{BASE}/imports/jobs/{job}/"},
+        allow_redirects=False,
+        timeout=60,
+    )
     running, _s = wait_for(
         lambda: json.loads(django(state, direct))["status"] == "running", timeout=120, every=1
     )
@@ -484,6 +488,9 @@ print(json.dumps({{"status": j.status, "message": j.message, "attempts": j.attem
     final = json.loads(django(state, direct))
     return {
         "rows": rows,
+        "upload": r.status_code,
+        "background_check_seconds": check_seconds if checked else None,
+        "confirm": confirm.status_code,
         "was_running_when_killed": running,
         "backends_killed": int(killed or 0),
         "after_kill": after_kill,

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -185,20 +185,38 @@ def outbox_run(*, message_id: int) -> str:
         _resolve(message.task)(*message.args, **message.kwargs)
     except Exception as exc:
         failed = message.attempts >= getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8)
-        OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING).update(
+        _record_outcome(
+            OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING),
+            message_id,
             status=Status.FAILED if failed else Status.PENDING,
             available_at=timezone.now() + _backoff(message.attempts),
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            updated_at=timezone.now(),
         )
         logger.exception(
             "outbox: %s (message %s) failed, attempt %s", message.task, message_id, message.attempts
         )
         return "failed" if failed else "retry"
-    OutboxMessage.objects.filter(pk=message_id).update(
-        status=Status.DONE, done_at=timezone.now(), last_error="", updated_at=timezone.now()
+    _record_outcome(
+        OutboxMessage.objects.filter(pk=message_id),
+        message_id,
+        status=Status.DONE,
+        done_at=timezone.now(),
+        last_error="",
     )
     return "done"
+
+
+def _record_outcome(rows: Any, message_id: int, **fields: Any) -> None:
+    """running → done / pending / failed. A database connection lost during the run (killed, restarted
+    server) is opened again once, so the row does not stay "running" until OUTBOX_RUN_LEASE_SECONDS."""
+    try:
+        rows.update(**fields, updated_at=timezone.now())
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        logger.warning("outbox: database connection lost while running message %s, reconnecting", message_id)
+        connection.close()
+        rows.update(**fields, updated_at=timezone.now())
 
 
 def outbox_purge_done(*, older_than_days: int = 14) -> int:

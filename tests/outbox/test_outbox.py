@@ -316,3 +316,31 @@ def test_submitting_and_editing_a_published_need_answer_normally_while_the_broke
     assert published.summary == "提升 -30℃ 放电容量保持率"
     owed = OutboxMessage.objects.filter(args=["needs.need", published.pk])
     assert list(owed.values_list("task", "status")) == [(REINDEX, Status.PENDING)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_database_connection_was_killed_is_recorded_not_left_running():
+    """The fault benchmark kills every connection of the database: a worker's run that loses its
+    connection reconnects to record the outcome instead of leaving the row "running" for its lease."""
+    from django.db import OperationalError, connection
+    from django.db.models import QuerySet
+
+    message = OutboxMessage.objects.create(task=REINDEX, args=["needs.need", 999], status=Status.QUEUED)
+    real_update = QuerySet.update
+    outcomes = []
+
+    def update(self, **fields):
+        outcomes.append(fields.get("status"))
+        if fields.get("status") == Status.DONE and outcomes.count(Status.DONE) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return real_update(self, **fields)
+
+    with (
+        mock.patch.object(QuerySet, "update", update),
+        mock.patch.object(matching_services, "index_item", return_value="absent") as index_item,
+        mock.patch.object(connection, "close", wraps=connection.close) as close,
+    ):
+        assert services.outbox_run(message_id=message.pk) == "done"
+    assert outcomes == [Status.RUNNING, Status.DONE, Status.DONE] and close.call_count == 1
+    assert index_item.call_count == 1
+    assert OutboxMessage.objects.get(pk=message.pk).status == Status.DONE
