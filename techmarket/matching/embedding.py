@@ -30,7 +30,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from techmatch import Analyzer, Engine, build_static_encoder
+from techmatch import Analyzer, build_static_encoder
 from techmatch.dense import Encoder
 from techmatch.passages import PassageStore
 
@@ -99,10 +99,10 @@ def ensure_static(encoder: Encoder | None = None, force: bool = False) -> bool:
         vocab_size=STATIC_VOCAB,
         progress=progress,
     )
-    # rebuild_index keeps the encoder of the current index: publish an empty generation carrying it first.
-    handle.replace(lambda engine, tags: None, Engine(analyzer=analyzer, encoder=static))
+    # The rebuild fills a new index with the new encoder while the current one keeps serving: every item
+    # stays findable during the minutes it takes, and a worker that dies meanwhile loses nothing.
     _write_status(phase="reindex")
-    result = services.rebuild_index()
+    result = services.rebuild_index(encoder=static)
     _write_status(phase="passages", static="ready", static_documents=result["documents"])
     return True
 

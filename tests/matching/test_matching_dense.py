@@ -259,3 +259,32 @@ def test_a_re_index_owes_one_embedding_pass_after_it_on_the_matching_queue(
         OutboxMessage.objects.all().delete()
         tasks.reindex_item("achievements.achievement", first.pk)
     assert not OutboxMessage.objects.exists()
+
+
+def test_building_the_static_table_never_empties_the_served_index(
+    dense_app, enterprise, university, rebuild, monkeypatch
+):
+    """The rebuild with the new static encoder fills a new index while the current one serves; a worker
+    that dies meanwhile leaves the index whole (it used to publish an empty index first, and a worker
+    killed mid-rebuild left it empty)."""
+    from techmarket.matching import services
+
+    make_filler(university, n=5)
+    make_achievement(university)
+    rebuild()
+    before = set(handle.get_engine().docs)
+    assert len(before) >= 3
+    monkeypatch.setattr(embedding, "MIN_STATIC_DOCS", 1)
+    monkeypatch.setattr(embedding, "build_static_encoder", lambda *a, **k: "static-encoder")
+    seen = {}
+
+    def worker_killed(progress=None, encoder=None):
+        seen.update(encoder=encoder, served=set(handle.get_engine().docs))
+        raise RuntimeError("worker killed mid-rebuild")
+
+    monkeypatch.setattr(services, "rebuild_index", worker_killed)
+    with pytest.raises(RuntimeError):
+        embedding.ensure_static(encoder=dense_app)
+    assert seen == {"encoder": "static-encoder", "served": before}
+    handle.forget()  # another process reads what was published
+    assert set(handle.get_engine().docs) == before and handle.get_engine().encoder is None
