@@ -225,6 +225,27 @@ def csrf(session: Any, url: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
 
 
+def workers_ready(env: dict[str, str], timeout: float = 900) -> float | None:
+    """Seconds until every worker answers a ping: a worker consumes only once it has loaded the matching
+    index (config/celery.py), and the faults are about outages, not about workers starting."""
+    nodes = [f"{queue}@{socket.gethostname()}" for queue, _n in WORKERS]
+    celery = str(Path(sys.executable).parent / "celery")
+
+    def all_answer() -> bool:
+        out = subprocess.run(
+            [celery, "-A", "config", "inspect", "ping", "-d", ",".join(nodes), "-t", "5"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return out.stdout.count("pong") >= len(nodes)
+
+    ok, seconds = wait_for(all_answer, timeout=timeout, every=2)
+    return seconds if ok else None
+
+
 def wait_for(check: Any, timeout: float, every: float = 3) -> tuple[bool, float]:
     started = time.time()
     while time.time() - started < timeout:
@@ -312,6 +333,7 @@ def main() -> None:
             )
         )
         procs.append(start_gunicorn(env))
+        results["workers_ready_seconds"] = workers_ready(env)
 
         # 1. Broker down: an operator publishes five needs.
         op = requests.Session()
