@@ -1,7 +1,14 @@
 """Fault benchmark (issue 18): take the cache, the task broker and database connections away under a
 running production-shaped server and check that nothing is lost.
 
-    python -m bench.faults            # needs the database of `python -m bench.load seed`
+    python -m bench.load seed --achievements 100000          # once
+    flock /work/wt/_bench.lock nice -n -10 python -m bench.faults
+
+The workers run in the documented production layout (README › Production): one Celery worker for the
+default queue (follow-up work, imports, the outbox dispatcher), one for the "matching" queue (embedding
+passes, index rebuilds, reconcile), and beat. Environment: BENCH_LOAD_DB, BENCH_VAR, BENCH_PORT as for
+bench.load; BENCH_FAULTS_REDIS_DBS ("11,12": cache and broker database numbers) and
+BENCH_FAULTS_PROXY_PORTS ("16391,16392,15491": cache, broker and PostgreSQL proxies).
 
 Outages are simulated without touching the shared services: the server, the Celery worker and beat
 reach Redis (cache), Redis (broker) and PostgreSQL through small TCP proxies started here; "stopping"
@@ -31,10 +38,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .load import DB_NAME, REPO, RESULTS, VAR, server_env, stop
+from .load import DB_NAME, REPO, RESULTS, VAR, manage, server_env, stop
 
 PASSWORD = "Bench-faults-2026!"  # noqa: S105 - a throwaway account on the benchmark database
 BASE = f"http://127.0.0.1:{int(os.environ.get('BENCH_PORT', '8117'))}"
+CACHE_DB, BROKER_DB = (int(v) for v in os.environ.get("BENCH_FAULTS_REDIS_DBS", "11,12").split(","))
+CACHE_PORT, BROKER_PORT, PG_PORT = (
+    int(v) for v in os.environ.get("BENCH_FAULTS_PROXY_PORTS", "16391,16392,15491").split(",")
+)
+# The production worker layout (README › Production): queue, concurrency.
+WORKERS = [("celery", 1), ("matching", 1)]
 
 
 class Proxy:
@@ -151,6 +164,26 @@ print(json.dumps({{"pending": pending, "university": uni.pk, "recovery": recover
 """
 
 
+ACHIEVEMENTS = """
+from techmarket.achievements.models import Achievement
+print(Achievement.objects.count())
+"""
+
+# What the "matching" queue's worker was doing: embedding passes owed through the outbox and the
+# embedding progress (dense-status.json), to show the follow-up work did not wait for it.
+MATCHING_WORK = """
+from techmarket.outbox.models import OutboxMessage
+from techmarket.matching import embedding
+import json
+rows = OutboxMessage.objects.filter(task="techmarket.matching.tasks.embed_pending")
+st = embedding.read_status()
+print(json.dumps({"embed_pending_messages": {s: rows.filter(status=s).count() for s in
+                  sorted(set(rows.values_list("status", flat=True)))},
+                  "phase": st.get("phase"), "passages_done": st.get("passages_done"),
+                  "passages_total": st.get("passages_total")}))
+"""
+
+
 KILL_BACKENDS = """
 import os
 from django.db import connection
@@ -192,6 +225,27 @@ def csrf(session: Any, url: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
 
 
+def workers_ready(env: dict[str, str], timeout: float = 900) -> float | None:
+    """Seconds until every worker answers a ping: a worker consumes only once it has loaded the matching
+    index (config/celery.py), and the faults are about outages, not about workers starting."""
+    nodes = [f"{queue}@{socket.gethostname()}" for queue, _n in WORKERS]
+    celery = str(Path(sys.executable).parent / "celery")
+
+    def all_answer() -> bool:
+        out = subprocess.run(
+            [celery, "-A", "config", "inspect", "ping", "-d", ",".join(nodes), "-t", "5"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return out.stdout.count("pong") >= len(nodes)
+
+    ok, seconds = wait_for(all_answer, timeout=timeout, every=2)
+    return seconds if ok else None
+
+
 def wait_for(check: Any, timeout: float, every: float = 3) -> tuple[bool, float]:
     started = time.time()
     while time.time() - started < timeout:
@@ -205,18 +259,20 @@ def main() -> None:
     import requests
 
     direct = server_env()
+    manage("migrate", "--verbosity", "0", env=direct)  # as bench.load run: the code under test
+    manage("collectstatic", "--noinput", "--verbosity", "0", env=direct)
     setup = json.loads(django(SETUP, direct))
     cache_proxy, broker_proxy, db_proxy = (
-        Proxy(16391, ("127.0.0.1", 6379)),
-        Proxy(16392, ("127.0.0.1", 6379)),
-        Proxy(15491, ("127.0.0.1", 5432)),
+        Proxy(CACHE_PORT, ("127.0.0.1", 6379)),
+        Proxy(BROKER_PORT, ("127.0.0.1", 6379)),
+        Proxy(PG_PORT, ("127.0.0.1", 5432)),
     )
     for p in (cache_proxy, broker_proxy, db_proxy):
         p.up()
     env = server_env(
-        REDIS_URL="redis://127.0.0.1:16391/11",
-        CELERY_BROKER_URL="redis://127.0.0.1:16392/12",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:15491/{DB_NAME}",
+        REDIS_URL=f"redis://127.0.0.1:{CACHE_PORT}/{CACHE_DB}",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{BROKER_PORT}/{BROKER_DB}",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{PG_PORT}/{DB_NAME}",
         GUNICORN_WORKERS="2",
         IMPORT_INLINE_ROWS="100",
         DATABASE_CONN_MAX_AGE="0",
@@ -226,29 +282,39 @@ def main() -> None:
     results: dict[str, Any] = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "note": "simulated outages through TCP proxies; shared 2-core machine",
+        "achievements": int(django(ACHIEVEMENTS, direct) or 0),
+        "workers": [f"celery -A config worker -Q {queue} --concurrency {n}" for queue, n in WORKERS]
+        + ["celery -A config beat"],
+        "load_average": {"start": [round(v, 2) for v in os.getloadavg()], "cores": os.cpu_count()},
+        "priority": os.getpriority(os.PRIO_PROCESS, 0),
     }
     try:
         from .load import start_gunicorn
 
-        procs.append(
-            subprocess.Popen(
-                [
-                    str(bin_dir / "celery"),
-                    "-A",
-                    "config",
-                    "worker",
-                    "-l",
-                    "WARNING",
-                    "--concurrency",
-                    "1",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                cwd=REPO,
-                env=env,
-                start_new_session=True,
+        for queue, n in WORKERS:
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(bin_dir / "celery"),
+                        "-A",
+                        "config",
+                        "worker",
+                        "-Q",
+                        queue,
+                        "-n",
+                        f"{queue}@%h",
+                        "-l",
+                        "WARNING",
+                        "--concurrency",
+                        str(n),
+                        "--without-gossip",
+                        "--without-mingle",
+                    ],
+                    cwd=REPO,
+                    env=env,
+                    start_new_session=True,
+                )
             )
-        )
         procs.append(
             subprocess.Popen(
                 [
@@ -267,6 +333,7 @@ def main() -> None:
             )
         )
         procs.append(start_gunicorn(env))
+        results["workers_ready_seconds"] = workers_ready(env)
 
         # 1. Broker down: an operator publishes five needs.
         op = requests.Session()
@@ -301,9 +368,10 @@ print(json.dumps({{"published": Need.objects.filter(pk__in={ids!r}, status="publ
                 json.loads(django(owed, direct))
             ),
             timeout=240,
-            every=5,
+            every=2,
         )
         after = json.loads(django(owed, direct))
+        matching_work = json.loads(django(MATCHING_WORK, direct))
         lag = json.loads(
             django(
                 f"""
@@ -324,6 +392,7 @@ print(json.dumps({{"indexed": sum(1 for pk in {ids!r} if f"need:{{pk}}" in snap.
             "seconds_to_catch_up_after_broker_back": seconds,
             "needs_indexed": lag["indexed"],
             "needs": len(ids),
+            "matching_queue_meanwhile": matching_work,
         }
         print(json.dumps(results["broker_down"], ensure_ascii=False))
 
@@ -359,7 +428,9 @@ print(json.dumps({{"indexed": sum(1 for pk in {ids!r} if f"need:{{pk}}" in snap.
         # 3. Database connections killed mid-import; then the failed job runs again.
         results["db_killed_mid_import"] = import_fault(direct, setup["university"])
         print(json.dumps(results["db_killed_mid_import"], ensure_ascii=False))
+        results["matching_queue_at_end"] = json.loads(django(MATCHING_WORK, direct))
     finally:
+        results["load_average"]["end"] = [round(v, 2) for v in os.getloadavg()]
         for p in reversed(procs):
             stop(p)
         for p in (cache_proxy, broker_proxy, db_proxy):
@@ -396,14 +467,6 @@ def import_fault(direct: dict[str, str], university: int, rows: int = 3000) -> d
         timeout=300,
     )
     job = int(re.search(r"/imports/jobs/(\d+)/", r.headers["Location"]).group(1))  # type: ignore[union-attr]
-    token = csrf(s, f"{BASE}/imports/jobs/{job}/")
-    s.post(
-        f"{BASE}/imports/jobs/{job}/confirm/",
-        data={"csrfmiddlewaretoken": token},
-        headers={"Referer": f"{BASE}/imports/jobs/{job}/"},
-        allow_redirects=False,
-        timeout=60,
-    )
     state = f"""
 from techmarket.imports.models import ImportJob
 from techmarket.achievements.models import Achievement
@@ -412,6 +475,18 @@ j = ImportJob.objects.get(pk={job})
 print(json.dumps({{"status": j.status, "message": j.message, "attempts": j.attempts,
                   "rows": Achievement.objects.filter(external_key__startswith="BENCH-").count()}}))
 """
+    # A file this large is checked in the background (queue "celery"): confirm once its preview is ready.
+    checked, check_seconds = wait_for(
+        lambda: json.loads(django(state, direct))["status"] == "preview", timeout=300, every=2
+    )
+    token = csrf(s, f"{BASE}/imports/jobs/{job}/")
+    confirm = s.post(
+        f"{BASE}/imports/jobs/{job}/confirm/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"{BASE}/imports/jobs/{job}/"},
+        allow_redirects=False,
+        timeout=60,
+    )
     running, _s = wait_for(
         lambda: json.loads(django(state, direct))["status"] == "running", timeout=120, every=1
     )
@@ -435,6 +510,9 @@ print(json.dumps({{"status": j.status, "message": j.message, "attempts": j.attem
     final = json.loads(django(state, direct))
     return {
         "rows": rows,
+        "upload": r.status_code,
+        "background_check_seconds": check_seconds if checked else None,
+        "confirm": confirm.status_code,
         "was_running_when_killed": running,
         "backends_killed": int(killed or 0),
         "after_kill": after_kill,

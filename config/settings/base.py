@@ -179,6 +179,21 @@ ANALYTICS_FACTS_BACKGROUND = env_bool("ANALYTICS_FACTS_BACKGROUND", bool(CELERY_
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# Two queues, one worker each in production (README › Production): follow-up work (re-index one item,
+# re-match, notices, imports, the outbox dispatcher, the reaper) on the default queue "celery"; the long
+# matching work (embedding passes with the static token table, index rebuilds, the periodic reconcile)
+# on "matching", so that follow-up work never waits behind it. Outbox messages follow the same routes
+# (techmarket.outbox.services.message_queue). One worker may serve both: `-Q celery,matching`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+MATCHING_QUEUE = "matching"
+CELERY_TASK_ROUTES = {
+    "techmarket.matching.tasks.embed_pending": {"queue": MATCHING_QUEUE},
+    "techmarket.matching.tasks.rebuild_index": {"queue": MATCHING_QUEUE},
+    "techmarket.matching.tasks.reconcile_index": {"queue": MATCHING_QUEUE},
+}
+# One embed_pending run embeds for at most this many seconds, then owes its continuation through the
+# outbox (at the end of its queue): on a worker that serves both queues, follow-up work interleaves.
+MATCHING_EMBED_SLICE_SECONDS = env_int("MATCHING_EMBED_SLICE_SECONDS", 60)
 
 # Mail
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -10,7 +10,8 @@ Two things need the full model, and both run outside requests:
 
 ``run_pending()`` does whatever is missing and returns; it is called by the ``matching_dense_worker``
 command in a loop (the embedded default: ``make run`` starts it beside the web server) and by the Celery
-task ``embed_pending`` (production: after every change and periodically). Until a step is done the site
+task ``embed_pending`` (production: on the "matching" queue after every re-index and periodically, in
+time slices of MATCHING_EMBED_SLICE_SECONDS that owe their continuation through the outbox). Until a step is done the site
 serves what it has: lexical + structured, then with static vectors, then queries whose candidates all
 have passages get the full-model re-scoring. Progress is written to ``dense-status.json`` in the index
 directory and shown on the health page.
@@ -29,7 +30,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from techmatch import Analyzer, Engine, build_static_encoder
+from techmatch import Analyzer, build_static_encoder
 from techmatch.dense import Encoder
 from techmatch.passages import PassageStore
 
@@ -98,10 +99,10 @@ def ensure_static(encoder: Encoder | None = None, force: bool = False) -> bool:
         vocab_size=STATIC_VOCAB,
         progress=progress,
     )
-    # rebuild_index keeps the encoder of the current index: publish an empty generation carrying it first.
-    handle.replace(lambda engine, tags: None, Engine(analyzer=analyzer, encoder=static))
+    # The rebuild fills a new index with the new encoder while the current one keeps serving: every item
+    # stays findable during the minutes it takes, and a worker that dies meanwhile loses nothing.
     _write_status(phase="reindex")
-    result = services.rebuild_index()
+    result = services.rebuild_index(encoder=static)
     _write_status(phase="passages", static="ready", static_documents=result["documents"])
     return True
 
@@ -111,6 +112,13 @@ def embed_missing(
 ) -> int:
     """Embed the passages of indexed items that have none (new or changed text), best-effort in batches;
     returns how many were embedded."""
+    return _embed(encoder, limit, should_stop)[0]
+
+
+def _embed(
+    encoder: Encoder | None, limit: int | None, should_stop: Callable[[], bool] | None
+) -> tuple[int, int]:
+    """embed_missing's work: (embedded, left), left being the items still without a passage."""
     eng = handle.get_engine()
     chars = handle.product_config().passage_chars
     items = [(d.id, d.short_text(chars)) for d in eng.docs.values()]
@@ -142,14 +150,20 @@ def embed_missing(
         logger.info("matching: embedded %s passages", n)
     if done + n >= total:
         _write_status(phase="idle", passages_done=done + n, passages_total=total)
-    return n
+    return n, total - done - n
 
 
 def run_pending(
-    encoder: Encoder | None = None, should_stop: Callable[[], bool] | None = None
+    encoder: Encoder | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    budget_seconds: float | None = None,
 ) -> dict[str, Any]:
     """One pass of everything missing (static encoder, then passages). Does nothing when MATCHING_DENSE is
-    off; any error is recorded on the health page and logged, never raised to the caller's loop."""
+    off; any error is recorded on the health page and logged, never raised to the caller's loop.
+
+    With ``budget_seconds`` the pass stops embedding once that much time has gone (after the batch under
+    way; building the static table is not split) and reports ``left``: the items still without a passage
+    (the Celery task then owes its continuation). The next pass starts where this one stopped."""
     if not handle.dense_enabled():
         return {"dense": False}
     lock_path = handle.index_dir() / ".embedding.lock"
@@ -159,16 +173,26 @@ def run_pending(
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return {"dense": True, "busy": True}
+        deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+        asked = 0
+
+        def stop() -> bool:  # asked before each batch; the budget lets at least one batch through
+            nonlocal asked
+            asked += 1
+            if should_stop is not None and should_stop():
+                return True
+            return deadline is not None and asked > 1 and time.monotonic() >= deadline
+
         try:
             built = ensure_static(encoder)
-            embedded = embed_missing(encoder, should_stop=should_stop)
+            embedded, left = _embed(encoder, None, stop)
         except Exception as exc:  # a broken model must not take the worker (or a Celery queue) down
             logger.exception("matching: background embedding failed")
             _write_status(phase="error", error=str(exc)[:300])
             return {"dense": True, "error": str(exc)}
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-    return {"dense": True, "static_built": built, "embedded": embedded}
+    return {"dense": True, "static_built": built, "embedded": embedded, "left": left}
 
 
 def progress() -> dict[str, Any]:

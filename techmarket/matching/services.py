@@ -81,9 +81,10 @@ def domain_terms() -> set[str]:
     return {t.strip() for t in DomainTerm.objects.values_list("term", flat=True) if t.strip()}
 
 
-def rebuild_index(progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Index every listed item from scratch (keeps the static encoder when the index has one)."""
-    encoder = handle.get_engine().encoder
+def rebuild_index(progress: Callable[[int, int], None] | None = None, encoder: Any = None) -> dict[str, Any]:
+    """Index every listed item from scratch, with ``encoder`` (a new static encoder) or the one the index
+    has. The current index serves until the new one is published."""
+    encoder = encoder if encoder is not None else handle.get_engine().encoder
     fresh = Engine(analyzer=Analyzer(domain_terms()), encoder=encoder)
     counts: dict[str, int] = {}
 

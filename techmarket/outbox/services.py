@@ -12,6 +12,7 @@ OUTBOX_RUN_LEASE_SECONDS it is queued again (at-least-once for crashed runs, exa
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import logging
 import time
@@ -20,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -43,6 +44,16 @@ def _name(task: Any) -> str:
     return task if isinstance(task, str) else str(task.name)
 
 
+def message_queue(task: str) -> str | None:
+    """The Celery queue a message for ``task`` is sent to: the task's own route in CELERY_TASK_ROUTES
+    (exact name or glob pattern), so that the generic runner carries heavy matching work to the
+    "matching" queue and follow-up work to the default one. None: the default queue."""
+    for pattern, route in (getattr(settings, "CELERY_TASK_ROUTES", None) or {}).items():
+        if fnmatch.fnmatchcase(task, pattern) and isinstance(route, dict) and route.get("queue"):
+            return str(route["queue"])
+    return None
+
+
 def _backoff(attempts: int) -> timedelta:
     base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 10)
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
@@ -56,7 +67,7 @@ def outbox_enqueue(
     ``task`` is a Celery task or its registered name; arguments must be JSON (primary keys, labels).
     """
     message = OutboxMessage.objects.create(task=_name(task), args=list(args), kwargs=dict(kwargs or {}))
-    transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
+    transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk, task=message.task))
     return message
 
 
@@ -72,12 +83,13 @@ def _claim_for_sending(message_id: int) -> bool:
     )
 
 
-def _send(message_id: int) -> bool:
-    """Hand a claimed message to Celery. Never raises: a refused broker puts the row back to pending."""
+def _send(message_id: int, task: str) -> bool:
+    """Hand a claimed message to Celery, on its task's queue. Never raises: a refused broker puts the row
+    back to pending."""
     from .tasks import run_message
 
     try:
-        run_message.apply_async((message_id,), retry=False)
+        run_message.apply_async((message_id,), retry=False, queue=message_queue(task))
     except Exception as exc:  # the broker is down or hung: the change is saved, the work waits
         global _broker_down_until
         _broker_down_until = time.monotonic() + getattr(settings, "OUTBOX_BROKER_CIRCUIT_SECONDS", 10)
@@ -94,14 +106,14 @@ def _send(message_id: int) -> bool:
     return True
 
 
-def outbox_dispatch(*, message_id: int) -> bool:
+def outbox_dispatch(*, message_id: int, task: str) -> bool:
     """Send one pending message (the after-commit path). True when it was handed over."""
     if time.monotonic() < _broker_down_until:
         return False  # the broker refused moments ago: leave it to the periodic dispatcher
     try:
         if not _claim_for_sending(message_id):
             return False
-        return _send(message_id)
+        return _send(message_id, task)
     except Exception:  # never turn a saved change into an error page
         logger.exception("outbox: dispatching message %s failed", message_id)
         return False
@@ -117,17 +129,18 @@ def _release_expired_leases(now: Any) -> int:
     ).update(status=Status.PENDING, available_at=now, updated_at=now)
 
 
-def _due_ids(now: Any, limit: int) -> list[int]:
-    """Claim up to ``limit`` due messages: FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL),
-    and in every case a conditional pending → queued update per row, so two dispatchers never both send."""
+def _due_ids(now: Any, limit: int) -> list[tuple[int, str]]:
+    """Claim up to ``limit`` due messages (id, task): FOR UPDATE SKIP LOCKED where the database has it
+    (PostgreSQL), and in every case a conditional pending → queued update per row, so two dispatchers
+    never both send."""
     due = OutboxMessage.objects.filter(status=Status.PENDING, available_at__lte=now).order_by(
         "available_at", "pk"
     )
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:limit])
-        return [pk for pk in ids if _claim_for_sending(pk)]
+        rows = list(due.values_list("pk", "task")[:limit])
+        return [(pk, task) for pk, task in rows if _claim_for_sending(pk)]
 
 
 def outbox_dispatch_due(*, limit: int = 500) -> dict[str, int]:
@@ -136,12 +149,13 @@ def outbox_dispatch_due(*, limit: int = 500) -> dict[str, int]:
     released = _release_expired_leases(now)
     claimed = _due_ids(now, limit)
     sent = 0
-    for i, pk in enumerate(claimed):
-        if _send(pk):
+    for i, (pk, task) in enumerate(claimed):
+        if _send(pk, task):
             sent += 1
             continue
         # Broker down: give the rest of the batch back untouched (not counted as an attempt).
-        OutboxMessage.objects.filter(pk__in=claimed[i + 1 :], status=Status.QUEUED).update(
+        rest = [other for other, _task in claimed[i + 1 :]]
+        OutboxMessage.objects.filter(pk__in=rest, status=Status.QUEUED).update(
             status=Status.PENDING, attempts=F("attempts") - 1, updated_at=timezone.now()
         )
         break
@@ -171,20 +185,38 @@ def outbox_run(*, message_id: int) -> str:
         _resolve(message.task)(*message.args, **message.kwargs)
     except Exception as exc:
         failed = message.attempts >= getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8)
-        OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING).update(
+        _record_outcome(
+            OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING),
+            message_id,
             status=Status.FAILED if failed else Status.PENDING,
             available_at=timezone.now() + _backoff(message.attempts),
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            updated_at=timezone.now(),
         )
         logger.exception(
             "outbox: %s (message %s) failed, attempt %s", message.task, message_id, message.attempts
         )
         return "failed" if failed else "retry"
-    OutboxMessage.objects.filter(pk=message_id).update(
-        status=Status.DONE, done_at=timezone.now(), last_error="", updated_at=timezone.now()
+    _record_outcome(
+        OutboxMessage.objects.filter(pk=message_id),
+        message_id,
+        status=Status.DONE,
+        done_at=timezone.now(),
+        last_error="",
     )
     return "done"
+
+
+def _record_outcome(rows: Any, message_id: int, **fields: Any) -> None:
+    """running → done / pending / failed. A database connection lost during the run (killed, restarted
+    server) is opened again once, so the row does not stay "running" until OUTBOX_RUN_LEASE_SECONDS."""
+    try:
+        rows.update(**fields, updated_at=timezone.now())
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        logger.warning("outbox: database connection lost while running message %s, reconnecting", message_id)
+        connection.close()
+        rows.update(**fields, updated_at=timezone.now())
 
 
 def outbox_purge_done(*, older_than_days: int = 14) -> int:

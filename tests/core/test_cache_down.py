@@ -118,3 +118,73 @@ def test_a_failed_cache_is_not_asked_again_until_its_circuit_closes():
     backend._open_until = 0.0  # the circuit closes: the next call tries the server again
     with pytest.raises(ConnectionError):
         backend.get("a")
+
+
+def test_password_reset_works_and_stays_rate_limited_with_the_cache_down(cache_down, client):
+    from django.core import mail
+    from django.urls import reverse
+
+    from techmarket.core.models import RateCounter
+
+    UserFactory(email="reset-down@example.com")
+    response = client.post("/accounts/password-reset/", {"email": "reset-down@example.com"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["reset-down@example.com"]
+    for _ in range(4):
+        client.post("/accounts/password-reset/", {"email": "ghost@example.com"})
+    limited = client.post("/accounts/password-reset/", {"email": "ghost@example.com"})
+    assert limited.status_code == 200 and "找回密码请求过于频繁" in limited.content.decode()
+    assert RateCounter.objects.exists()  # counted in the database while the cache is gone
+
+
+@pytest.fixture
+def cache_hung(settings):
+    """A Redis that accepts connections and never answers (hung, not dead); counts the connections."""
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _addr = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)  # held open, never read from or written to
+
+    threading.Thread(target=accept, daemon=True).start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "techmarket.core.cache.FailFastRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{server.getsockname()[1]}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2, "CIRCUIT_SECONDS": 30},
+        }
+    }
+    failsafe._local.clear()
+    yield accepted
+    failsafe._local.clear()
+    server.close()
+    for conn in accepted:
+        conn.close()
+
+
+def test_a_hung_cache_times_out_once_then_pages_logins_and_the_api_skip_it(cache_hung, client):
+    """The read timeout turns a silent Redis into an error (not a wait without end), and the open circuit
+    keeps every later request of the process off it: no new connection while it is open."""
+    from django.urls import reverse
+
+    with pytest.raises(CacheUnavailable) as first:
+        cache.get("probe")
+    assert "Timeout" in str(first.value) or "timed out" in str(first.value).lower()
+    tried = len(cache_hung)
+    assert tried >= 1
+    user = UserFactory()
+    assert client.get("/").status_code == 200
+    assert client.get("/needs/").status_code == 200
+    assert _json(client.get("/api/needs"))["count"] == 0
+    login = client.post(reverse("accounts:login"), {"username": user.username, "password": "wrong-wrong"})
+    assert login.status_code == 200 and "用户名或密码" in login.content.decode()
+    assert len(cache_hung) == tried  # nothing waited on the hung server again

@@ -154,7 +154,7 @@ def test_worker_records_an_error_instead_of_dying(dense_app, enterprise, univers
     def boom(*a, **k):
         raise RuntimeError("模型文件损坏")
 
-    monkeypatch.setattr(embedding, "embed_missing", boom)
+    monkeypatch.setattr(embedding, "_embed", boom)
     result = embedding.run_pending(encoder=dense_app)
     assert "error" in result
     assert embedding.read_status()["phase"] == "error"
@@ -193,3 +193,123 @@ def test_only_one_embedding_pass_runs_at_a_time(dense_app, enterprise, universit
         assert embedding.run_pending(encoder=dense_app) == {"dense": True, "busy": True}
         fcntl.flock(other, fcntl.LOCK_UN)
     assert embedding.run_pending(encoder=dense_app)["embedded"] == len(handle.get_engine().docs)
+
+
+# --- time slices: a long embedding pass never holds a worker for long, and loses nothing -----------
+
+
+def test_a_time_sliced_embed_run_stops_after_its_budget_and_owes_the_rest(
+    dense_app, enterprise, university, rebuild, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from techmarket.matching import tasks
+    from techmarket.outbox import services as outbox
+    from techmarket.outbox.models import OutboxMessage
+
+    make_filler(university, n=12)
+    make_achievement(university)
+    make_need(enterprise)
+    rebuild()
+    total = len(handle.get_engine().docs)
+    monkeypatch.setattr(embedding, "BATCH", 3)
+    assert 2 * 3 < total <= 3 * 3  # three slices of one batch each
+    monkeypatch.setattr(embedding, "model", lambda: dense_app)
+    settings.MATCHING_EMBED_SLICE_SECONDS = 0  # every slice ends after its first batch
+
+    with django_capture_on_commit_callbacks(execute=False):
+        first = tasks.embed_pending()
+    assert first["embedded"] == 3 and first["left"] == total - 3
+    assert first["continued"] is True
+    owed = OutboxMessage.objects.get()
+    assert (owed.task, owed.status) == (tasks.embed_pending.name, OutboxMessage.Status.PENDING)
+    # a second owed pass is not written while one waits (it will see everything)
+    assert tasks.owe_embed_pass() is False and OutboxMessage.objects.count() == 1
+
+    # the outbox carries the continuation from slice to slice until every passage is embedded
+    runs = [first]
+    monkeypatch.setattr(embedding, "run_pending", _recording(embedding.run_pending, runs))
+    for _ in range(10):
+        if not OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).exists():
+            break
+        with django_capture_on_commit_callbacks(execute=False):
+            outbox.outbox_dispatch_due()
+    assert [r["embedded"] for r in runs] == [3, 3, total - 6]
+    assert runs[-1]["left"] == 0 and "continued" not in runs[-1]
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.DONE}
+    assert OutboxMessage.objects.count() == 2  # slices 2 and 3, each owed by the slice before
+    assert embedding.progress()["passages_share"] == 100.0
+    store = PassageStore(handle.passages_dir(), dense_app.dim, dense_app)
+    chars = handle.product_config().passage_chars
+    assert store.missing([(d.id, d.short_text(chars)) for d in handle.get_engine().docs.values()]) == []
+    assert dense_app.calls == total  # each passage embedded once
+
+
+def _recording(run_pending, runs):
+    def run(*args, **kwargs):
+        result = run_pending(*args, **kwargs)
+        runs.append(result)
+        return result
+
+    return run
+
+
+def test_without_a_budget_one_pass_embeds_everything(dense_app, enterprise, university, rebuild, monkeypatch):
+    make_filler(university, n=12)
+    make_achievement(university)
+    rebuild()
+    monkeypatch.setattr(embedding, "BATCH", 3)
+    result = embedding.run_pending(encoder=dense_app)
+    assert result["embedded"] == len(handle.get_engine().docs) and result["left"] == 0
+
+
+def test_a_re_index_owes_one_embedding_pass_after_it_on_the_matching_queue(
+    dense_app, enterprise, university, rebuild, settings, django_capture_on_commit_callbacks
+):
+    from techmarket.matching import tasks
+    from techmarket.outbox import services as outbox
+    from techmarket.outbox.models import OutboxMessage
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # production: a broker, embedding in the background
+    first = make_achievement(university)
+    second = make_achievement(university, title="钠离子电池硬碳负极材料")
+    rebuild()
+    with django_capture_on_commit_callbacks(execute=False):
+        assert tasks.reindex_item("achievements.achievement", first.pk) == "indexed"
+        assert tasks.reindex_item("achievements.achievement", second.pk) == "indexed"
+        assert tasks.reindex_item("achievements.achievement", 10**9) == "absent"
+    owed = list(OutboxMessage.objects.values_list("task", flat=True))
+    assert owed == [tasks.embed_pending.name]  # one pass for both, none for an item not listed
+    assert outbox.message_queue(owed[0]) == "matching"
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # inline (no broker): the dense worker process embeds instead
+    with django_capture_on_commit_callbacks(execute=False):
+        OutboxMessage.objects.all().delete()
+        tasks.reindex_item("achievements.achievement", first.pk)
+    assert not OutboxMessage.objects.exists()
+
+
+def test_building_the_static_table_never_empties_the_served_index(
+    dense_app, enterprise, university, rebuild, monkeypatch
+):
+    """The rebuild with the new static encoder fills a new index while the current one serves; a worker
+    that dies meanwhile leaves the index whole (it used to publish an empty index first, and a worker
+    killed mid-rebuild left it empty)."""
+    from techmarket.matching import services
+
+    make_filler(university, n=5)
+    make_achievement(university)
+    rebuild()
+    before = set(handle.get_engine().docs)
+    assert len(before) >= 3
+    monkeypatch.setattr(embedding, "MIN_STATIC_DOCS", 1)
+    monkeypatch.setattr(embedding, "build_static_encoder", lambda *a, **k: "static-encoder")
+    seen = {}
+
+    def worker_killed(progress=None, encoder=None):
+        seen.update(encoder=encoder, served=set(handle.get_engine().docs))
+        raise RuntimeError("worker killed mid-rebuild")
+
+    monkeypatch.setattr(services, "rebuild_index", worker_killed)
+    with pytest.raises(RuntimeError):
+        embedding.ensure_static(encoder=dense_app)
+    assert seen == {"encoder": "static-encoder", "served": before}
+    handle.forget()  # another process reads what was published
+    assert set(handle.get_engine().docs) == before and handle.get_engine().encoder is None

@@ -52,3 +52,19 @@ def test_pss_report_reads_smaps_rollup_of_a_process_and_its_children():
     me = data["processes"][0]
     assert me["pid"] == os.getpid() and me["pss"] > 0 and me["rss"] >= me["pss"]
     assert data["total_pss_mib"] >= me["pss"]
+
+
+def test_celery_workers_load_the_index_before_forking_and_catch_up_in_each_pool_process(db):
+    from celery.signals import worker_init, worker_process_init
+
+    from config import celery as celery_conf
+
+    assert celery_conf.warm_before_forking in [r[1]() for r in worker_init.receivers]
+    assert celery_conf.catch_up_after_fork in [r[1]() for r in worker_process_init.receivers]
+    with (
+        mock.patch("techmarket.matching.warmup.warm_matching_index", return_value={"documents": 0}) as warm,
+        mock.patch("django.db.connections.close_all") as close_all,
+    ):
+        celery_conf.warm_before_forking(sender=None)
+        celery_conf.catch_up_after_fork(sender=None)
+    assert warm.call_count == 2 and close_all.call_count == 1

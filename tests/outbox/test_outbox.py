@@ -208,3 +208,139 @@ def test_done_messages_are_purged_after_a_while_and_failed_ones_kept():
     OutboxMessage.objects.filter(pk=fresh.pk).update(status=Status.DONE, done_at=fresh.created_at)
     assert services.outbox_purge_done() == 1
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {failed.pk, fresh.pk}
+
+
+# --- queues: follow-up work never waits behind the long matching work -------------------------------
+
+HEAVY = [
+    "techmarket.matching.tasks.embed_pending",
+    "techmarket.matching.tasks.rebuild_index",
+    "techmarket.matching.tasks.reconcile_index",
+]
+FOLLOW_UP = [
+    REINDEX,
+    "techmarket.matching.tasks.rematch_item",
+    "techmarket.notifications.tasks.notify_saved_searches",
+    "techmarket.outbox.tasks.run_message",
+    "techmarket.outbox.tasks.dispatch_due",
+    "techmarket.imports.tasks.import_job_step_task",
+    "techmarket.imports.tasks.import_job_run_task",
+    "techmarket.imports.tasks.reap_dead_jobs",
+]
+
+
+def _queue(name, **options):
+    from config.celery import app
+
+    return app.amqp.router.route(options, name, (), {})["queue"].name
+
+
+def test_celery_routes_the_heavy_matching_tasks_to_their_own_queue_and_the_rest_to_the_default():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for name in HEAVY + FOLLOW_UP:
+        assert name in app.tasks, name  # a route names a real task
+    assert {name: _queue(name) for name in HEAVY} == dict.fromkeys(HEAVY, "matching")
+    assert {name: _queue(name) for name in FOLLOW_UP} == dict.fromkeys(FOLLOW_UP, "celery")
+    # beat's periodic entries follow the same routes
+    from django.conf import settings
+
+    beat = {entry["task"]: _queue(entry["task"]) for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert beat["techmarket.matching.tasks.embed_pending"] == "matching"
+    assert beat["techmarket.outbox.tasks.dispatch_due"] == "celery"
+    assert beat["techmarket.imports.tasks.reap_dead_jobs"] == "celery"
+
+
+def test_outbox_messages_travel_on_their_task_s_queue(django_capture_on_commit_callbacks):
+    """Every message is run by the one generic runner: the dispatcher gives it its task's queue, on the
+    after-commit path and in the periodic batch alike; the queue named is where Celery publishes."""
+    from techmarket.outbox.tasks import run_message
+
+    sent = []
+    with mock.patch.object(run_message, "apply_async", side_effect=lambda a, **kw: sent.append((a, kw))):
+        with django_capture_on_commit_callbacks(execute=True):
+            heavy = services.outbox_enqueue(task=HEAVY[0])
+            light = services.outbox_enqueue(task=REINDEX, args=["needs.need", 1])
+        later = [services.outbox_enqueue(task=name) for name in (HEAVY[1], FOLLOW_UP[1])]
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in later]).update(status=Status.PENDING)
+        assert services.outbox_dispatch_due()["sent"] == 2
+    queues = {args[0]: kw["queue"] for args, kw in sent}
+    assert queues == {heavy.pk: "matching", light.pk: None, later[0].pk: "matching", later[1].pk: None}
+    assert _queue("techmarket.outbox.tasks.run_message", queue="matching") == "matching"
+    assert _queue("techmarket.outbox.tasks.run_message") == "celery"
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.QUEUED}
+
+
+def test_message_queue_follows_glob_routes(settings):
+    settings.CELERY_TASK_ROUTES = {"techmarket.analytics.tasks.*": {"queue": "reports"}}
+    assert services.message_queue("techmarket.analytics.tasks.refresh_facts") == "reports"
+    assert services.message_queue(REINDEX) is None
+
+
+def test_submitting_and_editing_a_published_need_answer_normally_while_the_broker_is_down(
+    owner, broker_down, django_capture_on_commit_callbacks, client
+):
+    """The other two changes the fault benchmark saw answer 500: a submission (page) and an edit of a
+    published need (API, JSON). Both are saved, their follow-up work waits in the outbox."""
+    user, org = owner
+    draft = need_services.need_create(
+        acting_user=user,
+        owner=org,
+        title="高端不锈钢冷轧表面缺陷在线检测",
+        summary="冷轧带钢表面缺陷识别",
+        problem="漏检率高",
+        cooperation_modes=["joint"],
+        rd_cycle_months=12,
+        visibility="public",
+    )
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted = client.post(f"/needs/{draft.pk}/actions/submit/", {"confirm_duplicate": "1"})
+    assert submitted.status_code == 302, submitted.content[:300]
+    draft.refresh_from_db()
+    assert draft.status == ListingStatus.PENDING
+
+    with django_capture_on_commit_callbacks(execute=False):
+        published = _published_need(user, org, make_operator())
+    OutboxMessage.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = client.patch(
+            f"/api/needs/{published.pk}",
+            data={"summary": "提升 -30℃ 放电容量保持率"},
+            content_type="application/json",
+        )
+    assert edited.status_code == 200, edited.content[:300]
+    assert edited.json()["summary"] == "提升 -30℃ 放电容量保持率"
+    published.refresh_from_db()
+    assert published.summary == "提升 -30℃ 放电容量保持率"
+    owed = OutboxMessage.objects.filter(args=["needs.need", published.pk])
+    assert list(owed.values_list("task", "status")) == [(REINDEX, Status.PENDING)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_database_connection_was_killed_is_recorded_not_left_running():
+    """The fault benchmark kills every connection of the database: a worker's run that loses its
+    connection reconnects to record the outcome instead of leaving the row "running" for its lease."""
+    from django.db import OperationalError, connection
+    from django.db.models import QuerySet
+
+    message = OutboxMessage.objects.create(task=REINDEX, args=["needs.need", 999], status=Status.QUEUED)
+    real_update = QuerySet.update
+    outcomes = []
+
+    def update(self, **fields):
+        outcomes.append(fields.get("status"))
+        if fields.get("status") == Status.DONE and outcomes.count(Status.DONE) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return real_update(self, **fields)
+
+    with (
+        mock.patch.object(QuerySet, "update", update),
+        mock.patch.object(matching_services, "index_item", return_value="absent") as index_item,
+        mock.patch.object(connection, "close", wraps=connection.close) as close,
+    ):
+        assert services.outbox_run(message_id=message.pk) == "done"
+    assert outcomes == [Status.RUNNING, Status.DONE, Status.DONE] and close.call_count == 1
+    assert index_item.call_count == 1
+    assert OutboxMessage.objects.get(pk=message.pk).status == Status.DONE
