@@ -6,6 +6,9 @@ statistics API timed with live aggregation (the baseline) and with the pre-aggre
     python -m bench.analytics --scale 0.1      # a tenth of the sizes (a quick look; not the issue's figures)
     python -m bench.analytics --reuse --keep-facts --live-repeats 0 --write-samples 0
                                                # only the pages on the facts already built (minutes, not an hour)
+    python -m bench.analytics --reuse --keep-facts --live-repeats 0 --write-samples 0 \
+        --only dashboard_default,dashboard_leaders,leaders_panel,api_leaders --out analytics-leaders.json
+                                               # the leaders panel alone (issue 16: loaded per subject)
 
 Database: $BENCH_ANALYTICS_DB, default postgres://postgres@127.0.0.1:5432/tm_ana_bench (dropped and created
 unless --reuse). Data: 10,000 organisations in the province's counties, 150,000 needs and 150,000
@@ -308,6 +311,12 @@ def pages(chain_id: int) -> dict[str, list[str]]:
             f"/analytics/?{five}&region=371300&leaders=1",
             f"/analytics/?{year}&chain={chain_id}&leaders=1",
         ],
+        # each subject's panel as the dashboard's placeholder loads it (htmx: the card alone)
+        "leaders_panel": [
+            f"/analytics/leaders/broker/?{year}",
+            f"/analytics/leaders/research/?{five}&region=371300",
+            f"/analytics/leaders/service/?{year}&chain={chain_id}",
+        ],
         "api_leaders": [
             f"/api/statistics/leaders/broker?{year}",
             f"/api/statistics/leaders/research?{five}&region=371300",
@@ -316,16 +325,20 @@ def pages(chain_id: int) -> dict[str, list[str]]:
     }
 
 
+HTMX_CASES = {"leaders_panel"}  # requested as htmx does (HX-Request: true)
+
+
 def measure(client: Any, cases: dict[str, list[str]], repeats: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, urls in cases.items():
+        headers = {"HX-Request": "true"} if name in HTMX_CASES else {}
         for url in urls:  # warm up (and check it answers)
-            response = client.get(url)
+            response = client.get(url, headers=headers)
             assert response.status_code == 200, (url, response.status_code)
         samples = []
         for i in range(repeats):
             t0 = time.perf_counter()
-            client.get(urls[i % len(urls)])
+            client.get(urls[i % len(urls)], headers=headers)
             samples.append(time.perf_counter() - t0)
         out[name] = percentiles(samples)
     return out
@@ -390,6 +403,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     client = Client()
     client.force_login(bureau)
     cases = pages(chain.pk)
+    if args.only:
+        cases = {name: urls for name, urls in cases.items() if name in args.only.split(",")}
 
     from techmarket.analytics.models import Fact, FactState, FactTotal
 
@@ -489,6 +504,10 @@ def main() -> None:
     parser.add_argument(
         "--keep-facts", action="store_true", help="with --reuse: measure the facts already built, no rebuild"
     )
+    parser.add_argument(
+        "--only", default="", help="comma-separated page cases to time (e.g. dashboard_leaders,leaders_panel)"
+    )
+    parser.add_argument("--out", default="", help="results file name under bench/results/ (default by scale)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "tests"))
     result = run(args)
@@ -505,6 +524,8 @@ def main() -> None:
     name = "analytics.json" if args.scale == 1.0 else f"analytics-scale-{args.scale}.json"
     if args.rebuild_only or args.distinct_only:
         name = name.replace(".json", "-rebuild.json" if args.rebuild_only else "-distinct.json")
+    if args.out:
+        name = args.out
     (RESULTS / name).write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(payload, ensure_ascii=False, indent=2))
 

@@ -6,6 +6,7 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("leaders/<slug:subject>/", views.leaders_panel, name="leaders_panel"),
     path("chains/", views.chain_map, name="chain_map"),
     path("export.xlsx", views.export, name="export"),
     path("targets/", views.targets, name="targets"),

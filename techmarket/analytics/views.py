@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from techmarket.core.http import XLSX, attachment
 from techmarket.reference.models import IndustryChain
 
 from . import evaluations, facts, indicators, selectors, services, tables
+from .compute import Filters
 from .forms import FiltersForm, ReportForm, TargetForm
 from .models import EvaluationScheme, Report, Target
 from .periods import Month
@@ -56,20 +58,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ratios: list[dict[str, Any]] = [
         {"ratio": ratio, "table": tables.ratio_table(ratio, filters)} for ratio in indicators.all_ratios()
     ]
-    # The broker / institution panel reads every metric of three subjects live: on request (?leaders=1), so
-    # the default dashboard keeps to the pre-aggregated figures.
-    panel_subjects = [
-        key
-        for key in evaluations.PANEL_SUBJECTS
-        if evaluations.subject(key) is not None and evaluations.panel_metrics(key, filters.chain)
-    ]
+    # The broker / institution panel reads every metric of three subjects live: on request (?leaders=1), and
+    # even then not here: one placeholder per subject loads its table from leaders_panel (htmx, or a link).
+    panel_subjects = _panel_subjects(filters)
     show_leaders = request.GET.get("leaders") == "1"
+    query = filters.as_query()
     leaders = (
-        [{"subject": key, "table": tables.leaders_table(key, filters)} for key in panel_subjects]
+        [
+            {
+                "subject": key,
+                "label": evaluations.subject(key).label,  # type: ignore[union-attr]
+                "url": f"{reverse('analytics:leaders_panel', args=[key])}?{urlencode(query)}",
+            }
+            for key in panel_subjects
+        ]
         if show_leaders
         else []
     )
-    query = filters.as_query()
     behind = [row for row in year_progress(Month.current().year) if row["status"] in WARNINGS]
     built_at, refreshing = facts.as_of(indicators.all_indicators())
     context: dict[str, Any] = {
@@ -99,6 +104,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _panel_subjects(filters: Filters) -> list[str]:
+    """The subjects of the leaders panel: those registered with a metric that the chain filter can count."""
+    return [
+        key
+        for key in evaluations.PANEL_SUBJECTS
+        if evaluations.subject(key) is not None and evaluations.panel_metrics(key, filters.chain)
+    ]
+
+
+@login_required
+def leaders_panel(request: HttpRequest, subject: str) -> HttpResponse:
+    """One subject's leaders table with the dashboard's filters: the card alone for htmx (the dashboard's
+    placeholder), otherwise a page of its own, so the panel also works without JavaScript."""
+    selectors.require_aggregates(request.user)
+    form = FiltersForm(request.GET or None)
+    filters = form.filters()
+    if subject not in _panel_subjects(filters):
+        raise Http404
+    query = urlencode(filters.as_query())
+    context = {
+        "subject": subject,
+        "label": evaluations.subject(subject).label,  # type: ignore[union-attr]
+        "table": tables.leaders_table(subject, filters),
+        "filter_label": tables.describe(filters),
+        "query": query,
+    }
+    fragment = request.headers.get("HX-Request") == "true"
+    response = render(
+        request, "analytics/_leaders_card.html" if fragment else "analytics/leaders_panel.html", context
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

@@ -228,7 +228,10 @@ def test_the_leaders_panel_and_api_take_the_dashboards_filters(client, deals):
     ):
         page = client.get(f"/analytics/?leaders=1&{query}{extra}").content.decode()
         assert "技术经纪人与机构" in page
-        assert (broker_name in page) is shown, extra
+        assert broker_name not in page  # the panels load their tables separately
+        assert f'hx-get="/analytics/leaders/broker/?{query.replace("&", "&amp;")}' in page, extra
+        panel = client.get(f"/analytics/leaders/broker/?{query}{extra}").content.decode()
+        assert (broker_name in panel) is shown, extra
         api = client.get(f"/api/statistics/leaders/broker?{query}{extra}").json()
         assert bool(api["rows"]) is shown, extra
         assert api["filters"]["start"] == "2026-03"
@@ -259,9 +262,13 @@ def test_bureau_sees_the_breakdowns_share_and_leaders_and_downloads_them(client,
         "63.0",
         "-37.0",
         "技术经纪人与机构",
-        broker_name,
+        "/analytics/leaders/broker/?",
     ):
         assert text in page, text
+    assert (
+        broker_name
+        in client.get(f"/analytics/leaders/broker/?{query}", HTTP_HX_REQUEST="true").content.decode()
+    )
     for table, extra, first in (
         ("type", "&indicator=contracts.technical_amount", "技术交易额 · 按合同类别"),
         ("ratio", "&ratio=contracts.local_share", "本地转化率 · 按月"),
@@ -294,6 +301,91 @@ def test_nobody_else_sees_the_leaders(client, deals):
     client.force_login(deals["broker"])
     assert client.get("/api/statistics/leaders/broker").status_code == 403
     assert client.get("/analytics/export.xlsx?table=leaders&subject=broker").status_code == 403
+    assert client.get("/analytics/leaders/broker/").status_code == 403
+    assert client.get("/analytics/leaders/broker/", HTTP_HX_REQUEST="true").status_code == 403
+    client.logout()
+    assert client.get("/analytics/leaders/broker/").status_code == 302  # to the login page
+
+
+def test_the_dashboard_with_leaders_only_links_a_panel_per_subject(client, deals, monkeypatch):
+    calls = []
+    monkeypatch.setattr(tables, "leaders_table", lambda *a, **kw: calls.append(a))
+    client.force_login(make_bureau())
+    query = "start=2026-03&end=2026-03&region=371300"
+    response = client.get(f"/analytics/?leaders=1&{query}")
+    assert response.status_code == 200
+    assert calls == []  # the page computes no ranking: each panel loads its own
+    page = response.content.decode()
+    assert page.count("正在加载排名……") == len(evaluations.PANEL_SUBJECTS)
+    for key in evaluations.PANEL_SUBJECTS:
+        url = f"/analytics/leaders/{key}/?{query.replace('&', '&amp;')}"
+        assert f'hx-get="{url}" hx-trigger="load"' in page, key
+        assert f'href="{url}"' in page, key  # the same panel as a page of its own, without JavaScript
+        assert (
+            f"/analytics/export.xlsx?table=leaders&amp;subject={key}&amp;{query.replace('&', '&amp;')}"
+            in page
+        )
+        assert f"打开{evaluations.subject(key).label}排名" in page
+
+
+@pytest.mark.parametrize("who", ["bureau", "operator"])
+def test_the_leaders_panel_shows_the_subjects_table_within_the_filters(client, deals, who):
+    chain, other = _on_a_chain(deals)
+    client.force_login(make_bureau() if who == "bureau" else deals["operator"])
+    march = Period(Month(2026, 3), Month(2026, 3))
+    for subject in evaluations.PANEL_SUBJECTS:
+        for flt in (
+            Filters(period=march),
+            Filters(period=march, region="371300"),
+            Filters(period=march, region="370100"),
+            Filters(period=march, chain=chain.pk),
+            Filters(period=march, region="371300", chain=other.pk),
+        ):
+            query = "&".join(f"{k}={v}" for k, v in flt.as_query().items())
+            response = client.get(f"/analytics/leaders/{subject}/?{query}", HTTP_HX_REQUEST="true")
+            assert response.status_code == 200, (subject, query)
+            expected = tables.leaders_table(subject, flt)
+            assert response.context["table"].title == expected.title
+            assert response.context["table"].columns == expected.columns
+            assert response.context["table"].rows == expected.rows, (subject, query)
+            page = response.content.decode()
+            for row in expected.rows:
+                assert row[0] in page
+            if not expected.rows:
+                assert f"所选期间和范围内没有{evaluations.subject(subject).label}的工作量记录。" in page
+    # The fixture's broker and university lead within 临沂 and the chain, and nowhere else.
+    broker_name = evaluations.subject("broker").name(deals["broker"])
+    for query, shown in (
+        ("region=371300", True),
+        ("region=370100", False),
+        (f"chain={chain.pk}", True),
+        (f"chain={other.pk}", False),
+    ):
+        page = client.get(f"/analytics/leaders/broker/?start=2026-03&end=2026-03&{query}").content.decode()
+        assert (broker_name in page) is shown, query
+    research = client.get("/analytics/leaders/research/?start=2026-03&end=2026-03&region=371300")
+    assert [row[0] for row in research.context["table"].rows] == [deals["university"].name]
+
+
+def test_the_leaders_panel_is_a_card_for_htmx_and_a_page_otherwise(client, deals):
+    client.force_login(make_bureau())
+    url = "/analytics/leaders/broker/?start=2026-03&end=2026-03"
+    broker_name = evaluations.subject("broker").name(deals["broker"])
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+    assert [t.name for t in fragment.templates][0] == "analytics/_leaders_card.html"
+    text = fragment.content.decode()
+    assert "<html" not in text and broker_name in text
+    assert 'id="leaders-broker"' in text  # replaces the dashboard's placeholder of the same id
+    assert "/analytics/export.xlsx?table=leaders&amp;subject=broker&amp;start=2026-03&amp;end=2026-03" in text
+    assert "HX-Request" in fragment["Vary"]
+    page = client.get(url)
+    assert [t.name for t in page.templates][0] == "analytics/leaders_panel.html"
+    text = page.content.decode()
+    assert "<html" in text and broker_name in text and "统计范围：2026年3月" in text
+    assert 'href="/analytics/?leaders=1&amp;start=2026-03&amp;end=2026-03#leaders-title"' in text
+    assert "返回数据统计" in text
+    assert client.get("/analytics/leaders/nope/").status_code == 404
+    assert client.get("/analytics/leaders/nope/", HTTP_HX_REQUEST="true").status_code == 404
 
 
 def test_the_monthly_report_carries_the_share_and_the_contract_breakdowns(deals):

@@ -52,6 +52,19 @@ def test_bureau_filters_the_dashboard_downloads_xlsx_and_the_monthly_pdf(live_se
     assert "按月" in rows[0][0]
     assert "兰山区" in rows[1][1] and chain.name in rows[1][1]
 
+    # The broker / institution panel: one card per subject, each loading its own table (htmx).
+    page.get_by_role("link", name="查看技术经纪人与机构排名").click()
+    page.wait_for_url("**leaders=1**")
+    subjects = page.locator("a[href*='table=leaders']").count()  # each card, loading or loaded, has its xlsx
+    assert subjects >= 1
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid^=leaders-]').length === n", arg=subjects
+    )
+    assert "正在加载排名……" not in page.inner_text("body")
+    cards = page.locator("[data-testid^=leaders-]")
+    assert "前十名" in cards.first.inner_text() and "兰山区" in cards.first.inner_text()
+    screenshot("60b-bureau-leaders")
+
     page.get_by_role("link", name="产业链创新图谱").click()
     page.get_by_role("heading", name="产业链创新图谱").wait_for()
     screenshot("61-bureau-chain-map")

@@ -214,6 +214,7 @@ def _objects(ctx: Any) -> dict[str, list[Any]]:
         "spec_key": ["needs", "achievements", "experts", "contracts"],
         "action": ["submit"],
         "token_id": [1],
+        "subject": ["broker", "nope"],  # the leaders panel and API: a subject, and one that is none
     }
 
 
