@@ -167,7 +167,8 @@ def _brokers() -> QuerySet[Any]:
 
 
 def _person(user: Any) -> str:
-    return user.get_full_name() or user.username
+    """A broker as the platform names people everywhere else: their real name, the username only without one."""
+    return str(user.display_name)
 
 
 def _org_in(prefix: str) -> Q:

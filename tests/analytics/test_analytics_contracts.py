@@ -149,6 +149,7 @@ def test_broker_and_institution_leaders_count_the_registered_contracts_they_brou
     metrics, brokers = evaluations.leaders("broker", march)
     column = [m.key for m in metrics].index("contracts.technical_by_broker")
     assert [(r["subject"], r["values"][column]) for r in brokers] == [(deals["broker"], Decimal("85.00"))]
+    assert brokers[0]["name"] == deals["broker"].real_name != deals["broker"].username  # named as people are
     metrics, research = evaluations.leaders("research", march)
     column = [m.key for m in metrics].index("contracts.technical_sold")
     row = next(r for r in research if r["subject"] == deals["university"])
