@@ -27,6 +27,19 @@ def owner():
     return user, org
 
 
+def _draft_need(user, org):
+    return need_services.need_create(
+        acting_user=user,
+        owner=org,
+        title="高端不锈钢冷轧表面缺陷在线检测",
+        summary="冷轧带钢表面缺陷识别",
+        problem="漏检率高",
+        cooperation_modes=["joint"],
+        rd_cycle_months=12,
+        visibility="public",
+    )
+
+
 def _published_need(user, org, operator):
     need = need_services.need_create(
         acting_user=user,
@@ -154,16 +167,7 @@ def test_publishing_answers_with_a_redirect_and_is_saved_while_the_broker_is_dow
 ):
     user, org = owner
     operator = make_operator()
-    need = need_services.need_create(
-        acting_user=user,
-        owner=org,
-        title="高端不锈钢冷轧表面缺陷在线检测",
-        summary="冷轧带钢表面缺陷识别",
-        problem="漏检率高",
-        cooperation_modes=["joint"],
-        rd_cycle_months=12,
-        visibility="public",
-    )
+    need = _draft_need(user, org)
     listing_transition(item=need, action="submit", acting_user=user)
     client.force_login(operator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -284,16 +288,7 @@ def test_submitting_and_editing_a_published_need_answer_normally_while_the_broke
     """The other two changes the fault benchmark saw answer 500: a submission (page) and an edit of a
     published need (API, JSON). Both are saved, their follow-up work waits in the outbox."""
     user, org = owner
-    draft = need_services.need_create(
-        acting_user=user,
-        owner=org,
-        title="高端不锈钢冷轧表面缺陷在线检测",
-        summary="冷轧带钢表面缺陷识别",
-        problem="漏检率高",
-        cooperation_modes=["joint"],
-        rd_cycle_months=12,
-        visibility="public",
-    )
+    draft = _draft_need(user, org)
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         submitted = client.post(f"/needs/{draft.pk}/actions/submit/", {"confirm_duplicate": "1"})
