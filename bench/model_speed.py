@@ -27,7 +27,7 @@ import tempfile
 import time
 from typing import Any
 
-from bench.common import CACHE, RESULTS, load_corpus, log
+from bench.common import CACHE, RESULTS, load_corpus, log, session_priority
 
 TOKENS = 256
 FLOP_PER_PASSAGE = TOKENS * (42e6 + 12 * 4 * TOKENS * 384)
@@ -139,21 +139,6 @@ def peak_gflops() -> float:
     for _ in range(8):
         a @ a
     return 8 * 2 * 1024**3 / (time.process_time() - c0) / 1e9
-
-
-def session_priority() -> int | None:
-    """Under ``nice -n -10`` give this process's session (autogroup) the same nice, as bench.load does: with
-    sched_autogroup a process's nice only ranks it within its own session, not against other sessions' work.
-    Run the benchmark in a session of its own (``setsid``) so that only it is affected."""
-    path = "/proc/self/autogroup"
-    try:
-        if os.nice(0) < 0:
-            with open(path, "w") as fh:
-                fh.write(str(os.nice(0)))
-        with open(path) as fh:
-            return int(fh.read().split("nice")[-1])
-    except (OSError, ValueError):
-        return None
 
 
 def _version(package: str) -> str | None:

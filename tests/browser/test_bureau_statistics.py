@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from techmarket.analytics.periods import Month
 from techmarket.demo.generator import DEFAULT_PASSWORD, generate
 from techmarket.reference.models import IndustryChain
 
@@ -25,6 +26,10 @@ def demo(monkeypatch):  # type: ignore[no-untyped-def]
 
 def test_bureau_filters_the_dashboard_downloads_xlsx_and_the_monthly_pdf(live_server, page, screenshot, demo):  # type: ignore[no-untyped-def]
     base = live_server.url
+    # Months follow today, as the demo data does (generated back from now over two years): the dashboard
+    # filtered over the last 24 months up to this one, the monthly report of the last finished month.
+    this_month = Month.current()
+    report_month = this_month.shift(-1)
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("用户名或邮箱").fill("demo_bureau")
     page.get_by_label("密码").fill(DEFAULT_PASSWORD)
@@ -34,8 +39,8 @@ def test_bureau_filters_the_dashboard_downloads_xlsx_and_the_monthly_pdf(live_se
     page.locator("#chart-funnel canvas").wait_for()  # ECharts drew the funnel
 
     chain = IndustryChain.objects.filter(is_active=True).order_by("sort_order", "name").first()
-    page.get_by_label("开始月份").fill("2025-01")
-    page.get_by_label("结束月份").fill("2026-11")
+    page.get_by_label("开始月份").fill(str(this_month.shift(-23)))
+    page.get_by_label("结束月份").fill(str(this_month))
     page.get_by_label("地区", exact=True).select_option("371302")  # 兰山区
     page.get_by_label("产业链", exact=True).select_option(str(chain.pk))
     page.get_by_role("button", name="查看").click()
@@ -51,6 +56,8 @@ def test_bureau_filters_the_dashboard_downloads_xlsx_and_the_monthly_pdf(live_se
         rows = list(load_workbook(io.BytesIO(saved.read())).active.iter_rows(values_only=True))
     assert "按月" in rows[0][0]
     assert "兰山区" in rows[1][1] and chain.name in rows[1][1]
+    # the monthly series runs through the selected period, up to this month
+    assert f"{this_month.year}年{this_month.month}月" in [row[0] for row in rows[2:]]
 
     # The broker / institution panel: one card per subject, each loading its own table (htmx).
     page.get_by_role("link", name="查看技术经纪人与机构排名").click()
@@ -70,11 +77,11 @@ def test_bureau_filters_the_dashboard_downloads_xlsx_and_the_monthly_pdf(live_se
     screenshot("61-bureau-chain-map")
 
     page.goto(f"{base}/analytics/reports/")
-    page.get_by_label("报告期内的月份").fill("2026-10")
+    page.get_by_label("报告期内的月份").fill(str(report_month))
     page.get_by_role("button", name="立即生成").click()
     page.get_by_text("已生成：").wait_for()
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF").first.click()
     text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
-    assert "科技成果转化月报（2026年10月）" in text and "主要指标" in text
+    assert f"科技成果转化月报（{report_month.year}年{report_month.month}月）" in text and "主要指标" in text
     screenshot("62-bureau-reports")

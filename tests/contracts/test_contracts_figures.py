@@ -149,3 +149,15 @@ def test_figures_page_and_api_for_the_bureau_only(fixture, client, bureau_user, 
     client.force_login(user)
     assert client.get("/contracts/figures/").status_code == 403
     assert client.get("/api/contracts/figures").status_code == 403
+
+
+def test_the_dates_placing_a_contract_in_a_month_are_indexed():
+    """Refreshing a month of a contract figure filters on signed_on / registered_on (analytics.facts): on
+    PostgreSQL with 100,000 contracts the planner scans these indexes instead of the whole table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, TechContract._meta.db_table)
+    single = {tuple(c["columns"]) for c in found.values() if c["index"] and not c["unique"]}
+    assert ("signed_on",) in single
+    assert ("registered_on",) in single
