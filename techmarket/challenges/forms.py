@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.core.forms import StyledFormMixin
+from techmarket.core.forms import StyledFormMixin, with_all
 from techmarket.orgs.models import Organization
 from techmarket.reference.models import Industry
 
@@ -170,13 +170,9 @@ class ChallengeFilterForm(forms.Form):
     """The list page's filters; saved searches (notifications) re-run them for each new publication."""
 
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Challenge.Status.choices)
-    )
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=with_all(Challenge.Status.choices))
     batch = forms.IntegerField(label=_("批次"), required=False, min_value=1)
-    mode = forms.ChoiceField(
-        label=_("组织方式"), required=False, choices=[("", _("全部"))] + list(Challenge.Mode.choices)
-    )
+    mode = forms.ChoiceField(label=_("组织方式"), required=False, choices=with_all(Challenge.Mode.choices))
 
     def selector_filters(self) -> dict[str, Any]:
         if not self.is_valid():

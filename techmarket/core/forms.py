@@ -31,6 +31,13 @@ class StyledFormMixin:
                 widget.attrs["aria-describedby"] = f"id_{name}_error"
 
 
+def with_all(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """A filter's choices led by the empty value 全部 (no filter on this field)."""
+    from django.utils.translation import gettext_lazy as _
+
+    return [("", _("全部")), *choices]
+
+
 DASHES = "---------"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.core.forms import with_all
 from techmarket.orgs.models import Organization
 
 from .fields import EVENT_FIELDS
@@ -17,9 +18,7 @@ DT = {"type": "datetime-local", "class": "form-control"}
 
 class EventFilterForm(forms.Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("活动类型"), required=False, choices=[("", _("全部"))] + list(Event.Kind.choices)
-    )
+    kind = forms.ChoiceField(label=_("活动类型"), required=False, choices=with_all(Event.Kind.choices))
     when = forms.ChoiceField(
         label=_("时间"),
         required=False,

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from techmarket.core.forms import with_all
 from techmarket.reference.forms import (
     ChainNodeMultipleChoiceField,
     DisciplineMultipleChoiceField,
@@ -58,12 +59,8 @@ class _FacilityListFilterForm(IndustryChainFilterForm):
 class FacilityFilterForm(_FacilityListFilterForm):
     plain_filters = ("kind", "status")
 
-    kind = forms.ChoiceField(
-        label=_("类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
-    )
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Facility.Status.choices)
-    )
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=with_all(Facility.Kind.choices))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=with_all(Facility.Status.choices))
 
 
 MULTI_HELP = _("可多选：按住 Ctrl（Mac 上为 ⌘）点选。")
@@ -226,10 +223,10 @@ class ServiceFilterForm(_FacilityListFilterForm):
     plain_filters = ("kind", "facility_kind")
 
     kind = forms.ChoiceField(
-        label=_("服务类别"), required=False, choices=[("", _("全部"))] + list(FacilityService.Kind.choices)
+        label=_("服务类别"), required=False, choices=with_all(FacilityService.Kind.choices)
     )
     facility_kind = forms.ChoiceField(
-        label=_("平台类型"), required=False, choices=[("", _("全部"))] + list(Facility.Kind.choices)
+        label=_("平台类型"), required=False, choices=with_all(Facility.Kind.choices)
     )
 
 

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.core.forms import with_all
+
 from .models import DECLARED_SOURCES, ConsentItem, FinanceProduct, Grade, ProductKind
 
 
@@ -19,9 +21,7 @@ def _style(form: forms.BaseForm) -> None:
 
 class ProductFilterForm(forms.Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("产品类型"), required=False, choices=[("", _("全部"))] + list(ProductKind.choices)
-    )
+    kind = forms.ChoiceField(label=_("产品类型"), required=False, choices=with_all(ProductKind.choices))
     provider_kind = forms.ChoiceField(
         label=_("机构类型"),
         required=False,

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.core.forms import StyledForm
+from techmarket.core.forms import StyledForm, with_all
 from techmarket.reference.forms import RegionChoiceField, RegionFilterField
 
 from .facts import all_facts
@@ -20,11 +20,9 @@ from .rules import OPERATORS
 
 class PolicyFilterForm(StyledForm):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
-    level = forms.ChoiceField(
-        label=_("层级"), required=False, choices=[("", _("全部"))] + list(Policy.Level.choices)
-    )
+    level = forms.ChoiceField(label=_("层级"), required=False, choices=with_all(Policy.Level.choices))
     support_type = forms.ChoiceField(
-        label=_("支持方式"), required=False, choices=[("", _("全部"))] + list(Policy.SupportType.choices)
+        label=_("支持方式"), required=False, choices=with_all(Policy.SupportType.choices)
     )
     region = RegionFilterField(label=_("适用地区"))
     validity = forms.ChoiceField(
@@ -167,4 +165,4 @@ class ApplicationFilterForm(StyledForm):
         from .models import PolicyApplication
 
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("全部"))] + list(PolicyApplication.Status.choices)  # type: ignore[attr-defined]
+        self.fields["status"].choices = with_all(PolicyApplication.Status.choices)  # type: ignore[attr-defined]
