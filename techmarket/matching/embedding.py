@@ -14,7 +14,8 @@ task ``embed_pending`` (production: on the "matching" queue after every re-index
 time slices of MATCHING_EMBED_SLICE_SECONDS that owe their continuation through the outbox). Until a step is done the site
 serves what it has: lexical + structured, then with static vectors, then queries whose candidates all
 have passages get the full-model re-scoring. Progress is written to ``dense-status.json`` in the index
-directory and shown on the health page.
+directory and to the shared cache (a worker on another machine), and shown on the health page, which
+says so when a pass under way has stopped making progress (STALL_MINUTES).
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from techmatch import Analyzer, build_static_encoder
@@ -49,20 +52,48 @@ def status_path() -> Path:
     return handle.index_dir() / "dense-status.json"
 
 
-def read_status() -> dict[str, Any]:
+# The status also goes to the shared cache: with several machines the worker that embeds (a `-Q matching`
+# Celery worker) does not share MATCHING_INDEX_DIR with the web nodes whose health page shows it.
+STATUS_CACHE_KEY = "matching:dense-status"
+# A pass under way (phase passages / token_table / reindex) writes its status at least every batch; one
+# that has not written for this long has stopped - no process serves the "matching" queue, or it died.
+STALL_MINUTES = 15
+_WORKING = ("passages", "token_table", "reindex")
+
+
+def _read_file() -> dict[str, Any]:
     try:
         return dict(json.loads(status_path().read_text(encoding="utf-8")))
     except (FileNotFoundError, ValueError):
         return {}
 
 
+def _read_cache() -> dict[str, Any]:
+    try:
+        return dict(cache.get(STATUS_CACHE_KEY) or {})
+    except Exception:  # noqa: BLE001 - any cache failure (core.cache.CacheUnavailable, redis-py's): the file is the fallback
+        return {}
+
+
+def read_status() -> dict[str, Any]:
+    """The newest status written: this node's file (the embedded default's worker process) or the shared
+    cache (a worker on another machine; a per-process memory cache holds only this process's writes)."""
+    found: list[dict[str, Any]] = [st for st in (_read_file(), _read_cache()) if st]
+    found.sort(key=lambda st: str(st.get("updated_at") or ""))
+    return found[-1] if found else {}
+
+
 def _write_status(**values: Any) -> None:
     path = status_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {**read_status(), **values, "updated_at": timezone.now().isoformat()}
+    data = {**_read_file(), **values, "updated_at": timezone.now().isoformat()}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
+    try:
+        cache.set(STATUS_CACHE_KEY, data, None)
+    except Exception:  # noqa: BLE001 - sharing the status is best effort; the pass must go on
+        logger.warning("matching: embedding status not shared (cache unavailable)", exc_info=True)
 
 
 def model() -> Encoder:
@@ -201,4 +232,12 @@ def progress() -> dict[str, Any]:
     total = int(st.get("passages_total") or 0)
     done = int(st.get("passages_done") or 0)
     st["passages_share"] = round(100.0 * done / total, 1) if total else None
+    st["stalled_minutes"] = None
+    if st.get("phase") in _WORKING and st.get("updated_at"):
+        try:
+            quiet = timezone.now() - datetime.fromisoformat(str(st["updated_at"]))
+        except ValueError:
+            quiet = None
+        if quiet is not None and quiet.total_seconds() >= STALL_MINUTES * 60:
+            st["stalled_minutes"] = int(quiet.total_seconds() // 60)
     return st

@@ -174,6 +174,66 @@ def test_health_page_shows_embedding_progress(
     assert status["passages_done"] == 2
 
 
+def test_health_page_says_when_a_pass_under_way_has_stopped(
+    dense_app, client, operator_user, enterprise, university, rebuild, monkeypatch
+):
+    """No process serves the "matching" queue (or the worker died) mid-pass: the phase still says
+    "passages", but nothing has been written for STALL_MINUTES - the page says so and what to start."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_filler(university, n=3)
+    rebuild()
+    embedding.embed_missing(encoder=dense_app, limit=2)  # items left: the phase stays "passages"
+    client.force_login(operator_user)
+    assert embedding.progress()["stalled_minutes"] is None
+    assert 'id="dense-stalled"' not in client.get(reverse("matching:health")).content.decode()
+    later = timezone.now() + timedelta(minutes=embedding.STALL_MINUTES + 5)
+    monkeypatch.setattr(embedding.timezone, "now", lambda: later)
+    assert embedding.progress()["stalled_minutes"] == embedding.STALL_MINUTES + 5
+    html = client.get(reverse("matching:health")).content.decode()
+    assert 'id="dense-stalled"' in html and "-Q matching" in html
+    # a finished pass is idle, never "stalled", however old
+    embedding.embed_missing(encoder=dense_app)
+    monkeypatch.setattr(embedding.timezone, "now", lambda: later + timedelta(days=3))
+    assert embedding.read_status()["phase"] == "idle"
+    assert embedding.progress()["stalled_minutes"] is None
+
+
+def test_another_machine_sees_the_workers_status_through_the_shared_cache(
+    dense_app, enterprise, university, rebuild, settings, tmp_path
+):
+    """A -Q matching worker on another machine does not share MATCHING_INDEX_DIR with the web node: the
+    web node reads the newest status, from its own file or from the shared cache."""
+    make_filler(university, n=3)
+    rebuild()
+    embedding.embed_missing(encoder=dense_app, limit=2)
+    written = embedding.read_status()
+    settings.MATCHING_INDEX_DIR = tmp_path / "web-node"  # the web node: no status file of its own
+    assert not embedding.status_path().exists()
+    assert embedding.read_status() == written
+    assert embedding.progress()["passages_done"] == 2
+
+
+def test_embedding_goes_on_when_the_cache_cannot_take_the_status(
+    dense_app, enterprise, university, rebuild, monkeypatch
+):
+    from django.core.cache import cache
+
+    from techmarket.core.cache import CacheUnavailable
+
+    def down(*args, **kwargs):
+        raise CacheUnavailable("cache unavailable (test)")
+
+    monkeypatch.setattr(cache, "set", down)
+    monkeypatch.setattr(cache, "get", down)
+    make_filler(university, n=2)
+    rebuild()
+    embedding.embed_missing(encoder=dense_app)
+    assert embedding.progress()["passages_share"] == 100.0  # read back from this node's file
+
+
 def test_dense_worker_command_runs_one_pass(dense_app, enterprise, university, rebuild, monkeypatch):
     make_filler(university, n=2)
     rebuild()
