@@ -244,3 +244,14 @@ def test_seeking_bad_input_saves_nothing(enterprise, ent_user):
     messages = " ".join(exc.value.messages)
     assert "项目名称至少 4 个字" in messages and "请选择融资阶段" in messages and "请写明资金用途" in messages
     assert not FinanceSeeking.objects.unscoped().exists()
+
+
+def test_the_bare_search_boxes_of_the_lists_say_what_they_search(client, inv_user):
+    # The fund and seeking lists show their filter widgets without labels.
+    client.force_login(inv_user)
+    funds = client.get("/investors/").content.decode()
+    assert 'placeholder="搜索基金名称、管理机构或简介"' in funds and 'aria-label="投资阶段"' in funds
+    seekings = client.get("/investors/seekings/").content.decode()
+    assert (
+        'placeholder="搜索融资需求标题、企业名称或简介"' in seekings and 'aria-label="融资阶段"' in seekings
+    )

@@ -130,3 +130,38 @@ def test_workspace_expiring_link_lists_only_needs_expiring_within_30_days(client
     assert "/needs/mine/?expiring=30" in workspace
     page = client.get("/needs/mine/", {"expiring": "30"}).content.decode()
     assert soon.title in page and "还早着呢的需求" not in page
+
+
+def test_a_rejected_form_says_at_its_top_which_fields_to_correct(client, member):
+    # The budget and the deadline sit far down the long form: the summary at the top links to them.
+    user, org = member
+    client.force_login(user)
+    response = client.post(
+        "/needs/new/",
+        {**FORM, "owner": org.pk, "budget_min": "500", "budget_max": "100", "deadline": "2020-01-01"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and Need.objects.count() == 0
+    summary = html[html.index('data-testid="form-errors"') :]
+    summary = summary[: summary.index("</div></div>")]
+    assert "请修改下面标红的字段" in summary
+    assert 'href="#id_budget_max"' in summary and 'href="#id_deadline"' in summary
+    assert 'href="#id_title"' not in summary
+    assert "高韧性立方氮化硼单晶研制" in html  # nothing typed is lost
+
+
+def test_a_valid_form_shows_no_error_summary(client, member):
+    user, org = member
+    client.force_login(user)
+    assert 'data-testid="form-errors"' not in client.get("/needs/new/").content.decode()
+
+
+def test_the_technology_kind_is_singular_in_english():
+    from django.utils import translation
+
+    from techmarket.needs.models import NeedKind
+
+    with translation.override("en"):
+        assert str(NeedKind.TECHNOLOGY.label) == "Technology need"
+    with translation.override("zh-hans"):
+        assert str(NeedKind.TECHNOLOGY.label) == "技术需求"
