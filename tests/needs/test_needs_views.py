@@ -165,3 +165,22 @@ def test_the_technology_kind_is_singular_in_english():
         assert str(NeedKind.TECHNOLOGY.label) == "Technology need"
     with translation.override("zh-hans"):
         assert str(NeedKind.TECHNOLOGY.label) == "技术需求"
+
+
+def test_only_organisations_that_publish_needs_get_the_post_and_import_buttons(client, member):
+    # A bank browses the needs; "发布需求" would only send it back with "技术需求由企业等需求方发布".
+    bank = OrganizationFactory(kind="bank")
+    banker = UserFactory()
+    MembershipFactory(user=banker, organization=bank, role=Role.ORG_ADMIN)
+    client.force_login(banker)
+    html = client.get("/needs/").content.decode()
+    assert 'href="/needs/new/"' not in html and 'href="/needs/mine/"' not in html
+    assert (
+        'href="/imports/needs/"' not in html
+        and 'href="/achievements/new/"' not in client.get("/achievements/").content.decode()
+    )
+    user, _org = member  # an enterprise
+    client.force_login(user)
+    html = client.get("/needs/").content.decode()
+    assert 'href="/needs/new/"' in html and 'href="/needs/mine/"' in html and 'href="/imports/needs/"' in html
+    assert 'href="/needs/new/"' in client.get("/needs/mine/").content.decode()
