@@ -255,3 +255,10 @@ def test_the_bare_search_boxes_of_the_lists_say_what_they_search(client, inv_use
     assert (
         'placeholder="搜索融资需求标题、企业名称或简介"' in seekings and 'aria-label="融资阶段"' in seekings
     )
+
+
+def test_the_status_filter_button_of_the_interests_does_not_wrap(client, inv_user):
+    # Beside a wide status box the button was squeezed to one character per line (筛 / 选).
+    client.force_login(inv_user)
+    html = client.get("/investors/interests/").content.decode()
+    assert 'class="btn btn-sm btn-primary text-nowrap" type="submit">筛选</button>' in html
