@@ -262,3 +262,13 @@ def test_the_status_filter_button_of_the_interests_does_not_wrap(client, inv_use
     client.force_login(inv_user)
     html = client.get("/investors/interests/").content.decode()
     assert 'class="btn btn-sm btn-primary text-nowrap" type="submit">筛选</button>' in html
+
+
+def test_the_fund_page_names_the_chain_of_each_chain_node(client, fund):
+    # "上游" alone says nothing: which chain's upstream?
+    from techmarket.reference.models import ChainNode, IndustryChain
+
+    steel = IndustryChain.objects.create(name="高端不锈钢")
+    fund.chain_nodes.add(ChainNode.objects.create(chain=steel, name="上游"))
+    html = client.get(f"/investors/funds/{fund.pk}/").content.decode()
+    assert "高端不锈钢 · 上游" in html
