@@ -72,7 +72,7 @@ class FiltersForm(forms.Form):
         if not self.is_valid() or "period" not in self.cleaned_data:
             return Filters()
         period = self.cleaned_data["period"]
-        data = self.data.copy()
+        data = self.data.copy() if hasattr(self.data, "copy") else dict(self.data)  # QueryDict or dict
         data["start"], data["end"] = str(period.first), str(period.last)
         self.data = data
         chain = self.cleaned_data.get("chain")
