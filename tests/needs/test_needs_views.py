@@ -184,3 +184,15 @@ def test_only_organisations_that_publish_needs_get_the_post_and_import_buttons(c
     html = client.get("/needs/").content.decode()
     assert 'href="/needs/new/"' in html and 'href="/needs/mine/"' in html and 'href="/imports/needs/"' in html
     assert 'href="/needs/new/"' in client.get("/needs/mine/").content.decode()
+
+
+def test_lists_of_labels_use_the_enumeration_comma_of_the_language(client, member):
+    _user, org = member
+    need = listed_need(
+        owner=org, title="高韧性立方氮化硼单晶研制", cooperation_modes=["joint", "commissioned"]
+    )
+    url = f"/needs/{need.pk}/"
+    assert "合作开发、委托开发" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(url).content.decode()
+    assert "Joint development, Commissioned development" in html  # was "Joint development、Commissioned …"
