@@ -196,3 +196,15 @@ def test_lists_of_labels_use_the_enumeration_comma_of_the_language(client, membe
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(url).content.decode()
     assert "Joint development, Commissioned development" in html  # was "Joint development、Commissioned …"
+
+
+def test_the_missing_problem_is_reported_with_the_other_errors_at_once(client, member):
+    # Before, "请填写“技术难题”" came only after the budget had been corrected and the form sent again.
+    user, org = member
+    client.force_login(user)
+    html = client.post(
+        "/needs/new/", {**FORM, "owner": org.pk, "problem": "", "budget_min": "500", "budget_max": "100"}
+    ).content.decode()
+    assert "请填写“技术难题”" in html and "不能低于下限" in html
+    assert 'href="#id_problem"' in html and 'href="#id_budget_max"' in html
+    assert Need.objects.count() == 0
