@@ -208,3 +208,11 @@ def test_the_missing_problem_is_reported_with_the_other_errors_at_once(client, m
     assert "请填写“技术难题”" in html and "不能低于下限" in html
     assert 'href="#id_problem"' in html and 'href="#id_budget_max"' in html
     assert Need.objects.count() == 0
+
+
+def test_the_own_needs_page_does_not_link_to_itself(client, member):
+    user, _org = member
+    client.force_login(user)
+    html = client.get("/needs/mine/").content.decode()
+    assert 'href="/needs/mine/"' not in html and 'href="/needs/new/"' in html
+    assert 'href="/achievements/mine/"' not in client.get("/achievements/mine/").content.decode()
