@@ -51,12 +51,13 @@ class RegisterForm(StyledForm):
         label=_("机构全称"), max_length=128, required=False, help_text=_("与营业执照或法人证书一致。")
     )
     org_kind = forms.ChoiceField(
-        label=_("机构类型"), choices=[("", "—")] + list(Organization.Kind.choices), required=False
+        label=_("机构类型"), choices=[("", _("请选择"))] + list(Organization.Kind.choices), required=False
     )
     org_uscc = forms.CharField(
         label=_("统一社会信用代码"), max_length=20, required=False, help_text=_("18 位，见营业执照。")
     )
-    org_region = RegionChoiceField(label=_("所在地区"), required=False)
+    # Required when registering a new organisation (clean() says so): not "请选择（可不填）".
+    org_region = RegionChoiceField(label=_("所在地区"), required=False, empty_label=_("请选择"))
     org_industry = IndustryChoiceField(label=_("所属行业"), required=False)
     org_tags = forms.ModelMultipleChoiceField(
         label=_("资质标签"),

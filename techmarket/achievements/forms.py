@@ -30,7 +30,7 @@ _PIPE = re.compile(r"[|｜]")
 
 def trl_choices() -> list[tuple[int, str]]:
     """TRL 1–9 with the names of GB/T 22900-2022, read from the reference table (operators may reword them)."""
-    names = dict(TechnologyReadinessLevel.objects.values_list("level", "name"))
+    names = TechnologyReadinessLevel.display_names()
     return [
         (level, f"TRL {level} · {names[level]}" if names.get(level) else f"TRL {level}")
         for level in range(1, 10)

@@ -38,7 +38,7 @@ def _mode_labels(item: Achievement) -> list[str]:
 
 
 def list_rows(request: HttpRequest, page: Any, own: bool = False) -> list[tuple[Any, ...]]:
-    trl_names = dict(TechnologyReadinessLevel.objects.values_list("level", "name"))
+    trl_names = TechnologyReadinessLevel.display_names()
     return [
         (
             item,

@@ -64,8 +64,17 @@ class FiltersForm(forms.Form):
 
     def filters(self) -> Filters:
         """The valid filters; the default (this year to date, everywhere) when the form has errors."""
+        # The month inputs show the period the figures are for, not blanks when it was left to the default.
+        if not self.is_bound:
+            default = Filters()
+            self.initial = {"start": str(default.period.first), "end": str(default.period.last)}
+            return default
         if not self.is_valid() or "period" not in self.cleaned_data:
             return Filters()
+        period = self.cleaned_data["period"]
+        data = self.data.copy() if hasattr(self.data, "copy") else dict(self.data)  # QueryDict or dict
+        data["start"], data["end"] = str(period.first), str(period.last)
+        self.data = data
         chain = self.cleaned_data.get("chain")
         return Filters(
             period=self.cleaned_data["period"],

@@ -42,11 +42,23 @@ def _rows(request: HttpRequest, pages: ListingPages, page: Any, *, own: bool) ->
     return [(item, item.owner.name if own else owner_label(request.user, item)) for item in page]
 
 
+def _can_publish(request: HttpRequest, ctype: CatalogueType, orgs: list[Any]) -> bool:
+    """Whether the list shows "post" / "import" buttons. extra["owner_kinds"]: a bank or a bureau browses
+    needs but publishes none, so it gets no buttons that would only lead to a refusal (the create view's
+    own check, kept as it is; a user without an approved organisation still learns there why)."""
+    kinds = ctype.extra.get("owner_kinds")
+    return request.user.is_authenticated and (
+        roles.is_operator(request.user) or not orgs or kinds is None or any(o.kind in kinds for o in orgs)
+    )
+
+
 def listing_list(request: HttpRequest, *, key: str) -> HttpResponse:
     ctype, pages = _type(key)
     form = ctype.filter_form(request.GET or None) if ctype.filter_form else None
     filters = form.selector_filters() if form is not None else {}
     page = Paginator(ctype.list_visible(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    orgs = roles.user_organizations(request.user)
+    can_publish = _can_publish(request, ctype, orgs)
     return render(
         request,
         pages.list_template,
@@ -56,7 +68,8 @@ def listing_list(request: HttpRequest, *, key: str) -> HttpResponse:
             "rows": _rows(request, pages, page, own=False),
             "query": query_without_page(request),
             "title": pages.list_title,
-            "can_import": ctype.import_spec is not None and bool(roles.user_organizations(request.user)),
+            "can_publish": can_publish,
+            "can_import": ctype.import_spec is not None and bool(orgs) and can_publish,
         },
     )
 
@@ -80,6 +93,7 @@ def listing_mine(request: HttpRequest, *, key: str) -> HttpResponse:
             "query": query_without_page(request),
             "title": pages.mine_title,
             "mine": True,
+            "can_publish": _can_publish(request, ctype, orgs),
             "statuses": ListingStatus.choices,
             "status": status,
             # Export / submit-all-drafts toolbar, one set of buttons per organisation (imports/_mine_toolbar.html).
@@ -102,6 +116,7 @@ def listing_review(request: HttpRequest, *, key: str) -> HttpResponse:
             "query": "",
             "title": pages.review_title,
             "review": True,
+            "can_publish": _can_publish(request, ctype, roles.user_organizations(request.user)),
         },
     )
 

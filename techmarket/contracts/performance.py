@@ -33,12 +33,19 @@ def contract_count(engagement_ids: list[int]) -> dict[int, int]:
     return {k: v[0] for k, v in _sums(engagement_ids).items()}
 
 
+# Amounts for every engagement, 0.00 without a contract: a broker without contracts reads "0.00" in the
+# 万元 columns like the others, not "0".
+ZERO = Decimal("0.00")
+
+
 def contract_total(engagement_ids: list[int]) -> dict[int, Decimal]:
-    return {k: v[1] for k, v in _sums(engagement_ids).items()}
+    sums = _sums(engagement_ids)
+    return {pk: sums[pk][1] if pk in sums else ZERO for pk in engagement_ids}
 
 
 def contract_technical(engagement_ids: list[int]) -> dict[int, Decimal]:
-    return {k: v[2] for k, v in _sums(engagement_ids).items()}
+    sums = _sums(engagement_ids)
+    return {pk: sums[pk][2] if pk in sums else ZERO for pk in engagement_ids}
 
 
 COLUMNS: list[tuple[Any, Callable[[list[int]], dict[int, Any]]]] = [

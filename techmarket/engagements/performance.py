@@ -116,6 +116,11 @@ def _summarise(engagements: list[Engagement], entries: Iterable[StageEntry]) -> 
     }
 
 
+def _total(values: Any) -> Any:
+    """The sum of a column's values, None as 0; a Decimal 0.00 stays 0.00 (not the int 0 of ``v or 0``)."""
+    return sum((v for v in values if v is not None), 0)
+
+
 def broker_performance(params: PerformanceParams, *, only_broker: Any = None) -> dict[str, Any]:
     """Per lead broker and in total; engagements opened in the period. Three queries plus the extra columns."""
     qs = Engagement.objects.unscoped().select_related("lead_broker")
@@ -144,11 +149,11 @@ def broker_performance(params: PerformanceParams, *, only_broker: Any = None) ->
         mine = {e.pk for e in items}
         row = _summarise(items, [x for x in entries if x.engagement_id in mine])
         row["broker"] = items[0].lead_broker
-        row["extra"] = [sum((values.get(pk) or 0) for pk in mine) for _label, values in extras]
+        row["extra"] = [_total(values.get(pk) for pk in mine) for _label, values in extras]
         rows.append(row)
     rows.sort(key=lambda r: (-r["deals"], -r["total"], r["broker"].pk))
     total = _summarise(engagements, entries)
-    total["extra"] = [sum(v or 0 for v in values.values()) for _label, values in extras]
+    total["extra"] = [_total(values.values()) for _label, values in extras]
     return {
         "rows": rows,
         "total": total,

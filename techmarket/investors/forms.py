@@ -13,9 +13,20 @@ from .models import FinanceSeeking, Interest, Stage
 
 
 class FundFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    # The list shows the bare widgets without labels: the placeholder says what is searched.
+    q = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("搜索基金名称、管理机构或简介"), "aria-label": _("关键词")}
+        ),
+    )
     stage = forms.ChoiceField(
-        label=_("投资阶段"), required=False, choices=[("", _("全部阶段"))] + Stage.choices
+        label=_("投资阶段"),
+        required=False,
+        choices=[("", _("全部阶段"))] + Stage.choices,
+        widget=forms.Select(attrs={"aria-label": _("投资阶段")}),
     )
 
     def selector_filters(self) -> dict[str, Any]:
@@ -77,12 +88,25 @@ class SeekingForm(StyledFormMixin, forms.Form):
 
 
 class SeekingFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("搜索融资需求标题、企业名称或简介"), "aria-label": _("关键词")}
+        ),
+    )
     stage = forms.ChoiceField(
-        label=_("融资阶段"), required=False, choices=[("", _("全部阶段"))] + Stage.choices
+        label=_("融资阶段"),
+        required=False,
+        choices=[("", _("全部阶段"))] + Stage.choices,
+        widget=forms.Select(attrs={"aria-label": _("融资阶段")}),
     )
     status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态"))] + FinanceSeeking.Status.choices
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态"))] + FinanceSeeking.Status.choices,
+        widget=forms.Select(attrs={"aria-label": _("状态")}),
     )
 
     def selector_filters(self) -> dict[str, Any]:

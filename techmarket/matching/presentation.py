@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from techmarket.core.text import word_list
 from techmatch import Document, Result
@@ -173,6 +173,77 @@ def shown_spans(text: str, result: Result, field: str) -> list[tuple[int, int]]:
     return merged
 
 
+# The engine (techmatch, no Django) words its reasons in Chinese; the page translates them here. Its
+# vocabulary of cooperation modes and stages (needs/achievements/experts matching.py) and the reason shapes
+# of techmatch.features. Industry and discipline names are reference data and stay as they are.
+ENGINE_WORDS = {
+    "技术开发": pgettext_lazy("matching", "技术开发"),
+    "合作开发": pgettext_lazy("matching", "合作开发"),
+    "转让": pgettext_lazy("matching", "转让"),
+    "许可": pgettext_lazy("matching", "许可"),
+    "作价入股": pgettext_lazy("matching", "作价入股"),
+    "先使用后付费": pgettext_lazy("matching", "先使用后付费"),
+    "人才引进": pgettext_lazy("matching", "人才引进"),
+    "共建平台": pgettext_lazy("matching", "共建平台"),
+    "技术服务": pgettext_lazy("matching", "技术服务"),
+    "实验室": pgettext_lazy("matching", "实验室"),
+    "小试": pgettext_lazy("matching", "小试"),
+    "中试": pgettext_lazy("matching", "中试"),
+    "产业化": pgettext_lazy("matching", "产业化"),
+}
+
+
+def _word(text: str) -> str:
+    text = text.strip()
+    return str(ENGINE_WORDS.get(text, text))
+
+
+def _stage(text: str) -> str:
+    """The requirement a TRL reason names: a stage word (中试) or "TRL 6"."""
+    return text.strip() if text.strip().startswith("TRL") else _word(text)
+
+
+_REASONS: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"^同一地市$"), lambda m: pgettext("matching reason", "同一地市")),
+    (re.compile(r"^同一省份$"), lambda m: pgettext("matching reason", "同一省份")),
+    (
+        re.compile(r"^合作方式匹配：(?P<modes>.+)$"),
+        lambda m: (
+            _("合作方式匹配：%(modes)s") % {"modes": word_list(_word(w) for w in m["modes"].split("、"))}
+        ),
+    ),
+    (re.compile(r"^同属学科 (?P<name>.+)$"), lambda m: _("同属学科 %(name)s") % {"name": m["name"]}),
+    (re.compile(r"^同属 (?P<name>.+)$"), lambda m: _("同属 %(name)s") % {"name": m["name"]}),
+    (
+        re.compile(r"^行业 (?P<industry>.+?) 与学科 (?P<discipline>.+) 相关$"),
+        lambda m: (
+            _("行业 %(industry)s 与学科 %(discipline)s 相关")
+            % {"industry": m["industry"], "discipline": m["discipline"]}
+        ),
+    ),
+    (
+        re.compile(r"^成熟度 TRL (?P<trl>\d+) 满足(?P<stage>.+?)要求$"),
+        lambda m: _("成熟度 TRL %(trl)s 满足%(stage)s要求") % {"trl": m["trl"], "stage": _stage(m["stage"])},
+    ),
+    (
+        re.compile(r"^成熟度 TRL (?P<trl>\d+) 低于(?P<stage>.+?)要求（TRL (?P<want>\d+)）$"),
+        lambda m: (
+            _("成熟度 TRL %(trl)s 低于%(stage)s要求（TRL %(want)s）")
+            % {"trl": m["trl"], "stage": _stage(m["stage"]), "want": m["want"]}
+        ),
+    ),
+]
+
+
+def translated_reason(reason: str) -> str:
+    """One engine reason in the page's language (unknown shapes unchanged)."""
+    for pattern, words in _REASONS:
+        m = pattern.match(reason)
+        if m:
+            return str(words(m))
+    return reason
+
+
 def plain_reasons(result: Result) -> list[str]:
     """The engine's reasons in words a user reads: shared keywords without numbers and filler words,
     industry and discipline by name (no codes), no signal jargon (语义相似度 0.91, 主要依据)."""
@@ -185,7 +256,7 @@ def plain_reasons(result: Result) -> list[str]:
         elif reason.startswith(("主要依据", "语义相似度")):
             continue
         else:
-            out.append(_CODE_BEFORE_NAME.sub("", reason))
+            out.append(translated_reason(_CODE_BEFORE_NAME.sub("", reason)))
     return out
 
 
@@ -226,7 +297,13 @@ def score_ceiling() -> float:
 def match_level(score: float) -> tuple[int, str]:
     """A bounded 0–100 匹配度 and its word (高 / 较高 / 一般); monotone in the engine's score."""
     percent = max(1, min(100, round(100 * score * 61 / score_ceiling())))
-    word = "高" if percent >= 60 else "较高" if percent >= 35 else "一般"
+    word = (
+        pgettext("match level", "高")
+        if percent >= 60
+        else pgettext("match level", "较高")
+        if percent >= 35
+        else pgettext("match level", "一般")
+    )
     return percent, word
 
 

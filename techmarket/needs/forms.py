@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,17 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         NEED_FIELDS.clean_form(self)
+        if "kind" in self.fields and self.cleaned_data.get("kind"):
+            # What the kind requires (a technology need's problem …), reported with the other errors
+            # instead of after they are fixed; the service checks it again.
+            from .services import required_by_kind
+
+            try:
+                required_by_kind(self.cleaned_data)
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    if name in self.fields and name not in self.errors:
+                        self.add_error(name, errors)
         return cleaned
 
     def _post_clean(self) -> None:  # services validate; the model's own validation runs there

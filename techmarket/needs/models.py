@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techmarket.catalog.models import Listing
 from techmarket.core.crypto import EncryptedCharField
@@ -9,7 +10,7 @@ from techmarket.decisions.models import DecisionRequest
 
 
 class NeedKind(models.TextChoices):
-    TECHNOLOGY = "technology", _("技术需求")
+    TECHNOLOGY = "technology", pgettext_lazy("need kind", "技术需求")
     TALENT = "talent", _("人才需求")
     COOPERATION = "cooperation", _("校企合作需求")
 

@@ -1,6 +1,7 @@
 """National code tables (facts from standards) and the operator-managed industry-chain taxonomy."""
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -102,6 +103,16 @@ class TechnologyReadinessLevel(models.Model):
 
     def __str__(self) -> str:
         return f"TRL {self.level} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: name_en on English pages when it is filled in."""
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+
+    @classmethod
+    def display_names(cls) -> dict[int, str]:
+        """level → name in the page's language (lists and choices)."""
+        return {t.level: t.display_name for t in cls.objects.all()}
 
 
 class IndustryChain(models.Model):

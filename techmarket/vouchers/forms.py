@@ -12,9 +12,20 @@ from .models import Category, Voucher, VoucherUse
 
 
 class VoucherFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    # The list shows the bare widgets without labels: the placeholder says what is searched.
+    q = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("券号、持券企业或批次名称"), "aria-label": _("关键词")}
+        ),
+    )
     state = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态"))] + list(Voucher.State.choices)
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态"))] + list(Voucher.State.choices),
+        widget=forms.Select(attrs={"aria-label": _("状态")}),
     )
     batch = forms.IntegerField(label=_("批次"), required=False, min_value=1, widget=forms.HiddenInput)
 

@@ -323,3 +323,13 @@ def test_tokens_page_revokes_only_own_tokens(user_client, user):
 def test_tokens_page_requires_login(client):
     response = client.get(reverse("accounts:tokens"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_the_new_organisations_region_and_kind_do_not_say_they_may_be_left_empty(client):
+    # Registering a new organisation requires both (注册新机构时必须填写此项), yet the region said 可不填.
+    html = client.get(reverse("accounts:register")).content.decode()
+    region = html[html.index('name="org_region"') :]
+    region = region[: region.index("</select>")]
+    assert '<option value="" selected>请选择</option>' in region and "可不填" not in region
+    kind = html[html.index('name="org_kind"') :]
+    assert '<option value="" selected>请选择</option>' in kind[: kind.index("</select>")]

@@ -221,3 +221,16 @@ def test_editing_a_published_achievement_sends_it_back_to_review(client, member)
     assert item.title == "磷酸铁锂正极材料低温改性（第二版）" and item.ip_rights.count() == 1
     client.logout()
     assert "共 0 项成果" in client.get("/achievements/").content.decode()  # hidden again until re-approved
+
+
+def test_the_trl_name_reads_in_the_pages_language(client, member):
+    from techmarket.reference.models import TechnologyReadinessLevel
+
+    _user, org = member
+    trl = TechnologyReadinessLevel.objects.get(level=6)
+    assert trl.name and trl.name_en
+    url = f"/achievements/{listed(org, '低温烧结碳化硅陶瓷膜', trl=6).pk}/"
+    assert f"TRL 6 · {trl.name}" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(url).content.decode()
+    assert f"TRL 6 · {trl.name_en}" in html and trl.name not in html  # was the Chinese name

@@ -156,3 +156,24 @@ def test_every_statistics_endpoint_is_in_the_openapi_schema_with_the_dashboard_f
     for path in ("/api/statistics/figures", "/api/statistics/leaders/{subject}"):
         names = {p["name"] for p in statistics[path].get("parameters", [])}
         assert {"start", "end", "region", "chain"} <= names, (path, names)
+
+
+def test_a_ratio_without_a_denominator_shows_a_dash_not_none(client):
+    # No registered contract: the local conversion rate of every month is 0 ÷ 0, shown as "—".
+    client.force_login(make_bureau())
+    html = client.get("/analytics/").content.decode()
+    assert 'id="contracts-local_share"' in html or "本地转化率" in html
+    assert ">None<" not in html
+    assert 'class="text-end">—</td>' in html
+
+
+def test_the_month_inputs_show_the_period_the_figures_are_for(client):
+    client.force_login(make_bureau())
+    now = Month.current()
+    first = Month(now.year, 1)
+    html = client.get("/analytics/").content.decode()  # the default: this year to date
+    assert f'name="start" value="{first}"' in html and f'name="end" value="{now}"' in html
+    html = client.get("/analytics/?region=371300").content.decode()  # months left empty
+    assert f'name="start" value="{first}"' in html and f'name="end" value="{now}"' in html
+    html = client.get(f"/analytics/?start={now.shift(-5)}").content.decode()
+    assert f'name="start" value="{now.shift(-5)}"' in html and f'name="end" value="{now}"' in html

@@ -142,6 +142,20 @@ def test_broker_performance_counts_contracts_and_amounts(deal, university, enter
     assert values["技术交易额（万元）"] == Decimal("75.00")
 
 
+def test_a_broker_without_contracts_reads_0_00_in_the_amount_columns(deal):
+    from techmarket.engagements.performance import PerformanceParams, broker_performance
+
+    _engagement, broker = deal
+    report = broker_performance(PerformanceParams())
+    labels = [str(label) for label in report["extra_labels"]]
+    values = dict(zip(labels, next(r for r in report["rows"] if r["broker"] == broker)["extra"], strict=True))
+    assert values["合同数"] == 0
+    assert (
+        str(values["合同成交额（万元）"]) == "0.00" and str(values["技术交易额（万元）"]) == "0.00"
+    )  # was "0"
+    assert str(dict(zip(labels, report["total"]["extra"], strict=True))["合同成交额（万元）"]) == "0.00"
+
+
 def test_contract_page_links_back_to_its_engagement(deal, client, university, enterprise):
     engagement, broker = deal
     c = make_contract(

@@ -163,6 +163,14 @@ def test_a_broker_opens_an_engagement_from_a_need_page(parties, need, achievemen
     assert "不能是同一机构" in same.content.decode()
 
 
+def test_the_create_form_marks_what_is_required_and_leads_back_to_the_board(parties):
+    html = client_for(parties["broker"]).get(reverse("engagements:create")).content.decode()
+    assert f'href="{reverse("engagements:board")}"' in html
+    required = '<span class="text-danger" aria-hidden="true">*</span>'
+    assert f"项目名称 {required}" in html and f"需求方 {required}" in html
+    assert f"供给方 {required}" not in html  # the supply side may be found later
+
+
 def test_a_service_provider_joins_and_then_sees_the_engagement(engagement, parties):
     bank = OrganizationFactory(name="临商银行科技支行", kind="service")
     banker = member_of(bank)

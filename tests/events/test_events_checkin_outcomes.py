@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.utils import timezone
 from factories import OrganizationFactory, UserFactory, make_broker
 from icalendar import Calendar
@@ -202,6 +203,8 @@ def test_figures_against_a_hand_built_fixture(organiser_org):
     ]
     assert event_figures(year=2025)["months"] == []
     assert event_figures(year=2026, organiser=organiser_org.pk + 999)["months"] == []
+    page = Client().get("/events/figures/?year=2026").content.decode()
+    assert "1,300,000.50" in page and "1300000.50" not in page  # grouped like every other amount
 
 
 def test_icalendar_output_is_parseable_with_times_and_cancellation(event, organiser):

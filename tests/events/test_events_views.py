@@ -25,6 +25,15 @@ def test_public_pages_and_feed_open_for_anonymous_visitors(client, event):
     assert "登录后报名" in page
 
 
+def test_the_calendar_names_the_weekdays_in_either_language(client):
+    url = reverse("events:calendar")
+    zh = client.get(url).content.decode()
+    assert ">周一</th>" in zh and ">周日</th>" in zh
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    en = client.get(url).content.decode()
+    assert ">Mon</th>" in en and ">Sun</th>" in en and "Week" not in en  # was "Week一" … "Week日"
+
+
 def test_drafts_are_hidden_from_outsiders(client, organiser, organiser_org, event):
     services.event_move(event=event, action="cancel", acting_user=organiser, reason="延期举办")
     draft = Event.objects.unscoped().create(

@@ -27,6 +27,14 @@ def test_the_detail_shows_equipment_and_record(client, centre):
     assert "扫描电子显微镜" in page and "已通过验证 0 项" in page
 
 
+def test_a_visitor_is_told_to_log_in_to_book(client, centre, uni_admin):
+    url = reverse("facilities:detail", args=[centre.pk])
+    page = client.get(url).content.decode()  # before: an empty right-hand column, no way to book
+    assert "登录后预约" in page and f"/accounts/login/?next={url}" in page
+    client.force_login(uni_admin)
+    assert "登录后预约" not in client.get(url).content.decode()
+
+
 def test_an_admin_creates_a_facility_through_the_form(client, university, uni_admin):
     client.force_login(uni_admin)
     response = client.post(

@@ -38,6 +38,15 @@ def test_pages_need_login(client):
         assert client.get(url).status_code == 302
 
 
+def test_the_upload_page_names_the_list_in_the_chosen_language(owner, client_for):
+    c = client_for(owner[0])
+    url = reverse("imports:upload", args=["needs"])
+    assert "从 Excel 导入技术需求" in c.get(url).content.decode()
+    c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = c.get(url).content.decode()
+    assert "Import from Excel: Technology needs" in html and "技术需求" not in html  # was "Import 技术需求 …"
+
+
 def test_template_download_is_an_xlsx_attachment(owner, client_for):
     response = client_for(owner[0]).get(reverse("imports:template", args=["needs"]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]

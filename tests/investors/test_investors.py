@@ -244,3 +244,31 @@ def test_seeking_bad_input_saves_nothing(enterprise, ent_user):
     messages = " ".join(exc.value.messages)
     assert "项目名称至少 4 个字" in messages and "请选择融资阶段" in messages and "请写明资金用途" in messages
     assert not FinanceSeeking.objects.unscoped().exists()
+
+
+def test_the_bare_search_boxes_of_the_lists_say_what_they_search(client, inv_user):
+    # The fund and seeking lists show their filter widgets without labels.
+    client.force_login(inv_user)
+    funds = client.get("/investors/").content.decode()
+    assert 'placeholder="搜索基金名称、管理机构或简介"' in funds and 'aria-label="投资阶段"' in funds
+    seekings = client.get("/investors/seekings/").content.decode()
+    assert (
+        'placeholder="搜索融资需求标题、企业名称或简介"' in seekings and 'aria-label="融资阶段"' in seekings
+    )
+
+
+def test_the_status_filter_button_of_the_interests_does_not_wrap(client, inv_user):
+    # Beside a wide status box the button was squeezed to one character per line (筛 / 选).
+    client.force_login(inv_user)
+    html = client.get("/investors/interests/").content.decode()
+    assert 'class="btn btn-sm btn-primary text-nowrap" type="submit">筛选</button>' in html
+
+
+def test_the_fund_page_names_the_chain_of_each_chain_node(client, fund):
+    # "上游" alone says nothing: which chain's upstream?
+    from techmarket.reference.models import ChainNode, IndustryChain
+
+    steel = IndustryChain.objects.create(name="高端不锈钢")
+    fund.chain_nodes.add(ChainNode.objects.create(chain=steel, name="上游"))
+    html = client.get(f"/investors/funds/{fund.pk}/").content.decode()
+    assert "高端不锈钢 · 上游" in html

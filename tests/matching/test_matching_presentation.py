@@ -46,6 +46,45 @@ def test_explanation_drops_numbers_units_and_filler_words_from_shared_keywords()
     ]
 
 
+def test_the_engines_reasons_and_the_match_level_read_in_english_too():
+    from django.utils import translation
+
+    reasons = [
+        "同属 C38 电气机械和器材制造业",
+        "行业 C26 化学原料和化学制品制造业 与学科 530 化学工程 相关",
+        "成熟度 TRL 7 满足中试要求",
+        "成熟度 TRL 3 低于中试要求（TRL 6）",
+        "合作方式匹配：许可、转让",
+        "同一地市",
+        "同一省份",
+    ]
+    result = _result(reasons=reasons)
+    with translation.override("zh-hans"):
+        zh = presentation.plain_reasons(result)
+        assert zh == [
+            "同属 电气机械和器材制造业",
+            "行业 化学原料和化学制品制造业 与学科 化学工程 相关",
+            "成熟度 TRL 7 满足中试要求",
+            "成熟度 TRL 3 低于中试要求（TRL 6）",
+            "合作方式匹配：许可、转让",
+            "同一地市",
+            "同一省份",
+        ]
+        assert presentation.match_level(100.0)[1] == "高"
+    with translation.override("en"):
+        en = presentation.plain_reasons(result)
+        assert en == [
+            "Same industry: 电气机械和器材制造业",
+            "Industry 化学原料和化学制品制造业 relates to discipline 化学工程",
+            "Maturity TRL 7 meets the pilot-scale requirement",
+            "Maturity TRL 3 is below the pilot-scale requirement (TRL 6)",
+            "Cooperation methods match: licensing, assignment",
+            "Same city",
+            "Same province",
+        ]  # was the engine's Chinese as it stands
+        assert presentation.match_level(100.0)[1] == "high" and presentation.match_level(0.0)[1] == "moderate"
+
+
 def test_a_highlight_never_splits_a_number():
     text = "容量保持率提升 33% 以上，采用磷酸铁锂"
     start = text.index("3%")

@@ -130,3 +130,89 @@ def test_workspace_expiring_link_lists_only_needs_expiring_within_30_days(client
     assert "/needs/mine/?expiring=30" in workspace
     page = client.get("/needs/mine/", {"expiring": "30"}).content.decode()
     assert soon.title in page and "还早着呢的需求" not in page
+
+
+def test_a_rejected_form_says_at_its_top_which_fields_to_correct(client, member):
+    # The budget and the deadline sit far down the long form: the summary at the top links to them.
+    user, org = member
+    client.force_login(user)
+    response = client.post(
+        "/needs/new/",
+        {**FORM, "owner": org.pk, "budget_min": "500", "budget_max": "100", "deadline": "2020-01-01"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and Need.objects.count() == 0
+    summary = html[html.index('data-testid="form-errors"') :]
+    summary = summary[: summary.index("</div></div>")]
+    assert "请修改下面标红的字段" in summary
+    assert 'href="#id_budget_max"' in summary and 'href="#id_deadline"' in summary
+    assert 'href="#id_title"' not in summary
+    assert "高韧性立方氮化硼单晶研制" in html  # nothing typed is lost
+
+
+def test_a_valid_form_shows_no_error_summary(client, member):
+    user, org = member
+    client.force_login(user)
+    assert 'data-testid="form-errors"' not in client.get("/needs/new/").content.decode()
+
+
+def test_the_technology_kind_is_singular_in_english():
+    from django.utils import translation
+
+    from techmarket.needs.models import NeedKind
+
+    with translation.override("en"):
+        assert str(NeedKind.TECHNOLOGY.label) == "Technology need"
+    with translation.override("zh-hans"):
+        assert str(NeedKind.TECHNOLOGY.label) == "技术需求"
+
+
+def test_only_organisations_that_publish_needs_get_the_post_and_import_buttons(client, member):
+    # A bank browses the needs; "发布需求" would only send it back with "技术需求由企业等需求方发布".
+    bank = OrganizationFactory(kind="bank")
+    banker = UserFactory()
+    MembershipFactory(user=banker, organization=bank, role=Role.ORG_ADMIN)
+    client.force_login(banker)
+    html = client.get("/needs/").content.decode()
+    assert 'href="/needs/new/"' not in html and 'href="/needs/mine/"' not in html
+    assert (
+        'href="/imports/needs/"' not in html
+        and 'href="/achievements/new/"' not in client.get("/achievements/").content.decode()
+    )
+    user, _org = member  # an enterprise
+    client.force_login(user)
+    html = client.get("/needs/").content.decode()
+    assert 'href="/needs/new/"' in html and 'href="/needs/mine/"' in html and 'href="/imports/needs/"' in html
+    assert 'href="/needs/new/"' in client.get("/needs/mine/").content.decode()
+
+
+def test_lists_of_labels_use_the_enumeration_comma_of_the_language(client, member):
+    _user, org = member
+    need = listed_need(
+        owner=org, title="高韧性立方氮化硼单晶研制", cooperation_modes=["joint", "commissioned"]
+    )
+    url = f"/needs/{need.pk}/"
+    assert "合作开发、委托开发" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(url).content.decode()
+    assert "Joint development, Commissioned development" in html  # was "Joint development、Commissioned …"
+
+
+def test_the_missing_problem_is_reported_with_the_other_errors_at_once(client, member):
+    # Before, "请填写“技术难题”" came only after the budget had been corrected and the form sent again.
+    user, org = member
+    client.force_login(user)
+    html = client.post(
+        "/needs/new/", {**FORM, "owner": org.pk, "problem": "", "budget_min": "500", "budget_max": "100"}
+    ).content.decode()
+    assert "请填写“技术难题”" in html and "不能低于下限" in html
+    assert 'href="#id_problem"' in html and 'href="#id_budget_max"' in html
+    assert Need.objects.count() == 0
+
+
+def test_the_own_needs_page_does_not_link_to_itself(client, member):
+    user, _org = member
+    client.force_login(user)
+    html = client.get("/needs/mine/").content.decode()
+    assert 'href="/needs/mine/"' not in html and 'href="/needs/new/"' in html
+    assert 'href="/achievements/mine/"' not in client.get("/achievements/mine/").content.decode()

@@ -37,6 +37,11 @@ def test_holder_sees_its_voucher_strangers_and_providers_do_not(
     assert voucher.code not in _client(stranger).get("/vouchers/").content.decode()
 
 
+def test_the_bare_search_box_of_the_list_says_what_it_searches(ent_user):
+    html = _client(ent_user).get("/vouchers/").content.decode()
+    assert 'placeholder="券号、持券企业或批次名称"' in html and 'aria-label="状态"' in html
+
+
 def test_uses_are_seen_by_holder_provider_and_bureau_only(use, ent_user, uni_admin, stranger, officer):
     for user in (ent_user, uni_admin, officer, make_operator()):
         assert _client(user).get(f"/vouchers/uses/{use.pk}/").status_code == 200
