@@ -38,6 +38,19 @@ def with_all(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return [("", _("全部")), *choices]
 
 
+def keyword_field(placeholder: Any) -> forms.CharField:
+    """A list's free-text search box shown without a label: the placeholder says what is searched, the
+    aria-label names it for screen readers."""
+    from django.utils.translation import gettext_lazy as _
+
+    return forms.CharField(
+        label=_("关键词"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": placeholder, "aria-label": _("关键词")}),
+    )
+
+
 DASHES = "---------"
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.core.forms import StyledFormMixin
+from techmarket.core.forms import StyledFormMixin, keyword_field
 from techmarket.reference.forms import ChainNodeChoiceField, region_queryset
 from techmarket.reference.models import ChainNode, Industry
 
@@ -14,14 +14,7 @@ from .models import FinanceSeeking, Interest, Stage
 
 class FundFilterForm(StyledFormMixin, forms.Form):
     # The list shows the bare widgets without labels: the placeholder says what is searched.
-    q = forms.CharField(
-        label=_("关键词"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("搜索基金名称、管理机构或简介"), "aria-label": _("关键词")}
-        ),
-    )
+    q = keyword_field(_("搜索基金名称、管理机构或简介"))
     stage = forms.ChoiceField(
         label=_("投资阶段"),
         required=False,
@@ -88,14 +81,7 @@ class SeekingForm(StyledFormMixin, forms.Form):
 
 
 class SeekingFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(
-        label=_("关键词"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("搜索融资需求标题、企业名称或简介"), "aria-label": _("关键词")}
-        ),
-    )
+    q = keyword_field(_("搜索融资需求标题、企业名称或简介"))
     stage = forms.ChoiceField(
         label=_("融资阶段"),
         required=False,

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.core.forms import StyledFormMixin
+from techmarket.core.forms import StyledFormMixin, keyword_field
 from techmarket.orgs.models import Organization
 
 from .models import Category, Voucher, VoucherUse
@@ -13,14 +13,7 @@ from .models import Category, Voucher, VoucherUse
 
 class VoucherFilterForm(StyledFormMixin, forms.Form):
     # The list shows the bare widgets without labels: the placeholder says what is searched.
-    q = forms.CharField(
-        label=_("关键词"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("券号、持券企业或批次名称"), "aria-label": _("关键词")}
-        ),
-    )
+    q = keyword_field(_("券号、持券企业或批次名称"))
     state = forms.ChoiceField(
         label=_("状态"),
         required=False,
