@@ -45,22 +45,13 @@ import numpy as np
 
 from bench.common import RESULTS, load_corpus, load_judged, log, read_jsonl, shared_data
 from bench.cv import cross_validate, fold_spread, ndcg_per_query, paired
-from bench.rerank_cv import replay
-from bench.systems import (
-    fit_term_weights,
-    need_document,
-    product_config,
-    rerank_cache,
-    static_encoder,
-    to_document,
-)
+from bench.rerank_cv import fast_top, replay
+from bench.systems import need_document, product_config, product_engine, rerank_cache, to_document
 from techmatch import features as feat
-from techmatch.analysis import Analyzer
 from techmatch.dense import EmbeddingCache
 from techmatch.documents import Document
 from techmatch.extract import technical_text
-from techmatch.fusion import rrf
-from techmatch.index import RRF_UNIT, Engine, Reranker
+from techmatch.index import RRF_UNIT
 
 DEPTH = 30  # candidates kept per variant (the product re-scores 20)
 CHARS = 256
@@ -84,33 +75,24 @@ class Bench:
     def __init__(self) -> None:
         self.corpus = load_corpus()
         self.needs, self.qrels = load_judged(shared_data() / "needs-bench")
-        self.an = Analyzer()
-        enc = static_encoder(self.corpus, self.an)
         self.cache: EmbeddingCache = rerank_cache()
-        self.rr = Reranker(self.cache.encoder, self.cache)
-        self.eng = Engine(self.an, enc, self.rr, product_config())
-        self.eng.add_many(to_document(d) for d in self.corpus)
-        fit_term_weights(self.eng, self.corpus)
-        self.by_id = {d["id"]: d for d in self.corpus}
+        self.eng = product_engine(self.corpus, self.cache)
+        self.an = self.eng.analyzer
+        assert self.eng.reranker is not None
+        self.rr = self.eng.reranker
         self.product_weights = self.eng._query_weights
 
     def candidates(self, q: Document, lex: str, sem: str) -> Cand:
         """The fast ranking of ``lex`` (BM25) / ``sem`` (static encoder) and the full model's cosines of
         its top DEPTH with ``sem`` embedded as a passage - what Engine.search re-scores."""
         eng, cfg = self.eng, self.eng.config
-        sig, _, _ = eng.signals(lex, sem)
-        fused, _ = rrf(
-            sig, cfg.rrf_k, cfg.depth, {n: cfg.weights.get(n, 1.0) for n in sig}, eng.backend.alive().copy()
-        )
-        ids = eng.backend.ids
-        cand = [int(s) for s in np.flatnonzero(fused > 0)]
-        cand.sort(key=lambda s: (-round(float(fused[s]), 12), ids[s]))
-        docs = [eng.docs[ids[s]] for s in cand[:DEPTH]]
+        fast = fast_top(eng, q, DEPTH, lex, sem)
+        docs = [eng.docs[eng.backend.ids[s]] for s in fast.top]
         cos = self.rr.scores(sem, docs, True, CHARS)
         assert cos is not None
         return {
             "ids": [d.id for d in docs],
-            "fused": [float(fused[s]) for s in cand[:DEPTH]],
+            "fused": [float(fast.fused[s]) for s in fast.top],
             "cos": {CHARS: [float(x) for x in cos]},
             "bonus": [feat.compute(q, d, cfg.features).total(cfg.features) * RRF_UNIT for d in docs],
             "owners": [d.owner for d in docs],

@@ -24,41 +24,58 @@ import argparse
 import json
 import statistics
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from bench.common import RESULTS, load_corpus, load_judged, log, shared_data
 from bench.cv import cross_validate, ndcg_per_query, paired
-from bench.systems import (
-    fit_term_weights,
-    need_document,
-    product_config,
-    rerank_cache,
-    static_encoder,
-    to_document,
-)
+from bench.systems import need_document, product_config, product_engine, rerank_cache
 from techmatch import features as feat
-from techmatch.analysis import Analyzer
 from techmatch.documents import Document
 from techmatch.fusion import rrf
-from techmatch.index import RRF_UNIT, Engine, Reranker
+from techmatch.index import RRF_UNIT, Engine
 
 ROUND_TWO = "rrf:depth=30,value=3"
+
+
+class FastRanking(NamedTuple):
+    signals: dict[str, npt.NDArray[np.float64]]
+    fused: npt.NDArray[np.float64]
+    parts: dict[str, npt.NDArray[np.float64]]
+    qvec: npt.NDArray[np.float32] | None
+    top: list[int]  # slots, best first
+
+
+def fast_top(
+    eng: Engine, q: Document, depth: int, lex: str | None = None, sem: str | None = None
+) -> FastRanking:
+    """The fast ranking Engine.search computes before re-scoring (no filters; the query's own document
+    excluded when indexed): its signals, fused scores and their parts, the static query vector and the top
+    ``depth`` slots.  ``lex`` / ``sem`` replace the need's BM25 / semantic text (query-side variants)."""
+    cfg = eng.config
+    sig, _, qvec = eng.signals(
+        eng.lexical_text(q) if lex is None else lex, eng.query_text(q) if sem is None else sem
+    )
+    valid = eng.backend.alive().copy()
+    own = eng.backend.slot(q.id) if q.id else None
+    if own is not None:
+        valid[own] = False
+    fused, parts = rrf(sig, cfg.rrf_k, cfg.depth, {n: cfg.weights.get(n, 1.0) for n in sig}, valid)
+    ids = eng.backend.ids
+    cand = [int(s) for s in np.flatnonzero(fused > 0)]
+    cand.sort(key=lambda s: (-round(float(fused[s]), 12), ids[s]))
+    return FastRanking(sig, fused, parts, qvec, cand[:depth])
 
 
 def candidates(eng: Engine, q: Document, depth: int, chars: list[int]) -> dict[str, Any]:
     """The fast ranking's top ``depth`` (ids, fused scores, feature bonus) and their full-model cosines."""
     cfg = eng.config
     text = eng.query_text(q)
-    sig, _, _ = eng.signals(eng.lexical_text(q), text)
-    valid = eng.backend.alive().copy()
-    weights = {n: cfg.weights.get(n, 1.0) for n in sig}
-    fused, _ = rrf(sig, cfg.rrf_k, cfg.depth, weights, valid)
+    fast = fast_top(eng, q, depth)
+    fused, top = fast.fused, fast.top
     ids = eng.backend.ids
-    cand = [int(s) for s in np.flatnonzero(fused > 0)]
-    cand.sort(key=lambda s: (-round(float(fused[s]), 12), ids[s]))
-    top = cand[:depth]
     docs = [eng.docs[ids[s]] for s in top]
     assert eng.reranker is not None
     cos = {}
@@ -137,12 +154,9 @@ def main() -> None:
     corpus = load_corpus()
     needs, qrels = load_judged(args.judged)
     dev = args.judged.resolve() == (shared_data() / "needs-bench").resolve()
-    analyzer = Analyzer()
     cache = rerank_cache()
     cfg = product_config()
-    eng = Engine(analyzer, static_encoder(corpus, analyzer), Reranker(cache.encoder, cache), cfg)
-    eng.add_many(to_document(d) for d in corpus)
-    fit_term_weights(eng, corpus)
+    eng = product_engine(corpus, cache)
     log(f"indexed {len(eng)} documents")
     dmax = max(args.depths)
     cands = {}

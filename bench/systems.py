@@ -17,7 +17,7 @@ from techmatch.dense import (
     full_model,
 )
 from techmatch.documents import Document
-from techmatch.index import Engine, EngineConfig
+from techmatch.index import Engine, EngineConfig, Reranker
 
 STATIC_VOCAB = 40000
 
@@ -76,3 +76,16 @@ def static_encoder(corpus: list[dict[str, Any]], analyzer: Analyzer) -> StaticEn
 
 def rerank_cache() -> EmbeddingCache:
     return EmbeddingCache(CACHE / "e5-passages", e5())
+
+
+def product_engine(
+    corpus: list[dict[str, Any]], cache: EmbeddingCache, static: Encoder | None = None
+) -> Engine:
+    """The product's engine over ``corpus``: the static encoder distilled from ``corpus`` (or ``static``),
+    full-model re-scoring from ``cache``, product_config(), query-term weights fitted on the corpus."""
+    analyzer = Analyzer()
+    enc = static_encoder(corpus, analyzer) if static is None else static
+    eng = Engine(analyzer, enc, Reranker(cache.encoder, cache), product_config())
+    eng.add_many(to_document(d) for d in corpus)
+    fit_term_weights(eng, corpus)
+    return eng

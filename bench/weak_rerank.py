@@ -72,22 +72,12 @@ import numpy.typing as npt
 
 from bench.common import CACHE, RESULTS, load_corpus, load_judged, log, shared_data
 from bench.cv import fold_spread, ndcg_per_query, paired
-from bench.rerank_cv import _diversify, replay
-from bench.systems import (
-    e5,
-    fit_term_weights,
-    need_document,
-    product_config,
-    rerank_cache,
-    static_encoder,
-    to_document,
-)
+from bench.rerank_cv import _diversify, fast_top, replay
+from bench.systems import e5, need_document, product_config, product_engine, rerank_cache
 from techmatch import features as feat
-from techmatch.analysis import Analyzer
 from techmatch.dense import EmbeddingCache
 from techmatch.documents import Document
-from techmatch.fusion import rrf
-from techmatch.index import RRF_UNIT, Engine, Reranker
+from techmatch.index import RRF_UNIT, Engine
 
 F64 = npt.NDArray[np.float64]
 SIGNALS = ("word", "bigram", "dense")
@@ -163,17 +153,8 @@ def candidates(eng: Engine, q: Document, depth: int) -> dict[str, Any]:
     every signal's raw score and RRF contribution, the full model's cosine and the feature bonus."""
     cfg = eng.config
     text = eng.query_text(q)
-    sig, _, qvec = eng.signals(eng.lexical_text(q), text)
-    valid = eng.backend.alive().copy()
-    own = eng.backend.slot(q.id) if q.id else None
-    if own is not None:
-        valid[own] = False
-    weights = {n: cfg.weights.get(n, 1.0) for n in sig}
-    fused, parts = rrf(sig, cfg.rrf_k, cfg.depth, weights, valid)
+    sig, fused, parts, qvec, top = fast_top(eng, q, depth)
     ids = eng.backend.ids
-    cand = [int(s) for s in np.flatnonzero(fused > 0)]
-    cand.sort(key=lambda s: (-round(float(fused[s]), 12), ids[s]))
-    top = cand[:depth]
     docs = [eng.docs[ids[s]] for s in top]
     assert eng.reranker is not None and qvec is not None
     cos = eng.reranker.scores(text, docs, True, cfg.passage_chars)
@@ -317,19 +298,13 @@ def main() -> None:
     suffix = ("-hidekw" if args.hide_keywords else "") + ("-condensed" if args.condensed else "")
     t_start = time.time()
     corpus = load_corpus()
-    analyzer = Analyzer()
     cfg = product_config()
     dev_cache = rerank_cache()
     weak_cache = EmbeddingCache(CACHE / "e5-passages-weak", e5())
-    eng = Engine(analyzer, static_encoder(corpus, analyzer), Reranker(e5(), weak_cache), cfg)
-    eng.add_many(to_document(d) for d in corpus)
-    fit_term_weights(eng, corpus)
+    eng = product_engine(corpus, weak_cache)
     peng = eng
     if args.hide_keywords:  # same encoders and configuration; the keywords are not indexed
-        bare = [{**d, "keywords": []} for d in corpus]
-        peng = Engine(analyzer, eng.encoder, Reranker(e5(), weak_cache), product_config())
-        peng.add_many(to_document(d) for d in bare)
-        fit_term_weights(peng, bare)
+        peng = product_engine([{**d, "keywords": []} for d in corpus], weak_cache, static=eng.encoder)
     with_kw = {d["id"] for d in corpus if d.get("keywords")}
     dmax = max(args.depths)
     chars = cfg.passage_chars
